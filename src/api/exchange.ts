@@ -1,0 +1,77 @@
+// What a dialect handler is given for one HTTP exchange, and what it reports back for logs and metrics.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Usage } from '../core/chat.js';
+import type { StreamEvent, ChatStream } from '../core/provider.js';
+import type { Gateway } from '../pipeline/gateway.js';
+import type { Tenant } from '../pipeline/auth.js';
+import type { Metrics } from '../telemetry/metrics.js';
+import { asGatewayError } from './errors.js';
+import { sseHeaders, writeSse } from './http-io.js';
+
+export interface Exchange {
+  request: IncomingMessage;
+  response: ServerResponse;
+  requestId: string;
+  /** The exact request bytes. */
+  body: Buffer;
+  tenant: Tenant;
+  gateway: Gateway;
+  metrics: Metrics;
+  /** Seconds since the exchange started (monotonic). */
+  elapsed: () => number;
+}
+
+/** Filled in by handlers as they learn it. */
+export interface ExchangeOutcome {
+  alias?: string;
+  provider?: string;
+  usage?: Usage;
+  stream?: boolean;
+  /** Set when a stream ended with an error event after its headers were sent. */
+  streamError?: string;
+}
+
+/** Turns neutral stream events into a dialect's SSE bytes. */
+export interface StreamWriter {
+  event(event: StreamEvent): string | Buffer | undefined;
+  end(): string;
+  error(message: string, code: string): string;
+}
+
+/**
+ * Relays a started upstream stream to the client, event by event (never buffered whole), honouring
+ * backpressure; a failure after the first byte ends the stream with the dialect's error event.
+ */
+export async function relayStream(exchange: Exchange, stream: ChatStream, writer: StreamWriter, outcome: ExchangeOutcome, headers: Record<string, string>): Promise<void> {
+  const { response } = exchange;
+  let clientGone = false;
+  const onClose = (): void => {
+    if (!response.writableFinished) {
+      clientGone = true;
+      stream.cancel();
+    }
+  };
+  response.on('close', onClose);
+  response.writeHead(200, { ...headers, ...sseHeaders });
+  exchange.metrics.timeToFirstByte.observe({ alias: outcome.alias ?? '', provider: outcome.provider ?? '' }, exchange.elapsed());
+  try {
+    for await (const event of stream) {
+      if (event.chunk.usage) outcome.usage = event.chunk.usage;
+      const piece = writer.event(event);
+      if (piece !== undefined) {
+        const drained = writeSse(response, piece);
+        if (drained) await drained;
+      }
+      if (clientGone) return;
+    }
+    response.end(writer.end());
+  } catch (error) {
+    if (clientGone) return;
+    const failure = asGatewayError(error);
+    const code = failure.code === 'internal_error' ? 'upstream_error' : failure.code;
+    outcome.streamError = code;
+    response.end(writer.error(`The upstream failed mid-stream: ${(error as Error).message}`, code));
+  } finally {
+    response.off('close', onClose);
+  }
+}

@@ -1,0 +1,69 @@
+// Reading request bodies under a size limit, and writing JSON and SSE with backpressure.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { GatewayError } from '../core/errors.js';
+
+/** The exact bytes the client sent (kept for the ledger's request hash), refused past `limit`. */
+export function readRequestBody(request: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(request.headers['content-length']);
+  if (declared > limit) {
+    request.resume();
+    return Promise.reject(tooLarge(limit));
+  }
+  return new Promise((resolve, reject) => {
+    const pieces: Buffer[] = [];
+    let size = 0;
+    request.on('data', (piece: Buffer) => {
+      size += piece.length;
+      if (size > limit) {
+        request.removeAllListeners('data');
+        request.resume();
+        reject(tooLarge(limit));
+        return;
+      }
+      pieces.push(piece);
+    });
+    request.on('end', () => resolve(pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces, size)));
+    request.on('error', reject);
+  });
+}
+
+function tooLarge(limit: number): GatewayError {
+  return new GatewayError('body_too_large', `The request body exceeds the limit of ${limit} bytes (limits.max_body_bytes).`);
+}
+
+export function parseJsonBody(body: Buffer): unknown {
+  if (body.length === 0) throw new GatewayError('invalid_json', 'The request body is empty; send a JSON object.');
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch (error) {
+    throw new GatewayError('invalid_json', `The request body is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+export function sendJson(response: ServerResponse, status: number, body: string | Buffer, headers: Record<string, string> = {}): void {
+  if (response.headersSent) return;
+  response.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) });
+  response.end(body);
+}
+
+export const sseHeaders = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache',
+  connection: 'keep-alive',
+  'x-accel-buffering': 'no',
+};
+
+/** Writes one SSE piece and waits for the socket to drain when its buffer is full, so a slow client slows the upstream instead of filling memory. */
+export function writeSse(response: ServerResponse, piece: string | Buffer): Promise<void> | undefined {
+  if (response.write(piece)) return undefined;
+  if (response.destroyed) return undefined;
+  return new Promise((resolve) => {
+    const done = (): void => {
+      response.off('drain', done);
+      response.off('close', done);
+      resolve();
+    };
+    response.on('drain', done);
+    response.on('close', done);
+  });
+}

@@ -1,0 +1,104 @@
+// POST /v1/chat/completions — OpenAI's chat completions dialect, streaming and not.
+import { z } from 'zod';
+import type { ChatRequest, ChatResponse } from '../core/chat.js';
+import { GatewayError } from '../core/errors.js';
+import type { Exchange, ExchangeOutcome, StreamWriter } from './exchange.js';
+import { relayStream } from './exchange.js';
+import { openAIErrorBody } from './errors.js';
+import { parseJsonBody, sendJson } from './http-io.js';
+import { validationError } from './validation.js';
+
+const contentPart = z.looseObject({ type: z.string() });
+const toolCall = z.looseObject({
+  id: z.string(),
+  type: z.literal('function'),
+  function: z.looseObject({ name: z.string(), arguments: z.string() }),
+});
+const message = z.looseObject({
+  role: z.enum(['system', 'developer', 'user', 'assistant', 'tool']),
+  content: z.union([z.string(), z.array(contentPart), z.null()]).optional(),
+  name: z.string().optional(),
+  tool_calls: z.array(toolCall).optional(),
+  tool_call_id: z.string().optional(),
+});
+const tool = z.looseObject({
+  type: z.literal('function'),
+  function: z.looseObject({ name: z.string().min(1), description: z.string().optional(), parameters: z.record(z.string(), z.unknown()).optional(), strict: z.boolean().nullish() }),
+});
+
+const chatBody = z.looseObject({
+  model: z.string().min(1),
+  messages: z.array(message).min(1),
+  stream: z.boolean().nullish(),
+  stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullish(),
+  max_tokens: z.number().int().positive().nullish(),
+  max_completion_tokens: z.number().int().positive().nullish(),
+  temperature: z.number().min(0).max(2).nullish(),
+  top_p: z.number().min(0).max(1).nullish(),
+  stop: z.union([z.string(), z.array(z.string())]).nullish(),
+  tools: z.array(tool).nullish(),
+  tool_choice: z.union([z.enum(['none', 'auto', 'required']), z.looseObject({ type: z.literal('function'), function: z.looseObject({ name: z.string() }) })]).nullish(),
+  parallel_tool_calls: z.boolean().nullish(),
+  response_format: z
+    .union([
+      z.looseObject({ type: z.literal('text') }),
+      z.looseObject({ type: z.literal('json_object') }),
+      z.looseObject({ type: z.literal('json_schema'), json_schema: z.looseObject({ name: z.string(), schema: z.record(z.string(), z.unknown()).optional() }) }),
+    ])
+    .nullish(),
+  user: z.string().nullish(),
+});
+
+const typedKeys = new Set(['model', 'messages', 'stream', 'stream_options', 'max_tokens', 'temperature', 'top_p', 'stop', 'tools', 'tool_choice', 'parallel_tool_calls', 'response_format', 'user']);
+
+export function parseChatRequest(body: Buffer): ChatRequest {
+  const parsed = chatBody.safeParse(parseJsonBody(body));
+  if (!parsed.success) throw validationError(parsed.error);
+  const input = parsed.data;
+  const extra: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(input)) if (!typedKeys.has(key) && value !== undefined) extra[key] = value;
+  const request: ChatRequest = {
+    model: input.model,
+    messages: input.messages.map((entry) => ({ ...entry, content: entry.content ?? null })) as ChatRequest['messages'],
+    stream: input.stream === true,
+    includeUsage: input.stream_options?.include_usage === true,
+    extra,
+  };
+  if (input.max_tokens != null) request.max_tokens = input.max_tokens;
+  if (input.temperature != null) request.temperature = input.temperature;
+  if (input.top_p != null) request.top_p = input.top_p;
+  if (input.stop != null) request.stop = typeof input.stop === 'string' ? [input.stop] : input.stop;
+  if (input.tools != null) request.tools = input.tools as ChatRequest['tools'];
+  if (input.tool_choice != null) request.tool_choice = input.tool_choice as ChatRequest['tool_choice'];
+  if (input.parallel_tool_calls != null) request.parallel_tool_calls = input.parallel_tool_calls;
+  if (input.response_format != null) request.response_format = input.response_format as ChatRequest['response_format'];
+  if (input.user != null) request.user = input.user;
+  return request;
+}
+
+export async function handleChatCompletions(exchange: Exchange, outcome: ExchangeOutcome): Promise<void> {
+  const request = parseChatRequest(exchange.body);
+  outcome.alias = request.model;
+  outcome.stream = request.stream;
+  const headers = { 'x-request-id': exchange.requestId };
+  if (!request.stream) {
+    const { value, candidate } = await exchange.gateway.chat(request, request.model);
+    outcome.provider = candidate.provider.description.id;
+    outcome.usage = value.response.usage;
+    // Same dialect upstream: relay its exact bytes rather than re-serialising.
+    sendJson(exchange.response, 200, value.wire ?? JSON.stringify(value.response), headers);
+    return;
+  }
+  const { value: stream, candidate } = await exchange.gateway.chatStream(request, request.model);
+  outcome.provider = candidate.provider.description.id;
+  await relayStream(exchange, stream, openAIStreamWriter, outcome, headers);
+}
+
+const openAIStreamWriter: StreamWriter = {
+  event: (event) => event.wire ?? `data: ${JSON.stringify(event.chunk)}\n\n`,
+  end: () => 'data: [DONE]\n\n',
+  // The shape the OpenAI SDKs raise as an APIError when it arrives inside a stream.
+  error: (message, code) => `data: ${openAIErrorBody(new GatewayError(code as 'upstream_error', message))}\n\n`,
+};
+
+export type { ChatResponse };

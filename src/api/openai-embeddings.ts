@@ -1,0 +1,36 @@
+// POST /v1/embeddings — OpenAI's embeddings dialect.
+import { z } from 'zod';
+import type { EmbeddingsRequest } from '../core/chat.js';
+import type { Exchange, ExchangeOutcome } from './exchange.js';
+import { parseJsonBody, sendJson } from './http-io.js';
+import { validationError } from './validation.js';
+
+const embeddingsBody = z.looseObject({
+  model: z.string().min(1),
+  input: z.union([z.string(), z.array(z.string()).min(1), z.array(z.number().int()).min(1), z.array(z.array(z.number().int())).min(1)]),
+  encoding_format: z.enum(['float', 'base64']).optional(),
+  dimensions: z.number().int().positive().optional(),
+  user: z.string().optional(),
+});
+
+export function parseEmbeddingsRequest(body: Buffer): EmbeddingsRequest {
+  const parsed = embeddingsBody.safeParse(parseJsonBody(body));
+  if (!parsed.success) throw validationError(parsed.error);
+  const { model, input, encoding_format, dimensions, user, ...extra } = parsed.data;
+  return { model, input, encoding_format, dimensions, user, extra };
+}
+
+export async function handleEmbeddings(exchange: Exchange, outcome: ExchangeOutcome): Promise<void> {
+  const request = parseEmbeddingsRequest(exchange.body);
+  outcome.alias = request.model;
+  const { value, candidate } = await exchange.gateway.embeddings(request);
+  outcome.provider = candidate.provider.description.id;
+  outcome.usage = { prompt_tokens: value.usage?.prompt_tokens ?? 0, completion_tokens: 0, total_tokens: value.usage?.total_tokens ?? 0 };
+  sendJson(exchange.response, 200, JSON.stringify(value), { 'x-request-id': exchange.requestId });
+}
+
+/** GET /v1/models: the aliases, then every provider/model name. */
+export function handleModels(exchange: Exchange): void {
+  const data = exchange.gateway.modelNames().map((model) => ({ id: model.id, object: 'model', created: 0, owned_by: model.ownedBy }));
+  sendJson(exchange.response, 200, JSON.stringify({ object: 'list', data }), { 'x-request-id': exchange.requestId });
+}

@@ -1,0 +1,112 @@
+// `sovereign start`: load and validate the config (exit 2 if bad), open and migrate the store,
+// create the providers, serve, and shut down gracefully on SIGTERM/SIGINT.
+import type { Command } from 'commander';
+import { request as undiciRequest } from 'undici';
+import { createApp } from '../api/server.js';
+import { parseListen } from '../config/schema.js';
+import { createProviders } from '../pipeline/catalog.js';
+import { createApiKey } from '../pipeline/auth.js';
+import { createLogger } from '../telemetry/logger.js';
+import { exitConfigError, loadConfigOrExit, openConfiguredStore } from './context.js';
+
+export function registerStartCommand(program: Command): void {
+  program
+    .command('start')
+    .description('start the gateway')
+    .option('--config <file>', 'config file (default: ./sovereign.yaml, else built-in defaults)')
+    .option('--port <n>', 'listen on this port instead of the config’s')
+    .action(async (options: { config?: string; port?: string }) => {
+      await start(options);
+    });
+}
+
+async function start(options: { config?: string; port?: string }): Promise<void> {
+  const loaded = loadConfigOrExit(options.config);
+  const { config } = loaded;
+  const listen = parseListen(config.listen);
+  if (options.port !== undefined) {
+    const port = Number(options.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      process.stderr.write(`sovereign: --port must be a port number (0–65535), got "${options.port}"\n`);
+      process.exit(exitConfigError);
+    }
+    listen.port = port;
+  }
+  let providers;
+  try {
+    providers = createProviders(config, process.env);
+  } catch (error) {
+    process.stderr.write(`sovereign: ${loaded.source ?? '<built-in defaults>'}: ${(error as Error).message}\n`);
+    process.exit(exitConfigError);
+  }
+  const logger = createLogger(config.log.level);
+  const store = await openConfiguredStore(loaded);
+  const app = createApp({ config, store, providers, logger, defaultMetrics: true });
+  await app.start();
+
+  await new Promise<void>((resolve, reject) => {
+    app.server.once('error', reject);
+    app.server.listen(listen.port, listen.host, () => resolve());
+  }).catch((error: NodeJS.ErrnoException) => {
+    process.stderr.write(`sovereign: cannot listen on ${listen.host}:${listen.port} (${error.code ?? error.message})\n`);
+    process.exit(1);
+  });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : listen.port;
+  const host = listen.host.includes(':') ? `[${listen.host}]` : listen.host;
+  const base = `http://${host}:${port}`;
+
+  const say = (line: string): void => void process.stdout.write(`${line}\n`);
+  say(`sovereign-gateway listening on ${base} (store: ${store.dialect}${store.dialect === 'sqlite' ? ` in ${config.data_dir}` : ''}; config: ${loaded.source ?? 'built-in defaults'})`);
+
+  if (config.auth.required && app.keys.size === 0) {
+    if (loaded.source === undefined) {
+      const { key } = await createApiKey(store, { name: 'admin', scopes: ['admin'], rpm: null, now: Date.now() });
+      await app.keys.refresh();
+      say('first start: created an admin API key (shown only this once; store it now):');
+      say(`  ${key}`);
+      say(`  curl ${base}/v1/models -H "Authorization: Bearer ${key}"`);
+    } else {
+      say('no API key exists yet: create one with `npx sovereign keys create --name admin --admin`');
+    }
+  } else if (!config.auth.required) {
+    say('auth.required is false: open local mode, anyone who can reach this loopback address may call the gateway');
+  }
+  if (providers.size === 0) {
+    const ollama = await detectOllama();
+    say(
+      ollama
+        ? `no provider configured; an Ollama answers at http://127.0.0.1:11434 — add it to sovereign.yaml: providers: [{ id: ollama, kind: openai-compatible, base_url: "http://127.0.0.1:11434/v1", jurisdiction: local, operator: me, ownership: owned, models: [${ollama.join(', ')}] }]`
+        : 'no provider configured; add one under `providers:` in sovereign.yaml (see README, "Config reference") and start with --config sovereign.yaml',
+    );
+  }
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    void app
+      .shutdown(config.shutdown_grace_ms)
+      .then(() => store.close())
+      .then(() => {
+        logger.info('stopped');
+        logger.flush();
+        setTimeout(() => process.exit(0), 50).unref();
+      });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+/** Model names of an Ollama on the default port, if one answers within 300 ms. */
+async function detectOllama(): Promise<string[] | undefined> {
+  try {
+    const response = await undiciRequest('http://127.0.0.1:11434/api/tags', { headersTimeout: 300, bodyTimeout: 300 });
+    if (response.statusCode !== 200) return undefined;
+    const body = (await response.body.json()) as { models?: Array<{ name?: string }> };
+    return (body.models ?? []).map((model) => model.name ?? '').filter(Boolean).slice(0, 10);
+  } catch {
+    return undefined;
+  }
+}

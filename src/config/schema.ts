@@ -1,0 +1,124 @@
+// The config file's one source of truth: types, validation and the editor JSON Schema all come from here.
+// Unknown keys are errors (a misspelled `jurisdication` must not be silently ignored).
+import { z } from 'zod';
+
+const providerId = z.string().regex(/^[a-z0-9-]+$/, 'must be lowercase letters, digits and dashes ([a-z0-9-])');
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
+
+export const jurisdictionSchema = z
+  .string()
+  .regex(/^(local|[A-Z]{2})$/, 'must be "local" or an ISO 3166-1 alpha-2 code in capitals (SA, AE, FR, US, CN…)');
+
+export const ownershipSchema = z.enum(['owned', 'contracted', 'rented']);
+
+const listenSchema = z
+  .string()
+  .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:8300 or [::1]:8300');
+
+const providerSchema = z.strictObject({
+  id: providerId,
+  kind: z.enum(['openai-compatible', 'anthropic']),
+  base_url: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }),
+  api_key_env: envName.optional(),
+  jurisdiction: jurisdictionSchema,
+  operator: z.string().min(1, 'must name who runs it'),
+  ownership: ownershipSchema,
+  models: z.array(z.string().min(1)).min(1, 'must list at least one model'),
+  /** Extra non-secret headers sent upstream (e.g. OpenRouter's HTTP-Referer). */
+  headers: z.record(z.string(), z.string()).optional(),
+  /** Upstream connections kept open to this provider. */
+  max_connections: z.number().int().positive().default(128),
+  /** Overrides routing.attempt_timeout_ms for this provider. */
+  timeout_ms: z.number().int().positive().optional(),
+});
+
+const aliasSchema = z.strictObject({
+  candidates: z
+    .array(z.string().regex(/^[a-z0-9-]+\/.+$/, 'must be provider/model'))
+    .min(1, 'must list at least one candidate'),
+});
+
+export const configSchema = z
+  .strictObject({
+    listen: listenSchema.default('127.0.0.1:8300'),
+    data_dir: z.string().min(1).default('.sovereign'),
+    auth: z
+      .strictObject({
+        required: z.boolean().default(true),
+        /** Requests per minute for keys created without their own limit; 0 = unlimited. */
+        default_rpm: z.number().int().nonnegative().default(0),
+      })
+      .prefault({}),
+    providers: z.array(providerSchema).default([]),
+    models: z.record(z.string().min(1), aliasSchema).default({}),
+    routing: z
+      .strictObject({
+        /** Deadline of one attempt at one upstream, until the full answer (non-streaming) or the first byte (streaming). */
+        attempt_timeout_ms: z.number().int().positive().default(60_000),
+        /** Idle time allowed between two chunks of a stream once it has started. */
+        stream_idle_timeout_ms: z.number().int().positive().default(60_000),
+        /** Extra attempts at the same candidate on a retryable failure, before moving to the next. */
+        retries: z.number().int().nonnegative().max(10).default(1),
+        /** Longest Retry-After from an upstream that the gateway will wait out before retrying the same candidate. */
+        max_retry_wait_ms: z.number().int().nonnegative().default(2_000),
+        breaker: z
+          .strictObject({
+            failures: z.number().int().positive().default(5),
+            cooldown_ms: z.number().int().positive().default(30_000),
+          })
+          .prefault({}),
+      })
+      .prefault({}),
+    limits: z
+      .strictObject({
+        max_body_bytes: z.number().int().positive().default(4 * 1024 * 1024),
+      })
+      .prefault({}),
+    log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).prefault({}),
+    shutdown_grace_ms: z.number().int().nonnegative().default(10_000),
+  })
+  .superRefine((config, context) => {
+    const providers = new Map<string, z.infer<typeof providerSchema>>();
+    config.providers.forEach((provider, index) => {
+      if (providers.has(provider.id)) {
+        context.addIssue({ code: 'custom', path: ['providers', index, 'id'], message: `duplicate provider id "${provider.id}"` });
+      }
+      providers.set(provider.id, provider);
+    });
+    for (const [alias, definition] of Object.entries(config.models)) {
+      definition.candidates.forEach((candidate, index) => {
+        const slash = candidate.indexOf('/');
+        const providerName = candidate.slice(0, slash);
+        const model = candidate.slice(slash + 1);
+        const provider = providers.get(providerName);
+        const path = ['models', alias, 'candidates', index];
+        if (!provider) {
+          const known = [...providers.keys()].join(', ') || 'none configured';
+          context.addIssue({ code: 'custom', path, message: `unknown provider "${providerName}" (providers: ${known})` });
+        } else if (!provider.models.includes(model)) {
+          context.addIssue({ code: 'custom', path, message: `provider "${providerName}" does not list model "${model}" (its models: ${provider.models.join(', ')})` });
+        }
+      });
+    }
+    if (!config.auth.required && !isLoopbackListen(config.listen)) {
+      context.addIssue({
+        code: 'custom',
+        path: ['auth', 'required'],
+        message: `may be false only when listen is a loopback address (127.0.0.1, ::1, localhost); listen is ${config.listen}`,
+      });
+    }
+  });
+
+export type Config = z.infer<typeof configSchema>;
+export type ProviderConfig = Config['providers'][number];
+
+export function isLoopbackListen(listen: string): boolean {
+  const host = parseListen(listen).host;
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}
+
+export function parseListen(listen: string): { host: string; port: number } {
+  const colon = listen.lastIndexOf(':');
+  const host = listen.slice(0, colon).replace(/^\[|\]$/g, '');
+  return { host, port: Number(listen.slice(colon + 1)) };
+}

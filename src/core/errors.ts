@@ -1,0 +1,92 @@
+// The one catalogue of stable error codes: each code has one HTTP status and one meaning.
+// `api/` maps a GatewayError to each client dialect's error shape in one place (api/errors.ts).
+
+export const errorCatalogue = {
+  invalid_json: { status: 400, type: 'invalid_request_error', meaning: 'The request body is not valid JSON.' },
+  invalid_request: { status: 400, type: 'invalid_request_error', meaning: 'The request body does not match the API schema; the message names the field.' },
+  model_not_found: { status: 404, type: 'invalid_request_error', meaning: 'The model is neither an alias nor a provider/model name this gateway serves.' },
+  not_found: { status: 404, type: 'invalid_request_error', meaning: 'No such endpoint.' },
+  method_not_allowed: { status: 405, type: 'invalid_request_error', meaning: 'The endpoint exists but not for this HTTP method.' },
+  body_too_large: { status: 413, type: 'invalid_request_error', meaning: 'The request body exceeds `limits.max_body_bytes`.' },
+  unsupported_media_type: { status: 415, type: 'invalid_request_error', meaning: 'The request body must be application/json.' },
+  invalid_api_key: { status: 401, type: 'authentication_error', meaning: 'No API key, or one that is unknown or revoked.' },
+  insufficient_scope: { status: 403, type: 'permission_error', meaning: 'The API key lacks the scope this endpoint needs.' },
+  rate_limited: { status: 429, type: 'rate_limit_error', meaning: "The API key's requests-per-minute limit is reached; Retry-After says when to retry." },
+  upstream_error: { status: 502, type: 'api_error', meaning: 'Every candidate failed; the message says how the last one failed.' },
+  upstream_timeout: { status: 504, type: 'api_error', meaning: 'Every candidate failed and the last one by exceeding its deadline.' },
+  upstream_rate_limited: { status: 429, type: 'rate_limit_error', meaning: 'Every candidate failed and the last one was rate limited upstream.' },
+  upstream_invalid_response: { status: 502, type: 'api_error', meaning: 'An upstream answered with a body that is not what its API promises (e.g. malformed JSON).' },
+  upstream_rejected: { status: 400, type: 'invalid_request_error', meaning: 'The upstream refused the request as invalid (a 4xx that retrying cannot fix); its message is relayed.' },
+  no_provider_available: { status: 503, type: 'api_error', meaning: 'No candidate of the model can serve now (all circuits open, or none supports the call).' },
+  shutting_down: { status: 503, type: 'api_error', meaning: 'The gateway is shutting down and accepts no new requests.' },
+  internal_error: { status: 500, type: 'api_error', meaning: 'A bug in the gateway; the request id in the log tells where.' },
+} as const satisfies Record<string, { status: number; type: string; meaning: string }>;
+
+export type ErrorCode = keyof typeof errorCatalogue;
+
+export interface GatewayErrorOptions {
+  /** Seconds the client should wait before retrying (becomes Retry-After). */
+  retryAfterSeconds?: number;
+  /** The offending parameter, for OpenAI's `param` field. */
+  param?: string;
+  retryable?: boolean;
+  cause?: unknown;
+}
+
+/** An error that is safe to show a client: stable code, HTTP status, message without secrets. */
+export class GatewayError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly type: string;
+  readonly retryAfterSeconds?: number;
+  readonly param?: string;
+  readonly retryable: boolean;
+
+  constructor(code: ErrorCode, message: string, options: GatewayErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'GatewayError';
+    this.code = code;
+    this.status = errorCatalogue[code].status;
+    this.type = errorCatalogue[code].type;
+    this.retryAfterSeconds = options.retryAfterSeconds;
+    this.param = options.param;
+    this.retryable = options.retryable ?? false;
+  }
+}
+
+/** How one attempt at one upstream failed; decides retry and fallback. */
+export type UpstreamFailureKind =
+  | 'connect' // could not connect, or the connection was reset before an answer
+  | 'timeout' // the attempt exceeded its deadline
+  | 'rate_limited' // 429
+  | 'server' // 5xx
+  | 'rejected' // 4xx other than 429: the request itself is wrong; retrying elsewhere will not help
+  | 'auth' // 401/403 from upstream: our credentials for it are wrong; try the next candidate
+  | 'invalid_response'; // the upstream broke its own API (malformed JSON, wrong shape)
+
+/** An upstream failure, raised by providers; never shown raw to clients. */
+export class ProviderError extends Error {
+  readonly kind: UpstreamFailureKind;
+  readonly providerId: string;
+  readonly upstreamStatus?: number;
+  readonly retryAfterSeconds?: number;
+
+  constructor(
+    providerId: string,
+    kind: UpstreamFailureKind,
+    message: string,
+    options: { upstreamStatus?: number; retryAfterSeconds?: number; cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'ProviderError';
+    this.providerId = providerId;
+    this.kind = kind;
+    this.upstreamStatus = options.upstreamStatus;
+    this.retryAfterSeconds = options.retryAfterSeconds;
+  }
+
+  /** Worth another try, at this provider or the next one. */
+  get retryable(): boolean {
+    return this.kind !== 'rejected';
+  }
+}

@@ -1,0 +1,55 @@
+// What every provider kind implements. A provider knows its wire format and nothing else:
+// no policy, no ledger, no store.
+import type { ChatRequest, ChatResponse, EmbeddingsRequest, EmbeddingsResponse, StreamChunk } from './chat.js';
+
+export type Ownership = 'owned' | 'contracted' | 'rented';
+
+/** What the catalogue says of a provider: who runs it, where, on whose hardware. */
+export interface ProviderDescription {
+  id: string;
+  kind: string;
+  jurisdiction: string;
+  operator: string;
+  ownership: Ownership;
+  models: readonly string[];
+}
+
+export interface CallOptions {
+  /** The model name at the upstream (the part after `provider/`). */
+  upstreamModel: string;
+  /** Absolute deadline for this attempt (ms since epoch, from the clock the pipeline was given). */
+  deadline: number;
+  /** Aborts the attempt (client went away, or hedging picked another). */
+  signal?: AbortSignal;
+}
+
+/** A non-streaming answer; `wire` keeps the exact upstream bytes when they are already in OpenAI's shape, so they can be relayed without re-serialising. */
+export interface ChatResult {
+  response: ChatResponse;
+  wire?: Buffer;
+}
+
+/** One streamed event: the neutral chunk, and the exact upstream SSE bytes when they are already OpenAI's. */
+export interface StreamEvent {
+  chunk: StreamChunk;
+  wire?: Buffer;
+}
+
+/**
+ * A stream from an upstream. The first event has already arrived when `chatStream` resolves, so a
+ * failure before the first byte surfaces as a rejected promise (and the pipeline can fall back);
+ * later failures surface as errors thrown by the iterator.
+ */
+export interface ChatStream extends AsyncIterable<StreamEvent> {
+  /** Stop reading and release the connection. */
+  cancel(): void;
+}
+
+export interface Provider {
+  readonly description: ProviderDescription;
+  chat(request: ChatRequest, options: CallOptions): Promise<ChatResult>;
+  chatStream(request: ChatRequest, options: CallOptions): Promise<ChatStream>;
+  /** Absent when the provider kind has no embeddings API. */
+  embeddings?(request: EmbeddingsRequest, options: CallOptions): Promise<EmbeddingsResponse>;
+  close(): Promise<void>;
+}

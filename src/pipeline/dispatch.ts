@@ -1,0 +1,103 @@
+// Tries a model's candidates in order: per-attempt deadlines, retries on retryable failures
+// (honouring Retry-After up to a bound), fallback to the next candidate, and a circuit breaker per provider.
+import { GatewayError, ProviderError } from '../core/errors.js';
+import type { CallOptions } from '../core/provider.js';
+import type { Candidate } from './catalog.js';
+import type { CircuitBreaker } from './circuit-breaker.js';
+
+export interface DispatchSettings {
+  attemptTimeoutMs: (candidate: Candidate) => number;
+  retries: number;
+  maxRetryWaitMs: number;
+  breakers: Map<string, CircuitBreaker>;
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+  /** Told of every failed attempt (metrics, logs). */
+  onFailure?: (model: string, candidate: Candidate, error: ProviderError, willFallBack: boolean) => void;
+}
+
+export interface Attempt {
+  provider: string;
+  outcome: 'ok' | ProviderError['kind'];
+}
+
+export interface Dispatched<T> {
+  value: T;
+  candidate: Candidate;
+  attempts: Attempt[];
+}
+
+export async function dispatch<T>(
+  model: string,
+  candidates: readonly Candidate[],
+  call: (candidate: Candidate, options: CallOptions) => Promise<T>,
+  settings: DispatchSettings,
+  signal?: AbortSignal,
+): Promise<Dispatched<T>> {
+  const attempts: Attempt[] = [];
+  let last: ProviderError | undefined;
+  for (let index = 0; index < candidates.length; index += 1) {
+    const candidate = candidates[index]!;
+    const breaker = settings.breakers.get(candidate.provider.description.id);
+    for (let attempt = 0; attempt <= settings.retries; attempt += 1) {
+      if (breaker && !breaker.allow()) break;
+      try {
+        const value = await call(candidate, {
+          upstreamModel: candidate.upstreamModel,
+          deadline: settings.now() + settings.attemptTimeoutMs(candidate),
+          signal,
+        });
+        breaker?.success();
+        attempts.push({ provider: candidate.provider.description.id, outcome: 'ok' });
+        return { value, candidate, attempts };
+      } catch (error) {
+        if (!(error instanceof ProviderError)) throw error;
+        last = error;
+        attempts.push({ provider: error.providerId, outcome: error.kind });
+        if (error.kind === 'rejected') {
+          // The request itself is wrong; another attempt anywhere would be refused the same way.
+          breaker?.success();
+          throw new GatewayError('upstream_rejected', error.message, { cause: error });
+        }
+        breaker?.failure();
+        const retrySame = attempt < settings.retries && shouldRetrySame(error, settings.maxRetryWaitMs);
+        settings.onFailure?.(model, candidate, error, !retrySame && index < candidates.length - 1);
+        if (!retrySame) break;
+        if (error.retryAfterSeconds) await settings.sleep(error.retryAfterSeconds * 1000);
+        if (signal?.aborted) throw toGatewayError(model, attempts, error);
+      }
+    }
+  }
+  throw toGatewayError(model, attempts, last);
+}
+
+/** Connect errors and 5xx are worth a second try at the same place; a timeout or bad answer is not. */
+function shouldRetrySame(error: ProviderError, maxRetryWaitMs: number): boolean {
+  switch (error.kind) {
+    case 'connect':
+    case 'server':
+      return true;
+    case 'rate_limited':
+      return (error.retryAfterSeconds ?? 0) * 1000 <= maxRetryWaitMs;
+    default:
+      return false;
+  }
+}
+
+function toGatewayError(model: string, attempts: Attempt[], last: ProviderError | undefined): GatewayError {
+  if (!last) {
+    return new GatewayError('no_provider_available', `No candidate of "${model}" can serve now (every circuit breaker is open or no provider supports this call).`, { retryAfterSeconds: 1, retryable: true });
+  }
+  const tried = [...new Set(attempts.map((attempt) => attempt.provider))].join(', ');
+  const message = `Every candidate of "${model}" failed (tried: ${tried}); last: ${last.message}`;
+  switch (last.kind) {
+    case 'timeout':
+      return new GatewayError('upstream_timeout', message, { retryable: true, cause: last });
+    case 'rate_limited':
+      return new GatewayError('upstream_rate_limited', message, { retryable: true, retryAfterSeconds: last.retryAfterSeconds ?? 1, cause: last });
+    case 'invalid_response':
+      return new GatewayError('upstream_invalid_response', message, { retryable: true, cause: last });
+    default:
+      return new GatewayError('upstream_error', message, { retryable: true, cause: last });
+  }
+}

@@ -1,0 +1,82 @@
+// The request path after parsing: auth → route → dispatch, for every dialect. The API layer
+// parses the wire format into neutral requests and writes the neutral answers back.
+import type { Config } from '../config/schema.js';
+import type { ChatRequest, EmbeddingsRequest, EmbeddingsResponse } from '../core/chat.js';
+import { GatewayError, type ProviderError } from '../core/errors.js';
+import type { ChatResult, ChatStream, Provider } from '../core/provider.js';
+import type { Metrics } from '../telemetry/metrics.js';
+import { buildCatalog, resolveModel, type Candidate, type Catalog } from './catalog.js';
+import { CircuitBreaker } from './circuit-breaker.js';
+import { dispatch, type Dispatched, type DispatchSettings } from './dispatch.js';
+
+export interface GatewayOptions {
+  config: Config;
+  providers: Map<string, Provider>;
+  metrics: Metrics;
+  now: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export class Gateway {
+  readonly catalog: Catalog;
+  readonly breakers = new Map<string, CircuitBreaker>();
+  private readonly settings: DispatchSettings;
+
+  constructor(private readonly options: GatewayOptions) {
+    const { config, providers, metrics, now } = options;
+    this.catalog = buildCatalog(config, providers);
+    for (const id of providers.keys()) this.breakers.set(id, new CircuitBreaker(config.routing.breaker.failures, config.routing.breaker.cooldown_ms, now));
+    metrics.observeCircuits(() => [...this.breakers].map(([provider, breaker]) => [provider, breaker.current() === 'closed' ? 0 : 1]));
+    const providerTimeouts = new Map(config.providers.map((provider) => [provider.id, provider.timeout_ms ?? config.routing.attempt_timeout_ms]));
+    this.settings = {
+      attemptTimeoutMs: (candidate) => providerTimeouts.get(candidate.provider.description.id) ?? config.routing.attempt_timeout_ms,
+      retries: config.routing.retries,
+      maxRetryWaitMs: config.routing.max_retry_wait_ms,
+      breakers: this.breakers,
+      now,
+      sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+      onFailure: (model, candidate, error, willFallBack) => this.recordFailure(model, candidate, error, willFallBack),
+    };
+  }
+
+  chat(request: ChatRequest, alias: string, signal?: AbortSignal): Promise<Dispatched<ChatResult>> {
+    return dispatch(alias, resolveModel(this.catalog, request.model), (candidate, options) => candidate.provider.chat(request, options), this.settings, signal);
+  }
+
+  /** Resolves once the chosen upstream has sent its first event; falls back before that. */
+  chatStream(request: ChatRequest, alias: string, signal?: AbortSignal): Promise<Dispatched<ChatStream>> {
+    return dispatch(alias, resolveModel(this.catalog, request.model), (candidate, options) => candidate.provider.chatStream(request, options), this.settings, signal);
+  }
+
+  embeddings(request: EmbeddingsRequest, signal?: AbortSignal): Promise<Dispatched<EmbeddingsResponse>> {
+    const candidates = resolveModel(this.catalog, request.model).filter((candidate) => candidate.provider.embeddings !== undefined);
+    if (candidates.length === 0) throw new GatewayError('invalid_request', `No provider of "${request.model}" offers embeddings.`, { param: 'model' });
+    return dispatch(request.model, candidates, (candidate, options) => candidate.provider.embeddings!(request, options), this.settings, signal);
+  }
+
+  /** Every model name served, aliases first. */
+  modelNames(): Array<{ id: string; ownedBy: string }> {
+    const names: Array<{ id: string; ownedBy: string }> = this.catalog.aliases.map((alias) => ({ id: alias, ownedBy: 'sovereign-gateway' }));
+    for (const [name, candidates] of this.catalog.routes) {
+      if (name.includes('/') && !this.catalog.aliases.includes(name)) names.push({ id: name, ownedBy: candidates[0]!.provider.description.operator });
+    }
+    return names;
+  }
+
+  /** At least one provider whose circuit is not open. */
+  hasHealthyProvider(): boolean {
+    for (const breaker of this.breakers.values()) if (breaker.current() !== 'open') return true;
+    return false;
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.options.providers.values()].map((provider) => provider.close()));
+  }
+
+  private recordFailure(model: string, candidate: Candidate, error: ProviderError, willFallBack: boolean): void {
+    const { metrics } = this.options;
+    const id = candidate.provider.description.id;
+    metrics.upstreamErrors.inc({ provider: id, kind: error.kind });
+    if (willFallBack) metrics.fallbacks.inc({ alias: model, provider: id });
+  }
+}

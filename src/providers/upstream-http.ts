@@ -1,0 +1,121 @@
+// One undici pool per upstream origin, and the mapping of transport and HTTP failures to
+// ProviderError kinds that decide retry and fallback. Shared by every HTTP provider kind.
+import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
+import { ProviderError } from '../core/errors.js';
+
+export interface UpstreamTarget {
+  providerId: string;
+  pool: Pool;
+  /** base_url's path without a trailing slash, e.g. "/v1". */
+  basePath: string;
+}
+
+export function createUpstreamTarget(providerId: string, baseUrl: string, connections: number): UpstreamTarget {
+  const url = new URL(baseUrl);
+  // pipelining 1: upstream model servers answer one request at a time per connection.
+  const pool = new Pool(url.origin, { connections, pipelining: 1, keepAliveTimeout: 30_000 });
+  return { providerId, pool, basePath: url.pathname.replace(/\/+$/, '') };
+}
+
+export interface UpstreamRequest {
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+  /** Until the response headers (and for non-streams the whole body). */
+  timeoutMs: number;
+  /** Longest silence between two body chunks. */
+  idleTimeoutMs: number;
+  signal?: AbortSignal;
+}
+
+/** POSTs and returns the response when it is a 2xx; any other outcome is thrown as a ProviderError. */
+export async function postUpstream(target: UpstreamTarget, request: UpstreamRequest): Promise<Dispatcher.ResponseData> {
+  let response: Dispatcher.ResponseData;
+  try {
+    response = await target.pool.request({
+      method: 'POST',
+      path: target.basePath + request.path,
+      headers: request.headers,
+      body: request.body,
+      headersTimeout: request.timeoutMs,
+      bodyTimeout: request.idleTimeoutMs,
+      signal: request.signal,
+    });
+  } catch (error) {
+    throw transportError(target.providerId, error);
+  }
+  if (response.statusCode >= 200 && response.statusCode < 300) return response;
+  throw await statusError(target.providerId, response);
+}
+
+/** Reads a whole body; transport failures while reading become ProviderErrors too. */
+export async function readBody(providerId: string, body: Dispatcher.ResponseData['body']): Promise<Buffer> {
+  const pieces: Buffer[] = [];
+  try {
+    for await (const piece of body) pieces.push(piece as Buffer);
+  } catch (error) {
+    throw transportError(providerId, error);
+  }
+  return pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces);
+}
+
+export function transportError(providerId: string, error: unknown): ProviderError {
+  if (error instanceof ProviderError) return error;
+  if (error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError) {
+    return new ProviderError(providerId, 'timeout', `${providerId}: no answer within the attempt deadline`, { cause: error });
+  }
+  if ((error as Error)?.name === 'AbortError' || error instanceof undiciErrors.RequestAbortedError) {
+    return new ProviderError(providerId, 'timeout', `${providerId}: attempt aborted`, { cause: error });
+  }
+  const code = (error as { code?: string })?.code ?? '';
+  return new ProviderError(providerId, 'connect', `${providerId}: connection failed (${code || (error as Error)?.message || 'unknown'})`, { cause: error });
+}
+
+async function statusError(providerId: string, response: Dispatcher.ResponseData): Promise<ProviderError> {
+  const status = response.statusCode;
+  let detail = '';
+  try {
+    const text = (await readBody(providerId, response.body)).toString('utf8').slice(0, 2_000);
+    detail = upstreamMessage(text);
+  } catch {
+    // The status alone decides what happens next.
+  }
+  const suffix = detail ? `: ${detail}` : '';
+  if (status === 429) {
+    return new ProviderError(providerId, 'rate_limited', `${providerId} is rate limiting (429)${suffix}`, {
+      upstreamStatus: status,
+      retryAfterSeconds: parseRetryAfter(response.headers['retry-after']),
+    });
+  }
+  if (status === 408) return new ProviderError(providerId, 'timeout', `${providerId} timed out (408)${suffix}`, { upstreamStatus: status });
+  if (status === 401 || status === 403) return new ProviderError(providerId, 'auth', `${providerId} refused the gateway's credentials (${status})`, { upstreamStatus: status });
+  if (status >= 500) return new ProviderError(providerId, 'server', `${providerId} failed (${status})${suffix}`, { upstreamStatus: status });
+  return new ProviderError(providerId, 'rejected', `${providerId} rejected the request (${status})${suffix}`, { upstreamStatus: status });
+}
+
+/** The human message of an upstream error body in OpenAI's or Anthropic's shape. */
+function upstreamMessage(text: string): string {
+  try {
+    const parsed = JSON.parse(text) as { error?: { message?: unknown } | string; message?: unknown };
+    if (typeof parsed.error === 'string') return parsed.error.slice(0, 500);
+    if (parsed.error && typeof parsed.error.message === 'string') return parsed.error.message.slice(0, 500);
+    if (typeof parsed.message === 'string') return parsed.message.slice(0, 500);
+  } catch {
+    // not JSON
+  }
+  return '';
+}
+
+/** RFC 9110 §10.2.3: delay-seconds or an HTTP-date. */
+export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | undefined {
+  const text = Array.isArray(value) ? value[0] : value;
+  if (!text) return undefined;
+  if (/^\d+$/.test(text.trim())) return Number(text.trim());
+  const date = Date.parse(text);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, Math.ceil((date - now) / 1000));
+}
+
+export function remainingMs(deadline: number): number {
+  return Math.max(1, deadline - Date.now());
+}

@@ -1,0 +1,44 @@
+// Migrations per dialect, side by side: each step exists once for SQLite and once for PostgreSQL,
+// under the same name, so both engines always have the same schema version.
+import { sql, type Kysely, type Migration } from 'kysely';
+
+type Dialect = 'sqlite' | 'postgres';
+
+const steps: Record<string, Record<Dialect, Migration>> = {
+  '001-api-keys': {
+    sqlite: {
+      async up(database: Kysely<unknown>) {
+        await sql`CREATE TABLE api_keys (
+          id TEXT PRIMARY KEY,
+          name TEXT NOT NULL,
+          key_hash TEXT NOT NULL UNIQUE,
+          key_prefix TEXT NOT NULL,
+          scopes TEXT NOT NULL DEFAULT '',
+          rpm INTEGER,
+          created_at INTEGER NOT NULL,
+          revoked_at INTEGER
+        ) STRICT`.execute(database);
+        await sql`CREATE UNIQUE INDEX api_keys_active_name ON api_keys(name) WHERE revoked_at IS NULL`.execute(database);
+      },
+    },
+    postgres: {
+      async up(database: Kysely<unknown>) {
+        await sql`CREATE TABLE api_keys (
+          id TEXT PRIMARY KEY,
+          name TEXT NOT NULL,
+          key_hash TEXT NOT NULL UNIQUE,
+          key_prefix TEXT NOT NULL,
+          scopes TEXT NOT NULL DEFAULT '',
+          rpm INTEGER,
+          created_at BIGINT NOT NULL,
+          revoked_at BIGINT
+        )`.execute(database);
+        await sql`CREATE UNIQUE INDEX api_keys_active_name ON api_keys(name) WHERE revoked_at IS NULL`.execute(database);
+      },
+    },
+  },
+};
+
+export function migrationsFor(dialect: Dialect): Record<string, Migration> {
+  return Object.fromEntries(Object.entries(steps).map(([name, byDialect]) => [name, byDialect[dialect]]));
+}
