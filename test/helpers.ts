@@ -1,0 +1,80 @@
+// Starts a real gateway in-process on 127.0.0.1 (an ephemeral port) over a fresh SQLite store in a temp folder.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import { createApp, type App } from '../src/api/server.js';
+import { parseConfig } from '../src/config/load.js';
+import type { Config } from '../src/config/schema.js';
+import { createApiKey } from '../src/pipeline/auth.js';
+import { createProviders } from '../src/pipeline/catalog.js';
+import { openSqliteStore } from '../src/store/kysely-store.js';
+import type { Store } from '../src/store/store.js';
+import { createLogger } from '../src/telemetry/logger.js';
+
+export interface TestGateway {
+  url: string;
+  key: string;
+  app: App;
+  store: Store;
+  config: Config;
+  logs: string[];
+  dataDirectory: string;
+  close(): Promise<void>;
+}
+
+export function temporaryDirectory(prefix = 'sovereign-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export async function startTestGateway(rawConfig: Record<string, unknown>, options: { env?: NodeJS.ProcessEnv; keyRefreshMs?: number } = {}): Promise<TestGateway> {
+  const dataDirectory = temporaryDirectory();
+  const config = parseConfig({ data_dir: dataDirectory, ...rawConfig }, 'test config');
+  const store = openSqliteStore(dataDirectory);
+  await store.migrate();
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, callback) {
+      logs.push(String(chunk));
+      callback();
+    },
+  });
+  const logger = createLogger('info', sink);
+  const app = createApp({ config, store, providers: createProviders(config, options.env ?? {}), logger, keyRefreshMs: options.keyRefreshMs ?? 100 });
+  const { key } = await createApiKey(store, { name: 'tester', scopes: ['admin'], rpm: null, now: Date.now() });
+  await app.start();
+  await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
+  const { port } = app.server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    key,
+    app,
+    store,
+    config,
+    logs,
+    dataDirectory,
+    async close() {
+      await app.shutdown(1_000);
+      await store.close();
+      rmSync(dataDirectory, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A provider entry for the config, pointing at a double. */
+export function providerEntry(id: string, url: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { id, kind: 'openai-compatible', base_url: url, jurisdiction: 'local', operator: `${id} operator`, ownership: 'owned', models: ['m1', 'm2'], ...extra };
+}
+
+export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; json: any; text: string }> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const text = await response.text();
+  let json: any;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: response.status, headers: response.headers, json, text };
+}
