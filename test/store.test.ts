@@ -1,0 +1,88 @@
+// The store contract, run against both engines: embedded SQLite and PostgreSQL.
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import BetterSqlite3 from 'better-sqlite3';
+import { join } from 'node:path';
+import { openPostgresStore, openSqliteStore } from '../src/store/kysely-store.js';
+import { StoreError, type Store } from '../src/store/store.js';
+import { temporaryDirectory } from './helpers.js';
+import { createTestDatabase, postgresSkipReason } from './postgres.js';
+
+const key = (name: string, suffix: string) => ({ id: `id-${suffix}`, name, keyHash: `hash-${suffix}`, keyPrefix: 'sk-sov-abcd', scopes: ['admin' as const], rpm: 60, createdAt: 1_000 + Number(suffix) });
+
+function contract(engine: string, open: () => Promise<{ store: Store; cleanup(): Promise<void> }>, skip: string | false = false): void {
+  describe(`store contract: ${engine}`, { skip }, () => {
+    let store: Store;
+    let cleanup: () => Promise<void>;
+    before(async () => {
+      ({ store, cleanup } = await open());
+      await store.migrate();
+      await store.migrate(); // idempotent on every start
+    });
+    after(async () => {
+      await store.close();
+      await cleanup();
+    });
+
+    it('creates and lists keys, never needing the key itself', async () => {
+      await store.createKey(key('team-a', '1'));
+      await store.createKey(key('team-b', '2'));
+      const keys = await store.listKeys();
+      assert.deepEqual(keys.map((entry) => entry.name), ['team-a', 'team-b']);
+      assert.deepEqual(keys[0], { ...key('team-a', '1'), revokedAt: null });
+    });
+
+    it('refuses a second active key with the same name', async () => {
+      await assert.rejects(store.createKey(key('team-a', '3')), (error: unknown) => error instanceof StoreError && error.code === 'duplicate_name');
+    });
+
+    it('revokes by name or id; revoked keys are no longer active, and the name can be reused', async () => {
+      const revoked = await store.revokeKey('team-a', 5_000);
+      assert.equal(revoked.revokedAt, 5_000);
+      await store.revokeKey('id-2', 6_000);
+      assert.deepEqual(await store.activeKeys(), []);
+      await store.createKey(key('team-a', '4'));
+      assert.deepEqual((await store.activeKeys()).map((entry) => entry.id), ['id-4']);
+      assert.equal((await store.listKeys()).length, 3);
+    });
+
+    it('says not_found for an unknown or already revoked key', async () => {
+      await assert.rejects(store.revokeKey('nobody', 1), (error: unknown) => error instanceof StoreError && error.code === 'not_found');
+      await assert.rejects(store.revokeKey('id-2', 1), (error: unknown) => error instanceof StoreError && error.code === 'not_found');
+    });
+
+    it('answers a ping', async () => {
+      await store.ping();
+    });
+  });
+}
+
+contract('sqlite', async () => {
+  const directory = temporaryDirectory();
+  return { store: openSqliteStore(directory), cleanup: async () => rmSync(directory, { recursive: true, force: true }) };
+});
+
+contract(
+  'postgres',
+  async () => {
+    const database = await createTestDatabase();
+    return { store: openPostgresStore(database.url), cleanup: () => database.drop() };
+  },
+  postgresSkipReason(),
+);
+
+describe('the embedded SQLite store', () => {
+  it('runs in WAL mode with full synchronous commits, so the CLI can share it while the gateway runs', async () => {
+    const directory = temporaryDirectory();
+    const store = openSqliteStore(directory);
+    await store.migrate();
+    const other = new BetterSqlite3(join(directory, 'sovereign.db'));
+    assert.equal(other.pragma('journal_mode', { simple: true }), 'wal');
+    other.prepare("INSERT INTO api_keys (id, name, key_hash, key_prefix, scopes, rpm, created_at) VALUES ('x', 'from-cli', 'h', 'p', '', NULL, 1)").run();
+    assert.deepEqual((await store.activeKeys()).map((entry) => entry.name), ['from-cli']);
+    other.close();
+    await store.close();
+    rmSync(directory, { recursive: true, force: true });
+  });
+});
