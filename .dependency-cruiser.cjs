@@ -1,0 +1,50 @@
+// The folder rules of DESIGN.md ("Parts"), checked on every `npm test`.
+const only = (from, allowed) => ({
+  name: `${from}-imports-only-${allowed.join('-') || 'itself'}`,
+  comment: `src/${from}/ may import ${allowed.length ? allowed.map((name) => `src/${name}/`).join(', ') : 'nothing of ours'} (DESIGN.md, Parts)`,
+  severity: 'error',
+  from: { path: `^src/${from}/` },
+  to: { path: '^src/', pathNot: [`^src/${from}/`, ...allowed.map((name) => `^src/${name}/`)] },
+});
+
+module.exports = {
+  forbidden: [
+    only('core', []),
+    only('ledger', ['core']),
+    only('policy', ['core']),
+    only('config', ['core']),
+    only('providers', ['core']),
+    only('store', ['core']),
+    only('telemetry', ['core']),
+    // telemetry is allowed here beyond DESIGN.md's list: the pipeline counts fallbacks and circuit states.
+    only('pipeline', ['core', 'config', 'providers', 'policy', 'ledger', 'store', 'telemetry']),
+    only('api', ['core', 'config', 'pipeline', 'providers', 'policy', 'ledger', 'store', 'telemetry', 'gate', 'memory', 'feedback', 'models']),
+    {
+      name: 'no-cycles',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { circular: true },
+    },
+    {
+      name: 'sql-only-in-store',
+      comment: 'Only store/ speaks SQL (DESIGN.md).',
+      severity: 'error',
+      from: { pathNot: '^src/store/' },
+      to: { path: 'node_modules/(better-sqlite3|pg|kysely)/' },
+    },
+    {
+      name: 'upstream-http-only-in-providers',
+      comment: 'Only providers/ speak HTTP to upstreams (the CLI may probe for a local Ollama).',
+      severity: 'error',
+      from: { path: '^src/', pathNot: ['^src/providers/', '^src/cli/'] },
+      to: { path: 'node_modules/undici/' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'], extensions: ['.ts', '.js'] },
+    moduleSystems: ['es6'],
+  },
+};

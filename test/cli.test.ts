@@ -1,0 +1,162 @@
+// The real `sovereign` bin against real sockets: start, keys while running, bad configs, first start, graceful shutdown.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { startOpenAIDouble } from './doubles/openai-upstream.js';
+import type { Double } from './doubles/http-double.js';
+import { postJson, temporaryDirectory } from './helpers.js';
+
+const bin = resolve('bin/sovereign.js');
+
+function run(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [bin, ...args], { cwd, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 30_000 });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+interface Running {
+  child: ChildProcess;
+  url: string;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+async function startBin(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<Running> {
+  const child = spawn(process.execPath, [bin, 'start', '--port', '0', ...args], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (piece) => (output += piece));
+  child.stderr!.on('data', (piece) => (output += piece));
+  const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+  const url = await new Promise<string>((done, fail) => {
+    const timer = setTimeout(() => fail(new Error(`gateway did not start:\n${output}`)), 20_000);
+    const check = (): void => {
+      const match = /listening on (http:\/\/\S+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        setTimeout(() => done(match[1]!), 300); // let the first-start lines print
+      }
+    };
+    child.stdout!.on('data', check);
+    void exited.then(() => fail(new Error(`gateway exited:\n${output}`)));
+  });
+  return { child, url, output: () => output, exited };
+}
+
+const waitUntil = async (predicate: () => Promise<boolean>, ms: number): Promise<boolean> => {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await predicate()) return true;
+    await new Promise((done) => setTimeout(done, 50));
+  }
+  return false;
+};
+
+describe('the sovereign command', () => {
+  let upstream: Double;
+  let directory: string;
+  let configFile: string;
+
+  before(async () => {
+    upstream = await startOpenAIDouble();
+    directory = temporaryDirectory();
+    configFile = join(directory, 'sovereign.yaml');
+    writeFileSync(
+      configFile,
+      `listen: 127.0.0.1:8300
+data_dir: ${join(directory, 'data')}
+providers:
+  - { id: local, kind: openai-compatible, base_url: "${upstream.url}", jurisdiction: local, operator: Test IT, ownership: owned, models: [m1] }
+models:
+  default: { candidates: [local/m1] }
+shutdown_grace_ms: 5000
+log: { level: warn }
+`,
+    );
+  });
+  after(() => upstream.close());
+
+  it('refuses a bad config with exit code 2 and a message naming the file and path', () => {
+    const bad = join(directory, 'bad.yaml');
+    writeFileSync(bad, 'providers:\n  - { id: x, kind: openai-compatible, base_url: "http://127.0.0.1:1/v1", jurisdiction: local, operator: o, ownership: ownd, models: [m] }\n');
+    const result = run(['start', '--config', bad], directory);
+    assert.equal(result.status, 2);
+    assert.match(result.stderr, /bad\.yaml: invalid config/);
+    assert.match(result.stderr, /providers\[0\]\.ownership: must be one of "owned" \| "contracted" \| "rented"/);
+  });
+
+  it('refuses to start when a secret named in the config is missing, naming the variable', () => {
+    const file = join(directory, 'secret.yaml');
+    writeFileSync(file, `data_dir: ${join(directory, 'data-secret')}\nproviders:\n  - { id: cloud, kind: openai-compatible, base_url: "http://127.0.0.1:1/v1", api_key_env: SOV_TEST_MISSING_KEY, jurisdiction: US, operator: o, ownership: rented, models: [m] }\n`);
+    const result = run(['start', '--config', file], directory, { SOV_TEST_MISSING_KEY: '' });
+    assert.equal(result.status, 2);
+    assert.match(result.stderr, /SOV_TEST_MISSING_KEY is not set/);
+  });
+
+  it('keys create prints the key alone on the last line; keys list never shows it', () => {
+    const created = run(['keys', 'create', '--name', 'team-a', '--admin', '--config', configFile], directory);
+    assert.equal(created.status, 0, created.stderr);
+    const lines = created.stdout.trim().split('\n');
+    assert.match(lines.at(-1)!, /^sk-sov-[A-Za-z0-9_-]{43}$/);
+    const listed = run(['keys', 'list', '--config', configFile], directory);
+    assert.match(listed.stdout, /team-a/);
+    assert.ok(!listed.stdout.includes(lines.at(-1)!));
+    const duplicate = run(['keys', 'create', '--name', 'team-a', '--config', configFile], directory);
+    assert.equal(duplicate.status, 2);
+    assert.match(duplicate.stderr, /already exists/);
+  });
+
+  it('serves, sees keys created and revoked by the CLI within a second, and shuts down gracefully on SIGTERM', async () => {
+    const gateway = await startBin(['--config', configFile], directory);
+    try {
+      assert.equal((await fetch(`${gateway.url}/healthz`)).status, 200);
+      const key = run(['keys', 'create', '--name', 'live', '--config', configFile], directory).stdout.trim().split('\n').at(-1)!;
+      const body = { model: 'default', messages: [{ role: 'user', content: 'hi' }] };
+      const ok = await waitUntil(async () => (await postJson(`${gateway.url}/v1/chat/completions`, body, { authorization: `Bearer ${key}` })).status === 200, 1_000);
+      assert.ok(ok, 'a new key works within a second');
+      assert.equal(run(['keys', 'revoke', 'live', '--config', configFile], directory).status, 0);
+      const revoked = await waitUntil(async () => (await postJson(`${gateway.url}/v1/chat/completions`, body, { authorization: `Bearer ${key}` })).status === 401, 1_000);
+      assert.ok(revoked, 'a revoked key is refused within a second');
+
+      // An in-flight request finishes after SIGTERM; the process then exits 0.
+      const admin = run(['keys', 'create', '--name', 'drain', '--config', configFile], directory).stdout.trim().split('\n').at(-1)!;
+      assert.ok(await waitUntil(async () => (await fetch(`${gateway.url}/v1/models`, { headers: { authorization: `Bearer ${admin}` } })).status === 200, 1_000));
+      upstream.script({ kind: 'slow', delayMs: 700 });
+      const inFlight = postJson(`${gateway.url}/v1/chat/completions`, { model: 'default', messages: [{ role: 'user', content: 'finish me' }] }, { authorization: `Bearer ${admin}` });
+      await new Promise((done) => setTimeout(done, 200));
+      gateway.child.kill('SIGTERM');
+      const answer = await inFlight;
+      assert.equal(answer.status, 200);
+      assert.equal(answer.json.choices[0].message.content, 'echo: finish me');
+      assert.equal(await gateway.exited, 0);
+    } finally {
+      gateway.child.kill('SIGKILL');
+    }
+  });
+
+  it('on a first start with no config: creates an admin key, prints it with a curl line, and says how to add a provider', async () => {
+    const fresh = temporaryDirectory();
+    const gateway = await startBin([], fresh);
+    try {
+      const output = gateway.output();
+      const key = /^\s+(sk-sov-\S+)$/m.exec(output)?.[1];
+      assert.ok(key, output);
+      assert.match(output, new RegExp(`curl http://127\\.0\\.0\\.1:\\d+/v1/models -H "Authorization: Bearer ${key}"`));
+      assert.match(output, /no provider configured/);
+      const models = await fetch(`${gateway.url}/v1/models`, { headers: { authorization: `Bearer ${key}` } });
+      assert.equal(models.status, 200);
+      assert.deepEqual(await models.json(), { object: 'list', data: [] });
+      assert.equal((await fetch(`${gateway.url}/readyz`)).status, 503, 'not ready without a provider');
+    } finally {
+      gateway.child.kill('SIGTERM');
+      await gateway.exited;
+    }
+    const again = await startBin([], fresh);
+    try {
+      assert.ok(!/sk-sov-/.test(again.output()), 'the key is printed once only');
+    } finally {
+      again.child.kill('SIGTERM');
+      await again.exited;
+    }
+  });
+});
