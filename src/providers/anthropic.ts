@@ -5,7 +5,7 @@ import { ProviderError } from '../core/errors.js';
 import type { CallOptions, ChatResult, ChatStream, Provider, ProviderDescription, StreamEvent } from '../core/provider.js';
 import { invalid, parseJson, startStream, type HttpProviderSettings } from './openai-compatible.js';
 import { readSseEvents } from './sse.js';
-import { createUpstreamTarget, postUpstream, readBody, remainingMs, transportError, type UpstreamTarget } from './upstream-http.js';
+import { createUpstreamTarget, postUpstream, postUpstreamBuffered, remainingMs, transportError, type UpstreamTarget } from './upstream-http.js';
 
 const anthropicVersion = '2023-06-01';
 /** Messages requires max_tokens; used when the client sets none. */
@@ -29,7 +29,7 @@ class AnthropicProvider implements Provider {
 
   async chat(request: ChatRequest, options: CallOptions): Promise<ChatResult> {
     const timeoutMs = remainingMs(options.deadline);
-    const response = await postUpstream(this.target, {
+    const response = await postUpstreamBuffered(this.target, {
       path: '/messages',
       headers: this.headers,
       body: JSON.stringify(toMessagesRequest(request, options.upstreamModel, false)),
@@ -37,7 +37,7 @@ class AnthropicProvider implements Provider {
       idleTimeoutMs: timeoutMs,
       signal: options.signal,
     });
-    const parsed = parseJson(this.description.id, await readBody(this.description.id, response.body)) as AnthropicMessage;
+    const parsed = parseJson(this.description.id, response.body) as AnthropicMessage;
     if (!parsed || typeof parsed !== 'object' || !Array.isArray(parsed.content)) throw invalid(this.description.id, 'a message without content');
     return { response: fromMessage(parsed) };
   }

@@ -5,7 +5,7 @@ import type { ChatRequest, ChatResponse, EmbeddingsRequest, EmbeddingsResponse, 
 import { ProviderError } from '../core/errors.js';
 import type { CallOptions, ChatResult, ChatStream, Provider, ProviderDescription, StreamEvent } from '../core/provider.js';
 import { readSseEvents } from './sse.js';
-import { createUpstreamTarget, postUpstream, readBody, remainingMs, transportError, type UpstreamTarget } from './upstream-http.js';
+import { createUpstreamTarget, postUpstream, postUpstreamBuffered, remainingMs, transportError, type UpstreamTarget } from './upstream-http.js';
 
 export interface HttpProviderSettings {
   description: ProviderDescription;
@@ -34,7 +34,7 @@ class OpenAICompatibleProvider implements Provider {
 
   async chat(request: ChatRequest, options: CallOptions): Promise<ChatResult> {
     const timeoutMs = remainingMs(options.deadline);
-    const response = await postUpstream(this.target, {
+    const { body: wire } = await postUpstreamBuffered(this.target, {
       path: '/chat/completions',
       headers: this.headers,
       body: JSON.stringify(toWireRequest(request, options.upstreamModel, false)),
@@ -42,7 +42,6 @@ class OpenAICompatibleProvider implements Provider {
       idleTimeoutMs: timeoutMs,
       signal: options.signal,
     });
-    const wire = await readBody(this.description.id, response.body);
     const parsed = parseJson(this.description.id, wire);
     if (!isChatResponse(parsed)) throw invalid(this.description.id, 'a chat completion without choices');
     return { response: parsed, wire };
@@ -78,7 +77,7 @@ class OpenAICompatibleProvider implements Provider {
 
   async embeddings(request: EmbeddingsRequest, options: CallOptions): Promise<EmbeddingsResponse> {
     const timeoutMs = remainingMs(options.deadline);
-    const response = await postUpstream(this.target, {
+    const response = await postUpstreamBuffered(this.target, {
       path: '/embeddings',
       headers: this.headers,
       body: JSON.stringify({ ...request.extra, input: request.input, model: options.upstreamModel, encoding_format: request.encoding_format, dimensions: request.dimensions, user: request.user }),
@@ -86,7 +85,7 @@ class OpenAICompatibleProvider implements Provider {
       idleTimeoutMs: timeoutMs,
       signal: options.signal,
     });
-    const parsed = parseJson(this.description.id, await readBody(this.description.id, response.body)) as EmbeddingsResponse;
+    const parsed = parseJson(this.description.id, response.body) as EmbeddingsResponse;
     if (!parsed || typeof parsed !== 'object' || !Array.isArray(parsed.data)) throw invalid(this.description.id, 'an embeddings answer without data');
     return parsed;
   }
