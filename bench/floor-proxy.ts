@@ -29,3 +29,4 @@ function forward(path: string, body: Buffer, response: import('node:http').Serve
 }
 server.keepAliveTimeout = 65_000;
 server.listen(port, '127.0.0.1', () => process.stdout.write(`floor listening on ${port}\n`));
+process.on('SIGTERM', () => process.exit(0));

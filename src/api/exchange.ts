@@ -53,7 +53,7 @@ export async function relayStream(exchange: Exchange, stream: ChatStream, writer
   };
   response.on('close', onClose);
   response.writeHead(200, { ...headers, ...sseHeaders });
-  exchange.metrics.timeToFirstByte.observe({ alias: outcome.alias ?? '', provider: outcome.provider ?? '' }, exchange.elapsed());
+  exchange.metrics.timeToFirstByte.observe([outcome.alias ?? '', outcome.provider ?? ''], exchange.elapsed());
   try {
     for await (const event of stream) {
       if (event.chunk.usage) outcome.usage = event.chunk.usage;

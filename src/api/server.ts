@@ -88,8 +88,8 @@ export function createApp(options: AppOptions): App {
     if (path === '/healthz') return sendJson(response, 200, '{"status":"ok"}', { 'x-request-id': requestId });
     if (path === '/readyz') return void (await readiness(response, requestId));
     if (path === '/metrics') {
-      const text = await metrics.registry.metrics();
-      response.writeHead(200, { 'content-type': metrics.registry.contentType, 'x-request-id': requestId });
+      const text = await metrics.render();
+      response.writeHead(200, { 'content-type': metrics.contentType, 'x-request-id': requestId });
       return void response.end(text);
     }
 
@@ -99,7 +99,7 @@ export function createApp(options: AppOptions): App {
     let status = 200;
     let tenant: Tenant | undefined;
     inFlight += 1;
-    metrics.inFlight.inc();
+    metrics.inFlight += 1;
     try {
       if (!route) throw new GatewayError('not_found', `No endpoint ${request.method} ${path.slice(0, 200)}. See GET /v1/models and the README for the API.`);
       if (request.method !== route.method) throw new GatewayError('method_not_allowed', `${path} accepts ${route.method} only.`);
@@ -121,16 +121,18 @@ export function createApp(options: AppOptions): App {
       outcome.streamError ??= failure.code;
     } finally {
       inFlight -= 1;
-      metrics.inFlight.dec();
+      metrics.inFlight -= 1;
       if (inFlight === 0 && idle) idle();
     }
     const seconds = elapsed();
-    const labels = { endpoint: route?.endpoint ?? 'unknown', alias: outcome.alias ?? '', provider: outcome.provider ?? '' };
-    metrics.requests.inc({ ...labels, status: String(status) });
-    metrics.duration.observe(labels, seconds);
+    const endpoint = route?.endpoint ?? 'unknown';
+    const alias = outcome.alias ?? '';
+    const provider = outcome.provider ?? '';
+    metrics.requests.inc([endpoint, alias, provider, String(status)]);
+    metrics.duration.observe([endpoint, alias, provider], seconds);
     if (outcome.usage) {
-      metrics.tokens.inc({ alias: labels.alias, provider: labels.provider, direction: 'in' }, outcome.usage.prompt_tokens ?? 0);
-      metrics.tokens.inc({ alias: labels.alias, provider: labels.provider, direction: 'out' }, outcome.usage.completion_tokens ?? 0);
+      metrics.tokens.inc([alias, provider, 'in'], outcome.usage.prompt_tokens ?? 0);
+      metrics.tokens.inc([alias, provider, 'out'], outcome.usage.completion_tokens ?? 0);
     }
     logger.info(
       {

@@ -41,6 +41,8 @@ export async function createApiKey(store: Store, options: { name: string; scopes
 
 export class KeyRing {
   private byHash = new Map<string, Tenant>();
+  /** Keys already seen valid since the last reload, to skip hashing them on every request. Only valid keys enter it, so its size is bounded by the number of keys. */
+  private seen = new Map<string, Tenant>();
   private timer: NodeJS.Timeout | undefined;
   private loaded = false;
 
@@ -69,19 +71,24 @@ export class KeyRing {
     const next = new Map<string, Tenant>();
     for (const key of keys) next.set(key.keyHash, { keyId: key.id, name: key.name, scopes: key.scopes, rpm: key.rpm ?? this.defaultRpm });
     this.byHash = next;
+    this.seen = new Map();
     this.loaded = true;
   }
 
   /**
    * The tenant for a presented key. The lookup is by SHA-256 of the key, so timing reveals nothing
    * about a stored key's bytes (an attacker would need a preimage), which is why no constant-time
-   * compare is needed here.
+   * compare is needed here. The `seen` cache holds only keys that already proved valid; a guess
+   * that misses it takes the hashed path like any other.
    */
   authenticate(presented: string | undefined): Tenant {
     if (!this.loaded) throw new GatewayError('invalid_api_key', 'The key store is not loaded yet; retry in a moment.');
     if (!presented) throw new GatewayError('invalid_api_key', 'Missing API key: send it as "Authorization: Bearer <key>" (or x-api-key).');
+    const known = this.seen.get(presented);
+    if (known) return known;
     const tenant = this.byHash.get(hashKey(presented));
     if (!tenant) throw new GatewayError('invalid_api_key', 'Invalid API key (unknown or revoked).');
+    this.seen.set(presented, tenant);
     return tenant;
   }
 }

@@ -76,7 +76,7 @@ export class Gateway {
   private recordFailure(model: string, candidate: Candidate, error: ProviderError, willFallBack: boolean): void {
     const { metrics } = this.options;
     const id = candidate.provider.description.id;
-    metrics.upstreamErrors.inc({ provider: id, kind: error.kind });
-    if (willFallBack) metrics.fallbacks.inc({ alias: model, provider: id });
+    metrics.upstreamErrors.inc([id, error.kind]);
+    if (willFallBack) metrics.fallbacks.inc([model, id]);
   }
 }
