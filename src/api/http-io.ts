@@ -55,18 +55,3 @@ export const sseHeaders = {
   connection: 'keep-alive',
   'x-accel-buffering': 'no',
 };
-
-/** Writes one SSE piece and waits for the socket to drain when its buffer is full, so a slow client slows the upstream instead of filling memory. */
-export function writeSse(response: ServerResponse, piece: string | Buffer): Promise<void> | undefined {
-  if (response.write(piece)) return undefined;
-  if (response.destroyed) return undefined;
-  return new Promise((resolve) => {
-    const done = (): void => {
-      response.off('drain', done);
-      response.off('close', done);
-      resolve();
-    };
-    response.on('drain', done);
-    response.on('close', done);
-  });
-}
