@@ -2,10 +2,10 @@
 // request into a Messages request, and Messages answers and stream events back into neutral ones.
 import type { ChatMessage, ChatRequest, ChatResponse, ContentPart, FinishReason, StreamChunk, ToolCall } from '../core/chat.js';
 import { ProviderError } from '../core/errors.js';
-import type { CallOptions, ChatResult, ChatStream, Provider, ProviderDescription, StreamEvent } from '../core/provider.js';
-import { invalid, parseJson, startStream, type HttpProviderSettings } from './openai-compatible.js';
-import { readSseEvents } from './sse.js';
-import { createUpstreamTarget, postUpstream, postUpstreamBuffered, remainingMs, transportError, type UpstreamTarget } from './upstream-http.js';
+import type { CallOptions, ChatResult, ChatStream, Provider, ProviderDescription } from '../core/provider.js';
+import { invalid, parseJson, type HttpProviderSettings } from './openai-compatible.js';
+import { createUpstreamTarget, postUpstreamBuffered, remainingMs, type UpstreamTarget } from './upstream-http.js';
+import { openUpstreamStream } from './upstream-stream.js';
 
 const anthropicVersion = '2023-06-01';
 /** Messages requires max_tokens; used when the client sets none. */
@@ -42,34 +42,28 @@ class AnthropicProvider implements Provider {
     return { response: fromMessage(parsed) };
   }
 
-  async chatStream(request: ChatRequest, options: CallOptions): Promise<ChatStream> {
-    const response = await postUpstream(this.target, {
-      path: '/messages',
-      headers: { ...this.headers, accept: 'text/event-stream' },
-      body: JSON.stringify(toMessagesRequest(request, options.upstreamModel, true)),
-      timeoutMs: remainingMs(options.deadline),
-      idleTimeoutMs: Math.min(this.settings.streamIdleTimeoutMs, remainingMs(options.deadline)),
-      signal: options.signal,
-    });
+  chatStream(request: ChatRequest, options: CallOptions): Promise<ChatStream> {
     const providerId = this.description.id;
-    const body = response.body;
     const includeUsage = request.includeUsage;
-    async function* events(): AsyncGenerator<StreamEvent> {
-      const state = { id: '', model: '', created: Math.floor(Date.now() / 1000), inputTokens: 0, outputTokens: 0, toolIndex: -1, blockIsTool: new Map<number, number>() };
-      try {
-        for await (const event of readSseEvents(body as AsyncIterable<Buffer>)) {
-          if (event.data === '') continue;
-          const data = parseJson(providerId, event.data) as AnthropicStreamEvent;
-          const chunks = translateStreamEvent(providerId, data, state, includeUsage);
-          for (const chunk of chunks) yield { chunk };
-          if (data.type === 'message_stop') return;
-        }
-      } catch (error) {
-        throw transportError(providerId, error);
-      }
-      throw new ProviderError(providerId, 'connect', `${providerId}: the stream ended before message_stop`);
-    }
-    return startStream(events(), () => body.destroy());
+    const state: StreamState = { id: '', model: '', created: Math.floor(Date.now() / 1000), inputTokens: 0, outputTokens: 0, toolIndex: -1, blockIsTool: new Map() };
+    return openUpstreamStream(
+      this.target,
+      {
+        path: '/messages',
+        headers: { ...this.headers, accept: 'text/event-stream' },
+        body: JSON.stringify(toMessagesRequest(request, options.upstreamModel, true)),
+        timeoutMs: remainingMs(options.deadline),
+        idleTimeoutMs: Math.min(this.settings.streamIdleTimeoutMs, remainingMs(options.deadline)),
+        signal: options.signal,
+      },
+      (event, emit) => {
+        if (event.data === '') return false;
+        const data = parseJson(providerId, event.data) as AnthropicStreamEvent;
+        for (const chunk of translateStreamEvent(providerId, data, state, includeUsage)) emit({ chunk });
+        return data.type === 'message_stop';
+      },
+      'the stream ended before message_stop',
+    );
   }
 
   async close(): Promise<void> {

@@ -3,9 +3,9 @@
 // with only the model renamed and answers come back with their exact bytes kept for relaying.
 import type { ChatRequest, ChatResponse, EmbeddingsRequest, EmbeddingsResponse, StreamChunk } from '../core/chat.js';
 import { ProviderError } from '../core/errors.js';
-import type { CallOptions, ChatResult, ChatStream, Provider, ProviderDescription, StreamEvent } from '../core/provider.js';
-import { readSseEvents } from './sse.js';
-import { createUpstreamTarget, postUpstream, postUpstreamBuffered, remainingMs, transportError, type UpstreamTarget } from './upstream-http.js';
+import type { CallOptions, ChatResult, ChatStream, Provider, ProviderDescription } from '../core/provider.js';
+import { createUpstreamTarget, postUpstreamBuffered, remainingMs, type UpstreamTarget } from './upstream-http.js';
+import { openUpstreamStream } from './upstream-stream.js';
 
 export interface HttpProviderSettings {
   description: ProviderDescription;
@@ -24,12 +24,14 @@ class OpenAICompatibleProvider implements Provider {
   readonly description: ProviderDescription;
   private readonly target: UpstreamTarget;
   private readonly headers: Record<string, string>;
+  private readonly streamHeaders: Record<string, string>;
 
   constructor(private readonly settings: HttpProviderSettings) {
     this.description = settings.description;
     this.target = createUpstreamTarget(settings.description.id, settings.baseUrl, settings.maxConnections);
     this.headers = { ...settings.headers, 'content-type': 'application/json', accept: 'application/json' };
     if (settings.apiKey) this.headers.authorization = `Bearer ${settings.apiKey}`;
+    this.streamHeaders = { ...this.headers, accept: 'text/event-stream' };
   }
 
   async chat(request: ChatRequest, options: CallOptions): Promise<ChatResult> {
@@ -47,32 +49,29 @@ class OpenAICompatibleProvider implements Provider {
     return { response: parsed, wire };
   }
 
-  async chatStream(request: ChatRequest, options: CallOptions): Promise<ChatStream> {
-    const response = await postUpstream(this.target, {
-      path: '/chat/completions',
-      headers: { ...this.headers, accept: 'text/event-stream' },
-      body: JSON.stringify(toWireRequest(request, options.upstreamModel, true)),
-      timeoutMs: remainingMs(options.deadline),
-      idleTimeoutMs: Math.min(this.settings.streamIdleTimeoutMs, remainingMs(options.deadline)),
-      signal: options.signal,
-    });
+  chatStream(request: ChatRequest, options: CallOptions): Promise<ChatStream> {
     const providerId = this.description.id;
-    const body = response.body;
-    async function* events(): AsyncGenerator<StreamEvent> {
-      try {
-        for await (const event of readSseEvents(body as AsyncIterable<Buffer>)) {
-          if (event.data === '[DONE]') return;
-          if (event.data === '') continue;
-          const parsed = parseJson(providerId, event.data);
-          if (isUpstreamError(parsed)) throw new ProviderError(providerId, 'server', `${providerId} reported an error mid-stream: ${parsed.error.message ?? 'unknown'}`);
-          if (!isStreamChunk(parsed)) throw invalid(providerId, 'a stream event that is not a chat.completion.chunk');
-          yield { chunk: parsed, wire: event.raw };
-        }
-      } catch (error) {
-        throw transportError(providerId, error);
-      }
-    }
-    return startStream(events(), () => body.destroy());
+    return openUpstreamStream(
+      this.target,
+      {
+        path: '/chat/completions',
+        headers: this.streamHeaders,
+        body: JSON.stringify(toWireRequest(request, options.upstreamModel, true)),
+        timeoutMs: remainingMs(options.deadline),
+        idleTimeoutMs: Math.min(this.settings.streamIdleTimeoutMs, remainingMs(options.deadline)),
+        signal: options.signal,
+      },
+      (event, emit) => {
+        if (event.data === '[DONE]') return true;
+        if (event.data === '') return false;
+        const parsed = parseJson(providerId, event.data);
+        if (isUpstreamError(parsed)) throw new ProviderError(providerId, 'server', `${providerId} reported an error mid-stream: ${parsed.error.message ?? 'unknown'}`);
+        if (!isStreamChunk(parsed)) throw invalid(providerId, 'a stream event that is not a chat.completion.chunk');
+        emit({ chunk: parsed, wire: event.raw });
+        return false;
+      },
+      'the stream ended before [DONE]',
+    );
   }
 
   async embeddings(request: EmbeddingsRequest, options: CallOptions): Promise<EmbeddingsResponse> {
@@ -101,40 +100,6 @@ function toWireRequest(request: ChatRequest, model: string, stream: boolean): Re
   const wire: Record<string, unknown> = { ...extra, ...typed, model, stream };
   if (stream && includeUsage) wire.stream_options = { include_usage: true };
   return wire;
-}
-
-/**
- * Waits for the first event so that a failure before the first byte rejects (and the pipeline can
- * fall back), then hands out the rest.
- */
-export async function startStream(events: AsyncGenerator<StreamEvent>, cancel: () => void): Promise<ChatStream> {
-  let first: IteratorResult<StreamEvent>;
-  try {
-    first = await events.next();
-  } catch (error) {
-    cancel();
-    throw error;
-  }
-  let firstTaken = false;
-  return {
-    cancel,
-    [Symbol.asyncIterator](): AsyncIterator<StreamEvent> {
-      return {
-        next: async () => {
-          if (!firstTaken) {
-            firstTaken = true;
-            return first;
-          }
-          return events.next();
-        },
-        return: async () => {
-          cancel();
-          await events.return(undefined);
-          return { done: true, value: undefined };
-        },
-      };
-    },
-  };
 }
 
 export function parseJson(providerId: string, input: Buffer | string): unknown {

@@ -1,7 +1,8 @@
 // Splits an upstream text/event-stream body into events, keeping each event's exact bytes so a
 // same-dialect client can be sent them unchanged (no re-serialisation on the relay path).
 // Written here rather than taken from a library: the relay needs the raw bytes of every event,
-// which the SSE parsers on npm (eventsource-parser…) do not hand back.
+// which the SSE parsers on npm (eventsource-parser…) do not hand back, and it runs once per
+// streamed token, so it is push-based and synchronous (no async iterator per event).
 
 export interface SseEvent {
   /** The `event:` field, or undefined. */
@@ -14,26 +15,34 @@ export interface SseEvent {
 
 const LF = 0x0a;
 const CR = 0x0d;
+const dataPrefix = Buffer.from('data: ');
 
-/** Yields events as they complete; a trailing event without its blank line is yielded at the end. */
-export async function* readSseEvents(body: AsyncIterable<Buffer>): AsyncGenerator<SseEvent> {
-  let pending: Buffer | undefined;
-  for await (const piece of body) {
-    let buffer = pending ? Buffer.concat([pending, piece]) : piece;
+export class SseParser {
+  private pending: Buffer | undefined;
+
+  constructor(private readonly onEvent: (event: SseEvent) => void) {}
+
+  /** Feeds bytes as they arrive; complete events are handed to `onEvent` at once. */
+  feed(piece: Buffer): void {
+    const buffer = this.pending ? Buffer.concat([this.pending, piece]) : piece;
     let start = 0;
     for (;;) {
       const end = findEventEnd(buffer, start);
       if (end < 0) break;
       const event = parseEvent(buffer.subarray(start, end));
-      if (event) yield event;
+      if (event) this.onEvent(event);
       start = end;
     }
-    pending = start < buffer.length ? buffer.subarray(start) : undefined;
-    buffer = Buffer.alloc(0);
+    this.pending = start < buffer.length ? buffer.subarray(start) : undefined;
   }
-  if (pending && pending.length > 0) {
-    const event = parseEvent(pending);
-    if (event) yield event;
+
+  /** The body ended: a last event without its blank line still counts. */
+  end(): void {
+    if (this.pending && this.pending.length > 0) {
+      const event = parseEvent(this.pending);
+      this.pending = undefined;
+      if (event) this.onEvent(event);
+    }
   }
 }
 
@@ -49,7 +58,17 @@ function findEventEnd(buffer: Buffer, start: number): number {
   return -1;
 }
 
-function parseEvent(raw: Buffer): SseEvent | undefined {
+export function parseEvent(raw: Buffer): SseEvent | undefined {
+  // Fast path, the shape every OpenAI-compatible server sends: one `data: …` line.
+  if (raw.length > dataPrefix.length + 1 && raw.compare(dataPrefix, 0, dataPrefix.length, 0, dataPrefix.length) === 0) {
+    const firstNewline = raw.indexOf(LF, dataPrefix.length);
+    let contentEnd = firstNewline;
+    if (contentEnd > 0 && raw[contentEnd - 1] === CR) contentEnd -= 1;
+    const rest = firstNewline + 1;
+    if (firstNewline > 0 && (rest === raw.length - 1 || (rest === raw.length - 2 && raw[rest] === CR) || rest === raw.length)) {
+      return { event: undefined, data: raw.toString('utf8', dataPrefix.length, contentEnd), raw };
+    }
+  }
   const text = raw.toString('utf8');
   let event: string | undefined;
   let data: string | undefined;

@@ -1,6 +1,6 @@
 // One undici pool per upstream origin, and the mapping of transport and HTTP failures to
 // ProviderError kinds that decide retry and fallback. Shared by every HTTP provider kind.
-import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
+import { Pool, errors as undiciErrors } from 'undici';
 import { ProviderError } from '../core/errors.js';
 
 export interface UpstreamTarget {
@@ -26,26 +26,6 @@ export interface UpstreamRequest {
   /** Longest silence between two body chunks. */
   idleTimeoutMs: number;
   signal?: AbortSignal;
-}
-
-/** POSTs and returns the response when it is a 2xx; any other outcome is thrown as a ProviderError. */
-export async function postUpstream(target: UpstreamTarget, request: UpstreamRequest): Promise<Dispatcher.ResponseData> {
-  let response: Dispatcher.ResponseData;
-  try {
-    response = await target.pool.request({
-      method: 'POST',
-      path: target.basePath + request.path,
-      headers: request.headers,
-      body: request.body,
-      headersTimeout: request.timeoutMs,
-      bodyTimeout: request.idleTimeoutMs,
-      signal: request.signal,
-    });
-  } catch (error) {
-    throw transportError(target.providerId, error);
-  }
-  if (response.statusCode >= 200 && response.statusCode < 300) return response;
-  throw await statusError(target.providerId, response);
 }
 
 export interface BufferedResponse {
@@ -103,17 +83,6 @@ export function postUpstreamBuffered(target: UpstreamTarget, request: UpstreamRe
   });
 }
 
-/** Reads a whole body; transport failures while reading become ProviderErrors too. */
-export async function readBody(providerId: string, body: Dispatcher.ResponseData['body']): Promise<Buffer> {
-  const pieces: Buffer[] = [];
-  try {
-    for await (const piece of body) pieces.push(piece as Buffer);
-  } catch (error) {
-    throw transportError(providerId, error);
-  }
-  return pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces);
-}
-
 export function transportError(providerId: string, error: unknown): ProviderError {
   if (error instanceof ProviderError) return error;
   if (error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError) {
@@ -126,17 +95,7 @@ export function transportError(providerId: string, error: unknown): ProviderErro
   return new ProviderError(providerId, 'connect', `${providerId}: connection failed (${code || (error as Error)?.message || 'unknown'})`, { cause: error });
 }
 
-async function statusError(providerId: string, response: Dispatcher.ResponseData): Promise<ProviderError> {
-  let text = '';
-  try {
-    text = (await readBody(providerId, response.body)).toString('utf8').slice(0, 2_000);
-  } catch {
-    // The status alone decides what happens next.
-  }
-  return statusFailure(providerId, response.statusCode, response.headers['retry-after'], text);
-}
-
-function statusFailure(providerId: string, status: number, retryAfter: string | string[] | undefined, text: string): ProviderError {
+export function statusFailure(providerId: string, status: number, retryAfter: string | string[] | undefined, text: string): ProviderError {
   const detail = upstreamMessage(text);
   const suffix = detail ? `: ${detail}` : '';
   if (status === 429) {

@@ -1,0 +1,149 @@
+// A streamed upstream answer, push to pull: undici's dispatch handler feeds the SSE parser as bytes
+// arrive, a per-dialect translator turns each SSE event into neutral events, and the consumer pulls
+// them from a queue. No Readable, no async generator per layer, and no error object (with its stack
+// trace) built when a stream simply ends; the profile of the streaming path showed all three.
+import { ProviderError } from '../core/errors.js';
+import type { ChatStream, StreamEvent } from '../core/provider.js';
+import { SseParser, type SseEvent } from './sse.js';
+import { statusFailure, transportError, type UpstreamRequest, type UpstreamTarget } from './upstream-http.js';
+
+/** Turns one SSE event into neutral events; returns true when the answer is complete. Throws a ProviderError for a broken event. */
+export type TranslateEvent = (event: SseEvent, emit: (event: StreamEvent) => void) => boolean;
+
+/** The queue may hold this many events before the upstream socket is paused (backpressure). */
+const pauseAbove = 256;
+const resumeBelow = 32;
+
+/**
+ * Opens the stream and resolves when its first event has arrived, so that a failure before the
+ * first byte rejects (and the caller can fall back); later failures are thrown by the iterator.
+ */
+export function openUpstreamStream(target: UpstreamTarget, request: UpstreamRequest, translate: TranslateEvent, incompleteMessage: string): Promise<ChatStream> {
+  const providerId = target.providerId;
+  const queue: StreamEvent[] = [];
+  let head = 0;
+  let finished = false;
+  let failure: ProviderError | undefined;
+  let waiter: (() => void) | undefined;
+  let controller: { abort(reason?: Error): void; pause(): void; resume(): void } | undefined;
+  let paused = false;
+  let complete = false;
+  let cancelled = false;
+
+  const wake = (): void => {
+    const resolve = waiter;
+    waiter = undefined;
+    resolve?.();
+  };
+  const fail = (error: ProviderError): void => {
+    if (finished) return;
+    failure = error;
+    finished = true;
+    wake();
+  };
+  const emit = (event: StreamEvent): void => {
+    queue.push(event);
+    if (!paused && queue.length - head > pauseAbove && controller) {
+      paused = true;
+      controller.pause();
+    }
+  };
+  const parser = new SseParser((event) => {
+    if (complete || finished) return;
+    try {
+      complete = translate(event, emit);
+    } catch (error) {
+      fail(transportError(providerId, error));
+      controller?.abort();
+    }
+  });
+
+  let statusCode = 0;
+  let retryAfter: string | string[] | undefined;
+  const errorBody: Buffer[] = [];
+  target.pool.dispatch(
+    { method: 'POST', path: target.basePath + request.path, headers: request.headers, body: request.body, headersTimeout: request.timeoutMs, bodyTimeout: request.idleTimeoutMs },
+    {
+      onRequestStart(requestController) {
+        controller = requestController;
+        const signal = request.signal;
+        if (signal) {
+          if (signal.aborted) requestController.abort(signal.reason);
+          else signal.addEventListener('abort', () => requestController.abort(signal.reason), { once: true });
+        }
+      },
+      onResponseStart(_controller, status, headers) {
+        statusCode = status;
+        retryAfter = headers['retry-after'];
+      },
+      onResponseData(_controller, chunk) {
+        if (statusCode < 200 || statusCode >= 300) {
+          errorBody.push(chunk);
+          return;
+        }
+        parser.feed(chunk);
+        wake();
+      },
+      onResponseEnd() {
+        if (statusCode < 200 || statusCode >= 300) {
+          fail(statusFailure(providerId, statusCode, retryAfter, Buffer.concat(errorBody).toString('utf8', 0, 2_000)));
+          return;
+        }
+        parser.end();
+        if (!complete) fail(new ProviderError(providerId, 'connect', `${providerId}: ${incompleteMessage}`));
+        finished = true;
+        wake();
+      },
+      onResponseError(_controller, error) {
+        if (cancelled) {
+          finished = true;
+          wake();
+          return;
+        }
+        fail(transportError(providerId, error));
+      },
+    },
+  );
+
+  const next = async (): Promise<IteratorResult<StreamEvent>> => {
+    for (;;) {
+      if (head < queue.length) {
+        const value = queue[head]!;
+        queue[head] = undefined as unknown as StreamEvent;
+        head += 1;
+        if (head > 1024 && head * 2 > queue.length) {
+          queue.splice(0, head);
+          head = 0;
+        }
+        if (paused && queue.length - head < resumeBelow) {
+          paused = false;
+          controller?.resume();
+        }
+        return { done: false, value };
+      }
+      if (failure) throw failure;
+      if (finished) return { done: true, value: undefined };
+      await new Promise<void>((resolve) => (waiter = resolve));
+    }
+  };
+  const cancel = (): void => {
+    if (finished) return;
+    cancelled = true;
+    finished = true;
+    controller?.abort();
+    wake();
+  };
+
+  return new Promise<ChatStream>((resolve, reject) => {
+    const first = (): void => {
+      if (head < queue.length || (finished && !failure)) {
+        resolve({ cancel, [Symbol.asyncIterator]: () => ({ next, return: async () => (cancel(), { done: true, value: undefined }) }) });
+      } else if (failure) {
+        reject(failure);
+      } else {
+        waiter = first;
+      }
+    };
+    first();
+  });
+}
