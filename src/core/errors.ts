@@ -8,7 +8,6 @@ export const errorCatalogue = {
   not_found: { status: 404, type: 'invalid_request_error', meaning: 'No such endpoint.' },
   method_not_allowed: { status: 405, type: 'invalid_request_error', meaning: 'The endpoint exists but not for this HTTP method.' },
   body_too_large: { status: 413, type: 'invalid_request_error', meaning: 'The request body exceeds `limits.max_body_bytes`.' },
-  unsupported_media_type: { status: 415, type: 'invalid_request_error', meaning: 'The request body must be application/json.' },
   invalid_api_key: { status: 401, type: 'authentication_error', meaning: 'No API key, or one that is unknown or revoked.' },
   insufficient_scope: { status: 403, type: 'permission_error', meaning: 'The API key lacks the scope this endpoint needs.' },
   rate_limited: { status: 429, type: 'rate_limit_error', meaning: "The API key's requests-per-minute limit is reached; Retry-After says when to retry." },
