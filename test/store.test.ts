@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
 import { join } from 'node:path';
 import { openPostgresStore, openSqliteStore } from '../src/store/kysely-store.js';
-import { StoreError, type Store } from '../src/store/store.js';
+import { StoreError, type NewLedgerEntry, type Store } from '../src/store/store.js';
 import { temporaryDirectory } from './helpers.js';
 import { createTestDatabase, postgresSkipReason } from './postgres.js';
 
@@ -50,6 +50,40 @@ function contract(engine: string, open: () => Promise<{ store: Store; cleanup():
     it('says not_found for an unknown or already revoked key', async () => {
       await assert.rejects(store.revokeKey('nobody', 1), (error: unknown) => error instanceof StoreError && error.code === 'not_found');
       await assert.rejects(store.revokeKey('id-2', 1), (error: unknown) => error instanceof StoreError && error.code === 'not_found');
+    });
+
+    it('appends ledger entries at dense indexes, in batches, from concurrent appenders', async () => {
+      const entry = (text: string, extra: Partial<NewLedgerEntry> = {}): NewLedgerEntry => ({ leaf: Buffer.from(text), leafHash: Buffer.alloc(32, text.length), keyId: 'id-1', createdAt: 7, ...extra });
+      assert.equal(await store.ledgerSize(), 0);
+      assert.deepEqual(await store.appendLedgerEntries([entry('a'), entry('bb', { opensStream: true })]), { first: 0 });
+      const sizes = [1, 2, 1];
+      const batches = await Promise.all([store.appendLedgerEntries([entry('c')]), store.appendLedgerEntries([entry('d'), entry('e')]), store.appendLedgerEntries([entry('f')])]);
+      // Whatever order they commit in, the batches tile the indexes 2..5 without holes or overlap.
+      const tiles = batches.map((batch, index) => [batch.first, sizes[index]!] as const).sort((a, b) => a[0] - b[0]);
+      let expected = 2;
+      for (const [first, size] of tiles) {
+        assert.equal(first, expected);
+        expected += size;
+      }
+      assert.equal(await store.ledgerSize(), 6);
+      const all = await store.ledgerEntries(0, 100);
+      assert.deepEqual(all.map((row) => row.index), [0, 1, 2, 3, 4, 5]);
+      assert.equal(all[1]!.leaf.toString(), 'bb');
+      assert.deepEqual(all[1]!.leafHash, Buffer.alloc(32, 2));
+      assert.equal(all[0]!.keyId, 'id-1');
+      assert.deepEqual((await store.ledgerLeafHashes(1, 3)).map((hash) => hash[0]), [2, all[2]!.leaf.length]);
+      assert.deepEqual(await store.openStreamIndexes(), [1]);
+      await store.appendLedgerEntries([entry('close', { closesStream: 1 })]);
+      assert.deepEqual(await store.openStreamIndexes(), []);
+    });
+
+    it('keeps signed checkpoints, the first per size', async () => {
+      assert.equal(await store.latestCheckpoint(), undefined);
+      await store.saveCheckpoint({ size: 3, root: Buffer.alloc(32, 3), note: 'n3', createdAt: 1 });
+      await store.saveCheckpoint({ size: 6, root: Buffer.alloc(32, 6), note: 'n6', createdAt: 2 });
+      await store.saveCheckpoint({ size: 6, root: Buffer.alloc(32, 9), note: 'other', createdAt: 3 });
+      assert.deepEqual(await store.latestCheckpoint(), { size: 6, root: Buffer.alloc(32, 6), note: 'n6', createdAt: 2 });
+      assert.deepEqual(await store.checkpointRoots(), [{ size: 3, root: Buffer.alloc(32, 3) }, { size: 6, root: Buffer.alloc(32, 6) }]);
     });
 
     it('answers a ping', async () => {

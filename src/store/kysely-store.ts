@@ -6,12 +6,18 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type MigrationPr
 import pg from 'pg';
 import { migrationsFor } from './migrations/index.js';
 import type { ApiKeysTable, Database } from './schema.js';
-import { StoreError, type ApiKeyRecord, type NewApiKey, type Scope, type Store } from './store.js';
+import { SqliteLedgerWriter } from './sqlite-ledger-writer.js';
+import { StoreError, type ApiKeyRecord, type AppendedBatch, type NewApiKey, type NewLedgerEntry, type Scope, type Store, type StoredCheckpoint, type StoredLedgerEntry } from './store.js';
+
+/** Appends a batch of ledger entries in one transaction; each engine has its own way (see below). */
+type LedgerAppender = (entries: readonly NewLedgerEntry[]) => Promise<AppendedBatch>;
 
 class KyselyStore implements Store {
   constructor(
     readonly dialect: 'sqlite' | 'postgres',
     private readonly database: Kysely<Database>,
+    private readonly appender: LedgerAppender,
+    private readonly onClose: () => Promise<void> = async () => {},
   ) {}
 
   async migrate(): Promise<void> {
@@ -70,11 +76,54 @@ class KyselyStore implements Store {
     return toRecord(row);
   }
 
+  appendLedgerEntries(entries: readonly NewLedgerEntry[]): Promise<AppendedBatch> {
+    return this.appender(entries);
+  }
+
+  async ledgerSize(): Promise<number> {
+    const row = await this.database.selectFrom('ledger_entries').select((select) => select.fn.max('idx').as('last')).executeTakeFirst();
+    return row?.last === null || row?.last === undefined ? 0 : Number(row.last) + 1;
+  }
+
+  async ledgerEntries(start: number, end: number): Promise<StoredLedgerEntry[]> {
+    const rows = await this.database.selectFrom('ledger_entries').selectAll().where('idx', '>=', start).where('idx', '<', end).orderBy('idx').execute();
+    return rows.map((row) => ({ index: Number(row.idx), leaf: Buffer.from(row.leaf), leafHash: Buffer.from(row.leaf_hash), keyId: row.key_id, createdAt: Number(row.created_at) }));
+  }
+
+  async ledgerLeafHashes(start: number, end: number): Promise<Buffer[]> {
+    const rows = await this.database.selectFrom('ledger_entries').select(['idx', 'leaf_hash']).where('idx', '>=', start).where('idx', '<', end).orderBy('idx').execute();
+    return rows.map((row) => Buffer.from(row.leaf_hash));
+  }
+
+  async openStreamIndexes(): Promise<number[]> {
+    const rows = await this.database.selectFrom('ledger_open_streams').select('open_index').orderBy('open_index').execute();
+    return rows.map((row) => Number(row.open_index));
+  }
+
+  async saveCheckpoint(checkpoint: StoredCheckpoint): Promise<void> {
+    await this.database
+      .insertInto('ledger_checkpoints')
+      .values({ size: checkpoint.size, root: checkpoint.root, note: checkpoint.note, created_at: checkpoint.createdAt })
+      .onConflict((conflict) => conflict.column('size').doNothing())
+      .execute();
+  }
+
+  async latestCheckpoint(): Promise<StoredCheckpoint | undefined> {
+    const row = await this.database.selectFrom('ledger_checkpoints').selectAll().orderBy('size', 'desc').limit(1).executeTakeFirst();
+    return row ? { size: Number(row.size), root: Buffer.from(row.root), note: row.note, createdAt: Number(row.created_at) } : undefined;
+  }
+
+  async checkpointRoots(): Promise<Array<{ size: number; root: Buffer }>> {
+    const rows = await this.database.selectFrom('ledger_checkpoints').select(['size', 'root']).orderBy('size').execute();
+    return rows.map((row) => ({ size: Number(row.size), root: Buffer.from(row.root) }));
+  }
+
   async ping(): Promise<void> {
     await sql`SELECT 1`.execute(this.database);
   }
 
   async close(): Promise<void> {
+    await this.onClose();
     await this.database.destroy();
   }
 }
@@ -100,14 +149,23 @@ function isUniqueViolation(error: unknown): boolean {
 /** The embedded store: one SQLite file in WAL mode under the data directory, shared safely with the CLI. */
 export function openSqliteStore(dataDirectory: string): Store {
   mkdirSync(dataDirectory, { recursive: true, mode: 0o700 });
-  const database = new BetterSqlite3(join(dataDirectory, 'sovereign.db'));
+  const file = join(dataDirectory, 'sovereign.db');
+  const database = new BetterSqlite3(file);
   database.pragma('journal_mode = WAL');
   // FULL: a committed write survives power loss, which the ledger's receipts depend on.
   database.pragma('synchronous = FULL');
   // The CLI and the gateway write the same file; wait for the other's lock instead of failing.
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
-  return new KyselyStore('sqlite', new Kysely<Database>({ dialect: new SqliteDialect({ database }) }));
+  let writer: SqliteLedgerWriter | undefined;
+  const appender: LedgerAppender = (entries) => {
+    // Started on first use: commands that never append (keys list…) start no thread.
+    writer ??= new SqliteLedgerWriter(file);
+    return writer.append(entries);
+  };
+  return new KyselyStore('sqlite', new Kysely<Database>({ dialect: new SqliteDialect({ database }) }), appender, async () => {
+    await writer?.close();
+  });
 }
 
 /** The shared store for several replicas: PostgreSQL at DATABASE_URL. */
@@ -118,7 +176,25 @@ export function openPostgresStore(connectionString: string): Store {
     // BIGINT (oid 20) holds millisecond times, well inside Number's exact range.
     types: { getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === 20 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format))) as typeof pg.types.getTypeParser },
   });
-  return new KyselyStore('postgres', new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }));
+  const database = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  // PostgreSQL orders the log for every replica: a transaction-scoped advisory lock serialises
+  // appenders, so indexes are dense (a sequence would leave holes on rollback).
+  const appender: LedgerAppender = (entries) =>
+    database.transaction().execute(async (transaction) => {
+      await sql`SELECT pg_advisory_xact_lock(6962)`.execute(transaction);
+      const row = await transaction.selectFrom('ledger_entries').select((select) => select.fn.max('idx').as('last')).executeTakeFirst();
+      const first = row?.last === null || row?.last === undefined ? 0 : Number(row.last) + 1;
+      await transaction
+        .insertInto('ledger_entries')
+        .values(entries.map((entry, offset) => ({ idx: first + offset, leaf: entry.leaf, leaf_hash: entry.leafHash, key_id: entry.keyId, created_at: entry.createdAt })))
+        .execute();
+      const opened = entries.flatMap((entry, offset) => (entry.opensStream ? [{ open_index: first + offset }] : []));
+      if (opened.length > 0) await transaction.insertInto('ledger_open_streams').values(opened).execute();
+      const closed = entries.flatMap((entry) => (entry.closesStream !== undefined ? [entry.closesStream] : []));
+      if (closed.length > 0) await transaction.deleteFrom('ledger_open_streams').where('open_index', 'in', closed).execute();
+      return { first };
+    });
+  return new KyselyStore('postgres', database, appender);
 }
 
 /** DATABASE_URL=postgres://… selects PostgreSQL; otherwise the embedded SQLite store in the data directory. */

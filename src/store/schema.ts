@@ -13,8 +13,26 @@ export interface ApiKeysTable {
   revoked_at: number | null;
 }
 
+export interface LedgerEntriesTable {
+  idx: number;
+  leaf: Uint8Array;
+  leaf_hash: Uint8Array;
+  key_id: string | null;
+  created_at: number;
+}
+
+export interface LedgerCheckpointsTable {
+  size: number;
+  root: Uint8Array;
+  note: string;
+  created_at: number;
+}
+
 export interface Database {
   api_keys: ApiKeysTable;
+  ledger_entries: LedgerEntriesTable;
+  ledger_open_streams: { open_index: number };
+  ledger_checkpoints: LedgerCheckpointsTable;
   /** Kept by Kysely's Migrator. */
   schema_migrations?: { name: string; timestamp: Generated<string> };
 }

@@ -28,6 +28,41 @@ export interface NewApiKey {
   createdAt: number;
 }
 
+export interface NewLedgerEntry {
+  /** The exact entry bytes (canonical JSON). */
+  leaf: Uint8Array;
+  /** SHA-256(0x00 ‖ leaf). */
+  leafHash: Uint8Array;
+  /** The API key that made the call, so its receipt can be served to it. */
+  keyId: string | null;
+  createdAt: number;
+  /** A stream's opening entry: remembered until its closing entry arrives. */
+  opensStream?: boolean;
+  /** A stream's closing entry: the index of the opening entry it closes. */
+  closesStream?: number;
+}
+
+export interface AppendedBatch {
+  /** Index of the batch's first entry; the others follow in order. */
+  first: number;
+}
+
+export interface StoredLedgerEntry {
+  index: number;
+  leaf: Buffer;
+  leafHash: Buffer;
+  keyId: string | null;
+  createdAt: number;
+}
+
+export interface StoredCheckpoint {
+  size: number;
+  root: Buffer;
+  /** The signed note. */
+  note: string;
+  createdAt: number;
+}
+
 export class StoreError extends Error {
   constructor(
     readonly code: 'duplicate_name' | 'not_found' | 'unavailable',
@@ -50,6 +85,22 @@ export interface Store {
   activeKeys(): Promise<ApiKeyRecord[]>;
   /** Revokes the active key with this id or name; returns it, or throws StoreError('not_found'). */
   revokeKey(idOrName: string, at: number): Promise<ApiKeyRecord>;
+  /**
+   * Appends entries durably, in one transaction, at the next indexes of the log (the store is the
+   * single source of order, shared by every process that appends). Resolves once committed.
+   */
+  appendLedgerEntries(entries: readonly NewLedgerEntry[]): Promise<AppendedBatch>;
+  ledgerSize(): Promise<number>;
+  /** Entries with start ≤ index < end, in order. */
+  ledgerEntries(start: number, end: number): Promise<StoredLedgerEntry[]>;
+  ledgerLeafHashes(start: number, end: number): Promise<Buffer[]>;
+  /** Opening entries of streams whose closing entry has not been written. */
+  openStreamIndexes(): Promise<number[]>;
+  /** Keeps a signed checkpoint; a second one for the same size is ignored. */
+  saveCheckpoint(checkpoint: StoredCheckpoint): Promise<void>;
+  latestCheckpoint(): Promise<StoredCheckpoint | undefined>;
+  /** Every checkpoint ever signed (size and root), oldest first. */
+  checkpointRoots(): Promise<Array<{ size: number; root: Buffer }>>;
   /** A cheap round trip, for readiness. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -37,6 +37,44 @@ const steps: Record<string, Record<Dialect, Migration>> = {
       },
     },
   },
+  '002-ledger': {
+    sqlite: {
+      async up(database: Kysely<unknown>) {
+        await sql`CREATE TABLE ledger_entries (
+          idx INTEGER PRIMARY KEY,
+          leaf BLOB NOT NULL,
+          leaf_hash BLOB NOT NULL,
+          key_id TEXT,
+          created_at INTEGER NOT NULL
+        ) STRICT`.execute(database);
+        await sql`CREATE TABLE ledger_open_streams (open_index INTEGER PRIMARY KEY) STRICT`.execute(database);
+        await sql`CREATE TABLE ledger_checkpoints (
+          size INTEGER PRIMARY KEY,
+          root BLOB NOT NULL,
+          note TEXT NOT NULL,
+          created_at INTEGER NOT NULL
+        ) STRICT`.execute(database);
+      },
+    },
+    postgres: {
+      async up(database: Kysely<unknown>) {
+        await sql`CREATE TABLE ledger_entries (
+          idx BIGINT PRIMARY KEY,
+          leaf BYTEA NOT NULL,
+          leaf_hash BYTEA NOT NULL,
+          key_id TEXT,
+          created_at BIGINT NOT NULL
+        )`.execute(database);
+        await sql`CREATE TABLE ledger_open_streams (open_index BIGINT PRIMARY KEY)`.execute(database);
+        await sql`CREATE TABLE ledger_checkpoints (
+          size BIGINT PRIMARY KEY,
+          root BYTEA NOT NULL,
+          note TEXT NOT NULL,
+          created_at BIGINT NOT NULL
+        )`.execute(database);
+      },
+    },
+  },
 };
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
