@@ -73,8 +73,10 @@ function contract(engine: string, open: () => Promise<{ store: Store; cleanup():
       assert.equal(all[0]!.keyId, 'id-1');
       assert.deepEqual((await store.ledgerLeafHashes(1, 3)).map((hash) => hash[0]), [2, all[2]!.leaf.length]);
       assert.deepEqual(await store.openStreamIndexes(), [1]);
-      await store.appendLedgerEntries([entry('close', { closesStream: 1 })]);
+      assert.equal(await store.streamCloseIndex(1), null);
+      const { first: closeIndex } = await store.appendLedgerEntries([entry('close', { closesStream: 1 })]);
       assert.deepEqual(await store.openStreamIndexes(), []);
+      assert.equal(await store.streamCloseIndex(1), closeIndex);
     });
 
     it('keeps signed checkpoints, the first per size', async () => {

@@ -96,8 +96,13 @@ class KyselyStore implements Store {
   }
 
   async openStreamIndexes(): Promise<number[]> {
-    const rows = await this.database.selectFrom('ledger_open_streams').select('open_index').orderBy('open_index').execute();
+    const rows = await this.database.selectFrom('ledger_streams').select('open_index').where('close_index', 'is', null).orderBy('open_index').execute();
     return rows.map((row) => Number(row.open_index));
+  }
+
+  async streamCloseIndex(openIndex: number): Promise<number | null> {
+    const row = await this.database.selectFrom('ledger_streams').select('close_index').where('open_index', '=', openIndex).executeTakeFirst();
+    return row?.close_index === null || row?.close_index === undefined ? null : Number(row.close_index);
   }
 
   async saveCheckpoint(checkpoint: StoredCheckpoint): Promise<void> {
@@ -188,10 +193,11 @@ export function openPostgresStore(connectionString: string): Store {
         .insertInto('ledger_entries')
         .values(entries.map((entry, offset) => ({ idx: first + offset, leaf: entry.leaf, leaf_hash: entry.leafHash, key_id: entry.keyId, created_at: entry.createdAt })))
         .execute();
-      const opened = entries.flatMap((entry, offset) => (entry.opensStream ? [{ open_index: first + offset }] : []));
-      if (opened.length > 0) await transaction.insertInto('ledger_open_streams').values(opened).execute();
-      const closed = entries.flatMap((entry) => (entry.closesStream !== undefined ? [entry.closesStream] : []));
-      if (closed.length > 0) await transaction.deleteFrom('ledger_open_streams').where('open_index', 'in', closed).execute();
+      const opened = entries.flatMap((entry, offset) => (entry.opensStream ? [{ open_index: first + offset, close_index: null }] : []));
+      if (opened.length > 0) await transaction.insertInto('ledger_streams').values(opened).execute();
+      for (const [offset, entry] of entries.entries()) {
+        if (entry.closesStream !== undefined) await transaction.updateTable('ledger_streams').set({ close_index: first + offset }).where('open_index', '=', entry.closesStream).execute();
+      }
       return { first };
     });
   return new KyselyStore('postgres', database, appender);

@@ -31,7 +31,7 @@ export interface LedgerCheckpointsTable {
 export interface Database {
   api_keys: ApiKeysTable;
   ledger_entries: LedgerEntriesTable;
-  ledger_open_streams: { open_index: number };
+  ledger_streams: { open_index: number; close_index: number | null };
   ledger_checkpoints: LedgerCheckpointsTable;
   /** Kept by Kysely's Migrator. */
   schema_migrations?: { name: string; timestamp: Generated<string> };

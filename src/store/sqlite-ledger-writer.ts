@@ -18,8 +18,8 @@ db.pragma('busy_timeout = 5000');
 const toBuffer = (bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 const last = db.prepare('SELECT max(idx) AS last FROM ledger_entries');
 const insert = db.prepare('INSERT INTO ledger_entries (idx, leaf, leaf_hash, key_id, created_at) VALUES (?, ?, ?, ?, ?)');
-const openStream = db.prepare('INSERT INTO ledger_open_streams (open_index) VALUES (?)');
-const closeStream = db.prepare('DELETE FROM ledger_open_streams WHERE open_index = ?');
+const openStream = db.prepare('INSERT INTO ledger_streams (open_index, close_index) VALUES (?, NULL)');
+const closeStream = db.prepare('UPDATE ledger_streams SET close_index = ? WHERE open_index = ?');
 const append = db.transaction((entries) => {
   const row = last.get();
   const first = row.last === null ? 0 : row.last + 1;
@@ -27,7 +27,7 @@ const append = db.transaction((entries) => {
     const entry = entries[i];
     insert.run(first + i, toBuffer(entry.leaf), toBuffer(entry.leafHash), entry.keyId, entry.createdAt);
     if (entry.opensStream) openStream.run(first + i);
-    if (entry.closesStream !== undefined) closeStream.run(entry.closesStream);
+    if (entry.closesStream !== undefined) closeStream.run(first + i, entry.closesStream);
   }
   return first;
 });

@@ -96,6 +96,8 @@ export interface Store {
   ledgerLeafHashes(start: number, end: number): Promise<Buffer[]>;
   /** Opening entries of streams whose closing entry has not been written. */
   openStreamIndexes(): Promise<number[]>;
+  /** The closing entry of the stream opened at `openIndex`, or null while it is open (or if it is no stream). */
+  streamCloseIndex(openIndex: number): Promise<number | null>;
   /** Keeps a signed checkpoint; a second one for the same size is ignored. */
   saveCheckpoint(checkpoint: StoredCheckpoint): Promise<void>;
   latestCheckpoint(): Promise<StoredCheckpoint | undefined>;

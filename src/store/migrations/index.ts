@@ -47,7 +47,8 @@ const steps: Record<string, Record<Dialect, Migration>> = {
           key_id TEXT,
           created_at INTEGER NOT NULL
         ) STRICT`.execute(database);
-        await sql`CREATE TABLE ledger_open_streams (open_index INTEGER PRIMARY KEY) STRICT`.execute(database);
+        await sql`CREATE TABLE ledger_streams (open_index INTEGER PRIMARY KEY, close_index INTEGER) STRICT`.execute(database);
+        await sql`CREATE INDEX ledger_streams_open ON ledger_streams(open_index) WHERE close_index IS NULL`.execute(database);
         await sql`CREATE TABLE ledger_checkpoints (
           size INTEGER PRIMARY KEY,
           root BLOB NOT NULL,
@@ -65,7 +66,8 @@ const steps: Record<string, Record<Dialect, Migration>> = {
           key_id TEXT,
           created_at BIGINT NOT NULL
         )`.execute(database);
-        await sql`CREATE TABLE ledger_open_streams (open_index BIGINT PRIMARY KEY)`.execute(database);
+        await sql`CREATE TABLE ledger_streams (open_index BIGINT PRIMARY KEY, close_index BIGINT)`.execute(database);
+        await sql`CREATE INDEX ledger_streams_open ON ledger_streams(open_index) WHERE close_index IS NULL`.execute(database);
         await sql`CREATE TABLE ledger_checkpoints (
           size BIGINT PRIMARY KEY,
           root BYTEA NOT NULL,

@@ -1,0 +1,238 @@
+// The log behind the ledger: appends entries with group commit, keeps the Merkle tree in memory,
+// signs C2SP checkpoints off the response path, and serves receipts and proofs. The store is the
+// single source of order (other processes, such as the CLI or other replicas, may append too), so
+// the tree is always rebuilt from stored entries in index order, and every checkpoint this log
+// signs extends the one before it.
+import { formatCheckpoint } from '../ledger/checkpoint.js';
+import { encodeEntry, type EntryRecord } from '../ledger/entry.js';
+import { leafHash } from '../ledger/hash.js';
+import { signNote, type SignerKey } from '../ledger/note.js';
+import type { Receipt } from '../ledger/receipt.js';
+import { MerkleTree } from '../ledger/tree.js';
+import type { NewLedgerEntry, Store, StoredCheckpoint } from '../store/store.js';
+
+export class LedgerIntegrityError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LedgerIntegrityError';
+  }
+}
+
+export interface AppendOptions {
+  keyId: string | null;
+  opensStream?: boolean;
+  closesStream?: number;
+}
+
+interface Pending {
+  entry: NewLedgerEntry;
+  resolve(index: number): void;
+  reject(error: Error): void;
+}
+
+export interface LedgerLogOptions {
+  store: Store;
+  signer: SignerKey;
+  origin: string;
+  now: () => number;
+  /** Longest time between an entry and the checkpoint that covers it. */
+  checkpointIntervalMs: number;
+  onError: (error: unknown) => void;
+}
+
+export class LedgerLog {
+  private readonly tree = new MerkleTree();
+  private pending: Pending[] = [];
+  private committing = false;
+  private latest: StoredCheckpoint | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private signing: Promise<void> | undefined;
+  private readonly checkpointWaiters: Array<{ size: number; resolve(): void }> = [];
+  private stopped = false;
+  /** Every change to the tree runs on this chain, one at a time and in order. */
+  private treeChain: Promise<void> = Promise.resolve();
+
+  constructor(private readonly options: LedgerLogOptions) {}
+
+  get origin(): string {
+    return this.options.origin;
+  }
+
+  get verifierKey(): string {
+    return this.options.signer.encoded;
+  }
+
+  /** Entries integrated into the in-memory tree. */
+  get size(): number {
+    return this.tree.size;
+  }
+
+  /**
+   * Rebuilds the tree from the store, checks it against every checkpoint ever signed (refusing to
+   * go on if history was rewritten), closes the streams a crash left open, and starts signing.
+   */
+  async start(): Promise<{ interrupted: number }> {
+    await this.catchUp();
+    for (const checkpoint of await this.options.store.checkpointRoots()) {
+      if (checkpoint.size > this.tree.size) throw new LedgerIntegrityError(`a checkpoint of size ${checkpoint.size} was signed, but the store holds only ${this.tree.size} entries`);
+      if (!this.tree.root(checkpoint.size).equals(checkpoint.root)) throw new LedgerIntegrityError(`the stored entries do not match the checkpoint signed at size ${checkpoint.size}: the log was altered`);
+    }
+    this.latest = await this.options.store.latestCheckpoint();
+    const open = await this.options.store.openStreamIndexes();
+    await Promise.all(open.map((index) => this.closeInterrupted(index)));
+    await this.signCheckpoint();
+    this.timer = setInterval(() => void this.signCheckpoint().catch(this.options.onError), this.options.checkpointIntervalMs);
+    this.timer.unref();
+    return { interrupted: open.length };
+  }
+
+  /** Appends an entry; resolves with its index once it is durable (commits are shared by concurrent callers). */
+  append(record: EntryRecord, options: AppendOptions): Promise<number> {
+    if (this.stopped) return Promise.reject(new Error('the ledger is closed'));
+    const leaf = encodeEntry(record);
+    const entry: NewLedgerEntry = { leaf, leafHash: leafHash(leaf), keyId: options.keyId, createdAt: this.options.now(), opensStream: options.opensStream, closesStream: options.closesStream };
+    return new Promise<number>((resolve, reject) => {
+      this.pending.push({ entry, resolve, reject });
+      if (!this.committing) void this.commit();
+    });
+  }
+
+  private async commit(): Promise<void> {
+    this.committing = true;
+    while (this.pending.length > 0) {
+      const batch = this.pending;
+      this.pending = [];
+      let first: number;
+      try {
+        first = (await this.options.store.appendLedgerEntries(batch.map((item) => item.entry))).first;
+      } catch (error) {
+        for (const item of batch) item.reject(error as Error);
+        continue;
+      }
+      batch.forEach((item, offset) => item.resolve(first + offset));
+      // Integration into the tree happens after the callers were answered: off their path.
+      void this.withTree(async () => {
+        if (first > this.tree.size) await this.catchUpLocked(first);
+        // (If a catch-up from the store already took these entries, there is nothing left to add.)
+        if (first === this.tree.size) for (const item of batch) this.tree.append(item.entry.leafHash);
+      });
+    }
+    this.committing = false;
+  }
+
+  private withTree(change: () => Promise<void>): Promise<void> {
+    const next = this.treeChain.then(change);
+    this.treeChain = next.catch(this.options.onError);
+    return next;
+  }
+
+  /** Integrates entries other processes appended, up to `until` (default: all). */
+  private catchUp(until?: number): Promise<void> {
+    return this.withTree(() => this.catchUpLocked(until));
+  }
+
+  private async catchUpLocked(until?: number): Promise<void> {
+    const end = until ?? (await this.options.store.ledgerSize());
+    while (this.tree.size < end) {
+      const hashes = await this.options.store.ledgerLeafHashes(this.tree.size, Math.min(end, this.tree.size + 10_000));
+      if (hashes.length === 0) throw new LedgerIntegrityError(`entry ${this.tree.size} is missing from the store`);
+      for (const hash of hashes) this.tree.append(hash);
+    }
+  }
+
+  private async closeInterrupted(openIndex: number): Promise<void> {
+    const [opening] = await this.options.store.ledgerEntries(openIndex, openIndex + 1);
+    const opened = opening ? (JSON.parse(opening.leaf.toString('utf8')) as EntryRecord) : undefined;
+    await this.append(
+      {
+        ...(opened ?? emptyRecord()),
+        kind: 'stream_close',
+        time: new Date(this.options.now()).toISOString(),
+        outcome: 'interrupted',
+        status: opened?.status ?? 0,
+        error_code: 'interrupted',
+        response_sha256: null,
+        usage: null,
+        open_index: openIndex,
+      },
+      { keyId: opening?.keyId ?? null, closesStream: openIndex },
+    );
+  }
+
+  /** Signs a checkpoint for everything integrated so far, if that is more than the last one. */
+  signCheckpoint(): Promise<void> {
+    this.signing ??= this.doSign().finally(() => (this.signing = undefined));
+    return this.signing;
+  }
+
+  private async doSign(): Promise<void> {
+    await this.catchUp();
+    const size = this.tree.size;
+    if (this.latest && this.latest.size >= size) return this.release();
+    const root = this.tree.root(size);
+    const note = signNote(formatCheckpoint({ origin: this.options.origin, size, root }), [this.options.signer]);
+    const checkpoint: StoredCheckpoint = { size, root, note, createdAt: this.options.now() };
+    await this.options.store.saveCheckpoint(checkpoint);
+    // Another replica may have saved a checkpoint for this size first: keep the stored one.
+    this.latest = (await this.options.store.latestCheckpoint()) ?? checkpoint;
+    this.release();
+  }
+
+  private release(): void {
+    for (let index = this.checkpointWaiters.length - 1; index >= 0; index -= 1) {
+      const waiter = this.checkpointWaiters[index]!;
+      if (this.latest && this.latest.size >= waiter.size) {
+        this.checkpointWaiters.splice(index, 1);
+        waiter.resolve();
+      }
+    }
+  }
+
+  latestCheckpoint(): StoredCheckpoint | undefined {
+    return this.latest;
+  }
+
+  /** Waits (up to `waitMs`) for a checkpoint covering `index`, asking for one at once. */
+  async waitForCheckpoint(index: number, waitMs: number): Promise<StoredCheckpoint | undefined> {
+    if (this.latest && this.latest.size > index) return this.latest;
+    const covered = new Promise<void>((resolve) => this.checkpointWaiters.push({ size: index + 1, resolve }));
+    void this.signCheckpoint().catch(this.options.onError);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([covered, new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);
+    clearTimeout(timer);
+    // A commit may still be integrating; one more signing round covers it.
+    if (!(this.latest && this.latest.size > index) && index < this.tree.size) await this.signCheckpoint();
+    return this.latest && this.latest.size > index ? this.latest : undefined;
+  }
+
+  /** The receipt of an entry against the latest checkpoint (undefined if none covers it yet). */
+  async receipt(index: number, waitMs: number): Promise<{ receipt: Receipt; keyId: string | null } | undefined> {
+    const [stored] = await this.options.store.ledgerEntries(index, index + 1);
+    if (!stored) return undefined;
+    const checkpoint = await this.waitForCheckpoint(index, waitMs);
+    if (!checkpoint) return undefined;
+    if (checkpoint.size > this.tree.size) await this.catchUp(checkpoint.size);
+    const proof = this.tree.inclusionProof(index, checkpoint.size).map((hash) => hash.toString('base64'));
+    return { receipt: { index, leaf: stored.leaf.toString('base64'), proof, checkpoint: checkpoint.note }, keyId: stored.keyId };
+  }
+
+  consistencyProof(from: number, to: number): Buffer[] {
+    return this.tree.consistencyProof(from, to);
+  }
+
+  /** Stops signing after flushing pending entries and signing a last checkpoint. */
+  async stop(): Promise<void> {
+    while (this.committing || this.pending.length > 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    await this.treeChain;
+    if (this.timer) clearInterval(this.timer);
+    await this.signCheckpoint().catch(this.options.onError);
+    this.stopped = true;
+  }
+}
+
+function emptyRecord(): EntryRecord {
+  return {
+    v: 1, kind: 'stream_close', time: '', request_id: '', tenant: '', endpoint: '', model_requested: '', provider: null, provider_model: null, jurisdiction: null,
+    ownership: null, operator: null, labels: [], policy_hash: '', outcome: 'interrupted', status: 0, error_code: null, request_sha256: null, response_sha256: null, attempts: [], usage: null,
+  };
+}
