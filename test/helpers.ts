@@ -7,7 +7,9 @@ import { Writable } from 'node:stream';
 import { createApp, type App } from '../src/api/server.js';
 import { parseConfig } from '../src/config/load.js';
 import type { Config } from '../src/config/schema.js';
+import { generateSigner, type SignerKey } from '../src/ledger/note.js';
 import { createApiKey } from '../src/pipeline/auth.js';
+import { LedgerLog } from '../src/pipeline/ledger-log.js';
 import { createProviders } from '../src/pipeline/catalog.js';
 import { openSqliteStore } from '../src/store/kysely-store.js';
 import type { Store } from '../src/store/store.js';
@@ -21,6 +23,7 @@ export interface TestGateway {
   config: Config;
   logs: string[];
   dataDirectory: string;
+  signer: SignerKey;
   close(): Promise<void>;
 }
 
@@ -41,7 +44,9 @@ export async function startTestGateway(rawConfig: Record<string, unknown>, optio
     },
   });
   const logger = createLogger('info', sink);
-  const app = createApp({ config, store, providers: createProviders(config, options.env ?? {}), logger, keyRefreshMs: options.keyRefreshMs ?? 100 });
+  const signer = generateSigner('test.example/sovereign-gateway');
+  const ledger = new LedgerLog({ store, signer, origin: signer.name, now: Date.now, checkpointIntervalMs: config.ledger.checkpoint_interval_ms, onError: (error) => logs.push(String(error)) });
+  const app = createApp({ config, store, providers: createProviders(config, options.env ?? {}), logger, ledger, keyRefreshMs: options.keyRefreshMs ?? 100 });
   const { key } = await createApiKey(store, { name: 'tester', scopes: ['admin'], rpm: null, now: Date.now() });
   await app.start();
   await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
@@ -54,6 +59,7 @@ export async function startTestGateway(rawConfig: Record<string, unknown>, optio
     config,
     logs,
     dataDirectory,
+    signer,
     async close() {
       await app.shutdown(1_000);
       await store.close();

@@ -3,9 +3,9 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { ChatMessage, ChatRequest, ChatResponse, ContentPart, FinishReason, StreamChunk, Usage } from '../core/chat.js';
-import type { Exchange, ExchangeOutcome, StreamWriter } from './exchange.js';
+import type { Exchange, ExchangeOutcome, Reply, StreamWriter } from './exchange.js';
 import { relayStream } from './exchange.js';
-import { parseJsonBody, sendJson } from './http-io.js';
+import { parseJsonBody } from './http-io.js';
 import { validationError } from './validation.js';
 
 const block = z.looseObject({ type: z.string() });
@@ -132,21 +132,19 @@ function parseArguments(text: string): unknown {
   }
 }
 
-export async function handleMessages(exchange: Exchange, outcome: ExchangeOutcome): Promise<void> {
+export async function handleMessages(exchange: Exchange, outcome: ExchangeOutcome): Promise<Reply | undefined> {
   const request = parseMessagesRequest(exchange.body);
   outcome.alias = request.model;
   outcome.stream = request.stream;
-  const headers = { 'x-request-id': exchange.requestId };
   if (!request.stream) {
-    const { value, candidate } = await exchange.gateway.chat(request, request.model);
-    outcome.provider = candidate.provider.description.id;
-    outcome.usage = value.response.usage;
-    sendJson(exchange.response, 200, JSON.stringify(toAnthropicMessage(value.response)), headers);
-    return;
+    const { value, candidate, attempts } = await exchange.gateway.chat(request, request.model);
+    Object.assign(outcome, { candidate, attempts, usage: value.response.usage });
+    return { status: 200, body: JSON.stringify(toAnthropicMessage(value.response)) };
   }
-  const { value: stream, candidate } = await exchange.gateway.chatStream(request, request.model);
-  outcome.provider = candidate.provider.description.id;
-  await relayStream(exchange, stream, new AnthropicStreamWriter(request.model), outcome, headers);
+  const { value: stream, candidate, attempts } = await exchange.gateway.chatStream(request, request.model);
+  Object.assign(outcome, { candidate, attempts });
+  await relayStream(exchange, stream, new AnthropicStreamWriter(request.model), outcome, { 'x-request-id': exchange.requestId });
+  return undefined;
 }
 
 const sse = (type: string, data: Record<string, unknown>): string => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;

@@ -1,10 +1,16 @@
-// What a dialect handler is given for one HTTP exchange, and what it reports back for logs and metrics.
+// What a dialect handler is given for one HTTP exchange, what it reports back, and the relay of
+// a started stream to the client, with the stream's opening and closing ledger entries.
+import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Usage } from '../core/chat.js';
-import type { StreamEvent, ChatStream } from '../core/provider.js';
+import { GatewayError } from '../core/errors.js';
+import type { ChatStream, StreamEvent } from '../core/provider.js';
 import type { Gateway } from '../pipeline/gateway.js';
 import type { Tenant } from '../pipeline/auth.js';
+import type { Candidate } from '../pipeline/catalog.js';
+import type { Attempt } from '../pipeline/dispatch.js';
 import type { Metrics } from '../telemetry/metrics.js';
+import type { CallRecorder } from './call-record.js';
 import { asGatewayError } from './errors.js';
 import { sseHeaders } from './http-io.js';
 
@@ -17,6 +23,7 @@ export interface Exchange {
   tenant: Tenant;
   gateway: Gateway;
   metrics: Metrics;
+  recorder: CallRecorder;
   /** Seconds since the exchange started (monotonic). */
   elapsed: () => number;
 }
@@ -24,11 +31,20 @@ export interface Exchange {
 /** Filled in by handlers as they learn it. */
 export interface ExchangeOutcome {
   alias?: string;
-  provider?: string;
+  candidate?: Candidate;
+  attempts?: readonly Attempt[];
   usage?: Usage;
   stream?: boolean;
   /** Set when a stream ended with an error event after its headers were sent. */
   streamError?: string;
+}
+
+/** A complete answer for the server to record and send. */
+export interface Reply {
+  status: number;
+  body: string | Buffer;
+  /** Default application/json. */
+  contentType?: string;
 }
 
 /** Turns neutral stream events into a dialect's SSE bytes. */
@@ -40,10 +56,20 @@ export interface StreamWriter {
 
 /**
  * Relays a started upstream stream to the client, event by event (never buffered whole), honouring
- * backpressure; a failure after the first byte ends the stream with the dialect's error event.
+ * backpressure. Its opening ledger entry is durable before the headers leave (its index is the
+ * `x-sovereign-receipt` header); its closing entry records the SHA-256 of every SSE byte delivered
+ * before the final `: x-sovereign-receipt-close <index>` comment, which announces it. A failure
+ * after the first byte ends the stream with the dialect's error event.
  */
 export async function relayStream(exchange: Exchange, stream: ChatStream, writer: StreamWriter, outcome: ExchangeOutcome, headers: Record<string, string>): Promise<void> {
   const { response } = exchange;
+  let openIndex: number;
+  try {
+    openIndex = await exchange.recorder.open(outcome);
+  } catch (error) {
+    stream.cancel();
+    throw new GatewayError('ledger_unavailable', 'The ledger could not record the opening of this stream; nothing was sent.', { cause: error });
+  }
   let clientGone = false;
   const onClose = (): void => {
     if (!response.writableFinished) {
@@ -52,8 +78,15 @@ export async function relayStream(exchange: Exchange, stream: ChatStream, writer
     }
   };
   response.on('close', onClose);
-  response.writeHead(200, { ...headers, ...sseHeaders });
-  exchange.metrics.timeToFirstByte.observe([outcome.alias ?? '', outcome.provider ?? ''], exchange.elapsed());
+  const digest = createHash('sha256');
+  let bytesDelivered = 0;
+  const deliver = (piece: string | Buffer): boolean => {
+    digest.update(piece);
+    bytesDelivered += typeof piece === 'string' ? Buffer.byteLength(piece) : piece.length;
+    return response.write(piece);
+  };
+  response.writeHead(200, { ...headers, ...sseHeaders, 'x-sovereign-receipt': String(openIndex) });
+  exchange.metrics.timeToFirstByte.observe([outcome.alias ?? '', outcome.candidate?.provider.description.id ?? ''], exchange.elapsed());
   // Events that arrive together (one upstream read) leave together: the socket is corked while
   // they are written and uncorked once the current burst of microtasks is done, so a 20-event
   // answer costs a few writes instead of twenty, and no event waits for a timer.
@@ -62,6 +95,7 @@ export async function relayStream(exchange: Exchange, stream: ChatStream, writer
     corked = false;
     response.uncork();
   };
+  let result: { outcome: 'ok' | 'error' | 'client_closed'; errorCode: string | null } = { outcome: 'ok', errorCode: null };
   try {
     for await (const event of stream) {
       if (event.chunk.usage) outcome.usage = event.chunk.usage;
@@ -72,7 +106,7 @@ export async function relayStream(exchange: Exchange, stream: ChatStream, writer
         response.cork();
         process.nextTick(uncork);
       }
-      if (!response.write(piece) && !response.destroyed) {
+      if (!deliver(piece) && !response.destroyed) {
         if (corked) uncork();
         await new Promise<void>((resolve) => {
           const done = (): void => {
@@ -84,16 +118,28 @@ export async function relayStream(exchange: Exchange, stream: ChatStream, writer
           response.on('close', done);
         });
       }
-      if (clientGone) return;
+      if (clientGone) break;
     }
-    response.end(writer.end());
+    if (clientGone) result = { outcome: 'client_closed', errorCode: 'client_closed' };
+    else deliver(writer.end());
   } catch (error) {
-    if (clientGone) return;
-    const failure = asGatewayError(error);
-    const code = failure.code === 'internal_error' ? 'upstream_error' : failure.code;
-    outcome.streamError = code;
-    response.end(writer.error(`The upstream failed mid-stream: ${(error as Error).message}`, code));
+    if (clientGone) {
+      result = { outcome: 'client_closed', errorCode: 'client_closed' };
+    } else {
+      const failure = asGatewayError(error);
+      const code = failure.code === 'internal_error' ? 'upstream_error' : failure.code;
+      outcome.streamError = code;
+      result = { outcome: 'error', errorCode: code };
+      deliver(writer.error(`The upstream failed mid-stream: ${(error as Error).message}`, code));
+    }
   } finally {
     response.off('close', onClose);
   }
+  let closeIndex: number | undefined;
+  try {
+    closeIndex = await exchange.recorder.close(openIndex, outcome, { ...result, responseSha256: digest.digest('hex'), bytesDelivered });
+  } catch {
+    // The opening entry stays open and is closed as `interrupted` at the next start.
+  }
+  if (!response.destroyed) response.end(closeIndex === undefined ? undefined : `: x-sovereign-receipt-close ${closeIndex}\n\n`);
 }

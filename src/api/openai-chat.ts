@@ -2,10 +2,10 @@
 import { z } from 'zod';
 import type { ChatRequest, ChatResponse } from '../core/chat.js';
 import { GatewayError } from '../core/errors.js';
-import type { Exchange, ExchangeOutcome, StreamWriter } from './exchange.js';
+import type { Exchange, ExchangeOutcome, Reply, StreamWriter } from './exchange.js';
 import { relayStream } from './exchange.js';
 import { openAIErrorBody } from './errors.js';
-import { parseJsonBody, sendJson } from './http-io.js';
+import { parseJsonBody } from './http-io.js';
 import { validationError } from './validation.js';
 
 const contentPart = z.looseObject({ type: z.string() });
@@ -76,22 +76,20 @@ export function parseChatRequest(body: Buffer): ChatRequest {
   return request;
 }
 
-export async function handleChatCompletions(exchange: Exchange, outcome: ExchangeOutcome): Promise<void> {
+export async function handleChatCompletions(exchange: Exchange, outcome: ExchangeOutcome): Promise<Reply | undefined> {
   const request = parseChatRequest(exchange.body);
   outcome.alias = request.model;
   outcome.stream = request.stream;
-  const headers = { 'x-request-id': exchange.requestId };
   if (!request.stream) {
-    const { value, candidate } = await exchange.gateway.chat(request, request.model);
-    outcome.provider = candidate.provider.description.id;
-    outcome.usage = value.response.usage;
+    const { value, candidate, attempts } = await exchange.gateway.chat(request, request.model);
+    Object.assign(outcome, { candidate, attempts, usage: value.response.usage });
     // Same dialect upstream: relay its exact bytes rather than re-serialising.
-    sendJson(exchange.response, 200, value.wire ?? JSON.stringify(value.response), headers);
-    return;
+    return { status: 200, body: value.wire ?? JSON.stringify(value.response) };
   }
-  const { value: stream, candidate } = await exchange.gateway.chatStream(request, request.model);
-  outcome.provider = candidate.provider.description.id;
-  await relayStream(exchange, stream, openAIStreamWriter, outcome, headers);
+  const { value: stream, candidate, attempts } = await exchange.gateway.chatStream(request, request.model);
+  Object.assign(outcome, { candidate, attempts });
+  await relayStream(exchange, stream, openAIStreamWriter, outcome, { 'x-request-id': exchange.requestId });
+  return undefined;
 }
 
 const openAIStreamWriter: StreamWriter = {

@@ -1,8 +1,8 @@
 // POST /v1/embeddings — OpenAI's embeddings dialect.
 import { z } from 'zod';
 import type { EmbeddingsRequest } from '../core/chat.js';
-import type { Exchange, ExchangeOutcome } from './exchange.js';
-import { parseJsonBody, sendJson } from './http-io.js';
+import type { Exchange, ExchangeOutcome, Reply } from './exchange.js';
+import { parseJsonBody } from './http-io.js';
 import { validationError } from './validation.js';
 
 const embeddingsBody = z.looseObject({
@@ -20,17 +20,16 @@ export function parseEmbeddingsRequest(body: Buffer): EmbeddingsRequest {
   return { model, input, encoding_format, dimensions, user, extra };
 }
 
-export async function handleEmbeddings(exchange: Exchange, outcome: ExchangeOutcome): Promise<void> {
+export async function handleEmbeddings(exchange: Exchange, outcome: ExchangeOutcome): Promise<Reply> {
   const request = parseEmbeddingsRequest(exchange.body);
   outcome.alias = request.model;
-  const { value, candidate } = await exchange.gateway.embeddings(request);
-  outcome.provider = candidate.provider.description.id;
-  outcome.usage = { prompt_tokens: value.usage?.prompt_tokens ?? 0, completion_tokens: 0, total_tokens: value.usage?.total_tokens ?? 0 };
-  sendJson(exchange.response, 200, JSON.stringify(value), { 'x-request-id': exchange.requestId });
+  const { value, candidate, attempts } = await exchange.gateway.embeddings(request);
+  Object.assign(outcome, { candidate, attempts, usage: { prompt_tokens: value.usage?.prompt_tokens ?? 0, completion_tokens: 0, total_tokens: value.usage?.total_tokens ?? 0 } });
+  return { status: 200, body: JSON.stringify(value) };
 }
 
 /** GET /v1/models: the aliases, then every provider/model name. */
-export function handleModels(exchange: Exchange): void {
+export function handleModels(exchange: Exchange): Reply {
   const data = exchange.gateway.modelNames().map((model) => ({ id: model.id, object: 'model', created: 0, owned_by: model.ownedBy }));
-  sendJson(exchange.response, 200, JSON.stringify({ object: 'list', data }), { 'x-request-id': exchange.requestId });
+  return { status: 200, body: JSON.stringify({ object: 'list', data }) };
 }

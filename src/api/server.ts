@@ -1,26 +1,32 @@
-// The HTTP server: routing, request ids, auth and rate limits, error mapping, access logs and
-// metrics around every dialect handler; liveness, readiness and Prometheus endpoints; graceful shutdown.
+// The HTTP server: routing, request ids, auth and rate limits, error mapping, the ledger entry of
+// every call, access logs and metrics around every dialect handler; liveness, readiness and
+// Prometheus endpoints; graceful shutdown.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Config } from '../config/schema.js';
 import { GatewayError } from '../core/errors.js';
 import type { Provider } from '../core/provider.js';
+import type { EntryKind } from '../ledger/entry.js';
 import { anonymousTenant, KeyRing, RateLimiter, type Tenant } from '../pipeline/auth.js';
 import { Gateway } from '../pipeline/gateway.js';
+import type { LedgerLog } from '../pipeline/ledger-log.js';
 import type { Store } from '../store/store.js';
 import type { Logger } from '../telemetry/logger.js';
 import { createMetrics, type Metrics } from '../telemetry/metrics.js';
 import { handleMessages } from './anthropic-messages.js';
+import { CallRecorder, type CallOutcome } from './call-record.js';
 import { asGatewayError, errorBody, errorHeaders, type Dialect } from './errors.js';
-import type { Exchange, ExchangeOutcome } from './exchange.js';
+import type { Exchange, ExchangeOutcome, Reply } from './exchange.js';
+import { readRequestBody, sendJson } from './http-io.js';
+import { createLedgerEndpoints, receiptsPrefix } from './ledger-endpoints.js';
 import { handleChatCompletions } from './openai-chat.js';
 import { handleEmbeddings, handleModels } from './openai-embeddings.js';
-import { readRequestBody, sendJson } from './http-io.js';
 
 export interface AppOptions {
   config: Config;
   store: Store;
   providers: Map<string, Provider>;
+  ledger: LedgerLog;
   logger: Logger;
   now?: () => number;
   /** How often keys are reloaded from the store (the CLI may add or revoke them meanwhile). */
@@ -34,13 +40,14 @@ export interface App {
   gateway: Gateway;
   metrics: Metrics;
   keys: KeyRing;
-  /** Loads keys; call before listening. */
+  ledger: LedgerLog;
+  /** Loads keys and starts the ledger; call before listening. */
   start(): Promise<void>;
-  /** Stops accepting, lets in-flight requests and streams finish up to `graceMs`, then closes everything. */
+  /** Stops accepting, lets in-flight requests and streams finish up to `graceMs`, then closes everything but the store. */
   shutdown(graceMs: number): Promise<void>;
 }
 
-type Handler = (exchange: Exchange, outcome: ExchangeOutcome) => Promise<void> | void;
+type Handler = (exchange: Exchange, outcome: ExchangeOutcome, path: string, query: URLSearchParams) => Promise<Reply | undefined> | Reply | undefined;
 
 interface Route {
   dialect: Dialect;
@@ -49,27 +56,40 @@ interface Route {
   handler: Handler;
   /** Reads the body first. */
   body: boolean;
+  /** Calls that leave a ledger entry, and of which kind. */
+  record?: EntryKind;
+  /** Served without an API key. */
+  public?: boolean;
 }
-
-const routes = new Map<string, Route>([
-  ['/v1/chat/completions', { dialect: 'openai', method: 'POST', endpoint: 'chat', handler: handleChatCompletions, body: true }],
-  ['/v1/embeddings', { dialect: 'openai', method: 'POST', endpoint: 'embeddings', handler: handleEmbeddings, body: true }],
-  ['/v1/models', { dialect: 'openai', method: 'GET', endpoint: 'models', handler: handleModels, body: false }],
-  ['/v1/messages', { dialect: 'anthropic', method: 'POST', endpoint: 'messages', handler: handleMessages, body: true }],
-]);
 
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/** Failures the gateway decided (rather than suffered) are recorded as refusals. */
+const refusalCodes = new Set(['rate_limited', 'insufficient_scope']);
+
 export function createApp(options: AppOptions): App {
-  const { config, store, logger } = options;
+  const { config, store, logger, ledger } = options;
   const now = options.now ?? Date.now;
   const metrics = createMetrics({ defaultMetrics: options.defaultMetrics ?? false });
   const gateway = new Gateway({ config, providers: options.providers, metrics, now });
   const keys = new KeyRing(store, config.auth.default_rpm, (error) => logger.error({ err: error }, 'reloading API keys failed'));
   const limiter = new RateLimiter(now);
+  const ledgerEndpoints = createLedgerEndpoints(ledger, store, config.ledger.receipt_wait_ms);
   let accepting = true;
   let inFlight = 0;
   let idle: (() => void) | undefined;
+
+  const routes = new Map<string, Route>([
+    ['/v1/chat/completions', { dialect: 'openai', method: 'POST', endpoint: 'chat', handler: handleChatCompletions, body: true, record: 'chat' }],
+    ['/v1/embeddings', { dialect: 'openai', method: 'POST', endpoint: 'embeddings', handler: handleEmbeddings, body: true, record: 'embeddings' }],
+    ['/v1/models', { dialect: 'openai', method: 'GET', endpoint: 'models', handler: handleModels, body: false }],
+    ['/v1/messages', { dialect: 'anthropic', method: 'POST', endpoint: 'messages', handler: handleMessages, body: true, record: 'messages' }],
+    ['/v1/ledger/checkpoint', { dialect: 'openai', method: 'GET', endpoint: 'ledger', handler: () => ledgerEndpoints.checkpoint(), body: false, public: true }],
+    ['/v1/ledger/key', { dialect: 'openai', method: 'GET', endpoint: 'ledger', handler: () => ledgerEndpoints.key(), body: false, public: true }],
+    ['/v1/ledger/consistency', { dialect: 'openai', method: 'GET', endpoint: 'ledger', handler: (exchange, _outcome, _path, query) => ledgerEndpoints.consistency(exchange, query), body: false }],
+    ['/v1/ledger/entries', { dialect: 'openai', method: 'GET', endpoint: 'ledger', handler: (exchange, _outcome, _path, query) => ledgerEndpoints.entries(exchange, query), body: false }],
+  ]);
+  const receiptRoute: Route = { dialect: 'openai', method: 'GET', endpoint: 'ledger', handler: (exchange, _outcome, path) => ledgerEndpoints.receipt(exchange, path), body: false };
 
   function authenticate(request: IncomingMessage): Tenant {
     if (!config.auth.required) return anonymousTenant;
@@ -83,7 +103,9 @@ export function createApp(options: AppOptions): App {
     const elapsed = (): number => Number(process.hrtime.bigint() - started) / 1e9;
     const incomingId = request.headers['x-request-id'];
     const requestId = typeof incomingId === 'string' && requestIdPattern.test(incomingId) ? incomingId : randomUUID();
-    const path = pathOf(request.url);
+    const url = request.url ?? '/';
+    const queryStart = url.indexOf('?');
+    const path = queryStart < 0 ? url : url.slice(0, queryStart);
 
     if (path === '/healthz') return sendJson(response, 200, '{"status":"ok"}', { 'x-request-id': requestId });
     if (path === '/readyz') return void (await readiness(response, requestId));
@@ -93,32 +115,67 @@ export function createApp(options: AppOptions): App {
       return void response.end(text);
     }
 
-    const route = routes.get(path);
+    const route = routes.get(path) ?? (path.startsWith(receiptsPrefix) ? receiptRoute : undefined);
     const dialect: Dialect = route?.dialect ?? (path.startsWith('/v1/messages') ? 'anthropic' : 'openai');
     const outcome: ExchangeOutcome = {};
     let status = 200;
     let tenant: Tenant | undefined;
+    let body: Buffer | undefined;
+    let recorder: CallRecorder | undefined;
+    const recorderFor = (who: Tenant): CallRecorder =>
+      (recorder ??= new CallRecorder(ledger, { requestId, tenantName: who.name, keyId: who.keyId === anonymousTenant.keyId ? null : who.keyId, endpoint: route?.endpoint ?? 'unknown', body, now }));
+
+    /** Records the call (for ledgered routes), then sends the answer with its receipt index. */
+    async function respond(reply: Reply, failure?: GatewayError): Promise<void> {
+      const headers: Record<string, string> = { 'x-request-id': requestId, ...(failure ? errorHeaders(failure) : {}) };
+      let sent = reply;
+      if (route?.record && tenant) {
+        const callOutcome: CallOutcome = failure ? (refusalCodes.has(failure.code) ? 'refused' : 'error') : 'ok';
+        try {
+          const index = await recorderFor(tenant).call(route.record, outcome, { status: reply.status, outcome: callOutcome, errorCode: failure?.code ?? null, responseBody: reply.body });
+          headers['x-sovereign-receipt'] = String(index);
+        } catch (error) {
+          logger.error({ requestId, err: error }, 'the ledger could not record a call');
+          if (!failure) {
+            // Fail closed: no answer leaves without its proof.
+            const unavailable = new GatewayError('ledger_unavailable', 'The ledger could not record this call, so its answer is withheld; retry later.', { retryable: true, retryAfterSeconds: 1 });
+            failure = unavailable;
+            sent = { status: unavailable.status, body: errorBody(dialect, unavailable) };
+          }
+        }
+      }
+      status = sent.status;
+      if (response.headersSent) return;
+      const list = ['content-type', sent.contentType ?? 'application/json', 'content-length', String(Buffer.byteLength(sent.body))];
+      for (const name in headers) list.push(name, headers[name]!);
+      response.writeHead(sent.status, list);
+      response.end(sent.body);
+    }
+
     inFlight += 1;
     metrics.inFlight += 1;
     try {
-      if (!route) throw new GatewayError('not_found', `No endpoint ${request.method} ${path.slice(0, 200)}. See GET /v1/models and the README for the API.`);
-      if (request.method !== route.method) throw new GatewayError('method_not_allowed', `${path} accepts ${route.method} only.`);
-      if (!accepting) throw new GatewayError('shutting_down', 'The gateway is shutting down; retry on another replica.', { retryable: true, retryAfterSeconds: 1 });
-      tenant = authenticate(request);
-      limiter.check(tenant);
-      const body = route.body ? await readRequestBody(request, config.limits.max_body_bytes) : Buffer.alloc(0);
-      await route.handler({ request, response, requestId, body, tenant, gateway, metrics, elapsed }, outcome);
-      status = response.statusCode;
-    } catch (error) {
-      const failure = asGatewayError(error);
-      status = failure.status;
-      if (failure.code === 'internal_error') logger.error({ requestId, err: error }, 'request failed unexpectedly');
-      if (!response.headersSent) {
-        sendJson(response, failure.status, errorBody(dialect, failure), { ...errorHeaders(failure), 'x-request-id': requestId });
-      } else if (!response.writableEnded) {
-        response.destroy();
+      try {
+        if (!route) throw new GatewayError('not_found', `No endpoint ${request.method} ${path.slice(0, 200)}. See GET /v1/models and the README for the API.`);
+        if (request.method !== route.method) throw new GatewayError('method_not_allowed', `${path} accepts ${route.method} only.`);
+        if (!accepting) throw new GatewayError('shutting_down', 'The gateway is shutting down; retry on another replica.', { retryable: true, retryAfterSeconds: 1 });
+        if (!route.public) {
+          tenant = authenticate(request);
+          limiter.check(tenant);
+        }
+        if (route.body) body = await readRequestBody(request, config.limits.max_body_bytes);
+        const exchange: Exchange = { request, response, requestId, body: body ?? Buffer.alloc(0), tenant: tenant ?? anonymousTenant, gateway, metrics, elapsed, recorder: recorderFor(tenant ?? anonymousTenant) };
+        const reply = await route.handler(exchange, outcome, path, new URLSearchParams(queryStart < 0 ? '' : url.slice(queryStart + 1)));
+        if (reply) await respond(reply);
+        else status = response.statusCode;
+      } catch (error) {
+        const failure = asGatewayError(error);
+        status = failure.status;
+        outcome.streamError ??= failure.code;
+        if (failure.code === 'internal_error') logger.error({ requestId, err: error }, 'request failed unexpectedly');
+        if (!response.headersSent) await respond({ status: failure.status, body: errorBody(dialect, failure) }, failure);
+        else if (!response.writableEnded) response.destroy();
       }
-      outcome.streamError ??= failure.code;
     } finally {
       inFlight -= 1;
       metrics.inFlight -= 1;
@@ -127,7 +184,7 @@ export function createApp(options: AppOptions): App {
     const seconds = elapsed();
     const endpoint = route?.endpoint ?? 'unknown';
     const alias = outcome.alias ?? '';
-    const provider = outcome.provider ?? '';
+    const provider = outcome.candidate?.provider.description.id ?? '';
     metrics.requests.inc([endpoint, alias, provider, String(status)]);
     metrics.duration.observe([endpoint, alias, provider], seconds);
     if (outcome.usage) {
@@ -143,7 +200,7 @@ export function createApp(options: AppOptions): App {
         ms: Math.round(seconds * 1000 * 100) / 100,
         tenant: tenant?.name,
         alias: outcome.alias,
-        provider: outcome.provider,
+        provider: provider || undefined,
         stream: outcome.stream,
         error: status >= 400 || outcome.streamError ? outcome.streamError : undefined,
         tokensIn: outcome.usage?.prompt_tokens,
@@ -181,8 +238,11 @@ export function createApp(options: AppOptions): App {
     gateway,
     metrics,
     keys,
+    ledger,
     async start() {
       if (config.auth.required) await keys.start(options.keyRefreshMs ?? 500);
+      const { interrupted } = await ledger.start();
+      if (interrupted > 0) logger.warn({ interrupted }, 'closed streams that a previous run left open as interrupted');
     },
     async shutdown(graceMs: number) {
       accepting = false;
@@ -194,13 +254,8 @@ export function createApp(options: AppOptions): App {
       server.closeAllConnections();
       await closed;
       keys.stop();
+      await ledger.stop();
       await gateway.close();
     },
   };
-}
-
-function pathOf(url: string | undefined): string {
-  if (!url) return '/';
-  const query = url.indexOf('?');
-  return query < 0 ? url : url.slice(0, query);
 }

@@ -6,7 +6,9 @@ import { createApp } from '../api/server.js';
 import { parseListen } from '../config/schema.js';
 import { createProviders } from '../pipeline/catalog.js';
 import { createApiKey } from '../pipeline/auth.js';
+import { LedgerIntegrityError, LedgerLog } from '../pipeline/ledger-log.js';
 import { createLogger } from '../telemetry/logger.js';
+import { loadSigner } from './ledger-key.js';
 import { exitConfigError, loadConfigOrExit, openConfiguredStore } from './context.js';
 
 export function registerStartCommand(program: Command): void {
@@ -39,10 +41,33 @@ async function start(options: { config?: string; port?: string }): Promise<void>
     process.stderr.write(`sovereign: ${loaded.source ?? '<built-in defaults>'}: ${(error as Error).message}\n`);
     process.exit(exitConfigError);
   }
+  let signer;
+  try {
+    signer = loadSigner(config, process.env, { create: true });
+  } catch (error) {
+    process.stderr.write(`sovereign: ${(error as Error).message}\n`);
+    process.exit(exitConfigError);
+  }
   const logger = createLogger(config.log.level);
   const store = await openConfiguredStore(loaded);
-  const app = createApp({ config, store, providers, logger, defaultMetrics: true });
-  await app.start();
+  const ledger = new LedgerLog({
+    store,
+    signer,
+    origin: signer.name,
+    now: Date.now,
+    checkpointIntervalMs: config.ledger.checkpoint_interval_ms,
+    onError: (error) => logger.error({ err: error }, 'ledger'),
+  });
+  const app = createApp({ config, store, providers, logger, ledger, defaultMetrics: true });
+  try {
+    await app.start();
+  } catch (error) {
+    if (error instanceof LedgerIntegrityError) {
+      process.stderr.write(`sovereign: refusing to start: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
 
   await new Promise<void>((resolve, reject) => {
     app.server.once('error', reject);
@@ -58,6 +83,7 @@ async function start(options: { config?: string; port?: string }): Promise<void>
 
   const say = (line: string): void => void process.stdout.write(`${line}\n`);
   say(`sovereign-gateway listening on ${base} (store: ${store.dialect}${store.dialect === 'sqlite' ? ` in ${config.data_dir}` : ''}; config: ${loaded.source ?? 'built-in defaults'})`);
+  say(`ledger: ${ledger.origin}, ${ledger.size} entries; verifier key ${ledger.verifierKey}`);
 
   if (config.auth.required && app.keys.size === 0) {
     if (loaded.source === undefined) {

@@ -74,6 +74,21 @@ export const configSchema = z
         max_body_bytes: z.number().int().positive().default(4 * 1024 * 1024),
       })
       .prefault({}),
+    ledger: z
+      .strictObject({
+        /** The checkpoint origin line; default `<hostname>/sovereign-gateway`. */
+        origin: z
+          .string()
+          .regex(/^[^\s+]+$/, 'must be non-empty, without spaces or "+" (it is also the signing key name)')
+          .optional(),
+        /** An environment variable holding the signing key (PRIVATE+KEY+…); default: a key generated into the data directory. */
+        signing_key_env: envName.optional(),
+        /** Longest time between an entry and the signed checkpoint that covers it. */
+        checkpoint_interval_ms: z.number().int().positive().max(1000).default(1000),
+        /** How long GET /v1/ledger/receipts/<index> waits for a checkpoint covering a fresh entry. */
+        receipt_wait_ms: z.number().int().nonnegative().default(5000),
+      })
+      .prefault({}),
     log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).prefault({}),
     shutdown_grace_ms: z.number().int().nonnegative().default(10_000),
   })

@@ -17,6 +17,8 @@ export const errorCatalogue = {
   upstream_invalid_response: { status: 502, type: 'api_error', meaning: 'An upstream answered with a body that is not what its API promises (e.g. malformed JSON).' },
   upstream_rejected: { status: 400, type: 'invalid_request_error', meaning: 'The upstream refused the request as invalid (a 4xx that retrying cannot fix); its message is relayed.' },
   no_provider_available: { status: 503, type: 'api_error', meaning: 'No candidate of the model can serve now (all circuits open, or none supports the call).' },
+  ledger_unavailable: { status: 503, type: 'api_error', meaning: 'The ledger could not record the call, so no answer is given without its proof.' },
+  receipt_not_found: { status: 404, type: 'invalid_request_error', meaning: 'No ledger entry has this index (yet), or no checkpoint covers it within the wait.' },
   shutting_down: { status: 503, type: 'api_error', meaning: 'The gateway is shutting down and accepts no new requests.' },
   internal_error: { status: 500, type: 'api_error', meaning: 'A bug in the gateway; the request id in the log tells where.' },
 } as const satisfies Record<string, { status: number; type: string; meaning: string }>;
@@ -30,6 +32,8 @@ export interface GatewayErrorOptions {
   param?: string;
   retryable?: boolean;
   cause?: unknown;
+  /** Upstream attempts made before the failure, for the ledger. */
+  attempts?: ReadonlyArray<{ provider: string; outcome: string }>;
 }
 
 /** An error that is safe to show a client: stable code, HTTP status, message without secrets. */
@@ -40,6 +44,7 @@ export class GatewayError extends Error {
   readonly retryAfterSeconds?: number;
   readonly param?: string;
   readonly retryable: boolean;
+  readonly attempts: ReadonlyArray<{ provider: string; outcome: string }>;
 
   constructor(code: ErrorCode, message: string, options: GatewayErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -50,6 +55,7 @@ export class GatewayError extends Error {
     this.retryAfterSeconds = options.retryAfterSeconds;
     this.param = options.param;
     this.retryable = options.retryable ?? false;
+    this.attempts = options.attempts ?? [];
   }
 }
 

@@ -7,7 +7,8 @@ export const entryVersion = 1;
 /** Entries must stay under 64 KiB. */
 export const maxEntryBytes = 64 * 1024;
 
-export type EntryKind = 'chat' | 'messages' | 'embeddings' | 'stream_open' | 'stream_close' | 'refusal' | 'error';
+/** The call an entry records; a stream has an opening and a closing entry. */
+export type EntryKind = 'chat' | 'messages' | 'embeddings' | 'stream_open' | 'stream_close';
 
 export interface EntryRecord {
   v: number;

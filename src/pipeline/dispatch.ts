@@ -57,7 +57,7 @@ export async function dispatch<T>(
         if (error.kind === 'rejected') {
           // The request itself is wrong; another attempt anywhere would be refused the same way.
           breaker?.success();
-          throw new GatewayError('upstream_rejected', error.message, { cause: error });
+          throw new GatewayError('upstream_rejected', error.message, { cause: error, attempts });
         }
         breaker?.failure();
         const retrySame = attempt < settings.retries && shouldRetrySame(error, settings.maxRetryWaitMs);
@@ -86,18 +86,18 @@ function shouldRetrySame(error: ProviderError, maxRetryWaitMs: number): boolean 
 
 function toGatewayError(model: string, attempts: Attempt[], last: ProviderError | undefined): GatewayError {
   if (!last) {
-    return new GatewayError('no_provider_available', `No candidate of "${model}" can serve now (every circuit breaker is open or no provider supports this call).`, { retryAfterSeconds: 1, retryable: true });
+    return new GatewayError('no_provider_available', `No candidate of "${model}" can serve now (every circuit breaker is open or no provider supports this call).`, { retryAfterSeconds: 1, retryable: true, attempts });
   }
   const tried = [...new Set(attempts.map((attempt) => attempt.provider))].join(', ');
   const message = `Every candidate of "${model}" failed (tried: ${tried}); last: ${last.message}`;
   switch (last.kind) {
     case 'timeout':
-      return new GatewayError('upstream_timeout', message, { retryable: true, cause: last });
+      return new GatewayError('upstream_timeout', message, { retryable: true, cause: last, attempts });
     case 'rate_limited':
-      return new GatewayError('upstream_rate_limited', message, { retryable: true, retryAfterSeconds: last.retryAfterSeconds ?? 1, cause: last });
+      return new GatewayError('upstream_rate_limited', message, { retryable: true, retryAfterSeconds: last.retryAfterSeconds ?? 1, cause: last, attempts });
     case 'invalid_response':
-      return new GatewayError('upstream_invalid_response', message, { retryable: true, cause: last });
+      return new GatewayError('upstream_invalid_response', message, { retryable: true, cause: last, attempts });
     default:
-      return new GatewayError('upstream_error', message, { retryable: true, cause: last });
+      return new GatewayError('upstream_error', message, { retryable: true, cause: last, attempts });
   }
 }
