@@ -172,6 +172,7 @@ export function createApp(options: AppOptions): App {
         const failure = asGatewayError(error);
         status = failure.status;
         outcome.streamError ??= failure.code;
+        if (!outcome.attempts && failure.attempts.length > 0) outcome.attempts = failure.attempts;
         if (failure.code === 'internal_error') logger.error({ requestId, err: error }, 'request failed unexpectedly');
         if (!response.headersSent) await respond({ status: failure.status, body: errorBody(dialect, failure) }, failure);
         else if (!response.writableEnded) response.destroy();
