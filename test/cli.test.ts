@@ -1,56 +1,12 @@
 // The real `sovereign` bin against real sockets: start, keys while running, bad configs, first start, graceful shutdown.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startOpenAIDouble } from './doubles/openai-upstream.js';
 import type { Double } from './doubles/http-double.js';
 import { postJson, temporaryDirectory } from './helpers.js';
-
-const bin = resolve('bin/sovereign.js');
-
-function run(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [bin, ...args], { cwd, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 30_000 });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-interface Running {
-  child: ChildProcess;
-  url: string;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-async function startBin(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<Running> {
-  const child = spawn(process.execPath, [bin, 'start', '--port', '0', ...args], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.on('data', (piece) => (output += piece));
-  child.stderr!.on('data', (piece) => (output += piece));
-  const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
-  const url = await new Promise<string>((done, fail) => {
-    const timer = setTimeout(() => fail(new Error(`gateway did not start:\n${output}`)), 20_000);
-    const check = (): void => {
-      const match = /listening on (http:\/\/\S+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        setTimeout(() => done(match[1]!), 300); // let the first-start lines print
-      }
-    };
-    child.stdout!.on('data', check);
-    void exited.then(() => fail(new Error(`gateway exited:\n${output}`)));
-  });
-  return { child, url, output: () => output, exited };
-}
-
-const waitUntil = async (predicate: () => Promise<boolean>, ms: number): Promise<boolean> => {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await predicate()) return true;
-    await new Promise((done) => setTimeout(done, 50));
-  }
-  return false;
-};
+import { run, startBin, waitUntil } from './support/bin.js';
 
 describe('the sovereign command', () => {
   let upstream: Double;

@@ -111,7 +111,7 @@ describe('the ledger through the gateway', () => {
     await gateway.app.keys.refresh();
     const refused = await fetch(`${gateway.url}/v1/ledger/receipts/${index}`, { headers: auth(other) });
     assert.equal(refused.status, 403);
-    assert.equal((await refused.json()).error.code, 'insufficient_scope');
+    assert.equal(((await refused.json()) as any).error.code, 'insufficient_scope');
     await receiptOf(index, auditor);
     assert.equal((await fetch(`${gateway.url}/v1/ledger/receipts/${index}`)).status, 401);
     assert.equal((await fetch(`${gateway.url}/v1/ledger/receipts/999999`, { headers: auth(gateway.key) })).status, 404);
@@ -132,12 +132,12 @@ describe('the ledger through the gateway', () => {
     await gateway.app.ledger.signCheckpoint();
     const second = parseCheckpoint(openNote(await (await fetch(`${gateway.url}/v1/ledger/checkpoint`)).text(), [verifierKey]).text);
     assert.ok(second.size >= first.size + 5);
-    const consistency = await (await fetch(`${gateway.url}/v1/ledger/consistency?from=${first.size}&to=${second.size}`, { headers: auth(gateway.key) })).json();
+    const consistency: any = await (await fetch(`${gateway.url}/v1/ledger/consistency?from=${first.size}&to=${second.size}`, { headers: auth(gateway.key) })).json();
     verifyConsistency(first.size, second.size, consistency.proof.map((hash: string) => Buffer.from(hash, 'base64')), first.root, second.root);
   });
 
   it('pages entries for monitors', async () => {
-    const page = await (await fetch(`${gateway.url}/v1/ledger/entries?start=0&end=3`, { headers: auth(gateway.key) })).json();
+    const page: any = await (await fetch(`${gateway.url}/v1/ledger/entries?start=0&end=3`, { headers: auth(gateway.key) })).json();
     assert.deepEqual(page.entries.map((entry: { index: number }) => entry.index), [0, 1, 2]);
     assert.equal(page.next, 3);
     for (const entry of page.entries) decodeEntry(Buffer.from(entry.leaf, 'base64'));

@@ -32,7 +32,7 @@ export interface Exchange {
 export interface ExchangeOutcome {
   alias?: string;
   candidate?: Candidate;
-  attempts?: readonly Attempt[];
+  attempts?: ReadonlyArray<Pick<Attempt, 'provider'> & { outcome: string }>;
   usage?: Usage;
   stream?: boolean;
   /** Set when a stream ended with an error event after its headers were sent. */

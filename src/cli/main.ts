@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { configJsonSchema } from '../config/load.js';
 import { registerKeyCommands } from './keys.js';
+import { registerLedgerCommands } from './ledger.js';
 import { loadConfigOrExit } from './context.js';
 import { registerStartCommand } from './start.js';
 
@@ -10,6 +11,7 @@ export async function main(argv: string[]): Promise<void> {
   program.exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2));
   registerStartCommand(program);
   registerKeyCommands(program);
+  registerLedgerCommands(program);
   const config = program.command('config').description('inspect the configuration');
   config
     .command('schema')

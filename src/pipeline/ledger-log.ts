@@ -111,18 +111,22 @@ export class LedgerLog {
       }
       batch.forEach((item, offset) => item.resolve(first + offset));
       // Integration into the tree happens after the callers were answered: off their path.
-      void this.withTree(async () => {
+      this.withTree(async () => {
         if (first > this.tree.size) await this.catchUpLocked(first);
         // (If a catch-up from the store already took these entries, there is nothing left to add.)
         if (first === this.tree.size) for (const item of batch) this.tree.append(item.entry.leafHash);
-      });
+      }).catch(this.options.onError);
     }
     this.committing = false;
   }
 
   private withTree(change: () => Promise<void>): Promise<void> {
     const next = this.treeChain.then(change);
-    this.treeChain = next.catch(this.options.onError);
+    // The chain goes on after a failure; the failure itself goes to whoever asked for the change.
+    this.treeChain = next.then(
+      () => undefined,
+      () => undefined,
+    );
     return next;
   }
 
@@ -134,9 +138,14 @@ export class LedgerLog {
   private async catchUpLocked(until?: number): Promise<void> {
     const end = until ?? (await this.options.store.ledgerSize());
     while (this.tree.size < end) {
-      const hashes = await this.options.store.ledgerLeafHashes(this.tree.size, Math.min(end, this.tree.size + 10_000));
-      if (hashes.length === 0) throw new LedgerIntegrityError(`entry ${this.tree.size} is missing from the store`);
-      for (const hash of hashes) this.tree.append(hash);
+      // Leaves are re-hashed rather than trusting the stored hashes: a leaf altered in the store is caught here.
+      const rows = await this.options.store.ledgerEntries(this.tree.size, Math.min(end, this.tree.size + 10_000));
+      if (rows.length === 0 || rows[0]!.index !== this.tree.size) throw new LedgerIntegrityError(`entry ${this.tree.size} is missing from the store`);
+      for (const row of rows) {
+        const hash = leafHash(row.leaf);
+        if (!hash.equals(row.leafHash)) throw new LedgerIntegrityError(`entry ${row.index} does not hash to its stored leaf hash: the log was altered`);
+        this.tree.append(hash);
+      }
     }
   }
 

@@ -90,11 +90,6 @@ class KyselyStore implements Store {
     return rows.map((row) => ({ index: Number(row.idx), leaf: Buffer.from(row.leaf), leafHash: Buffer.from(row.leaf_hash), keyId: row.key_id, createdAt: Number(row.created_at) }));
   }
 
-  async ledgerLeafHashes(start: number, end: number): Promise<Buffer[]> {
-    const rows = await this.database.selectFrom('ledger_entries').select(['idx', 'leaf_hash']).where('idx', '>=', start).where('idx', '<', end).orderBy('idx').execute();
-    return rows.map((row) => Buffer.from(row.leaf_hash));
-  }
-
   async openStreamIndexes(): Promise<number[]> {
     const rows = await this.database.selectFrom('ledger_streams').select('open_index').where('close_index', 'is', null).orderBy('open_index').execute();
     return rows.map((row) => Number(row.open_index));

@@ -93,7 +93,6 @@ export interface Store {
   ledgerSize(): Promise<number>;
   /** Entries with start ≤ index < end, in order. */
   ledgerEntries(start: number, end: number): Promise<StoredLedgerEntry[]>;
-  ledgerLeafHashes(start: number, end: number): Promise<Buffer[]>;
   /** Opening entries of streams whose closing entry has not been written. */
   openStreamIndexes(): Promise<number[]>;
   /** The closing entry of the stream opened at `openIndex`, or null while it is open (or if it is no stream). */
