@@ -49,6 +49,7 @@ export class LedgerLog {
   private signing: Promise<void> | undefined;
   private readonly checkpointWaiters: Array<{ size: number; resolve(): void }> = [];
   private stopped = false;
+  private started = false;
   /** Every change to the tree runs on this chain, one at a time and in order. */
   private treeChain: Promise<void> = Promise.resolve();
 
@@ -83,6 +84,7 @@ export class LedgerLog {
     await this.signCheckpoint();
     this.timer = setInterval(() => void this.signCheckpoint().catch(this.options.onError), this.options.checkpointIntervalMs);
     this.timer.unref();
+    this.started = true;
     return { interrupted: open.length };
   }
 
@@ -234,7 +236,8 @@ export class LedgerLog {
     while (this.committing || this.pending.length > 0) await new Promise((resolve) => setTimeout(resolve, 1));
     await this.treeChain;
     if (this.timer) clearInterval(this.timer);
-    await this.signCheckpoint().catch(this.options.onError);
+    // A log that never started (e.g. refused altered history) signs nothing.
+    if (this.started) await this.signCheckpoint().catch(this.options.onError);
     this.stopped = true;
   }
 }
