@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { EntryKind, EntryRecord } from '../ledger/entry.js';
 import type { LedgerLog } from '../pipeline/ledger-log.js';
-import type { ExchangeOutcome } from './exchange.js';
+import type { ExchangeOutcome } from './outcome.js';
 
 export interface CallContext {
   requestId: string;

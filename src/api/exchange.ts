@@ -2,15 +2,15 @@
 // a started stream to the client, with the stream's opening and closing ledger entries.
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Usage } from '../core/chat.js';
 import { GatewayError } from '../core/errors.js';
 import type { ChatStream, StreamEvent } from '../core/provider.js';
 import type { Gateway } from '../pipeline/gateway.js';
 import type { Tenant } from '../pipeline/auth.js';
-import type { Candidate } from '../pipeline/catalog.js';
-import type { Attempt } from '../pipeline/dispatch.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import type { CallRecorder } from './call-record.js';
+import type { ExchangeOutcome } from './outcome.js';
+
+export type { ExchangeOutcome } from './outcome.js';
 import { asGatewayError } from './errors.js';
 import { sseHeaders } from './http-io.js';
 
@@ -26,17 +26,6 @@ export interface Exchange {
   recorder: CallRecorder;
   /** Seconds since the exchange started (monotonic). */
   elapsed: () => number;
-}
-
-/** Filled in by handlers as they learn it. */
-export interface ExchangeOutcome {
-  alias?: string;
-  candidate?: Candidate;
-  attempts?: ReadonlyArray<Pick<Attempt, 'provider'> & { outcome: string }>;
-  usage?: Usage;
-  stream?: boolean;
-  /** Set when a stream ended with an error event after its headers were sent. */
-  streamError?: string;
 }
 
 /** A complete answer for the server to record and send. */

@@ -1,7 +1,7 @@
 // C2SP tlog-checkpoint (https://c2sp.org/tlog-checkpoint): the note text a log signs for a tree
 // head — origin line, decimal tree size, base64 root hash, optional extension lines.
 import { hashSize } from './hash.js';
-import { NoteError } from './note.js';
+import { decodeBase64Strict, NoteError } from './note.js';
 
 export interface Checkpoint {
   origin: string;
@@ -25,7 +25,7 @@ export function parseCheckpoint(text: string): Checkpoint {
   const [origin, sizeText, rootText, ...extensions] = lines as [string, string, string, ...string[]];
   if (origin === '') throw new NoteError('the checkpoint origin is empty');
   if (!/^(0|[1-9][0-9]*)$/.test(sizeText) || !Number.isSafeInteger(Number(sizeText))) throw new NoteError('the checkpoint size is not a decimal without leading zeros');
-  const root = /^[A-Za-z0-9+/]{43}=$/.test(rootText) ? Buffer.from(rootText, 'base64') : undefined;
+  const root = /^[A-Za-z0-9+/]{43}=$/.test(rootText) ? decodeBase64Strict(rootText) : undefined;
   if (!root || root.length !== hashSize) throw new NoteError('the checkpoint root is not base64 of 32 bytes');
   if (extensions.some((line) => line === '')) throw new NoteError('empty extension line in checkpoint');
   return { origin, size: Number(sizeText), root, extensions };

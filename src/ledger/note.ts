@@ -47,9 +47,14 @@ function isValidKeyName(name: string): boolean {
 
 const hexId = (keyId: number): string => keyId.toString(16).padStart(8, '0');
 
-function decodeBase64Strict(text: string): Buffer | undefined {
+/**
+ * Standard base64 (RFC 4648 §4) in its one canonical spelling: padded, and with zero unused bits.
+ * A lenient decoder would let a signature or key be re-spelled without changing its bytes.
+ */
+export function decodeBase64Strict(text: string): Buffer | undefined {
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) return undefined;
-  return Buffer.from(text, 'base64');
+  const bytes = Buffer.from(text, 'base64');
+  return bytes.toString('base64') === text ? bytes : undefined;
 }
 
 function publicKeyObject(publicKey: Buffer): KeyObject {

@@ -5,7 +5,7 @@
 import { parseCheckpoint, type Checkpoint } from './checkpoint.js';
 import { decodeEntry, type EntryRecord } from './entry.js';
 import { hashSize, leafHash } from './hash.js';
-import { NoteError, openNote, type VerifierKey } from './note.js';
+import { decodeBase64Strict, NoteError, openNote, type VerifierKey } from './note.js';
 import { ProofError, verifyInclusion } from './verify-proof.js';
 
 export interface Receipt {
@@ -36,8 +36,9 @@ export class ReceiptError extends Error {
 }
 
 function base64(text: unknown, what: string): Buffer {
-  if (typeof text !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) throw new ReceiptError(`${what} is not base64`, 'shape');
-  return Buffer.from(text, 'base64');
+  const bytes = typeof text === 'string' ? decodeBase64Strict(text) : undefined;
+  if (!bytes) throw new ReceiptError(`${what} is not canonical base64`, 'shape');
+  return bytes;
 }
 
 /** Checks the shape of an untrusted receipt object. */

@@ -1,0 +1,16 @@
+// What a handler learns about a call as it goes: the route decision, the attempts, the usage.
+import type { Usage } from '../core/chat.js';
+import type { Candidate } from '../pipeline/catalog.js';
+import type { Attempt } from '../pipeline/dispatch.js';
+
+/** Filled in by handlers as they learn it. */
+export interface ExchangeOutcome {
+  alias?: string;
+  candidate?: Candidate;
+  attempts?: ReadonlyArray<Pick<Attempt, 'provider'> & { outcome: string }>;
+  usage?: Usage;
+  stream?: boolean;
+  /** Set when a stream ended with an error event after its headers were sent. */
+  streamError?: string;
+}
+
