@@ -1,7 +1,7 @@
 // Builds the ledger entry of one call from what the exchange learned, and appends it. Only
 // digests of the exact bytes exchanged go in: never prompt or answer text.
-import { createHash } from 'node:crypto';
 import type { EntryKind, EntryRecord } from '../ledger/entry.js';
+import { sha256Hex } from '../ledger/hash.js';
 import type { LedgerLog } from '../pipeline/ledger-log.js';
 import type { ExchangeOutcome } from './outcome.js';
 
@@ -28,7 +28,7 @@ export class CallRecorder {
   ) {}
 
   private requestSha256(): string | null {
-    if (this.requestDigest === undefined) this.requestDigest = this.context.body ? createHash('sha256').update(this.context.body).digest('hex') : null;
+    if (this.requestDigest === undefined) this.requestDigest = this.context.body ? sha256Hex(this.context.body) : null;
     return this.requestDigest;
   }
 
@@ -62,7 +62,7 @@ export class CallRecorder {
   /** One entry for a whole non-streamed call (answers, refusals and errors alike). */
   call(kind: EntryKind, outcome: ExchangeOutcome, result: { status: number; outcome: CallOutcome; errorCode: string | null; responseBody: string | Buffer }): Promise<number> {
     return this.ledger.append(
-      { ...this.base(kind, outcome), outcome: result.outcome, status: result.status, error_code: result.errorCode, response_sha256: createHash('sha256').update(result.responseBody).digest('hex') },
+      { ...this.base(kind, outcome), outcome: result.outcome, status: result.status, error_code: result.errorCode, response_sha256: sha256Hex(result.responseBody) },
       { keyId: this.context.keyId },
     );
   }
