@@ -4,9 +4,12 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
 import { decodeEntry, type EntryRecord } from '../src/ledger/entry.js';
-import { generateSigner } from '../src/ledger/note.js';
+import { generateSigner, parseVerifierKey } from '../src/ledger/note.js';
 import { LedgerIntegrityError, LedgerLog } from '../src/pipeline/ledger-log.js';
-import { openSqliteStore } from '../src/store/kysely-store.js';
+import { openPostgresStore, openSqliteStore } from '../src/store/kysely-store.js';
+import { MerkleTree } from '../src/ledger/tree.js';
+import { verifyReceipt } from '../src/ledger/receipt.js';
+import { createTestDatabase, postgresSkipReason } from './postgres.js';
 import { temporaryDirectory } from './helpers.js';
 
 const signer = generateSigner('test.example/log');
@@ -102,5 +105,28 @@ describe('the ledger log', () => {
     const second = await openLog(directory);
     await assert.rejects(second.log.start(), (error: unknown) => error instanceof LedgerIntegrityError && /altered/.test(error.message));
     await second.close();
+  });
+});
+
+describe('two gateway replicas on one PostgreSQL ledger', { skip: postgresSkipReason() }, () => {
+  it('share one dense order, and every checkpoint either signs extends the other', async () => {
+    const database = await createTestDatabase();
+    const stores = [openPostgresStore(database.url), openPostgresStore(database.url)];
+    await stores[0]!.migrate();
+    const logs = stores.map((store) => new LedgerLog({ store, signer, origin: signer.name, now: Date.now, checkpointIntervalMs: 1000, onError: (error) => assert.fail(String(error)) }));
+    for (const log of logs) await log.start();
+    const indexes = await Promise.all(Array.from({ length: 200 }, (_, index) => logs[index % 2]!.append(record(`r${index}`), { keyId: null })));
+    assert.deepEqual([...indexes].sort((a, b) => a - b), Array.from({ length: 200 }, (_, index) => index));
+    for (const log of logs) await log.signCheckpoint();
+    const roots = await stores[0]!.checkpointRoots();
+    const tree = new MerkleTree();
+    for (const row of await stores[0]!.ledgerEntries(0, 1000)) tree.append(row.leafHash);
+    for (const checkpoint of roots) assert.ok(tree.root(checkpoint.size).equals(checkpoint.root), `checkpoint ${checkpoint.size}`);
+    const receipt = await logs[1]!.receipt(0, 1_000);
+    assert.ok(receipt);
+    verifyReceipt(receipt.receipt, [parseVerifierKey(signer.encoded)]);
+    for (const log of logs) await log.stop();
+    for (const store of stores) await store.close();
+    await database.drop();
   });
 });
