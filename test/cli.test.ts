@@ -1,6 +1,7 @@
 // The real `sovereign` bin against real sockets: start, keys while running, bad configs, first start, graceful shutdown.
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startOpenAIDouble } from './doubles/openai-upstream.js';
@@ -113,6 +114,26 @@ log: { level: warn }
     } finally {
       again.child.kill('SIGTERM');
       await again.exited;
+    }
+  });
+
+  it('offers an Ollama that answers on 127.0.0.1:11434 as a ready provider entry', async (context) => {
+    const ollama = createServer((request, response) => {
+      response.writeHead(request.url === '/api/tags' ? 200 : 404, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ models: [{ name: 'qwen3:8b' }, { name: 'llama3.2:3b' }] }));
+    });
+    const listening = await new Promise<boolean>((resolve) => {
+      ollama.once('error', () => resolve(false));
+      ollama.listen(11434, '127.0.0.1', () => resolve(true));
+    });
+    if (!listening) return context.skip('port 11434 is taken on this machine');
+    const gateway = await startBin([], temporaryDirectory());
+    try {
+      assert.match(gateway.output(), /an Ollama answers at http:\/\/127\.0\.0\.1:11434 .*base_url: "http:\/\/127\.0\.0\.1:11434\/v1".*models: \[qwen3:8b, llama3\.2:3b\]/);
+    } finally {
+      gateway.child.kill('SIGTERM');
+      await gateway.exited;
+      await new Promise((resolve) => ollama.close(resolve));
     }
   });
 });
