@@ -1,0 +1,82 @@
+// Check digits that separate real identifiers from look-alike digit runs (order numbers, dates).
+
+/** Luhn (ISO/IEC 7812-1): payment cards, Emirates ID, Saudi national ID. */
+export function luhnValid(digits: string): boolean {
+  let sum = 0;
+  let double = false;
+  for (let index = digits.length - 1; index >= 0; index -= 1) {
+    let value = digits.charCodeAt(index) - 48;
+    if (value < 0 || value > 9) return false;
+    if (double) {
+      value *= 2;
+      if (value > 9) value -= 9;
+    }
+    sum += value;
+    double = !double;
+  }
+  return digits.length > 0 && sum % 10 === 0;
+}
+
+/** ISO 13616 IBAN check: move the first four characters to the end, letters to numbers, mod 97 = 1. */
+export function ibanValid(iban: string): boolean {
+  const compact = iban.replace(/[\s-]/g, '').toUpperCase();
+  if (!/^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$/.test(compact)) return false;
+  const expectedLength = ibanLengths[compact.slice(0, 2)];
+  if (expectedLength !== undefined && compact.length !== expectedLength) return false;
+  const rearranged = compact.slice(4) + compact.slice(0, 4);
+  let remainder = 0;
+  for (const character of rearranged) {
+    const code = character.charCodeAt(0);
+    const value = code >= 65 ? String(code - 55) : character;
+    for (const digit of value) remainder = (remainder * 10 + (digit.charCodeAt(0) - 48)) % 97;
+  }
+  return remainder === 1;
+}
+
+/** IBAN lengths by country (ISO 13616 registry), for the countries most often seen here. */
+const ibanLengths: Record<string, number> = {
+  SA: 24, AE: 23, FR: 27, DE: 22, GB: 22, ES: 24, IT: 27, NL: 18, BE: 16, CH: 21, AT: 20, LU: 20, PT: 25, IE: 22, QA: 29, KW: 30, BH: 22, OM: 23, JO: 30, EG: 29, LB: 28, TN: 24, MA: 28,
+  PL: 28, SE: 24, NO: 15, DK: 18, FI: 18, TR: 26, GR: 27, CY: 28, MT: 31, MC: 27, SM: 27, LI: 21, CZ: 24, SK: 24, HU: 28, RO: 24, BG: 22, HR: 21, SI: 19, EE: 20, LV: 21, LT: 20, IS: 26, IL: 23, PK: 24,
+};
+
+/** French NIR (numéro de sécurité sociale): key = 97 − (first 13 digits mod 97); Corsica's 2A/2B count as 19/18. */
+export function nirValid(nir: string): boolean {
+  const compact = nir.replace(/\s/g, '').toUpperCase();
+  if (!/^[12]\d{2}(0[1-9]|1[0-2]|[2-9]\d)(\d{2}|2A|2B)\d{6}\d{2}$/.test(compact)) return false;
+  const body = compact.slice(0, 13).replace('2A', '19').replace('2B', '18');
+  const key = Number(compact.slice(13));
+  return 97 - Number(BigInt(body) % 97n) === key;
+}
+
+/** German tax ID (Steuerliche Identifikationsnummer): ISO 7064 MOD 11,10 check digit. */
+export function germanTaxIdValid(id: string): boolean {
+  if (!/^[1-9]\d{10}$/.test(id)) return false;
+  let product = 10;
+  for (let index = 0; index < 10; index += 1) {
+    let sum = (Number(id[index]) + product) % 10;
+    if (sum === 0) sum = 10;
+    product = (sum * 2) % 11;
+  }
+  const check = (11 - product) % 10;
+  return check === Number(id[10]);
+}
+
+/** US SSN: area not 000, 666 or 9xx; group not 00; serial not 0000. */
+export function ssnValid(ssn: string): boolean {
+  const match = /^(\d{3})-?(\d{2})-?(\d{4})$/.exec(ssn);
+  if (!match) return false;
+  const [, area, group, serial] = match as unknown as [string, string, string, string];
+  return area !== '000' && area !== '666' && area[0] !== '9' && group !== '00' && serial !== '0000';
+}
+
+/** Shannon entropy in bits per character. */
+export function entropy(text: string): number {
+  const counts = new Map<string, number>();
+  for (const character of text) counts.set(character, (counts.get(character) ?? 0) + 1);
+  let bits = 0;
+  for (const count of counts.values()) {
+    const p = count / text.length;
+    bits -= p * Math.log2(p);
+  }
+  return bits;
+}

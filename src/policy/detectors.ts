@@ -1,0 +1,244 @@
+// Built-in detectors: each finds spans of one kind of sensitive data in a text and labels them
+// (pii.email, pii.card, secret.aws_key…). Structured identifiers are confirmed by their check
+// digits, so look-alike digit runs (order numbers, dates) are not flagged. Texts may be Arabic,
+// French or English: Arabic-Indic digits count as digits, and word boundaries are Unicode-aware.
+// Pure: no I/O.
+import { isIPv6 } from 'node:net';
+import { entropy, germanTaxIdValid, ibanValid, luhnValid, nirValid, ssnValid } from './checksums.js';
+
+export interface Span {
+  start: number;
+  end: number;
+  label: string;
+}
+
+interface Detector {
+  label: string;
+  pattern: RegExp;
+  /** Cheap test that must pass before the pattern runs at all. */
+  gate?: (text: string, features: Features) => boolean;
+  validate?: (match: string) => boolean;
+}
+
+/**
+ * What one pass over the text learns, so that most detectors can be skipped without running their
+ * (Unicode-aware, hence slower) patterns: a 2 KB prompt of prose costs one loop, not sixteen scans.
+ */
+export interface Features {
+  /** Most digits seen in a run where digits are at most two separator characters apart. */
+  digitRun: number;
+  /** A '.' between two digits. */
+  dotBetweenDigits: boolean;
+  /** Two ':' with hex digits around them, as in an IPv6 address. */
+  hexColons: boolean;
+  /** Longest run of characters that may make up a token (A–Z a–z 0–9 + / _ = . -). */
+  tokenRun: number;
+  at: boolean;
+}
+
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
+}
+
+function isHex(code: number): boolean {
+  return isDigit(code) || (code >= 65 && code <= 70) || (code >= 97 && code <= 102);
+}
+
+function isTokenCharacter(code: number): boolean {
+  return (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || isDigit(code) || code === 43 || code === 47 || code === 95 || code === 61 || code === 46 || code === 45;
+}
+
+export function featuresOf(text: string): Features {
+  let digitRun = 0;
+  let run = 0;
+  let separators = 0;
+  let dotBetweenDigits = false;
+  let colonsNearHex = 0;
+  let tokenRun = 0;
+  let token = 0;
+  let at = false;
+  let previous = 0;
+  for (let index = 0; index < text.length; index += 1) {
+    const code = text.charCodeAt(index);
+    if (isDigit(code)) {
+      run += 1;
+      separators = 0;
+      if (run > digitRun) digitRun = run;
+      if (previous === 46 && index >= 2 && isDigit(text.charCodeAt(index - 2))) dotBetweenDigits = true;
+    } else if (code === 32 || code === 45 || code === 46 || code === 40 || code === 41 || code === 47) {
+      separators += 1;
+      if (separators > 2) run = 0;
+    } else {
+      run = 0;
+      separators = 0;
+    }
+    if (code === 58 && isHex(previous)) colonsNearHex += 1;
+    if (code === 64) at = true;
+    if (isTokenCharacter(code)) {
+      token += 1;
+      if (token > tokenRun) tokenRun = token;
+    } else {
+      token = 0;
+    }
+    previous = code;
+  }
+  return { digitRun, dotBetweenDigits, hexColons: colonsNearHex >= 1 && text.includes('::') ? true : colonsNearHex >= 2, tokenRun, at };
+}
+
+/** Seven digits close together: every numeric identifier here has at least that many. */
+const hasDigit = (_text: string, features: Features): boolean => features.digitRun >= 7;
+const digitsOf = (text: string): string => text.replace(/\D/g, '');
+// Unicode-aware edges: a match must not continue a word in any script.
+const before = '(?<![\\p{L}\\p{N}_])';
+const after = '(?![\\p{L}\\p{N}_])';
+const rx = (source: string): RegExp => new RegExp(source, 'gu');
+
+const cardPrefix = /^(4|5[1-5]|2[2-7]|3[47]|3[0689]|6011|6[45]|35|62)/;
+
+export const detectors: readonly Detector[] = [
+  // Prefix-shaped secrets first: where spans overlap, the earlier detector wins, and a digit run
+  // inside a token is part of the token, not a phone number.
+  {
+    label: 'secret.private_key',
+    gate: (text) => text.includes('-----BEGIN'),
+    pattern: rx(`-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[\\s\\S]*?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|$)`),
+  },
+  {
+    label: 'secret.aws_key',
+    gate: (text) => text.includes('AKIA') || text.includes('ASIA'),
+    pattern: rx(`${before}(?:AKIA|ASIA)[0-9A-Z]{16}${after}`),
+  },
+  {
+    label: 'secret.github_token',
+    gate: (text) => text.includes('gh') || text.includes('github_pat_'),
+    pattern: rx(`${before}(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})${after}`),
+  },
+  {
+    label: 'secret.api_key',
+    gate: (text) => text.includes('sk-') || text.includes('sk_') || text.includes('AIza') || text.includes('xox'),
+    pattern: rx(`${before}(?:sk-(?:proj-|ant-(?:api\\d{2}-)?|live-|test-)?[A-Za-z0-9_-]{20,}|sk_(?:live|test)_[A-Za-z0-9]{20,}|AIza[0-9A-Za-z_-]{35}|xox[abposr]-[A-Za-z0-9-]{10,})${after}`),
+  },
+  {
+    label: 'secret.jwt',
+    gate: (text) => text.includes('eyJ'),
+    pattern: rx(`${before}eyJ[A-Za-z0-9_-]{10,}\\.eyJ[A-Za-z0-9_-]{10,}\\.[A-Za-z0-9_-]{10,}${after}`),
+  },
+  {
+    label: 'pii.email',
+    gate: (_text, features) => features.at,
+    pattern: rx(`${before}[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\\.[A-Za-z0-9-]{1,63})*\\.[A-Za-z]{2,24}${after}`),
+  },
+  {
+    label: 'pii.card',
+    gate: hasDigit,
+    pattern: rx(`(?<![\\d-])(?:\\d[ -]?){12,18}\\d(?![\\d-])`),
+    validate: (match) => {
+      const digits = digitsOf(match);
+      return digits.length >= 13 && digits.length <= 19 && cardPrefix.test(digits) && !/^(\d)\1+$/.test(digits) && luhnValid(digits);
+    },
+  },
+  {
+    label: 'pii.iban',
+    gate: hasDigit,
+    pattern: rx(`${before}[A-Z]{2}\\d{2}(?:[ -]?[A-Z0-9]{4}){2,7}(?:[ -]?[A-Z0-9]{1,4})?${after}`),
+    validate: ibanValid,
+  },
+  {
+    label: 'pii.national_id.ae',
+    gate: (text) => text.includes('784'),
+    pattern: rx(`(?<!\\d)784[ -]?\\d{4}[ -]?\\d{7}[ -]?\\d(?!\\d)`),
+    validate: (match) => luhnValid(digitsOf(match)),
+  },
+  {
+    label: 'pii.national_id.sa',
+    gate: hasDigit,
+    pattern: rx(`(?<![\\d+])[12]\\d{9}(?!\\d)`),
+    validate: luhnValid,
+  },
+  {
+    label: 'pii.national_id.fr',
+    gate: hasDigit,
+    pattern: rx(`(?<!\\d)[12] ?\\d{2} ?\\d{2} ?(?:\\d{2}|2[AB]) ?\\d{3} ?\\d{3} ?\\d{2}(?!\\d)`),
+    validate: nirValid,
+  },
+  {
+    label: 'pii.national_id.de',
+    gate: hasDigit,
+    pattern: rx(`(?<![\\d+])[1-9]\\d{10}(?!\\d)`),
+    validate: germanTaxIdValid,
+  },
+  {
+    label: 'pii.national_id.us_ssn',
+    gate: (_text, features) => features.digitRun >= 9,
+    pattern: rx(`(?<![\\d-])\\d{3}[- ]\\d{2}[- ]\\d{4}(?![\\d-])`),
+    validate: (match) => ssnValid(match.replace(/ /g, '-')),
+  },
+  {
+    label: 'pii.phone',
+    gate: hasDigit,
+    // E.164 (+ country code) or 00-prefixed international; French, Saudi/Emirati mobile, German
+    // mobile and North American national forms. Dates (2024-01-15, 15.01.2024) fit none of them.
+    pattern: rx(
+      `${before}(?:(?<!\\+)\\+[1-9](?:[ .-]?\\(?\\d\\)?){7,14}|00[1-9]\\d{7,13}|0[1-9](?:[ .-]?\\d{2}){4}|05\\d[ -]?\\d{3}[ -]?\\d{4}|01[5-7]\\d[ /-]?\\d{7,8}|(?<!-)\\(\\d{3}\\) ?\\d{3}[ .-]\\d{4}|(?<![.-])\\d{3}[.-]\\d{3}[.-]\\d{4}(?![.-]\\d))${after}`,
+    ),
+    validate: (match) => {
+      const digits = digitsOf(match);
+      return digits.length >= 9 && digits.length <= 15 && !/^(\d)\1+$/.test(digits);
+    },
+  },
+  {
+    label: 'pii.ip.v4',
+    gate: (_text, features) => features.dotBetweenDigits,
+    pattern: rx(`(?<![\\d.])(?:(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(?![\\d.])`),
+  },
+  {
+    label: 'pii.ip.v6',
+    gate: (_text, features) => features.hexColons,
+    pattern: rx(`(?<![\\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{0,4}|(?:\\d{1,3}\\.){3}\\d{1,3})(?![\\w:])`),
+    validate: (match) => isIPv6(match) && (match.match(/[0-9A-Fa-f]/g)?.length ?? 0) >= 4,
+  },
+  {
+    label: 'secret.token',
+    // A long run of token characters with the randomness of a secret (not a word, not hex, not a UUID).
+    gate: (_text, features) => features.tokenRun >= 32,
+    pattern: rx(`${before}[A-Za-z0-9+/_=.-]{32,256}${after}`),
+    validate: (match) => /\d/.test(match) && /[a-z]/.test(match) && /[A-Z]/.test(match) && !match.includes('..') && entropy(match) >= 4.2,
+  },
+];
+
+const arabicDigits = /[\u0660-\u0669\u06F0-\u06F9]/g;
+
+/** Arabic-Indic and Eastern Arabic-Indic digits as ASCII digits, one code unit for one, so offsets stay valid. */
+export function normaliseDigits(text: string): string {
+  if (!/[\u0660-\u0669\u06F0-\u06F9]/.test(text)) return text;
+  return text.replace(arabicDigits, (digit) => {
+    const code = digit.charCodeAt(0);
+    return String.fromCharCode(48 + (code >= 0x06f0 ? code - 0x06f0 : code - 0x0660));
+  });
+}
+
+/** Every detected span in a text, longest first where two overlap. */
+export function detect(input: string): Span[] {
+  const text = normaliseDigits(input);
+  const features = featuresOf(text);
+  const spans: Span[] = [];
+  for (const detector of detectors) {
+    if (detector.gate && !detector.gate(text, features)) continue;
+    detector.pattern.lastIndex = 0;
+    for (const match of text.matchAll(detector.pattern)) {
+      if (detector.validate && !detector.validate(match[0])) continue;
+      spans.push({ start: match.index!, end: match.index! + match[0].length, label: detector.label });
+    }
+  }
+  return dropOverlaps(spans);
+}
+
+/** Where spans overlap, the earlier-listed (more specific) detector wins, then the longer span. */
+function dropOverlaps(spans: Span[]): Span[] {
+  if (spans.length < 2) return spans;
+  const rank = new Map(detectors.map((detector, index) => [detector.label, index]));
+  const ordered = [...spans].sort((a, b) => (rank.get(a.label)! - rank.get(b.label)!) || (b.end - b.start) - (a.end - a.start));
+  const kept: Span[] = [];
+  for (const span of ordered) if (!kept.some((other) => span.start < other.end && other.start < span.end)) kept.push(span);
+  return kept.sort((a, b) => a.start - b.start);
+}
