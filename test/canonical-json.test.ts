@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import canonicalize from 'canonicalize';
-import { canonicalJson } from '../src/ledger/canonical-json.js';
+import { canonicalJson } from '../src/core/canonical-json.js';
 
 function random(seed: number): () => number {
   let state = seed >>> 0;

@@ -7,6 +7,7 @@ import type { Exchange, ExchangeOutcome, Reply, StreamWriter } from './exchange.
 import { relayStream } from './exchange.js';
 import { parseJsonBody } from './http-io.js';
 import { validationError } from './validation.js';
+import { declaredLabels, takeLabels } from './declared-labels.js';
 
 const block = z.looseObject({ type: z.string() });
 const messagesBody = z.looseObject({
@@ -68,7 +69,7 @@ export function parseMessagesRequest(body: Buffer): ChatRequest {
     }
     flush();
   }
-  const request: ChatRequest = { model: input.model, messages, stream: input.stream === true, includeUsage: true, max_tokens: input.max_tokens, extra: {} };
+  const request: ChatRequest = { model: input.model, messages, stream: input.stream === true, includeUsage: true, max_tokens: input.max_tokens, declaredLabels: takeLabels(input.metadata).labels, extra: {} };
   if (input.temperature !== undefined) request.temperature = input.temperature;
   if (input.top_p !== undefined) request.top_p = input.top_p;
   if (input.stop_sequences) request.stop = input.stop_sequences;
@@ -136,14 +137,16 @@ export async function handleMessages(exchange: Exchange, outcome: ExchangeOutcom
   const request = parseMessagesRequest(exchange.body);
   outcome.alias = request.model;
   outcome.stream = request.stream;
+  const plan = exchange.gateway.planChat(request, declaredLabels(exchange.request, request.declaredLabels));
+  outcome.labels = plan.classification.labels;
   if (!request.stream) {
-    const { value, candidate, attempts } = await exchange.gateway.chat(request, request.model);
+    const { value, candidate, attempts } = await exchange.gateway.chat(request, plan);
     Object.assign(outcome, { candidate, attempts, usage: value.response.usage });
     return { status: 200, body: JSON.stringify(toAnthropicMessage(value.response)) };
   }
-  const { value: stream, candidate, attempts } = await exchange.gateway.chatStream(request, request.model);
+  const { value: stream, candidate, attempts } = await exchange.gateway.chatStream(request, plan);
   Object.assign(outcome, { candidate, attempts });
-  await relayStream(exchange, stream, new AnthropicStreamWriter(request.model), outcome, { 'x-request-id': exchange.requestId });
+  await relayStream(exchange, stream, new AnthropicStreamWriter(request.model), outcome, { 'x-request-id': exchange.requestId, 'x-sovereign-policy': exchange.gateway.policyHash });
   return undefined;
 }
 

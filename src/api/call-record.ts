@@ -12,6 +12,7 @@ export interface CallContext {
   endpoint: string;
   /** The exact request bytes, or undefined when they were never read (e.g. too large). */
   body: Buffer | undefined;
+  policyHash: string;
   now: () => number;
 }
 
@@ -47,8 +48,8 @@ export class CallRecorder {
       jurisdiction: description?.jurisdiction ?? null,
       ownership: description?.ownership ?? null,
       operator: description ? clip(description.operator) : null,
-      labels: [],
-      policy_hash: '',
+      labels: [...(outcome.labels ?? [])],
+      policy_hash: this.context.policyHash,
       outcome: 'ok',
       status: 200,
       error_code: null,

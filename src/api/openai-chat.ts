@@ -7,6 +7,7 @@ import { relayStream } from './exchange.js';
 import { openAIErrorBody } from './errors.js';
 import { parseJsonBody } from './http-io.js';
 import { validationError } from './validation.js';
+import { declaredLabels, takeLabels } from './declared-labels.js';
 
 const contentPart = z.looseObject({ type: z.string() });
 const toolCall = z.looseObject({
@@ -57,11 +58,15 @@ export function parseChatRequest(body: Buffer): ChatRequest {
   const input = parsed.data;
   const extra: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(input)) if (!typedKeys.has(key) && value !== undefined) extra[key] = value;
+  const { labels, rest } = takeLabels(extra.metadata);
+  if (rest === undefined) delete extra.metadata;
+  else extra.metadata = rest;
   const request: ChatRequest = {
     model: input.model,
     messages: input.messages.map((entry) => ({ ...entry, content: entry.content ?? null })) as ChatRequest['messages'],
     stream: input.stream === true,
     includeUsage: input.stream_options?.include_usage === true,
+    declaredLabels: labels,
     extra,
   };
   if (input.max_tokens != null) request.max_tokens = input.max_tokens;
@@ -80,15 +85,17 @@ export async function handleChatCompletions(exchange: Exchange, outcome: Exchang
   const request = parseChatRequest(exchange.body);
   outcome.alias = request.model;
   outcome.stream = request.stream;
+  const plan = exchange.gateway.planChat(request, declaredLabels(exchange.request, request.declaredLabels));
+  outcome.labels = plan.classification.labels;
   if (!request.stream) {
-    const { value, candidate, attempts } = await exchange.gateway.chat(request, request.model);
+    const { value, candidate, attempts } = await exchange.gateway.chat(request, plan);
     Object.assign(outcome, { candidate, attempts, usage: value.response.usage });
     // Same dialect upstream: relay its exact bytes rather than re-serialising.
     return { status: 200, body: value.wire ?? JSON.stringify(value.response) };
   }
-  const { value: stream, candidate, attempts } = await exchange.gateway.chatStream(request, request.model);
+  const { value: stream, candidate, attempts } = await exchange.gateway.chatStream(request, plan);
   Object.assign(outcome, { candidate, attempts });
-  await relayStream(exchange, stream, openAIStreamWriter, outcome, { 'x-request-id': exchange.requestId });
+  await relayStream(exchange, stream, openAIStreamWriter, outcome, { 'x-request-id': exchange.requestId, 'x-sovereign-policy': exchange.gateway.policyHash });
   return undefined;
 }
 

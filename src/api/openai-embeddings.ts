@@ -4,6 +4,7 @@ import type { EmbeddingsRequest } from '../core/chat.js';
 import type { Exchange, ExchangeOutcome, Reply } from './exchange.js';
 import { parseJsonBody } from './http-io.js';
 import { validationError } from './validation.js';
+import { declaredLabels, takeLabels } from './declared-labels.js';
 
 const embeddingsBody = z.looseObject({
   model: z.string().min(1),
@@ -17,13 +18,18 @@ export function parseEmbeddingsRequest(body: Buffer): EmbeddingsRequest {
   const parsed = embeddingsBody.safeParse(parseJsonBody(body));
   if (!parsed.success) throw validationError(parsed.error);
   const { model, input, encoding_format, dimensions, user, ...extra } = parsed.data;
-  return { model, input, encoding_format, dimensions, user, extra };
+  const { labels, rest } = takeLabels(extra.metadata);
+  if (rest === undefined) delete extra.metadata;
+  else extra.metadata = rest;
+  return { model, input, encoding_format, dimensions, user, declaredLabels: labels, extra };
 }
 
 export async function handleEmbeddings(exchange: Exchange, outcome: ExchangeOutcome): Promise<Reply> {
   const request = parseEmbeddingsRequest(exchange.body);
   outcome.alias = request.model;
-  const { value, candidate, attempts } = await exchange.gateway.embeddings(request);
+  const plan = exchange.gateway.planEmbeddings(request, declaredLabels(exchange.request, request.declaredLabels));
+  outcome.labels = plan.classification.labels;
+  const { value, candidate, attempts } = await exchange.gateway.embeddings(request, plan);
   Object.assign(outcome, { candidate, attempts, usage: { prompt_tokens: value.usage?.prompt_tokens ?? 0, completion_tokens: 0, total_tokens: value.usage?.total_tokens ?? 0 } });
   return { status: 200, body: JSON.stringify(value) };
 }

@@ -6,6 +6,8 @@ import type { Attempt } from '../pipeline/dispatch.js';
 /** Filled in by handlers as they learn it. */
 export interface ExchangeOutcome {
   alias?: string;
+  /** Labels found by the detectors or declared by the caller. */
+  labels?: readonly string[];
   candidate?: Candidate;
   attempts?: ReadonlyArray<Pick<Attempt, 'provider'> & { outcome: string }>;
   usage?: Usage;

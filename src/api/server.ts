@@ -65,7 +65,7 @@ interface Route {
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Failures the gateway decided (rather than suffered) are recorded as refusals. */
-const refusalCodes = new Set(['rate_limited', 'insufficient_scope']);
+const refusalCodes = new Set(['rate_limited', 'insufficient_scope', 'no_allowed_provider']);
 
 export function createApp(options: AppOptions): App {
   const { config, store, logger, ledger } = options;
@@ -123,11 +123,11 @@ export function createApp(options: AppOptions): App {
     let body: Buffer | undefined;
     let recorder: CallRecorder | undefined;
     const recorderFor = (who: Tenant): CallRecorder =>
-      (recorder ??= new CallRecorder(ledger, { requestId, tenantName: who.name, keyId: who.keyId === anonymousTenant.keyId ? null : who.keyId, endpoint: route?.endpoint ?? 'unknown', body, now }));
+      (recorder ??= new CallRecorder(ledger, { requestId, tenantName: who.name, keyId: who.keyId === anonymousTenant.keyId ? null : who.keyId, endpoint: route?.endpoint ?? 'unknown', body, policyHash: gateway.policyHash, now }));
 
     /** Records the call (for ledgered routes), then sends the answer with its receipt index. */
     async function respond(reply: Reply, failure?: GatewayError): Promise<void> {
-      const headers: Record<string, string> = { 'x-request-id': requestId, ...(failure ? errorHeaders(failure) : {}) };
+      const headers: Record<string, string> = { 'x-request-id': requestId, 'x-sovereign-policy': gateway.policyHash, ...(failure ? errorHeaders(failure) : {}) };
       let sent = reply;
       if (route?.record && tenant) {
         const callOutcome: CallOutcome = failure ? (refusalCodes.has(failure.code) ? 'refused' : 'error') : 'ok';

@@ -30,6 +30,33 @@ const providerSchema = z.strictObject({
   max_connections: z.number().int().positive().default(128),
   /** Overrides routing.attempt_timeout_ms for this provider. */
   timeout_ms: z.number().int().positive().optional(),
+  /** How long the provider keeps what it is sent (for the record; policy rules may use it later). */
+  retention_days: z.number().int().nonnegative().optional(),
+  /** Whether the provider may train on what it is sent. */
+  trains_on_data: z.boolean().optional(),
+});
+
+const labelPattern = z.string().regex(/^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/, 'must be a label such as pii, pii.email or confidential');
+const providerFilterSchema = z.strictObject({
+  ownership: z.array(ownershipSchema).optional(),
+  jurisdiction: z.array(jurisdictionSchema).optional(),
+  not_jurisdiction: z.array(jurisdictionSchema).optional(),
+  operator: z.array(z.string().min(1)).optional(),
+});
+const policySchema = z.strictObject({
+  name: z.string().min(1),
+  rules: z
+    .array(
+      z
+        .strictObject({
+          when: z.strictObject({ labels_any: z.array(labelPattern).optional(), labels_all: z.array(labelPattern).optional() }),
+          allow: providerFilterSchema,
+          on_no_provider: z.enum(['refuse', 'redact']).default('refuse'),
+          redact_allow: providerFilterSchema.optional(),
+        })
+        .refine((rule) => rule.on_no_provider !== 'redact' || rule.redact_allow !== undefined, { message: 'on_no_provider: redact needs redact_allow (who may receive the redacted request)', path: ['redact_allow'] }),
+    )
+    .min(1, 'must have at least one rule (first match wins; a request no rule matches is refused)'),
 });
 
 const aliasSchema = z.strictObject({
@@ -74,6 +101,8 @@ export const configSchema = z
         max_body_bytes: z.number().int().positive().default(4 * 1024 * 1024),
       })
       .prefault({}),
+    /** The sovereignty policy; without one, every provider may see every request. */
+    policy: policySchema.optional(),
     ledger: z
       .strictObject({
         /** The checkpoint origin line; default `<hostname>/sovereign-gateway`. */

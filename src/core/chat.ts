@@ -52,6 +52,8 @@ export interface ChatRequest {
   parallel_tool_calls?: boolean;
   response_format?: ResponseFormat;
   user?: string;
+  /** Labels the caller declared in the body (`metadata.labels`); they never leave the gateway. */
+  declaredLabels?: unknown;
   /** Other OpenAI parameters (seed, n, logprobs, penalties…), forwarded as they came to upstreams that speak OpenAI. */
   extra: Record<string, unknown>;
 }
@@ -102,6 +104,7 @@ export interface EmbeddingsRequest {
   encoding_format?: 'float' | 'base64';
   dimensions?: number;
   user?: string;
+  declaredLabels?: unknown;
   extra: Record<string, unknown>;
 }
 

@@ -10,6 +10,7 @@ export const errorCatalogue = {
   body_too_large: { status: 413, type: 'invalid_request_error', meaning: 'The request body exceeds `limits.max_body_bytes`.' },
   invalid_api_key: { status: 401, type: 'authentication_error', meaning: 'No API key, or one that is unknown or revoked.' },
   insufficient_scope: { status: 403, type: 'permission_error', meaning: 'The API key lacks the scope this endpoint needs.' },
+  no_allowed_provider: { status: 403, type: 'permission_error', meaning: 'The sovereignty policy allows no candidate of the model for this request; the message names the labels found and the rule.' },
   rate_limited: { status: 429, type: 'rate_limit_error', meaning: "The API key's requests-per-minute limit is reached; Retry-After says when to retry." },
   upstream_error: { status: 502, type: 'api_error', meaning: 'Every candidate failed; the message says how the last one failed.' },
   upstream_timeout: { status: 504, type: 'api_error', meaning: 'Every candidate failed and the last one by exceeding its deadline.' },

@@ -1,7 +1,7 @@
 // A ledger entry: the record of one call (or one event such as a key change), encoded as its
 // RFC 8785 canonical JSON, which is the exact leaf the Merkle tree commits to. No prompt or answer
 // text ever goes in: only SHA-256 digests of the exact bytes exchanged.
-import { canonicalJson } from './canonical-json.js';
+import { canonicalJson } from '../core/canonical-json.js';
 
 export const entryVersion = 1;
 /** Entries must stay under 64 KiB. */

@@ -5,7 +5,9 @@ import type { ChatRequest, EmbeddingsRequest, EmbeddingsResponse } from '../core
 import { GatewayError, type ProviderError } from '../core/errors.js';
 import type { ChatResult, ChatStream, Provider } from '../core/provider.js';
 import type { Metrics } from '../telemetry/metrics.js';
+import { decide, openPolicy, policyHash, type PolicyDecision, type PolicyDocument } from '../policy/policy.js';
 import { buildCatalog, resolveModel, type Candidate, type Catalog } from './catalog.js';
+import { classifyChat, classifyEmbeddings, type Classification } from './classify.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import { dispatch, type Dispatched, type DispatchSettings } from './dispatch.js';
 
@@ -17,14 +19,28 @@ export interface GatewayOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
+/** What classification and policy decided for one request, before any provider is called. */
+export interface Plan {
+  classification: Classification;
+  decision: PolicyDecision;
+  /** The model's candidates the policy allows, in order. */
+  candidates: Candidate[];
+  /** Every candidate of the model, allowed or not (for explanations). */
+  all: Candidate[];
+}
+
 export class Gateway {
   readonly catalog: Catalog;
+  readonly policy: PolicyDocument;
+  readonly policyHash: string;
   readonly breakers = new Map<string, CircuitBreaker>();
   private readonly settings: DispatchSettings;
 
   constructor(private readonly options: GatewayOptions) {
     const { config, providers, metrics, now } = options;
     this.catalog = buildCatalog(config, providers);
+    this.policy = (config.policy as PolicyDocument | undefined) ?? openPolicy;
+    this.policyHash = policyHash(this.policy);
     for (const id of providers.keys()) this.breakers.set(id, new CircuitBreaker(config.routing.breaker.failures, config.routing.breaker.cooldown_ms, now));
     metrics.observeCircuits(() => [...this.breakers].map(([provider, breaker]) => [provider, breaker.current() === 'closed' ? 0 : 1]));
     const providerTimeouts = new Map(config.providers.map((provider) => [provider.id, provider.timeout_ms ?? config.routing.attempt_timeout_ms]));
@@ -39,19 +55,42 @@ export class Gateway {
     };
   }
 
-  chat(request: ChatRequest, alias: string, signal?: AbortSignal): Promise<Dispatched<ChatResult>> {
-    return dispatch(alias, resolveModel(this.catalog, request.model), (candidate, options) => candidate.provider.chat(request, options), this.settings, signal);
+  /** Classifies the request and applies the policy to the model's candidates; calls no provider. */
+  planChat(request: ChatRequest, declaredLabels: readonly string[]): Plan {
+    return this.plan(resolveModel(this.catalog, request.model), classifyChat(request, declaredLabels));
+  }
+
+  planEmbeddings(request: EmbeddingsRequest, declaredLabels: readonly string[]): Plan {
+    const all = resolveModel(this.catalog, request.model).filter((candidate) => candidate.provider.embeddings !== undefined);
+    if (all.length === 0) throw new GatewayError('invalid_request', `No provider of "${request.model}" offers embeddings.`, { param: 'model' });
+    return this.plan(all, classifyEmbeddings(request, declaredLabels));
+  }
+
+  private plan(all: Candidate[], classification: Classification): Plan {
+    const providers = [...new Map(all.map((candidate) => [candidate.provider.description.id, candidate.provider.description])).values()];
+    const decision = decide(this.policy, classification.labels, providers);
+    const candidates = all.filter((candidate) => decision.allowed.includes(candidate.provider.description.id));
+    return { classification, decision, candidates, all };
+  }
+
+  /** The candidates a plan allows; a plan that allows none refuses, failing closed. */
+  private allowed(plan: Plan): Candidate[] {
+    if (plan.decision.mode === 'refuse' || plan.candidates.length === 0) throw new GatewayError('no_allowed_provider', `Refused by policy: ${plan.decision.explanation}`);
+    if (plan.decision.mode === 'redact') throw new GatewayError('no_allowed_provider', `Refused by policy: ${plan.decision.explanation} (redaction is not available for this endpoint).`);
+    return plan.candidates;
+  }
+
+  chat(request: ChatRequest, plan: Plan, signal?: AbortSignal): Promise<Dispatched<ChatResult>> {
+    return dispatch(request.model, this.allowed(plan), (candidate, options) => candidate.provider.chat(request, options), this.settings, signal);
   }
 
   /** Resolves once the chosen upstream has sent its first event; falls back before that. */
-  chatStream(request: ChatRequest, alias: string, signal?: AbortSignal): Promise<Dispatched<ChatStream>> {
-    return dispatch(alias, resolveModel(this.catalog, request.model), (candidate, options) => candidate.provider.chatStream(request, options), this.settings, signal);
+  chatStream(request: ChatRequest, plan: Plan, signal?: AbortSignal): Promise<Dispatched<ChatStream>> {
+    return dispatch(request.model, this.allowed(plan), (candidate, options) => candidate.provider.chatStream(request, options), this.settings, signal);
   }
 
-  embeddings(request: EmbeddingsRequest, signal?: AbortSignal): Promise<Dispatched<EmbeddingsResponse>> {
-    const candidates = resolveModel(this.catalog, request.model).filter((candidate) => candidate.provider.embeddings !== undefined);
-    if (candidates.length === 0) throw new GatewayError('invalid_request', `No provider of "${request.model}" offers embeddings.`, { param: 'model' });
-    return dispatch(request.model, candidates, (candidate, options) => candidate.provider.embeddings!(request, options), this.settings, signal);
+  embeddings(request: EmbeddingsRequest, plan: Plan, signal?: AbortSignal): Promise<Dispatched<EmbeddingsResponse>> {
+    return dispatch(request.model, this.allowed(plan), (candidate, options) => candidate.provider.embeddings!(request, options), this.settings, signal);
   }
 
   /** Every model name served, aliases first. */
