@@ -153,4 +153,54 @@ describe('the gateway under a policy', () => {
     assert.equal(anthropic.json.error.type, 'permission_error');
     assert.equal(foreign.received.length, 0);
   });
+
+  it('explains a decision without calling any provider', async () => {
+    const response = await postJson(`${gateway.url}/v1/policy/explain`, { model: 'default', messages: [{ role: 'user', content: 'IBAN FR7630006000011234567890189' }] }, { authorization: `Bearer ${gateway.key}` });
+    assert.equal(response.status, 200);
+    assert.deepEqual(response.json.labels, ['pii.iban']);
+    assert.equal(response.json.rule.number, 1);
+    assert.equal(response.json.mode, 'allow');
+    assert.deepEqual(response.json.candidates.map((entry: any) => [entry.candidate, entry.allowed, entry.reason]), [['own/m1', true, undefined], ['cloud/m1', false, 'ownership rented is not one of owned']]);
+    assert.equal(response.json.policy.hash, policyHash(hospital));
+    assert.ok(!response.text.includes('FR7630006000011234567890189'));
+    assert.equal(owned.received.length + foreign.received.length, 0);
+  });
+});
+
+describe('sovereign policy check', () => {
+  it('validates the policy and lists, per alias and label class, the providers reachable, with warnings', async () => {
+    const { writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { temporaryDirectory } = await import('./helpers.js');
+    const { run } = await import('./support/bin.js');
+    const directory = temporaryDirectory();
+    const file = join(directory, 'sovereign.yaml');
+    writeFileSync(
+      file,
+      `providers:
+  - { id: own, kind: openai-compatible, base_url: "http://127.0.0.1:1/v1", jurisdiction: SA, operator: Hospital IT, ownership: owned, models: [m] }
+  - { id: cloud, kind: openai-compatible, base_url: "http://127.0.0.1:2/v1", jurisdiction: US, operator: Cloud Inc, ownership: rented, models: [m] }
+models:
+  default: { candidates: [own/m, cloud/m] }
+  cloud-only: { candidates: [cloud/m] }
+policy:
+  name: hospital-default
+  rules:
+    - when: { labels_any: [pii, secret] }
+      allow: { ownership: [owned] }
+    - when: {}
+      allow: {}
+`,
+    );
+    const result = run(['policy', 'check', '--config', file], directory);
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /policy "hospital-default" is valid \(2 rules\), hash sha256:[0-9a-f]{64}/);
+    assert.match(result.stdout, /default\n {2}\(no labels\) +own, cloud {2}\(rule 2\)\n {2}pii +own {2}\(rule 1\)/);
+    assert.match(result.stdout, /cloud-only: requests labelled pii reach no provider/);
+    assert.match(result.stdout, /default: requests labelled secret have a single provider \(own\)/);
+    writeFileSync(file, 'policy:\n  name: x\n  rules:\n    - when: {}\n      allow: { ownership: [ownd] }\n');
+    const bad = run(['policy', 'check', '--config', file], directory);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /policy\.rules\[0\]\.allow\.ownership\[0\]: must be one of/);
+  });
 });

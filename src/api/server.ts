@@ -20,6 +20,7 @@ import type { Exchange, ExchangeOutcome, Reply } from './exchange.js';
 import { readRequestBody, sendJson } from './http-io.js';
 import { createLedgerEndpoints, receiptsPrefix } from './ledger-endpoints.js';
 import { handleChatCompletions } from './openai-chat.js';
+import { handlePolicyExplain } from './policy-explain.js';
 import { handleEmbeddings, handleModels } from './openai-embeddings.js';
 
 export interface AppOptions {
@@ -84,6 +85,7 @@ export function createApp(options: AppOptions): App {
     ['/v1/embeddings', { dialect: 'openai', method: 'POST', endpoint: 'embeddings', handler: handleEmbeddings, body: true, record: 'embeddings' }],
     ['/v1/models', { dialect: 'openai', method: 'GET', endpoint: 'models', handler: handleModels, body: false }],
     ['/v1/messages', { dialect: 'anthropic', method: 'POST', endpoint: 'messages', handler: handleMessages, body: true, record: 'messages' }],
+    ['/v1/policy/explain', { dialect: 'openai', method: 'POST', endpoint: 'policy', handler: handlePolicyExplain, body: true }],
     ['/v1/ledger/checkpoint', { dialect: 'openai', method: 'GET', endpoint: 'ledger', handler: () => ledgerEndpoints.checkpoint(), body: false, public: true }],
     ['/v1/ledger/key', { dialect: 'openai', method: 'GET', endpoint: 'ledger', handler: () => ledgerEndpoints.key(), body: false, public: true }],
     ['/v1/ledger/consistency', { dialect: 'openai', method: 'GET', endpoint: 'ledger', handler: (exchange, _outcome, _path, query) => ledgerEndpoints.consistency(exchange, query), body: false }],

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { configJsonSchema } from '../config/load.js';
 import { registerKeyCommands } from './keys.js';
 import { registerLedgerCommands } from './ledger.js';
+import { registerPolicyCommands } from './policy.js';
 import { loadConfigOrExit } from './context.js';
 import { registerStartCommand } from './start.js';
 
@@ -12,6 +13,7 @@ export async function main(argv: string[]): Promise<void> {
   registerStartCommand(program);
   registerKeyCommands(program);
   registerLedgerCommands(program);
+  registerPolicyCommands(program);
   const config = program.command('config').description('inspect the configuration');
   config
     .command('schema')
