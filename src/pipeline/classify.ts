@@ -12,7 +12,9 @@ export type TextLocation =
   | { kind: 'part'; message: number; part: number }
   | { kind: 'image'; message: number; part: number }
   | { kind: 'arguments'; message: number; call: number }
-  | { kind: 'input'; index: number };
+  | { kind: 'input'; index: number }
+  /** The text parts of a message joined (labels only: redaction works part by part). */
+  | { kind: 'joined'; message: number };
 
 export interface Finding {
   location: TextLocation;
@@ -60,6 +62,12 @@ export function classifyChat(request: ChatRequest, declared: readonly string[]):
   request.messages.forEach((message, messageIndex) => {
     if (typeof message.content === 'string') scan(findings, { kind: 'content', message: messageIndex }, message.content);
     else if (Array.isArray(message.content)) {
+      // A value split across two text parts reaches the model whole: scan the parts joined as well.
+      const texts = message.content.filter((part) => part.type === 'text').map((part) => String((part as { text?: string }).text ?? ''));
+      if (texts.length > 1) {
+        const joined = detect(texts.join(''));
+        if (joined.length > 0) findings.push({ location: { kind: 'joined', message: messageIndex }, text: texts.join(''), spans: joined });
+      }
       message.content.forEach((part: ContentPart, partIndex) => {
         if (part.type === 'text') scan(findings, { kind: 'part', message: messageIndex, part: partIndex }, (part as { text?: string }).text);
         else if (part.type === 'image_url') {

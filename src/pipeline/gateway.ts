@@ -81,16 +81,31 @@ export class Gateway {
   }
 
   chat(request: ChatRequest, plan: Plan, signal?: AbortSignal): Promise<Dispatched<ChatResult>> {
-    return dispatch(request.model, this.allowed(plan), (candidate, options) => candidate.provider.chat(request, options), this.settings, signal);
+    return this.dispatchAllowed(request.model, plan, (candidate, options) => candidate.provider.chat(request, options), signal);
   }
 
   /** Resolves once the chosen upstream has sent its first event; falls back before that. */
   chatStream(request: ChatRequest, plan: Plan, signal?: AbortSignal): Promise<Dispatched<ChatStream>> {
-    return dispatch(request.model, this.allowed(plan), (candidate, options) => candidate.provider.chatStream(request, options), this.settings, signal);
+    return this.dispatchAllowed(request.model, plan, (candidate, options) => candidate.provider.chatStream(request, options), signal);
   }
 
   embeddings(request: EmbeddingsRequest, plan: Plan, signal?: AbortSignal): Promise<Dispatched<EmbeddingsResponse>> {
-    return dispatch(request.model, this.allowed(plan), (candidate, options) => candidate.provider.embeddings!(request, options), this.settings, signal);
+    return this.dispatchAllowed(request.model, plan, (candidate, options) => candidate.provider.embeddings!(request, options), signal);
+  }
+
+  /**
+   * Tries only the allowed candidates. When they all fail and the policy kept others out, the
+   * answer is a refusal, not a fallback: an allowed provider being down is never a reason to use
+   * a forbidden one.
+   */
+  private async dispatchAllowed<T>(model: string, plan: Plan, call: Parameters<typeof dispatch<T>>[2], signal?: AbortSignal): Promise<Dispatched<T>> {
+    const candidates = this.allowed(plan);
+    try {
+      return await dispatch(model, candidates, call, this.settings, signal);
+    } catch (error) {
+      if (!(error instanceof GatewayError) || error.code === 'upstream_rejected' || candidates.length === plan.all.length) throw error;
+      throw new GatewayError('no_allowed_provider', `Refused by policy: no allowed candidate could serve (${error.message}); ${plan.decision.explanation} The others are not used.`, { attempts: error.attempts, retryable: true, cause: error });
+    }
   }
 
   /** Every model name served, aliases first. */
