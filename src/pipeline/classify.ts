@@ -51,6 +51,14 @@ function scan(findings: Finding[], location: TextLocation, text: string | undefi
   if (spans.length > 0) findings.push({ location, text, spans });
 }
 
+function percentDecoded(url: string): string {
+  try {
+    return decodeURIComponent(url.replace(/\+/g, ' '));
+  } catch {
+    return url;
+  }
+}
+
 function finish(findings: Finding[], declared: readonly string[]): Classification {
   const labels = new Set<string>(declared);
   for (const finding of findings) for (const span of finding.spans) labels.add(span.label);
@@ -72,8 +80,13 @@ export function classifyChat(request: ChatRequest, declared: readonly string[]):
         if (part.type === 'text') scan(findings, { kind: 'part', message: messageIndex, part: partIndex }, (part as { text?: string }).text);
         else if (part.type === 'image_url') {
           const url = (part as { image_url?: { url?: string } }).image_url?.url;
-          // The bytes of an inline image are not text; its URL otherwise is.
-          if (url && !url.startsWith('data:')) scan(findings, { kind: 'image', message: messageIndex, part: partIndex }, url);
+          // The bytes of an inline image are not text; its URL otherwise is, percent-decoded too
+          // (an e-mail in a query string arrives as name%40example.org).
+          if (url && !url.startsWith('data:')) {
+            scan(findings, { kind: 'image', message: messageIndex, part: partIndex }, url);
+            const decoded = percentDecoded(url);
+            if (decoded !== url) scan(findings, { kind: 'image', message: messageIndex, part: partIndex }, decoded);
+          }
         }
       });
     }
