@@ -69,6 +69,7 @@ describe('ledger entries are canonical', () => {
         policy_hash: '', outcome: 'ok' as const, status: Math.floor(next() * 600), error_code: next() < 0.5 ? null : text(), request_sha256: null, response_sha256: 'b'.repeat(64),
         attempts: [{ provider: text(), outcome: text() }], usage: next() < 0.5 ? null : { prompt_tokens: Math.floor(next() * 1e6), completion_tokens: Math.floor(next() * 1e6) },
         ...(next() < 0.3 ? { open_index: Math.floor(next() * 1e9), bytes_delivered: Math.floor(next() * 1e9) } : {}),
+        ...(next() < 0.3 ? { redacted_labels: [text(), text()] } : {}),
         ...(next() < 0.1 ? { '10': 'an integer-like extra member' } : {}),
       };
       assert.equal(encodeEntry(record).toString('utf8'), canonicalize(record));

@@ -140,12 +140,12 @@ export async function handleMessages(exchange: Exchange, outcome: ExchangeOutcom
   const plan = exchange.gateway.planChat(request, declaredLabels(exchange.request, request.declaredLabels));
   outcome.labels = plan.classification.labels;
   if (!request.stream) {
-    const { value, candidate, attempts } = await exchange.gateway.chat(request, plan);
-    Object.assign(outcome, { candidate, attempts, usage: value.response.usage });
+    const { value, candidate, attempts, redactedLabels } = await exchange.gateway.chat(request, plan);
+    Object.assign(outcome, { candidate, attempts, redactedLabels, usage: value.response.usage });
     return { status: 200, body: JSON.stringify(toAnthropicMessage(value.response)) };
   }
-  const { value: stream, candidate, attempts } = await exchange.gateway.chatStream(request, plan);
-  Object.assign(outcome, { candidate, attempts });
+  const { value: stream, candidate, attempts, redactedLabels } = await exchange.gateway.chatStream(request, plan);
+  Object.assign(outcome, { candidate, attempts, redactedLabels });
   await relayStream(exchange, stream, new AnthropicStreamWriter(request.model), outcome, { 'x-request-id': exchange.requestId, 'x-sovereign-policy': exchange.gateway.policyHash });
   return undefined;
 }

@@ -56,6 +56,7 @@ export class CallRecorder {
       request_sha256: this.requestSha256(),
       response_sha256: null,
       attempts: (outcome.attempts ?? []).slice(0, 32).map((attempt) => ({ provider: attempt.provider, outcome: attempt.outcome })),
+      ...(outcome.redactedLabels ? { redacted_labels: [...outcome.redactedLabels] } : {}),
       usage: outcome.usage ? { prompt_tokens: outcome.usage.prompt_tokens ?? 0, completion_tokens: outcome.usage.completion_tokens ?? 0 } : null,
     };
   }

@@ -88,13 +88,13 @@ export async function handleChatCompletions(exchange: Exchange, outcome: Exchang
   const plan = exchange.gateway.planChat(request, declaredLabels(exchange.request, request.declaredLabels));
   outcome.labels = plan.classification.labels;
   if (!request.stream) {
-    const { value, candidate, attempts } = await exchange.gateway.chat(request, plan);
-    Object.assign(outcome, { candidate, attempts, usage: value.response.usage });
+    const { value, candidate, attempts, redactedLabels } = await exchange.gateway.chat(request, plan);
+    Object.assign(outcome, { candidate, attempts, redactedLabels, usage: value.response.usage });
     // Same dialect upstream: relay its exact bytes rather than re-serialising.
     return { status: 200, body: value.wire ?? JSON.stringify(value.response) };
   }
-  const { value: stream, candidate, attempts } = await exchange.gateway.chatStream(request, plan);
-  Object.assign(outcome, { candidate, attempts });
+  const { value: stream, candidate, attempts, redactedLabels } = await exchange.gateway.chatStream(request, plan);
+  Object.assign(outcome, { candidate, attempts, redactedLabels });
   await relayStream(exchange, stream, openAIStreamWriter, outcome, { 'x-request-id': exchange.requestId, 'x-sovereign-policy': exchange.gateway.policyHash });
   return undefined;
 }

@@ -8,6 +8,8 @@ export interface ExchangeOutcome {
   alias?: string;
   /** Labels found by the detectors or declared by the caller. */
   labels?: readonly string[];
+  /** Labels whose values were redacted before the request left. */
+  redactedLabels?: readonly string[];
   candidate?: Candidate;
   attempts?: ReadonlyArray<Pick<Attempt, 'provider'> & { outcome: string }>;
   usage?: Usage;

@@ -38,6 +38,8 @@ export interface EntryRecord {
   open_index?: number;
   /** For a stream_close entry: bytes of SSE body delivered. */
   bytes_delivered?: number;
+  /** Labels whose values were replaced by placeholders before the request left (policy redaction). */
+  redacted_labels?: string[];
 }
 
 export class EntryError extends Error {
@@ -47,7 +49,7 @@ export class EntryError extends Error {
   }
 }
 
-const knownKeys = new Set<string>(['attempts', 'bytes_delivered', 'endpoint', 'error_code', 'jurisdiction', 'kind', 'labels', 'model_requested', 'open_index', 'operator', 'outcome', 'ownership', 'policy_hash', 'provider', 'provider_model', 'request_id', 'request_sha256', 'response_sha256', 'status', 'tenant', 'time', 'usage', 'v']);
+const knownKeys = new Set<string>(['attempts', 'bytes_delivered', 'endpoint', 'error_code', 'jurisdiction', 'kind', 'labels', 'model_requested', 'open_index', 'operator', 'outcome', 'ownership', 'policy_hash', 'provider', 'provider_model', 'redacted_labels', 'request_id', 'request_sha256', 'response_sha256', 'status', 'tenant', 'time', 'usage', 'v']);
 
 const isWellFormed = (text: string): boolean => (text as unknown as { isWellFormed?: () => boolean }).isWellFormed?.() ?? !/[\uD800-\uDFFF]/.test(text);
 
@@ -69,6 +71,7 @@ function fastCanonical(record: EntryRecord): string | undefined {
   const attempts = record.attempts.map((attempt) => ({ outcome: attempt.outcome, provider: attempt.provider }));
   for (const attempt of attempts) if (typeof attempt.outcome !== 'string' || typeof attempt.provider !== 'string' || !plain(attempt.outcome) || !plain(attempt.provider)) return undefined;
   for (const label of record.labels) if (typeof label !== 'string' || !plain(label)) return undefined;
+  if (record.redacted_labels !== undefined && (!Array.isArray(record.redacted_labels) || record.redacted_labels.some((label) => typeof label !== 'string' || !plain(label)))) return undefined;
   const usage = record.usage === null ? null : { completion_tokens: record.usage.completion_tokens, prompt_tokens: record.usage.prompt_tokens };
   if (usage && (!plain(usage.completion_tokens) || !plain(usage.prompt_tokens))) return undefined;
   const ordered = {
@@ -87,6 +90,7 @@ function fastCanonical(record: EntryRecord): string | undefined {
     policy_hash: record.policy_hash,
     provider: record.provider,
     provider_model: record.provider_model,
+    redacted_labels: record.redacted_labels,
     request_id: record.request_id,
     request_sha256: record.request_sha256,
     response_sha256: record.response_sha256,

@@ -24,6 +24,8 @@ export interface Finding {
 
 export interface Classification {
   labels: string[];
+  /** The labels the caller declared (a subset of `labels`). */
+  declared: string[];
   /** Only the texts where something was found. */
   findings: Finding[];
 }
@@ -62,7 +64,7 @@ function percentDecoded(url: string): string {
 function finish(findings: Finding[], declared: readonly string[]): Classification {
   const labels = new Set<string>(declared);
   for (const finding of findings) for (const span of finding.spans) labels.add(span.label);
-  return { labels: [...labels].sort(), findings };
+  return { labels: [...labels].sort(), declared: [...new Set(declared)].sort(), findings };
 }
 
 export function classifyChat(request: ChatRequest, declared: readonly string[]): Classification {

@@ -8,6 +8,7 @@ import type { Metrics } from '../telemetry/metrics.js';
 import { decide, openPolicy, policyHash, type PolicyDecision, type PolicyDocument } from '../policy/policy.js';
 import { buildCatalog, resolveModel, type Candidate, type Catalog } from './catalog.js';
 import { classifyChat, classifyEmbeddings, type Classification } from './classify.js';
+import { redactChat, restoreResponse, restoreStream } from './redact.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import { dispatch, type Dispatched, type DispatchSettings } from './dispatch.js';
 
@@ -76,20 +77,29 @@ export class Gateway {
   /** The candidates a plan allows; a plan that allows none refuses, failing closed. */
   private allowed(plan: Plan): Candidate[] {
     if (plan.decision.mode === 'refuse' || plan.candidates.length === 0) throw new GatewayError('no_allowed_provider', `Refused by policy: ${plan.decision.explanation}`);
-    if (plan.decision.mode === 'redact') throw new GatewayError('no_allowed_provider', `Refused by policy: ${plan.decision.explanation} (redaction is not available for this endpoint).`);
     return plan.candidates;
   }
 
-  chat(request: ChatRequest, plan: Plan, signal?: AbortSignal): Promise<Dispatched<ChatResult>> {
-    return this.dispatchAllowed(request.model, plan, (candidate, options) => candidate.provider.chat(request, options), signal);
+  /** Sends the request, redacted first when the policy says so, and restores the values in the answer. */
+  async chat(request: ChatRequest, plan: Plan, signal?: AbortSignal): Promise<Dispatched<ChatResult> & { redactedLabels?: string[] }> {
+    if (plan.decision.mode !== 'redact') return this.dispatchAllowed(request.model, plan, (candidate, options) => candidate.provider.chat(request, options), signal);
+    const redacted = redactChat(request, plan.classification, plan.classification.declared);
+    const result = await this.dispatchAllowed(request.model, plan, (candidate, options) => candidate.provider.chat(redacted.request, options), signal);
+    // The answer changes, so its upstream bytes are not relayed.
+    return { ...result, value: { response: restoreResponse(result.value.response, redacted.placeholders) }, redactedLabels: redacted.labels };
   }
 
   /** Resolves once the chosen upstream has sent its first event; falls back before that. */
-  chatStream(request: ChatRequest, plan: Plan, signal?: AbortSignal): Promise<Dispatched<ChatStream>> {
-    return this.dispatchAllowed(request.model, plan, (candidate, options) => candidate.provider.chatStream(request, options), signal);
+  async chatStream(request: ChatRequest, plan: Plan, signal?: AbortSignal): Promise<Dispatched<ChatStream> & { redactedLabels?: string[] }> {
+    if (plan.decision.mode !== 'redact') return this.dispatchAllowed(request.model, plan, (candidate, options) => candidate.provider.chatStream(request, options), signal);
+    const redacted = redactChat(request, plan.classification, plan.classification.declared);
+    const result = await this.dispatchAllowed(request.model, plan, (candidate, options) => candidate.provider.chatStream(redacted.request, options), signal);
+    return { ...result, value: restoreStream(result.value, redacted.placeholders), redactedLabels: redacted.labels };
   }
 
   embeddings(request: EmbeddingsRequest, plan: Plan, signal?: AbortSignal): Promise<Dispatched<EmbeddingsResponse>> {
+    // An embedding of a redacted text is not the embedding of the text: no redaction here.
+    if (plan.decision.mode === 'redact') throw new GatewayError('no_allowed_provider', `Refused by policy: ${plan.decision.explanation} Embeddings are not redacted.`);
     return this.dispatchAllowed(request.model, plan, (candidate, options) => candidate.provider.embeddings!(request, options), signal);
   }
 
