@@ -1,5 +1,5 @@
 // `npm run bench`: measures the gateway against baselines measured in the same run, on loopback,
-// bounded in time, and prints tables of ratios. Sections: proxy (HTTP overhead), ledger (appends, proofs).
+// bounded in time, and prints tables of ratios. Sections: proxy (HTTP overhead), ledger (appends, proofs), policy (detector quality, classification time).
 //   npm run bench                       all sections, 5 s per measurement
 //   npm run bench -- --only proxy --duration 10 --rounds 3
 // Processes are pinned with taskset when present: load generator and upstream on CPU 0, the system under test on CPU 1.
@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ledgerSection } from './ledger.js';
+import { policySection } from './policy.js';
 
 const { values: options } = parseArgs({
   options: {
@@ -166,7 +167,7 @@ models:
   rmSync(work, { recursive: true, force: true });
 }
 
-const sections: Record<string, () => Promise<void>> = { proxy: proxySection, ledger: () => ledgerSection(table) };
+const sections: Record<string, () => Promise<void>> = { proxy: proxySection, ledger: () => ledgerSection(table), policy: () => policySection(table) };
 for (const [name, run] of Object.entries(sections)) {
   if (options.only && !options.only.split(',').includes(name)) continue;
   await run();
