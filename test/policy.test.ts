@@ -91,6 +91,9 @@ describe('the gateway under a policy', () => {
     assert.match(response.json.error.message, /rule 1 of policy "hospital-default"/);
     assert.ok(!response.text.includes('4111'), 'the matched text is never echoed');
     assert.equal(response.headers.get('x-sovereign-policy'), policyHash(hospital));
+    for (const path of ['/healthz', '/readyz', '/metrics', '/v1/models', '/v1/ledger/key']) {
+      assert.equal((await fetch(`${gateway.url}${path}`, { headers: { authorization: `Bearer ${gateway.key}` } })).headers.get('x-sovereign-policy'), policyHash(hospital), path);
+    }
     assert.equal(foreign.received.length, 0);
     const receipt = (await (await fetch(`${gateway.url}/v1/ledger/receipts/${response.headers.get('x-sovereign-receipt')}`, { headers: { authorization: `Bearer ${gateway.key}` } })).json()) as { leaf: string };
     const entry = decodeEntry(Buffer.from(receipt.leaf, 'base64'));

@@ -109,11 +109,11 @@ export function createApp(options: AppOptions): App {
     const queryStart = url.indexOf('?');
     const path = queryStart < 0 ? url : url.slice(0, queryStart);
 
-    if (path === '/healthz') return sendJson(response, 200, '{"status":"ok"}', { 'x-request-id': requestId });
+    if (path === '/healthz') return sendJson(response, 200, '{"status":"ok"}', { 'x-request-id': requestId, 'x-sovereign-policy': gateway.policyHash });
     if (path === '/readyz') return void (await readiness(response, requestId));
     if (path === '/metrics') {
       const text = await metrics.render();
-      response.writeHead(200, { 'content-type': metrics.contentType, 'x-request-id': requestId });
+      response.writeHead(200, { 'content-type': metrics.contentType, 'x-request-id': requestId, 'x-sovereign-policy': gateway.policyHash });
       return void response.end(text);
     }
 
@@ -222,7 +222,7 @@ export function createApp(options: AppOptions): App {
     }
     const providerOk = gateway.hasHealthyProvider();
     const ready = storeOk && providerOk && accepting;
-    sendJson(response, ready ? 200 : 503, JSON.stringify({ status: ready ? 'ready' : 'not_ready', store: storeOk, provider: providerOk, accepting }), { 'x-request-id': requestId });
+    sendJson(response, ready ? 200 : 503, JSON.stringify({ status: ready ? 'ready' : 'not_ready', store: storeOk, provider: providerOk, accepting }), { 'x-request-id': requestId, 'x-sovereign-policy': gateway.policyHash });
   }
 
   const server = createServer({ keepAliveTimeout: 65_000 }, (request, response) => {
