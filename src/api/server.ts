@@ -19,6 +19,7 @@ import { asGatewayError, errorBody, errorHeaders, type Dialect } from './errors.
 import type { Exchange, ExchangeOutcome, Reply } from './exchange.js';
 import { readRequestBody, sendJson } from './http-io.js';
 import { createLedgerEndpoints, receiptsPrefix } from './ledger-endpoints.js';
+import { createAdminEndpoints } from './admin-endpoints.js';
 import { handleChatCompletions } from './openai-chat.js';
 import { handlePolicyExplain } from './policy-explain.js';
 import { handleEmbeddings, handleModels } from './openai-embeddings.js';
@@ -76,6 +77,11 @@ export function createApp(options: AppOptions): App {
   const keys = new KeyRing(store, config.auth.default_rpm, (error) => logger.error({ err: error }, 'reloading API keys failed'));
   const limiter = new RateLimiter(now);
   const ledgerEndpoints = createLedgerEndpoints(ledger, store, config.ledger.receipt_wait_ms);
+  const reloadCuts = async (): Promise<void> => {
+    gateway.cuts = await store.cuts();
+  };
+  const adminEndpoints = createAdminEndpoints(store, ledger, reloadCuts, now);
+  let cutsTimer: NodeJS.Timeout | undefined;
   let accepting = true;
   let inFlight = 0;
   let idle: (() => void) | undefined;
@@ -85,6 +91,9 @@ export function createApp(options: AppOptions): App {
     ['/v1/embeddings', { dialect: 'openai', method: 'POST', endpoint: 'embeddings', handler: handleEmbeddings, body: true, record: 'embeddings' }],
     ['/v1/models', { dialect: 'openai', method: 'GET', endpoint: 'models', handler: handleModels, body: false }],
     ['/v1/messages', { dialect: 'anthropic', method: 'POST', endpoint: 'messages', handler: handleMessages, body: true, record: 'messages' }],
+    ['/v1/providers', { dialect: 'openai', method: 'GET', endpoint: 'providers', handler: (exchange) => adminEndpoints.providers(exchange), body: false }],
+    ['/v1/admin/cut', { dialect: 'openai', method: 'POST', endpoint: 'admin', handler: (exchange) => adminEndpoints.cut(exchange), body: true }],
+    ['/v1/admin/uncut', { dialect: 'openai', method: 'POST', endpoint: 'admin', handler: (exchange) => adminEndpoints.uncut(exchange), body: true }],
     ['/v1/policy/explain', { dialect: 'openai', method: 'POST', endpoint: 'policy', handler: handlePolicyExplain, body: true }],
     ['/v1/ledger/checkpoint', { dialect: 'openai', method: 'GET', endpoint: 'ledger', handler: () => ledgerEndpoints.checkpoint(), body: false, public: true }],
     ['/v1/ledger/key', { dialect: 'openai', method: 'GET', endpoint: 'ledger', handler: () => ledgerEndpoints.key(), body: false, public: true }],
@@ -244,6 +253,11 @@ export function createApp(options: AppOptions): App {
     ledger,
     async start() {
       if (config.auth.required) await keys.start(options.keyRefreshMs ?? 500);
+      await reloadCuts();
+      // Cuts made through another replica (or before a restart) apply here within half a second.
+      cutsTimer = setInterval(() => void reloadCuts().catch((error) => logger.error({ err: error }, 'reloading cuts failed')), 500);
+      cutsTimer.unref();
+      gateway.startProbes(config.health.probe_interval_ms, config.health.probe_timeout_ms);
       const { interrupted } = await ledger.start();
       if (interrupted > 0) logger.warn({ interrupted }, 'closed streams that a previous run left open as interrupted');
     },
@@ -257,6 +271,7 @@ export function createApp(options: AppOptions): App {
       server.closeAllConnections();
       await closed;
       keys.stop();
+      if (cutsTimer) clearInterval(cutsTimer);
       await ledger.stop();
       await gateway.close();
     },

@@ -4,6 +4,7 @@ import { configJsonSchema } from '../config/load.js';
 import { registerKeyCommands } from './keys.js';
 import { registerLedgerCommands } from './ledger.js';
 import { registerPolicyCommands } from './policy.js';
+import { registerCutCommands } from './cut.js';
 import { loadConfigOrExit } from './context.js';
 import { registerStartCommand } from './start.js';
 
@@ -14,6 +15,7 @@ export async function main(argv: string[]): Promise<void> {
   registerKeyCommands(program);
   registerLedgerCommands(program);
   registerPolicyCommands(program);
+  registerCutCommands(program);
   const config = program.command('config').description('inspect the configuration');
   config
     .command('schema')

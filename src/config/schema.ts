@@ -101,6 +101,13 @@ export const configSchema = z
         max_body_bytes: z.number().int().positive().default(4 * 1024 * 1024),
       })
       .prefault({}),
+    health: z
+      .strictObject({
+        /** Background probe of every provider (its model list), jittered by ±20%. */
+        probe_interval_ms: z.number().int().positive().default(30_000),
+        probe_timeout_ms: z.number().int().positive().default(5_000),
+      })
+      .prefault({}),
     /** The sovereignty policy; without one, every provider may see every request. */
     policy: policySchema.optional(),
     ledger: z

@@ -51,5 +51,7 @@ export interface Provider {
   chatStream(request: ChatRequest, options: CallOptions): Promise<ChatStream>;
   /** Absent when the provider kind has no embeddings API. */
   embeddings?(request: EmbeddingsRequest, options: CallOptions): Promise<EmbeddingsResponse>;
+  /** A cheap call (its model list) that proves the upstream answers; throws a ProviderError if not. */
+  probe(deadline: number): Promise<void>;
   close(): Promise<void>;
 }

@@ -8,7 +8,7 @@ export const entryVersion = 1;
 export const maxEntryBytes = 64 * 1024;
 
 /** The call an entry records; a stream has an opening and a closing entry. */
-export type EntryKind = 'chat' | 'messages' | 'embeddings' | 'stream_open' | 'stream_close';
+export type EntryKind = 'chat' | 'messages' | 'embeddings' | 'stream_open' | 'stream_close' | 'cut' | 'uncut';
 
 export interface EntryRecord {
   v: number;
@@ -40,6 +40,8 @@ export interface EntryRecord {
   bytes_delivered?: number;
   /** Labels whose values were replaced by placeholders before the request left (policy redaction). */
   redacted_labels?: string[];
+  /** For cut and uncut entries: what was cut off from routing, and until when (RFC 3339, or null). */
+  cut?: { target: string; value: string; until: string | null };
 }
 
 export class EntryError extends Error {
@@ -49,7 +51,7 @@ export class EntryError extends Error {
   }
 }
 
-const knownKeys = new Set<string>(['attempts', 'bytes_delivered', 'endpoint', 'error_code', 'jurisdiction', 'kind', 'labels', 'model_requested', 'open_index', 'operator', 'outcome', 'ownership', 'policy_hash', 'provider', 'provider_model', 'redacted_labels', 'request_id', 'request_sha256', 'response_sha256', 'status', 'tenant', 'time', 'usage', 'v']);
+const knownKeys = new Set<string>(['attempts', 'bytes_delivered', 'cut', 'endpoint', 'error_code', 'jurisdiction', 'kind', 'labels', 'model_requested', 'open_index', 'operator', 'outcome', 'ownership', 'policy_hash', 'provider', 'provider_model', 'redacted_labels', 'request_id', 'request_sha256', 'response_sha256', 'status', 'tenant', 'time', 'usage', 'v']);
 
 const isWellFormed = (text: string): boolean => (text as unknown as { isWellFormed?: () => boolean }).isWellFormed?.() ?? !/[\uD800-\uDFFF]/.test(text);
 
@@ -72,11 +74,18 @@ function fastCanonical(record: EntryRecord): string | undefined {
   for (const attempt of attempts) if (typeof attempt.outcome !== 'string' || typeof attempt.provider !== 'string' || !plain(attempt.outcome) || !plain(attempt.provider)) return undefined;
   for (const label of record.labels) if (typeof label !== 'string' || !plain(label)) return undefined;
   if (record.redacted_labels !== undefined && (!Array.isArray(record.redacted_labels) || record.redacted_labels.some((label) => typeof label !== 'string' || !plain(label)))) return undefined;
+  let cut: { target: string; until: string | null; value: string } | undefined;
+  if (record.cut !== undefined) {
+    const { target, until, value } = record.cut;
+    if (!plain(target) || !plain(value) || !plain(until) || typeof target !== 'string' || typeof value !== 'string') return undefined;
+    cut = { target, until, value };
+  }
   const usage = record.usage === null ? null : { completion_tokens: record.usage.completion_tokens, prompt_tokens: record.usage.prompt_tokens };
   if (usage && (!plain(usage.completion_tokens) || !plain(usage.prompt_tokens))) return undefined;
   const ordered = {
     attempts,
     bytes_delivered: record.bytes_delivered,
+    cut,
     endpoint: record.endpoint,
     error_code: record.error_code,
     jurisdiction: record.jurisdiction,

@@ -14,6 +14,8 @@ export interface DispatchSettings {
   sleep: (ms: number) => Promise<void>;
   /** Told of every failed attempt (metrics, logs). */
   onFailure?: (model: string, candidate: Candidate, error: ProviderError, willFallBack: boolean) => void;
+  /** Told of every attempt, with its duration (live health). */
+  onAttempt?: (candidate: Candidate, ok: boolean, ms: number, error?: ProviderError) => void;
 }
 
 export interface Attempt {
@@ -41,6 +43,7 @@ export async function dispatch<T>(
     const breaker = settings.breakers.get(candidate.provider.description.id);
     for (let attempt = 0; attempt <= settings.retries; attempt += 1) {
       if (breaker && !breaker.allow()) break;
+      const started = settings.now();
       try {
         const value = await call(candidate, {
           upstreamModel: candidate.upstreamModel,
@@ -49,11 +52,13 @@ export async function dispatch<T>(
         });
         breaker?.success();
         attempts.push({ provider: candidate.provider.description.id, outcome: 'ok' });
+        settings.onAttempt?.(candidate, true, settings.now() - started);
         return { value, candidate, attempts };
       } catch (error) {
         if (!(error instanceof ProviderError)) throw error;
         last = error;
         attempts.push({ provider: error.providerId, outcome: error.kind });
+        settings.onAttempt?.(candidate, false, settings.now() - started, error);
         if (error.kind === 'rejected') {
           // The request itself is wrong; another attempt anywhere would be refused the same way.
           breaker?.success();

@@ -3,12 +3,15 @@
 import type { Config } from '../config/schema.js';
 import type { ChatRequest, EmbeddingsRequest, EmbeddingsResponse } from '../core/chat.js';
 import { GatewayError, type ProviderError } from '../core/errors.js';
-import type { ChatResult, ChatStream, Provider } from '../core/provider.js';
+import type { ChatResult, ChatStream, Provider, ProviderDescription } from '../core/provider.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { decide, openPolicy, policyHash, type PolicyDecision, type PolicyDocument } from '../policy/policy.js';
 import { buildCatalog, resolveModel, type Candidate, type Catalog } from './catalog.js';
 import { classifyChat, classifyEmbeddings, type Classification } from './classify.js';
 import { redactChat, restoreResponse, restoreStream } from './redact.js';
+import { cutApplies, describeCut } from './cuts.js';
+import { ProviderHealth, type HealthState } from './health.js';
+import type { CutRecord } from '../store/store.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import { dispatch, type Dispatched, type DispatchSettings } from './dispatch.js';
 
@@ -30,8 +33,28 @@ export interface Plan {
   all: Candidate[];
 }
 
+export interface ProviderStatus {
+  id: string;
+  kind: string;
+  jurisdiction: string;
+  operator: string;
+  ownership: string;
+  state: HealthState;
+  circuit: string;
+  latency_ms: { p50: number | null; p99: number | null };
+  error_rate: number;
+  last_error: { message: string; at: string } | null;
+  requests_last_hour: number;
+  traffic_share_last_hour: number;
+  cut: string | null;
+}
+
 export class Gateway {
   readonly catalog: Catalog;
+  readonly health = new Map<string, ProviderHealth>();
+  /** Cuts in force, reloaded from the store by the server. */
+  cuts: CutRecord[] = [];
+  private probeTimer: NodeJS.Timeout | undefined;
   readonly policy: PolicyDocument;
   readonly policyHash: string;
   readonly breakers = new Map<string, CircuitBreaker>();
@@ -53,7 +76,9 @@ export class Gateway {
       now,
       sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
       onFailure: (model, candidate, error, willFallBack) => this.recordFailure(model, candidate, error, willFallBack),
+      onAttempt: (candidate, ok, ms, error) => this.health.get(candidate.provider.description.id)?.record({ at: now(), ms, ok, traffic: true }, error?.message),
     };
+    for (const id of providers.keys()) this.health.set(id, new ProviderHealth());
   }
 
   /** Classifies the request and applies the policy to the model's candidates; calls no provider. */
@@ -70,14 +95,70 @@ export class Gateway {
   private plan(all: Candidate[], classification: Classification): Plan {
     const providers = [...new Map(all.map((candidate) => [candidate.provider.description.id, candidate.provider.description])).values()];
     const decision = decide(this.policy, classification.labels, providers);
-    const candidates = all.filter((candidate) => decision.allowed.includes(candidate.provider.description.id));
+    const now = this.options.now();
+    const candidates = all.filter((candidate) => decision.allowed.includes(candidate.provider.description.id) && !this.cutOf(candidate.provider.description, now));
     return { classification, decision, candidates, all };
+  }
+
+  cutOf(provider: ProviderDescription, now = this.options.now()): CutRecord | undefined {
+    return this.cuts.find((cut) => cutApplies(cut, provider, now));
   }
 
   /** The candidates a plan allows; a plan that allows none refuses, failing closed. */
   private allowed(plan: Plan): Candidate[] {
-    if (plan.decision.mode === 'refuse' || plan.candidates.length === 0) throw new GatewayError('no_allowed_provider', `Refused by policy: ${plan.decision.explanation}`);
+    if (plan.decision.mode === 'refuse' || plan.decision.allowed.length === 0) throw new GatewayError('no_allowed_provider', `Refused by policy: ${plan.decision.explanation}`);
+    if (plan.candidates.length === 0) {
+      const cut = [...new Set(plan.all.map((candidate) => this.cutOf(candidate.provider.description)).filter((entry) => entry !== undefined).map((entry) => describeCut(entry!)))];
+      throw new GatewayError('no_provider_available', `Every allowed candidate is cut (${cut.join('; ')}); no other may be used.`, { retryable: true, retryAfterSeconds: 5 });
+    }
     return plan.candidates;
+  }
+
+  /** Probes every provider in the background, every `intervalMs` give or take 20%, so that idle providers have a known health too. */
+  startProbes(intervalMs: number, timeoutMs: number): void {
+    const schedule = (): void => {
+      this.probeTimer = setTimeout(() => void this.probeAll(timeoutMs).finally(schedule), intervalMs * (0.8 + Math.random() * 0.4));
+      this.probeTimer.unref();
+    };
+    schedule();
+  }
+
+  async probeAll(timeoutMs: number): Promise<void> {
+    const { now } = this.options;
+    await Promise.all(
+      [...this.options.providers.values()].map(async (provider) => {
+        const started = now();
+        try {
+          await provider.probe(started + timeoutMs);
+          this.health.get(provider.description.id)?.record({ at: now(), ms: now() - started, ok: true, traffic: false });
+        } catch (error) {
+          this.health.get(provider.description.id)?.record({ at: now(), ms: now() - started, ok: false, traffic: false }, (error as Error).message);
+        }
+      }),
+    );
+  }
+
+  providerStatuses(): ProviderStatus[] {
+    const now = this.options.now();
+    const traffic = new Map([...this.health].map(([id, health]) => [id, health.trafficLastHour(now)]));
+    const total = [...traffic.values()].reduce((sum, count) => sum + count, 0);
+    return [...this.options.providers.values()].map((provider) => {
+      const { id, kind, jurisdiction, operator, ownership } = provider.description;
+      const health = this.health.get(id)!;
+      const circuit = this.breakers.get(id)?.current() ?? 'closed';
+      const cut = this.cutOf(provider.description, now);
+      const errorRate = health.errorRate(now);
+      const state: HealthState = cut ? 'cut' : circuit === 'open' ? 'open_circuit' : circuit === 'half_open' || errorRate > 0.2 ? 'degraded' : 'healthy';
+      return {
+        id, kind, jurisdiction, operator, ownership, state, circuit,
+        latency_ms: health.latency(now),
+        error_rate: Math.round(errorRate * 1000) / 1000,
+        last_error: health.lastError ? { message: health.lastError.message, at: new Date(health.lastError.at).toISOString() } : null,
+        requests_last_hour: traffic.get(id) ?? 0,
+        traffic_share_last_hour: total === 0 ? 0 : Math.round(((traffic.get(id) ?? 0) / total) * 1000) / 1000,
+        cut: cut ? describeCut(cut) : null,
+      };
+    });
   }
 
   /** Sends the request, redacted first when the policy says so, and restores the values in the answer. */
@@ -134,6 +215,7 @@ export class Gateway {
   }
 
   async close(): Promise<void> {
+    if (this.probeTimer) clearTimeout(this.probeTimer);
     await Promise.allSettled([...this.options.providers.values()].map((provider) => provider.close()));
   }
 

@@ -4,7 +4,7 @@ import type { ChatMessage, ChatRequest, ChatResponse, ContentPart, FinishReason,
 import { ProviderError } from '../core/errors.js';
 import type { CallOptions, ChatResult, ChatStream, Provider, ProviderDescription } from '../core/provider.js';
 import { invalid, parseJson, type HttpProviderSettings } from './openai-compatible.js';
-import { createUpstreamTarget, postUpstreamBuffered, remainingMs, type UpstreamTarget } from './upstream-http.js';
+import { createUpstreamTarget, getUpstream, postUpstreamBuffered, remainingMs, type UpstreamTarget } from './upstream-http.js';
 import { openUpstreamStream } from './upstream-stream.js';
 
 const anthropicVersion = '2023-06-01';
@@ -64,6 +64,10 @@ class AnthropicProvider implements Provider {
       },
       'the stream ended before message_stop',
     );
+  }
+
+  probe(deadline: number): Promise<void> {
+    return getUpstream(this.target, '/models', this.headers, remainingMs(deadline));
   }
 
   async close(): Promise<void> {

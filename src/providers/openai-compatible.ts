@@ -4,7 +4,7 @@
 import type { ChatRequest, ChatResponse, EmbeddingsRequest, EmbeddingsResponse, StreamChunk } from '../core/chat.js';
 import { ProviderError } from '../core/errors.js';
 import type { CallOptions, ChatResult, ChatStream, Provider, ProviderDescription } from '../core/provider.js';
-import { createUpstreamTarget, postUpstreamBuffered, remainingMs, type UpstreamTarget } from './upstream-http.js';
+import { createUpstreamTarget, getUpstream, postUpstreamBuffered, remainingMs, type UpstreamTarget } from './upstream-http.js';
 import { openUpstreamStream } from './upstream-stream.js';
 
 export interface HttpProviderSettings {
@@ -87,6 +87,10 @@ class OpenAICompatibleProvider implements Provider {
     const parsed = parseJson(this.description.id, response.body) as EmbeddingsResponse;
     if (!parsed || typeof parsed !== 'object' || !Array.isArray(parsed.data)) throw invalid(this.description.id, 'an embeddings answer without data');
     return parsed;
+  }
+
+  probe(deadline: number): Promise<void> {
+    return getUpstream(this.target, '/models', this.headers, remainingMs(deadline));
   }
 
   async close(): Promise<void> {

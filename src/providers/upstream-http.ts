@@ -41,6 +41,15 @@ export interface BufferedResponse {
  * thrown as ProviderErrors.
  */
 export function postUpstreamBuffered(target: UpstreamTarget, request: UpstreamRequest): Promise<BufferedResponse> {
+  return requestUpstreamBuffered(target, 'POST', request);
+}
+
+/** A GET that only has to succeed (health probes). */
+export async function getUpstream(target: UpstreamTarget, path: string, headers: Record<string, string>, timeoutMs: number): Promise<void> {
+  await requestUpstreamBuffered(target, 'GET', { path, headers, body: '', timeoutMs, idleTimeoutMs: timeoutMs });
+}
+
+function requestUpstreamBuffered(target: UpstreamTarget, method: 'GET' | 'POST', request: UpstreamRequest): Promise<BufferedResponse> {
   return new Promise<BufferedResponse>((resolve, reject) => {
     let statusCode = 0;
     let headers: BufferedResponse['headers'] = {};
@@ -48,10 +57,10 @@ export function postUpstreamBuffered(target: UpstreamTarget, request: UpstreamRe
     let size = 0;
     target.pool.dispatch(
       {
-        method: 'POST',
+        method,
         path: target.basePath + request.path,
         headers: request.headers,
-        body: request.body,
+        body: method === 'GET' ? null : request.body,
         headersTimeout: request.timeoutMs,
         bodyTimeout: request.idleTimeoutMs,
       },

@@ -6,7 +6,7 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type MigrationPr
 import pg from 'pg';
 import { migrationsFor } from './migrations/index.js';
 import type { ApiKeysTable, Database } from './schema.js';
-import { StoreError, type ApiKeyRecord, type AppendedBatch, type NewApiKey, type NewLedgerEntry, type Scope, type Store, type StoredCheckpoint, type StoredLedgerEntry } from './store.js';
+import { StoreError, type ApiKeyRecord, type CutRecord, type AppendedBatch, type NewApiKey, type NewLedgerEntry, type Scope, type Store, type StoredCheckpoint, type StoredLedgerEntry } from './store.js';
 
 /** Appends a batch of ledger entries in one transaction; each engine has its own way (see below). */
 type LedgerAppender = (entries: readonly NewLedgerEntry[]) => Promise<AppendedBatch>;
@@ -115,6 +115,20 @@ class KyselyStore implements Store {
   async checkpointRoots(): Promise<Array<{ size: number; root: Buffer }>> {
     const rows = await this.database.selectFrom('ledger_checkpoints').select(['size', 'root']).orderBy('size').execute();
     return rows.map((row) => ({ size: Number(row.size), root: Buffer.from(row.root) }));
+  }
+
+  async addCut(cut: CutRecord): Promise<void> {
+    await this.database.insertInto('cuts').values({ id: cut.id, target: cut.target, value: cut.value, until: cut.until, created_at: cut.createdAt, created_by: cut.createdBy }).execute();
+  }
+
+  async removeCuts(target: CutRecord['target'], value: string): Promise<number> {
+    const result = await this.database.deleteFrom('cuts').where('target', '=', target).where('value', '=', value).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  async cuts(): Promise<CutRecord[]> {
+    const rows = await this.database.selectFrom('cuts').selectAll().orderBy('created_at').execute();
+    return rows.map((row) => ({ id: row.id, target: row.target as CutRecord['target'], value: row.value, until: row.until === null ? null : Number(row.until), createdAt: Number(row.created_at), createdBy: row.created_by }));
   }
 
   async ping(): Promise<void> {

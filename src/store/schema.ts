@@ -28,7 +28,17 @@ export interface LedgerCheckpointsTable {
   created_at: number;
 }
 
+export interface CutsTable {
+  id: string;
+  target: string;
+  value: string;
+  until: number | null;
+  created_at: number;
+  created_by: string;
+}
+
 export interface Database {
+  cuts: CutsTable;
   api_keys: ApiKeysTable;
   ledger_entries: LedgerEntriesTable;
   ledger_streams: { open_index: number; close_index: number | null };

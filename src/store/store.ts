@@ -63,6 +63,16 @@ export interface StoredCheckpoint {
   createdAt: number;
 }
 
+export interface CutRecord {
+  id: string;
+  target: 'provider' | 'operator' | 'jurisdiction';
+  value: string;
+  /** Milliseconds since epoch, or null for a cut that lasts until it is lifted. */
+  until: number | null;
+  createdAt: number;
+  createdBy: string;
+}
+
 export class StoreError extends Error {
   constructor(
     readonly code: 'duplicate_name' | 'not_found' | 'unavailable',
@@ -102,6 +112,10 @@ export interface Store {
   latestCheckpoint(): Promise<StoredCheckpoint | undefined>;
   /** Every checkpoint ever signed (size and root), oldest first. */
   checkpointRoots(): Promise<Array<{ size: number; root: Buffer }>>;
+  addCut(cut: CutRecord): Promise<void>;
+  /** Lifts the cuts of this target and value; returns how many were lifted. */
+  removeCuts(target: CutRecord['target'], value: string): Promise<number>;
+  cuts(): Promise<CutRecord[]>;
   /** A cheap round trip, for readiness. */
   ping(): Promise<void>;
   close(): Promise<void>;

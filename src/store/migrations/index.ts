@@ -77,6 +77,18 @@ const steps: Record<string, Record<Dialect, Migration>> = {
       },
     },
   },
+  '003-cuts': {
+    sqlite: {
+      async up(database: Kysely<unknown>) {
+        await sql`CREATE TABLE cuts (id TEXT PRIMARY KEY, target TEXT NOT NULL, value TEXT NOT NULL, until INTEGER, created_at INTEGER NOT NULL, created_by TEXT NOT NULL) STRICT`.execute(database);
+      },
+    },
+    postgres: {
+      async up(database: Kysely<unknown>) {
+        await sql`CREATE TABLE cuts (id TEXT PRIMARY KEY, target TEXT NOT NULL, value TEXT NOT NULL, until BIGINT, created_at BIGINT NOT NULL, created_by TEXT NOT NULL)`.execute(database);
+      },
+    },
+  },
 };
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {

@@ -1,0 +1,72 @@
+// Live provider health (GET /v1/providers) and the cut switch (POST /v1/admin/cut, /v1/admin/uncut):
+// a cut takes effect at once for this replica (others reload cuts within a second), and every cut
+// and uncut is a ledger entry.
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { GatewayError } from '../core/errors.js';
+import type { EntryRecord } from '../ledger/entry.js';
+import { describeCut } from '../pipeline/cuts.js';
+import type { LedgerLog } from '../pipeline/ledger-log.js';
+import type { CutRecord, Store } from '../store/store.js';
+import type { Exchange, Reply } from './exchange.js';
+import { parseJsonBody } from './http-io.js';
+import { validationError } from './validation.js';
+
+const cutBody = z
+  .strictObject({
+    provider: z.string().min(1).optional(),
+    operator: z.string().min(1).optional(),
+    jurisdiction: z.string().regex(/^(local|[A-Z]{2})$/, 'must be "local" or an ISO 3166-1 alpha-2 code').optional(),
+    until: z.union([z.iso.datetime({ offset: true }), z.number().int().positive()]).optional(),
+  })
+  .refine((body) => [body.provider, body.operator, body.jurisdiction].filter((value) => value !== undefined).length === 1, { message: 'name exactly one of provider, operator or jurisdiction' });
+
+function requireAdmin(exchange: Exchange): void {
+  if (!exchange.tenant.scopes.includes('admin')) throw new GatewayError('insufficient_scope', 'Cutting and restoring providers needs a key with the admin scope.');
+}
+
+export function createAdminEndpoints(store: Store, ledger: LedgerLog, reloadCuts: () => Promise<void>, now: () => number) {
+  async function record(exchange: Exchange, kind: 'cut' | 'uncut', cut: { target: string; value: string; until: number | null }): Promise<number> {
+    const entry: EntryRecord = {
+      v: 1, kind, time: new Date(now()).toISOString(), request_id: exchange.requestId, tenant: exchange.tenant.name, endpoint: 'admin', model_requested: '', provider: null, provider_model: null,
+      jurisdiction: null, ownership: null, operator: null, labels: [], policy_hash: exchange.gateway.policyHash, outcome: 'ok', status: 200, error_code: null,
+      request_sha256: null, response_sha256: null, attempts: [], usage: null,
+      cut: { target: cut.target, value: cut.value, until: cut.until === null ? null : new Date(cut.until).toISOString() },
+    };
+    return ledger.append(entry, { keyId: exchange.tenant.keyId });
+  }
+
+  function parse(exchange: Exchange): { target: CutRecord['target']; value: string; until: number | null } {
+    const parsed = cutBody.safeParse(parseJsonBody(exchange.body));
+    if (!parsed.success) throw validationError(parsed.error);
+    const target: CutRecord['target'] = parsed.data.provider !== undefined ? 'provider' : parsed.data.operator !== undefined ? 'operator' : 'jurisdiction';
+    const until = parsed.data.until === undefined ? null : typeof parsed.data.until === 'number' ? parsed.data.until : Date.parse(parsed.data.until);
+    return { target, value: (parsed.data[target] as string), until };
+  }
+
+  return {
+    providers(exchange: Exchange): Reply {
+      return { status: 200, body: JSON.stringify({ providers: exchange.gateway.providerStatuses() }) };
+    },
+
+    async cut(exchange: Exchange): Promise<Reply> {
+      requireAdmin(exchange);
+      const cut = parse(exchange);
+      if (cut.until !== null && cut.until <= now()) throw new GatewayError('invalid_request', '"until" is in the past.', { param: 'until' });
+      await store.addCut({ id: randomUUID(), ...cut, createdAt: now(), createdBy: exchange.tenant.name });
+      await reloadCuts();
+      const index = await record(exchange, 'cut', cut);
+      const affected = exchange.gateway.providerStatuses().filter((status) => status.state === 'cut').map((status) => status.id);
+      return { status: 200, body: JSON.stringify({ cut: describeCut(cut), providers_cut: affected, ledger_index: index }) };
+    },
+
+    async uncut(exchange: Exchange): Promise<Reply> {
+      requireAdmin(exchange);
+      const cut = parse(exchange);
+      const lifted = await store.removeCuts(cut.target, cut.value);
+      await reloadCuts();
+      const index = await record(exchange, 'uncut', { ...cut, until: null });
+      return { status: 200, body: JSON.stringify({ lifted, ledger_index: index }) };
+    },
+  };
+}

@@ -1,0 +1,154 @@
+// Live provider health and the cut switch: cuts take effect at once, are ledger entries, never
+// unlock a provider the policy forbids, and lift; health comes from traffic and probes.
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import OpenAI from 'openai';
+import { decodeEntry } from '../src/ledger/entry.js';
+import { createApiKey } from '../src/pipeline/auth.js';
+import type { Double } from './doubles/http-double.js';
+import { startOpenAIDouble } from './doubles/openai-upstream.js';
+import { postJson, providerEntry, startTestGateway, temporaryDirectory, type TestGateway } from './helpers.js';
+import { run, startBin } from './support/bin.js';
+
+describe('cut switch and live health', () => {
+  let riyadh: Double;
+  let paris: Double;
+  let virginia: Double;
+  let gateway: TestGateway;
+  let openai: OpenAI;
+  const admin = (gateway: TestGateway) => ({ authorization: `Bearer ${gateway.key}` });
+
+  before(async () => {
+    riyadh = await startOpenAIDouble();
+    paris = await startOpenAIDouble();
+    virginia = await startOpenAIDouble();
+    gateway = await startTestGateway({
+      providers: [
+        providerEntry('riyadh', riyadh.url, { jurisdiction: 'SA', operator: 'Sovereign Cloud', ownership: 'owned' }),
+        providerEntry('paris', paris.url, { jurisdiction: 'FR', operator: 'EuroCloud', ownership: 'contracted' }),
+        providerEntry('virginia', virginia.url, { jurisdiction: 'US', operator: 'BigCloud', ownership: 'rented' }),
+      ],
+      models: { default: { candidates: ['riyadh/m1', 'paris/m1', 'virginia/m1'] } },
+      routing: { retries: 0, breaker: { failures: 2, cooldown_ms: 60_000 } },
+      policy: { name: 'p', rules: [{ when: { labels_any: ['pii'] }, allow: { jurisdiction: ['SA', 'FR'] } }, { when: {}, allow: {} }] },
+    });
+    openai = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: gateway.key, maxRetries: 0 });
+  });
+  after(async () => {
+    await gateway.close();
+    for (const double of [riyadh, paris, virginia]) await double.close();
+  });
+
+  const ask = (content = 'hello') => openai.chat.completions.create({ model: 'default', messages: [{ role: 'user', content }] });
+  const counts = () => [riyadh.received.length, paris.received.length, virginia.received.length];
+
+  it('cutting a provider skips it at once; the cut is a ledger entry', async () => {
+    await ask();
+    assert.deepEqual(counts(), [1, 0, 0]);
+    const response = await postJson(`${gateway.url}/v1/admin/cut`, { provider: 'riyadh' }, admin(gateway));
+    assert.equal(response.status, 200, response.text);
+    assert.deepEqual(response.json.providers_cut, ['riyadh']);
+    await ask();
+    assert.deepEqual(counts(), [1, 1, 0], 'the very next request goes to the next candidate');
+    const receipt = (await (await fetch(`${gateway.url}/v1/ledger/receipts/${response.json.ledger_index}`, { headers: admin(gateway) })).json()) as { leaf: string };
+    const entry = decodeEntry(Buffer.from(receipt.leaf, 'base64'));
+    assert.equal(entry.kind, 'cut');
+    assert.deepEqual(entry.cut, { target: 'provider', value: 'riyadh', until: null });
+  });
+
+  it('cutting a whole jurisdiction or operator never unlocks a provider the policy forbids', async () => {
+    assert.equal((await postJson(`${gateway.url}/v1/admin/cut`, { jurisdiction: 'FR' }, admin(gateway))).status, 200);
+    const sensitive = await postJson(`${gateway.url}/v1/chat/completions`, { model: 'default', messages: [{ role: 'user', content: 'mail me at x@y.fr' }] }, admin(gateway));
+    assert.equal(sensitive.status, 503);
+    assert.equal(sensitive.json.error.code, 'no_provider_available');
+    assert.match(sensitive.json.error.message, /cut/);
+    const plain = await ask();
+    assert.equal(plain.choices[0]?.message.content, 'echo: hello');
+    assert.deepEqual(counts(), [1, 1, 1], 'plain traffic goes on through the remaining provider; nothing sensitive reached it');
+    assert.ok(!virginia.received.some((received) => received.raw.includes('x@y.fr')));
+  });
+
+  it('shows each provider’s state, latency, error rate and traffic share', async () => {
+    const body = (await (await fetch(`${gateway.url}/v1/providers`, { headers: admin(gateway) })).json()) as { providers: any[] };
+    const byId = Object.fromEntries(body.providers.map((status) => [status.id, status]));
+    assert.equal(byId.riyadh.state, 'cut');
+    assert.equal(byId.riyadh.cut, 'provider riyadh');
+    assert.equal(byId.paris.state, 'cut');
+    assert.equal(byId.virginia.state, 'healthy');
+    assert.equal(byId.virginia.jurisdiction, 'US');
+    assert.ok(byId.virginia.latency_ms.p50 >= 0);
+    assert.equal(byId.virginia.requests_last_hour, 1);
+    const shares = body.providers.reduce((sum, status) => sum + status.traffic_share_last_hour, 0);
+    assert.ok(Math.abs(shares - 1) < 0.01);
+  });
+
+  it('uncut restores routing at once; the uncut is a ledger entry too', async () => {
+    for (const target of [{ provider: 'riyadh' }, { jurisdiction: 'FR' }]) {
+      const response = await postJson(`${gateway.url}/v1/admin/uncut`, target, admin(gateway));
+      assert.equal(response.status, 200);
+      assert.equal(response.json.lifted, 1);
+    }
+    await ask();
+    assert.deepEqual(counts(), [2, 1, 1]);
+  });
+
+  it('a cut with until ends by itself', async () => {
+    assert.equal((await postJson(`${gateway.url}/v1/admin/cut`, { operator: 'Sovereign Cloud', until: Date.now() + 300 }, admin(gateway))).status, 200);
+    await ask();
+    assert.deepEqual(counts(), [2, 2, 1]);
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    await ask();
+    assert.deepEqual(counts(), [3, 2, 1]);
+  });
+
+  it('reports failures from traffic and probes: degraded, open circuit, last error', async () => {
+    riyadh.setDefault({ kind: 'status', status: 503 });
+    await ask();
+    await ask();
+    await gateway.app.gateway.probeAll(1_000);
+    const body = (await (await fetch(`${gateway.url}/v1/providers`, { headers: admin(gateway) })).json()) as { providers: any[] };
+    const status = body.providers.find((entry) => entry.id === 'riyadh');
+    assert.equal(status.state, 'open_circuit');
+    assert.ok(status.error_rate > 0);
+    assert.match(status.last_error.message, /503/);
+    riyadh.setDefault({ kind: 'ok' });
+  });
+
+  it('needs the admin scope, and refuses malformed cuts', async () => {
+    const { key } = await createApiKey(gateway.store, { name: 'plain', scopes: [], rpm: null, now: Date.now() });
+    await gateway.app.keys.refresh();
+    assert.equal((await postJson(`${gateway.url}/v1/admin/cut`, { provider: 'paris' }, { authorization: `Bearer ${key}` })).status, 403);
+    assert.equal((await postJson(`${gateway.url}/v1/admin/cut`, { provider: 'paris', operator: 'x' }, admin(gateway))).status, 400);
+    assert.equal((await postJson(`${gateway.url}/v1/admin/cut`, { jurisdiction: 'usa' }, admin(gateway))).status, 400);
+    assert.equal((await postJson(`${gateway.url}/v1/admin/cut`, { provider: 'paris', until: Date.now() - 1 }, admin(gateway))).status, 400);
+  });
+});
+
+describe('sovereign cut / uncut', () => {
+  it('cut and restore through the running gateway', async () => {
+    const upstream = await startOpenAIDouble();
+    const directory = temporaryDirectory();
+    const config = join(directory, 'sovereign.yaml');
+    writeFileSync(config, `data_dir: ${join(directory, 'data')}\nlog: { level: warn }\nproviders:\n  - { id: only, kind: openai-compatible, base_url: "${upstream.url}", jurisdiction: US, operator: X, ownership: rented, models: [m1] }\nmodels:\n  default: { candidates: [only/m1] }\n`);
+    const key = run(['keys', 'create', '--name', 'ops', '--admin', '--config', config], directory).stdout.trim().split('\n').at(-1)!;
+    const gateway = await startBin(['--config', config], directory);
+    try {
+      const cut = run(['cut', '--jurisdiction', 'US', '--for', '10m', '--url', gateway.url, '--key', key], directory);
+      assert.equal(cut.status, 0, cut.stderr);
+      assert.match(cut.stdout, /"cut":"jurisdiction US until /);
+      const refused = await postJson(`${gateway.url}/v1/chat/completions`, { model: 'default', messages: [{ role: 'user', content: 'x' }] }, { authorization: `Bearer ${key}` });
+      assert.equal(refused.status, 503);
+      const uncut = run(['uncut', '--jurisdiction', 'US', '--url', gateway.url], directory, { SOVEREIGN_KEY: key });
+      assert.equal(uncut.status, 0, uncut.stderr);
+      const served = await postJson(`${gateway.url}/v1/chat/completions`, { model: 'default', messages: [{ role: 'user', content: 'x' }] }, { authorization: `Bearer ${key}` });
+      assert.equal(served.status, 200);
+      assert.equal(run(['cut', '--url', gateway.url, '--key', key], directory).status, 2);
+    } finally {
+      gateway.child.kill('SIGTERM');
+      await gateway.exited;
+      await upstream.close();
+    }
+  });
+});
