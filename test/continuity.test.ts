@@ -152,3 +152,69 @@ describe('sovereign cut / uncut', () => {
     }
   });
 });
+
+describe('a broken stream goes on', () => {
+  let first: Double;
+  let second: Double;
+  let foreign: Double;
+  let gateway: TestGateway;
+
+  before(async () => {
+    first = await startOpenAIDouble();
+    second = await startOpenAIDouble();
+    foreign = await startOpenAIDouble();
+    gateway = await startTestGateway({
+      providers: [
+        providerEntry('first', first.url, { ownership: 'owned' }),
+        providerEntry('second', second.url, { ownership: 'owned' }),
+        providerEntry('foreign', foreign.url, { ownership: 'rented', jurisdiction: 'US' }),
+      ],
+      models: { default: { candidates: ['first/m1', 'second/m1'] }, mixed: { candidates: ['first/m1', 'foreign/m1'] } },
+      routing: { retries: 0 },
+      policy: { name: 'p', rules: [{ when: { labels_any: ['pii'] }, allow: { ownership: ['owned'] } }, { when: {}, allow: {} }] },
+    });
+  });
+  after(async () => {
+    await gateway.close();
+    for (const double of [first, second, foreign]) await double.close();
+  });
+
+  it('continues the same answer on the next candidate when the upstream breaks mid-stream; the ledger names both', async () => {
+    first.script({ kind: 'stream-cut', afterChunks: 3 });
+    const openai = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: gateway.key, maxRetries: 0 });
+    const response = await openai.chat.completions.create({ model: 'default', stream: true, messages: [{ role: 'user', content: 'a long answer that breaks in the middle' }] }).withResponse();
+    let text = '';
+    for await (const chunk of response.data) text += chunk.choices[0]?.delta.content ?? '';
+    assert.equal(text, 'echo: a long answer that breaks in the middle', 'the client sees one answer');
+    const continued = second.received.at(-1)!.body.messages;
+    assert.deepEqual(continued.at(-1), { role: 'assistant', content: 'echo: a long' }, 'the next provider got the part already delivered as an assistant prefix');
+    await gateway.app.ledger.signCheckpoint();
+    const openIndex = response.response.headers.get('x-sovereign-receipt');
+    const receipt = (await (await fetch(`${gateway.url}/v1/ledger/receipts/${openIndex}`, { headers: { authorization: `Bearer ${gateway.key}` } })).json()) as { close_index: number };
+    const close = (await (await fetch(`${gateway.url}/v1/ledger/receipts/${receipt.close_index}`, { headers: { authorization: `Bearer ${gateway.key}` } })).json()) as { leaf: string };
+    const entry = decodeEntry(Buffer.from(close.leaf, 'base64'));
+    assert.equal(entry.outcome, 'ok');
+    assert.deepEqual(entry.attempts, [{ provider: 'first', outcome: 'ok' }, { provider: 'first', outcome: 'broken_connect' }, { provider: 'second', outcome: 'ok' }]);
+  });
+
+  it('continues for Anthropic clients too', async () => {
+    first.script({ kind: 'stream-cut', afterChunks: 2 });
+    const anthropic = (await import('@anthropic-ai/sdk')).default;
+    const client = new anthropic({ baseURL: gateway.url, apiKey: gateway.key, maxRetries: 0 });
+    const final = await client.messages.stream({ model: 'default', max_tokens: 64, messages: [{ role: 'user', content: 'another broken answer' }] }).finalMessage();
+    assert.deepEqual(final.content, [{ type: 'text', text: 'echo: another broken answer' }]);
+  });
+
+  it('never continues on a provider the policy forbids: the stream ends with an error event', async () => {
+    first.script({ kind: 'stream-cut', afterChunks: 2 });
+    const openai = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: gateway.key, maxRetries: 0 });
+    const stream = await openai.chat.completions.create({ model: 'mixed', stream: true, messages: [{ role: 'user', content: 'write to a.b@example.com please, at length' }] });
+    await assert.rejects(
+      (async () => {
+        for await (const _chunk of stream) void _chunk;
+      })(),
+      /mid-stream/,
+    );
+    assert.equal(foreign.received.length, 0);
+  });
+});

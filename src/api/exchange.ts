@@ -2,7 +2,7 @@
 // a started stream to the client, with the stream's opening and closing ledger entries.
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { GatewayError } from '../core/errors.js';
+import { GatewayError, ProviderError } from '../core/errors.js';
 import type { ChatStream, StreamEvent } from '../core/provider.js';
 import type { Gateway } from '../pipeline/gateway.js';
 import type { Tenant } from '../pipeline/auth.js';
@@ -50,7 +50,10 @@ export interface StreamWriter {
  * before the final `: x-sovereign-receipt-close <index>` comment, which announces it. A failure
  * after the first byte ends the stream with the dialect's error event.
  */
-export async function relayStream(exchange: Exchange, stream: ChatStream, writer: StreamWriter, outcome: ExchangeOutcome, headers: Record<string, string>): Promise<void> {
+/** Asked for a continuation when a stream breaks mid-way: the text delivered so far, the providers that failed. */
+export type ContinueStream = (delivered: string, failed: ReadonlySet<string>) => Promise<{ stream: ChatStream; provider: string; attempts: ReadonlyArray<{ provider: string; outcome: string }> } | undefined>;
+
+export async function relayStream(exchange: Exchange, stream: ChatStream, writer: StreamWriter, outcome: ExchangeOutcome, headers: Record<string, string>, continueStream?: ContinueStream): Promise<void> {
   const { response } = exchange;
   let openIndex: number;
   try {
@@ -85,29 +88,54 @@ export async function relayStream(exchange: Exchange, stream: ChatStream, writer
     response.uncork();
   };
   let result: { outcome: 'ok' | 'error' | 'client_closed'; errorCode: string | null } = { outcome: 'ok', errorCode: null };
+  // What the client has received of the answer, for a continuation elsewhere if this upstream breaks.
+  let delivered = '';
+  let continuable = continueStream !== undefined;
+  const failed = new Set<string>();
+  let current = stream;
+  let provider = outcome.candidate?.provider.description.id ?? '';
   try {
-    for await (const event of stream) {
-      if (event.chunk.usage) outcome.usage = event.chunk.usage;
-      const piece = writer.event(event);
-      if (piece === undefined) continue;
-      if (!corked) {
-        corked = true;
-        response.cork();
-        process.nextTick(uncork);
+    for (;;) {
+      try {
+        for await (const event of current) {
+          if (event.chunk.usage) outcome.usage = event.chunk.usage;
+          const delta = event.chunk.choices[0]?.delta;
+          if (delta?.tool_calls || event.chunk.choices.length > 1) continuable = false;
+          if (typeof delta?.content === 'string') delivered += delta.content;
+          const piece = writer.event(event);
+          if (piece === undefined) continue;
+          if (!corked) {
+            corked = true;
+            response.cork();
+            process.nextTick(uncork);
+          }
+          if (!deliver(piece) && !response.destroyed) {
+            if (corked) uncork();
+            await new Promise<void>((resolve) => {
+              const done = (): void => {
+                response.off('drain', done);
+                response.off('close', done);
+                resolve();
+              };
+              response.on('drain', done);
+              response.on('close', done);
+            });
+          }
+          if (clientGone) break;
+        }
+        break;
+      } catch (error) {
+        if (clientGone) throw error;
+        failed.add(provider);
+        const kind = error instanceof ProviderError ? error.kind : asGatewayError(error).code;
+        outcome.attempts = [...(outcome.attempts ?? []), { provider, outcome: `broken_${kind}` }];
+        // A plain-text answer broken mid-way goes on with the next allowed candidate, in the same stream.
+        const next = continuable ? await continueStream!(delivered, failed) : undefined;
+        if (!next) throw error;
+        outcome.attempts = [...outcome.attempts, ...next.attempts];
+        current = next.stream;
+        provider = next.provider;
       }
-      if (!deliver(piece) && !response.destroyed) {
-        if (corked) uncork();
-        await new Promise<void>((resolve) => {
-          const done = (): void => {
-            response.off('drain', done);
-            response.off('close', done);
-            resolve();
-          };
-          response.on('drain', done);
-          response.on('close', done);
-        });
-      }
-      if (clientGone) break;
     }
     if (clientGone) result = { outcome: 'client_closed', errorCode: 'client_closed' };
     else deliver(writer.end());

@@ -178,6 +178,23 @@ export class Gateway {
     return { ...result, value: restoreStream(result.value, redacted.placeholders), redactedLabels: redacted.labels };
   }
 
+  /**
+   * Continues a stream whose upstream failed after its first byte: the original request plus the
+   * answer delivered so far as an assistant prefix, sent to the allowed candidates that have not
+   * failed yet (never to one the policy forbids or that is cut). Undefined when none remains.
+   */
+  async continueChatStream(request: ChatRequest, plan: Plan, delivered: string, failed: ReadonlySet<string>): Promise<Dispatched<ChatStream> | undefined> {
+    if (plan.decision.mode !== 'allow') return undefined;
+    const candidates = plan.candidates.filter((candidate) => !failed.has(candidate.provider.description.id));
+    if (candidates.length === 0) return undefined;
+    const continued: ChatRequest = { ...request, messages: [...request.messages, { role: 'assistant', content: delivered }] };
+    try {
+      return await dispatch(request.model, candidates, (candidate, options) => candidate.provider.chatStream(continued, options), this.settings);
+    } catch {
+      return undefined;
+    }
+  }
+
   embeddings(request: EmbeddingsRequest, plan: Plan, signal?: AbortSignal): Promise<Dispatched<EmbeddingsResponse>> {
     // An embedding of a redacted text is not the embedding of the text: no redaction here.
     if (plan.decision.mode === 'redact') throw new GatewayError('no_allowed_provider', `Refused by policy: ${plan.decision.explanation} Embeddings are not redacted.`);

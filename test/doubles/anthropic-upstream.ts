@@ -1,10 +1,10 @@
 // A test double of Anthropic's Messages API (/v1/messages), answering "echo: <last user text>".
-import { lastUserText, pieces, startDouble, type Double } from './http-double.js';
+import { continuation, lastUserText, pieces, startDouble, type Double } from './http-double.js';
 
 export function startAnthropicDouble(): Promise<Double> {
   return startDouble(async (request, behaviour, response, socket) => {
     const body = request.body ?? {};
-    const text = behaviour.kind === 'ok' && behaviour.text !== undefined ? behaviour.text : `echo: ${lastUserText(body.messages)}`;
+    const text = continuation(body.messages, behaviour.kind === 'ok' && behaviour.text !== undefined ? behaviour.text : `echo: ${lastUserText(body.messages)}`);
     const toolUse = behaviour.kind === 'tool-call' ? { type: 'tool_use', id: 'toolu_1', name: behaviour.name, input: JSON.parse(behaviour.arguments) } : undefined;
     const id = `msg_double${Date.now()}`;
     if (!body.stream) {

@@ -109,6 +109,14 @@ export function lastUserText(messages: Array<{ role: string; content: unknown }>
   return '';
 }
 
+/** When the conversation ends with an assistant prefix of the answer, the double continues it: it sends the rest. */
+export function continuation(messages: Array<{ role: string; content: unknown }> | undefined, answer: string): string {
+  const last = messages?.at(-1);
+  if (last?.role !== 'assistant') return answer;
+  const prefix = typeof last.content === 'string' ? last.content : Array.isArray(last.content) ? last.content.map((part: any) => (part.type === 'text' ? part.text : '')).join('') : '';
+  return answer.startsWith(prefix) ? answer.slice(prefix.length) : answer;
+}
+
 /** Splits a text into stream-sized pieces. */
 export function pieces(text: string): string[] {
   return text.match(/.{1,4}/gs) ?? [''];

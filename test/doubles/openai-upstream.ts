@@ -1,6 +1,6 @@
 // A test double of an OpenAI-compatible upstream (/v1/chat/completions, /v1/embeddings).
 // It answers "echo: <last user text>" so tests can see what crossed the wire.
-import { lastUserText, pieces, startDouble, type Double } from './http-double.js';
+import { continuation, lastUserText, pieces, startDouble, type Double } from './http-double.js';
 
 export function startOpenAIDouble(): Promise<Double> {
   return startDouble(async (request, behaviour, response, socket) => {
@@ -11,7 +11,7 @@ export function startOpenAIDouble(): Promise<Double> {
       response.end(JSON.stringify({ object: 'list', model: body.model, data: inputs.map((input, index) => ({ object: 'embedding', index, embedding: [String(input).length, index, 0.5] })), usage: { prompt_tokens: inputs.length, total_tokens: inputs.length } }));
       return;
     }
-    const text = behaviour.kind === 'ok' && behaviour.text !== undefined ? behaviour.text : `echo: ${lastUserText(body.messages)}`;
+    const text = continuation(body.messages, behaviour.kind === 'ok' && behaviour.text !== undefined ? behaviour.text : `echo: ${lastUserText(body.messages)}`);
     const id = `chatcmpl-double-${request.path.length}-${Date.now()}`;
     const usage = { prompt_tokens: 7, completion_tokens: pieces(text).length, total_tokens: 7 + pieces(text).length };
     const toolCall = behaviour.kind === 'tool-call' ? { id: 'call_1', type: 'function', function: { name: behaviour.name, arguments: behaviour.arguments } } : undefined;
