@@ -61,9 +61,9 @@ describe('cut switch and live health', () => {
   it('cutting a whole jurisdiction or operator never unlocks a provider the policy forbids', async () => {
     assert.equal((await postJson(`${gateway.url}/v1/admin/cut`, { jurisdiction: 'FR' }, admin(gateway))).status, 200);
     const sensitive = await postJson(`${gateway.url}/v1/chat/completions`, { model: 'default', messages: [{ role: 'user', content: 'mail me at x@y.fr' }] }, admin(gateway));
-    assert.equal(sensitive.status, 503);
-    assert.equal(sensitive.json.error.code, 'no_provider_available');
-    assert.match(sensitive.json.error.message, /cut/);
+    assert.equal(sensitive.status, 403);
+    assert.equal(sensitive.json.error.code, 'no_allowed_provider');
+    assert.match(sensitive.json.error.message, /every allowed candidate is cut/);
     const plain = await ask();
     assert.equal(plain.choices[0]?.message.content, 'echo: hello');
     assert.deepEqual(counts(), [1, 1, 1], 'plain traffic goes on through the remaining provider; nothing sensitive reached it');

@@ -95,7 +95,7 @@ export async function handleChatCompletions(exchange: Exchange, outcome: Exchang
   }
   const { value: stream, candidate, attempts, redactedLabels } = await exchange.gateway.chatStream(request, plan);
   Object.assign(outcome, { candidate, attempts, redactedLabels });
-  await relayStream(exchange, stream, openAIStreamWriter, outcome, { 'x-request-id': exchange.requestId, 'x-sovereign-policy': exchange.gateway.policyHash }, async (delivered, failed) => {
+  await relayStream(exchange, stream, openAIStreamWriter, outcome, { 'x-request-id': exchange.requestId, 'x-sovereign-policy': exchange.gateway.policyHash, 'x-sovereign-provider': candidate.provider.description.id }, async (delivered, failed) => {
     const next = await exchange.gateway.continueChatStream(request, plan, delivered, failed);
     return next && { stream: next.value, provider: next.candidate.provider.description.id, attempts: next.attempts };
   });

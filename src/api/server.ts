@@ -139,6 +139,7 @@ export function createApp(options: AppOptions): App {
     /** Records the call (for ledgered routes), then sends the answer with its receipt index. */
     async function respond(reply: Reply, failure?: GatewayError): Promise<void> {
       const headers: Record<string, string> = { 'x-request-id': requestId, 'x-sovereign-policy': gateway.policyHash, ...(failure ? errorHeaders(failure) : {}) };
+      if (!failure && outcome.candidate) headers['x-sovereign-provider'] = outcome.candidate.provider.description.id;
       let sent = reply;
       if (route?.record && tenant) {
         const callOutcome: CallOutcome = failure ? (refusalCodes.has(failure.code) ? 'refused' : 'error') : 'ok';

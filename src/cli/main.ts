@@ -5,6 +5,7 @@ import { registerKeyCommands } from './keys.js';
 import { registerLedgerCommands } from './ledger.js';
 import { registerPolicyCommands } from './policy.js';
 import { registerCutCommands } from './cut.js';
+import { registerDrillCommand } from './drill.js';
 import { loadConfigOrExit } from './context.js';
 import { registerStartCommand } from './start.js';
 
@@ -16,6 +17,7 @@ export async function main(argv: string[]): Promise<void> {
   registerLedgerCommands(program);
   registerPolicyCommands(program);
   registerCutCommands(program);
+  registerDrillCommand(program);
   const config = program.command('config').description('inspect the configuration');
   config
     .command('schema')

@@ -109,7 +109,10 @@ export class Gateway {
     if (plan.decision.mode === 'refuse' || plan.decision.allowed.length === 0) throw new GatewayError('no_allowed_provider', `Refused by policy: ${plan.decision.explanation}`);
     if (plan.candidates.length === 0) {
       const cut = [...new Set(plan.all.map((candidate) => this.cutOf(candidate.provider.description)).filter((entry) => entry !== undefined).map((entry) => describeCut(entry!)))];
-      throw new GatewayError('no_provider_available', `Every allowed candidate is cut (${cut.join('; ')}); no other may be used.`, { retryable: true, retryAfterSeconds: 5 });
+      const policyKeptOut = new Set(plan.all.map((candidate) => candidate.provider.description.id)).size > plan.decision.allowed.length;
+      // The providers left are ones the policy forbids: that is a refusal, as when the allowed ones are down.
+      if (policyKeptOut) throw new GatewayError('no_allowed_provider', `Refused by policy: every allowed candidate is cut (${cut.join('; ')}); ${plan.decision.explanation}`, { retryable: true });
+      throw new GatewayError('no_provider_available', `Every candidate is cut (${cut.join('; ')}).`, { retryable: true, retryAfterSeconds: 5 });
     }
     return plan.candidates;
   }

@@ -16,6 +16,9 @@ export type Behaviour =
   | { kind: 'slow'; delayMs: number };
 
 export interface Received {
+  /** When it arrived (ms since epoch). */
+  at: number;
+  method: string;
   path: string;
   headers: IncomingMessage['headers'];
   body: any;
@@ -48,7 +51,7 @@ export async function startDouble(respond: Respond, basePath = '/v1'): Promise<D
     } catch {
       body = undefined;
     }
-    const entry: Received = { path: request.url ?? '', headers: request.headers, body, raw };
+    const entry: Received = { at: Date.now(), method: request.method ?? 'GET', path: request.url ?? '', headers: request.headers, body, raw };
     received.push(entry);
     const behaviour = queue.shift() ?? fallback;
     const socket = request.socket;

@@ -46,3 +46,19 @@ export const waitUntil = async (predicate: () => Promise<boolean>, ms: number): 
   return false;
 };
 
+
+/** Like run, without blocking this process (test doubles living here must keep answering). */
+export function runAsync(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [bin, ...args], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (piece) => (stdout += piece));
+    child.stderr!.on('data', (piece) => (stderr += piece));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.on('exit', (status) => {
+      clearTimeout(timer);
+      done({ status, stdout, stderr });
+    });
+  });
+}
