@@ -6,6 +6,8 @@ import { z } from 'zod';
 import { GatewayError } from '../core/errors.js';
 import type { EntryRecord } from '../ledger/entry.js';
 import { describeCut } from '../pipeline/cuts.js';
+import { buildDependencyReport, renderReportHtml, renderReportText } from '../pipeline/dependency-report.js';
+import type { Config } from '../config/schema.js';
 import type { LedgerLog } from '../pipeline/ledger-log.js';
 import type { CutRecord, Store } from '../store/store.js';
 import type { Exchange, Reply } from './exchange.js';
@@ -25,7 +27,16 @@ function requireAdmin(exchange: Exchange): void {
   if (!exchange.tenant.scopes.includes('admin')) throw new GatewayError('insufficient_scope', 'Cutting and restoring providers needs a key with the admin scope.');
 }
 
-export function createAdminEndpoints(store: Store, ledger: LedgerLog, reloadCuts: () => Promise<void>, now: () => number) {
+/** "7d", "24h", "30m", or an RFC 3339 time. */
+function sinceOf(text: string, now: number): number {
+  const match = /^(\d+)(m|h|d)$/.exec(text);
+  if (match) return now - Number(match[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 'm' | 'h' | 'd'];
+  const time = Date.parse(text);
+  if (Number.isNaN(time)) throw new GatewayError('invalid_request', 'since must be a duration such as 7d, 24h or 30m, or an RFC 3339 time.', { param: 'since' });
+  return time;
+}
+
+export function createAdminEndpoints(config: Config, store: Store, ledger: LedgerLog, reloadCuts: () => Promise<void>, now: () => number) {
   async function record(exchange: Exchange, kind: 'cut' | 'uncut', cut: { target: string; value: string; until: number | null }): Promise<number> {
     const entry: EntryRecord = {
       v: 1, kind, time: new Date(now()).toISOString(), request_id: exchange.requestId, tenant: exchange.tenant.name, endpoint: 'admin', model_requested: '', provider: null, provider_model: null,
@@ -45,6 +56,23 @@ export function createAdminEndpoints(store: Store, ledger: LedgerLog, reloadCuts
   }
 
   return {
+    async dependencies(exchange: Exchange, query: URLSearchParams): Promise<Reply> {
+      const since = sinceOf(query.get('since') ?? '7d', now());
+      const format = query.get('format') ?? 'json';
+      if (!['json', 'text', 'html'].includes(format)) throw new GatewayError('invalid_request', 'format must be json, text or html.', { param: 'format' });
+      const entries: EntryRecord[] = [];
+      for (let start = 0; ; start += 1000) {
+        const rows = await store.ledgerEntries(start, start + 1000);
+        for (const row of rows) if (row.createdAt >= since) entries.push(JSON.parse(row.leaf.toString('utf8')) as EntryRecord);
+        if (rows.length < 1000) break;
+      }
+      const { gateway } = exchange;
+      const report = buildDependencyReport({ config, policy: gateway.policy, policyHash: gateway.policyHash, providers: [...gateway.catalog.providers.values()].map((provider) => provider.description), entries, since, now: now() });
+      if (format === 'text') return { status: 200, body: renderReportText(report), contentType: 'text/plain; charset=utf-8' };
+      if (format === 'html') return { status: 200, body: renderReportHtml(report), contentType: 'text/html; charset=utf-8' };
+      return { status: 200, body: JSON.stringify(report) };
+    },
+
     providers(exchange: Exchange): Reply {
       return { status: 200, body: JSON.stringify({ providers: exchange.gateway.providerStatuses() }) };
     },

@@ -80,7 +80,7 @@ export function createApp(options: AppOptions): App {
   const reloadCuts = async (): Promise<void> => {
     gateway.cuts = await store.cuts();
   };
-  const adminEndpoints = createAdminEndpoints(store, ledger, reloadCuts, now);
+  const adminEndpoints = createAdminEndpoints(config, store, ledger, reloadCuts, now);
   let cutsTimer: NodeJS.Timeout | undefined;
   let accepting = true;
   let inFlight = 0;
@@ -92,6 +92,7 @@ export function createApp(options: AppOptions): App {
     ['/v1/models', { dialect: 'openai', method: 'GET', endpoint: 'models', handler: handleModels, body: false }],
     ['/v1/messages', { dialect: 'anthropic', method: 'POST', endpoint: 'messages', handler: handleMessages, body: true, record: 'messages' }],
     ['/v1/providers', { dialect: 'openai', method: 'GET', endpoint: 'providers', handler: (exchange) => adminEndpoints.providers(exchange), body: false }],
+    ['/v1/reports/dependencies', { dialect: 'openai', method: 'GET', endpoint: 'reports', handler: (exchange, _outcome, _path, query) => adminEndpoints.dependencies(exchange, query), body: false }],
     ['/v1/admin/cut', { dialect: 'openai', method: 'POST', endpoint: 'admin', handler: (exchange) => adminEndpoints.cut(exchange), body: true }],
     ['/v1/admin/uncut', { dialect: 'openai', method: 'POST', endpoint: 'admin', handler: (exchange) => adminEndpoints.uncut(exchange), body: true }],
     ['/v1/policy/explain', { dialect: 'openai', method: 'POST', endpoint: 'policy', handler: handlePolicyExplain, body: true }],

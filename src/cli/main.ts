@@ -6,6 +6,7 @@ import { registerLedgerCommands } from './ledger.js';
 import { registerPolicyCommands } from './policy.js';
 import { registerCutCommands } from './cut.js';
 import { registerDrillCommand } from './drill.js';
+import { registerReportCommands } from './report.js';
 import { loadConfigOrExit } from './context.js';
 import { registerStartCommand } from './start.js';
 
@@ -18,6 +19,7 @@ export async function main(argv: string[]): Promise<void> {
   registerPolicyCommands(program);
   registerCutCommands(program);
   registerDrillCommand(program);
+  registerReportCommands(program);
   const config = program.command('config').description('inspect the configuration');
   config
     .command('schema')

@@ -34,6 +34,8 @@ const providerSchema = z.strictObject({
   retention_days: z.number().int().nonnegative().optional(),
   /** Whether the provider may train on what it is sent. */
   trains_on_data: z.boolean().optional(),
+  /** Price, for the dependency report's cost shares (any currency, the same for every provider). */
+  cost_per_million_tokens: z.strictObject({ input: z.number().nonnegative(), output: z.number().nonnegative() }).optional(),
 });
 
 const labelPattern = z.string().regex(/^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/, 'must be a label such as pii, pii.email or confidential');
