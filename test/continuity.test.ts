@@ -218,3 +218,52 @@ describe('a broken stream goes on', () => {
     assert.equal(foreign.received.length, 0);
   });
 });
+
+describe('hedging', () => {
+  let slow: Double;
+  let fast: Double;
+  let gateway: TestGateway;
+
+  before(async () => {
+    slow = await startOpenAIDouble();
+    fast = await startOpenAIDouble();
+    gateway = await startTestGateway({
+      providers: [providerEntry('slow', slow.url), providerEntry('fast', fast.url)],
+      models: { hedged: { candidates: ['slow/m1', 'fast/m1'], hedge_after_ms: 50 }, plain: { candidates: ['slow/m1', 'fast/m1'] } },
+      routing: { retries: 0, breaker: { failures: 2, cooldown_ms: 60_000 } },
+    });
+  });
+  after(async () => {
+    await gateway.close();
+    await slow.close();
+    await fast.close();
+  });
+
+  it('starts the next candidate when the first is slow, takes the first answer, records both, and does not blame the slow one', async () => {
+    slow.setDefault({ kind: 'slow', delayMs: 600 });
+    const openai = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: gateway.key, maxRetries: 0 });
+    for (let round = 0; round < 3; round += 1) {
+      const started = Date.now();
+      const response = await openai.chat.completions.create({ model: 'hedged', messages: [{ role: 'user', content: 'race' }] }).withResponse();
+      assert.ok(Date.now() - started < 500, 'answered by the fast one, not after the slow one');
+      assert.equal(response.response.headers.get('x-sovereign-provider'), 'fast');
+      const index = response.response.headers.get('x-sovereign-receipt');
+      const receipt = (await (await fetch(`${gateway.url}/v1/ledger/receipts/${index}`, { headers: { authorization: `Bearer ${gateway.key}` } })).json()) as { leaf: string };
+      assert.deepEqual(decodeEntry(Buffer.from(receipt.leaf, 'base64')).attempts, [{ provider: 'fast', outcome: 'ok' }, { provider: 'slow', outcome: 'hedged_out' }]);
+    }
+    let text = '';
+    for await (const chunk of await openai.chat.completions.create({ model: 'hedged', stream: true, messages: [{ role: 'user', content: 'stream race' }] })) text += chunk.choices[0]?.delta.content ?? '';
+    assert.equal(text, 'echo: stream race');
+    const status = ((await (await fetch(`${gateway.url}/v1/providers`, { headers: { authorization: `Bearer ${gateway.key}` } })).json()) as { providers: any[] }).providers.find((entry) => entry.id === 'slow');
+    assert.equal(status.circuit, 'closed', 'a hedged-out attempt is not a failure of its provider');
+    slow.setDefault({ kind: 'ok' });
+  });
+
+  it('is off by default: without hedge_after_ms the first candidate is awaited', async () => {
+    slow.setDefault({ kind: 'slow', delayMs: 300 });
+    const openai = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: gateway.key, maxRetries: 0 });
+    const response = await openai.chat.completions.create({ model: 'plain', messages: [{ role: 'user', content: 'wait' }] }).withResponse();
+    assert.equal(response.response.headers.get('x-sovereign-provider'), 'slow');
+    slow.setDefault({ kind: 'ok' });
+  });
+});

@@ -65,6 +65,8 @@ const aliasSchema = z.strictObject({
   candidates: z
     .array(z.string().regex(/^[a-z0-9-]+\/.+$/, 'must be provider/model'))
     .min(1, 'must list at least one candidate'),
+  /** Hedging, off by default: when the first candidate has not answered (or sent a stream's first byte) in this time, the next allowed one is started too, and the first to answer wins. */
+  hedge_after_ms: z.number().int().positive().optional(),
 });
 
 export const configSchema = z

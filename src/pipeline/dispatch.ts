@@ -56,6 +56,8 @@ export async function dispatch<T>(
         return { value, candidate, attempts };
       } catch (error) {
         if (!(error instanceof ProviderError)) throw error;
+        // Cancelled by the caller (a hedge won elsewhere): not the provider's failure.
+        if (signal?.aborted) throw toGatewayError(model, attempts, error);
         last = error;
         attempts.push({ provider: error.providerId, outcome: error.kind });
         settings.onAttempt?.(candidate, false, settings.now() - started, error);

@@ -100,6 +100,58 @@ export class Gateway {
     return { classification, decision, candidates, all };
   }
 
+  /**
+   * Hedging: the first candidate starts alone; if it has not answered within `hedgeAfterMs`, the
+   * rest start too (in their own order, with fallback among them), and whichever answers first
+   * wins while the other is cancelled. Both are recorded in the attempts.
+   */
+  private hedged<T>(model: string, candidates: Candidate[], call: Parameters<typeof dispatch<T>>[2], hedgeAfterMs: number): Promise<Dispatched<T>> {
+    const [first, ...rest] = candidates;
+    const primaryAbort = new AbortController();
+    const secondaryAbort = new AbortController();
+    const cancel = (value: unknown): void => (value as { cancel?: () => void } | undefined)?.cancel?.();
+    return new Promise<Dispatched<T>>((resolve, reject) => {
+      let settled = false;
+      let failures = 0;
+      let started = 1;
+      let hedgeFired = false;
+      const win = (result: Dispatched<T>, other: AbortController, otherName: string): void => {
+        if (settled) {
+          // The slower one answered too: its answer is dropped (a stream is closed).
+          cancel(result.value);
+          return;
+        }
+        settled = true;
+        clearTimeout(timer);
+        other.abort();
+        const hedgedOut = hedgeFired && failures === 0 ? [{ provider: otherName, outcome: 'hedged_out' }] : [];
+        resolve({ ...result, attempts: [...result.attempts, ...hedgedOut] as Dispatched<T>['attempts'] });
+      };
+      const lose = (error: unknown): void => {
+        failures += 1;
+        if (!settled && failures === started && (started === 2 || rest.length === 0)) {
+          settled = true;
+          clearTimeout(timer);
+          reject(error);
+        } else if (!settled && started === 1) {
+          // The first failed before the hedge: go on with the rest at once, as a plain fallback.
+          clearTimeout(timer);
+          startSecondary();
+        }
+      };
+      const startSecondary = (): void => {
+        if (started === 2 || settled) return;
+        started = 2;
+        dispatch(model, rest, call, this.settings, secondaryAbort.signal).then((result) => win(result, primaryAbort, first!.provider.description.id), lose);
+      };
+      dispatch(model, [first!], call, this.settings, primaryAbort.signal).then((result) => win(result, secondaryAbort, rest[0]!.provider.description.id), lose);
+      const timer = setTimeout(() => {
+        hedgeFired = true;
+        startSecondary();
+      }, hedgeAfterMs);
+    });
+  }
+
   cutOf(provider: ProviderDescription, now = this.options.now()): CutRecord | undefined {
     return this.cuts.find((cut) => cutApplies(cut, provider, now));
   }
@@ -212,6 +264,8 @@ export class Gateway {
   private async dispatchAllowed<T>(model: string, plan: Plan, call: Parameters<typeof dispatch<T>>[2], signal?: AbortSignal): Promise<Dispatched<T>> {
     const candidates = this.allowed(plan);
     try {
+      const hedgeAfter = this.options.config.models[model]?.hedge_after_ms;
+      if (hedgeAfter !== undefined && candidates.length > 1) return await this.hedged(model, candidates, call, hedgeAfter);
       return await dispatch(model, candidates, call, this.settings, signal);
     } catch (error) {
       if (!(error instanceof GatewayError) || error.code === 'upstream_rejected' || candidates.length === plan.all.length) throw error;
