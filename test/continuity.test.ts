@@ -267,3 +267,31 @@ describe('hedging', () => {
     slow.setDefault({ kind: 'ok' });
   });
 });
+
+describe('background probes', () => {
+  it('probe every provider on a jittered interval, and back off from one that keeps failing', async () => {
+    const healthy = await startOpenAIDouble();
+    const broken = await startOpenAIDouble();
+    broken.setDefault({ kind: 'status', status: 503 });
+    const gateway = await startTestGateway({
+      providers: [providerEntry('healthy', healthy.url), providerEntry('broken', broken.url)],
+      models: { default: { candidates: ['healthy/m1'] } },
+      health: { probe_interval_ms: 40, probe_timeout_ms: 500 },
+    });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      const probes = (double: Double) => double.received.filter((received) => received.method === 'GET').length;
+      // Healthy: about every 40 ms. Broken: 40, 80, 160, 320, then every 320 ms.
+      assert.ok(probes(healthy) >= 20, `healthy probed ${probes(healthy)} times`);
+      assert.ok(probes(broken) >= 3 && probes(broken) <= 9, `broken probed ${probes(broken)} times`);
+      const status = ((await (await fetch(`${gateway.url}/v1/providers`, { headers: { authorization: `Bearer ${gateway.key}` } })).json()) as { providers: any[] }).providers;
+      assert.equal(status.find((entry) => entry.id === 'broken').state, 'degraded');
+      assert.match(status.find((entry) => entry.id === 'broken').last_error.message, /503/);
+      assert.equal(status.find((entry) => entry.id === 'healthy').state, 'healthy');
+    } finally {
+      await gateway.close();
+      await healthy.close();
+      await broken.close();
+    }
+  });
+});

@@ -54,7 +54,8 @@ export class Gateway {
   readonly health = new Map<string, ProviderHealth>();
   /** Cuts in force, reloaded from the store by the server. */
   cuts: CutRecord[] = [];
-  private probeTimer: NodeJS.Timeout | undefined;
+  private readonly probeTimers = new Map<string, NodeJS.Timeout>();
+  private closed = false;
   readonly policy: PolicyDocument;
   readonly policyHash: string;
   readonly breakers = new Map<string, CircuitBreaker>();
@@ -169,28 +170,44 @@ export class Gateway {
     return plan.candidates;
   }
 
-  /** Probes every provider in the background, every `intervalMs` give or take 20%, so that idle providers have a known health too. */
+  /**
+   * Probes every provider in the background, every `intervalMs` give or take 20% (so replicas do
+   * not probe in step), so that idle providers have a known health too. A provider whose probes
+   * fail is probed less and less often (up to 8× the interval) until one succeeds.
+   */
   startProbes(intervalMs: number, timeoutMs: number): void {
-    const schedule = (): void => {
-      this.probeTimer = setTimeout(() => void this.probeAll(timeoutMs).finally(schedule), intervalMs * (0.8 + Math.random() * 0.4));
-      this.probeTimer.unref();
-    };
-    schedule();
+    for (const provider of this.options.providers.values()) {
+      let backoff = 1;
+      const schedule = (): void => {
+        const timer = setTimeout(() => {
+          void this.probe(provider, timeoutMs).then((ok) => {
+            backoff = ok ? 1 : Math.min(backoff * 2, 8);
+            if (!this.closed) schedule();
+          });
+        }, intervalMs * backoff * (0.8 + Math.random() * 0.4));
+        timer.unref();
+        this.probeTimers.set(provider.description.id, timer);
+      };
+      schedule();
+    }
+  }
+
+  /** One probe, recorded in the provider's health; true when it answered. */
+  async probe(provider: Provider, timeoutMs: number): Promise<boolean> {
+    const { now } = this.options;
+    const started = now();
+    try {
+      await provider.probe(started + timeoutMs);
+      this.health.get(provider.description.id)?.record({ at: now(), ms: now() - started, ok: true, traffic: false });
+      return true;
+    } catch (error) {
+      this.health.get(provider.description.id)?.record({ at: now(), ms: now() - started, ok: false, traffic: false }, (error as Error).message);
+      return false;
+    }
   }
 
   async probeAll(timeoutMs: number): Promise<void> {
-    const { now } = this.options;
-    await Promise.all(
-      [...this.options.providers.values()].map(async (provider) => {
-        const started = now();
-        try {
-          await provider.probe(started + timeoutMs);
-          this.health.get(provider.description.id)?.record({ at: now(), ms: now() - started, ok: true, traffic: false });
-        } catch (error) {
-          this.health.get(provider.description.id)?.record({ at: now(), ms: now() - started, ok: false, traffic: false }, (error as Error).message);
-        }
-      }),
-    );
+    await Promise.all([...this.options.providers.values()].map((provider) => this.probe(provider, timeoutMs)));
   }
 
   providerStatuses(): ProviderStatus[] {
@@ -289,7 +306,8 @@ export class Gateway {
   }
 
   async close(): Promise<void> {
-    if (this.probeTimer) clearTimeout(this.probeTimer);
+    this.closed = true;
+    for (const timer of this.probeTimers.values()) clearTimeout(timer);
     await Promise.allSettled([...this.options.providers.values()].map((provider) => provider.close()));
   }
 
