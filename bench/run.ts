@@ -1,5 +1,6 @@
 // `npm run bench`: measures the gateway against baselines measured in the same run, on loopback,
-// bounded in time, and prints tables of ratios. Sections: proxy (HTTP overhead), ledger (appends, proofs), policy (detector quality, classification time).
+// bounded in time, and prints tables of ratios. Sections: proxy (HTTP overhead), ledger (appends, proofs), policy (detector
+// quality, classification time), continuity (cut timing, throughput with a failing provider).
 //   npm run bench                       all sections, 5 s per measurement
 //   npm run bench -- --only proxy --duration 10 --rounds 3
 // Processes are pinned with taskset when present: load generator and upstream on CPU 0, the system under test on CPU 1.
@@ -10,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ledgerSection } from './ledger.js';
 import { policySection } from './policy.js';
+import { continuitySection } from './continuity.js';
 
 const { values: options } = parseArgs({
   options: {
@@ -62,21 +64,21 @@ interface LoadResult {
 const hasWrk = spawnSync('wrk', ['--version']).error === undefined;
 
 /** wrk (Debian's package) when present, else autocannon: real load generators, in their own pinned process. */
-function load(url: string, connections: number, seconds: number, stream: boolean, headers: Record<string, string>): LoadResult {
+function load(url: string, connections: number, seconds: number, stream: boolean, headers: Record<string, string>, model = 'bench'): LoadResult {
   if (hasWrk) {
     const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '5s', '-s', resolve(root, 'bench/post.lua'), url];
     const auth = headers.authorization?.replace(/^Bearer /, '');
     const result = spawnSync(hasTaskset ? 'taskset' : 'wrk', hasTaskset ? ['-c', '0', 'wrk', ...args] : args, {
       encoding: 'utf8',
       timeout: (seconds + 30) * 1000,
-      env: { ...process.env, STREAM: stream ? '1' : '0', ...(auth ? { AUTH: auth } : {}) },
+      env: { ...process.env, STREAM: stream ? '1' : '0', MODEL: model, ...(auth ? { AUTH: auth } : {}) },
     });
     const line = /RESULT (.*)/.exec(result.stdout)?.[1];
     if (!line) throw new Error(`wrk failed: ${result.stderr || result.stdout}`);
     const fields = Object.fromEntries(line.split(' ').map((pair) => pair.split('=')).map(([name, value]) => [name, Number(value)]));
     return { rps: ((fields.requests! - fields.non2xx!) / fields.duration_us!) * 1e6, p50: fields.p50_us! / 1000, p99: fields.p99_us! / 1000, errors: fields.errors! + fields.non2xx! };
   }
-  const body = JSON.stringify({ model: 'bench', messages: [{ role: 'user', content: 'Say hello' }], max_tokens: 16, ...(stream ? { stream: true } : {}) });
+  const body = JSON.stringify({ model, messages: [{ role: 'user', content: 'Say hello' }], max_tokens: 16, ...(stream ? { stream: true } : {}) });
   const args = [resolve(root, 'node_modules/autocannon/autocannon.js'), '--json', '-c', String(connections), '-d', String(seconds), '-m', 'POST', '-H', 'content-type=application/json', '-b', body];
   for (const [name, value] of Object.entries(headers)) args.push('-H', `${name}=${value}`);
   args.push(url);
@@ -167,7 +169,12 @@ models:
   rmSync(work, { recursive: true, force: true });
 }
 
-const sections: Record<string, () => Promise<void>> = { proxy: proxySection, ledger: () => ledgerSection(table), policy: () => policySection(table) };
+const sections: Record<string, () => Promise<void>> = {
+  proxy: proxySection,
+  ledger: () => ledgerSection(table),
+  policy: () => policySection(table),
+  continuity: () => continuitySection({ root, startProcess, load, table }, duration),
+};
 for (const [name, run] of Object.entries(sections)) {
   if (options.only && !options.only.split(',').includes(name)) continue;
   await run();

@@ -3,6 +3,9 @@
 import { createServer } from 'node:http';
 
 const port = Number(process.argv[2] ?? 9101);
+/** `fail`: answer every request with 503 (a provider that is down). */
+const failing = process.argv[3] === 'fail';
+let lastPost = 0;
 const completion = Buffer.from(
   JSON.stringify({
     id: 'chatcmpl-bench',
@@ -19,6 +22,17 @@ const words = 'Hello there , this is a short streamed benchmark reply made of ab
 const stream = [chunk({ role: 'assistant', content: '' }, null), ...words.map((word) => chunk({ content: `${word} ` }, null)), chunk({}, 'stop'), Buffer.from('data: [DONE]\n\n')];
 
 const server = createServer((request, response) => {
+  if (request.method === 'GET' && request.url === '/last') {
+    response.end(String(lastPost));
+    return;
+  }
+  lastPost = Date.now();
+  if (failing) {
+    request.resume();
+    response.writeHead(503, { 'content-type': 'application/json' });
+    response.end('{"error":{"message":"down"}}');
+    return;
+  }
   const pieces: Buffer[] = [];
   request.on('data', (piece: Buffer) => pieces.push(piece));
   request.on('end', () => {
