@@ -114,6 +114,16 @@ describe('cut switch and live health', () => {
     assert.ok(status.error_rate > 0);
     assert.match(status.last_error.message, /503/);
     riyadh.setDefault({ kind: 'ok' });
+
+    // Breaker and cut together: a cut shows over an open circuit; lifting the cut leaves the circuit open.
+    const stateOf = async (): Promise<string> => (((await (await fetch(`${gateway.url}/v1/providers`, { headers: admin(gateway) })).json()) as { providers: any[] }).providers.find((entry) => entry.id === 'riyadh').state);
+    await postJson(`${gateway.url}/v1/admin/cut`, { provider: 'riyadh' }, admin(gateway));
+    assert.equal(await stateOf(), 'cut');
+    await postJson(`${gateway.url}/v1/admin/uncut`, { provider: 'riyadh' }, admin(gateway));
+    assert.equal(await stateOf(), 'open_circuit');
+    const before = riyadh.received.filter((received) => received.method === 'POST').length;
+    await ask();
+    assert.equal(riyadh.received.filter((received) => received.method === 'POST').length, before, 'an open circuit still keeps traffic away after the cut is lifted');
   });
 
   it('needs the admin scope, and refuses malformed cuts', async () => {
