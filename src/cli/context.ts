@@ -1,6 +1,7 @@
 // What every command needs: the config (from --config, ./sovereign.yaml or defaults) and the store.
 import { resolve } from 'node:path';
 import { ConfigError, loadConfig, type LoadedConfig } from '../config/load.js';
+import { parseListen } from '../config/schema.js';
 import { openStore } from '../store/kysely-store.js';
 import type { Store } from '../store/store.js';
 
@@ -23,4 +24,11 @@ export async function openConfiguredStore(loaded: LoadedConfig): Promise<Store> 
   const store = openStore({ dataDirectory: resolve(loaded.config.data_dir), databaseUrl: process.env.DATABASE_URL });
   await store.migrate();
   return store;
+}
+
+/** The gateway a command talks to: --url, else the config's listen address. */
+export function gatewayUrl(url: string | undefined, configPath: string | undefined): string {
+  if (url) return url.replace(/\/+$/, '');
+  const { host, port } = parseListen(loadConfigOrExit(configPath).config.listen);
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }

@@ -2,8 +2,7 @@
 // routing (and restore it). Talks to the gateway with --url and --key (defaults: the config's listen
 // address and $SOVEREIGN_KEY, which needs the admin scope).
 import type { Command } from 'commander';
-import { parseListen } from '../config/schema.js';
-import { exitConfigError, loadConfigOrExit } from './context.js';
+import { exitConfigError, gatewayUrl } from './context.js';
 
 interface CutOptions {
   provider?: string;
@@ -26,12 +25,6 @@ function duration(text: string): number {
   const match = /^(\d+)(s|m|h|d)$/.exec(text);
   if (!match) return fail(`--for takes a duration such as 90s, 10m, 2h or 1d, got "${text}"`, exitConfigError);
   return Number(match[1]) * { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 's' | 'm' | 'h' | 'd'];
-}
-
-export function gatewayUrl(url: string | undefined, configPath: string | undefined): string {
-  if (url) return url.replace(/\/+$/, '');
-  const { host, port } = parseListen(loadConfigOrExit(configPath).config.listen);
-  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 async function send(path: string, options: CutOptions, withUntil: boolean): Promise<void> {

@@ -5,8 +5,8 @@
 // when the drill is interrupted (Ctrl-C).
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { exitConfigError } from './context.js';
-import { gatewayUrl } from './cut.js';
+import { escapeHtml } from '../pipeline/dependency-report.js';
+import { exitConfigError, gatewayUrl } from './context.js';
 
 interface DrillOptions {
   cut: string[];
@@ -241,8 +241,6 @@ function renderText(report: DrillReport): string {
   return `${lines.join('\n')}\n`;
 }
 
-const escape = (text: string): string => text.replace(/[&<>"]/g, (character) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[character]!);
-
 /** A page a manager can read, offline: inline styles and SVG bars, no external assets. */
 function renderHtml(report: DrillReport): string {
   const colour = { continuous: '#1b7f3b', degraded: '#b7791f', lost: '#b42318' };
@@ -251,23 +249,23 @@ function renderHtml(report: DrillReport): string {
       const before = alias.before_total ? alias.before_served / alias.before_total : 0;
       const after = alias.after_total ? alias.after_served / alias.after_total : 0;
       const y = row * 34;
-      return `<text x="0" y="${y + 14}">${escape(alias.alias)}</text><rect x="180" y="${y}" width="${Math.round(before * 300)}" height="12" fill="#6b7280"/><rect x="180" y="${y + 14}" width="${Math.round(after * 300)}" height="12" fill="${colour[alias.verdict]}"/><text x="490" y="${y + 24}" fill="${colour[alias.verdict]}">${alias.verdict}</text>`;
+      return `<text x="0" y="${y + 14}">${escapeHtml(alias.alias)}</text><rect x="180" y="${y}" width="${Math.round(before * 300)}" height="12" fill="#6b7280"/><rect x="180" y="${y + 14}" width="${Math.round(after * 300)}" height="12" fill="${colour[alias.verdict]}"/><text x="490" y="${y + 24}" fill="${colour[alias.verdict]}">${alias.verdict}</text>`;
     })
     .join('');
   const phaseRows = (['before', 'after'] as const)
     .map((name) => {
       const phase = report.phases[name];
-      return `<tr><td>${name}</td><td>${phase.requests}</td><td>${phase.served}</td><td>${phase.refused_by_policy}</td><td>${phase.failed}</td><td>${phase.p50_ms ?? '-'}</td><td>${phase.p99_ms ?? '-'}</td><td>${escape(Object.entries(phase.served_by).map(([id, count]) => `${id}: ${count}`).join(', '))}</td></tr>`;
+      return `<tr><td>${name}</td><td>${phase.requests}</td><td>${phase.served}</td><td>${phase.refused_by_policy}</td><td>${phase.failed}</td><td>${phase.p50_ms ?? '-'}</td><td>${phase.p99_ms ?? '-'}</td><td>${escapeHtml(Object.entries(phase.served_by).map(([id, count]) => `${id}: ${count}`).join(', '))}</td></tr>`;
     })
     .join('');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Continuity drill</title><style>body{font:15px system-ui,sans-serif;margin:2rem;color:#111}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}td:first-child,th:first-child{text-align:left}.lost{color:#b42318}.continuous{color:#1b7f3b}.degraded{color:#b7791f}</style></head><body>
 <h1>Continuity drill</h1>
-<p>Cut <b>${escape(report.cuts.map((cut) => `${cut.target} ${cut.value}`).join(', '))}</b> at ${escape(report.cut_at)} (providers: ${escape(report.providers_cut.join(', ') || 'none')}), half-way through a ${escape(report.workload)} workload against ${escape(report.gateway)}.</p>
+<p>Cut <b>${escapeHtml(report.cuts.map((cut) => `${cut.target} ${cut.value}`).join(', '))}</b> at ${escapeHtml(report.cut_at)} (providers: ${escapeHtml(report.providers_cut.join(', ') || 'none')}), half-way through a ${escapeHtml(report.workload)} workload against ${escapeHtml(report.gateway)}.</p>
 <p>Last request sent to a cut provider: <b>${report.cut_to_last_request_ms === null ? 'none' : `${report.cut_to_last_request_ms} ms after the cut`}</b>.</p>
 <table><tr><th>phase</th><th>requests</th><th>served</th><th>refused by policy</th><th>failed</th><th>p50 ms</th><th>p99 ms</th><th>served by</th></tr>${phaseRows}</table>
 <h2>Per model alias: share served before (grey) and after the cut</h2>
 <svg width="600" height="${report.aliases.length * 34 + 10}" role="img" aria-label="served before and after the cut">${bars}</svg>
-<ul>${report.aliases.map((alias) => `<li class="${alias.verdict}">${escape(alias.alias)}: <b>${alias.verdict}</b> — before ${alias.before_served}/${alias.before_total}, after ${alias.after_served}/${alias.after_total}</li>`).join('')}</ul>
+<ul>${report.aliases.map((alias) => `<li class="${alias.verdict}">${escapeHtml(alias.alias)}: <b>${alias.verdict}</b> — before ${alias.before_served}/${alias.before_total}, after ${alias.after_served}/${alias.after_total}</li>`).join('')}</ul>
 </body></html>
 `;
 }

@@ -4,7 +4,6 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import { parseListen } from '../config/schema.js';
 import { parseCheckpoint, type Checkpoint } from '../ledger/checkpoint.js';
 import { decodeEntry } from '../ledger/entry.js';
 import { leafHash } from '../ledger/hash.js';
@@ -12,7 +11,7 @@ import { NoteError, openNote, parseVerifierKey, type VerifierKey } from '../ledg
 import { parseTlogProof, ReceiptError, verifyReceipt } from '../ledger/receipt.js';
 import { MerkleTree } from '../ledger/tree.js';
 import { ProofError, verifyConsistency } from '../ledger/verify-proof.js';
-import { exitConfigError, loadConfigOrExit } from './context.js';
+import { exitConfigError, gatewayUrl, loadConfigOrExit } from './context.js';
 import { LedgerKeyError, loadSigner } from './ledger-key.js';
 
 class AuditFailure extends Error {}
@@ -66,7 +65,7 @@ export function registerLedgerCommands(program: Command): void {
     .option('--config <file>', 'config file')
     .action(async (options: { key: string; url?: string; apiKey?: string; state?: string; config?: string }) => {
       const key = verifierFrom(options.key);
-      const url = (options.url ?? defaultUrl(options.config)).replace(/\/+$/, '');
+      const url = gatewayUrl(options.url, options.config);
       const apiKey = options.apiKey ?? process.env.SOVEREIGN_KEY;
       try {
         await audit(url, key, apiKey, options.state);
@@ -105,11 +104,6 @@ export function registerLedgerCommands(program: Command): void {
         throw error;
       }
     });
-}
-
-function defaultUrl(configPath: string | undefined): string {
-  const { host, port } = parseListen(loadConfigOrExit(configPath).config.listen);
-  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 async function fetchText(url: string, apiKey: string | undefined): Promise<string> {

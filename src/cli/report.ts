@@ -2,8 +2,7 @@
 // offline HTML page.
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { exitConfigError } from './context.js';
-import { gatewayUrl } from './cut.js';
+import { exitConfigError, gatewayUrl } from './context.js';
 
 export function registerReportCommands(program: Command): void {
   program

@@ -114,27 +114,27 @@ export function renderReportText(report: DependencyReport): string {
   return `${lines.join('\n')}\n`;
 }
 
-const escape = (text: string): string => text.replace(/[&<>"]/g, (character) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[character]!);
+export const escapeHtml = (text: string): string => text.replace(/[&<>"]/g, (character) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[character]!);
 
 function shareBars(title: string, shares: Share[]): string {
   const palette = ['#1b7f3b', '#2563eb', '#b7791f', '#b42318', '#6b21a8', '#0f766e'];
   let x = 0;
   const segments = shares.map((share, index) => {
     const width = Math.round(share.requests_share * 560);
-    const segment = `<rect x="${x}" y="0" width="${width}" height="24" fill="${palette[index % palette.length]}"><title>${escape(share.key)}: ${Math.round(share.requests_share * 100)}%</title></rect>`;
+    const segment = `<rect x="${x}" y="0" width="${width}" height="24" fill="${palette[index % palette.length]}"><title>${escapeHtml(share.key)}: ${Math.round(share.requests_share * 100)}%</title></rect>`;
     x += width;
     return segment;
   });
-  const legend = shares.map((share, index) => `<span style="color:${palette[index % palette.length]}">■</span> ${escape(share.key)} ${Math.round(share.requests_share * 100)}% of calls, ${Math.round(share.tokens_share * 100)}% of tokens`).join(' &nbsp; ');
-  return `<h3>${escape(title)}</h3><svg width="560" height="24" role="img" aria-label="${escape(title)}">${segments.join('')}</svg><p>${legend || 'no traffic yet'}</p>`;
+  const legend = shares.map((share, index) => `<span style="color:${palette[index % palette.length]}">■</span> ${escapeHtml(share.key)} ${Math.round(share.requests_share * 100)}% of calls, ${Math.round(share.tokens_share * 100)}% of tokens`).join(' &nbsp; ');
+  return `<h3>${escapeHtml(title)}</h3><svg width="560" height="24" role="img" aria-label="${escapeHtml(title)}">${segments.join('')}</svg><p>${legend || 'no traffic yet'}</p>`;
 }
 
 /** A page a manager can read, offline: inline styles and SVG, nothing fetched. */
 export function renderReportHtml(report: DependencyReport): string {
-  const rows = report.aliases.flatMap((alias) => alias.classes.map((entry) => `<tr><td>${escape(alias.alias)}</td><td>${escape(entry.labels)}</td><td>${escape(entry.providers.join(', ') || 'refused')}</td><td class="${entry.single_point_of_failure ? 'warn' : 'ok'}">${escape(entry.single_point_of_failure ?? 'resilient')}</td></tr>`)).join('');
-  const losses = report.if_lost.map((loss) => `<li>If ${loss.kind} <b>${escape(loss.value)}</b> disappeared: ${loss.aliases_left_without_provider.length ? `<span class="warn">no provider left for ${escape(loss.aliases_left_without_provider.join(', '))}</span>` : '<span class="ok">every alias goes on</span>'}</li>`).join('');
+  const rows = report.aliases.flatMap((alias) => alias.classes.map((entry) => `<tr><td>${escapeHtml(alias.alias)}</td><td>${escapeHtml(entry.labels)}</td><td>${escapeHtml(entry.providers.join(', ') || 'refused')}</td><td class="${entry.single_point_of_failure ? 'warn' : 'ok'}">${escapeHtml(entry.single_point_of_failure ?? 'resilient')}</td></tr>`)).join('');
+  const losses = report.if_lost.map((loss) => `<li>If ${loss.kind} <b>${escapeHtml(loss.value)}</b> disappeared: ${loss.aliases_left_without_provider.length ? `<span class="warn">no provider left for ${escapeHtml(loss.aliases_left_without_provider.join(', '))}</span>` : '<span class="ok">every alias goes on</span>'}</li>`).join('');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>AI supply dependencies</title><style>body{font:15px system-ui,sans-serif;margin:2rem;color:#111;max-width:960px}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}.warn{color:#b42318}.ok{color:#1b7f3b}</style></head><body>
-<h1>AI supply dependencies</h1><p>Since ${escape(report.since)} · policy “${escape(report.policy.name)}” <code>${escape(report.policy.hash)}</code></p>
+<h1>AI supply dependencies</h1><p>Since ${escapeHtml(report.since)} · policy “${escapeHtml(report.policy.name)}” <code>${escapeHtml(report.policy.hash)}</code></p>
 <h2>Who can serve what</h2><table><tr><th>model</th><th>requests labelled</th><th>providers allowed</th><th>single point of failure</th></tr>${rows}</table>
 <h2>If one disappeared</h2><ul>${losses}</ul>
 <h2>Who served the traffic</h2><p>${report.traffic.requests} calls, ${report.traffic.tokens} tokens${report.traffic.priced ? `, cost ${report.traffic.cost}` : ' (no prices configured)'}.</p>
