@@ -8,6 +8,12 @@ import type { Store } from '../store/store.js';
 /** Exit code for a bad config or bad usage, as the README documents. */
 export const exitConfigError = 2;
 
+/** Says what went wrong on standard error and exits: 1 by default, exitConfigError for bad usage. */
+export function fail(message: string, code = 1): never {
+  process.stderr.write(`sovereign: ${message}\n`);
+  process.exit(code);
+}
+
 export function loadConfigOrExit(path: string | undefined): LoadedConfig {
   try {
     return loadConfig(path);

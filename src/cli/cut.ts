@@ -2,7 +2,7 @@
 // routing (and restore it). Talks to the gateway with --url and --key (defaults: the config's listen
 // address and $SOVEREIGN_KEY, which needs the admin scope).
 import type { Command } from 'commander';
-import { exitConfigError, gatewayUrl } from './context.js';
+import { exitConfigError, fail, gatewayUrl } from './context.js';
 
 interface CutOptions {
   provider?: string;
@@ -13,11 +13,6 @@ interface CutOptions {
   url?: string;
   key?: string;
   config?: string;
-}
-
-function fail(message: string, code = 1): never {
-  process.stderr.write(`sovereign: ${message}\n`);
-  process.exit(code);
 }
 
 /** "90s", "10m", "2h", "1d" → milliseconds. */

@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { escapeHtml } from '../pipeline/dependency-report.js';
-import { exitConfigError, gatewayUrl } from './context.js';
+import { exitConfigError, fail, gatewayUrl } from './context.js';
 
 interface DrillOptions {
   cut: string[];
@@ -36,11 +36,6 @@ interface Result {
   code: string | null;
   ms: number;
   sentAt: number;
-}
-
-function fail(message: string, code = 1): never {
-  process.stderr.write(`sovereign: ${message}\n`);
-  process.exit(code);
 }
 
 const words = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 'hotel', 'india', 'juliett', 'kilo', 'lima'];

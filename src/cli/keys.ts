@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { createApiKey } from '../pipeline/auth.js';
 import { allScopes, StoreError, type Scope } from '../store/store.js';
-import { exitConfigError, loadConfigOrExit, openConfiguredStore } from './context.js';
+import { exitConfigError, fail, loadConfigOrExit, openConfiguredStore } from './context.js';
 
 export function registerKeyCommands(program: Command): void {
   const keys = program.command('keys').description('manage the API keys clients use (stored hashed)');
@@ -18,12 +18,12 @@ export function registerKeyCommands(program: Command): void {
     .action(async (options: { name: string; admin?: boolean; scope?: string[]; rpm?: string; config?: string }) => {
       const scopes = new Set<Scope>(options.admin ? ['admin'] : []);
       for (const scope of options.scope ?? []) {
-        if (!allScopes.includes(scope as Scope)) fail(`unknown scope "${scope}" (allowed: ${allScopes.join(', ')})`);
+        if (!allScopes.includes(scope as Scope)) fail(`unknown scope "${scope}" (allowed: ${allScopes.join(', ')})`, exitConfigError);
         scopes.add(scope as Scope);
       }
       const rpm = options.rpm === undefined ? null : Number(options.rpm);
-      if (rpm !== null && (!Number.isInteger(rpm) || rpm < 0)) fail('--rpm must be a whole number ≥ 0');
-      if (!/^[\w.@-]{1,64}$/.test(options.name)) fail('--name must be 1–64 letters, digits, dots, dashes, underscores or @');
+      if (rpm !== null && (!Number.isInteger(rpm) || rpm < 0)) fail('--rpm must be a whole number ≥ 0', exitConfigError);
+      if (!/^[\w.@-]{1,64}$/.test(options.name)) fail('--name must be 1–64 letters, digits, dots, dashes, underscores or @', exitConfigError);
       const store = await openConfiguredStore(loadConfigOrExit(options.config));
       try {
         const { key, record } = await createApiKey(store, { name: options.name, scopes: [...scopes], rpm, now: Date.now() });
@@ -31,7 +31,7 @@ export function registerKeyCommands(program: Command): void {
         process.stdout.write('store it now: it is shown only this once\n');
         process.stdout.write(`${key}\n`);
       } catch (error) {
-        if (error instanceof StoreError) fail(error.message);
+        if (error instanceof StoreError) fail(error.message, exitConfigError);
         throw error;
       } finally {
         await store.close();
@@ -69,17 +69,12 @@ export function registerKeyCommands(program: Command): void {
         const record = await store.revokeKey(nameOrId, Date.now());
         process.stdout.write(`revoked key "${record.name}" (id ${record.id})\n`);
       } catch (error) {
-        if (error instanceof StoreError) fail(error.message);
+        if (error instanceof StoreError) fail(error.message, exitConfigError);
         throw error;
       } finally {
         await store.close();
       }
     });
-}
-
-function fail(message: string): never {
-  process.stderr.write(`sovereign: ${message}\n`);
-  process.exit(exitConfigError);
 }
 
 export function printTable(header: string[], rows: string[][]): void {

@@ -11,15 +11,10 @@ import { NoteError, openNote, parseVerifierKey, type VerifierKey } from '../ledg
 import { parseTlogProof, ReceiptError, verifyReceipt } from '../ledger/receipt.js';
 import { MerkleTree } from '../ledger/tree.js';
 import { ProofError, verifyConsistency } from '../ledger/verify-proof.js';
-import { exitConfigError, gatewayUrl, loadConfigOrExit } from './context.js';
+import { exitConfigError, fail, gatewayUrl, loadConfigOrExit } from './context.js';
 import { LedgerKeyError, loadSigner } from './ledger-key.js';
 
 class AuditFailure extends Error {}
-
-function fail(message: string, code = 1): never {
-  process.stderr.write(`sovereign: ${message}\n`);
-  process.exit(code);
-}
 
 function verifierFrom(text: string): VerifierKey {
   const value = text.startsWith('@') ? readFileSync(text.slice(1), 'utf8').trim() : text.trim();

@@ -1,5 +1,5 @@
 // A test double of Anthropic's Messages API (/v1/messages), answering "echo: <last user text>".
-import { continuation, lastUserText, pieces, startDouble, type Double } from './http-double.js';
+import { continuation, lastUserText, pieces, startDouble, writePieces, type Double } from './http-double.js';
 
 export function startAnthropicDouble(): Promise<Double> {
   return startDouble(async (request, behaviour, response, socket) => {
@@ -21,16 +21,7 @@ export function startAnthropicDouble(): Promise<Double> {
       response.write(event('content_block_delta', { index: 0, delta: { type: 'input_json_delta', partial_json: JSON.stringify(toolUse.input) } }));
     } else {
       response.write(event('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }));
-      let sent = 0;
-      for (const piece of pieces(text)) {
-        if (behaviour.kind === 'stream-cut' && sent >= behaviour.afterChunks) {
-          await new Promise((resolve) => setTimeout(resolve, 10));
-          socket.destroy();
-          return;
-        }
-        response.write(event('content_block_delta', { index: 0, delta: { type: 'text_delta', text: piece } }));
-        sent += 1;
-      }
+      if (!(await writePieces(text, behaviour, socket, (piece) => response.write(event('content_block_delta', { index: 0, delta: { type: 'text_delta', text: piece } }))))) return;
     }
     response.write(event('content_block_stop', { index: 0 }));
     response.write(event('message_delta', { delta: { stop_reason: toolUse ? 'tool_use' : 'end_turn', stop_sequence: null }, usage: { output_tokens: pieces(text).length } }));

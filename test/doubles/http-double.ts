@@ -120,6 +120,24 @@ export function continuation(messages: Array<{ role: string; content: unknown }>
   return answer.startsWith(prefix) ? answer.slice(prefix.length) : answer;
 }
 
+/**
+ * Streams a text in pieces through `write`; under a `stream-cut` behaviour the connection is
+ * destroyed after `afterChunks` pieces. Resolves false when it cut.
+ */
+export async function writePieces(text: string, behaviour: Behaviour, socket: Socket, write: (piece: string) => void): Promise<boolean> {
+  let sent = 0;
+  for (const piece of pieces(text)) {
+    if (behaviour.kind === 'stream-cut' && sent >= behaviour.afterChunks) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      socket.destroy();
+      return false;
+    }
+    write(piece);
+    sent += 1;
+  }
+  return true;
+}
+
 /** Splits a text into stream-sized pieces. */
 export function pieces(text: string): string[] {
   return text.match(/.{1,4}/gs) ?? [''];

@@ -1,6 +1,6 @@
 // A test double of an OpenAI-compatible upstream (/v1/chat/completions, /v1/embeddings).
 // It answers "echo: <last user text>" so tests can see what crossed the wire.
-import { continuation, lastUserText, pieces, startDouble, type Double } from './http-double.js';
+import { continuation, lastUserText, pieces, startDouble, writePieces, type Double } from './http-double.js';
 
 export function startOpenAIDouble(): Promise<Double> {
   return startDouble(async (request, behaviour, response, socket) => {
@@ -37,16 +37,7 @@ export function startOpenAIDouble(): Promise<Double> {
       response.write(chunk({ tool_calls: [{ index: 0, function: { arguments: toolCall.function.arguments } }] }));
       response.write(chunk({}, 'tool_calls'));
     } else {
-      let sent = 0;
-      for (const piece of pieces(text)) {
-        if (behaviour.kind === 'stream-cut' && sent >= behaviour.afterChunks) {
-          await new Promise((resolve) => setTimeout(resolve, 10));
-          socket.destroy();
-          return;
-        }
-        response.write(chunk({ content: piece }));
-        sent += 1;
-      }
+      if (!(await writePieces(text, behaviour, socket, (piece) => response.write(chunk({ content: piece }))))) return;
       response.write(chunk({}, 'stop'));
     }
     if (body.stream_options?.include_usage) response.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created: 1, model: body.model, choices: [], usage })}\n\n`);
