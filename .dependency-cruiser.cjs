@@ -17,6 +17,7 @@ module.exports = {
     only('store', ['core']),
     only('telemetry', ['core']),
     // telemetry is allowed here beyond DESIGN.md's list: the pipeline counts fallbacks and circuit states.
+    only('gate', ['core', 'ledger', 'policy', 'store']),
     only('pipeline', ['core', 'config', 'providers', 'policy', 'ledger', 'store', 'telemetry']),
     only('api', ['core', 'config', 'pipeline', 'providers', 'policy', 'ledger', 'store', 'telemetry', 'gate', 'memory', 'feedback', 'models']),
     {

@@ -31,8 +31,17 @@ export function temporaryDirectory(prefix = 'sovereign-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-export async function startTestGateway(rawConfig: Record<string, unknown>, options: { env?: NodeJS.ProcessEnv; keyRefreshMs?: number } = {}): Promise<TestGateway> {
-  const dataDirectory = temporaryDirectory();
+export interface TestGatewayOptions {
+  env?: NodeJS.ProcessEnv;
+  keyRefreshMs?: number;
+  /** Reuse a data directory (a restart); it is then left in place on close. */
+  dataDirectory?: string;
+  /** Reuse a ledger signing key (a restart). */
+  signer?: SignerKey;
+}
+
+export async function startTestGateway(rawConfig: Record<string, unknown>, options: TestGatewayOptions = {}): Promise<TestGateway> {
+  const dataDirectory = options.dataDirectory ?? temporaryDirectory();
   const config = parseConfig({ data_dir: dataDirectory, ...rawConfig }, 'test config');
   const store = openSqliteStore(dataDirectory);
   await store.migrate();
@@ -44,10 +53,10 @@ export async function startTestGateway(rawConfig: Record<string, unknown>, optio
     },
   });
   const logger = createLogger('info', sink);
-  const signer = generateSigner('test.example/sovereign-gateway');
+  const signer = options.signer ?? generateSigner('test.example/sovereign-gateway');
   const ledger = new LedgerLog({ store, signer, origin: signer.name, now: Date.now, checkpointIntervalMs: config.ledger.checkpoint_interval_ms, onError: (error) => logs.push(String(error)) });
   const app = createApp({ config, store, providers: createProviders(config, options.env ?? {}), logger, ledger, keyRefreshMs: options.keyRefreshMs ?? 100 });
-  const { key } = await createApiKey(store, { name: 'tester', scopes: ['admin'], rpm: null, now: Date.now() });
+  const { key } = await createApiKey(store, { name: options.dataDirectory ? `tester-${Math.random().toString(36).slice(2, 8)}` : 'tester', scopes: ['admin'], rpm: null, now: Date.now() });
   await app.start();
   await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
   const { port } = app.server.address() as AddressInfo;
@@ -63,7 +72,7 @@ export async function startTestGateway(rawConfig: Record<string, unknown>, optio
     async close() {
       await app.shutdown(1_000);
       await store.close();
-      rmSync(dataDirectory, { recursive: true, force: true });
+      if (!options.dataDirectory) rmSync(dataDirectory, { recursive: true, force: true });
     },
   };
 }

@@ -20,6 +20,8 @@ import type { Exchange, ExchangeOutcome, Reply } from './exchange.js';
 import { readRequestBody, sendJson } from './http-io.js';
 import { createLedgerEndpoints, receiptsPrefix } from './ledger-endpoints.js';
 import { createAdminEndpoints } from './admin-endpoints.js';
+import { actionsPrefix, createActionEndpoints } from './action-endpoints.js';
+import { ActionGate } from '../gate/gate.js';
 import { handleChatCompletions } from './openai-chat.js';
 import { handlePolicyExplain } from './policy-explain.js';
 import { handleEmbeddings, handleModels } from './openai-embeddings.js';
@@ -39,6 +41,7 @@ export interface AppOptions {
 
 export interface App {
   server: Server;
+  gate: ActionGate;
   gateway: Gateway;
   metrics: Metrics;
   keys: KeyRing;
@@ -53,7 +56,8 @@ type Handler = (exchange: Exchange, outcome: ExchangeOutcome, path: string, quer
 
 interface Route {
   dialect: Dialect;
-  method: 'GET' | 'POST';
+  /** ANY: the handler checks the method itself. */
+  method: 'GET' | 'POST' | 'ANY';
   endpoint: string;
   handler: Handler;
   /** Reads the body first. */
@@ -81,6 +85,15 @@ export function createApp(options: AppOptions): App {
     gateway.cuts = await store.cuts();
   };
   const adminEndpoints = createAdminEndpoints(config, store, ledger, reloadCuts, now);
+  const gate = new ActionGate({
+    settings: config.actions,
+    store,
+    policyHash: gateway.policyHash,
+    append: (record, keyId) => ledger.append(record, { keyId }),
+    now,
+    onError: (error) => logger.error({ err: error }, 'the action gate failed in the background'),
+  });
+  const actionEndpoints = createActionEndpoints(gate);
   let cutsTimer: NodeJS.Timeout | undefined;
   let accepting = true;
   let inFlight = 0;
@@ -100,7 +113,11 @@ export function createApp(options: AppOptions): App {
     ['/v1/ledger/key', { dialect: 'openai', method: 'GET', endpoint: 'ledger', handler: () => ledgerEndpoints.key(), body: false, public: true }],
     ['/v1/ledger/consistency', { dialect: 'openai', method: 'GET', endpoint: 'ledger', handler: (exchange, _outcome, _path, query) => ledgerEndpoints.consistency(exchange, query), body: false }],
     ['/v1/ledger/entries', { dialect: 'openai', method: 'GET', endpoint: 'ledger', handler: (exchange, _outcome, _path, query) => ledgerEndpoints.entries(exchange, query), body: false }],
+    ['/v1/actions', { dialect: 'openai', method: 'POST', endpoint: 'actions', handler: (exchange) => actionEndpoints.submit(exchange), body: true }],
+    ['/v1/actions/pending', { dialect: 'openai', method: 'GET', endpoint: 'actions', handler: (exchange, _outcome, _path, query) => actionEndpoints.pending(exchange, query), body: false }],
+    ['/api/v1/veritas-test', { dialect: 'openai', method: 'POST', endpoint: 'actions', handler: (exchange) => actionEndpoints.veritas(exchange), body: true }],
   ]);
+  const actionRoute: Route = { dialect: 'openai', method: 'ANY', endpoint: 'actions', handler: (exchange, _outcome, path) => actionEndpoints.byId(exchange, path), body: true };
   const receiptRoute: Route = { dialect: 'openai', method: 'GET', endpoint: 'ledger', handler: (exchange, _outcome, path) => ledgerEndpoints.receipt(exchange, path), body: false };
 
   function authenticate(request: IncomingMessage): Tenant {
@@ -127,7 +144,7 @@ export function createApp(options: AppOptions): App {
       return void response.end(text);
     }
 
-    const route = routes.get(path) ?? (path.startsWith(receiptsPrefix) ? receiptRoute : undefined);
+    const route = routes.get(path) ?? (path.startsWith(receiptsPrefix) ? receiptRoute : path.startsWith(actionsPrefix) ? actionRoute : undefined);
     const dialect: Dialect = route?.dialect ?? (path.startsWith('/v1/messages') ? 'anthropic' : 'openai');
     const outcome: ExchangeOutcome = {};
     let status = 200;
@@ -170,7 +187,7 @@ export function createApp(options: AppOptions): App {
     try {
       try {
         if (!route) throw new GatewayError('not_found', `No endpoint ${request.method} ${path.slice(0, 200)}. See GET /v1/models and the README for the API.`);
-        if (request.method !== route.method) throw new GatewayError('method_not_allowed', `${path} accepts ${route.method} only.`);
+        if (route.method !== 'ANY' && request.method !== route.method) throw new GatewayError('method_not_allowed', `${path} accepts ${route.method} only.`);
         if (!accepting) throw new GatewayError('shutting_down', 'The gateway is shutting down; retry on another replica.', { retryable: true, retryAfterSeconds: 1 });
         if (!route.public) {
           tenant = authenticate(request);
@@ -249,6 +266,7 @@ export function createApp(options: AppOptions): App {
 
   return {
     server,
+    gate,
     gateway,
     metrics,
     keys,
@@ -262,9 +280,13 @@ export function createApp(options: AppOptions): App {
       gateway.startProbes(config.health.probe_interval_ms, config.health.probe_timeout_ms);
       const { interrupted } = await ledger.start();
       if (interrupted > 0) logger.warn({ interrupted }, 'closed streams that a previous run left open as interrupted');
+      if (gate.simulation) logger.warn('ACTION GATE SIMULATION MODE IS ON: POST /api/v1/veritas-test accepts simulated receipts carrying the configured placeholders (actions.simulation). This is a conformance drill, not a proof; every entry it produces is marked simulated.');
+      await gate.start();
     },
     async shutdown(graceMs: number) {
       accepting = false;
+      // Held actions stay held; their waiting clients are told so (503) rather than kept through the grace time.
+      gate.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       if (inFlight > 0) {

@@ -69,6 +69,38 @@ const aliasSchema = z.strictObject({
   hedge_after_ms: z.number().int().positive().optional(),
 });
 
+/** A verifier key in the signed-note form name+hexid+base64 (checked in full when the gate starts). */
+const verifierKeySchema = z.string().regex(/^[^\s+]+\+[0-9a-f]{8}\+[A-Za-z0-9+/]+={0,2}$/, 'must be a verifier key name+hexid+base64, as printed by `sovereign keys signing-key`');
+const actionRequirement = z.enum(['none', 'receipt', 'approval', 'receipt_and_approval']);
+const actionsSchema = z.strictObject({
+  /** Where released (ALLOWed) actions are POSTed, once each. */
+  downstream: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+  /** Deadline of one forward to the downstream. */
+  downstream_timeout_ms: z.number().int().positive().default(10_000),
+  /** How long a HALTED action waits for a receipt's approval before it answers 408. */
+  halt_timeout_s: z.number().positive().max(7 * 86_400).default(60),
+  /** Oldest receipt accepted (its issued_at, or a compatibility receipt's GNSS time). */
+  receipt_max_age_s: z.number().int().positive().default(300),
+  /** Verifier keys whose receipts are trusted. */
+  trusted_keys: z.array(verifierKeySchema).default([]),
+  /** First match wins; an action no rule matches is denied. */
+  rules: z
+    .array(
+      z.strictObject({
+        match: z.strictObject({
+          action: z.array(z.string().min(1)).min(1).optional(),
+          agent: z.array(z.string().min(1)).min(1).optional(),
+          /** Matches amounts strictly over this; an action without an amount matches too (an unknown amount is not shown to be small). */
+          amount_over: z.number().optional(),
+        }),
+        require: actionRequirement,
+      }),
+    )
+    .default([{ match: {}, require: 'receipt' }]),
+  /** Conformance drill mode for the compatibility endpoint: simulated receipts carrying exactly these placeholders are accepted. Off by default. */
+  simulation: z.strictObject({ policy_hash: z.string().min(1), signature: z.string().min(1) }).optional(),
+});
+
 export const configSchema = z
   .strictObject({
     listen: listenSchema.default('127.0.0.1:8300'),
@@ -114,6 +146,8 @@ export const configSchema = z
       .prefault({}),
     /** The sovereignty policy; without one, every provider may see every request. */
     policy: policySchema.optional(),
+    /** The action gate for agents (POST /v1/actions). */
+    actions: actionsSchema.prefault({}),
     ledger: z
       .strictObject({
         /** The checkpoint origin line; default `<hostname>/sovereign-gateway`. */

@@ -20,6 +20,9 @@ export const errorCatalogue = {
   no_provider_available: { status: 503, type: 'api_error', meaning: 'No candidate of the model can serve now (all circuits open, or none supports the call).' },
   ledger_unavailable: { status: 503, type: 'api_error', meaning: 'The ledger could not record the call, so no answer is given without its proof.' },
   receipt_not_found: { status: 404, type: 'invalid_request_error', meaning: 'No ledger entry has this index (yet), or no checkpoint covers it within the wait.' },
+  action_not_found: { status: 404, type: 'invalid_request_error', meaning: 'No action has this id.' },
+  action_not_pending: { status: 409, type: 'invalid_request_error', meaning: 'The action was already settled (allowed, rejected or timed out); the message gives its verdict.' },
+  approval_insufficient: { status: 409, type: 'invalid_request_error', meaning: 'The action needs a valid receipt as well as an approval and came without one; it can only be rejected.' },
   shutting_down: { status: 503, type: 'api_error', meaning: 'The gateway is shutting down and accepts no new requests.' },
   internal_error: { status: 500, type: 'api_error', meaning: 'A bug in the gateway; the request id in the log tells where.' },
 } as const satisfies Record<string, { status: number; type: string; meaning: string }>;

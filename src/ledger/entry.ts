@@ -8,7 +8,7 @@ export const entryVersion = 1;
 export const maxEntryBytes = 64 * 1024;
 
 /** The call an entry records; a stream has an opening and a closing entry. */
-export type EntryKind = 'chat' | 'messages' | 'embeddings' | 'stream_open' | 'stream_close' | 'cut' | 'uncut';
+export type EntryKind = 'chat' | 'messages' | 'embeddings' | 'stream_open' | 'stream_close' | 'cut' | 'uncut' | 'action';
 
 export interface EntryRecord {
   v: number;
@@ -42,6 +42,34 @@ export interface EntryRecord {
   redacted_labels?: string[];
   /** For cut and uncut entries: what was cut off from routing, and until when (RFC 3339, or null). */
   cut?: { target: string; value: string; until: string | null };
+  /** For action entries: one verdict of the action gate. */
+  action?: ActionEntry;
+}
+
+/** An action gate verdict as the ledger records it: digests and decisions, never the params themselves. */
+export interface ActionEntry {
+  id: string | null;
+  agent_id: string | null;
+  action: string | null;
+  amount: number | null;
+  params_sha256: string | null;
+  receipt_id: string | null;
+  /** SHA-256 of the receipt's RFC 8785 JSON, as presented. */
+  receipt_sha256: string | null;
+  /** The key that signed the receipt (name+hexid), when it verified. */
+  signer: string | null;
+  verdict: 'ALLOW' | 'DENY' | 'HALTED';
+  reason: string;
+  /** Index of the matching rule, and what it requires. */
+  rule: number | null;
+  require: string | null;
+  /** For the verdict that settles a held action: the index of its HALTED entry. */
+  hold_index?: number;
+  /** For an approval or rejection: who, and SHA-256 of the approval record's RFC 8785 JSON. */
+  decided_by?: string;
+  approval_sha256?: string;
+  /** Set on every entry produced by a simulated (conformance drill) receipt. */
+  simulated?: boolean;
 }
 
 export class EntryError extends Error {

@@ -5,8 +5,8 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type MigrationProvider } from 'kysely';
 import pg from 'pg';
 import { migrationsFor } from './migrations/index.js';
-import type { ApiKeysTable, Database } from './schema.js';
-import { StoreError, type ApiKeyRecord, type CutRecord, type AppendedBatch, type NewApiKey, type NewLedgerEntry, type Scope, type Store, type StoredCheckpoint, type StoredLedgerEntry } from './store.js';
+import type { ActionsTable, ApiKeysTable, Database } from './schema.js';
+import { StoreError, type ActionProgress, type ActionRecord, type ActionSettlement, type ActionStatus, type ApiKeyRecord, type CutRecord, type AppendedBatch, type NewApiKey, type NewLedgerEntry, type Scope, type Store, type StoredCheckpoint, type StoredLedgerEntry } from './store.js';
 
 /** Appends a batch of ledger entries in one transaction; each engine has its own way (see below). */
 type LedgerAppender = (entries: readonly NewLedgerEntry[]) => Promise<AppendedBatch>;
@@ -131,6 +131,69 @@ class KyselyStore implements Store {
     return rows.map((row) => ({ id: row.id, target: row.target as CutRecord['target'], value: row.value, until: row.until === null ? null : Number(row.until), createdAt: Number(row.created_at), createdBy: row.created_by }));
   }
 
+  async insertAction(action: ActionRecord): Promise<{ inserted: true } | { inserted: false; duplicateOf: string }> {
+    try {
+      await this.database.insertInto('actions').values(toActionRow(action)).execute();
+      return { inserted: true };
+    } catch (error) {
+      if (!isUniqueViolation(error) || action.receiptId === null) throw error;
+      const row = await this.database.selectFrom('actions').select('id').where('receipt_id', '=', action.receiptId).executeTakeFirst();
+      if (!row) throw error;
+      return { inserted: false, duplicateOf: row.id };
+    }
+  }
+
+  async action(id: string): Promise<ActionRecord | undefined> {
+    const row = await this.database.selectFrom('actions').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? toAction(row) : undefined;
+  }
+
+  async actionsWithStatus(status: ActionStatus, limit: number): Promise<ActionRecord[]> {
+    const rows = await this.database.selectFrom('actions').selectAll().where('status', '=', status).orderBy('created_at').orderBy('id').limit(limit).execute();
+    return rows.map(toAction);
+  }
+
+  async actionsToRecover(): Promise<ActionRecord[]> {
+    const rows = await this.database
+      .selectFrom('actions')
+      .selectAll()
+      .where((where) =>
+        where.or([
+          where('status', '=', 'held'),
+          where('verdict_index', 'is', null),
+          where.and([where('status', '=', 'allowed'), where('forward_state', 'in', ['pending', 'sending'])]),
+        ]),
+      )
+      .orderBy('created_at')
+      .execute();
+    return rows.map(toAction);
+  }
+
+  async settleAction(id: string, settlement: ActionSettlement): Promise<boolean> {
+    const result = await this.database
+      .updateTable('actions')
+      .set({ status: settlement.status, reason: settlement.reason, decided_at: settlement.decidedAt, decided_by: settlement.decidedBy, approval: settlement.approval, forward_state: settlement.forwardState })
+      .where('id', '=', id)
+      .where('status', '=', 'held')
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async updateAction(id: string, progress: ActionProgress): Promise<void> {
+    const set: Partial<ActionsTable> = {};
+    if (progress.holdIndex !== undefined) set.hold_index = progress.holdIndex;
+    if (progress.verdictIndex !== undefined) set.verdict_index = progress.verdictIndex;
+    if (progress.forwardState !== undefined) set.forward_state = progress.forwardState;
+    if (progress.downstreamStatus !== undefined) set.downstream_status = progress.downstreamStatus;
+    if (progress.downstreamError !== undefined) set.downstream_error = progress.downstreamError;
+    if (Object.keys(set).length > 0) await this.database.updateTable('actions').set(set).where('id', '=', id).execute();
+  }
+
+  async claimForward(id: string): Promise<boolean> {
+    const result = await this.database.updateTable('actions').set({ forward_state: 'sending' }).where('id', '=', id).where('forward_state', '=', 'pending').executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
   async ping(): Promise<void> {
     await sql`SELECT 1`.execute(this.database);
   }
@@ -151,6 +214,72 @@ function toRecord(row: ApiKeysTable): ApiKeyRecord {
     rpm: row.rpm,
     createdAt: Number(row.created_at),
     revokedAt: row.revoked_at === null ? null : Number(row.revoked_at),
+  };
+}
+
+function toActionRow(action: ActionRecord): ActionsTable {
+  return {
+    id: action.id,
+    endpoint: action.endpoint,
+    agent_id: action.agentId,
+    action: action.action,
+    amount: action.amount,
+    params_sha256: action.paramsSha256,
+    payload: action.payload,
+    receipt_id: action.receiptId,
+    receipt_sha256: action.receiptSha256,
+    signer: action.signer,
+    rule: action.rule,
+    requirement: action.requirement,
+    simulated: action.simulated ? 1 : 0,
+    status: action.status,
+    reason: action.reason,
+    submitted_by: action.submittedBy,
+    submitted_name: action.submittedName,
+    created_at: action.createdAt,
+    deadline_at: action.deadlineAt,
+    hold_index: action.holdIndex,
+    verdict_index: action.verdictIndex,
+    decided_at: action.decidedAt,
+    decided_by: action.decidedBy,
+    approval: action.approval,
+    forward_state: action.forwardState,
+    downstream_status: action.downstreamStatus,
+    downstream_error: action.downstreamError,
+  };
+}
+
+const orNull = (value: number | null): number | null => (value === null ? null : Number(value));
+
+function toAction(row: ActionsTable): ActionRecord {
+  return {
+    id: row.id,
+    endpoint: row.endpoint as ActionRecord['endpoint'],
+    agentId: row.agent_id,
+    action: row.action,
+    amount: row.amount === null ? null : Number(row.amount),
+    paramsSha256: row.params_sha256,
+    payload: row.payload,
+    receiptId: row.receipt_id,
+    receiptSha256: row.receipt_sha256,
+    signer: row.signer,
+    rule: Number(row.rule),
+    requirement: row.requirement,
+    simulated: Number(row.simulated) === 1,
+    status: row.status as ActionStatus,
+    reason: row.reason,
+    submittedBy: row.submitted_by,
+    submittedName: row.submitted_name,
+    createdAt: Number(row.created_at),
+    deadlineAt: orNull(row.deadline_at),
+    holdIndex: orNull(row.hold_index),
+    verdictIndex: orNull(row.verdict_index),
+    decidedAt: orNull(row.decided_at),
+    decidedBy: row.decided_by,
+    approval: row.approval,
+    forwardState: row.forward_state as ActionRecord['forwardState'],
+    downstreamStatus: orNull(row.downstream_status),
+    downstreamError: row.downstream_error,
   };
 }
 

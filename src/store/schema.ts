@@ -37,7 +37,38 @@ export interface CutsTable {
   created_by: string;
 }
 
+export interface ActionsTable {
+  id: string;
+  endpoint: string;
+  agent_id: string;
+  action: string;
+  amount: number | null;
+  params_sha256: string;
+  payload: string;
+  receipt_id: string | null;
+  receipt_sha256: string | null;
+  signer: string | null;
+  rule: number;
+  requirement: string;
+  simulated: number;
+  status: string;
+  reason: string;
+  submitted_by: string;
+  submitted_name: string;
+  created_at: number;
+  deadline_at: number | null;
+  hold_index: number | null;
+  verdict_index: number | null;
+  decided_at: number | null;
+  decided_by: string | null;
+  approval: string | null;
+  forward_state: string;
+  downstream_status: number | null;
+  downstream_error: string | null;
+}
+
 export interface Database {
+  actions: ActionsTable;
   cuts: CutsTable;
   api_keys: ApiKeysTable;
   ledger_entries: LedgerEntriesTable;

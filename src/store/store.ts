@@ -73,6 +73,54 @@ export interface CutRecord {
   createdBy: string;
 }
 
+/** Where an action stands: held for a receipt or an approval, or settled (once, for good). */
+export type ActionStatus = 'held' | 'allowed' | 'rejected' | 'timed_out';
+/** Forwarding of an allowed action to the downstream: `sending` is claimed by exactly one process. */
+export type ForwardState = 'none' | 'pending' | 'sending' | 'done';
+
+export interface ActionRecord {
+  id: string;
+  /** The endpoint it came through: `actions` (POST /v1/actions) or `veritas` (the compatibility endpoint). */
+  endpoint: 'actions' | 'veritas';
+  agentId: string;
+  action: string;
+  amount: number | null;
+  paramsSha256: string;
+  /** JSON of what the downstream receives ({params, amount} as sent). */
+  payload: string;
+  /** The verified receipt's id (used once), or null. */
+  receiptId: string | null;
+  receiptSha256: string | null;
+  /** The key that signed the receipt (name+hexid), or null. */
+  signer: string | null;
+  /** Index of the rule that matched. */
+  rule: number;
+  requirement: string;
+  simulated: boolean;
+  status: ActionStatus;
+  reason: string;
+  /** The API key that submitted it, which can never approve it. */
+  submittedBy: string;
+  submittedName: string;
+  createdAt: number;
+  /** When a held action times out. */
+  deadlineAt: number | null;
+  /** Ledger index of the HALTED entry, for an action that was held. */
+  holdIndex: number | null;
+  /** Ledger index of the final verdict (ALLOW, DENY after rejection, HALTED on timeout). */
+  verdictIndex: number | null;
+  decidedAt: number | null;
+  decidedBy: string | null;
+  /** The approval record (JSON), for actions an approver settled. */
+  approval: string | null;
+  forwardState: ForwardState;
+  downstreamStatus: number | null;
+  downstreamError: string | null;
+}
+
+export type ActionSettlement = Pick<ActionRecord, 'status' | 'reason' | 'decidedAt' | 'decidedBy' | 'approval' | 'forwardState'>;
+export type ActionProgress = Partial<Pick<ActionRecord, 'holdIndex' | 'verdictIndex' | 'forwardState' | 'downstreamStatus' | 'downstreamError'>>;
+
 export class StoreError extends Error {
   constructor(
     readonly code: 'duplicate_name' | 'not_found' | 'unavailable',
@@ -116,6 +164,18 @@ export interface Store {
   /** Lifts the cuts of this target and value; returns how many were lifted. */
   removeCuts(target: CutRecord['target'], value: string): Promise<number>;
   cuts(): Promise<CutRecord[]>;
+  /** Stores a new action; a receipt id already used makes it a replay, answered with the action that used it. */
+  insertAction(action: ActionRecord): Promise<{ inserted: true } | { inserted: false; duplicateOf: string }>;
+  action(id: string): Promise<ActionRecord | undefined>;
+  /** Actions in this status, oldest first. */
+  actionsWithStatus(status: ActionStatus, limit: number): Promise<ActionRecord[]>;
+  /** Actions whose ledger entries or forwarding a crash may have left unfinished. */
+  actionsToRecover(): Promise<ActionRecord[]>;
+  /** Settles a held action; false if it was no longer held (someone else settled it first). */
+  settleAction(id: string, settlement: ActionSettlement): Promise<boolean>;
+  updateAction(id: string, progress: ActionProgress): Promise<void>;
+  /** Claims the forwarding of an allowed action (pending → sending); true for exactly one caller. */
+  claimForward(id: string): Promise<boolean>;
   /** A cheap round trip, for readiness. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -89,7 +89,52 @@ const steps: Record<string, Record<Dialect, Migration>> = {
       },
     },
   },
+  '004-actions': {
+    sqlite: {
+      async up(database: Kysely<unknown>) {
+        await sql`CREATE TABLE actions (${sql.raw(actionColumns('INTEGER', 'REAL'))}) STRICT`.execute(database);
+        await sql`CREATE INDEX actions_held ON actions(status) WHERE status = 'held'`.execute(database);
+      },
+    },
+    postgres: {
+      async up(database: Kysely<unknown>) {
+        await sql`CREATE TABLE actions (${sql.raw(actionColumns('BIGINT', 'DOUBLE PRECISION'))})`.execute(database);
+        await sql`CREATE INDEX actions_held ON actions(status) WHERE status = 'held'`.execute(database);
+      },
+    },
+  },
 };
+
+/** The action gate's table; a receipt id can be used once (UNIQUE: the replay guard, shared by replicas). */
+function actionColumns(integer: string, real: string): string {
+  return `id TEXT PRIMARY KEY,
+    endpoint TEXT NOT NULL,
+    agent_id TEXT NOT NULL,
+    action TEXT NOT NULL,
+    amount ${real},
+    params_sha256 TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    receipt_id TEXT UNIQUE,
+    receipt_sha256 TEXT,
+    signer TEXT,
+    rule ${integer} NOT NULL,
+    requirement TEXT NOT NULL,
+    simulated ${integer} NOT NULL,
+    status TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    submitted_by TEXT NOT NULL,
+    submitted_name TEXT NOT NULL,
+    created_at ${integer} NOT NULL,
+    deadline_at ${integer},
+    hold_index ${integer},
+    verdict_index ${integer},
+    decided_at ${integer},
+    decided_by TEXT,
+    approval TEXT,
+    forward_state TEXT NOT NULL,
+    downstream_status ${integer},
+    downstream_error TEXT`;
+}
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
   return Object.fromEntries(Object.entries(steps).map(([name, byDialect]) => [name, byDialect[dialect]]));
