@@ -1,7 +1,8 @@
 // The action gate end to end: a real gateway, a real downstream double, real Ed25519 receipts.
 // Every DENY and HALTED case must leave the downstream with nothing; every ALLOW must reach it once.
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
+import { randomUUID, sign } from 'node:crypto';
+import canonicalize from 'canonicalize';
 import { rmSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { decodeEntry, type EntryRecord } from '../src/ledger/entry.js';
@@ -441,7 +442,7 @@ describe('action gate: restart while held', () => {
       try {
         const deadline = Date.now() + 5_000;
         let view = await getJson(fourth, `/v1/actions/${timeoutId}`);
-        while (view.json.state === 'held' && Date.now() < deadline) {
+        while ((view.json.state === 'held' || view.json.ledger_index === null) && Date.now() < deadline) {
           await new Promise((resolve) => setTimeout(resolve, 20));
           view = await getJson(fourth, `/v1/actions/${timeoutId}`);
         }
@@ -457,3 +458,120 @@ describe('action gate: restart while held', () => {
     }
   });
 });
+
+describe('action gate: the compatibility endpoint /api/v1/veritas-test', () => {
+  const placeholder = { policy_hash: 'sha256:conformance-drill-policy', signature: 'SIMULATED-SIGNATURE-0000' };
+  let rig: Rig;
+  before(async () => {
+    rig = await startRig({ halt_timeout_s: 0.3, rules: [{ match: {}, require: 'receipt' }], simulation: placeholder });
+  });
+  after(() => rig.close());
+
+  const veritas = (body: unknown) => postJson(`${rig.gateway.url}/api/v1/veritas-test`, body, { authorization: `Bearer ${rig.agent}` });
+
+  function signed(overrides: Record<string, unknown> = {}): Record<string, any> {
+    const body: Record<string, any> = {
+      agent_id: 'payments-agent',
+      action: 'EXECUTE_TRANSACTION',
+      amount: 1250.5,
+      veritas_receipt: {
+        simulated: false,
+        receipt_id: randomUUID(),
+        outcome: 'ALLOW',
+        policy_hash: rig.policyHash,
+        state_fingerprint: 'ab12cd34',
+        spacetime_anchor: { gnss_timestamp_ns: String(BigInt(Date.now()) * 1_000_000n), source: 'GPS-L1' },
+        signature: '',
+      },
+      ...overrides,
+    };
+    const { signature: _unsigned, ...unsignedReceipt } = body.veritas_receipt;
+    body.veritas_receipt.signature = (signReceiptBytes(Buffer.from(canonicalJsonForTest({ ...body, veritas_receipt: unsignedReceipt }), 'utf8')));
+    return body;
+  }
+
+  test('a missing receipt, or one whose outcome is not ALLOW, halts and answers 408', async () => {
+    const missing = await veritas({ agent_id: 'payments-agent', action: 'EXECUTE_TRANSACTION', amount: 10 });
+    assert.equal(missing.status, 408, missing.text);
+    assert.deepEqual([missing.json.verdict, missing.json.reason], ['HALTED', 'timeout']);
+    const denied = signed();
+    denied.veritas_receipt.outcome = 'DENY';
+    const notAllow = await veritas(denied);
+    assert.equal(notAllow.status, 408);
+    assert.equal(rig.downstream.received.length, 0);
+  });
+
+  test('a receipt signed by a trusted key is allowed with its receipt id; any changed field is refused', async () => {
+    const body = signed();
+    const allowed = await veritas(body);
+    assert.equal(allowed.status, 200, allowed.text);
+    assert.equal(allowed.json.verdict, 'ALLOW');
+    assert.equal(allowed.json.receipt_id, body.veritas_receipt.receipt_id);
+    assert.equal((await entryAt(rig, allowed.json.ledger_index)).action!.verdict, 'ALLOW');
+    assert.equal(rig.downstream.received.length, 1);
+    assert.equal((await veritas(body)).json.reason, 'replayed');
+
+    const changes: Array<[string, (body: Record<string, any>) => void]> = [
+      ['agent_id', (b) => (b.agent_id = 'other-agent')],
+      ['action', (b) => (b.action = 'EXECUTE_TRANSACTIOM')],
+      ['amount', (b) => (b.amount = 1250.51)],
+      ['receipt_id', (b) => (b.veritas_receipt.receipt_id += '1')],
+      ['policy_hash', (b) => (b.veritas_receipt.policy_hash = b.veritas_receipt.policy_hash.replace(/.$/, (c: string) => (c === '0' ? '1' : '0')))],
+      ['state_fingerprint', (b) => (b.veritas_receipt.state_fingerprint = 'ab12cd35')],
+      ['gnss_timestamp_ns', (b) => (b.veritas_receipt.spacetime_anchor.gnss_timestamp_ns = String(BigInt(b.veritas_receipt.spacetime_anchor.gnss_timestamp_ns) + 1n))],
+      ['source', (b) => (b.veritas_receipt.spacetime_anchor.source = 'GPS-L2')],
+      ['signature', (b) => (b.veritas_receipt.signature = b.veritas_receipt.signature.replace(/^./, (c: string) => (c === 'A' ? 'B' : 'A')))],
+      ['simulated', (b) => (b.veritas_receipt.simulated = true)],
+    ];
+    for (const [field, change] of changes) {
+      const tampered = signed();
+      change(tampered);
+      const response = await veritas(tampered);
+      assert.equal(response.status, 403, `${field}: ${response.text}`);
+      assert.equal(response.json.verdict, 'DENY', field);
+    }
+    assert.equal(rig.downstream.received.length, 1, 'only the untouched receipt was executed');
+  });
+
+  test('simulated receipts pass only with the configured placeholders, and every entry says so', async () => {
+    const simulated = (receipt: Record<string, unknown>) => ({
+      agent_id: 'drill-agent',
+      action: 'EXECUTE_TRANSACTION',
+      amount: 5,
+      veritas_receipt: { simulated: true, receipt_id: randomUUID(), outcome: 'ALLOW', policy_hash: placeholder.policy_hash, spacetime_anchor: { gnss_timestamp_ns: 1_700_000_000_000_000_000, source: 'SIMULATED' }, signature: placeholder.signature, ...receipt },
+    });
+    const allowed = await veritas(simulated({}));
+    assert.equal(allowed.status, 200, allowed.text);
+    assert.equal(allowed.json.simulated, true);
+    const entry = await entryAt(rig, allowed.json.ledger_index);
+    assert.equal(entry.action!.simulated, true);
+    for (const change of [{ policy_hash: `${placeholder.policy_hash}x` }, { signature: placeholder.signature.replace(/0$/, '1') }]) {
+      const refused = await veritas(simulated(change));
+      assert.equal(refused.status, 403);
+      assert.equal(refused.json.reason, 'simulation_mismatch');
+      assert.equal((await entryAt(rig, refused.json.ledger_index)).action!.simulated, true);
+    }
+    assert.ok(rig.gateway.logs.some((line) => line.includes('SIMULATION MODE')), 'simulation mode is logged at start');
+  });
+
+  test('without actions.simulation, a simulated receipt is refused', async () => {
+    const strict = await startRig({ halt_timeout_s: 0.3 });
+    try {
+      const response = await postJson(`${strict.gateway.url}/api/v1/veritas-test`, { agent_id: 'a', action: 'EXECUTE_TRANSACTION', amount: 5, veritas_receipt: { simulated: true, receipt_id: 'r1', outcome: 'ALLOW', policy_hash: placeholder.policy_hash, spacetime_anchor: { gnss_timestamp_ns: '1', source: 'x' }, signature: placeholder.signature } }, { authorization: `Bearer ${strict.agent}` });
+      assert.equal(response.status, 403);
+      assert.equal(response.json.reason, 'simulation_disabled');
+      assert.equal(strict.downstream.received.length, 0);
+    } finally {
+      await strict.close();
+    }
+  });
+});
+
+function signReceiptBytes(bytes: Buffer): string {
+  return sign(null, bytes, verifier.privateKey).toString('base64');
+}
+
+/** The reference RFC 8785 implementation, as another tool making receipts would use one. */
+function canonicalJsonForTest(value: unknown): string {
+  return (canonicalize as unknown as (input: unknown) => string)(value);
+}

@@ -35,7 +35,7 @@ export function actionView(action: ActionRecord, gate: ActionGate): Record<strin
     created_at: new Date(action.createdAt).toISOString(),
     deadline: action.deadlineAt === null ? null : new Date(action.deadlineAt).toISOString(),
     hold_index: action.holdIndex,
-    ledger_index: action.verdictIndex ?? action.holdIndex,
+    ledger_index: verdict.ledger_index,
     decided_at: action.decidedAt === null ? null : new Date(action.decidedAt).toISOString(),
     decided_by: action.decidedBy,
     approval: action.approval === null ? null : JSON.parse(action.approval),

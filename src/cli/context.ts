@@ -38,3 +38,24 @@ export function gatewayUrl(url: string | undefined, configPath: string | undefin
   const { host, port } = parseListen(loadConfigOrExit(configPath).config.listen);
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
+
+/** One call to a running gateway with an API key (--key, else $SOVEREIGN_KEY); exits on a network failure or an error status. */
+export async function callGateway(options: { url?: string; key?: string; config?: string }, method: 'GET' | 'POST', path: string, body?: unknown, scopeHint = 'the admin scope'): Promise<string> {
+  const key = options.key ?? process.env.SOVEREIGN_KEY;
+  if (!key) fail(`no API key: pass --key or set SOVEREIGN_KEY (a key with ${scopeHint})`, exitConfigError);
+  const url = gatewayUrl(options.url, options.config);
+  let response: Response;
+  try {
+    response = await fetch(`${url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(15_000),
+    });
+  } catch (error) {
+    return fail(`cannot reach the gateway at ${url}: ${(error as Error).message}`);
+  }
+  const text = await response.text();
+  if (!response.ok) fail(`the gateway answered ${response.status}: ${text.slice(0, 300)}`);
+  return text;
+}

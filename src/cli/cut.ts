@@ -2,7 +2,7 @@
 // routing (and restore it). Talks to the gateway with --url and --key (defaults: the config's listen
 // address and $SOVEREIGN_KEY, which needs the admin scope).
 import type { Command } from 'commander';
-import { exitConfigError, fail, gatewayUrl } from './context.js';
+import { callGateway, exitConfigError, fail } from './context.js';
 
 interface CutOptions {
   provider?: string;
@@ -29,17 +29,7 @@ async function send(path: string, options: CutOptions, withUntil: boolean): Prom
   const body: Record<string, unknown> = { [target]: options[target] };
   if (withUntil && options.until) body.until = options.until;
   if (withUntil && options.for) body.until = Date.now() + duration(options.for);
-  const key = options.key ?? process.env.SOVEREIGN_KEY;
-  if (!key) fail('no API key: pass --key or set SOVEREIGN_KEY (a key with the admin scope)', exitConfigError);
-  const url = gatewayUrl(options.url, options.config);
-  let response: Response;
-  try {
-    response = await fetch(`${url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(15_000) });
-  } catch (error) {
-    return fail(`cannot reach the gateway at ${url}: ${(error as Error).message}`);
-  }
-  const text = await response.text();
-  if (!response.ok) fail(`the gateway answered ${response.status}: ${text.slice(0, 300)}`);
+  const text = await callGateway(options, 'POST', path, body);
   process.stdout.write(`${text}\n`);
 }
 

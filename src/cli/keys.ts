@@ -1,5 +1,7 @@
 // `sovereign keys create|list|revoke`: works while the gateway runs (same database; it reloads keys every 500 ms).
+import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { generateSigner } from '../ledger/note.js';
 import { createApiKey } from '../pipeline/auth.js';
 import { allScopes, StoreError, type Scope } from '../store/store.js';
 import { exitConfigError, fail, loadConfigOrExit, openConfiguredStore } from './context.js';
@@ -58,6 +60,8 @@ export function registerKeyCommands(program: Command): void {
       }
     });
 
+  registerSigningKeyCommand(keys);
+
   keys
     .command('revoke')
     .description('revoke a key by name or id (the gateway stops accepting it within a second)')
@@ -74,6 +78,25 @@ export function registerKeyCommands(program: Command): void {
       } finally {
         await store.close();
       }
+    });
+}
+
+function registerSigningKeyCommand(keys: Command): void {
+  keys
+    .command('signing-key')
+    .description('create an Ed25519 action-signing key pair: the private key goes to --out (mode 0600), the verifier key (for actions.trusted_keys) to standard output')
+    .requiredOption('--name <name>', 'the key name, e.g. risk-engine.example.org (no spaces or "+")')
+    .requiredOption('--out <file>', 'where to write the private key (refuses to overwrite)')
+    .action((options: { name: string; out: string }) => {
+      if (!/^[^\s+]{1,128}$/.test(options.name)) fail('--name must be 1–128 characters without spaces or "+"', exitConfigError);
+      const signer = generateSigner(options.name);
+      try {
+        writeFileSync(options.out, `${signer.encodedPrivate}\n`, { mode: 0o600, flag: 'wx' });
+      } catch (error) {
+        fail(`cannot write ${options.out}: ${(error as Error).message}`, exitConfigError);
+      }
+      process.stderr.write(`private key written to ${options.out}; add the verifier key below to actions.trusted_keys\n`);
+      process.stdout.write(`${signer.encoded}\n`);
     });
 }
 

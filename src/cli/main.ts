@@ -1,6 +1,7 @@
 // The `sovereign` command.
 import { Command } from 'commander';
 import { configJsonSchema } from '../config/load.js';
+import { registerActionCommands } from './actions.js';
 import { registerKeyCommands } from './keys.js';
 import { registerLedgerCommands } from './ledger.js';
 import { registerPolicyCommands } from './policy.js';
@@ -20,6 +21,7 @@ export async function main(argv: string[]): Promise<void> {
   registerCutCommands(program);
   registerDrillCommand(program);
   registerReportCommands(program);
+  registerActionCommands(program);
   const config = program.command('config').description('inspect the configuration');
   config
     .command('schema')

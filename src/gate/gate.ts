@@ -495,7 +495,8 @@ export class ActionGate {
 
   /** What the client (waiting, retrying or polling) is told about a settled action. */
   verdictFor(action: ActionRecord): Verdict {
-    const base = { action_id: action.id, receipt_id: action.receiptId, ledger_index: action.verdictIndex ?? action.holdIndex, ...(action.simulated ? { simulated: true } : {}) };
+    // A settled action's index is its verdict's entry (null for the instant before it is written).
+    const base = { action_id: action.id, receipt_id: action.receiptId, ledger_index: action.status === 'held' ? action.holdIndex : action.verdictIndex, ...(action.simulated ? { simulated: true } : {}) };
     switch (action.status) {
       case 'allowed':
         return { status: 200, body: { verdict: 'ALLOW', ...base, approved_by: action.decidedBy ?? undefined, downstream: downstreamView(action, this.dependencies.settings.downstream) } };
