@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
 import { join } from 'node:path';
 import { openPostgresStore, openSqliteStore } from '../src/store/kysely-store.js';
-import { StoreError, type NewLedgerEntry, type Store } from '../src/store/store.js';
+import { StoreError, type ActionRecord, type NewLedgerEntry, type Store } from '../src/store/store.js';
 import { temporaryDirectory } from './helpers.js';
 import { createTestDatabase, postgresSkipReason } from './postgres.js';
 
@@ -85,6 +85,34 @@ function contract(engine: string, open: () => Promise<{ store: Store; cleanup():
       await store.saveCheckpoint({ size: 6, root: Buffer.alloc(32, 9), note: 'other', createdAt: 3 });
       assert.deepEqual(await store.latestCheckpoint(), { size: 6, root: Buffer.alloc(32, 6), note: 'n6', createdAt: 2 });
       assert.deepEqual(await store.checkpointRoots(), [{ size: 3, root: Buffer.alloc(32, 3) }, { size: 6, root: Buffer.alloc(32, 6) }]);
+    });
+
+    it('uses a receipt id once, settles a held action once, and lets one caller claim its forward', async () => {
+      const action = (id: string, receiptId: string | null): ActionRecord => ({
+        id, endpoint: 'actions', agentId: 'bot', action: 'PAY', amount: 12.5, paramsSha256: 'a'.repeat(64), payload: '{"params":{},"amount":12.5}', receiptId, receiptSha256: receiptId ? 'b'.repeat(64) : null,
+        signer: null, rule: 0, requirement: 'approval', simulated: false, status: 'held', reason: 'approval_required', submittedBy: 'key-1', submittedName: 'agent', createdAt: 5,
+        deadlineAt: 1_000, holdIndex: null, verdictIndex: null, decidedAt: null, decidedBy: null, approval: null, forwardState: 'none', downstreamStatus: null, downstreamError: null,
+      });
+      assert.deepEqual(await store.insertAction(action('a1', 'r1')), { inserted: true });
+      assert.deepEqual(await store.insertAction(action('a2', 'r1')), { inserted: false, duplicateOf: 'a1' });
+      assert.deepEqual(await store.insertAction(action('a3', null)), { inserted: true });
+      assert.deepEqual(await store.insertAction(action('a4', null)), { inserted: true }, 'actions without a receipt do not collide');
+      assert.deepEqual((await store.actionsWithStatus('held', 10)).map((held) => held.id), ['a1', 'a3', 'a4']);
+      await store.updateAction('a1', { holdIndex: 7 });
+      const settle = { status: 'allowed' as const, reason: 'approved', decidedAt: 9, decidedBy: 'alice', approval: '{}', forwardState: 'pending' as const };
+      const results = await Promise.all([store.settleAction('a1', settle), store.settleAction('a1', { ...settle, status: 'timed_out', forwardState: 'none' })]);
+      assert.deepEqual(results.filter(Boolean).length, 1, 'exactly one settlement wins');
+      const settled = (await store.action('a1'))!;
+      assert.equal(settled.holdIndex, 7);
+      assert.equal(settled.amount, 12.5);
+      if (settled.status === 'allowed') {
+        const claims = await Promise.all([store.claimForward('a1'), store.claimForward('a1'), store.claimForward('a1')]);
+        assert.equal(claims.filter(Boolean).length, 1, 'exactly one forward');
+      }
+      assert.ok((await store.actionsToRecover()).some((recovering) => recovering.id === 'a1'), 'a settled action without its verdict entry is recovered');
+      await store.updateAction('a1', { verdictIndex: 8, forwardState: 'done', downstreamStatus: 200 });
+      assert.ok(!(await store.actionsToRecover()).some((recovering) => recovering.id === 'a1'));
+      assert.equal(await store.action('missing'), undefined);
     });
 
     it('answers a ping', async () => {
