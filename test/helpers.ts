@@ -10,7 +10,8 @@ import type { Config } from '../src/config/schema.js';
 import { generateSigner, type SignerKey } from '../src/ledger/note.js';
 import { createApiKey } from '../src/pipeline/auth.js';
 import { LedgerLog } from '../src/pipeline/ledger-log.js';
-import { createProviders } from '../src/pipeline/catalog.js';
+import { createProviders, weightsDigests } from '../src/pipeline/catalog.js';
+import { ModelRegistry } from '../src/models/registry.js';
 import { openSqliteStore } from '../src/store/kysely-store.js';
 import type { Store } from '../src/store/store.js';
 import { createLogger } from '../src/telemetry/logger.js';
@@ -38,6 +39,8 @@ export interface TestGatewayOptions {
   dataDirectory?: string;
   /** Reuse a ledger signing key (a restart). */
   signer?: SignerKey;
+  /** Runs before the providers are created, e.g. to register local models with the registry. */
+  prepare?: (registry: ModelRegistry) => Promise<void>;
 }
 
 export async function startTestGateway(rawConfig: Record<string, unknown>, options: TestGatewayOptions = {}): Promise<TestGateway> {
@@ -54,8 +57,11 @@ export async function startTestGateway(rawConfig: Record<string, unknown>, optio
   });
   const logger = createLogger('info', sink);
   const signer = options.signer ?? generateSigner('test.example/sovereign-gateway');
+  const registry = new ModelRegistry({ store, verifier: signer, signer });
+  await options.prepare?.(registry);
+  const registered = await registry.list();
   const ledger = new LedgerLog({ store, signer, origin: signer.name, now: Date.now, checkpointIntervalMs: config.ledger.checkpoint_interval_ms, onError: (error) => logs.push(String(error)) });
-  const app = createApp({ config, store, providers: createProviders(config, options.env ?? {}), logger, ledger, keyRefreshMs: options.keyRefreshMs ?? 100 });
+  const app = createApp({ config, store, providers: createProviders(config, options.env ?? {}, { registry }), logger, ledger, weights: weightsDigests(config, registered), keyRefreshMs: options.keyRefreshMs ?? 100 });
   const { key } = await createApiKey(store, { name: options.dataDirectory ? `tester-${Math.random().toString(36).slice(2, 8)}` : 'tester', scopes: ['admin'], rpm: null, now: Date.now() });
   await app.start();
   await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));

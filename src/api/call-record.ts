@@ -14,6 +14,13 @@ export interface CallContext {
   body: Buffer | undefined;
   policyHash: string;
   now: () => number;
+  /** The digests of the registered weights behind `provider/model`, if it is registered. */
+  weights?: (name: string) => WeightsDigest | undefined;
+}
+
+export interface WeightsDigest {
+  model_sha256: string;
+  adapter_sha256?: string;
 }
 
 export type CallOutcome = EntryRecord['outcome'];
@@ -57,6 +64,7 @@ export class CallRecorder {
       response_sha256: null,
       attempts: (outcome.attempts ?? []).slice(0, 32).map((attempt) => ({ provider: attempt.provider, outcome: attempt.outcome })),
       ...(outcome.redactedLabels ? { redacted_labels: [...outcome.redactedLabels] } : {}),
+      ...(outcome.candidate && this.context.weights ? this.context.weights(outcome.candidate.name) : {}),
       usage: outcome.usage ? { prompt_tokens: outcome.usage.prompt_tokens ?? 0, completion_tokens: outcome.usage.completion_tokens ?? 0 } : null,
     };
   }

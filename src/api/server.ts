@@ -14,7 +14,7 @@ import type { Store } from '../store/store.js';
 import type { Logger } from '../telemetry/logger.js';
 import { createMetrics, type Metrics } from '../telemetry/metrics.js';
 import { handleMessages } from './anthropic-messages.js';
-import { CallRecorder, type CallOutcome } from './call-record.js';
+import { CallRecorder, type CallOutcome, type WeightsDigest } from './call-record.js';
 import { asGatewayError, errorBody, errorHeaders, type Dialect } from './errors.js';
 import type { Exchange, ExchangeOutcome, Reply } from './exchange.js';
 import { readRequestBody, sendJson } from './http-io.js';
@@ -35,6 +35,8 @@ export interface AppOptions {
   now?: () => number;
   /** How often keys are reloaded from the store (the CLI may add or revoke them meanwhile). */
   keyRefreshMs?: number;
+  /** The digests of registered weights behind `provider/model` names (recorded in each call's ledger entry). */
+  weights?: Map<string, WeightsDigest>;
   /** Process-wide metrics (CPU, memory, GC); off for apps created by tests. */
   defaultMetrics?: boolean;
 }
@@ -80,6 +82,7 @@ export function createApp(options: AppOptions): App {
   const gateway = new Gateway({ config, providers: options.providers, metrics, now });
   const keys = new KeyRing(store, config.auth.default_rpm, (error) => logger.error({ err: error }, 'reloading API keys failed'));
   const limiter = new RateLimiter(now);
+  const weightsOf = options.weights && options.weights.size > 0 ? (name: string) => options.weights!.get(name) : undefined;
   const ledgerEndpoints = createLedgerEndpoints(ledger, store, config.ledger.receipt_wait_ms);
   const reloadCuts = async (): Promise<void> => {
     gateway.cuts = await store.cuts();
@@ -152,7 +155,7 @@ export function createApp(options: AppOptions): App {
     let body: Buffer | undefined;
     let recorder: CallRecorder | undefined;
     const recorderFor = (who: Tenant): CallRecorder =>
-      (recorder ??= new CallRecorder(ledger, { requestId, tenantName: who.name, keyId: who.keyId === anonymousTenant.keyId ? null : who.keyId, endpoint: route?.endpoint ?? 'unknown', body, policyHash: gateway.policyHash, now }));
+      (recorder ??= new CallRecorder(ledger, { requestId, tenantName: who.name, keyId: who.keyId === anonymousTenant.keyId ? null : who.keyId, endpoint: route?.endpoint ?? 'unknown', body, policyHash: gateway.policyHash, now, weights: weightsOf }));
 
     /** Records the call (for ledgered routes), then sends the answer with its receipt index. */
     async function respond(reply: Reply, failure?: GatewayError): Promise<void> {

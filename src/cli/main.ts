@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { configJsonSchema } from '../config/load.js';
 import { registerActionCommands } from './actions.js';
 import { registerKeyCommands } from './keys.js';
+import { registerModelCommands } from './models.js';
 import { registerLedgerCommands } from './ledger.js';
 import { registerPolicyCommands } from './policy.js';
 import { registerCutCommands } from './cut.js';
@@ -22,6 +23,7 @@ export async function main(argv: string[]): Promise<void> {
   registerDrillCommand(program);
   registerReportCommands(program);
   registerActionCommands(program);
+  registerModelCommands(program);
   const config = program.command('config').description('inspect the configuration');
   config
     .command('schema')

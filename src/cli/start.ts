@@ -4,7 +4,8 @@ import type { Command } from 'commander';
 import { request as undiciRequest } from 'undici';
 import { createApp } from '../api/server.js';
 import { parseListen } from '../config/schema.js';
-import { createProviders } from '../pipeline/catalog.js';
+import { createProviders, weightsDigests, withEmbeddedModels } from '../pipeline/catalog.js';
+import { ModelRegistry } from '../models/registry.js';
 import { createApiKey } from '../pipeline/auth.js';
 import { LedgerIntegrityError, LedgerLog } from '../pipeline/ledger-log.js';
 import { createLogger } from '../telemetry/logger.js';
@@ -24,8 +25,7 @@ export function registerStartCommand(program: Command): void {
 
 async function start(options: { config?: string; port?: string }): Promise<void> {
   const loaded = loadConfigOrExit(options.config);
-  const { config } = loaded;
-  const listen = parseListen(config.listen);
+  const listen = parseListen(loaded.config.listen);
   if (options.port !== undefined) {
     const port = Number(options.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -34,22 +34,37 @@ async function start(options: { config?: string; port?: string }): Promise<void>
     }
     listen.port = port;
   }
-  let providers;
-  try {
-    providers = createProviders(config, process.env);
-  } catch (error) {
-    process.stderr.write(`sovereign: ${loaded.source ?? '<built-in defaults>'}: ${(error as Error).message}\n`);
-    process.exit(exitConfigError);
-  }
   let signer;
   try {
-    signer = loadSigner(config, process.env, { create: true });
+    signer = loadSigner(loaded.config, process.env, { create: true });
   } catch (error) {
     process.stderr.write(`sovereign: ${(error as Error).message}\n`);
     process.exit(exitConfigError);
   }
-  const logger = createLogger(config.log.level);
+  const logger = createLogger(loaded.config.log.level);
   const store = await openConfiguredStore(loaded);
+  const registry = new ModelRegistry({ store, verifier: signer });
+  const registered = await registry.list();
+  const config = withEmbeddedModels(loaded.config, registered);
+  // A local provider naming a model the registry does not hold is a config error.
+  for (const [index, provider] of config.providers.entries()) {
+    if (provider.kind !== 'local') continue;
+    for (const [position, name] of [...provider.models, ...(provider.adapters ?? []).map((adapter) => adapter.adapter)].entries()) {
+      const found = registered.find((model) => model.name === name);
+      const wanted = position < provider.models.length ? 'gguf' : 'lora';
+      if (!found || found.kind !== wanted) {
+        process.stderr.write(`sovereign: ${loaded.source ?? '<built-in defaults>'}: providers[${index}] (${provider.id}): "${name}" is not a registered ${wanted === 'gguf' ? 'GGUF model' : 'LoRA adapter'}; register it with \`npx sovereign models add <file.gguf> --name ${name}\` (registered: ${registered.map((model) => model.name).join(', ') || 'none'})\n`);
+        process.exit(exitConfigError);
+      }
+    }
+  }
+  let providers;
+  try {
+    providers = createProviders(config, process.env, { registry });
+  } catch (error) {
+    process.stderr.write(`sovereign: ${loaded.source ?? '<built-in defaults>'}: ${(error as Error).message}\n`);
+    process.exit(exitConfigError);
+  }
   const ledger = new LedgerLog({
     store,
     signer,
@@ -58,7 +73,7 @@ async function start(options: { config?: string; port?: string }): Promise<void>
     checkpointIntervalMs: config.ledger.checkpoint_interval_ms,
     onError: (error) => logger.error({ err: error }, 'ledger'),
   });
-  const app = createApp({ config, store, providers, logger, ledger, defaultMetrics: true });
+  const app = createApp({ config, store, providers, logger, ledger, defaultMetrics: true, weights: weightsDigests(config, registered) });
   try {
     await app.start();
   } catch (error) {
@@ -98,12 +113,15 @@ async function start(options: { config?: string; port?: string }): Promise<void>
   } else if (!config.auth.required) {
     say('auth.required is false: open local mode, anyone who can reach this loopback address may call the gateway');
   }
+  const embedded = config.providers.find((provider) => provider.kind === 'local' && !loaded.config.providers.includes(provider));
+  if (embedded) say(`serving the registered local models in-process as ${embedded.models.map((model) => `${embedded.id}/${model}`).join(', ')} (weights verified before load)`);
   if (providers.size === 0) {
     const ollama = await detectOllama();
+    say('no provider configured and no local model registered: add weights with `npx sovereign models add <file.gguf>` (served in-process on the next start),');
     say(
       ollama
-        ? `no provider configured; an Ollama answers at http://127.0.0.1:11434 — add it to sovereign.yaml: providers: [{ id: ollama, kind: openai-compatible, base_url: "http://127.0.0.1:11434/v1", jurisdiction: local, operator: me, ownership: owned, models: [${ollama.join(', ')}] }]`
-        : 'no provider configured; add one under `providers:` in sovereign.yaml (see README, "Config reference") and start with --config sovereign.yaml',
+        ? `  or use the Ollama answering at http://127.0.0.1:11434 — add it to sovereign.yaml: providers: [{ id: ollama, kind: openai-compatible, base_url: "http://127.0.0.1:11434/v1", jurisdiction: local, operator: me, ownership: owned, models: [${ollama.join(', ')}] }]`
+        : '  or point at an Ollama/vLLM endpoint under `providers:` in sovereign.yaml (see README, "Config reference") and start with --config sovereign.yaml',
     );
   }
 

@@ -15,10 +15,11 @@ const listenSchema = z
   .string()
   .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:8300 or [::1]:8300');
 
-const providerSchema = z.strictObject({
+export const providerSchema = z.strictObject({
   id: providerId,
-  kind: z.enum(['openai-compatible', 'anthropic']),
-  base_url: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }),
+  kind: z.enum(['openai-compatible', 'anthropic', 'local']),
+  /** The API root of an HTTP provider; not used by `local`. */
+  base_url: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
   api_key_env: envName.optional(),
   jurisdiction: jurisdictionSchema,
   operator: z.string().min(1, 'must name who runs it'),
@@ -36,7 +37,27 @@ const providerSchema = z.strictObject({
   trains_on_data: z.boolean().optional(),
   /** Price, for the dependency report's cost shares (any currency, the same for every provider). */
   cost_per_million_tokens: z.strictObject({ input: z.number().nonnegative(), output: z.number().nonnegative() }).optional(),
+  // kind: local only (registered GGUF models run in-process; `models` are registry names).
+  /** CPU threads for generation (set it: llama.cpp's own default is slow on small machines). */
+  threads: z.number().int().positive().optional(),
+  /** Context size per sequence, in tokens (capped at the model's training context). */
+  context_size: z.number().int().min(64).optional(),
+  /** Generations run at once per model. */
+  sequences: z.number().int().positive().max(64).optional(),
+  /** Calls waiting per model; past it routing overflows to the next allowed candidate. */
+  max_queue: z.number().int().nonnegative().optional(),
+  /** A model unused this long is unloaded (seconds). */
+  idle_unload_s: z.number().positive().optional(),
+  /** Registered LoRA adapters served as their own model names, on a registered base model. */
+  adapters: z.array(z.strictObject({ name: z.string().min(1), model: z.string().min(1), adapter: z.string().min(1), scale: z.number().positive().default(1) })).optional(),
 });
+
+const localOnlyKeys = ['threads', 'context_size', 'sequences', 'max_queue', 'idle_unload_s', 'adapters'] as const;
+
+/** The names a provider serves: its models, and for `local` its adapters too. */
+export function servedModels(provider: { models: readonly string[]; adapters?: ReadonlyArray<{ name: string }> }): string[] {
+  return [...provider.models, ...(provider.adapters ?? []).map((adapter) => adapter.name)];
+}
 
 const labelPattern = z.string().regex(/^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/, 'must be a label such as pii, pii.email or confidential');
 const providerFilterSchema = z.strictObject({
@@ -173,6 +194,19 @@ export const configSchema = z
         context.addIssue({ code: 'custom', path: ['providers', index, 'id'], message: `duplicate provider id "${provider.id}"` });
       }
       providers.set(provider.id, provider);
+      if (provider.kind === 'local') {
+        for (const key of ['base_url', 'api_key_env', 'headers'] as const) {
+          if (provider[key] !== undefined) context.addIssue({ code: 'custom', path: ['providers', index, key], message: 'is not used by kind: local (its models run in this process)' });
+        }
+        provider.adapters?.forEach((adapter, position) => {
+          if (!provider.models.includes(adapter.model)) context.addIssue({ code: 'custom', path: ['providers', index, 'adapters', position, 'model'], message: `must be one of this provider's models (${provider.models.join(', ')})` });
+        });
+      } else {
+        if (provider.base_url === undefined) context.addIssue({ code: 'custom', path: ['providers', index, 'base_url'], message: `is required for kind: ${provider.kind}` });
+        for (const key of localOnlyKeys) {
+          if (provider[key] !== undefined) context.addIssue({ code: 'custom', path: ['providers', index, key], message: 'applies to kind: local only' });
+        }
+      }
     });
     for (const [alias, definition] of Object.entries(config.models)) {
       definition.candidates.forEach((candidate, index) => {
@@ -184,8 +218,8 @@ export const configSchema = z
         if (!provider) {
           const known = [...providers.keys()].join(', ') || 'none configured';
           context.addIssue({ code: 'custom', path, message: `unknown provider "${providerName}" (providers: ${known})` });
-        } else if (!provider.models.includes(model)) {
-          context.addIssue({ code: 'custom', path, message: `provider "${providerName}" does not list model "${model}" (its models: ${provider.models.join(', ')})` });
+        } else if (!servedModels(provider).includes(model)) {
+          context.addIssue({ code: 'custom', path, message: `provider "${providerName}" does not list model "${model}" (its models: ${servedModels(provider).join(', ')})` });
         }
       });
     }

@@ -71,7 +71,8 @@ export type UpstreamFailureKind =
   | 'server' // 5xx
   | 'rejected' // 4xx other than 429: the request itself is wrong; retrying elsewhere will not help
   | 'auth' // 401/403 from upstream: our credentials for it are wrong; try the next candidate
-  | 'invalid_response'; // the upstream broke its own API (malformed JSON, wrong shape)
+  | 'invalid_response' // the upstream broke its own API (malformed JSON, wrong shape)
+  | 'unavailable'; // it cannot take this call (at capacity, a feature it lacks, weights refused): try the next candidate; not ill health
 
 /** An upstream failure, raised by providers; never shown raw to clients. */
 export class ProviderError extends Error {

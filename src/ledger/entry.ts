@@ -8,7 +8,7 @@ export const entryVersion = 1;
 export const maxEntryBytes = 64 * 1024;
 
 /** The call an entry records; a stream has an opening and a closing entry. */
-export type EntryKind = 'chat' | 'messages' | 'embeddings' | 'stream_open' | 'stream_close' | 'cut' | 'uncut' | 'action';
+export type EntryKind = 'chat' | 'messages' | 'embeddings' | 'stream_open' | 'stream_close' | 'cut' | 'uncut' | 'action' | 'model_add' | 'model_remove';
 
 export interface EntryRecord {
   v: number;
@@ -42,6 +42,12 @@ export interface EntryRecord {
   redacted_labels?: string[];
   /** For cut and uncut entries: what was cut off from routing, and until when (RFC 3339, or null). */
   cut?: { target: string; value: string; until: string | null };
+  /** For model_add and model_remove entries: which weights entered or left the registry. */
+  model?: { name: string; kind: string; sha256: string; size: number | null; manifest_sha256: string | null };
+  /** For calls answered by a registered model: the SHA-256 of the exact weights that answered. */
+  model_sha256?: string;
+  /** …and of the LoRA adapter applied on top, if any. */
+  adapter_sha256?: string;
   /** For action entries: one verdict of the action gate. */
   action?: ActionEntry;
 }

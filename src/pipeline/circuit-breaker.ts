@@ -33,6 +33,11 @@ export class CircuitBreaker {
     this.trialInFlight = false;
   }
 
+  /** The request neither proved nor disproved health (the provider was at capacity): a half-open trial may be made again. */
+  release(): void {
+    this.trialInFlight = false;
+  }
+
   failure(): void {
     this.trialInFlight = false;
     this.failures += 1;

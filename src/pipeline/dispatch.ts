@@ -66,6 +66,12 @@ export async function dispatch<T>(
           breaker?.success();
           throw new GatewayError('upstream_rejected', error.message, { cause: error, attempts });
         }
+        if (error.kind === 'unavailable') {
+          // Capacity or capability, not health: the circuit stays as it is, and the next candidate is tried.
+          breaker?.release();
+          settings.onFailure?.(model, candidate, error, index < candidates.length - 1);
+          break;
+        }
         breaker?.failure();
         const retrySame = attempt < settings.retries && shouldRetrySame(error, settings.maxRetryWaitMs);
         settings.onFailure?.(model, candidate, error, !retrySame && index < candidates.length - 1);
@@ -104,6 +110,8 @@ function toGatewayError(model: string, attempts: Attempt[], last: ProviderError 
       return new GatewayError('upstream_rate_limited', message, { retryable: true, retryAfterSeconds: last.retryAfterSeconds ?? 1, cause: last, attempts });
     case 'invalid_response':
       return new GatewayError('upstream_invalid_response', message, { retryable: true, cause: last, attempts });
+    case 'unavailable':
+      return new GatewayError('no_provider_available', message, { retryable: true, retryAfterSeconds: 1, cause: last, attempts });
     default:
       return new GatewayError('upstream_error', message, { retryable: true, cause: last, attempts });
   }

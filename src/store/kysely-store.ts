@@ -5,8 +5,8 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type MigrationProvider } from 'kysely';
 import pg from 'pg';
 import { migrationsFor } from './migrations/index.js';
-import type { ActionsTable, ApiKeysTable, Database } from './schema.js';
-import { StoreError, type ActionProgress, type ActionRecord, type ActionSettlement, type ActionStatus, type ApiKeyRecord, type CutRecord, type AppendedBatch, type NewApiKey, type NewLedgerEntry, type Scope, type Store, type StoredCheckpoint, type StoredLedgerEntry } from './store.js';
+import type { ActionsTable, ApiKeysTable, Database, ModelsTable } from './schema.js';
+import { StoreError, type ActionProgress, type ActionRecord, type ActionSettlement, type ActionStatus, type ApiKeyRecord, type ModelRecord, type CutRecord, type AppendedBatch, type NewApiKey, type NewLedgerEntry, type Scope, type Store, type StoredCheckpoint, type StoredLedgerEntry } from './store.js';
 
 /** Appends a batch of ledger entries in one transaction; each engine has its own way (see below). */
 type LedgerAppender = (entries: readonly NewLedgerEntry[]) => Promise<AppendedBatch>;
@@ -194,6 +194,43 @@ class KyselyStore implements Store {
     return Number(result.numUpdatedRows) === 1;
   }
 
+  async addModel(model: ModelRecord): Promise<void> {
+    try {
+      await this.database
+        .insertInto('models')
+        .values({
+          name: model.name, kind: model.kind, path: model.path, size: model.size, sha256: model.sha256, metadata: model.metadata, envelope: model.envelope, added_by: model.addedBy, added_at: model.addedAt,
+          verified_at: model.verifiedAt, verified_size: model.verifiedSize, verified_mtime_ms: model.verifiedMtimeMs, verified_ino: model.verifiedIno,
+        })
+        .execute();
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new StoreError('duplicate_name', `a model named "${model.name}" is already registered`, { cause: error });
+      throw error;
+    }
+  }
+
+  async models(): Promise<ModelRecord[]> {
+    return (await this.database.selectFrom('models').selectAll().orderBy('name').execute()).map(toModel);
+  }
+
+  async model(name: string): Promise<ModelRecord | undefined> {
+    const row = await this.database.selectFrom('models').selectAll().where('name', '=', name).executeTakeFirst();
+    return row ? toModel(row) : undefined;
+  }
+
+  async removeModel(name: string): Promise<boolean> {
+    const result = await this.database.deleteFrom('models').where('name', '=', name).executeTakeFirst();
+    return Number(result.numDeletedRows) === 1;
+  }
+
+  async recordVerification(name: string, verification: { at: number; size: number; mtimeMs: number; ino: string }): Promise<void> {
+    await this.database
+      .updateTable('models')
+      .set({ verified_at: verification.at, verified_size: verification.size, verified_mtime_ms: Math.floor(verification.mtimeMs), verified_ino: verification.ino })
+      .where('name', '=', name)
+      .execute();
+  }
+
   async ping(): Promise<void> {
     await sql`SELECT 1`.execute(this.database);
   }
@@ -280,6 +317,24 @@ function toAction(row: ActionsTable): ActionRecord {
     forwardState: row.forward_state as ActionRecord['forwardState'],
     downstreamStatus: orNull(row.downstream_status),
     downstreamError: row.downstream_error,
+  };
+}
+
+function toModel(row: ModelsTable): ModelRecord {
+  return {
+    name: row.name,
+    kind: row.kind as ModelRecord['kind'],
+    path: row.path,
+    size: orNull(row.size),
+    sha256: row.sha256,
+    metadata: row.metadata,
+    envelope: row.envelope,
+    addedBy: row.added_by,
+    addedAt: Number(row.added_at),
+    verifiedAt: orNull(row.verified_at),
+    verifiedSize: orNull(row.verified_size),
+    verifiedMtimeMs: orNull(row.verified_mtime_ms),
+    verifiedIno: row.verified_ino,
   };
 }
 

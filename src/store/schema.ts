@@ -67,7 +67,24 @@ export interface ActionsTable {
   downstream_error: string | null;
 }
 
+export interface ModelsTable {
+  name: string;
+  kind: string;
+  path: string | null;
+  size: number | null;
+  sha256: string;
+  metadata: string;
+  envelope: string;
+  added_by: string;
+  added_at: number;
+  verified_at: number | null;
+  verified_size: number | null;
+  verified_mtime_ms: number | null;
+  verified_ino: string | null;
+}
+
 export interface Database {
+  models: ModelsTable;
   actions: ActionsTable;
   cuts: CutsTable;
   api_keys: ApiKeysTable;

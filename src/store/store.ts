@@ -121,6 +121,28 @@ export interface ActionRecord {
 export type ActionSettlement = Pick<ActionRecord, 'status' | 'reason' | 'decidedAt' | 'decidedBy' | 'approval' | 'forwardState'>;
 export type ActionProgress = Partial<Pick<ActionRecord, 'holdIndex' | 'verdictIndex' | 'forwardState' | 'downstreamStatus' | 'downstreamError'>>;
 
+/** A registered model: a GGUF file, a LoRA adapter, or a model an external engine serves (by digest). */
+export interface ModelRecord {
+  name: string;
+  kind: 'gguf' | 'lora' | 'external';
+  /** Absolute path of the file; null for external models. */
+  path: string | null;
+  size: number | null;
+  /** Hex SHA-256 of the file (or the engine's manifest digest for external models). */
+  sha256: string;
+  /** JSON: what the file says of itself, and what the operator said (licence, source). */
+  metadata: string;
+  /** JSON: the DSSE envelope of the signed manifest. */
+  envelope: string;
+  addedBy: string;
+  addedAt: number;
+  /** The last verification, and the file identity it held for (a changed identity means re-hashing). */
+  verifiedAt: number | null;
+  verifiedSize: number | null;
+  verifiedMtimeMs: number | null;
+  verifiedIno: string | null;
+}
+
 export class StoreError extends Error {
   constructor(
     readonly code: 'duplicate_name' | 'not_found' | 'unavailable',
@@ -176,6 +198,13 @@ export interface Store {
   updateAction(id: string, progress: ActionProgress): Promise<void>;
   /** Claims the forwarding of an allowed action (pending → sending); true for exactly one caller. */
   claimForward(id: string): Promise<boolean>;
+  /** Registers a model; a name already registered is a StoreError('duplicate_name'). */
+  addModel(model: ModelRecord): Promise<void>;
+  models(): Promise<ModelRecord[]>;
+  model(name: string): Promise<ModelRecord | undefined>;
+  /** Removes a model; false if there was none by that name. */
+  removeModel(name: string): Promise<boolean>;
+  recordVerification(name: string, verification: { at: number; size: number; mtimeMs: number; ino: string }): Promise<void>;
   /** A cheap round trip, for readiness. */
   ping(): Promise<void>;
   close(): Promise<void>;

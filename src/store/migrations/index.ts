@@ -103,6 +103,18 @@ const steps: Record<string, Record<Dialect, Migration>> = {
       },
     },
   },
+  '005-models': {
+    sqlite: {
+      async up(database: Kysely<unknown>) {
+        await sql`CREATE TABLE models (${sql.raw(modelColumns('INTEGER'))}) STRICT`.execute(database);
+      },
+    },
+    postgres: {
+      async up(database: Kysely<unknown>) {
+        await sql`CREATE TABLE models (${sql.raw(modelColumns('BIGINT'))})`.execute(database);
+      },
+    },
+  },
 };
 
 /** The action gate's table; a receipt id can be used once (UNIQUE: the replay guard, shared by replicas). */
@@ -134,6 +146,23 @@ function actionColumns(integer: string, real: string): string {
     forward_state TEXT NOT NULL,
     downstream_status ${integer},
     downstream_error TEXT`;
+}
+
+/** The weights registry: one row per registered file (or external engine's model), with its signed manifest. */
+function modelColumns(integer: string): string {
+  return `name TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    path TEXT,
+    size ${integer},
+    sha256 TEXT NOT NULL,
+    metadata TEXT NOT NULL,
+    envelope TEXT NOT NULL,
+    added_by TEXT NOT NULL,
+    added_at ${integer} NOT NULL,
+    verified_at ${integer},
+    verified_size ${integer},
+    verified_mtime_ms ${integer},
+    verified_ino TEXT`;
 }
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
