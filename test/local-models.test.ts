@@ -85,7 +85,7 @@ describe('weights registry', () => {
     assert.equal((await registry.verify('tiny-flipped')).rehashed, false);
 
     const bytes = readFileSync(flippedFile);
-    bytes[bytes.length - 100] ^= 0x01;
+    bytes[bytes.length - 100] = bytes[bytes.length - 100]! ^ 0x01;
     writeFileSync(flippedFile, bytes);
     const expected = sha256(modelFile);
     const actual = sha256(flippedFile);
@@ -132,7 +132,7 @@ describe('kind: local, through the gateway', () => {
           await registry.add(flippedFile, { name: 'tiny-flipped' });
           // One flipped byte after registration: it must never be served.
           const bytes = readFileSync(flippedFile);
-          bytes[bytes.length - 100] ^= 0x01;
+          bytes[bytes.length - 100] = bytes[bytes.length - 100]! ^ 0x01;
           writeFileSync(flippedFile, bytes);
         },
       },

@@ -340,7 +340,7 @@ function toModel(row: ModelsTable): ModelRecord {
 
 function isUniqueViolation(error: unknown): boolean {
   const code = (error as { code?: string }).code;
-  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505';
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505';
 }
 
 /** The embedded store: one SQLite file in WAL mode under the data directory, shared safely with the CLI. */
