@@ -1,6 +1,7 @@
 // `npm run bench`: measures the gateway against baselines measured in the same run, on loopback,
 // bounded in time, and prints tables of ratios. Sections: proxy (HTTP overhead), ledger (appends, proofs), policy (detector
-// quality, classification time), continuity (cut timing, throughput with a failing provider).
+// quality, classification time), continuity (cut timing, throughput with a failing provider), models (hashing against
+// sha256sum, tokens/s of a local model through the gateway against node-llama-cpp directly).
 //   npm run bench                       all sections, 5 s per measurement
 //   npm run bench -- --only proxy --duration 10 --rounds 3
 // Processes are pinned with taskset when present: load generator and upstream on CPU 0, the system under test on CPU 1.
@@ -12,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { ledgerSection } from './ledger.js';
 import { policySection } from './policy.js';
 import { continuitySection } from './continuity.js';
+import { modelsSection } from './models.js';
 
 const { values: options } = parseArgs({
   options: {
@@ -174,6 +176,7 @@ const sections: Record<string, () => Promise<void>> = {
   ledger: () => ledgerSection(table),
   policy: () => policySection(table),
   continuity: () => continuitySection({ root, startProcess, load, table }, duration),
+  models: () => modelsSection({ root, table }),
 };
 for (const [name, run] of Object.entries(sections)) {
   if (options.only && !options.only.split(',').includes(name)) continue;

@@ -139,6 +139,8 @@ export interface TinyModelOptions {
   license?: string;
   /** Leave out the chat template (the registry reports it). */
   withoutChatTemplate?: boolean;
+  /** Adds an unused tensor of about this many bytes (for benchmarks of hashing large files). */
+  paddingBytes?: number;
 }
 
 /** Writes a tiny llama model; about 700 KB with the default shape. */
@@ -191,6 +193,13 @@ export function writeTinyModel(file: string, options: TinyModelOptions = {}): vo
       { name: `${block}.ffn_up.weight`, dims: [n, ff], data: weights(n * ff) },
       { name: `${block}.ffn_down.weight`, dims: [ff, n], data: weights(ff * n) },
     );
+  }
+  if (options.paddingBytes) {
+    const count = Math.floor(options.paddingBytes / 4);
+    const data = new Float32Array(count);
+    // Not all zeros, so no file system can store it sparsely.
+    for (let index = 0; index < count; index += 1024) data[index] = next();
+    tensors.push({ name: 'padding.weight', dims: [count], data });
   }
   writeGguf(file, metadata, tensors);
 }
