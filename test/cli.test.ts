@@ -129,7 +129,7 @@ log: { level: warn }
     if (!listening) return context.skip('port 11434 is taken on this machine');
     const gateway = await startBin([], temporaryDirectory());
     try {
-      assert.match(gateway.output(), /an Ollama answers at http:\/\/127\.0\.0\.1:11434 .*base_url: "http:\/\/127\.0\.0\.1:11434\/v1".*models: \[qwen3:8b, llama3\.2:3b\]/);
+      assert.match(gateway.output(), /the Ollama answering at http:\/\/127\.0\.0\.1:11434 .*base_url: "http:\/\/127\.0\.0\.1:11434\/v1".*models: \[qwen3:8b, llama3\.2:3b\]/);
     } finally {
       gateway.child.kill('SIGTERM');
       await gateway.exited;

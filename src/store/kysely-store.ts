@@ -418,6 +418,10 @@ export function openPostgresStore(connectionString: string): Store {
     // BIGINT (oid 20) holds millisecond times, well inside Number's exact range.
     types: { getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === 20 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format))) as typeof pg.types.getTypeParser },
   });
+  // An idle pooled connection the server closes (a restart, a failover, an administrator) must not
+  // crash the process: pg emits that on the pool, and with no listener it would be an uncaught
+  // exception. The pool drops the connection; the next query opens a new one or reports the outage.
+  pool.on('error', () => undefined);
   const database = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   // PostgreSQL orders the log for every replica: a transaction-scoped advisory lock serialises
   // appenders, so indexes are dense (a sequence would leave holes on rollback).
