@@ -233,3 +233,30 @@ describe('kind: local, through the gateway', () => {
     assert.ok(body.error.message.includes(sha256(modelFile)) && body.error.message.includes(sha256(flippedFile)), body.error.message);
   });
 });
+
+describe('kind: local, idle unload', () => {
+  test('an idle model is unloaded, and its weights are verified again before it is loaded again', async () => {
+    const file = join(directory, 'tiny-idle.gguf');
+    copyFileSync(modelFile, file);
+    const gateway = await startTestGateway(
+      { providers: [{ id: 'own', kind: 'local', jurisdiction: 'local', operator: 'me', ownership: 'owned', models: ['idle'], threads: 1, context_size: 256, sequences: 1, idle_unload_s: 0.5 }] },
+      { prepare: async (registry) => void (await registry.add(file, { name: 'idle' })) },
+    );
+    try {
+      const call = () => fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${gateway.key}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'own/idle', messages: [{ role: 'user', content: 'hi' }], max_tokens: 4, temperature: 0 }) });
+      assert.equal((await call()).status, 200);
+      // Changed on disk while loaded: the loaded copy (read into memory, not mapped) keeps serving the verified bytes.
+      const bytes = readFileSync(file);
+      bytes[bytes.length - 100] = bytes[bytes.length - 100]! ^ 0x01;
+      writeFileSync(file, bytes);
+      assert.equal((await call()).status, 200);
+      // Once idle and unloaded, the next load verifies the file again and refuses it.
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      const refused = await call();
+      assert.equal(refused.status, 503);
+      assert.match(((await refused.json()) as { error: { message: string } }).error.message, /no longer matches its manifest/);
+    } finally {
+      await gateway.close();
+    }
+  });
+});

@@ -140,7 +140,9 @@ class LocalProvider implements Provider {
           throw this.fail('unavailable', (error as Error).message, error);
         }
         const llama = await runtime();
-        const model = await llama.loadModel({ modelPath: weights.path, gpuLayers: 0 });
+        // Read into memory rather than mapped: with a mapping, a file changed on disk after its
+        // verification would change the weights being served.
+        const model = await llama.loadModel({ modelPath: weights.path, gpuLayers: 0, useMmap: false });
         const context = await model.createContext({
           contextSize: Math.min(this.settings.contextSize * this.settings.sequences, model.trainContextSize * this.settings.sequences),
           sequences: this.settings.sequences,
