@@ -202,6 +202,9 @@ describe('action gate: receipts', () => {
       assert.equal(entry.action!.reason, reason, name);
     }
     assert.equal(rig.downstream.received.length, before, 'nothing denied was forwarded');
+    const metrics = await (await fetch(`${rig.gateway.url}/metrics`)).text();
+    assert.match(metrics, /^sovereign_action_verdicts_total\{endpoint="actions",verdict="DENY",reason="bad_signature"\} [1-9]/m);
+    assert.match(metrics, /^sovereign_action_verdicts_total\{endpoint="actions",verdict="ALLOW",reason="admitted"\} [1-9]/m);
   });
 
   test('an action whose rule requires nothing is released at once', async () => {

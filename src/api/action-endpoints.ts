@@ -11,6 +11,13 @@ export const actionsPrefix = '/v1/actions/';
 const reviewerScopes = ['approver', 'admin', 'auditor'] as const;
 
 const reply = (verdict: Verdict): Reply => ({ status: verdict.status, body: JSON.stringify(verdict.body) });
+
+/** Counts the verdict a submitter was finally given, then sends it. */
+function answer(exchange: Exchange, endpoint: 'actions' | 'veritas', verdict: Verdict): Reply {
+  const reason = verdict.body.verdict === 'ALLOW' ? (verdict.body.approved_by ? 'approved' : 'admitted') : String(verdict.body.reason ?? '');
+  exchange.metrics.actionVerdicts.inc([endpoint, String(verdict.body.verdict), reason]);
+  return reply(verdict);
+}
 const submitterOf = (tenant: Tenant): { keyId: string | null; name: string } => ({ keyId: tenant.keyId === 'anonymous' ? null : tenant.keyId, name: tenant.name });
 const isReviewer = (tenant: Tenant): boolean => tenant.scopes.some((scope) => (reviewerScopes as readonly string[]).includes(scope));
 
@@ -53,9 +60,9 @@ function approvalFailure(error: unknown): never {
 
 export function createActionEndpoints(gate: ActionGate) {
   return {
-    submit: async (exchange: Exchange): Promise<Reply> => reply(await gate.submit(exchange.body, submitterOf(exchange.tenant), exchange.requestId)),
+    submit: async (exchange: Exchange): Promise<Reply> => answer(exchange, 'actions', await gate.submit(exchange.body, submitterOf(exchange.tenant), exchange.requestId)),
 
-    veritas: async (exchange: Exchange): Promise<Reply> => reply(await gate.submitVeritas(exchange.body, submitterOf(exchange.tenant), exchange.requestId)),
+    veritas: async (exchange: Exchange): Promise<Reply> => answer(exchange, 'veritas', await gate.submitVeritas(exchange.body, submitterOf(exchange.tenant), exchange.requestId)),
 
     async pending(exchange: Exchange, query: URLSearchParams): Promise<Reply> {
       if (!isReviewer(exchange.tenant)) throw new GatewayError('insufficient_scope', 'Listing held actions needs a key with the approver, admin or auditor scope.');

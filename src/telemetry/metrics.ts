@@ -121,7 +121,8 @@ export class Metrics {
   readonly upstreamErrors = new CounterFamily('sovereign_upstream_errors_total', 'Failed upstream attempts, by provider and kind of failure.', ['provider', 'kind']);
   readonly fallbacks = new CounterFamily('sovereign_fallbacks_total', 'Times a request moved on from a failed provider to the next candidate.', ['alias', 'provider']);
   inFlight = 0;
-  private readonly families: Family[] = [this.requests, this.duration, this.timeToFirstByte, this.tokens, this.upstreamErrors, this.fallbacks];
+  readonly actionVerdicts = new CounterFamily('sovereign_action_verdicts_total', 'Final answers of the action gate to submitted actions, by endpoint, verdict and reason.', ['endpoint', 'verdict', 'reason']);
+  private readonly families: Family[] = [this.requests, this.duration, this.timeToFirstByte, this.tokens, this.upstreamErrors, this.fallbacks, this.actionVerdicts];
   private readonly processRegistry: Registry | undefined;
 
   constructor(options: { processMetrics: boolean }) {
