@@ -52,6 +52,16 @@ export function actionView(action: ActionRecord, gate: ActionGate): Record<strin
   };
 }
 
+/** The store or the ledger failed mid-verdict: fail closed, with the ledger's error rather than a 500. Nothing was forwarded without its entry. */
+async function unrecorded(decide: () => Promise<Verdict>): Promise<Verdict> {
+  try {
+    return await decide();
+  } catch (error) {
+    if (error instanceof GatewayError) throw error;
+    throw new GatewayError('ledger_unavailable', 'The action gate could not store or record its verdict, so nothing was forwarded; retry later. (If it had already admitted the action, the retry is refused as replayed and GET /v1/actions/<id> gives the outcome.)', { retryable: true, retryAfterSeconds: 1, cause: error });
+  }
+}
+
 function approvalFailure(error: unknown): never {
   if (!(error instanceof ApprovalError)) throw error;
   if (error.code === 'self_approval') throw new GatewayError('insufficient_scope', error.message);
@@ -60,9 +70,9 @@ function approvalFailure(error: unknown): never {
 
 export function createActionEndpoints(gate: ActionGate) {
   return {
-    submit: async (exchange: Exchange): Promise<Reply> => answer(exchange, 'actions', await gate.submit(exchange.body, submitterOf(exchange.tenant), exchange.requestId)),
+    submit: async (exchange: Exchange): Promise<Reply> => answer(exchange, 'actions', await unrecorded(() => gate.submit(exchange.body, submitterOf(exchange.tenant), exchange.requestId))),
 
-    veritas: async (exchange: Exchange): Promise<Reply> => answer(exchange, 'veritas', await gate.submitVeritas(exchange.body, submitterOf(exchange.tenant), exchange.requestId)),
+    veritas: async (exchange: Exchange): Promise<Reply> => answer(exchange, 'veritas', await unrecorded(() => gate.submitVeritas(exchange.body, submitterOf(exchange.tenant), exchange.requestId))),
 
     async pending(exchange: Exchange, query: URLSearchParams): Promise<Reply> {
       if (!isReviewer(exchange.tenant)) throw new GatewayError('insufficient_scope', 'Listing held actions needs a key with the approver, admin or auditor scope.');
