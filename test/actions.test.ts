@@ -578,3 +578,20 @@ function signReceiptBytes(bytes: Buffer): string {
 function canonicalJsonForTest(value: unknown): string {
   return (canonicalize as unknown as (input: unknown) => string)(value);
 }
+
+describe('action gate: storage failure', () => {
+  test('when the store fails mid-verdict the gate fails closed with 503 ledger_unavailable and forwards nothing', async () => {
+    const rig = await startRig();
+    try {
+      await rig.gateway.store.close();
+      const body = transfer(10);
+      body.receipt = receiptFor(rig, body);
+      const response = await submit(rig, body);
+      assert.equal(response.status, 503, response.text);
+      assert.equal(response.json.error.code, 'ledger_unavailable');
+      assert.equal(rig.downstream.received.length, 0);
+    } finally {
+      await rig.close().catch(() => undefined);
+    }
+  });
+});
