@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { decodeEntry } from '../src/ledger/entry.js';
 import { generateSigner } from '../src/ledger/note.js';
@@ -182,6 +183,19 @@ describe('kind: local, through the gateway', () => {
     assert.equal(text, whole);
     assert.ok(finish);
     assert.ok(usage && usage.completion_tokens > 0);
+  });
+
+  test('the Anthropic Messages API reaches the local model too, streamed or not', async () => {
+    const anthropic = new Anthropic({ baseURL: gateway.url, apiKey: gateway.key, maxRetries: 0 });
+    const message = await anthropic.messages.create({ model: 'own/tiny', max_tokens: 12, temperature: 0, messages: [{ role: 'user', content: 'Say something.' }] });
+    assert.equal(message.content[0]!.type, 'text');
+    assert.ok(message.usage.output_tokens > 0 && message.usage.output_tokens <= 12);
+    const whole = (await ask('own/tiny')).data.choices[0]!.message.content;
+    assert.equal((message.content[0] as { text: string }).text, whole, 'the same greedy answer through either dialect');
+    let streamed = '';
+    const stream = anthropic.messages.stream({ model: 'own/tiny', max_tokens: 12, temperature: 0, messages: [{ role: 'user', content: 'Say something.' }] });
+    for await (const event of stream) if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') streamed += event.delta.text;
+    assert.equal(streamed, whole);
   });
 
   test('embeddings come from the model', async () => {
