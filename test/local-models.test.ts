@@ -131,6 +131,8 @@ describe('kind: local, through the gateway', () => {
           await registry.add(modelFile, { name: 'tiny' });
           await registry.add(loraFile, { name: 'tiny-lora' });
           await registry.add(flippedFile, { name: 'tiny-flipped' });
+          // The rented double's model, registered by the digest its engine reports.
+          await registry.addExternal('m1', `sha256:${'e'.repeat(64)}`, { engine: 'test double' });
           // One flipped byte after registration: it must never be served.
           const bytes = readFileSync(flippedFile);
           bytes[bytes.length - 100] = bytes[bytes.length - 100]! ^ 0x01;
@@ -239,6 +241,9 @@ describe('kind: local, through the gateway', () => {
     const before = cloud.received.length;
     const routed = await ask('flipped');
     assert.equal(routed.response.headers.get('x-sovereign-provider'), 'cloud');
+    const index = Number(routed.response.headers.get('x-sovereign-receipt'));
+    const [row] = await gateway.store.ledgerEntries(index, index + 1);
+    assert.equal(decodeEntry(row!.leaf).model_sha256, 'e'.repeat(64), 'an external model registered by digest is named in the ledger too');
     assert.equal(cloud.received.length, before + 1);
     const direct = await fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${gateway.key}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'own/tiny-flipped', messages: [{ role: 'user', content: 'hi' }] }) });
     assert.equal(direct.status, 503);
