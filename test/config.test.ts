@@ -92,4 +92,24 @@ models:
   it('refuses secrets in the file: api keys come from the environment only', () => {
     assert.match(errorOf(() => parseConfig({ providers: [{ ...provider, api_key: 'sk-123' }] }, 'f')), /unknown key "api_key"/);
   });
+
+  it('checks kind: local providers: no HTTP keys, local keys only there, adapters on their own models, and served names in aliases', () => {
+    const own = { id: 'own', kind: 'local', jurisdiction: 'local', operator: 'IT', ownership: 'owned', models: ['qwen3-8b-q4'] };
+    const config = parseConfig({ providers: [{ ...own, threads: 2, adapters: [{ name: 'ward', model: 'qwen3-8b-q4', adapter: 'ward-lora' }] }], models: { default: { candidates: ['own/ward', 'own/qwen3-8b-q4'] } } }, 'local.yaml');
+    assert.equal(config.providers[0]!.adapters![0]!.scale, 1);
+    assert.match(errorOf(() => parseConfig({ providers: [{ ...own, base_url: 'http://127.0.0.1:1/v1' }] }, 'f')), /providers\[0\]\.base_url: is not used by kind: local/);
+    assert.match(errorOf(() => parseConfig({ providers: [{ ...provider, threads: 2 }] }, 'f')), /providers\[0\]\.threads: applies to kind: local only/);
+    const { base_url: _url, ...withoutUrl } = provider;
+    assert.match(errorOf(() => parseConfig({ providers: [withoutUrl] }, 'f')), /providers\[0\]\.base_url: is required for kind: openai-compatible/);
+    assert.match(errorOf(() => parseConfig({ providers: [{ ...own, adapters: [{ name: 'x', model: 'other', adapter: 'y' }] }] }, 'f')), /adapters\[0\]\.model: must be one of this provider's models/);
+  });
+
+  it('checks the action gate: requirements, trusted key form, simulation placeholders', () => {
+    const config = parseConfig({}, 'defaults');
+    assert.deepEqual(config.actions.rules, [{ match: {}, require: 'receipt' }]);
+    assert.equal(config.actions.halt_timeout_s, 60);
+    assert.match(errorOf(() => parseConfig({ actions: { rules: [{ match: {}, require: 'maybe' }] } }, 'f')), /actions\.rules\[0\]\.require/);
+    assert.match(errorOf(() => parseConfig({ actions: { trusted_keys: ['not a key'] } }, 'f')), /actions\.trusted_keys\[0\]: must be a verifier key/);
+    assert.match(errorOf(() => parseConfig({ actions: { simulation: { policy_hash: 'x' } } }, 'f')), /actions\.simulation\.signature/);
+  });
 });
