@@ -406,6 +406,32 @@ describe('action gate: timeouts and races', () => {
   });
 });
 
+describe('action gate: held by another process', () => {
+  test('a held action past its deadline with no timer on this replica is timed out by the sweep', async () => {
+    const rig = await startRig();
+    try {
+      const id = randomUUID();
+      // As another replica would have left it: held, its entry written, its deadline passed, and that replica gone.
+      await rig.gateway.store.insertAction({
+        id, endpoint: 'actions', agentId: 'orphan-bot', action: 'DELETE_RECORD', amount: null, paramsSha256: paramsDigest(null, {}), payload: '{"params":{},"amount":null}', receiptId: null, receiptSha256: null, signer: null,
+        rule: 3, requirement: 'approval', simulated: false, status: 'held', reason: 'approval_required', submittedBy: 'another-key', submittedName: 'agent', createdAt: Date.now() - 10_000,
+        deadlineAt: Date.now() - 1_000, holdIndex: null, verdictIndex: null, decidedAt: null, decidedBy: null, approval: null, forwardState: 'none', downstreamStatus: null, downstreamError: null,
+      });
+      const deadline = Date.now() + 8_000;
+      let view = await getJson(rig, `/v1/actions/${id}`);
+      while ((view.json.state === 'held' || view.json.ledger_index === null) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        view = await getJson(rig, `/v1/actions/${id}`);
+      }
+      assert.deepEqual([view.json.state, view.json.reason], ['timed_out', 'timeout']);
+      assert.equal((await entryAt(rig, view.json.ledger_index)).action!.verdict, 'HALTED');
+      assert.equal(rig.downstream.received.length, 0);
+    } finally {
+      await rig.close();
+    }
+  });
+});
+
 describe('action gate: restart while held', () => {
   test('held actions survive a restart: their clients get 503, and they can be approved or time out afterwards', async () => {
     const dataDirectory = temporaryDirectory();

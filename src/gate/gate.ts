@@ -115,6 +115,7 @@ export class ActionGate {
   /** Held actions whose HALTED entry is being written: a settlement waits for it, so the ledger keeps their order. */
   private readonly holding = new Map<string, Promise<void>>();
   private pollTimer: NodeJS.Timeout | undefined;
+  private polls = 0;
   private stopped = false;
 
   constructor(private readonly dependencies: GateDependencies) {
@@ -533,6 +534,15 @@ export class ActionGate {
 
   /** Settlements made by another replica (or another process) reach this replica's waiting clients. */
   private async poll(): Promise<void> {
+    // Held actions whose deadline passed with no timer here (their replica stopped, or they were
+    // held by another process) are timed out by whichever replica sees them first.
+    this.polls += 1;
+    if (this.polls % 5 === 0) {
+      const now = this.dependencies.now();
+      for (const action of await this.dependencies.store.actionsWithStatus('held', 1000)) {
+        if (!this.timers.has(action.id) && action.deadlineAt !== null && action.deadlineAt <= now) await this.timeOut(action.id);
+      }
+    }
     for (const id of [...this.waiters.keys()]) {
       const action = await this.dependencies.store.action(id);
       if (action && action.status !== 'held' && action.verdictIndex !== null && (action.status !== 'allowed' || action.forwardState === 'done' || action.forwardState === 'none')) {
