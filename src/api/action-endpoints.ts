@@ -2,7 +2,7 @@
 // 200/403/408), the approvers' endpoints, and the compatibility endpoint POST /api/v1/veritas-test.
 // Verdicts are the gate's own JSON; failures of the approval calls themselves use the error format.
 import { GatewayError } from '../core/errors.js';
-import { ActionGate, ApprovalError, approvalChallenge, type Verdict } from '../gate/gate.js';
+import { ActionGate, ApprovalError, actionFacts, approvalChallenge, type Verdict } from '../gate/gate.js';
 import type { Tenant } from '../pipeline/auth.js';
 import type { ActionRecord } from '../store/store.js';
 import type { Exchange, Reply } from './exchange.js';
@@ -26,15 +26,7 @@ export function actionView(action: ActionRecord, gate: ActionGate): Record<strin
   return {
     action_id: action.id,
     endpoint: action.endpoint,
-    agent_id: action.agentId,
-    action: action.action,
-    amount: action.amount,
-    params_sha256: action.paramsSha256,
-    receipt_id: action.receiptId,
-    receipt_sha256: action.receiptSha256,
-    signer: action.signer,
-    rule: action.rule,
-    require: action.requirement,
+    ...actionFacts(action),
     state: action.status,
     verdict: verdict.verdict,
     reason: action.reason,

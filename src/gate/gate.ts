@@ -167,21 +167,10 @@ export class ActionGate {
   /** POST /v1/actions. */
   async submit(body: Buffer, submitter: Submitter, requestId: string): Promise<Verdict> {
     const context: Context = { requestId, submitter, requestSha256: sha256(body) };
-    let parsedJson: unknown;
-    try {
-      parsedJson = JSON.parse(body.toString('utf8'));
-    } catch {
-      return this.deny(context, undefined, 'malformed', 'the body is not JSON');
-    }
-    const parsed = actionBodySchema.safeParse(parsedJson);
-    if (!parsed.success) return this.deny(context, undefined, 'malformed', describeIssue(parsed.error));
-    const request = parsed.data;
-    const amount = request.amount ?? null;
-    const paramsSha256 = paramsDigest(amount, request.params);
-    const rule = this.ruleFor(request.agent_id, request.action, amount);
-    const partial = { agentId: request.agent_id, action: request.action, amount, paramsSha256 };
-    if (!rule) return this.deny(context, partial, 'no_rule', 'no rule in actions.rules matches this action');
-    const { index, requirement } = rule;
+    const parsed = await this.parseSubmission(body, actionBodySchema, context);
+    if ('verdict' in parsed) return parsed.verdict;
+    const { request, amount, paramsSha256, partial } = parsed;
+    const { index, requirement } = parsed.rule;
     let receipt: Admitted['receipt'];
     if (request.receipt !== undefined && request.receipt !== null) {
       const check = checkReceipt(request.receipt, {
@@ -208,20 +197,9 @@ export class ActionGate {
   /** POST /api/v1/veritas-test: the same gate over the compatibility receipt shape; a receipt is always required. */
   async submitVeritas(body: Buffer, submitter: Submitter, requestId: string): Promise<Verdict> {
     const context: Context = { requestId, submitter, requestSha256: sha256(body) };
-    let parsedJson: unknown;
-    try {
-      parsedJson = JSON.parse(body.toString('utf8'));
-    } catch {
-      return this.deny(context, undefined, 'malformed', 'the body is not JSON');
-    }
-    const parsed = veritasBodySchema.safeParse(parsedJson);
-    if (!parsed.success) return this.deny(context, undefined, 'malformed', describeIssue(parsed.error));
-    const request = parsed.data;
-    const amount = request.amount ?? null;
-    const paramsSha256 = paramsDigest(amount, request.params);
-    const rule = this.ruleFor(request.agent_id, request.action, amount);
-    const partial = { agentId: request.agent_id, action: request.action, amount, paramsSha256 };
-    if (!rule) return this.deny(context, partial, 'no_rule', 'no rule in actions.rules matches this action');
+    const parsed = await this.parseSubmission(body, veritasBodySchema, context);
+    if ('verdict' in parsed) return parsed.verdict;
+    const { request, amount, paramsSha256, partial, rule } = parsed;
     // This endpoint's contract: no valid receipt, no release without a human. A rule may add an approval.
     const requirement: Requirement = rule.requirement === 'approval' || rule.requirement === 'receipt_and_approval' ? 'receipt_and_approval' : 'receipt';
     const { settings } = this.dependencies;
@@ -240,6 +218,29 @@ export class ActionGate {
       if (requirement === 'receipt_and_approval') admitted.halt = { reason: 'approval_required', detail: `rule ${rule.index} requires an approval; the action is held until an approver decides` };
     }
     return this.admit(context, admitted, paramsSha256);
+  }
+
+  /** What both endpoints do first: parse the body, digest the params, find the rule; or the DENY that says why not. */
+  private async parseSubmission<Body extends { agent_id: string; action: string; amount?: number | null; params?: Record<string, unknown> }>(
+    body: Buffer,
+    schema: z.ZodType<Body>,
+    context: Context,
+  ): Promise<{ verdict: Verdict } | { request: Body; amount: number | null; paramsSha256: string; partial: { agentId: string; action: string; amount: number | null; paramsSha256: string }; rule: { index: number; requirement: Requirement } }> {
+    let json: unknown;
+    try {
+      json = JSON.parse(body.toString('utf8'));
+    } catch {
+      return { verdict: await this.deny(context, undefined, 'malformed', 'the body is not JSON') };
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) return { verdict: await this.deny(context, undefined, 'malformed', describeIssue(parsed.error)) };
+    const request = parsed.data;
+    const amount = request.amount ?? null;
+    const paramsSha256 = paramsDigest(amount, request.params);
+    const partial = { agentId: request.agent_id, action: request.action, amount, paramsSha256 };
+    const rule = this.ruleFor(request.agent_id, request.action, amount);
+    if (!rule) return { verdict: await this.deny(context, partial, 'no_rule', 'no rule in actions.rules matches this action') };
+    return { request, amount, paramsSha256, partial, rule };
   }
 
   private ruleFor(agentId: string, action: string, amount: number | null): { index: number; requirement: Requirement } | undefined {
@@ -294,19 +295,20 @@ export class ActionGate {
       waiting = new Promise<Verdict>((resolve) => this.addWaiter(record.id, resolve));
       this.holding.set(record.id, new Promise<void>((resolve) => (holdWritten = resolve)));
     }
+    const abandon = (): void => {
+      this.waiters.delete(record.id);
+      holdWritten();
+      this.holding.delete(record.id);
+    };
     let inserted: Awaited<ReturnType<Store['insertAction']>>;
     try {
       inserted = await store.insertAction(record);
     } catch (error) {
-      this.removeWaiters(record.id);
-      holdWritten();
-      this.holding.delete(record.id);
+      abandon();
       throw error;
     }
     if (!inserted.inserted) {
-      this.removeWaiters(record.id);
-      holdWritten();
-      this.holding.delete(record.id);
+      abandon();
       return this.deny(context, { ...record, requirement: admitted.requirement }, 'replayed', `receipt ${record.receiptId} was already used, by action ${inserted.duplicateOf}; see GET /v1/actions/${inserted.duplicateOf}`, { original_action_id: inserted.duplicateOf });
     }
     if (!held) {
@@ -404,7 +406,9 @@ export class ActionGate {
   /** Sends an allowed action to the downstream, once (whoever claims it); returns the record with the outcome. */
   private async forward(action: ActionRecord): Promise<ActionRecord> {
     const { settings, store } = this.dependencies;
-    if (!settings.downstream || action.forwardState !== 'pending' || !(await store.claimForward(action.id))) return (await store.action(action.id)) ?? action;
+    if (!settings.downstream || action.forwardState !== 'pending') return action;
+    // Claimed elsewhere (another replica, or recovery): its outcome is in the store.
+    if (!(await store.claimForward(action.id))) return (await store.action(action.id)) ?? action;
     let downstreamStatus: number | null = null;
     let downstreamError: string | null = null;
     const payload = JSON.parse(action.payload) as { params: unknown; amount: unknown };
@@ -448,17 +452,9 @@ export class ActionGate {
     const approval = action.approval;
     const entry: ActionEntry = {
       id: action.id,
-      agent_id: action.agentId,
-      action: action.action,
-      amount: action.amount,
-      params_sha256: action.paramsSha256,
-      receipt_id: action.receiptId,
-      receipt_sha256: action.receiptSha256,
-      signer: action.signer,
+      ...actionFacts(action),
       verdict: outcome.verdict,
       reason: outcome.reason,
-      rule: action.rule,
-      require: action.requirement,
       ...(action.status !== 'held' && action.holdIndex !== null ? { hold_index: action.holdIndex } : {}),
       ...(approval ? { decided_by: action.decidedBy ?? '', approval_sha256: sha256(Buffer.from(approval, 'utf8')) } : {}),
       ...(action.simulated ? { simulated: true } : {}),
@@ -557,10 +553,6 @@ export class ActionGate {
     set.add(waiter);
   }
 
-  private removeWaiters(id: string): void {
-    this.waiters.delete(id);
-  }
-
   private resolveWaiters(id: string, verdict: Verdict): void {
     const set = this.waiters.get(id);
     this.waiters.delete(id);
@@ -571,6 +563,21 @@ export class ActionGate {
 function downstreamView(action: ActionRecord, downstream: string | undefined): Record<string, unknown> | null {
   if (!downstream) return null;
   return { state: action.forwardState, status: action.downstreamStatus, ...(action.downstreamError ? { error: action.downstreamError } : {}) };
+}
+
+/** What an action is, in the names the ledger and the API use. */
+export function actionFacts(action: ActionRecord): Pick<ActionEntry, 'agent_id' | 'action' | 'amount' | 'params_sha256' | 'receipt_id' | 'receipt_sha256' | 'signer' | 'rule' | 'require'> {
+  return {
+    agent_id: action.agentId,
+    action: action.action,
+    amount: action.amount,
+    params_sha256: action.paramsSha256,
+    receipt_id: action.receiptId,
+    receipt_sha256: action.receiptSha256,
+    signer: action.signer,
+    rule: action.rule,
+    require: action.requirement,
+  };
 }
 
 /** What a FIDO2/WebAuthn assertion will sign: base64url SHA-256 of the action's identity and proof. */
