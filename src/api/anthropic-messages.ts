@@ -2,6 +2,7 @@
 // whichever provider the route picks.
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { labelLocations } from '../pipeline/classify.js';
 import type { ChatMessage, ChatRequest, ChatResponse, ContentPart, FinishReason, StreamChunk, Usage } from '../core/chat.js';
 import type { Exchange, ExchangeOutcome, Reply, StreamWriter } from './exchange.js';
 import { relayStream } from './exchange.js';
@@ -137,8 +138,9 @@ export async function handleMessages(exchange: Exchange, outcome: ExchangeOutcom
   const request = parseMessagesRequest(exchange.body);
   outcome.alias = request.model;
   outcome.stream = request.stream;
-  const plan = exchange.gateway.planChat(request, declaredLabels(exchange.request, request.declaredLabels));
+  const plan = await exchange.gateway.planChat(request, declaredLabels(exchange.request, request.declaredLabels));
   outcome.labels = plan.classification.labels;
+  outcome.findings = labelLocations(plan.classification.findings);
   if (!request.stream) {
     const { value, candidate, attempts, redactedLabels } = await exchange.gateway.chat(request, plan);
     Object.assign(outcome, { candidate, attempts, redactedLabels, usage: value.response.usage });

@@ -1,5 +1,6 @@
 // POST /v1/chat/completions — OpenAI's chat completions dialect, streaming and not.
 import { z } from 'zod';
+import { labelLocations } from '../pipeline/classify.js';
 import type { ChatRequest, ChatResponse } from '../core/chat.js';
 import { GatewayError } from '../core/errors.js';
 import type { Exchange, ExchangeOutcome, Reply, StreamWriter } from './exchange.js';
@@ -85,8 +86,9 @@ export async function handleChatCompletions(exchange: Exchange, outcome: Exchang
   const request = parseChatRequest(exchange.body);
   outcome.alias = request.model;
   outcome.stream = request.stream;
-  const plan = exchange.gateway.planChat(request, declaredLabels(exchange.request, request.declaredLabels));
+  const plan = await exchange.gateway.planChat(request, declaredLabels(exchange.request, request.declaredLabels));
   outcome.labels = plan.classification.labels;
+  outcome.findings = labelLocations(plan.classification.findings);
   if (!request.stream) {
     const { value, candidate, attempts, redactedLabels } = await exchange.gateway.chat(request, plan);
     Object.assign(outcome, { candidate, attempts, redactedLabels, usage: value.response.usage });

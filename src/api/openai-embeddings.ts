@@ -1,5 +1,6 @@
 // POST /v1/embeddings — OpenAI's embeddings dialect.
 import { z } from 'zod';
+import { labelLocations } from '../pipeline/classify.js';
 import type { EmbeddingsRequest } from '../core/chat.js';
 import type { Exchange, ExchangeOutcome, Reply } from './exchange.js';
 import { parseJsonBody } from './http-io.js';
@@ -27,8 +28,9 @@ export function parseEmbeddingsRequest(body: Buffer): EmbeddingsRequest {
 export async function handleEmbeddings(exchange: Exchange, outcome: ExchangeOutcome): Promise<Reply> {
   const request = parseEmbeddingsRequest(exchange.body);
   outcome.alias = request.model;
-  const plan = exchange.gateway.planEmbeddings(request, declaredLabels(exchange.request, request.declaredLabels));
+  const plan = await exchange.gateway.planEmbeddings(request, declaredLabels(exchange.request, request.declaredLabels));
   outcome.labels = plan.classification.labels;
+  outcome.findings = labelLocations(plan.classification.findings);
   const { value, candidate, attempts } = await exchange.gateway.embeddings(request, plan);
   Object.assign(outcome, { candidate, attempts, usage: { prompt_tokens: value.usage?.prompt_tokens ?? 0, completion_tokens: 0, total_tokens: value.usage?.total_tokens ?? 0 } });
   return { status: 200, body: JSON.stringify(value) };

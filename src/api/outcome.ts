@@ -8,6 +8,8 @@ export interface ExchangeOutcome {
   alias?: string;
   /** Labels found by the detectors or declared by the caller. */
   labels?: readonly string[];
+  /** Where the detectors found each label (JSON paths, never the values), and how many more were left out. */
+  findings?: { locations: ReadonlyArray<{ label: string; path: string; key?: true }>; omitted: number };
   /** Labels whose values were redacted before the request left. */
   redactedLabels?: readonly string[];
   candidate?: Candidate;

@@ -1,16 +1,18 @@
 // POST /v1/policy/explain: what the policy would do with a request, without calling any provider —
 // the labels found, the rule that matched, every candidate allowed or refused and why, the policy hash.
 import type { Exchange, Reply } from './exchange.js';
+import { labelLocations } from '../pipeline/classify.js';
 import type { ExchangeOutcome } from './outcome.js';
 import { declaredLabels } from './declared-labels.js';
 import { parseChatRequest } from './openai-chat.js';
 
-export function handlePolicyExplain(exchange: Exchange, outcome: ExchangeOutcome): Reply {
+export async function handlePolicyExplain(exchange: Exchange, outcome: ExchangeOutcome): Promise<Reply> {
   const request = parseChatRequest(exchange.body);
   outcome.alias = request.model;
   const { gateway } = exchange;
-  const plan = gateway.planChat(request, declaredLabels(exchange.request, request.declaredLabels));
+  const plan = await gateway.planChat(request, declaredLabels(exchange.request, request.declaredLabels));
   outcome.labels = plan.classification.labels;
+  outcome.findings = labelLocations(plan.classification.findings);
   const { decision } = plan;
   const refused = new Map(decision.refused.map((entry) => [entry.provider, entry.reason]));
   const rule = decision.ruleIndex >= 0 ? gateway.policy.rules[decision.ruleIndex] : undefined;
@@ -19,6 +21,8 @@ export function handlePolicyExplain(exchange: Exchange, outcome: ExchangeOutcome
     body: JSON.stringify({
       model: request.model,
       labels: plan.classification.labels,
+      findings: outcome.findings!.locations,
+      ...(outcome.findings!.omitted > 0 ? { findings_omitted: outcome.findings!.omitted } : {}),
       rule: rule ? { number: decision.ruleIndex + 1, ...rule } : null,
       mode: decision.mode,
       candidates: plan.all.map((candidate) => {

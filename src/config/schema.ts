@@ -68,6 +68,8 @@ const providerFilterSchema = z.strictObject({
 });
 const policySchema = z.strictObject({
   name: z.string().min(1),
+  /** Most text one request may carry for the detectors (every string it would send, in UTF-16 code units); past it the request is refused (413 scan_limit_exceeded), never scanned slowly or forwarded unscanned. Default: limits.max_body_bytes. */
+  max_scan_bytes: z.number().int().positive().optional(),
   rules: z
     .array(
       z

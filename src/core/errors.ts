@@ -8,6 +8,7 @@ export const errorCatalogue = {
   not_found: { status: 404, type: 'invalid_request_error', meaning: 'No such endpoint.' },
   method_not_allowed: { status: 405, type: 'invalid_request_error', meaning: 'The endpoint exists but not for this HTTP method.' },
   body_too_large: { status: 413, type: 'invalid_request_error', meaning: 'The request body exceeds `limits.max_body_bytes`.' },
+  scan_limit_exceeded: { status: 413, type: 'invalid_request_error', meaning: 'The request carries more text than the policy scans (`policy.max_scan_bytes`); it is refused rather than scanned slowly or sent unscanned.' },
   invalid_api_key: { status: 401, type: 'authentication_error', meaning: 'No API key, or one that is unknown or revoked.' },
   insufficient_scope: { status: 403, type: 'permission_error', meaning: 'The API key lacks the scope this endpoint needs.' },
   no_allowed_provider: { status: 403, type: 'permission_error', meaning: 'The sovereignty policy allows no candidate of the model for this request; the message names the labels found and the rule.' },

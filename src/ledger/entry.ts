@@ -38,6 +38,10 @@ export interface EntryRecord {
   open_index?: number;
   /** For a stream_close entry: bytes of SSE body delivered. */
   bytes_delivered?: number;
+  /** Where the detectors found each label: JSON paths into the request as sent (keys that are data shown as `*`), never the values. At most 32. */
+  findings?: Array<{ label: string; path: string; key?: true }>;
+  /** How many more locations were found than `findings` lists. */
+  findings_omitted?: number;
   /** Labels whose values were replaced by placeholders before the request left (policy redaction). */
   redacted_labels?: string[];
   /** For cut and uncut entries: what was cut off from routing, and until when (RFC 3339, or null). */

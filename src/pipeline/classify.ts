@@ -1,26 +1,12 @@
-// Classification: every text of a request that leaves the gateway (messages of every role, text
-// parts, tool-call arguments, tool results, image URLs) is run through the detectors; the labels
-// found, plus those the caller declares, decide where the request may go. Callers can add labels,
-// never remove one the detectors found.
-import type { ChatRequest, ContentPart, EmbeddingsRequest } from '../core/chat.js';
+// Classification: every string of the request as it will leave the gateway (the neutral request
+// that every provider's translation draws from, its passthrough and unknown fields included) is
+// run through the detectors, wherever it sits; the labels found, plus those the caller declares,
+// decide where the request may go. Callers can add labels, never remove one the detectors found.
+import type { ChatRequest, EmbeddingsRequest } from '../core/chat.js';
 import { GatewayError } from '../core/errors.js';
-import { detect, type Span } from '../policy/detectors.js';
+import { collectTargets, detectTargets, displayPath, labelsOf, type Finding, type PathSegment, type ScanLimits, type ScanRoot } from '../policy/scan.js';
 
-/** Where a text sits in the request, so redaction can rewrite it in place. */
-export type TextLocation =
-  | { kind: 'content'; message: number }
-  | { kind: 'part'; message: number; part: number }
-  | { kind: 'image'; message: number; part: number }
-  | { kind: 'arguments'; message: number; call: number }
-  | { kind: 'input'; index: number }
-  /** The text parts of a message joined (labels only: redaction works part by part). */
-  | { kind: 'joined'; message: number };
-
-export interface Finding {
-  location: TextLocation;
-  text: string;
-  spans: Span[];
-}
+export type { Finding } from '../policy/scan.js';
 
 export interface Classification {
   labels: string[];
@@ -28,6 +14,19 @@ export interface Classification {
   declared: string[];
   /** Only the texts where something was found. */
   findings: Finding[];
+}
+
+/** Where each label was found, as JSON paths that never repeat the data (for the ledger and explanations). */
+export interface LabelLocation {
+  label: string;
+  path: string;
+  /** Set when the finding is the object key at `path`, not its value. */
+  key?: true;
+}
+
+export interface ClassifySettings extends ScanLimits {
+  /** Lets other work run between slices of a large scan. */
+  pause: () => Promise<void>;
 }
 
 const labelSyntax = /^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/;
@@ -47,61 +46,48 @@ export function callerLabels(header: string | string[] | undefined, metadata: un
   return clean;
 }
 
-function scan(findings: Finding[], location: TextLocation, text: string | undefined | null): void {
-  if (!text) return;
-  const spans = detect(text);
-  if (spans.length > 0) findings.push({ location, text, spans });
+/** The gateway's own fields of a neutral request: they steer the call and never leave (the client's model name is replaced by the upstream's). */
+const gatewayFields: ReadonlySet<string> = new Set(['model', 'stream', 'includeUsage', 'declaredLabels', 'extra']);
+
+/** A neutral request as every provider reads it: its typed fields, and `extra` (passthrough and unknown fields, sent as top-level fields). */
+export function outgoingRoots(request: ChatRequest | EmbeddingsRequest): ScanRoot[] {
+  return [
+    { path: [], value: request, skip: gatewayFields },
+    { path: ['extra'], value: request.extra },
+  ];
 }
 
-function percentDecoded(url: string): string {
-  try {
-    return decodeURIComponent(url.replace(/\+/g, ' '));
-  } catch {
-    return url;
+/** A finding's path as the upstream sees it: `extra` fields are top-level fields there. */
+export function wirePath(path: readonly PathSegment[]): readonly PathSegment[] {
+  return path[0] === 'extra' ? path.slice(1) : path;
+}
+
+export async function classifyRequest(request: ChatRequest | EmbeddingsRequest, declared: readonly string[], settings: ClassifySettings): Promise<Classification> {
+  const collected = collectTargets(outgoingRoots(request), settings);
+  if (!collected.ok) {
+    if (collected.reason === 'too_deep') throw new GatewayError('invalid_request', `The request nests deeper than ${settings.maxDepth} levels, which the gateway neither scans nor forwards.`);
+    throw new GatewayError('scan_limit_exceeded', `The request carries more text than the policy scans (policy.max_scan_bytes: ${settings.maxChars}); it is refused rather than sent unscanned.`);
   }
-}
-
-function finish(findings: Finding[], declared: readonly string[]): Classification {
-  const labels = new Set<string>(declared);
-  for (const finding of findings) for (const span of finding.spans) labels.add(span.label);
+  const findings = await detectTargets(collected.targets, settings.pause);
+  const labels = new Set<string>([...declared, ...labelsOf(findings)]);
   return { labels: [...labels].sort(), declared: [...new Set(declared)].sort(), findings };
 }
 
-export function classifyChat(request: ChatRequest, declared: readonly string[]): Classification {
-  const findings: Finding[] = [];
-  request.messages.forEach((message, messageIndex) => {
-    if (typeof message.content === 'string') scan(findings, { kind: 'content', message: messageIndex }, message.content);
-    else if (Array.isArray(message.content)) {
-      // A value split across two text parts reaches the model whole: scan the parts joined as well.
-      const texts = message.content.filter((part) => part.type === 'text').map((part) => String((part as { text?: string }).text ?? ''));
-      if (texts.length > 1) {
-        const joined = detect(texts.join(''));
-        if (joined.length > 0) findings.push({ location: { kind: 'joined', message: messageIndex }, text: texts.join(''), spans: joined });
-      }
-      message.content.forEach((part: ContentPart, partIndex) => {
-        if (part.type === 'text') scan(findings, { kind: 'part', message: messageIndex, part: partIndex }, (part as { text?: string }).text);
-        else if (part.type === 'image_url') {
-          const url = (part as { image_url?: { url?: string } }).image_url?.url;
-          // The bytes of an inline image are not text; its URL otherwise is, percent-decoded too
-          // (an e-mail in a query string arrives as name%40example.org).
-          if (url && !url.startsWith('data:')) {
-            scan(findings, { kind: 'image', message: messageIndex, part: partIndex }, url);
-            const decoded = percentDecoded(url);
-            if (decoded !== url) scan(findings, { kind: 'image', message: messageIndex, part: partIndex }, decoded);
-          }
-        }
-      });
-    }
-    message.tool_calls?.forEach((call, callIndex) => scan(findings, { kind: 'arguments', message: messageIndex, call: callIndex }, call.function.arguments));
-  });
-  return finish(findings, declared);
-}
+/** At most this many locations go into a ledger entry (entries stay small whatever the request). */
+const maxLocations = 32;
 
-export function classifyEmbeddings(request: EmbeddingsRequest, declared: readonly string[]): Classification {
-  const findings: Finding[] = [];
-  const inputs = Array.isArray(request.input) ? request.input : [request.input];
-  inputs.forEach((input, index) => {
-    if (typeof input === 'string') scan(findings, { kind: 'input', index }, input);
-  });
-  return finish(findings, declared);
+/** Each label with the places it was found, deduplicated, in path order; capped, with the count left out. */
+export function labelLocations(findings: readonly Finding[]): { locations: LabelLocation[]; omitted: number } {
+  const seen = new Set<string>();
+  const all: LabelLocation[] = [];
+  for (const finding of findings) {
+    const path = displayPath(wirePath(finding.path));
+    for (const span of finding.spans) {
+      const id = `${span.label} ${path} ${finding.where === 'key' ? 'k' : ''}`;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      all.push(finding.where === 'key' ? { label: span.label, path, key: true } : { label: span.label, path });
+    }
+  }
+  return { locations: all.slice(0, maxLocations), omitted: Math.max(0, all.length - maxLocations) };
 }

@@ -7,13 +7,16 @@ import type { ChatResult, ChatStream, Provider, ProviderDescription } from '../c
 import type { Metrics } from '../telemetry/metrics.js';
 import { decide, openPolicy, policyHash, type PolicyDecision, type PolicyDocument } from '../policy/policy.js';
 import { buildCatalog, resolveModel, type Candidate, type Catalog } from './catalog.js';
-import { classifyChat, classifyEmbeddings, type Classification } from './classify.js';
+import { classifyRequest, type Classification, type ClassifySettings } from './classify.js';
 import { redactChat, restoreResponse, restoreStream } from './redact.js';
 import { cutApplies, describeCut } from './cuts.js';
 import { ProviderHealth, type HealthState } from './health.js';
 import type { CutRecord } from '../store/store.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import { dispatch, type Dispatched, type DispatchSettings } from './dispatch.js';
+
+/** Deepest nesting of a request the gateway scans and forwards (JSON.stringify itself gives out near ten thousand). */
+const maxRequestDepth = 128;
 
 export interface GatewayOptions {
   config: Config;
@@ -60,6 +63,7 @@ export class Gateway {
   readonly policyHash: string;
   readonly breakers = new Map<string, CircuitBreaker>();
   private readonly settings: DispatchSettings;
+  private readonly classifySettings: ClassifySettings;
 
   constructor(private readonly options: GatewayOptions) {
     const { config, providers, metrics, now } = options;
@@ -80,17 +84,24 @@ export class Gateway {
       onAttempt: (candidate, ok, ms, error) => this.health.get(candidate.provider.description.id)?.record({ at: now(), ms, ok, traffic: true }, error?.message),
     };
     for (const id of providers.keys()) this.health.set(id, new ProviderHealth());
+    this.classifySettings = {
+      maxChars: config.policy?.max_scan_bytes ?? config.limits.max_body_bytes,
+      maxDepth: maxRequestDepth,
+      // setImmediate lets I/O callbacks run between slices of a large scan.
+      pause: () => new Promise((resolve) => setImmediate(resolve)),
+    };
   }
 
-  /** Classifies the request and applies the policy to the model's candidates; calls no provider. */
-  planChat(request: ChatRequest, declaredLabels: readonly string[]): Plan {
-    return this.plan(resolveModel(this.catalog, request.model), classifyChat(request, declaredLabels));
+  /** Classifies the request as it will leave and applies the policy to the model's candidates; calls no provider. */
+  async planChat(request: ChatRequest, declaredLabels: readonly string[]): Promise<Plan> {
+    const all = resolveModel(this.catalog, request.model);
+    return this.plan(all, await classifyRequest(request, declaredLabels, this.classifySettings));
   }
 
-  planEmbeddings(request: EmbeddingsRequest, declaredLabels: readonly string[]): Plan {
+  async planEmbeddings(request: EmbeddingsRequest, declaredLabels: readonly string[]): Promise<Plan> {
     const all = resolveModel(this.catalog, request.model).filter((candidate) => candidate.provider.embeddings !== undefined);
     if (all.length === 0) throw new GatewayError('invalid_request', `No provider of "${request.model}" offers embeddings.`, { param: 'model' });
-    return this.plan(all, classifyEmbeddings(request, declaredLabels));
+    return this.plan(all, await classifyRequest(request, declaredLabels, this.classifySettings));
   }
 
   private plan(all: Candidate[], classification: Classification): Plan {
@@ -236,7 +247,7 @@ export class Gateway {
   /** Sends the request, redacted first when the policy says so, and restores the values in the answer. */
   async chat(request: ChatRequest, plan: Plan, signal?: AbortSignal): Promise<Dispatched<ChatResult> & { redactedLabels?: string[] }> {
     if (plan.decision.mode !== 'redact') return this.dispatchAllowed(request.model, plan, (candidate, options) => candidate.provider.chat(request, options), signal);
-    const redacted = redactChat(request, plan.classification, plan.classification.declared);
+    const redacted = await redactChat(request, plan.classification, this.classifySettings);
     const result = await this.dispatchAllowed(request.model, plan, (candidate, options) => candidate.provider.chat(redacted.request, options), signal);
     // The answer changes, so its upstream bytes are not relayed.
     return { ...result, value: { response: restoreResponse(result.value.response, redacted.placeholders) }, redactedLabels: redacted.labels };
@@ -245,7 +256,7 @@ export class Gateway {
   /** Resolves once the chosen upstream has sent its first event; falls back before that. */
   async chatStream(request: ChatRequest, plan: Plan, signal?: AbortSignal): Promise<Dispatched<ChatStream> & { redactedLabels?: string[] }> {
     if (plan.decision.mode !== 'redact') return this.dispatchAllowed(request.model, plan, (candidate, options) => candidate.provider.chatStream(request, options), signal);
-    const redacted = redactChat(request, plan.classification, plan.classification.declared);
+    const redacted = await redactChat(request, plan.classification, this.classifySettings);
     const result = await this.dispatchAllowed(request.model, plan, (candidate, options) => candidate.provider.chatStream(redacted.request, options), signal);
     return { ...result, value: restoreStream(result.value, redacted.placeholders), redactedLabels: redacted.labels };
   }
@@ -257,9 +268,19 @@ export class Gateway {
    */
   async continueChatStream(request: ChatRequest, plan: Plan, delivered: string, failed: ReadonlySet<string>): Promise<Dispatched<ChatStream> | undefined> {
     if (plan.decision.mode !== 'allow') return undefined;
-    const candidates = plan.candidates.filter((candidate) => !failed.has(candidate.provider.description.id));
-    if (candidates.length === 0) return undefined;
     const continued: ChatRequest = { ...request, messages: [...request.messages, { role: 'assistant', content: delivered }] };
+    // The answer so far leaves too: what it carries (a name the model wrote, say) is classified, and
+    // the policy decides again over everything the continuation sends.
+    let allowed = plan.candidates;
+    const answer = await classifyRequest({ ...continued, messages: continued.messages.slice(-1), tools: undefined, extra: {} }, [], this.classifySettings).catch(() => undefined);
+    if (!answer) return undefined;
+    if (answer.labels.some((label) => !plan.classification.labels.includes(label))) {
+      const again = this.plan(plan.all, { ...plan.classification, labels: [...new Set([...plan.classification.labels, ...answer.labels])].sort() });
+      if (again.decision.mode !== 'allow') return undefined;
+      allowed = again.candidates;
+    }
+    const candidates = allowed.filter((candidate) => !failed.has(candidate.provider.description.id));
+    if (candidates.length === 0) return undefined;
     try {
       return await dispatch(request.model, candidates, (candidate, options) => candidate.provider.chatStream(continued, options), this.settings);
     } catch {

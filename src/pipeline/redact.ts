@@ -1,9 +1,11 @@
-// Applies redaction to a request in place of its findings, and undoes it on the answer.
-import type { ChatMessage, ChatRequest, ChatResponse, ContentPart, StreamChunk } from '../core/chat.js';
+// Applies redaction to a request wherever its findings sit, checks the redacted request again, and
+// undoes the redaction in the answer.
+import type { ChatRequest, ChatResponse, StreamChunk } from '../core/chat.js';
 import { GatewayError } from '../core/errors.js';
 import type { ChatStream, StreamEvent } from '../core/provider.js';
 import { Placeholders, redactText, restoreText, StreamRestorer } from '../policy/redaction.js';
-import type { Classification } from './classify.js';
+import type { Finding, PathSegment } from '../policy/scan.js';
+import { classifyRequest, type Classification, type ClassifySettings } from './classify.js';
 
 export interface Redacted {
   request: ChatRequest;
@@ -11,33 +13,100 @@ export interface Redacted {
   labels: string[];
 }
 
+/** Content parts that are images: a value found in one (its URL, its bytes) withholds the whole image. */
+const imagePartTypes = new Set(['image_url', 'input_image', 'image']);
+
+const refuse = (why: string): GatewayError => new GatewayError('no_allowed_provider', `Refused by policy: ${why}`);
+
+function at(root: unknown, path: readonly PathSegment[]): unknown {
+  let node = root;
+  for (const segment of path) node = (node as Record<PathSegment, unknown> | undefined)?.[segment];
+  return node;
+}
+
+const isPrefix = (prefix: readonly PathSegment[], path: readonly PathSegment[]): boolean => prefix.length <= path.length && prefix.every((segment, index) => path[index] === segment);
+
+/** The path of the image part a path lies in, if it lies in one. */
+function imagePartOf(root: unknown, path: readonly PathSegment[]): readonly PathSegment[] | undefined {
+  for (let length = path.length - 1; length >= 1; length -= 1) {
+    if (typeof path[length - 1] !== 'number') continue;
+    const node = at(root, path.slice(0, length)) as { type?: unknown } | undefined;
+    if (node && typeof node === 'object' && typeof node.type === 'string' && imagePartTypes.has(node.type)) return path.slice(0, length);
+  }
+  return undefined;
+}
+
 /**
- * A redacted copy of the request. Refuses (fails closed) where redaction cannot remove what made
- * the request sensitive: labels the caller declared (there is no span to replace), or a value split
- * across message parts (no single part holds it).
+ * A redacted copy of the request: every value found is replaced by its placeholder wherever it
+ * sits (message text, tool definitions, metadata, unknown fields, object keys, numbers); an image
+ * holding one is withheld. Refuses (fails closed) what redaction cannot make safe: labels the
+ * caller declared (there is no span to replace), a value split across content parts, a value inside
+ * a base64 payload or behind \u escapes; and refuses if the redacted request, scanned again, still
+ * carries anything.
  */
-export function redactChat(request: ChatRequest, classification: Classification, declared: readonly string[]): Redacted {
-  if (declared.length > 0) throw new GatewayError('no_allowed_provider', `Refused by policy: the request carries declared labels (${declared.join(', ')}) that redaction cannot remove.`);
-  const perPart = classification.findings.filter((finding) => finding.location.kind !== 'joined');
-  for (const joined of classification.findings.filter((finding) => finding.location.kind === 'joined')) {
-    const found = new Set(perPart.filter((finding) => 'message' in finding.location && finding.location.message === (joined.location as { message: number }).message).flatMap((finding) => finding.spans.map((span) => span.label)));
-    if (joined.spans.some((span) => !found.has(span.label))) throw new GatewayError('no_allowed_provider', 'Refused by policy: a sensitive value is split across message parts, so it cannot be redacted.');
-  }
+export async function redactChat(request: ChatRequest, classification: Classification, settings: ClassifySettings): Promise<Redacted> {
+  const { declared, findings } = classification;
+  if (declared.length > 0) throw refuse(`the request carries declared labels (${declared.join(', ')}) that redaction cannot remove.`);
+  const copy = structuredClone(request);
   const placeholders = new Placeholders();
-  const messages: ChatMessage[] = request.messages.map((message) => ({ ...message, content: Array.isArray(message.content) ? message.content.map((part) => ({ ...part })) : message.content, tool_calls: message.tool_calls?.map((call) => ({ ...call, function: { ...call.function } })) }));
-  for (const finding of perPart) {
-    const location = finding.location;
-    const redacted = redactText(finding.text, finding.spans, placeholders);
-    if (location.kind === 'content') messages[location.message]!.content = redacted;
-    else if (location.kind === 'part') ((messages[location.message]!.content as ContentPart[])[location.part] as { text: string }).text = redacted;
-    else if (location.kind === 'arguments') messages[location.message]!.tool_calls![location.call]!.function.arguments = redacted;
-    else if (location.kind === 'image') {
-      // A URL cannot be partly kept: the image is dropped, and the model is told so.
-      (messages[location.message]!.content as ContentPart[])[location.part] = { type: 'text', text: '[image withheld by policy]' };
+  const withheld: Array<readonly PathSegment[]> = [];
+  const values: Finding[] = [];
+  const keys: Finding[] = [];
+  for (const finding of findings) {
+    if (finding.where === 'joined') {
+      // A span that crosses from one part into the next is a value no single part holds.
+      const parts = finding.parts ?? [];
+      for (const span of finding.spans) {
+        const part = parts.findLastIndex((entry) => entry.start <= span.start);
+        const next = parts[part + 1];
+        if (next && span.end > next.start) throw refuse('a sensitive value is split across message parts, so it cannot be redacted.');
+      }
+      continue;
     }
+    const image = imagePartOf(copy, finding.path);
+    if (image) {
+      if (!withheld.some((path) => isPrefix(path, image))) withheld.push(image);
+      continue;
+    }
+    if (finding.encoding === 'base64') throw refuse('a sensitive value sits inside an encoded file, so it cannot be redacted.');
+    if (finding.encoding === 'escape') throw refuse('a sensitive value is written with \\u escapes, so it cannot be redacted in place.');
+    (finding.where === 'key' ? keys : values).push(finding);
   }
-  const labels = [...new Set(perPart.flatMap((finding) => finding.spans.map((span) => span.label)))].sort();
-  return { request: { ...request, messages }, placeholders, labels };
+  const inWithheld = (finding: Finding): boolean => withheld.some((path) => isPrefix(path, finding.path));
+  // Values first, grouped by path: a value found only once decoded is replaced whole, else span by span.
+  const byPath = new Map<string, Finding[]>();
+  for (const finding of values) {
+    if (inWithheld(finding)) continue;
+    const id = JSON.stringify(finding.path);
+    byPath.set(id, [...(byPath.get(id) ?? []), finding]);
+  }
+  for (const group of byPath.values()) {
+    const { path } = group[0]!;
+    const parent = at(copy, path.slice(0, -1)) as Record<PathSegment, unknown>;
+    const key = path[path.length - 1]!;
+    const original = parent[key];
+    const source = String(original);
+    // A number becomes a string placeholder; so does a value found only once decoded.
+    const whole = group.find((finding) => finding.encoding !== 'none') ?? (typeof original === 'number' ? group[0] : undefined);
+    parent[key] = whole ? placeholders.placeholderFor(whole.spans[0]!.label, source) : redactText(source, group[0]!.spans, placeholders);
+  }
+  // Keys last, deepest first, so the paths of the others still hold when each is renamed.
+  for (const finding of [...keys].filter((entry) => !inWithheld(entry)).sort((a, b) => b.path.length - a.path.length)) {
+    const parent = at(copy, finding.path.slice(0, -1)) as Record<string, unknown>;
+    const key = finding.path[finding.path.length - 1] as string;
+    const renamed = redactText(key, finding.spans, placeholders);
+    const entries = Object.entries(parent).map(([name, value]) => [name === key ? renamed : name, value] as const);
+    for (const name of Object.keys(parent)) delete parent[name];
+    for (const [name, value] of entries) parent[name] = value;
+  }
+  for (const path of withheld) {
+    // An image cannot be partly kept: it is dropped, and the model is told so.
+    (at(copy, path.slice(0, -1)) as unknown[])[path[path.length - 1] as number] = { type: 'text', text: '[image withheld by policy]' };
+  }
+  const again = await classifyRequest(copy, [], settings);
+  if (again.labels.length > 0) throw refuse(`redaction could not remove everything sensitive (labels still found: ${again.labels.join(', ')}).`);
+  const labels = [...new Set(findings.filter((finding) => finding.where !== 'joined').flatMap((finding) => finding.spans.map((span) => span.label)))].sort();
+  return { request: copy, placeholders, labels };
 }
 
 export function restoreResponse(response: ChatResponse, placeholders: Placeholders): ChatResponse {

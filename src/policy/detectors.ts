@@ -18,6 +18,8 @@ interface Detector {
   /** Cheap test that must pass before the pattern runs at all. */
   gate?: (text: string, features: Features) => boolean;
   validate?: (match: string) => boolean;
+  /** A match that fails `validate` may hold one that passes once a stray group of digits is trimmed from either end. */
+  retry?: boolean;
 }
 
 /**
@@ -130,6 +132,7 @@ export const detectors: readonly Detector[] = [
   },
   {
     label: 'pii.card',
+    retry: true,
     gate: hasDigit,
     pattern: rx(`(?<![\\d-])(?:\\d[ -]?){12,18}\\d(?![\\d-])`),
     validate: (match) => {
@@ -139,36 +142,42 @@ export const detectors: readonly Detector[] = [
   },
   {
     label: 'pii.iban',
+    retry: true,
     gate: hasDigit,
     pattern: rx(`${before}[A-Z]{2}\\d{2}(?:[ -]?[A-Z0-9]{4}){2,7}(?:[ -]?[A-Z0-9]{1,4})?${after}`),
     validate: ibanValid,
   },
   {
     label: 'pii.national_id.ae',
+    retry: true,
     gate: (text) => text.includes('784'),
     pattern: rx(`(?<!\\d)784[ -]?\\d{4}[ -]?\\d{7}[ -]?\\d(?!\\d)`),
     validate: (match) => luhnValid(digitsOf(match)),
   },
   {
     label: 'pii.national_id.sa',
+    retry: true,
     gate: hasDigit,
     pattern: rx(`(?<![\\d+])[12]\\d{9}(?!\\d)`),
     validate: luhnValid,
   },
   {
     label: 'pii.national_id.fr',
+    retry: true,
     gate: hasDigit,
     pattern: rx(`(?<!\\d)[12] ?\\d{2} ?\\d{2} ?(?:\\d{2}|2[AB]) ?\\d{3} ?\\d{3} ?\\d{2}(?!\\d)`),
     validate: nirValid,
   },
   {
     label: 'pii.national_id.de',
+    retry: true,
     gate: hasDigit,
     pattern: rx(`(?<![\\d+])[1-9]\\d{10}(?!\\d)`),
     validate: germanTaxIdValid,
   },
   {
     label: 'pii.national_id.us_ssn',
+    retry: true,
     gate: (_text, features) => features.digitRun >= 9,
     pattern: rx(`(?<![\\d-])\\d{3}[- ]\\d{2}[- ]\\d{4}(?![\\d-])`),
     validate: (match) => ssnValid(match.replace(/ /g, '-')),
@@ -217,28 +226,83 @@ export function normaliseDigits(text: string): string {
   });
 }
 
-/** Every detected span in a text, longest first where two overlap. */
+/** Every detected span in a text, in order, overlaps resolved. */
 export function detect(input: string): Span[] {
   const text = normaliseDigits(input);
   const features = featuresOf(text);
   const spans: Span[] = [];
   for (const detector of detectors) {
     if (detector.gate && !detector.gate(text, features)) continue;
-    detector.pattern.lastIndex = 0;
-    for (const match of text.matchAll(detector.pattern)) {
-      if (detector.validate && !detector.validate(match[0])) continue;
-      spans.push({ start: match.index!, end: match.index! + match[0].length, label: detector.label });
+    const pattern = detector.pattern;
+    pattern.lastIndex = 0;
+    for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
+      let start = match.index;
+      let found = match[0];
+      if (detector.validate && !detector.validate(found)) {
+        const trimmed = detector.retry ? trimmedRun(detector, found) : undefined;
+        if (!trimmed) continue;
+        start += trimmed.offset;
+        found = trimmed.text;
+      }
+      spans.push({ start, end: start + found.length, label: detector.label });
     }
   }
-  return dropOverlaps(spans);
+  return resolveOverlaps(spans);
 }
 
-/** Where spans overlap, the earlier-listed (more specific) detector wins, then the longer span. */
-function dropOverlaps(spans: Span[]): Span[] {
+const anchored = new Map<Detector, RegExp>();
+
+/**
+ * A digit run that fails its check can hold one that passes: "qty 2 4539 1488 0343 6467" reads as
+ * one run of 17 digits, as does a card followed by a stray number. Tries the run without a short
+ * leading group, without a short trailing group, and without both: three checks at most, so the
+ * scan stays linear.
+ */
+function trimmedRun(detector: Detector, run: string): { offset: number; text: string } | undefined {
+  const leading = /^\d{1,4}[ .-]/.exec(run)?.[0].length ?? 0;
+  const trailing = /[ .-]\d{1,4}$/.exec(run)?.[0].length ?? 0;
+  let exact = anchored.get(detector);
+  if (!exact) anchored.set(detector, (exact = new RegExp(`^(?:${detector.pattern.source})$`, 'u')));
+  for (const [from, cut] of [[leading, 0], [0, trailing], [leading, trailing]] as const) {
+    if (from + cut === 0 || from + cut >= run.length) continue;
+    const text = run.slice(from, run.length - cut);
+    if (exact.test(text) && detector.validate!(text)) return { offset: from, text };
+  }
+  return undefined;
+}
+
+const rank = new Map(detectors.map((detector, index) => [detector.label, index]));
+
+/** Whether `a` wins over `b` where they overlap: the earlier-listed (more specific) detector, then the longer span. */
+function better(a: Span, b: Span): boolean {
+  const byRank = rank.get(a.label)! - rank.get(b.label)!;
+  return byRank !== 0 ? byRank < 0 : a.end - a.start > b.end - b.start;
+}
+
+/**
+ * Overlapping spans become one: it covers all of them (so redaction replaces every character any
+ * detector flagged) and carries the label of the best of them. Sort once, sweep once, so a text
+ * dense with matches costs O(m log m) in their number m, never O(m²).
+ */
+export function resolveOverlaps(spans: Span[]): Span[] {
   if (spans.length < 2) return spans;
-  const rank = new Map(detectors.map((detector, index) => [detector.label, index]));
-  const ordered = [...spans].sort((a, b) => (rank.get(a.label)! - rank.get(b.label)!) || (b.end - b.start) - (a.end - a.start));
-  const kept: Span[] = [];
-  for (const span of ordered) if (!kept.some((other) => span.start < other.end && other.start < span.end)) kept.push(span);
-  return kept.sort((a, b) => a.start - b.start);
+  spans.sort((a, b) => a.start - b.start || b.end - a.end);
+  const resolved: Span[] = [];
+  let start = spans[0]!.start;
+  let end = spans[0]!.end;
+  let winner = spans[0]!;
+  for (let index = 1; index < spans.length; index += 1) {
+    const span = spans[index]!;
+    if (span.start < end) {
+      if (span.end > end) end = span.end;
+      if (better(span, winner)) winner = span;
+      continue;
+    }
+    resolved.push({ start, end, label: winner.label });
+    start = span.start;
+    end = span.end;
+    winner = span;
+  }
+  resolved.push({ start, end, label: winner.label });
+  return resolved;
 }

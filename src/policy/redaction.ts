@@ -11,6 +11,8 @@ const kinds: Array<[string, string]> = [
   ['pii.iban', 'IBAN'],
   ['pii.national_id', 'NATIONAL_ID'],
   ['pii.ip', 'IP'],
+  ['pii.name', 'NAME'],
+  ['pii.address', 'ADDRESS'],
   ['secret', 'SECRET'],
   ['pii', 'PII'],
 ];

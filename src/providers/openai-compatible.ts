@@ -100,7 +100,8 @@ class OpenAICompatibleProvider implements Provider {
 
 /** The upstream request: the client's parameters as they came, with the upstream's model name. */
 function toWireRequest(request: ChatRequest, model: string, stream: boolean): Record<string, unknown> {
-  const { extra, includeUsage, stream: _stream, model: _model, ...typed } = request;
+  // Labels the caller declared are the gateway's business: they never leave.
+  const { extra, includeUsage, stream: _stream, model: _model, declaredLabels: _declared, ...typed } = request;
   const wire: Record<string, unknown> = { ...extra, ...typed, model, stream };
   if (stream && includeUsage) wire.stream_options = { include_usage: true };
   return wire;
