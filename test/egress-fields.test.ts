@@ -174,7 +174,8 @@ describe('the scan budget: past policy.max_scan_bytes a request is refused, neve
     assert.equal(response.json.error.code, 'scan_limit_exceeded');
     assert.match(response.json.error.message, /policy\.max_scan_bytes: 10000/);
     assert.equal(upstream.received.length, 0);
-    assert.ok(response.headers.get('x-sovereign-receipt'), 'the refusal is a ledger entry');
+    const receipt = (await (await fetch(`${gateway.url}/v1/ledger/receipts/${response.headers.get('x-sovereign-receipt')}`, { headers: { authorization: `Bearer ${gateway.key}` } })).json()) as { leaf: string };
+    assert.equal(decodeEntry(Buffer.from(receipt.leaf, 'base64')).outcome, 'refused', 'the refusal is a ledger entry');
     const anthropic = await postJson(`${gateway.url}/v1/messages`, { model: 'default', max_tokens: 8, messages: [user('x'.repeat(11_000))] }, { 'x-api-key': gateway.key });
     assert.equal(anthropic.status, 413);
     assert.equal(anthropic.json.type, 'error');
@@ -189,5 +190,45 @@ describe('the scan budget: past policy.max_scan_bytes a request is refused, neve
     assert.equal(response.json.error.code, 'invalid_request');
     assert.match(response.json.error.message, /nests deeper than 128 levels/);
     assert.equal(upstream.received.length, 0);
+  });
+});
+
+describe('a stream continued elsewhere: what the answer so far carries is classified before it leaves', () => {
+  let first: Double;
+  let second: Double;
+  let owned: Double;
+  let gateway: TestGateway;
+
+  before(async () => {
+    first = await startOpenAIDouble();
+    second = await startOpenAIDouble();
+    owned = await startOpenAIDouble();
+    gateway = await startTestGateway({
+      providers: [
+        providerEntry('first', first.url, { jurisdiction: 'US', ownership: 'rented', operator: 'First Cloud' }),
+        providerEntry('second', second.url, { jurisdiction: 'US', ownership: 'rented', operator: 'Second Cloud' }),
+        providerEntry('own', owned.url, { jurisdiction: 'SA', ownership: 'owned' }),
+      ],
+      models: { default: { candidates: ['first/m1', 'second/m1', 'own/m1'] } },
+      routing: { retries: 0 },
+      policy: { name: 'owned-pii', rules: [{ when: { labels_any: ['pii'] }, allow: { ownership: ['owned'] } }, { when: {}, allow: {} }] },
+    });
+  });
+  after(async () => {
+    await gateway.close();
+    for (const double of [first, second, owned]) await double.close();
+  });
+
+  it('an answer that wrote an e-mail before its upstream broke is continued only where the policy allows that e-mail', async () => {
+    const answer = 'Mail: ab.cd@clinic.example then more text to come';
+    first.script({ kind: 'stream-cut', afterChunks: 8, text: answer });
+    owned.setDefault({ kind: 'ok', text: answer });
+    const response = await fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${gateway.key}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'default', stream: true, messages: [user('write a note')] }) });
+    const text = await response.text();
+    const content = text.split('\n').filter((line) => line.startsWith('data: {')).map((line) => JSON.parse(line.slice(6)).choices?.[0]?.delta?.content ?? '').join('');
+    assert.equal(content, answer);
+    assert.equal(second.received.length, 0, 'the rented second candidate never saw the e-mail');
+    assert.equal(owned.received.length, 1);
+    assert.match(owned.received[0]!.raw, /ab\.cd@clinic\.example/);
   });
 });

@@ -82,6 +82,45 @@ describe('the gateway redacting for a rented provider', () => {
     for (const received of cloud.received) assert.ok(!received.raw.includes('marie@example.fr'));
   });
 
+  it('redacts every field a value sits in (tools, metadata, unknown fields, keys, numbers, stop), and restores the answer', async () => {
+    const body = {
+      model: 'default',
+      messages: [{ role: 'user', name: 'marie@example.fr', content: [{ type: 'text', text: 'Write to marie@example.fr' }] }],
+      tools: [{ type: 'function', function: { name: 'send', description: 'Send to marie@example.fr only', parameters: { type: 'object', properties: { to: { type: 'string', enum: ['marie@example.fr'] } } } } }],
+      stop: ['marie@example.fr'],
+      user: 'marie@example.fr',
+      metadata: { note: 'card 5555 5555 5555 4444', 'marie@example.fr': 'owner' },
+      x_billing: { card: 5555555555554444 },
+    };
+    const response = await postJson(`${gateway.url}/v1/chat/completions`, body, { authorization: `Bearer ${gateway.key}` });
+    assert.equal(response.status, 200, response.text);
+    assert.equal(response.json.choices[0].message.content, 'echo: Write to marie@example.fr');
+    const sent = cloud.received.at(-1)!;
+    assert.ok(!sent.raw.includes('marie@example.fr') && !sent.raw.includes('5555'), sent.raw);
+    assert.equal(sent.body.messages[0].name, '<EMAIL_1>');
+    assert.equal(sent.body.messages[0].content[0].text, 'Write to <EMAIL_1>');
+    assert.equal(sent.body.tools[0].function.description, 'Send to <EMAIL_1> only');
+    assert.deepEqual(sent.body.tools[0].function.parameters.properties.to.enum, ['<EMAIL_1>']);
+    assert.deepEqual(sent.body.stop, ['<EMAIL_1>']);
+    assert.equal(sent.body.user, '<EMAIL_1>');
+    assert.deepEqual(sent.body.metadata, { note: 'card <CARD_1>', '<EMAIL_1>': 'owner' });
+    assert.deepEqual(sent.body.x_billing, { card: '<CARD_2>' });
+  });
+
+  it('withholds an image whose URL or bytes hold a value; refuses a value inside an encoded file or behind \\u escapes', async () => {
+    const image = await postJson(`${gateway.url}/v1/chat/completions`, { model: 'default', messages: [{ role: 'user', content: [{ type: 'text', text: 'describe' }, { type: 'image_url', image_url: { url: `https://scans.example/view?owner=${encodeURIComponent('marie@example.fr')}` } }] }] }, { authorization: `Bearer ${gateway.key}` });
+    assert.equal(image.status, 200, image.text);
+    assert.deepEqual(cloud.received.at(-1)!.body.messages[0].content[1], { type: 'text', text: '[image withheld by policy]' });
+    const before = cloud.received.length;
+    const file = await postJson(`${gateway.url}/v1/chat/completions`, { model: 'default', messages: [{ role: 'user', content: [{ type: 'text', text: 'read this' }, { type: 'file', file: { filename: 'a.txt', file_data: `data:text/plain;base64,${Buffer.from('mail marie@example.fr').toString('base64')}` } }] }] }, { authorization: `Bearer ${gateway.key}` });
+    assert.equal(file.status, 403);
+    assert.match(file.json.error.message, /inside an encoded file/);
+    const escaped = await postJson(`${gateway.url}/v1/chat/completions`, { model: 'default', messages: [{ role: 'assistant', content: null, tool_calls: [{ id: 'c', type: 'function', function: { name: 'send', arguments: '{"to":"marie\\u0040example.fr"}' } }] }, { role: 'user', content: 'ok' }] }, { authorization: `Bearer ${gateway.key}` });
+    assert.equal(escaped.status, 403);
+    assert.match(escaped.json.error.message, /escapes/);
+    assert.equal(cloud.received.length, before);
+  });
+
   it('refuses what redaction cannot make safe: secrets under a refuse rule, declared labels, values split across parts', async () => {
     const secret = await postJson(`${gateway.url}/v1/chat/completions`, { model: 'default', messages: [{ role: 'user', content: 'key AKIAIOSFODNN7EXAMPLE' }] }, { authorization: `Bearer ${gateway.key}` });
     assert.equal(secret.status, 403);

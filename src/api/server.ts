@@ -73,7 +73,7 @@ interface Route {
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Failures the gateway decided (rather than suffered) are recorded as refusals. */
-const refusalCodes = new Set(['rate_limited', 'insufficient_scope', 'no_allowed_provider']);
+const refusalCodes = new Set(['rate_limited', 'insufficient_scope', 'no_allowed_provider', 'scan_limit_exceeded']);
 
 export function createApp(options: AppOptions): App {
   const { config, store, logger, ledger } = options;

@@ -4,7 +4,7 @@ import { continuation, lastUserText, pieces, startDouble, writePieces, type Doub
 export function startAnthropicDouble(): Promise<Double> {
   return startDouble(async (request, behaviour, response, socket) => {
     const body = request.body ?? {};
-    const text = continuation(body.messages, behaviour.kind === 'ok' && behaviour.text !== undefined ? behaviour.text : `echo: ${lastUserText(body.messages)}`);
+    const text = continuation(body.messages, (behaviour.kind === 'ok' || behaviour.kind === 'stream-cut') && behaviour.text !== undefined ? behaviour.text : `echo: ${lastUserText(body.messages)}`);
     const toolUse = behaviour.kind === 'tool-call' ? { type: 'tool_use', id: 'toolu_1', name: behaviour.name, input: JSON.parse(behaviour.arguments) } : undefined;
     const id = `msg_double${Date.now()}`;
     if (!body.stream) {

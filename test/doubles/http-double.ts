@@ -12,7 +12,7 @@ export type Behaviour =
   | { kind: 'hang' }
   | { kind: 'headers-then-hang' }
   | { kind: 'malformed' }
-  | { kind: 'stream-cut'; afterChunks: number }
+  | { kind: 'stream-cut'; afterChunks: number; text?: string }
   | { kind: 'slow'; delayMs: number };
 
 export interface Received {

@@ -11,7 +11,7 @@ export function startOpenAIDouble(): Promise<Double> {
       response.end(JSON.stringify({ object: 'list', model: body.model, data: inputs.map((input, index) => ({ object: 'embedding', index, embedding: [String(input).length, index, 0.5] })), usage: { prompt_tokens: inputs.length, total_tokens: inputs.length } }));
       return;
     }
-    const text = continuation(body.messages, behaviour.kind === 'ok' && behaviour.text !== undefined ? behaviour.text : `echo: ${lastUserText(body.messages)}`);
+    const text = continuation(body.messages, (behaviour.kind === 'ok' || behaviour.kind === 'stream-cut') && behaviour.text !== undefined ? behaviour.text : `echo: ${lastUserText(body.messages)}`);
     const id = `chatcmpl-double-${request.path.length}-${Date.now()}`;
     const usage = { prompt_tokens: 7, completion_tokens: pieces(text).length, total_tokens: 7 + pieces(text).length };
     const toolCall = behaviour.kind === 'tool-call' ? { id: 'call_1', type: 'function', function: { name: behaviour.name, arguments: behaviour.arguments } } : undefined;
