@@ -174,7 +174,7 @@ models:
 const sections: Record<string, () => Promise<void>> = {
   proxy: proxySection,
   ledger: () => ledgerSection(table),
-  policy: () => policySection(table),
+  policy: () => policySection({ root, startProcess, table }),
   continuity: () => continuitySection({ root, startProcess, load, table }, duration),
   models: () => modelsSection({ root, table }),
 };

@@ -23,14 +23,50 @@ export function ibanValid(iban: string): boolean {
   if (!/^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$/.test(compact)) return false;
   const expectedLength = ibanLengths[compact.slice(0, 2)];
   if (expectedLength !== undefined && compact.length !== expectedLength) return false;
-  const rearranged = compact.slice(4) + compact.slice(0, 4);
+  // Character codes straight into the remainder (a letter is two digits, A = 10): no strings built,
+  // since a text dense with IBANs checks each one.
   let remainder = 0;
-  for (const character of rearranged) {
-    const code = character.charCodeAt(0);
-    const value = code >= 65 ? String(code - 55) : character;
-    for (const digit of value) remainder = (remainder * 10 + (digit.charCodeAt(0) - 48)) % 97;
+  for (let step = 0; step < compact.length; step += 1) {
+    const code = compact.charCodeAt((step + 4) % compact.length);
+    remainder = code >= 65 ? (remainder * 100 + code - 55) % 97 : (remainder * 10 + code - 48) % 97;
   }
   return remainder === 1;
+}
+
+/** A payment card number: 13–19 digits with an issuer prefix, not one digit repeated, Luhn-valid; separators ignored. One pass, no allocation. */
+export function cardNumberValid(text: string): boolean {
+  let count = 0;
+  let sum = 0;
+  let first = -1;
+  let second = -1;
+  let same = true;
+  // Luhn doubles every second digit from the right: walk from the right.
+  for (let index = text.length - 1; index >= 0; index -= 1) {
+    const value = text.charCodeAt(index) - 48;
+    if (value < 0 || value > 9) continue;
+    if (count > 0 && value !== first) same = false;
+    if (count === 0) first = value;
+    let weighted = value;
+    if (count % 2 === 1) {
+      weighted *= 2;
+      if (weighted > 9) weighted -= 9;
+    }
+    sum += weighted;
+    count += 1;
+  }
+  if (count < 13 || count > 19 || same || sum % 10 !== 0) return false;
+  // The issuer prefix, from the first digits (left to right).
+  let prefix = 0;
+  let taken = 0;
+  for (let index = 0; index < text.length && taken < 4; index += 1) {
+    const value = text.charCodeAt(index) - 48;
+    if (value < 0 || value > 9) continue;
+    prefix = prefix * 10 + value;
+    taken += 1;
+    if (taken === 1) second = value;
+  }
+  const two = Math.floor(prefix / 100);
+  return second === 4 || (two >= 51 && two <= 55) || (two >= 22 && two <= 27) || two === 34 || two === 37 || two === 30 || two === 36 || two === 38 || two === 39 || prefix === 6011 || two === 64 || two === 65 || two === 35 || two === 62;
 }
 
 /** IBAN lengths by country (ISO 13616 registry), for the countries most often seen here. */

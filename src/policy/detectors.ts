@@ -4,7 +4,7 @@
 // French or English: Arabic-Indic digits count as digits, and word boundaries are Unicode-aware.
 // Pure: no I/O.
 import { isIPv6 } from 'node:net';
-import { entropy, germanTaxIdValid, ibanValid, luhnValid, nirValid, ssnValid } from './checksums.js';
+import { cardNumberValid, entropy, germanTaxIdValid, ibanValid, luhnValid, nirValid, ssnValid } from './checksums.js';
 
 export interface Span {
   start: number;
@@ -95,8 +95,6 @@ const before = '(?<![\\p{L}\\p{N}_])';
 const after = '(?![\\p{L}\\p{N}_])';
 const rx = (source: string): RegExp => new RegExp(source, 'gu');
 
-const cardPrefix = /^(4|5[1-5]|2[2-7]|3[47]|3[0689]|6011|6[45]|35|62)/;
-
 export const detectors: readonly Detector[] = [
   // Prefix-shaped secrets first: where spans overlap, the earlier detector wins, and a digit run
   // inside a token is part of the token, not a phone number.
@@ -135,10 +133,7 @@ export const detectors: readonly Detector[] = [
     retry: true,
     gate: hasDigit,
     pattern: rx(`(?<![\\d-])(?:\\d[ -]?){12,18}\\d(?![\\d-])`),
-    validate: (match) => {
-      const digits = digitsOf(match);
-      return digits.length >= 13 && digits.length <= 19 && cardPrefix.test(digits) && !/^(\d)\1+$/.test(digits) && luhnValid(digits);
-    },
+    validate: cardNumberValid,
   },
   {
     label: 'pii.iban',
@@ -191,8 +186,17 @@ export const detectors: readonly Detector[] = [
       `${before}(?:(?<!\\+)\\+[1-9](?:[ .-]?\\(?\\d\\)?){7,14}|00[1-9]\\d{7,13}|0[1-9](?:[ .-]?\\d{2}){4}|05\\d[ -]?\\d{3}[ -]?\\d{4}|01[5-7]\\d[ /-]?\\d{7,8}|(?<!-)\\(\\d{3}\\) ?\\d{3}[ .-]\\d{4}|(?<![.-])\\d{3}[.-]\\d{3}[.-]\\d{4}(?![.-]\\d))${after}`,
     ),
     validate: (match) => {
-      const digits = digitsOf(match);
-      return digits.length >= 9 && digits.length <= 15 && !/^(\d)\1+$/.test(digits);
+      let count = 0;
+      let first = -1;
+      let same = true;
+      for (let index = 0; index < match.length; index += 1) {
+        const value = match.charCodeAt(index) - 48;
+        if (value < 0 || value > 9) continue;
+        if (count === 0) first = value;
+        else if (value !== first) same = false;
+        count += 1;
+      }
+      return count >= 9 && count <= 15 && !same;
     },
   },
   {

@@ -196,7 +196,7 @@ function unescaped(text: string): string {
 /** Texts longer than this are scanned in windows, with a pause between them. */
 const windowStride = 128 * 1024;
 /** Every span up to this long starting in a window's own stretch is found whole in that window. */
-const windowOverlap = 16 * 1024;
+const windowOverlap = 8 * 1024;
 /** Context before a window, so a pattern's look-behind sees what precedes its stretch. */
 const windowLead = 512;
 
