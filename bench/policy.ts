@@ -11,6 +11,7 @@ import type { ChatRequest } from '../src/core/chat.js';
 import { classifyRequest } from '../src/pipeline/classify.js';
 import { detect } from '../src/policy/detectors.js';
 import { corpus } from '../test/support/detector-corpus.js';
+import { buildCorpus, languages, type CorpusCase, type Label } from '../test/support/pii-corpus.js';
 
 interface Tools {
   root: string;
@@ -46,6 +47,7 @@ export async function policySection(tools: Tools): Promise<void> {
   }
   process.stdout.write('Detector quality on the labelled corpus (test/support/detector-corpus.ts). Target: recall 1.00 on cards, IBANs and keys.\n');
   table(['label', 'positives', 'negatives', 'precision', 'recall'], rows);
+  namesAndAddressesQuality(table);
 
   const prompts = {
     'French and Arabic prose': ('Bonjour, je voudrais un résumé du dossier médical. Le patient est suivi depuis 2019 pour une hypertension. ' + 'مرحبا، أريد ملخصا للملف الطبي للمريض. ').repeat(20).slice(0, 2048),
@@ -73,6 +75,48 @@ export async function policySection(tools: Tools): Promise<void> {
 
   await denseSection(table);
   await stallSection(tools);
+}
+
+/**
+ * Precision and recall of pii.name and pii.address, span against span (a found span counts when it
+ * overlaps a labelled span of its label), per language, on both parts of the corpus. Recall is also
+ * given on the categories the targets speak of: names introduced by context, addresses with a street
+ * number.
+ */
+export function scoreNamesAndAddresses(cases: readonly CorpusCase[], label: Label, category?: string): { precision: number; recall: number; found: number; labelled: number } {
+  let truePositives = 0;
+  let found = 0;
+  let labelled = 0;
+  let recalled = 0;
+  for (const entry of cases) {
+    const predicted = detect(entry.text).filter((span) => span.label === label);
+    const gold = entry.spans.filter((span) => span.label === label);
+    const overlaps = (a: { start: number; end: number }, b: { start: number; end: number }): boolean => a.start < b.end && b.start < a.end;
+    if (category === undefined || entry.category === category) {
+      labelled += gold.length;
+      recalled += gold.filter((span) => predicted.some((guess) => overlaps(span, guess))).length;
+    }
+    found += predicted.length;
+    truePositives += predicted.filter((guess) => gold.some((span) => overlaps(span, guess))).length;
+  }
+  return { precision: found === 0 ? 1 : truePositives / found, recall: labelled === 0 ? 1 : recalled / labelled, found, labelled };
+}
+
+function namesAndAddressesQuality(table: Tools['table']): void {
+  const parts = buildCorpus();
+  const rows: Array<Array<string | number>> = [];
+  for (const part of ['test', 'dev'] as const) {
+    for (const language of languages) {
+      const cases = parts[part].filter((entry) => entry.language === language);
+      for (const [label, category] of [['pii.name', 'name.context'], ['pii.address', 'address.street']] as const) {
+        const all = scoreNamesAndAddresses(cases, label);
+        const targeted = scoreNamesAndAddresses(cases, label, category);
+        rows.push([part, language, label, cases.length, all.labelled, all.found, all.precision.toFixed(3), all.recall.toFixed(3), `${category} ${targeted.recall.toFixed(3)}`]);
+      }
+    }
+  }
+  process.stdout.write('pii.name and pii.address, deterministic layer, on the held-out corpus (test/support/pii-corpus.ts; test part published, dev part for tuning), span against span. Targets: precision ≥ 0.95; recall ≥ 0.9 on names introduced by context and on addresses with a street number.\n');
+  table(['part', 'language', 'label', 'cases', 'labelled spans', 'found spans', 'precision', 'recall', 'recall on target category'], rows);
 }
 
 /** A whole request through the pipeline's classifier: total time, and the longest stretch between two pauses (the event loop held). */

@@ -4,17 +4,19 @@
 // French or English: Arabic-Indic digits count as digits, and word boundaries are Unicode-aware.
 // Pure: no I/O.
 import { isIPv6 } from 'node:net';
+import { findAddresses } from './addresses.js';
 import { cardNumberValid, entropy, germanTaxIdValid, ibanValid, luhnValid, nirValid, ssnValid } from './checksums.js';
+import { findNames } from './names.js';
+import type { Span } from './span.js';
 
-export interface Span {
-  start: number;
-  end: number;
-  label: string;
-}
+export type { Span } from './span.js';
 
 interface Detector {
   label: string;
-  pattern: RegExp;
+  /** A pattern whose matches are the spans (each checked by `validate`, when given)… */
+  pattern?: RegExp;
+  /** …or a function that finds them itself (names and addresses, which need context, not one pattern). */
+  find?: (text: string) => Span[];
   /** Cheap test that must pass before the pattern runs at all. */
   gate?: (text: string, features: Features) => boolean;
   validate?: (match: string) => boolean;
@@ -210,6 +212,10 @@ export const detectors: readonly Detector[] = [
     pattern: rx(`(?<![\\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{0,4}|(?:\\d{1,3}\\.){3}\\d{1,3})(?![\\w:])`),
     validate: (match) => isIPv6(match) && (match.match(/[0-9A-Fa-f]/g)?.length ?? 0) >= 4,
   },
+  // Names and postal addresses: after the structured identifiers (a digit run inside an address
+  // line is not a phone number), address before name (a street named after a person is an address).
+  { label: 'pii.address', find: findAddresses },
+  { label: 'pii.name', find: findNames },
   {
     label: 'secret.token',
     // A long run of token characters with the randomness of a secret (not a word, not hex, not a UUID).
@@ -237,7 +243,11 @@ export function detect(input: string): Span[] {
   const spans: Span[] = [];
   for (const detector of detectors) {
     if (detector.gate && !detector.gate(text, features)) continue;
-    const pattern = detector.pattern;
+    if (detector.find) {
+      for (const span of detector.find(text)) spans.push(span);
+      continue;
+    }
+    const pattern = detector.pattern!;
     pattern.lastIndex = 0;
     for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
       let start = match.index;
@@ -266,7 +276,7 @@ function trimmedRun(detector: Detector, run: string): { offset: number; text: st
   const leading = /^\d{1,4}[ .-]/.exec(run)?.[0].length ?? 0;
   const trailing = /[ .-]\d{1,4}$/.exec(run)?.[0].length ?? 0;
   let exact = anchored.get(detector);
-  if (!exact) anchored.set(detector, (exact = new RegExp(`^(?:${detector.pattern.source})$`, 'u')));
+  if (!exact) anchored.set(detector, (exact = new RegExp(`^(?:${detector.pattern!.source})$`, 'u')));
   for (const [from, cut] of [[leading, 0], [0, trailing], [leading, trailing]] as const) {
     if (from + cut === 0 || from + cut >= run.length) continue;
     const text = run.slice(from, run.length - cut);
