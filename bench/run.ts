@@ -1,7 +1,8 @@
 // `npm run bench`: measures the gateway against baselines measured in the same run, on loopback,
 // bounded in time, and prints tables of ratios. Sections: proxy (HTTP overhead), ledger (appends, proofs), policy (detector
 // quality, classification time), continuity (cut timing, throughput with a failing provider), models (hashing against
-// sha256sum, tokens/s of a local model through the gateway against node-llama-cpp directly).
+// sha256sum, tokens/s of a local model through the gateway against node-llama-cpp directly), ner (the detectors' model
+// layer: scan time per 2 KB on the recommended checkpoint's architecture).
 //   npm run bench                       all sections, 5 s per measurement
 //   npm run bench -- --only proxy --duration 10 --rounds 3
 // Processes are pinned with taskset when present: load generator and upstream on CPU 0, the system under test on CPU 1.
@@ -14,6 +15,7 @@ import { ledgerSection } from './ledger.js';
 import { policySection } from './policy.js';
 import { continuitySection } from './continuity.js';
 import { modelsSection } from './models.js';
+import { deepScanSection } from './deep-scan.js';
 
 const { values: options } = parseArgs({
   options: {
@@ -177,6 +179,12 @@ const sections: Record<string, () => Promise<void>> = {
   policy: () => policySection({ root, startProcess, table }),
   continuity: () => continuitySection({ root, startProcess, load, table }, duration),
   models: () => modelsSection({ root, table }),
+  // The detectors' model layer (onnx engine): needs the optional @huggingface/transformers.
+  ner: async () => {
+    const installed = await import(['@huggingface', 'transformers'].join('/')).then(() => true, () => false);
+    if (installed) await deepScanSection(table);
+    else process.stdout.write('ner: skipped (@huggingface/transformers is not installed; npm install --no-save @huggingface/transformers@4.3.1)\n\n');
+  },
 };
 for (const [name, run] of Object.entries(sections)) {
   if (options.only && !options.only.split(',').includes(name)) continue;

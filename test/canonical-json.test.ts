@@ -70,6 +70,8 @@ describe('ledger entries are canonical', () => {
         attempts: [{ provider: text(), outcome: text() }], usage: next() < 0.5 ? null : { prompt_tokens: Math.floor(next() * 1e6), completion_tokens: Math.floor(next() * 1e6) },
         ...(next() < 0.3 ? { open_index: Math.floor(next() * 1e9), bytes_delivered: Math.floor(next() * 1e9) } : {}),
         ...(next() < 0.3 ? { redacted_labels: [text(), text()] } : {}),
+        ...(next() < 0.3 ? { findings: [{ label: text(), path: text() }, { label: text(), path: text(), key: true as const }], findings_omitted: Math.floor(next() * 100) } : {}),
+        ...(next() < 0.3 ? { deep_scan: { engine: text(), outcome: text() } } : {}),
         ...(next() < 0.1 ? { '10': 'an integer-like extra member' } : {}),
       };
       assert.equal(encodeEntry(record).toString('utf8'), canonicalize(record));

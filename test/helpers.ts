@@ -11,6 +11,7 @@ import { generateSigner, type SignerKey } from '../src/ledger/note.js';
 import { createApiKey } from '../src/pipeline/auth.js';
 import { LedgerLog } from '../src/pipeline/ledger-log.js';
 import { createProviders, weightsDigests } from '../src/pipeline/catalog.js';
+import { createDeepScanner } from '../src/pipeline/deep-scan.js';
 import { ModelRegistry } from '../src/models/registry.js';
 import { openSqliteStore } from '../src/store/kysely-store.js';
 import type { Store } from '../src/store/store.js';
@@ -41,6 +42,8 @@ export interface TestGatewayOptions {
   signer?: SignerKey;
   /** Runs before the providers are created, e.g. to register local models with the registry. */
   prepare?: (registry: ModelRegistry) => Promise<void>;
+  /** The gateway's sleep (a controllable clock's). */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 export async function startTestGateway(rawConfig: Record<string, unknown>, options: TestGatewayOptions = {}): Promise<TestGateway> {
@@ -61,7 +64,10 @@ export async function startTestGateway(rawConfig: Record<string, unknown>, optio
   await options.prepare?.(registry);
   const registered = await registry.list();
   const ledger = new LedgerLog({ store, signer, origin: signer.name, now: Date.now, checkpointIntervalMs: config.ledger.checkpoint_interval_ms, onError: (error) => logs.push(String(error)) });
-  const app = createApp({ config, store, providers: createProviders(config, options.env ?? {}, { registry }), logger, ledger, weights: weightsDigests(config, registered), keyRefreshMs: options.keyRefreshMs ?? 100 });
+  const ner = config.policy?.detectors?.ner;
+  // As `sovereign start` does: the model layer is created (and its model loaded) when the policy names one.
+  const deepScanner = ner ? await createDeepScanner(ner, { registry }) : undefined;
+  const app = createApp({ config, store, providers: createProviders(config, options.env ?? {}, { registry }), logger, ledger, weights: weightsDigests(config, registered), keyRefreshMs: options.keyRefreshMs ?? 100, deepScanner, sleep: options.sleep });
   const { key } = await createApiKey(store, { name: options.dataDirectory ? `tester-${Math.random().toString(36).slice(2, 8)}` : 'tester', scopes: ['admin'], rpm: null, now: Date.now() });
   await app.start();
   await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));

@@ -141,6 +141,7 @@ export async function handleMessages(exchange: Exchange, outcome: ExchangeOutcom
   const plan = await exchange.gateway.planChat(request, declaredLabels(exchange.request, request.declaredLabels));
   outcome.labels = plan.classification.labels;
   outcome.findings = labelLocations(plan.classification.findings);
+  outcome.deepScan = plan.deepScan;
   if (!request.stream) {
     const { value, candidate, attempts, redactedLabels } = await exchange.gateway.chat(request, plan);
     Object.assign(outcome, { candidate, attempts, redactedLabels, usage: value.response.usage });

@@ -65,6 +65,7 @@ export class CallRecorder {
       attempts: (outcome.attempts ?? []).slice(0, 32).map((attempt) => ({ provider: attempt.provider, outcome: attempt.outcome })),
       ...(outcome.findings && outcome.findings.locations.length > 0 ? { findings: outcome.findings.locations.map((location) => ({ ...location })) } : {}),
       ...(outcome.findings && outcome.findings.omitted > 0 ? { findings_omitted: outcome.findings.omitted } : {}),
+      ...(outcome.deepScan ? { deep_scan: { engine: outcome.deepScan.engine, outcome: outcome.deepScan.outcome } } : {}),
       ...(outcome.redactedLabels ? { redacted_labels: [...outcome.redactedLabels] } : {}),
       ...(outcome.candidate && this.context.weights ? this.context.weights(outcome.candidate.name) : {}),
       usage: outcome.usage ? { prompt_tokens: outcome.usage.prompt_tokens ?? 0, completion_tokens: outcome.usage.completion_tokens ?? 0 } : null,

@@ -31,6 +31,7 @@ export async function handleEmbeddings(exchange: Exchange, outcome: ExchangeOutc
   const plan = await exchange.gateway.planEmbeddings(request, declaredLabels(exchange.request, request.declaredLabels));
   outcome.labels = plan.classification.labels;
   outcome.findings = labelLocations(plan.classification.findings);
+  outcome.deepScan = plan.deepScan;
   const { value, candidate, attempts } = await exchange.gateway.embeddings(request, plan);
   Object.assign(outcome, { candidate, attempts, usage: { prompt_tokens: value.usage?.prompt_tokens ?? 0, completion_tokens: 0, total_tokens: value.usage?.total_tokens ?? 0 } });
   return { status: 200, body: JSON.stringify(value) };

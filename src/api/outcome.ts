@@ -10,6 +10,8 @@ export interface ExchangeOutcome {
   labels?: readonly string[];
   /** Where the detectors found each label (JSON paths, never the values), and how many more were left out. */
   findings?: { locations: ReadonlyArray<{ label: string; path: string; key?: true }>; omitted: number };
+  /** What the model layer of the detectors did, when it ran. */
+  deepScan?: { engine: string; outcome: string };
   /** Labels whose values were redacted before the request left. */
   redactedLabels?: readonly string[];
   candidate?: Candidate;

@@ -13,6 +13,7 @@ export async function handlePolicyExplain(exchange: Exchange, outcome: ExchangeO
   const plan = await gateway.planChat(request, declaredLabels(exchange.request, request.declaredLabels));
   outcome.labels = plan.classification.labels;
   outcome.findings = labelLocations(plan.classification.findings);
+  outcome.deepScan = plan.deepScan;
   const { decision } = plan;
   const refused = new Map(decision.refused.map((entry) => [entry.provider, entry.reason]));
   const rule = decision.ruleIndex >= 0 ? gateway.policy.rules[decision.ruleIndex] : undefined;
@@ -23,6 +24,7 @@ export async function handlePolicyExplain(exchange: Exchange, outcome: ExchangeO
       labels: plan.classification.labels,
       findings: outcome.findings!.locations,
       ...(outcome.findings!.omitted > 0 ? { findings_omitted: outcome.findings!.omitted } : {}),
+      ...(plan.deepScan ? { deep_scan: plan.deepScan } : {}),
       rule: rule ? { number: decision.ruleIndex + 1, ...rule } : null,
       mode: decision.mode,
       candidates: plan.all.map((candidate) => {

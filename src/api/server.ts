@@ -9,6 +9,7 @@ import type { Provider } from '../core/provider.js';
 import type { EntryKind } from '../ledger/entry.js';
 import { anonymousTenant, KeyRing, RateLimiter, type Tenant } from '../pipeline/auth.js';
 import { Gateway } from '../pipeline/gateway.js';
+import type { DeepScanner } from '../pipeline/deep-scan.js';
 import type { LedgerLog } from '../pipeline/ledger-log.js';
 import type { Store } from '../store/store.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -33,12 +34,16 @@ export interface AppOptions {
   ledger: LedgerLog;
   logger: Logger;
   now?: () => number;
+  /** Waits on the same clock as `now` (resolving early when its signal aborts); default: timers. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** How often keys are reloaded from the store (the CLI may add or revoke them meanwhile). */
   keyRefreshMs?: number;
   /** The digests of registered weights behind `provider/model` names (recorded in each call's ledger entry). */
   weights?: Map<string, WeightsDigest>;
   /** Process-wide metrics (CPU, memory, GC); off for apps created by tests. */
   defaultMetrics?: boolean;
+  /** The model layer of the detectors, when `policy.detectors.ner` is set (closed with the app). */
+  deepScanner?: DeepScanner;
 }
 
 export interface App {
@@ -79,7 +84,7 @@ export function createApp(options: AppOptions): App {
   const { config, store, logger, ledger } = options;
   const now = options.now ?? Date.now;
   const metrics = createMetrics({ defaultMetrics: options.defaultMetrics ?? false });
-  const gateway = new Gateway({ config, providers: options.providers, metrics, now });
+  const gateway = new Gateway({ config, providers: options.providers, metrics, now, sleep: options.sleep, deepScanner: options.deepScanner });
   const keys = new KeyRing(store, config.auth.default_rpm, (error) => logger.error({ err: error }, 'reloading API keys failed'));
   const limiter = new RateLimiter(now);
   const weightsOf = options.weights && options.weights.size > 0 ? (name: string) => options.weights!.get(name) : undefined;

@@ -6,6 +6,7 @@ import { createApp } from '../api/server.js';
 import { parseListen } from '../config/schema.js';
 import { createProviders, weightsDigests, withEmbeddedModels } from '../pipeline/catalog.js';
 import { ModelRegistry } from '../models/registry.js';
+import { createDeepScanner } from '../pipeline/deep-scan.js';
 import { createApiKey } from '../pipeline/auth.js';
 import { LedgerIntegrityError, LedgerLog } from '../pipeline/ledger-log.js';
 import { createLogger } from '../telemetry/logger.js';
@@ -73,7 +74,17 @@ async function start(options: { config?: string; port?: string }): Promise<void>
     checkpointIntervalMs: config.ledger.checkpoint_interval_ms,
     onError: (error) => logger.error({ err: error }, 'ledger'),
   });
-  const app = createApp({ config, store, providers, logger, ledger, defaultMetrics: true, weights: weightsDigests(config, registered) });
+  let deepScanner;
+  const ner = config.policy?.detectors?.ner;
+  if (ner) {
+    try {
+      deepScanner = await createDeepScanner(ner, { registry });
+    } catch (error) {
+      process.stderr.write(`sovereign: ${loaded.source ?? '<built-in defaults>'}: policy.detectors.ner: ${(error as Error).message}\n`);
+      process.exit(exitConfigError);
+    }
+  }
+  const app = createApp({ config, store, providers, logger, ledger, defaultMetrics: true, weights: weightsDigests(config, registered), deepScanner });
   try {
     await app.start();
   } catch (error) {

@@ -66,10 +66,29 @@ const providerFilterSchema = z.strictObject({
   not_jurisdiction: z.array(jurisdictionSchema).optional(),
   operator: z.array(z.string().min(1)).optional(),
 });
+/** The optional model layer of the detectors: a token-classification model (ONNX) or a registered GGUF model prompted for names and addresses. */
+export const nerSchema = z.strictObject({
+  /** onnx: a token-classification model run with @huggingface/transformers on onnxruntime-node; local: a registered GGUF model run in-process by node-llama-cpp with a JSON grammar. */
+  engine: z.enum(['onnx', 'local']),
+  /** onnx: a directory holding config.json, tokenizer.json and onnx/model.onnx (never fetched from a hub); local: the registry name of a GGUF model. */
+  model: z.string().min(1),
+  /** Lowest score (0–1) of an ONNX entity kept as a finding; default 0.5. */
+  min_score: z.number().min(0).max(1).optional(),
+  /** Most text the model reads for one request; past it the deep scan does not complete and the call may go to owned providers only. Default 65536. */
+  max_scan_bytes: z.number().int().positive().optional(),
+  /** Longest the deep scan of one request may take; past it, as above. Default 10000. */
+  timeout_ms: z.number().int().positive().optional(),
+  /** CPU threads of the model; default 1. */
+  threads: z.number().int().positive().optional(),
+  /** The model's entity names → labels; default PER/PERSON/… → pii.name, ADDRESS/STREET/… → pii.address. */
+  labels: z.record(z.string().min(1), z.string().regex(/^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/, 'must be a label such as pii.name')).optional(),
+});
+
 const policySchema = z.strictObject({
   name: z.string().min(1),
   /** Most text one request may carry for the detectors (every string it would send, in UTF-16 code units); past it the request is refused (413 scan_limit_exceeded), never scanned slowly or forwarded unscanned. Default: limits.max_body_bytes. */
   max_scan_bytes: z.number().int().positive().optional(),
+  detectors: z.strictObject({ ner: nerSchema.optional() }).optional(),
   rules: z
     .array(
       z
@@ -247,3 +266,5 @@ export function parseListen(listen: string): { host: string; port: number } {
   const host = listen.slice(0, colon).replace(/^\[|\]$/g, '');
   return { host, port: Number(listen.slice(colon + 1)) };
 }
+
+export type NerSettings = z.infer<typeof nerSchema>;

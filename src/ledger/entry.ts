@@ -42,6 +42,8 @@ export interface EntryRecord {
   findings?: Array<{ label: string; path: string; key?: true }>;
   /** How many more locations were found than `findings` lists. */
   findings_omitted?: number;
+  /** Set when the model layer of the detectors read the request: its engine, and whether it found more (`found`), nothing more (`clear`), or could not finish (`incomplete`: owned providers only). */
+  deep_scan?: { engine: string; outcome: string };
   /** Labels whose values were replaced by placeholders before the request left (policy redaction). */
   redacted_labels?: string[];
   /** For cut and uncut entries: what was cut off from routing, and until when (RFC 3339, or null). */
@@ -89,7 +91,7 @@ export class EntryError extends Error {
   }
 }
 
-const knownKeys = new Set<string>(['attempts', 'bytes_delivered', 'cut', 'endpoint', 'error_code', 'jurisdiction', 'kind', 'labels', 'model_requested', 'open_index', 'operator', 'outcome', 'ownership', 'policy_hash', 'provider', 'provider_model', 'redacted_labels', 'request_id', 'request_sha256', 'response_sha256', 'status', 'tenant', 'time', 'usage', 'v']);
+const knownKeys = new Set<string>(['attempts', 'bytes_delivered', 'cut', 'deep_scan', 'endpoint', 'error_code', 'findings', 'findings_omitted', 'jurisdiction', 'kind', 'labels', 'model_requested', 'open_index', 'operator', 'outcome', 'ownership', 'policy_hash', 'provider', 'provider_model', 'redacted_labels', 'request_id', 'request_sha256', 'response_sha256', 'status', 'tenant', 'time', 'usage', 'v']);
 
 const isWellFormed = (text: string): boolean => (text as unknown as { isWellFormed?: () => boolean }).isWellFormed?.() ?? !/[\uD800-\uDFFF]/.test(text);
 
@@ -118,14 +120,35 @@ function fastCanonical(record: EntryRecord): string | undefined {
     if (!plain(target) || !plain(value) || !plain(until) || typeof target !== 'string' || typeof value !== 'string') return undefined;
     cut = { target, until, value };
   }
+  let findings: Array<{ key?: true; label: string; path: string }> | undefined;
+  if (record.findings !== undefined) {
+    if (!Array.isArray(record.findings)) return undefined;
+    findings = [];
+    for (const finding of record.findings) {
+      if (typeof finding !== 'object' || finding === null || typeof finding.label !== 'string' || typeof finding.path !== 'string' || !plain(finding.label) || !plain(finding.path)) return undefined;
+      for (const key in finding) if (key !== 'key' && key !== 'label' && key !== 'path') return undefined;
+      if (finding.key === undefined) findings.push({ label: finding.label, path: finding.path });
+      else if (finding.key === true) findings.push({ key: true, label: finding.label, path: finding.path });
+      else return undefined;
+    }
+  }
+  let deepScan: { engine: string; outcome: string } | undefined;
+  if (record.deep_scan !== undefined) {
+    const { engine, outcome } = record.deep_scan;
+    if (typeof engine !== 'string' || typeof outcome !== 'string' || !plain(engine) || !plain(outcome) || Object.keys(record.deep_scan).length !== 2) return undefined;
+    deepScan = { engine, outcome };
+  }
   const usage = record.usage === null ? null : { completion_tokens: record.usage.completion_tokens, prompt_tokens: record.usage.prompt_tokens };
   if (usage && (!plain(usage.completion_tokens) || !plain(usage.prompt_tokens))) return undefined;
   const ordered = {
     attempts,
     bytes_delivered: record.bytes_delivered,
     cut,
+    deep_scan: deepScan,
     endpoint: record.endpoint,
     error_code: record.error_code,
+    findings,
+    findings_omitted: record.findings_omitted,
     jurisdiction: record.jurisdiction,
     kind: record.kind,
     labels: record.labels,

@@ -4,7 +4,8 @@
 // decide where the request may go. Callers can add labels, never remove one the detectors found.
 import type { ChatRequest, EmbeddingsRequest } from '../core/chat.js';
 import { GatewayError } from '../core/errors.js';
-import { collectTargets, detectTargets, displayPath, labelsOf, type Finding, type PathSegment, type ScanLimits, type ScanRoot } from '../policy/scan.js';
+import { resolveOverlaps, type Span } from '../policy/detectors.js';
+import { collectTargets, detectTargets, displayPath, labelsOf, type Finding, type PathSegment, type ScanLimits, type ScanRoot, type ScanTarget } from '../policy/scan.js';
 
 export type { Finding } from '../policy/scan.js';
 
@@ -14,6 +15,8 @@ export interface Classification {
   declared: string[];
   /** Only the texts where something was found. */
   findings: Finding[];
+  /** Every text that was scanned (for the model layer, which reads them all). */
+  targets: readonly ScanTarget[];
 }
 
 /** Where each label was found, as JSON paths that never repeat the data (for the ledger and explanations). */
@@ -70,9 +73,22 @@ export async function classifyRequest(request: ChatRequest | EmbeddingsRequest, 
   }
   const findings = await detectTargets(collected.targets, settings.pause);
   const labels = new Set<string>([...declared, ...labelsOf(findings)]);
-  return { labels: [...labels].sort(), declared: [...new Set(declared)].sort(), findings };
+  return { labels: [...labels].sort(), declared: [...new Set(declared)].sort(), findings, targets: collected.targets };
 }
 
+/** The classification with more spans found in its targets (by the model layer): overlaps resolved again, labels recomputed. */
+export function withSpans(classification: Classification, spansByTarget: ReadonlyArray<readonly Span[]>): Classification {
+  const byIndex = new Map(classification.findings.map((finding) => [finding.index, finding]));
+  spansByTarget.forEach((extra, index) => {
+    const target = classification.targets[index];
+    if (extra.length === 0 || !target) return;
+    byIndex.set(index, { ...target, index, spans: resolveOverlaps([...(byIndex.get(index)?.spans ?? []), ...extra.map((span) => ({ ...span }))]) });
+  });
+  const findings = [...byIndex.values()].sort((a, b) => a.index - b.index);
+  // Spans only add: every label known before stays.
+  const labels = new Set<string>([...classification.labels, ...labelsOf(findings)]);
+  return { ...classification, labels: [...labels].sort(), findings };
+}
 /** At most this many locations go into a ledger entry (entries stay small whatever the request). */
 const maxLocations = 32;
 

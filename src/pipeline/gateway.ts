@@ -7,7 +7,8 @@ import type { ChatResult, ChatStream, Provider, ProviderDescription } from '../c
 import type { Metrics } from '../telemetry/metrics.js';
 import { decide, openPolicy, policyHash, type PolicyDecision, type PolicyDocument } from '../policy/policy.js';
 import { buildCatalog, resolveModel, type Candidate, type Catalog } from './catalog.js';
-import { classifyRequest, type Classification, type ClassifySettings } from './classify.js';
+import { classifyRequest, withSpans, type Classification, type ClassifySettings } from './classify.js';
+import { DeepScanError, deepScanDefaults, type DeepScanner } from './deep-scan.js';
 import { redactChat, restoreResponse, restoreStream } from './redact.js';
 import { cutApplies, describeCut } from './cuts.js';
 import { ProviderHealth, type HealthState } from './health.js';
@@ -23,8 +24,33 @@ export interface GatewayOptions {
   providers: Map<string, Provider>;
   metrics: Metrics;
   now: () => number;
-  sleep?: (ms: number) => Promise<void>;
+  /** Resolves after `ms` of the gateway's clock, or at once when `signal` aborts. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** The model layer of the detectors (`policy.detectors.ner`), owned by the gateway from here on (closed with it). */
+  deepScanner?: DeepScanner;
 }
+
+/** What the model layer did for a call. */
+export interface DeepScanOutcome {
+  engine: 'onnx' | 'local';
+  /** `found`: it added spans; `clear`: it found nothing more; `incomplete`: it could not finish, so only owned providers may serve. */
+  outcome: 'found' | 'clear' | 'incomplete';
+  reason?: string;
+}
+
+const leavesHome = (candidate: Candidate): boolean => candidate.provider.description.ownership !== 'owned';
+
+const defaultSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
 
 /** What classification and policy decided for one request, before any provider is called. */
 export interface Plan {
@@ -34,6 +60,8 @@ export interface Plan {
   candidates: Candidate[];
   /** Every candidate of the model, allowed or not (for explanations). */
   all: Candidate[];
+  /** Set when the model layer ran (it runs only where the plan would let the request leave for a provider that is not owned). */
+  deepScan?: DeepScanOutcome;
 }
 
 export interface ProviderStatus {
@@ -64,9 +92,11 @@ export class Gateway {
   readonly breakers = new Map<string, CircuitBreaker>();
   private readonly settings: DispatchSettings;
   private readonly classifySettings: ClassifySettings;
+  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
 
   constructor(private readonly options: GatewayOptions) {
     const { config, providers, metrics, now } = options;
+    this.sleep = options.sleep ?? defaultSleep;
     this.catalog = buildCatalog(config, providers);
     this.policy = (config.policy as PolicyDocument | undefined) ?? openPolicy;
     this.policyHash = policyHash(this.policy);
@@ -79,7 +109,7 @@ export class Gateway {
       maxRetryWaitMs: config.routing.max_retry_wait_ms,
       breakers: this.breakers,
       now,
-      sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+      sleep: this.sleep,
       onFailure: (model, candidate, error, willFallBack) => this.recordFailure(model, candidate, error, willFallBack),
       onAttempt: (candidate, ok, ms, error) => this.health.get(candidate.provider.description.id)?.record({ at: now(), ms, ok, traffic: true }, error?.message),
     };
@@ -95,13 +125,44 @@ export class Gateway {
   /** Classifies the request as it will leave and applies the policy to the model's candidates; calls no provider. */
   async planChat(request: ChatRequest, declaredLabels: readonly string[]): Promise<Plan> {
     const all = resolveModel(this.catalog, request.model);
-    return this.plan(all, await classifyRequest(request, declaredLabels, this.classifySettings));
+    return this.planDeep(all, await classifyRequest(request, declaredLabels, this.classifySettings));
   }
 
   async planEmbeddings(request: EmbeddingsRequest, declaredLabels: readonly string[]): Promise<Plan> {
     const all = resolveModel(this.catalog, request.model).filter((candidate) => candidate.provider.embeddings !== undefined);
     if (all.length === 0) throw new GatewayError('invalid_request', `No provider of "${request.model}" offers embeddings.`, { param: 'model' });
-    return this.plan(all, await classifyRequest(request, declaredLabels, this.classifySettings));
+    return this.planDeep(all, await classifyRequest(request, declaredLabels, this.classifySettings));
+  }
+
+  /**
+   * The plan, read again with the model layer where it would let the request leave for a provider
+   * that is not owned (the deep scan costs only where data would leave). A scan that cannot finish
+   * (too much text, past its time, a model failure) keeps only the owned candidates: fail closed.
+   */
+  private async planDeep(all: Candidate[], classification: Classification): Promise<Plan> {
+    const plan = this.plan(all, classification);
+    const scanner = this.options.deepScanner;
+    if (!scanner || !plan.candidates.some(leavesHome)) return plan;
+    const timeoutMs = this.options.config.policy?.detectors?.ner?.timeout_ms ?? deepScanDefaults.timeout_ms;
+    const scan = new AbortController();
+    const timer = new AbortController();
+    try {
+      const spans = await Promise.race([
+        scanner.scan(classification.targets.map((target) => target.text), scan.signal),
+        this.sleep(timeoutMs, timer.signal).then(() => {
+          throw new DeepScanError('aborted', `the deep scan took longer than ${timeoutMs} ms (policy.detectors.ner.timeout_ms)`);
+        }),
+      ]);
+      const deeper = withSpans(classification, spans);
+      const found = spans.some((list) => list.length > 0);
+      return { ...this.plan(all, deeper), deepScan: { engine: scanner.engine, outcome: found ? 'found' : 'clear' } };
+    } catch (error) {
+      scan.abort();
+      const reason = error instanceof DeepScanError ? error.message : 'the model failed';
+      return { ...plan, candidates: plan.candidates.filter((candidate) => !leavesHome(candidate)), deepScan: { engine: scanner.engine, outcome: 'incomplete', reason } };
+    } finally {
+      timer.abort();
+    }
   }
 
   private plan(all: Candidate[], classification: Classification): Plan {
@@ -171,6 +232,9 @@ export class Gateway {
   /** The candidates a plan allows; a plan that allows none refuses, failing closed. */
   private allowed(plan: Plan): Candidate[] {
     if (plan.decision.mode === 'refuse' || plan.decision.allowed.length === 0) throw new GatewayError('no_allowed_provider', `Refused by policy: ${plan.decision.explanation}`);
+    if (plan.candidates.length === 0 && plan.deepScan?.outcome === 'incomplete') {
+      throw new GatewayError('no_allowed_provider', `Refused by policy: the deep scan could not complete (${plan.deepScan.reason}), so only owned providers may see this request, and no allowed candidate is owned; ${plan.decision.explanation}`, { retryable: true });
+    }
     if (plan.candidates.length === 0) {
       const cut = [...new Set(plan.all.map((candidate) => this.cutOf(candidate.provider.description)).filter((entry) => entry !== undefined).map((entry) => describeCut(entry!)))];
       const policyKeptOut = new Set(plan.all.map((candidate) => candidate.provider.description.id)).size > plan.decision.allowed.length;
@@ -271,14 +335,11 @@ export class Gateway {
     const continued: ChatRequest = { ...request, messages: [...request.messages, { role: 'assistant', content: delivered }] };
     // The answer so far leaves too: what it carries (a name the model wrote, say) is classified, and
     // the policy decides again over everything the continuation sends.
-    let allowed = plan.candidates;
     const answer = await classifyRequest({ ...continued, messages: continued.messages.slice(-1), tools: undefined, extra: {} }, [], this.classifySettings).catch(() => undefined);
     if (!answer) return undefined;
-    if (answer.labels.some((label) => !plan.classification.labels.includes(label))) {
-      const again = this.plan(plan.all, { ...plan.classification, labels: [...new Set([...plan.classification.labels, ...answer.labels])].sort() });
-      if (again.decision.mode !== 'allow') return undefined;
-      allowed = again.candidates;
-    }
+    const again = await this.planDeep(plan.all, { ...answer, declared: plan.classification.declared, labels: [...new Set([...plan.classification.labels, ...answer.labels])].sort() });
+    if (again.decision.mode !== 'allow') return undefined;
+    const allowed = again.candidates.filter((candidate) => plan.candidates.includes(candidate));
     const candidates = allowed.filter((candidate) => !failed.has(candidate.provider.description.id));
     if (candidates.length === 0) return undefined;
     try {
@@ -329,7 +390,7 @@ export class Gateway {
   async close(): Promise<void> {
     this.closed = true;
     for (const timer of this.probeTimers.values()) clearTimeout(timer);
-    await Promise.allSettled([...this.options.providers.values()].map((provider) => provider.close()));
+    await Promise.allSettled([...[...this.options.providers.values()].map((provider) => provider.close()), this.options.deepScanner?.close()]);
   }
 
   private recordFailure(model: string, candidate: Candidate, error: ProviderError, willFallBack: boolean): void {

@@ -29,6 +29,8 @@ export interface ScanTarget {
 }
 
 export interface Finding extends ScanTarget {
+  /** The target's place in the list that was scanned. */
+  index: number;
   spans: Span[];
 }
 
@@ -207,7 +209,8 @@ const windowLead = 512;
 export async function detectTargets(targets: readonly ScanTarget[], pause: () => Promise<void>, sliceChars = windowStride): Promise<Finding[]> {
   const findings: Finding[] = [];
   let sinceYield = 0;
-  for (const target of targets) {
+  for (let index = 0; index < targets.length; index += 1) {
+    const target = targets[index]!;
     const { text } = target;
     let spans: Span[];
     if (text.length <= windowStride) {
@@ -231,7 +234,7 @@ export async function detectTargets(targets: readonly ScanTarget[], pause: () =>
       }
       spans = resolveOverlaps(spans);
     }
-    if (spans.length > 0) findings.push({ ...target, spans });
+    if (spans.length > 0) findings.push({ ...target, index, spans });
     if (sinceYield >= sliceChars) {
       sinceYield = 0;
       await pause();
