@@ -179,9 +179,15 @@ async function stallSection(tools: Tools): Promise<void> {
     return { p50: sorted[sorted.length >> 1] ?? 0, max: sorted.at(-1) ?? 0 };
   };
   rows.push(['idle (baseline)', '', '', summary(idle).p50.toFixed(2), summary(idle).max.toFixed(2), '']);
-  for (const size of [megabyte, 4 * megabyte]) {
-    const text = denseTexts(size)['e-mails']!;
-    const body = JSON.stringify({ model: 'bench', messages: [{ role: 'user', content: text }] });
+  // Two million zeros nested 125 deep: small values by the million, deep paths (about 4 MB).
+  let zeros: unknown = new Array(2_000_000).fill(0);
+  for (let level = 0; level < 125; level += 1) zeros = [zeros];
+  const bodies: Array<[string, string]> = [
+    ['1 MB of e-mails', JSON.stringify({ model: 'bench', messages: [{ role: 'user', content: denseTexts(megabyte)['e-mails'] }] })],
+    ['4 MB of e-mails', JSON.stringify({ model: 'bench', messages: [{ role: 'user', content: denseTexts(4 * megabyte)['e-mails'] }] })],
+    ['2M zeros 125 deep', JSON.stringify({ model: 'bench', messages: [{ role: 'user', content: 'hi' }], x_data: zeros })],
+  ];
+  for (const [name, body] of bodies) {
     for (let round = 0; round < 3; round += 1) {
       let done = false;
       const started = process.hrtime.bigint();
@@ -193,10 +199,10 @@ async function stallSection(tools: Tools): Promise<void> {
       const [latencies, status] = await Promise.all([probe(() => done), call]);
       const total = Number(process.hrtime.bigint() - started) / 1e6;
       const { p50, max } = summary(latencies);
-      rows.push([`${size / megabyte} MB of e-mails, round ${round + 1}`, status, total.toFixed(0), p50.toFixed(2), max.toFixed(2), (max - summary(idle).max).toFixed(2)]);
+      rows.push([`${name}, round ${round + 1}`, status, total.toFixed(0), p50.toFixed(2), max.toFixed(2), (max - summary(idle).max).toFixed(2)]);
     }
   }
-  process.stdout.write('A concurrent /healthz while the gateway process classifies one dense request (probed every 2 ms; the call is refused by policy, no upstream is reached). Target: added max ≤ 100 ms.\n');
+  process.stdout.write('A concurrent /healthz while the gateway process classifies one large request (probed every 2 ms; the e-mail calls are refused by policy, the zeros call fails upstream: no upstream answers). Target: added max ≤ 100 ms.\n');
   tools.table(['request', 'status', 'call ms', '/healthz p50 ms', '/healthz max ms', 'max − idle max (ms)'], rows);
   gateway.kill('SIGTERM');
   rmSync(work, { recursive: true, force: true });

@@ -10,6 +10,8 @@ import type { Double } from './doubles/http-double.js';
 import { startAnthropicDouble } from './doubles/anthropic-upstream.js';
 import { startOpenAIDouble } from './doubles/openai-upstream.js';
 import { providerEntry, startTestGateway, type TestGateway } from './helpers.js';
+import { parseChatRequest } from '../src/api/openai-chat.js';
+import { toWireRequest } from '../src/providers/openai-compatible.js';
 
 const runs = Number(process.env.EGRESS_PROPERTY_RUNS ?? 2000);
 
@@ -176,5 +178,35 @@ describe('egress, as a property: a canary at a random place of a random valid re
     assert.deepEqual(leakedAt, []);
     assert.ok((statuses.get(403) ?? 0) > runs / 2, 'most canary requests were refused by the policy (the property is not vacuous)');
     assert.ok(plainServed > runs / 20, 'plain requests reached the rented providers');
+  });
+});
+
+/** Every string and key in a value. */
+function stringsOf(value: unknown, into = new Set<string>()): Set<string> {
+  if (typeof value === 'string') into.add(value);
+  else if (Array.isArray(value)) for (const item of value) stringsOf(item, into);
+  else if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      into.add(key);
+      stringsOf(item, into);
+    }
+  }
+  return into;
+}
+
+describe('a provider kind without its own translation sends only the strings of the neutral request', () => {
+  it('openai-compatible: every string and key of the upstream body is one the classifier read (or the upstream model name)', () => {
+    fc.assert(
+      fc.property(openAIRequest, fc.boolean(), fc.boolean(), (body, stream, usage) => {
+        const request = parseChatRequest(Buffer.from(JSON.stringify({ ...body, model: 'default', stream, ...(usage ? { stream_options: { include_usage: true } } : {}) })));
+        const { model: _model, stream: _stream, includeUsage: _usage, declaredLabels: _declared, ...sent } = request;
+        const read = stringsOf(sent);
+        for (const key of Object.keys(request.extra)) read.add(key);
+        for (const text of stringsOf(toWireRequest(request, 'upstream-model', stream))) {
+          assert.ok(read.has(text) || ['upstream-model', 'model', 'stream', 'stream_options', 'include_usage'].includes(text), `"${text}" is sent but was not classified`);
+        }
+      }),
+      { numRuns: 500, seed: 7 },
+    );
   });
 });

@@ -136,11 +136,11 @@ function parseArguments(text: string): unknown {
 
 export async function handleMessages(exchange: Exchange, outcome: ExchangeOutcome): Promise<Reply | undefined> {
   const request = parseMessagesRequest(exchange.body);
-  outcome.alias = request.model;
+  outcome.alias = exchange.gateway.knownModel(request.model);
   outcome.stream = request.stream;
   const plan = await exchange.gateway.planChat(request, declaredLabels(exchange.request, request.declaredLabels));
   outcome.labels = plan.classification.labels;
-  outcome.findings = labelLocations(plan.classification.findings);
+  outcome.findings = labelLocations(plan.classification);
   outcome.deepScan = plan.deepScan;
   if (!request.stream) {
     const { value, candidate, attempts, redactedLabels } = await exchange.gateway.chat(request, plan);

@@ -36,7 +36,9 @@ export function parseJsonBody(body: Buffer): unknown {
   try {
     return JSON.parse(body.toString('utf8'));
   } catch (error) {
-    throw new GatewayError('invalid_json', `The request body is not valid JSON: ${(error as Error).message}`);
+    // The parser's message quotes the body around the fault: keep only where it is.
+    const position = /position (\d+)/.exec((error as Error).message)?.[1];
+    throw new GatewayError('invalid_json', `The request body is not valid JSON${position ? ` (at byte ${position})` : ''}.`);
   }
 }
 

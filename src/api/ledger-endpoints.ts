@@ -64,7 +64,9 @@ export function createLedgerEndpoints(ledger: LedgerLog, store: Store, receiptWa
       return { status: 200, body: JSON.stringify({ from, to, proof: ledger.consistencyProof(from, to).map((hash) => hash.toString('base64')) }) };
     },
 
-    async entries(_exchange, query) {
+    async entries(exchange, query) {
+      // Entries name tenants, models and labels: who called what is not any key's business.
+      if (!canAudit(exchange)) throw new GatewayError('insufficient_scope', 'Ledger entries are served to a key with the auditor or admin scope (a key sees its own calls through their receipts).');
       const start = count(query, 'start', 0);
       const end = Math.min(count(query, 'end', start + maxPage), start + maxPage);
       if (end < start) throw new GatewayError('invalid_request', 'end must not be below start.', { param: 'end' });

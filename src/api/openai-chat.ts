@@ -84,11 +84,11 @@ export function parseChatRequest(body: Buffer): ChatRequest {
 
 export async function handleChatCompletions(exchange: Exchange, outcome: ExchangeOutcome): Promise<Reply | undefined> {
   const request = parseChatRequest(exchange.body);
-  outcome.alias = request.model;
+  outcome.alias = exchange.gateway.knownModel(request.model);
   outcome.stream = request.stream;
   const plan = await exchange.gateway.planChat(request, declaredLabels(exchange.request, request.declaredLabels));
   outcome.labels = plan.classification.labels;
-  outcome.findings = labelLocations(plan.classification.findings);
+  outcome.findings = labelLocations(plan.classification);
   outcome.deepScan = plan.deepScan;
   if (!request.stream) {
     const { value, candidate, attempts, redactedLabels } = await exchange.gateway.chat(request, plan);

@@ -27,10 +27,10 @@ export function parseEmbeddingsRequest(body: Buffer): EmbeddingsRequest {
 
 export async function handleEmbeddings(exchange: Exchange, outcome: ExchangeOutcome): Promise<Reply> {
   const request = parseEmbeddingsRequest(exchange.body);
-  outcome.alias = request.model;
+  outcome.alias = exchange.gateway.knownModel(request.model);
   const plan = await exchange.gateway.planEmbeddings(request, declaredLabels(exchange.request, request.declaredLabels));
   outcome.labels = plan.classification.labels;
-  outcome.findings = labelLocations(plan.classification.findings);
+  outcome.findings = labelLocations(plan.classification);
   outcome.deepScan = plan.deepScan;
   const { value, candidate, attempts } = await exchange.gateway.embeddings(request, plan);
   Object.assign(outcome, { candidate, attempts, usage: { prompt_tokens: value.usage?.prompt_tokens ?? 0, completion_tokens: 0, total_tokens: value.usage?.total_tokens ?? 0 } });

@@ -8,11 +8,11 @@ import { parseChatRequest } from './openai-chat.js';
 
 export async function handlePolicyExplain(exchange: Exchange, outcome: ExchangeOutcome): Promise<Reply> {
   const request = parseChatRequest(exchange.body);
-  outcome.alias = request.model;
+  outcome.alias = exchange.gateway.knownModel(request.model);
   const { gateway } = exchange;
   const plan = await gateway.planChat(request, declaredLabels(exchange.request, request.declaredLabels));
   outcome.labels = plan.classification.labels;
-  outcome.findings = labelLocations(plan.classification.findings);
+  outcome.findings = labelLocations(plan.classification);
   outcome.deepScan = plan.deepScan;
   const { decision } = plan;
   const refused = new Map(decision.refused.map((entry) => [entry.provider, entry.reason]));

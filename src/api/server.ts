@@ -9,6 +9,7 @@ import type { Provider } from '../core/provider.js';
 import type { EntryKind } from '../ledger/entry.js';
 import { anonymousTenant, KeyRing, RateLimiter, type Tenant } from '../pipeline/auth.js';
 import { Gateway } from '../pipeline/gateway.js';
+import { detect } from '../policy/detectors.js';
 import type { DeepScanner } from '../pipeline/deep-scan.js';
 import type { LedgerLog } from '../pipeline/ledger-log.js';
 import type { Store } from '../store/store.js';
@@ -139,7 +140,8 @@ export function createApp(options: AppOptions): App {
     const started = process.hrtime.bigint();
     const elapsed = (): number => Number(process.hrtime.bigint() - started) / 1e9;
     const incomingId = request.headers['x-request-id'];
-    const requestId = typeof incomingId === 'string' && requestIdPattern.test(incomingId) ? incomingId : randomUUID();
+    // A client's id goes into logs and the ledger: one that carries data (a card number, say) is replaced.
+    const requestId = typeof incomingId === 'string' && requestIdPattern.test(incomingId) && detect(incomingId).length === 0 ? incomingId : randomUUID();
     const url = request.url ?? '/';
     const queryStart = url.indexOf('?');
     const path = queryStart < 0 ? url : url.slice(0, queryStart);

@@ -51,6 +51,13 @@ export interface Provider {
   chatStream(request: ChatRequest, options: CallOptions): Promise<ChatStream>;
   /** Absent when the provider kind has no embeddings API. */
   embeddings?(request: EmbeddingsRequest, options: CallOptions): Promise<EmbeddingsResponse>;
+  /**
+   * The request body this provider would send for a chat request, for classification. A kind whose
+   * translation makes new strings out of the neutral request's (joins, re-serialised arguments)
+   * must offer it, so the policy sees what leaves; a kind that sends the neutral request's own
+   * strings (the provider contract test checks which) need not.
+   */
+  translate?(request: ChatRequest, upstreamModel: string, stream: boolean): unknown;
   /** A cheap call (its model list) that proves the upstream answers; throws a ProviderError if not. */
   probe(deadline: number): Promise<void>;
   close(): Promise<void>;

@@ -4,8 +4,8 @@
 // decide where the request may go. Callers can add labels, never remove one the detectors found.
 import type { ChatRequest, EmbeddingsRequest } from '../core/chat.js';
 import { GatewayError } from '../core/errors.js';
-import { resolveOverlaps, type Span } from '../policy/detectors.js';
-import { collectTargets, detectTargets, displayPath, labelsOf, type Finding, type PathSegment, type ScanLimits, type ScanRoot, type ScanTarget } from '../policy/scan.js';
+import { detect, resolveOverlaps, type Span } from '../policy/detectors.js';
+import { collectTargets, detectTargets, displayPath, labelsOf, pathOf, type Finding, type OpaqueContent, type PathSegment, type ScanLimits, type ScanRoot, type ScanTarget } from '../policy/scan.js';
 
 export type { Finding } from '../policy/scan.js';
 
@@ -17,6 +17,10 @@ export interface Classification {
   findings: Finding[];
   /** Every text that was scanned (for the model layer, which reads them all). */
   targets: readonly ScanTarget[];
+  /** Content the gateway could not read in full (labelled `opaque.<kind>`). */
+  opaque: readonly OpaqueContent[];
+  /** Findings in a provider's own translation of the request (labels only: redaction works on the neutral request). */
+  translated?: ReadonlyArray<{ kind: string; findings: readonly Finding[] }>;
 }
 
 /** Where each label was found, as JSON paths that never repeat the data (for the ledger and explanations). */
@@ -43,8 +47,10 @@ export function callerLabels(header: string | string[] | undefined, metadata: un
   if (typeof fromBody === 'string') labels.push(...fromBody.split(','));
   else if (Array.isArray(fromBody)) labels.push(...fromBody.map(String));
   const clean = labels.map((label) => label.trim().toLowerCase()).filter((label) => label !== '');
+  // Labels go into the ledger for good: they name kinds of data and must not carry any (the message does not repeat them).
   for (const label of clean) {
-    if (!labelSyntax.test(label) || label.length > 64) throw new GatewayError('invalid_request', `Invalid label "${label.slice(0, 64)}": labels are lowercase words separated by dots (pii.email, confidential).`, { param: 'x-sovereign-labels' });
+    if (!labelSyntax.test(label) || label.length > 64) throw new GatewayError('invalid_request', 'Invalid label: labels are lowercase words separated by dots (pii.email, confidential), at most 64 characters.', { param: 'x-sovereign-labels' });
+    if (detect(label).length > 0) throw new GatewayError('invalid_request', 'Invalid label: a label names a kind of data and must not carry data itself.', { param: 'x-sovereign-labels' });
   }
   return clean;
 }
@@ -65,15 +71,30 @@ export function wirePath(path: readonly PathSegment[]): readonly PathSegment[] {
   return path[0] === 'extra' ? path.slice(1) : path;
 }
 
-export async function classifyRequest(request: ChatRequest | EmbeddingsRequest, declared: readonly string[], settings: ClassifySettings): Promise<Classification> {
-  const collected = collectTargets(outgoingRoots(request), settings);
+/** Scans values for the detectors: what was found, where, and what could not be read. */
+export async function scanValues(roots: readonly ScanRoot[], settings: ClassifySettings): Promise<{ findings: Finding[]; targets: ScanTarget[]; opaque: OpaqueContent[] }> {
+  const collected = await collectTargets(roots, settings, settings.pause);
   if (!collected.ok) {
     if (collected.reason === 'too_deep') throw new GatewayError('invalid_request', `The request nests deeper than ${settings.maxDepth} levels, which the gateway neither scans nor forwards.`);
     throw new GatewayError('scan_limit_exceeded', `The request carries more text than the policy scans (policy.max_scan_bytes: ${settings.maxChars}); it is refused rather than sent unscanned.`);
   }
-  const findings = await detectTargets(collected.targets, settings.pause);
-  const labels = new Set<string>([...declared, ...labelsOf(findings)]);
-  return { labels: [...labels].sort(), declared: [...new Set(declared)].sort(), findings, targets: collected.targets };
+  return { findings: await detectTargets(collected.targets, settings.pause), targets: collected.targets, opaque: collected.opaque };
+}
+
+/** Token ids (embeddings input as integers) are text the gateway cannot read without the model's tokenizer. */
+function tokenInput(request: ChatRequest | EmbeddingsRequest): OpaqueContent[] {
+  if (!('input' in request) || !Array.isArray(request.input) || request.input.length === 0 || typeof request.input[0] === 'string') return [];
+  return [{ path: ['input'], kind: 'tokens' }];
+}
+
+export function labelsWith(declared: readonly string[], findings: readonly Finding[], opaque: readonly OpaqueContent[]): string[] {
+  return [...new Set<string>([...declared, ...labelsOf(findings), ...opaque.map((content) => `opaque.${content.kind}`)])].sort();
+}
+
+export async function classifyRequest(request: ChatRequest | EmbeddingsRequest, declared: readonly string[], settings: ClassifySettings): Promise<Classification> {
+  const { findings, targets, opaque } = await scanValues(outgoingRoots(request), settings);
+  const allOpaque = [...opaque, ...tokenInput(request)];
+  return { labels: labelsWith(declared, findings, allOpaque), declared: [...new Set(declared)].sort(), findings, targets, opaque: allOpaque };
 }
 
 /** The classification with more spans found in its targets (by the model layer): overlaps resolved again, labels recomputed. */
@@ -82,7 +103,7 @@ export function withSpans(classification: Classification, spansByTarget: Readonl
   spansByTarget.forEach((extra, index) => {
     const target = classification.targets[index];
     if (extra.length === 0 || !target) return;
-    byIndex.set(index, { ...target, index, spans: resolveOverlaps([...(byIndex.get(index)?.spans ?? []), ...extra.map((span) => ({ ...span }))]) });
+    byIndex.set(index, { ...target, index, path: pathOf(target.node), spans: resolveOverlaps([...(byIndex.get(index)?.spans ?? []), ...extra.map((span) => ({ ...span }))]) });
   });
   const findings = [...byIndex.values()].sort((a, b) => a.index - b.index);
   // Spans only add: every label known before stays.
@@ -93,17 +114,18 @@ export function withSpans(classification: Classification, spansByTarget: Readonl
 const maxLocations = 32;
 
 /** Each label with the places it was found, deduplicated, in path order; capped, with the count left out. */
-export function labelLocations(findings: readonly Finding[]): { locations: LabelLocation[]; omitted: number } {
+export function labelLocations(classification: Pick<Classification, 'findings' | 'opaque' | 'translated'>): { locations: LabelLocation[]; omitted: number } {
   const seen = new Set<string>();
   const all: LabelLocation[] = [];
-  for (const finding of findings) {
-    const path = displayPath(wirePath(finding.path));
-    for (const span of finding.spans) {
-      const id = `${span.label} ${path} ${finding.where === 'key' ? 'k' : ''}`;
-      if (seen.has(id)) continue;
-      seen.add(id);
-      all.push(finding.where === 'key' ? { label: span.label, path, key: true } : { label: span.label, path });
-    }
-  }
+  const add = (label: string, path: string, key: boolean): void => {
+    const id = `${label} ${path} ${key ? 'k' : ''}`;
+    if (seen.has(id)) return;
+    seen.add(id);
+    all.push(key ? { label, path, key: true } : { label, path });
+  };
+  for (const finding of classification.findings) for (const span of finding.spans) add(span.label, displayPath(wirePath(finding.path)), finding.where === 'key');
+  for (const content of classification.opaque) add(`opaque.${content.kind}`, displayPath(wirePath(content.path)), false);
+  // Found only in a provider's translation: the path is into that provider's request.
+  for (const { kind, findings } of classification.translated ?? []) for (const finding of findings) for (const span of finding.spans) add(span.label, `${kind}:${displayPath(finding.path)}`, finding.where === 'key');
   return { locations: all.slice(0, maxLocations), omitted: Math.max(0, all.length - maxLocations) };
 }

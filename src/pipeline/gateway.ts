@@ -7,7 +7,8 @@ import type { ChatResult, ChatStream, Provider, ProviderDescription } from '../c
 import type { Metrics } from '../telemetry/metrics.js';
 import { decide, openPolicy, policyHash, type PolicyDecision, type PolicyDocument } from '../policy/policy.js';
 import { buildCatalog, resolveModel, type Candidate, type Catalog } from './catalog.js';
-import { classifyRequest, withSpans, type Classification, type ClassifySettings } from './classify.js';
+import { classifyRequest, labelsWith, scanValues, withSpans, type Classification, type ClassifySettings } from './classify.js';
+import { labelMatches } from '../policy/policy.js';
 import { DeepScanError, deepScanDefaults, type DeepScanner } from './deep-scan.js';
 import { redactChat, restoreResponse, restoreStream } from './redact.js';
 import { cutApplies, describeCut } from './cuts.js';
@@ -62,6 +63,8 @@ export interface Plan {
   all: Candidate[];
   /** Set when the model layer ran (it runs only where the plan would let the request leave for a provider that is not owned). */
   deepScan?: DeepScanOutcome;
+  /** Set when the request carries content the gateway cannot read and no rule names it: only owned candidates are kept. */
+  unreadable?: string[];
 }
 
 export interface ProviderStatus {
@@ -111,7 +114,9 @@ export class Gateway {
       now,
       sleep: this.sleep,
       onFailure: (model, candidate, error, willFallBack) => this.recordFailure(model, candidate, error, willFallBack),
-      onAttempt: (candidate, ok, ms, error) => this.health.get(candidate.provider.description.id)?.record({ at: now(), ms, ok, traffic: true }, error?.message),
+      // Health is shown to any key (GET /v1/providers): how an attempt failed, never the upstream's
+      // words, which can quote another tenant's request.
+      onAttempt: (candidate, ok, ms, error) => this.health.get(candidate.provider.description.id)?.record({ at: now(), ms, ok, traffic: true }, error && `${candidate.provider.description.id}: ${error.kind}${error.upstreamStatus ? ` (${error.upstreamStatus})` : ''}`),
     };
     for (const id of providers.keys()) this.health.set(id, new ProviderHealth());
     this.classifySettings = {
@@ -125,7 +130,33 @@ export class Gateway {
   /** Classifies the request as it will leave and applies the policy to the model's candidates; calls no provider. */
   async planChat(request: ChatRequest, declaredLabels: readonly string[]): Promise<Plan> {
     const all = resolveModel(this.catalog, request.model);
-    return this.planDeep(all, await classifyRequest(request, declaredLabels, this.classifySettings));
+    const classification = await classifyRequest(request, declaredLabels, this.classifySettings);
+    const translated = await this.classifyTranslations(request, all);
+    if (translated.length === 0) return this.planDeep(all, classification);
+    const labels = [...new Set([...classification.labels, ...translated.flatMap(({ findings, opaque }) => labelsWith([], findings, opaque))])].sort();
+    return this.planDeep(all, { ...classification, labels, translated });
+  }
+
+  /**
+   * What leaves is what each provider kind sends: where a kind's translation makes new strings out
+   * of the request's (the Anthropic one joins parts and re-serialises tool arguments), that body is
+   * classified too, once per kind among the candidates.
+   */
+  private async classifyTranslations(request: ChatRequest, candidates: readonly Candidate[]): Promise<Array<{ kind: string; findings: Awaited<ReturnType<typeof scanValues>>['findings']; opaque: Awaited<ReturnType<typeof scanValues>>['opaque'] }>> {
+    const kinds = new Map<string, Candidate>();
+    for (const candidate of candidates) if (candidate.provider.translate && !kinds.has(candidate.provider.description.kind)) kinds.set(candidate.provider.description.kind, candidate);
+    const results = [];
+    for (const [kind, candidate] of kinds) {
+      let body: unknown;
+      try {
+        body = candidate.provider.translate!(request, candidate.upstreamModel, request.stream);
+      } catch {
+        throw new GatewayError('invalid_request', `The request cannot be translated for the ${kind} API.`);
+      }
+      const { findings, opaque } = await scanValues([{ path: [], value: body }], this.classifySettings);
+      results.push({ kind, findings, opaque });
+    }
+    return results;
   }
 
   async planEmbeddings(request: EmbeddingsRequest, declaredLabels: readonly string[]): Promise<Plan> {
@@ -169,7 +200,15 @@ export class Gateway {
     const providers = [...new Map(all.map((candidate) => [candidate.provider.description.id, candidate.provider.description])).values()];
     const decision = decide(this.policy, classification.labels, providers);
     const now = this.options.now();
-    const candidates = all.filter((candidate) => decision.allowed.includes(candidate.provider.description.id) && !this.cutOf(candidate.provider.description, now));
+    let candidates = all.filter((candidate) => decision.allowed.includes(candidate.provider.description.id) && !this.cutOf(candidate.provider.description, now));
+    // Content the gateway cannot read (an image's pixels, a binary file, token ids) may hold
+    // anything: under a policy it stays on owned providers unless the matching rule names it.
+    const unreadable = classification.labels.filter((label) => label.startsWith('opaque.'));
+    const rule = this.policy.rules[decision.ruleIndex];
+    if (unreadable.length > 0 && this.options.config.policy && rule && !unreadable.every((label) => [...(rule.when.labels_any ?? []), ...(rule.when.labels_all ?? [])].some((pattern) => labelMatches(pattern, label)))) {
+      candidates = candidates.filter((candidate) => !leavesHome(candidate));
+      return { classification, decision, candidates, all, unreadable };
+    }
     return { classification, decision, candidates, all };
   }
 
@@ -232,6 +271,9 @@ export class Gateway {
   /** The candidates a plan allows; a plan that allows none refuses, failing closed. */
   private allowed(plan: Plan): Candidate[] {
     if (plan.decision.mode === 'refuse' || plan.decision.allowed.length === 0) throw new GatewayError('no_allowed_provider', `Refused by policy: ${plan.decision.explanation}`);
+    if (plan.candidates.length === 0 && plan.unreadable) {
+      throw new GatewayError('no_allowed_provider', `Refused by policy: the request carries content the gateway cannot read (${plan.unreadable.join(', ')}), which only owned providers may see unless a policy rule names it, and no allowed candidate is owned; ${plan.decision.explanation}`);
+    }
     if (plan.candidates.length === 0 && plan.deepScan?.outcome === 'incomplete') {
       throw new GatewayError('no_allowed_provider', `Refused by policy: the deep scan could not complete (${plan.deepScan.reason}), so only owned providers may see this request, and no allowed candidate is owned; ${plan.decision.explanation}`, { retryable: true });
     }
@@ -311,16 +353,26 @@ export class Gateway {
   /** Sends the request, redacted first when the policy says so, and restores the values in the answer. */
   async chat(request: ChatRequest, plan: Plan, signal?: AbortSignal): Promise<Dispatched<ChatResult> & { redactedLabels?: string[] }> {
     if (plan.decision.mode !== 'redact') return this.dispatchAllowed(request.model, plan, (candidate, options) => candidate.provider.chat(request, options), signal);
-    const redacted = await redactChat(request, plan.classification, this.classifySettings);
+    const redacted = await this.redact(request, plan);
     const result = await this.dispatchAllowed(request.model, plan, (candidate, options) => candidate.provider.chat(redacted.request, options), signal);
     // The answer changes, so its upstream bytes are not relayed.
     return { ...result, value: { response: restoreResponse(result.value.response, redacted.placeholders) }, redactedLabels: redacted.labels };
   }
 
+  /** The redacted request, checked again as each provider kind among the allowed candidates would send it. */
+  private async redact(request: ChatRequest, plan: Plan): Promise<Awaited<ReturnType<typeof redactChat>>> {
+    const redacted = await redactChat(request, plan.classification, this.classifySettings);
+    for (const { kind, findings, opaque } of await this.classifyTranslations(redacted.request, plan.candidates)) {
+      const left = labelsWith([], findings, opaque);
+      if (left.length > 0) throw new GatewayError('no_allowed_provider', `Refused by policy: redaction could not remove everything sensitive from the ${kind} request (labels still found: ${left.join(', ')}).`);
+    }
+    return redacted;
+  }
+
   /** Resolves once the chosen upstream has sent its first event; falls back before that. */
   async chatStream(request: ChatRequest, plan: Plan, signal?: AbortSignal): Promise<Dispatched<ChatStream> & { redactedLabels?: string[] }> {
     if (plan.decision.mode !== 'redact') return this.dispatchAllowed(request.model, plan, (candidate, options) => candidate.provider.chatStream(request, options), signal);
-    const redacted = await redactChat(request, plan.classification, this.classifySettings);
+    const redacted = await this.redact(request, plan);
     const result = await this.dispatchAllowed(request.model, plan, (candidate, options) => candidate.provider.chatStream(redacted.request, options), signal);
     return { ...result, value: restoreStream(result.value, redacted.placeholders), redactedLabels: redacted.labels };
   }
@@ -370,6 +422,14 @@ export class Gateway {
       if (!(error instanceof GatewayError) || error.code === 'upstream_rejected' || candidates.length === plan.all.length) throw error;
       throw new GatewayError('no_allowed_provider', `Refused by policy: no allowed candidate could serve (${error.message}); ${plan.decision.explanation} The others are not used.`, { attempts: error.attempts, retryable: true, cause: error });
     }
+  }
+
+  /**
+   * The model name when this gateway serves it, else undefined: what a client typed goes into
+   * metrics labels, logs and the ledger only when it is one of ours (unbounded, it could be data).
+   */
+  knownModel(name: string): string | undefined {
+    return this.catalog.routes.has(name) ? name : undefined;
   }
 
   /** Every model name served, aliases first. */

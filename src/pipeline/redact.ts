@@ -3,7 +3,7 @@
 import type { ChatRequest, ChatResponse, StreamChunk } from '../core/chat.js';
 import { GatewayError } from '../core/errors.js';
 import type { ChatStream, StreamEvent } from '../core/provider.js';
-import { Placeholders, redactText, restoreText, StreamRestorer } from '../policy/redaction.js';
+import { Placeholders, placeholdersIn, redactText, restoreText, StreamRestorer } from '../policy/redaction.js';
 import type { Finding, PathSegment } from '../policy/scan.js';
 import { classifyRequest, type Classification, type ClassifySettings } from './classify.js';
 
@@ -13,7 +13,7 @@ export interface Redacted {
   labels: string[];
 }
 
-/** Content parts that are images: a value found in one (its URL, its bytes) withholds the whole image. */
+/** Content parts that are images: a value found in one (its URL, its bytes), or bytes the gateway cannot read, withhold the whole image. */
 const imagePartTypes = new Set(['image_url', 'input_image', 'image']);
 
 const refuse = (why: string): GatewayError => new GatewayError('no_allowed_provider', `Refused by policy: ${why}`);
@@ -36,22 +36,41 @@ function imagePartOf(root: unknown, path: readonly PathSegment[]): readonly Path
   return undefined;
 }
 
+/** For a finding inside a JSON text held in a string: the path of that string. */
+function owningString(root: unknown, path: readonly PathSegment[]): readonly PathSegment[] {
+  for (let length = 1; length <= path.length; length += 1) if (typeof at(root, path.slice(0, length)) === 'string') return path.slice(0, length);
+  return path;
+}
+
+const spanTexts = (finding: Finding): string[] => finding.spans.map((span) => finding.text.slice(span.start, span.end));
+
 /**
  * A redacted copy of the request: every value found is replaced by its placeholder wherever it
  * sits (message text, tool definitions, metadata, unknown fields, object keys, numbers); an image
- * holding one is withheld. Refuses (fails closed) what redaction cannot make safe: labels the
- * caller declared (there is no span to replace), a value split across content parts, a value inside
- * a base64 payload or behind \u escapes; and refuses if the redacted request, scanned again, still
- * carries anything.
+ * holding one, or whose bytes cannot be read, is withheld. A value found only in a decoded form of
+ * a string (percent escapes, Unicode read as letters) replaces the whole string, unless the string
+ * is a JSON text; one found only behind \u escapes, inside a JSON text's structure or in a file
+ * cannot be made safe by replacing text. Refuses (fails closed) what it cannot make safe — that, labels
+ * the caller declared, a value split across content parts, content the gateway cannot read — and
+ * refuses if the redacted request, scanned again, still carries anything.
  */
 export async function redactChat(request: ChatRequest, classification: Classification, settings: ClassifySettings): Promise<Redacted> {
-  const { declared, findings } = classification;
+  const { declared, findings, opaque } = classification;
   if (declared.length > 0) throw refuse(`the request carries declared labels (${declared.join(', ')}) that redaction cannot remove.`);
   const copy = structuredClone(request);
-  const placeholders = new Placeholders();
+  // Placeholder-shaped text already in the request is never handed out: it would come back as a value.
+  const placeholders = new Placeholders(placeholdersIn(classification.targets.map((target) => target.text)));
   const withheld: Array<readonly PathSegment[]> = [];
-  const values: Finding[] = [];
-  const keys: Finding[] = [];
+  const withhold = (image: readonly PathSegment[]): void => {
+    if (!withheld.some((path) => isPrefix(path, image))) withheld.push(image);
+  };
+  for (const content of opaque) {
+    const image = imagePartOf(copy, content.path);
+    if (!image) throw refuse(`the request carries content the gateway cannot read (opaque.${content.kind}), which redaction cannot make safe.`);
+    withhold(image);
+  }
+  // Findings grouped by the string (or key, or number) they were found in.
+  const groups = new Map<string, { path: readonly PathSegment[]; where: 'value' | 'key'; findings: Finding[] }>();
   for (const finding of findings) {
     if (finding.where === 'joined') {
       // A span that crosses from one part into the next is a value no single part holds.
@@ -65,36 +84,47 @@ export async function redactChat(request: ChatRequest, classification: Classific
     }
     const image = imagePartOf(copy, finding.path);
     if (image) {
-      if (!withheld.some((path) => isPrefix(path, image))) withheld.push(image);
+      withhold(image);
       continue;
     }
-    if (finding.encoding === 'base64') throw refuse('a sensitive value sits inside an encoded file, so it cannot be redacted.');
-    if (finding.encoding === 'escape') throw refuse('a sensitive value is written with \\u escapes, so it cannot be redacted in place.');
-    (finding.where === 'key' ? keys : values).push(finding);
+    const path = finding.encoding === 'json' ? owningString(copy, finding.path) : finding.path;
+    const where = finding.encoding === 'json' && path.length < finding.path.length ? 'value' : finding.where;
+    const id = `${where} ${JSON.stringify(path)}`;
+    const group = groups.get(id) ?? { path, where, findings: [] };
+    group.findings.push(finding);
+    groups.set(id, group);
   }
-  const inWithheld = (finding: Finding): boolean => withheld.some((path) => isPrefix(path, finding.path));
-  // Values first, grouped by path: a value found only once decoded is replaced whole, else span by span.
-  const byPath = new Map<string, Finding[]>();
-  for (const finding of values) {
-    if (inWithheld(finding)) continue;
-    const id = JSON.stringify(finding.path);
-    byPath.set(id, [...(byPath.get(id) ?? []), finding]);
-  }
-  for (const group of byPath.values()) {
-    const { path } = group[0]!;
+  const inWithheld = (path: readonly PathSegment[]): boolean => withheld.some((image) => isPrefix(image, path));
+  const renames: Array<{ path: readonly PathSegment[]; raw: Finding }> = [];
+  for (const { path, where, findings: group } of groups.values()) {
+    if (inWithheld(path)) continue;
+    const raw = group.find((finding) => finding.encoding === 'none' && finding.path.length === path.length);
+    const rawValues = new Set(raw ? spanTexts(raw) : []);
+    const uncovered = group.filter((finding) => finding !== raw && spanTexts(finding).some((value) => !rawValues.has(value)));
+    if (uncovered.some((finding) => finding.encoding === 'base64')) throw refuse('a sensitive value sits inside an encoded file, so it cannot be redacted.');
+    if (uncovered.some((finding) => finding.encoding === 'escape')) throw refuse('a sensitive value is written with \\u escapes, so it cannot be redacted in place.');
+    if (uncovered.some((finding) => finding.encoding === 'json')) throw refuse('a sensitive value inside a JSON text (tool-call arguments) is written in a form that cannot be redacted in place.');
+    if (where === 'key') {
+      if (uncovered.length > 0) throw refuse('a sensitive value in an object key is written in a form that cannot be redacted in place.');
+      if (raw) renames.push({ path, raw });
+      continue;
+    }
     const parent = at(copy, path.slice(0, -1)) as Record<PathSegment, unknown>;
     const key = path[path.length - 1]!;
     const original = parent[key];
     const source = String(original);
-    // A number becomes a string placeholder; so does a value found only once decoded.
-    const whole = group.find((finding) => finding.encoding !== 'none') ?? (typeof original === 'number' ? group[0] : undefined);
-    parent[key] = whole ? placeholders.placeholderFor(whole.spans[0]!.label, source) : redactText(source, group[0]!.spans, placeholders);
+    const decoded = uncovered[0];
+    if (decoded && typeof original === 'string' && /^\s*[[{]/.test(original)) throw refuse('a sensitive value inside a JSON text (tool-call arguments) is written in a form that cannot be redacted in place.');
+    // A number becomes a string placeholder; so does a string whose value was found only once decoded.
+    if (typeof original === 'number' || decoded) parent[key] = placeholders.placeholderFor((decoded ?? raw ?? group[0]!).spans[0]!.label, source);
+    else if (raw) parent[key] = redactText(source, raw.spans, placeholders);
   }
   // Keys last, deepest first, so the paths of the others still hold when each is renamed.
-  for (const finding of [...keys].filter((entry) => !inWithheld(entry)).sort((a, b) => b.path.length - a.path.length)) {
-    const parent = at(copy, finding.path.slice(0, -1)) as Record<string, unknown>;
-    const key = finding.path[finding.path.length - 1] as string;
-    const renamed = redactText(key, finding.spans, placeholders);
+  for (const { path, raw } of renames.sort((a, b) => b.path.length - a.path.length)) {
+    const parent = at(copy, path.slice(0, -1)) as Record<string, unknown>;
+    const key = path[path.length - 1] as string;
+    const renamed = redactText(key, raw.spans, placeholders);
+    if (Object.hasOwn(parent, renamed)) throw refuse('a redacted object key would replace another key, so it cannot be redacted.');
     const entries = Object.entries(parent).map(([name, value]) => [name === key ? renamed : name, value] as const);
     for (const name of Object.keys(parent)) delete parent[name];
     for (const [name, value] of entries) parent[name] = value;
@@ -105,7 +135,7 @@ export async function redactChat(request: ChatRequest, classification: Classific
   }
   const again = await classifyRequest(copy, [], settings);
   if (again.labels.length > 0) throw refuse(`redaction could not remove everything sensitive (labels still found: ${again.labels.join(', ')}).`);
-  const labels = [...new Set(findings.filter((finding) => finding.where !== 'joined').flatMap((finding) => finding.spans.map((span) => span.label)))].sort();
+  const labels = [...new Set([...findings.filter((finding) => finding.where !== 'joined').flatMap((finding) => finding.spans.map((span) => span.label)), ...opaque.map((content) => `opaque.${content.kind}`)])].sort();
   return { request: copy, placeholders, labels };
 }
 

@@ -22,6 +22,8 @@ interface Detector {
   validate?: (match: string) => boolean;
   /** A match that fails `validate` may hold one that passes once a stray group of digits is trimmed from either end. */
   retry?: boolean;
+  /** The pattern is written in capitals and runs over the text with ASCII letters upper-cased (same length, so offsets hold). */
+  caseless?: boolean;
 }
 
 /**
@@ -93,8 +95,9 @@ export function featuresOf(text: string): Features {
 const hasDigit = (_text: string, features: Features): boolean => features.digitRun >= 7;
 const digitsOf = (text: string): string => text.replace(/\D/g, '');
 // Unicode-aware edges: a match must not continue a word in any script.
-const before = '(?<![\\p{L}\\p{N}_])';
-const after = '(?![\\p{L}\\p{N}_])';
+// An underscore does not continue a word here: AWS_KEY_AKIA… and alice@example.com_x hold a value.
+const before = '(?<![\\p{L}\\p{N}])';
+const after = '(?![\\p{L}\\p{N}])';
 const rx = (source: string): RegExp => new RegExp(source, 'gu');
 
 export const detectors: readonly Detector[] = [
@@ -134,13 +137,16 @@ export const detectors: readonly Detector[] = [
     label: 'pii.card',
     retry: true,
     gate: hasDigit,
-    pattern: rx(`(?<![\\d-])(?:\\d[ -]?){12,18}\\d(?![\\d-])`),
+    // Not inside a longer run of digits or dash-joined digit groups; "card-4111…" is a card.
+    pattern: rx(`(?<!\\d)(?<!\\d-)(?:\\d[ -]?){12,18}\\d(?!\\d)(?!-\\d)`),
     validate: cardNumberValid,
   },
   {
     label: 'pii.iban',
     retry: true,
     gate: hasDigit,
+    // People type IBANs in lower case too: matched on the text upper-cased (the check reads them so).
+    caseless: true,
     pattern: rx(`${before}[A-Z]{2}\\d{2}(?:[ -]?[A-Z0-9]{4}){2,7}(?:[ -]?[A-Z0-9]{1,4})?${after}`),
     validate: ibanValid,
   },
@@ -176,7 +182,7 @@ export const detectors: readonly Detector[] = [
     label: 'pii.national_id.us_ssn',
     retry: true,
     gate: (_text, features) => features.digitRun >= 9,
-    pattern: rx(`(?<![\\d-])\\d{3}[- ]\\d{2}[- ]\\d{4}(?![\\d-])`),
+    pattern: rx(`(?<!\\d)(?<!\\d-)\\d{3}[- ]\\d{2}[- ]\\d{4}(?!\\d)(?!-\\d)`),
     validate: (match) => ssnValid(match.replace(/ /g, '-')),
   },
   {
@@ -226,14 +232,20 @@ export const detectors: readonly Detector[] = [
 ];
 
 const arabicDigits = /[\u0660-\u0669\u06F0-\u06F9]/g;
+// Space separators (NBSP, NNBSP, thin spaces…) and invisible marks (ALM, LRM, RLM, zero-width and
+// bidi controls) that people and editors put between digit groups and words: read as spaces.
+const spaceLike = /[\u00A0\u1680\u2000-\u200F\u2028-\u202F\u205F-\u2064\u2066-\u2069\u3000\u061C\uFEFF]/g;
+const needsNormalising = /[\u0660-\u0669\u06F0-\u06F9\u00A0\u1680\u2000-\u200F\u2028-\u202F\u205F-\u2064\u2066-\u2069\u3000\u061C\uFEFF]/;
 
-/** Arabic-Indic and Eastern Arabic-Indic digits as ASCII digits, one code unit for one, so offsets stay valid. */
+/** The text as the detectors read it, one code unit for one so offsets stay valid: Arabic-Indic and Eastern Arabic-Indic digits as ASCII digits, space-like characters as spaces. */
 export function normaliseDigits(text: string): string {
-  if (!/[\u0660-\u0669\u06F0-\u06F9]/.test(text)) return text;
-  return text.replace(arabicDigits, (digit) => {
-    const code = digit.charCodeAt(0);
-    return String.fromCharCode(48 + (code >= 0x06f0 ? code - 0x06f0 : code - 0x0660));
-  });
+  if (!needsNormalising.test(text)) return text;
+  return text
+    .replace(arabicDigits, (digit) => {
+      const code = digit.charCodeAt(0);
+      return String.fromCharCode(48 + (code >= 0x06f0 ? code - 0x06f0 : code - 0x0660));
+    })
+    .replace(spaceLike, ' ');
 }
 
 /** Every detected span in a text, in order, overlaps resolved. */
@@ -241,6 +253,7 @@ export function detect(input: string): Span[] {
   const text = normaliseDigits(input);
   const features = featuresOf(text);
   const spans: Span[] = [];
+  let upper: string | undefined;
   for (const detector of detectors) {
     if (detector.gate && !detector.gate(text, features)) continue;
     if (detector.find) {
@@ -248,8 +261,9 @@ export function detect(input: string): Span[] {
       continue;
     }
     const pattern = detector.pattern!;
+    const subject = detector.caseless ? (upper ??= text.replace(/[a-z]+/g, (letters) => letters.toUpperCase())) : text;
     pattern.lastIndex = 0;
-    for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
+    for (let match = pattern.exec(subject); match !== null; match = pattern.exec(subject)) {
       let start = match.index;
       let found = match[0];
       if (detector.validate && !detector.validate(found)) {
@@ -274,7 +288,8 @@ const anchored = new Map<Detector, RegExp>();
  */
 function trimmedRun(detector: Detector, run: string): { offset: number; text: string } | undefined {
   const leading = /^\d{1,4}[ .-]/.exec(run)?.[0].length ?? 0;
-  const trailing = /[ .-]\d{1,4}$/.exec(run)?.[0].length ?? 0;
+  // A trailing word can join a caseless run ("… 7519 end" reads "… 7519 END").
+  const trailing = (detector.caseless ? /[ .-][A-Z0-9]{1,4}$/ : /[ .-]\d{1,4}$/).exec(run)?.[0].length ?? 0;
   let exact = anchored.get(detector);
   if (!exact) anchored.set(detector, (exact = new RegExp(`^(?:${detector.pattern!.source})$`, 'u')));
   for (const [from, cut] of [[leading, 0], [0, trailing], [leading, trailing]] as const) {

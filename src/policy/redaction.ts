@@ -27,13 +27,20 @@ export class Placeholders {
   readonly byPlaceholder = new Map<string, string>();
   private readonly counters = new Map<string, number>();
 
+  /** `reserved`: placeholder-shaped text the request already holds, never handed out (it would be restored into the answer as a value). */
+  constructor(private readonly reserved: ReadonlySet<string> = new Set()) {}
+
   placeholderFor(label: string, value: string): string {
     const known = this.byValue.get(value);
     if (known) return known;
     const kind = placeholderKind(label);
-    const number = (this.counters.get(kind) ?? 0) + 1;
+    let number = this.counters.get(kind) ?? 0;
+    let placeholder: string;
+    do {
+      number += 1;
+      placeholder = `<${kind}_${number}>`;
+    } while (this.reserved.has(placeholder));
     this.counters.set(kind, number);
-    const placeholder = `<${kind}_${number}>`;
     this.byValue.set(value, placeholder);
     this.byPlaceholder.set(placeholder, value);
     return placeholder;
@@ -57,6 +64,13 @@ export function redactText(text: string, spans: readonly Span[], placeholders: P
 }
 
 const placeholderPattern = /<([A-Z_]+)_(\d+)>/g;
+
+/** Every placeholder-shaped text in some texts (to reserve them). */
+export function placeholdersIn(texts: Iterable<string>): Set<string> {
+  const found = new Set<string>();
+  for (const text of texts) if (text.includes('<')) for (const match of text.matchAll(placeholderPattern)) found.add(match[0]);
+  return found;
+}
 
 /** Puts the original values back wherever the answer repeats a placeholder. */
 export function restoreText(text: string, placeholders: Placeholders): string {

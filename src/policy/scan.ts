@@ -1,25 +1,40 @@
 // Classification over a request as it will be sent: every string value, every key that is not a
-// schema key, every number long enough to carry an identifier, in whatever field it sits, at any
-// depth; the payloads of data URLs and base64 blobs decoded, and percent-escaped, \u-escaped and
-// Unicode-disguised text read as a model would read it. Linear in the size of the request, with a
-// budget it refuses past rather than scanning slowly or sending unscanned. Pure: no I/O.
+// schema key, every number that has the digits of an identifier, in whatever field it sits, at any
+// depth; JSON texts inside strings (tool-call arguments) walked as structures; files decoded (see
+// payloads.ts) and escaped or disguised text read as a model would read it (text-forms.ts). Linear
+// in the size of the request, with a budget it refuses past rather than scanning slowly or sending
+// unscanned, and pauses so one large request never holds the event loop long. Pure: no I/O.
 import { detect, resolveOverlaps, type Span } from './detectors.js';
+import { decodePayload, type OpaqueKind } from './payloads.js';
 import { schemaKeys } from './schema-keys.js';
+import { decodedForms } from './text-forms.js';
 
 export type PathSegment = string | number;
 
 /**
  * How a scanned text relates to the bytes sent. `none`: they are the same, so a span can be
- * replaced in place. `percent` and `normalized`: the text is the value decoded (percent escapes,
- * Unicode compatibility forms, invisible characters removed), so only the whole value can be
- * replaced. `escape` (\u escapes inside a JSON text) and `base64` (a data URL or blob): the value
- * cannot be made safe by replacing text.
+ * replaced in place. `percent`, `normalized`: the value decoded (percent escapes; Unicode read as
+ * its letters), so a value found only there is replaced with the whole string. `escape` (\u
+ * escapes), `json` (inside a JSON text held in a string, as tool-call arguments are) and `base64`
+ * (a file): replacing text there cannot make the value safe unless the raw text holds it too.
  */
-export type Encoding = 'none' | 'percent' | 'normalized' | 'escape' | 'base64';
+export type Encoding = 'none' | 'percent' | 'normalized' | 'escape' | 'json' | 'base64';
+
+/** A path as a chain of parent links, built into an array only for what is found (a deep request must not cost its depth per node). */
+export interface PathNode {
+  readonly parent: PathNode | undefined;
+  readonly segment: PathSegment;
+}
+
+export function pathOf(node: PathNode | undefined): PathSegment[] {
+  const path: PathSegment[] = [];
+  for (let at = node; at; at = at.parent) path.push(at.segment);
+  return path.reverse();
+}
 
 export interface ScanTarget {
-  path: readonly PathSegment[];
-  /** `value`: the string or number at `path`; `key`: the last key of `path`; `joined`: the `text` of the parts of the array at `path`, joined. */
+  node: PathNode | undefined;
+  /** `value`: the string or number at the path; `key`: the path's last key; `joined`: the `text` of the parts of the array at the path, joined. */
   where: 'value' | 'key' | 'joined';
   encoding: Encoding;
   /** The text scanned: never logged, never recorded. */
@@ -31,17 +46,24 @@ export interface ScanTarget {
 export interface Finding extends ScanTarget {
   /** The target's place in the list that was scanned. */
   index: number;
+  path: readonly PathSegment[];
   spans: Span[];
 }
 
+/** Content the gateway could not read in full (an image, audio, a binary file, token ids): it may hold anything. */
+export interface OpaqueContent {
+  path: readonly PathSegment[];
+  kind: OpaqueKind | 'tokens';
+}
+
 export interface ScanLimits {
-  /** Most text (UTF-16 code units, decoded payloads included) one request may carry. */
+  /** Most text (UTF-16 code units, plus one for each value, key and container) one request may carry. */
   maxChars: number;
-  /** Deepest nesting walked; a deeper request cannot be scanned (nor serialised upstream). */
+  /** Deepest nesting walked (JSON texts inside strings included); a deeper request cannot be scanned (nor serialised upstream). */
   maxDepth: number;
 }
 
-export type Collected = { ok: true; targets: ScanTarget[]; chars: number } | { ok: false; reason: 'too_large' | 'too_deep'; chars: number };
+export type Collected = { ok: true; targets: ScanTarget[]; opaque: OpaqueContent[]; chars: number } | { ok: false; reason: 'too_large' | 'too_deep'; chars: number };
 
 /** A root of the walk: the value, the path it sits at, and the keys of it not to walk (the gateway's own fields). */
 export interface ScanRoot {
@@ -50,71 +72,118 @@ export interface ScanRoot {
   skip?: ReadonlySet<string>;
 }
 
-/** A number this large can be an identifier (a card or account number sent as a JSON number). */
-const identifierNumber = 1e6;
-/** A string of only base64 characters at least this long is a payload (a file, an image, audio), not prose. */
-const blobLength = 256;
-const base64Text = /^[A-Za-z0-9+/]+={0,2}$/;
-const percentEscape = /%[0-9A-Fa-f]{2}/;
-const unicodeEscape = /\\u[0-9A-Fa-f]{4}/;
-// Invisible format characters, full-width forms, mathematical alphanumerics (surrogate D835) and
-// Arabic presentation forms: text a model reads as plain letters, which a pattern would miss.
-const disguised = /[\u00AD\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF\uFF00-\uFFEF\uFB50-\uFDFF\uFE70-\uFEFC]|\uD835/;
-const formatCharacters = /\p{Cf}/gu;
+/** Numbers with this many digits can be identifiers (a card or an account number sent as a JSON number). */
+const identifierDigits = 7;
+/** Work (code units decoded or normalised, values visited) between two pauses of the walk. */
+const sliceWork = 128 * 1024;
+const looksLikeJson = /^\s*[[{][\s\S]*[\]}]\s*$/;
 
-/** Collects every text to scan under the roots, in one iterative walk (no recursion: nesting depth is the client's). */
-export function collectTargets(roots: readonly ScanRoot[], limits: ScanLimits): Collected {
+interface Pending {
+  value: unknown;
+  node: PathNode | undefined;
+  depth: number;
+  skip?: ReadonlySet<string>;
+  /** Inside a JSON text held in a string. */
+  json: boolean;
+}
+
+/**
+ * Collects every text to scan under the roots, in one iterative walk (no recursion: nesting depth
+ * is the client's), pausing between slices of work.
+ */
+export async function collectTargets(roots: readonly ScanRoot[], limits: ScanLimits, pause: () => Promise<void>): Promise<Collected> {
   const targets: ScanTarget[] = [];
+  const opaque: OpaqueContent[] = [];
   let chars = 0;
-  /**
-   * Counts the request's own text: each value, key and number once (a decoded payload counts as
-   * the value it came from; decoded variants and joined parts are extra passes over counted text),
-   * so a request within the body limit is within the default budget.
-   */
-  const add = (target: ScanTarget, cost = target.text.length): boolean => {
+  let work = 0;
+  const spend = (cost: number): boolean => {
     chars += cost;
-    targets.push(target);
+    work += cost;
     return chars <= limits.maxChars;
   };
-  const stack: Array<{ path: readonly PathSegment[]; value: unknown; skip?: ReadonlySet<string> }> = [];
-  for (let index = roots.length - 1; index >= 0; index -= 1) stack.push(roots[index]!);
+  const addText = (node: PathNode | undefined, where: 'value' | 'key', text: string, json: boolean): boolean => {
+    targets.push({ node, where, encoding: json ? 'json' : 'none', text });
+    // Decoded forms are extra passes over text already counted, except where decoding makes it longer.
+    for (const form of decodedForms(text)) {
+      targets.push({ node, where, encoding: json ? 'json' : form.encoding, text: form.text });
+      work += form.text.length;
+      if (form.text.length > text.length && !spend(form.text.length - text.length)) return false;
+    }
+    return true;
+  };
+  const stack: Pending[] = [];
+  for (let index = roots.length - 1; index >= 0; index -= 1) {
+    const root = roots[index]!;
+    let node: PathNode | undefined;
+    for (const segment of root.path) node = { parent: node, segment };
+    stack.push({ value: root.value, node, depth: root.path.length, skip: root.skip, json: false });
+  }
   while (stack.length > 0) {
-    const { path, value, skip } = stack.pop()!;
+    if (work >= sliceWork) {
+      work = 0;
+      await pause();
+    }
+    const { value, node, depth, skip, json } = stack.pop()!;
+    if (!spend(1)) return { ok: false, reason: 'too_large', chars };
     if (typeof value === 'string') {
-      if (!addString(path, value, add)) return { ok: false, reason: 'too_large', chars };
+      if (value === '') continue;
+      if (!spend(value.length)) return { ok: false, reason: 'too_large', chars };
+      const payload = decodePayload(value, Math.max(0, limits.maxChars - chars));
+      if (payload !== undefined) {
+        // An inflated file can be larger than its encoding: the excess counts too.
+        if (payload.text.length > value.length && !spend(payload.text.length - value.length)) return { ok: false, reason: 'too_large', chars };
+        work += value.length;
+        targets.push({ node, where: 'value', encoding: 'base64', text: payload.text });
+        if (payload.opaque) opaque.push({ path: pathOf(node), kind: payload.opaque });
+        continue;
+      }
+      if (!addText(node, 'value', value, json)) return { ok: false, reason: 'too_large', chars };
+      // A JSON text in a string (tool-call arguments) reaches the model, and some providers, as the
+      // structure it spells: its numbers, its escapes resolved. Walk it as one.
+      if (looksLikeJson.test(value)) {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(value);
+        } catch {
+          parsed = undefined;
+        }
+        if (parsed !== null && typeof parsed === 'object') stack.push({ value: parsed, node, depth, json: true });
+      }
     } else if (typeof value === 'number') {
-      if (Number.isFinite(value) && Math.abs(value) >= identifierNumber && !add({ path, where: 'value', encoding: 'none', text: String(value) })) return { ok: false, reason: 'too_large', chars };
+      const digits = digitForms(value);
+      if (digits !== undefined) targets.push({ node, where: 'value', encoding: json ? 'json' : 'none', text: digits });
     } else if (value !== null && typeof value === 'object') {
-      if (path.length >= limits.maxDepth) return { ok: false, reason: 'too_deep', chars };
+      if (depth >= limits.maxDepth) return { ok: false, reason: 'too_deep', chars };
       if (Array.isArray(value)) {
-        const joined = joinedParts(path, value);
+        const joined = joinedParts(node, value, json);
         if (joined) targets.push(joined);
-        for (let index = value.length - 1; index >= 0; index -= 1) stack.push({ path: [...path, index], value: value[index] });
+        for (let index = value.length - 1; index >= 0; index -= 1) stack.push({ value: value[index], node: { parent: node, segment: index }, depth: depth + 1, json });
       } else {
         const keys = Object.keys(value);
         for (let index = keys.length - 1; index >= 0; index -= 1) {
           const key = keys[index]!;
           if (skip?.has(key)) continue;
-          const child = [...path, key];
-          if (!schemaKeys.has(key) && key !== '' && !add({ path: child, where: 'key', encoding: 'none', text: key })) return { ok: false, reason: 'too_large', chars };
-          stack.push({ path: child, value: (value as Record<string, unknown>)[key] });
+          const child: PathNode = { parent: node, segment: key };
+          if (!schemaKeys.has(key) && key !== '' && !(spend(key.length) && addText(child, 'key', key, json))) return { ok: false, reason: 'too_large', chars };
+          stack.push({ value: (value as Record<string, unknown>)[key], node: child, depth: depth + 1, json });
         }
       }
     }
   }
-  return { ok: true, targets, chars };
+  return { ok: true, targets, opaque, chars };
 }
 
-/** A string value, and what it says once decoded. False once the budget is spent. */
-function addString(path: readonly PathSegment[], value: string, add: (target: ScanTarget, cost?: number) => boolean): boolean {
-  if (value === '') return true;
-  const payload = decodePayload(value);
-  if (payload !== undefined) return add({ path, where: 'value', encoding: payload.encoding, text: payload.text }, value.length);
-  if (!add({ path, where: 'value', encoding: 'none', text: value })) return false;
-  if (percentEscape.test(value)) add({ path, where: 'value', encoding: 'percent', text: percentDecoded(value) }, 0);
-  if (unicodeEscape.test(value)) add({ path, where: 'value', encoding: 'escape', text: unescaped(value) }, 0);
-  if (disguised.test(value)) add({ path, where: 'value', encoding: 'normalized', text: value.normalize('NFKC').replace(formatCharacters, '') }, 0);
-  return true;
+/**
+ * A number as the digits it carries, when it has enough of them: its digits as written, without
+ * sign, and its integer and fraction parts apart (a card in 0.4539148803436467 or -4539148803436467).
+ */
+function digitForms(value: number): string | undefined {
+  if (!Number.isFinite(value)) return undefined;
+  const written = String(Math.abs(value));
+  const mantissa = written.split('e')[0]!;
+  if (mantissa.replace('.', '').length < identifierDigits) return undefined;
+  const [whole, fraction = ''] = mantissa.split('.');
+  return `${written} ${whole} ${fraction} ${whole}${fraction}`;
 }
 
 /**
@@ -122,7 +191,7 @@ function addString(path: readonly PathSegment[], value: string, add: (target: Sc
  * the model as one text: a value split across two parts is whole there, so the parts are scanned
  * joined as well.
  */
-function joinedParts(path: readonly PathSegment[], array: readonly unknown[]): ScanTarget | undefined {
+function joinedParts(node: PathNode | undefined, array: readonly unknown[], json: boolean): ScanTarget | undefined {
   let text = '';
   let count = 0;
   const parts: Array<{ start: number; index: number }> = [];
@@ -133,66 +202,7 @@ function joinedParts(path: readonly PathSegment[], array: readonly unknown[]): S
     text += part.text;
     count += 1;
   }
-  return count > 1 ? { path, where: 'joined', encoding: 'none', text, parts } : undefined;
-}
-
-/** The text inside a data URL or a base64 blob, or undefined when the value is neither. */
-function decodePayload(value: string): { text: string; encoding: Encoding } | undefined {
-  if (value.startsWith('data:')) {
-    const comma = value.indexOf(',');
-    if (comma < 0 || comma > 512) return undefined;
-    const header = value.slice(5, comma);
-    const body = value.slice(comma + 1);
-    if (!/;base64$/i.test(header)) return { text: `${header}\n${percentDecoded(body)}`, encoding: 'percent' };
-    return { text: `${header}\n${bytesAsText(Buffer.from(body, 'base64'), header)}`, encoding: 'base64' };
-  }
-  if (value.length < blobLength) return undefined;
-  const compact = value.includes('\n') ? value.replace(/\r?\n/g, '') : value;
-  if (compact.length % 4 !== 0 || !base64Text.test(compact)) return undefined;
-  return { text: bytesAsText(Buffer.from(compact, 'base64'), ''), encoding: 'base64' };
-}
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-/** Runs of printable characters in binary data: metadata, uncompressed text. Shorter runs in random bytes are noise (an e-mail-shaped run turns up about once in 64 MB of random bytes at length 6). */
-const printableRun = /[\x20-\x7e\t]{16,}/g;
-
-/** What a model or a reader could get out of decoded bytes: the text of a text file, the printable runs of a binary one. */
-function bytesAsText(bytes: Buffer, header: string): string {
-  if (/^(text\/|application\/(json|xml|csv|x-ndjson|yaml|javascript))/i.test(header) || looksLikeText(bytes)) {
-    try {
-      return utf8.decode(bytes);
-    } catch {
-      // Not UTF-8 after all: read it as binary below.
-    }
-  }
-  return bytes.toString('latin1').match(printableRun)?.join('\n') ?? '';
-}
-
-function looksLikeText(bytes: Buffer): boolean {
-  const sample = Math.min(bytes.length, 4096);
-  let control = 0;
-  for (let index = 0; index < sample; index += 1) {
-    const byte = bytes[index]!;
-    if (byte === 0) return false;
-    if (byte < 32 && byte !== 9 && byte !== 10 && byte !== 13) control += 1;
-  }
-  return control * 100 <= sample;
-}
-
-/** Percent escapes decoded where they form UTF-8, left as they are elsewhere (a lone %ZZ is not an error here). */
-export function percentDecoded(text: string): string {
-  const spaced = /[?=&]/.test(text) ? text.replace(/\+/g, ' ') : text;
-  return spaced.replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => {
-    try {
-      return decodeURIComponent(run);
-    } catch {
-      return Buffer.from(run.replace(/%/g, ''), 'hex').toString('latin1');
-    }
-  });
-}
-
-function unescaped(text: string): string {
-  return text.replace(/\\u([0-9A-Fa-f]{4})/g, (_escape, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  return count > 1 ? { node, where: 'joined', encoding: json ? 'json' : 'none', text, parts } : undefined;
 }
 
 /** Texts longer than this are scanned in windows, with a pause between them. */
@@ -215,7 +225,7 @@ export async function detectTargets(targets: readonly ScanTarget[], pause: () =>
     let spans: Span[];
     if (text.length <= windowStride) {
       spans = detect(text);
-      sinceYield += text.length;
+      sinceYield += text.length + 16;
     } else {
       spans = [];
       for (let start = 0; start < text.length; start += windowStride) {
@@ -234,7 +244,7 @@ export async function detectTargets(targets: readonly ScanTarget[], pause: () =>
       }
       spans = resolveOverlaps(spans);
     }
-    if (spans.length > 0) findings.push({ ...target, index, spans });
+    if (spans.length > 0) findings.push({ ...target, index, path: pathOf(target.node), spans });
     if (sinceYield >= sliceChars) {
       sinceYield = 0;
       await pause();

@@ -66,6 +66,10 @@ class AnthropicProvider implements Provider {
     );
   }
 
+  translate(request: ChatRequest, upstreamModel: string, stream: boolean): unknown {
+    return toMessagesRequest(request, upstreamModel, stream);
+  }
+
   probe(deadline: number): Promise<void> {
     return getUpstream(this.target, '/models', this.headers, remainingMs(deadline));
   }

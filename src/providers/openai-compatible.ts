@@ -99,7 +99,7 @@ class OpenAICompatibleProvider implements Provider {
 }
 
 /** The upstream request: the client's parameters as they came, with the upstream's model name. */
-function toWireRequest(request: ChatRequest, model: string, stream: boolean): Record<string, unknown> {
+export function toWireRequest(request: ChatRequest, model: string, stream: boolean): Record<string, unknown> {
   // Labels the caller declared are the gateway's business: they never leave.
   const { extra, includeUsage, stream: _stream, model: _model, declaredLabels: _declared, ...typed } = request;
   const wire: Record<string, unknown> = { ...extra, ...typed, model, stream };
