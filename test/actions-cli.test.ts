@@ -58,7 +58,9 @@ test('signing key, signed receipt, held action approved from the command line', 
     }, 5_000);
     const [held] = JSON.parse(listed).actions;
     assert.equal(held.amount, 5000);
-    const table = await runAsync(['actions', 'list', '--url', gateway.url, '--key', approver], directory);
+    // --api-key is the same as --key for every command that takes an API key.
+    const table = await runAsync(['actions', 'list', '--url', gateway.url, '--api-key', approver], directory);
+    assert.equal(table.status, 0, table.stderr);
     assert.match(table.stdout, new RegExp(held.action_id));
     const approved = await runAsync(['actions', 'approve', held.action_id, '--comment', 'called the payee', '--url', gateway.url], directory, { SOVEREIGN_KEY: approver });
     assert.equal(approved.status, 0, approved.stderr);

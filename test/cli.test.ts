@@ -1,6 +1,7 @@
-// The real `sovereign` bin against real sockets: start, keys while running, bad configs, first start, graceful shutdown.
+// The real `sovereign` bin against real sockets: start, keys while running, bad configs (and
+// `config check` refusing what start refuses), first start, graceful shutdown.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -8,6 +9,8 @@ import { startOpenAIDouble } from './doubles/openai-upstream.js';
 import type { Double } from './doubles/http-double.js';
 import { postJson, temporaryDirectory } from './helpers.js';
 import { run, startBin, waitUntil } from './support/bin.js';
+import { onnxSkipReason } from './support/optional-dependencies.js';
+import { writeTinyOnnxNer } from './support/tiny-onnx-ner.js';
 
 describe('the sovereign command', () => {
   let upstream: Double;
@@ -91,13 +94,15 @@ log: { level: warn }
     }
   });
 
-  it('on a first start with no config: creates an admin key, prints it with a curl line, and says how to add a provider', async () => {
+  it('on a first start with no config: creates an admin key, prints it with an export line and a curl line, and says how to add a provider', async () => {
     const fresh = temporaryDirectory();
     const gateway = await startBin([], fresh);
     try {
       const output = gateway.output();
       const key = /^\s+(sk-sov-\S+)$/m.exec(output)?.[1];
       assert.ok(key, output);
+      // Every later example and the CLI's default read $SOVEREIGN_KEY.
+      assert.match(output, new RegExp(`^  export SOVEREIGN_KEY=${key}$`, 'm'));
       assert.match(output, new RegExp(`curl http://127\\.0\\.0\\.1:\\d+/v1/models -H "Authorization: Bearer ${key}"`));
       assert.match(output, /no provider configured/);
       const models = await fetch(`${gateway.url}/v1/models`, { headers: { authorization: `Bearer ${key}` } });
@@ -135,5 +140,60 @@ log: { level: warn }
       await gateway.exited;
       await new Promise((resolve) => ollama.close(resolve));
     }
+  });
+});
+
+describe('config check refuses what start refuses, with the same message and exit code 2', () => {
+  const directory = temporaryDirectory();
+  const write = (name: string, text: string): string => {
+    const file = join(directory, `${name}.yaml`);
+    writeFileSync(file, `data_dir: ${join(directory, `data-${name}`)}\nlog: { level: warn }\n${text}`);
+    return file;
+  };
+  const sameRefusal = (file: string, pattern: RegExp, env: NodeJS.ProcessEnv = {}): void => {
+    const checked = run(['config', 'check', '--config', file], directory, env);
+    assert.equal(checked.status, 2, checked.stdout);
+    assert.match(checked.stderr, pattern);
+    assert.equal(checked.stdout, '', 'nothing is called valid');
+    const started = run(['start', '--config', file, '--port', '0'], directory, env);
+    assert.equal(started.status, 2, started.stdout);
+    assert.equal(started.stderr, checked.stderr);
+  };
+
+  it('a secret named by api_key_env that is not set', () => {
+    const file = write('secret', 'providers:\n  - { id: cloud, kind: openai-compatible, base_url: "http://127.0.0.1:1/v1", api_key_env: SOV_TEST_MISSING_KEY, jurisdiction: US, operator: o, ownership: rented, models: [m] }\n');
+    sameRefusal(file, /secret\.yaml: providers\[0\]\.api_key_env: the environment variable SOV_TEST_MISSING_KEY is not set \(provider "cloud"\)/, { SOV_TEST_MISSING_KEY: '' });
+    const checked = run(['config', 'check', '--config', file], directory, { SOV_TEST_MISSING_KEY: 'set' });
+    assert.equal(checked.status, 0, checked.stderr);
+    assert.match(checked.stdout, /secret\.yaml: valid\n\{/);
+  });
+
+  it('a kind: local provider naming a model that is not registered, without creating the data directory', () => {
+    const file = write('local', 'providers:\n  - { id: own, kind: local, jurisdiction: local, operator: IT, ownership: owned, models: [not-registered] }\n');
+    const checked = run(['config', 'check', '--config', file], directory);
+    assert.equal(checked.status, 2);
+    assert.match(checked.stderr, /providers\[0\] \(own\): "not-registered" is not a registered GGUF model; register it with `npx sovereign models add <file\.gguf> --name not-registered` \(registered: none\)/);
+    assert.ok(!existsSync(join(directory, 'data-local')), 'a check writes nothing');
+    sameRefusal(file, /"not-registered" is not a registered GGUF model/);
+  });
+
+  it('a policy.detectors.ner model directory that is missing, or a local engine model that is not registered', () => {
+    const ner = (engine: string, model: string) => `policy:\n  name: p\n  detectors: { ner: { engine: ${engine}, model: "${model}" } }\n  rules: [{ when: {}, allow: {} }]\n`;
+    sameRefusal(write('ner-onnx', ner('onnx', join(directory, 'no-such-model'))), /ner-onnx\.yaml: policy\.detectors\.ner\.model: ".*no-such-model" is not a directory/);
+    sameRefusal(write('ner-local', ner('local', 'no-such-gguf')), /ner-local\.yaml: policy\.detectors\.ner\.model: model "no-such-gguf" is not in the weights registry/);
+  });
+
+  it('a ner model whose files are present passes the check, which says the model itself is loaded at start; start refuses one that does not load', { skip: onnxSkipReason() }, () => {
+    const model = join(directory, 'corrupt-model');
+    writeTinyOnnxNer(model);
+    writeFileSync(join(model, 'onnx', 'model.onnx'), 'this is not a protobuf');
+    const file = write('ner-corrupt', `policy:\n  name: p\n  detectors: { ner: { engine: onnx, model: "${model}" } }\n  rules: [{ when: {}, allow: {} }]\n`);
+    const checked = run(['config', 'check', '--config', file], directory);
+    assert.equal(checked.status, 0, checked.stderr);
+    assert.match(checked.stdout, /ner-corrupt\.yaml: valid/);
+    assert.match(checked.stderr, /note: policy\.detectors\.ner: the model files in .*corrupt-model are present; the model itself is loaded at start, which stops \(exit 2\) if it does not load/);
+    const started = run(['start', '--config', file, '--port', '0'], directory);
+    assert.equal(started.status, 2, started.stdout);
+    assert.match(started.stderr, /ner-corrupt\.yaml: policy\.detectors\.ner\.model: the model in .*corrupt-model could not be loaded/);
   });
 });

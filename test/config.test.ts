@@ -1,7 +1,11 @@
 // The config contract: defaults, strictness, and errors that name the file, the path and what is allowed.
 import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { checkStartable } from '../src/cli/config-checks.js';
 import { ConfigError, parseConfig, parseConfigText } from '../src/config/load.js';
+import { temporaryDirectory } from './helpers.js';
 
 const provider = { id: 'local', kind: 'openai-compatible', base_url: 'http://127.0.0.1:11434/v1', jurisdiction: 'local', operator: 'IT', ownership: 'owned', models: ['qwen3-8b'] };
 
@@ -111,5 +115,63 @@ models:
     assert.match(errorOf(() => parseConfig({ actions: { rules: [{ match: {}, require: 'maybe' }] } }, 'f')), /actions\.rules\[0\]\.require/);
     assert.match(errorOf(() => parseConfig({ actions: { trusted_keys: ['not a key'] } }, 'f')), /actions\.trusted_keys\[0\]: must be a verifier key/);
     assert.match(errorOf(() => parseConfig({ actions: { simulation: { policy_hash: 'x' } } }, 'f')), /actions\.simulation\.signature/);
+  });
+});
+
+describe('the checks start stops on (shared with config check)', () => {
+  const dataDirectory = temporaryDirectory();
+  const loaded = (raw: Record<string, unknown>) => ({ config: parseConfig({ data_dir: dataDirectory, ...raw }, 'f.yaml'), source: 'f.yaml' });
+  const own = { id: 'own', kind: 'local', jurisdiction: 'local', operator: 'IT', ownership: 'owned', models: ['base'] };
+  const nerPolicy = (ner: Record<string, unknown>) => ({ policy: { name: 'p', detectors: { ner }, rules: [{ when: {}, allow: {} }] } });
+
+  it('names every problem at once, each with the file and the path', () => {
+    const config = loaded({ providers: [{ ...provider, id: 'a', api_key_env: 'SOV_UNSET_A' }, { ...provider, id: 'b', api_key_env: 'SOV_UNSET_B' }, own] });
+    const { errors } = checkStartable(config, {}, []);
+    assert.deepEqual(errors, [
+      'f.yaml: providers[0].api_key_env: the environment variable SOV_UNSET_A is not set (provider "a")',
+      'f.yaml: providers[1].api_key_env: the environment variable SOV_UNSET_B is not set (provider "b")',
+      'f.yaml: providers[2] (own): "base" is not a registered GGUF model; register it with `npx sovereign models add <file.gguf> --name base` (registered: none)',
+    ]);
+    assert.deepEqual(checkStartable(config, { SOV_UNSET_A: 'x', SOV_UNSET_B: 'y' }, [{ name: 'base', kind: 'gguf', path: '/x.gguf' }]).errors, []);
+  });
+
+  it('a registered name of the wrong kind is not the model a local provider needs', () => {
+    const config = loaded({ providers: [{ ...own, adapters: [{ name: 'ward', model: 'base', adapter: 'ward-lora' }] }] });
+    const { errors } = checkStartable(config, {}, [{ name: 'base', kind: 'lora', path: '/b' }, { name: 'ward-lora', kind: 'gguf', path: '/w' }]);
+    assert.equal(errors.length, 2);
+    assert.match(errors[0]!, /"base" is not a registered GGUF model/);
+    assert.match(errors[1]!, /"ward-lora" is not a registered LoRA adapter/);
+  });
+
+  it('a ledger signing key named by ledger.signing_key_env must be set; none in the data directory yet is created at start', () => {
+    assert.deepEqual(checkStartable(loaded({ ledger: { signing_key_env: 'SOV_UNSET_LEDGER_KEY' } }), {}, []).errors, ['f.yaml: ledger.signing_key_env: the environment variable SOV_UNSET_LEDGER_KEY is not set']);
+    const { errors, notes } = checkStartable(loaded({}), {}, []);
+    assert.deepEqual(errors, []);
+    assert.match(notes.join('\n'), /no ledger signing key yet: start creates one/);
+  });
+
+  it('the local ner engine: the label map, the registry entry and its file, checked without loading; the load is left to start', () => {
+    const gguf = join(dataDirectory, 'scan.gguf');
+    writeFileSync(gguf, 'weights');
+    const check = (ner: Record<string, unknown>, registered: Array<{ name: string; kind: 'gguf' | 'lora' | 'external'; path: string | null }>) => checkStartable(loaded(nerPolicy({ engine: 'local', ...ner })), {}, registered);
+    assert.deepEqual(check({ model: 'scan' }, []).errors, ['f.yaml: policy.detectors.ner.model: model "scan" is not in the weights registry (add it with `sovereign models add <file.gguf> --name scan`)']);
+    assert.match(check({ model: 'scan' }, [{ name: 'scan', kind: 'external', path: null }]).errors[0]!, /"scan" is registered as external, not as a GGUF file/);
+    assert.match(check({ model: 'scan' }, [{ name: 'scan', kind: 'gguf', path: join(dataDirectory, 'gone.gguf') }]).errors[0]!, /its file .*gone\.gguf cannot be read/);
+    assert.match(check({ model: 'scan', labels: { ORG: 'org' } }, [{ name: 'scan', kind: 'gguf', path: gguf }]).errors[0]!, /policy\.detectors\.ner\.labels: the local engine reports the entities NAME and ADDRESS, and neither maps to a label/);
+    const passed = check({ model: 'scan' }, [{ name: 'scan', kind: 'gguf', path: gguf }]);
+    assert.deepEqual(passed.errors, []);
+    assert.match(passed.notes.join('\n'), /policy\.detectors\.ner: "scan" is registered; the model itself is verified against its signed manifest and loaded at start/);
+  });
+
+  it('the onnx ner engine: the directory and the files it reads', () => {
+    const directory = join(dataDirectory, 'ner');
+    const check = () => checkStartable(loaded(nerPolicy({ engine: 'onnx', model: directory })), {}, []).errors;
+    assert.match(check()[0]!, /policy\.detectors\.ner\.model: ".*ner" is not a directory/);
+    assert.match(checkStartable(loaded(nerPolicy({ engine: 'onnx', model: 'Xenova/some-ner' })), {}, []).errors[0]!, /looks like a hub model id: models are never fetched from a hub/);
+    mkdirSync(join(directory, 'onnx'), { recursive: true });
+    assert.match(check()[0]!, /lacks config\.json, tokenizer\.json, tokenizer_config\.json, onnx\/model\.onnx/);
+    for (const file of ['tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx']) writeFileSync(join(directory, file), '{}');
+    writeFileSync(join(directory, 'config.json'), JSON.stringify({ model_type: 'bert' }));
+    assert.match(check()[0]!, /config\.json needs model_type and id2label/);
   });
 });

@@ -99,6 +99,38 @@ describe('ledger commands', () => {
     assert.match(second.stdout, /consistent with the checkpoint of size \d+ saved in/);
   });
 
+  it('ledger audit without an API key says one is needed (exit 2), not that the audit failed', () => {
+    const result = run(['ledger', 'audit', '--url', gateway.url, '--key', verifierKey], '/', { SOVEREIGN_KEY: '' });
+    assert.equal(result.status, 2);
+    assert.match(result.stderr, /ledger audit reads the log's entries, which needs an API key: pass --api-key or set SOVEREIGN_KEY/);
+    assert.doesNotMatch(result.stderr, /FAILED/);
+    const refused = run(['ledger', 'audit', '--url', gateway.url, '--key', verifierKey, '--api-key', `sk-sov-${'x'.repeat(43)}`], '/');
+    assert.equal(refused.status, 2);
+    assert.match(refused.stderr, /the gateway refused the API key \(\/v1\/ledger\/entries answered 401\)/);
+    assert.doesNotMatch(refused.stderr, /FAILED/);
+    assert.equal(run(['ledger', 'audit', '--url', gateway.url, '--key', verifierKey], '/', { SOVEREIGN_KEY: key }).status, 0, 'SOVEREIGN_KEY is the default');
+  });
+
+  it('--key of verify and ledger audit is the verifier key: an API key or a private key given there is named as such (exit 2)', () => {
+    const receiptFile = join(directory, 'receipt.json');
+    const verify = run(['verify', receiptFile, '--key', key], '/');
+    assert.equal(verify.status, 2);
+    assert.match(verify.stderr, /--key takes the log's verifier key \(name\+hexid\+base64: `sovereign ledger key` prints it, GET \/v1\/ledger\/key serves it\), and this is an API key \(sk-sov-…\): verify works offline and needs no API key/);
+    const keyFile = join(directory, 'api-key.txt');
+    writeFileSync(keyFile, `${key}\n`);
+    assert.match(run(['verify', receiptFile, '--key', `@${keyFile}`], '/').stderr, /--key @.*api-key\.txt takes the log's verifier key .*this is an API key/);
+
+    const swapped = run(['ledger', 'audit', '--url', gateway.url, '--key', key, '--api-key', verifierKey], '/');
+    assert.equal(swapped.status, 2);
+    assert.match(swapped.stderr, /--key takes the log's verifier key .*this is an API key \(sk-sov-…\): pass the API key with --api-key/);
+    const wrongApiKey = run(['ledger', 'audit', '--url', gateway.url, '--key', verifierKey, '--api-key', verifierKey], '/');
+    assert.equal(wrongApiKey.status, 2);
+    assert.match(wrongApiKey.stderr, /--api-key takes an API key \(sk-sov-…, from `sovereign keys create`\), and this is a verifier key/);
+    const privateKey = run(['verify', receiptFile, '--key', 'PRIVATE+KEY+test.example/audited+00000000+AAAA'], '/');
+    assert.equal(privateKey.status, 2);
+    assert.match(privateKey.stderr, /this is a private signing key \(PRIVATE\+KEY\+…\): give its verifier key, never the private one/);
+  });
+
   it('ledger audit fails, saying where, when a stored entry was altered', async () => {
     const database = new BetterSqlite3(join(directory, 'data', 'sovereign.db'));
     const row = database.prepare('SELECT leaf FROM ledger_entries WHERE idx = 1').get() as { leaf: Buffer };

@@ -1,6 +1,7 @@
 // Live provider health (GET /v1/providers) and the cut switch (POST /v1/admin/cut, /v1/admin/uncut):
 // a cut takes effect at once for this replica (others reload cuts within a second), and every cut
-// and uncut is a ledger entry.
+// and uncut is a ledger entry. A cut names a provider, operator or jurisdiction this gateway knows:
+// a misspelt one would cut nothing while looking like it had worked.
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { GatewayError } from '../core/errors.js';
@@ -55,6 +56,20 @@ export function createAdminEndpoints(config: Config, store: Store, ledger: Ledge
     return { target, value: (parsed.data[target] as string), until };
   }
 
+  /**
+   * Refuses a name no provider of this gateway carries, listing those it knows. An uncut may also
+   * name what a stored cut names (a provider since removed from the config), so that it can be lifted.
+   */
+  async function requireKnown(exchange: Exchange, cut: { target: CutRecord['target']; value: string }, lifting: boolean): Promise<void> {
+    const descriptions = [...exchange.gateway.catalog.providers.values()].map((provider) => provider.description);
+    const known = new Set(descriptions.map((description) => (cut.target === 'provider' ? description.id : description[cut.target])));
+    if (known.has(cut.value)) return;
+    if (lifting && (await store.cuts()).some((stored) => stored.target === cut.target && stored.value === cut.value)) return;
+    const plural = { provider: 'providers', operator: 'operators', jurisdiction: 'jurisdictions' }[cut.target];
+    const listed = [...known].sort();
+    throw new GatewayError('invalid_request', `No provider of this gateway has the ${cut.target} "${cut.value.slice(0, 200)}", so there is nothing to ${lifting ? 'uncut' : 'cut'}. Known ${plural}: ${listed.length > 0 ? listed.map((value) => `"${value}"`).join(', ') : 'none'}.`, { param: cut.target });
+  }
+
   return {
     async dependencies(exchange: Exchange, query: URLSearchParams): Promise<Reply> {
       const since = sinceOf(query.get('since') ?? '7d', now());
@@ -80,6 +95,7 @@ export function createAdminEndpoints(config: Config, store: Store, ledger: Ledge
     async cut(exchange: Exchange): Promise<Reply> {
       requireAdmin(exchange);
       const cut = parse(exchange);
+      await requireKnown(exchange, cut, false);
       if (cut.until !== null && cut.until <= now()) throw new GatewayError('invalid_request', '"until" is in the past.', { param: 'until' });
       await store.addCut({ id: randomUUID(), ...cut, createdAt: now(), createdBy: exchange.tenant.name });
       await reloadCuts();
@@ -91,6 +107,7 @@ export function createAdminEndpoints(config: Config, store: Store, ledger: Ledge
     async uncut(exchange: Exchange): Promise<Reply> {
       requireAdmin(exchange);
       const cut = parse(exchange);
+      await requireKnown(exchange, cut, true);
       const lifted = await store.removeCuts(cut.target, cut.value);
       await reloadCuts();
       const index = await record(exchange, 'uncut', { ...cut, until: null });

@@ -12,6 +12,7 @@ import { callGateway, exitConfigError, fail, loadConfigOrExit } from './context.
 interface RemoteOptions {
   url?: string;
   key?: string;
+  apiKey?: string;
   config?: string;
   json?: boolean;
   comment?: string;
@@ -63,7 +64,8 @@ export function registerActionCommands(program: Command): void {
   const remote = (command: Command): Command =>
     command
       .option('--url <url>', 'the gateway (default: the config’s listen address)')
-      .option('--key <key>', 'an API key with the approver scope (default: $SOVEREIGN_KEY)')
+      .option('--api-key <key>', 'an API key with the approver scope (default: $SOVEREIGN_KEY)')
+      .option('--key <key>', 'the same as --api-key')
       .option('--config <file>', 'config file');
 
   remote(actions.command('list').description('list the actions held for a receipt or an approval'))

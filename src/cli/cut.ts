@@ -1,6 +1,7 @@
 // `sovereign cut` / `uncut`: cut a provider, operator or jurisdiction out of a running gateway's
-// routing (and restore it). Talks to the gateway with --url and --key (defaults: the config's listen
-// address and $SOVEREIGN_KEY, which needs the admin scope).
+// routing (and restore it). Talks to the gateway with --url and --api-key or --key (defaults: the
+// config's listen address and $SOVEREIGN_KEY, which needs the admin scope). The gateway refuses a
+// name it does not know (400, listing the known ones), and so this command exits 2 with its message.
 import type { Command } from 'commander';
 import { callGateway, exitConfigError, fail } from './context.js';
 
@@ -12,6 +13,7 @@ interface CutOptions {
   for?: string;
   url?: string;
   key?: string;
+  apiKey?: string;
   config?: string;
 }
 
@@ -40,7 +42,8 @@ export function registerCutCommands(program: Command): void {
       .option('--operator <name>', 'every provider of this operator')
       .option('--jurisdiction <code>', 'every provider in this jurisdiction (e.g. US)')
       .option('--url <url>', 'the gateway (default: the config’s listen address)')
-      .option('--key <key>', 'an admin API key (default: $SOVEREIGN_KEY)')
+      .option('--api-key <key>', 'an admin API key (default: $SOVEREIGN_KEY)')
+      .option('--key <key>', 'the same as --api-key')
       .option('--config <file>', 'config file');
   common(program.command('cut').description('cut a provider, operator or jurisdiction out of routing (a ledger entry)'))
     .option('--until <time>', 'RFC 3339 time when the cut ends by itself')

@@ -2,11 +2,13 @@
 // a whole jurisdiction is cut off. It replays a workload against a running gateway, cuts what it is
 // told to cut half-way through, and reports who served what before and after, how fast routing
 // stopped using what was cut, and a verdict per model alias. The cuts are lifted at the end, also
-// when the drill is interrupted (Ctrl-C).
+// when the drill is interrupted (Ctrl-C) or stops on an error. Exit codes: 0 when every alias went
+// on (continuous or degraded), 1 when an alias was lost (or the gateway failed the drill), 2 for bad
+// usage (a cut naming nothing the gateway knows, no API key), 130 when interrupted.
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { escapeHtml } from '../pipeline/dependency-report.js';
-import { exitConfigError, fail, gatewayUrl } from './context.js';
+import { apiKeyFrom, exitConfigError, fail, gatewayRefusal, gatewayUrl, requireApiKey } from './context.js';
 
 interface DrillOptions {
   cut: string[];
@@ -16,8 +18,19 @@ interface DrillOptions {
   workload: string;
   url?: string;
   key?: string;
+  apiKey?: string;
   config?: string;
   out?: string;
+}
+
+/** Why the drill stopped before its report, with the exit code to stop with (its cuts are lifted first). */
+class DrillStop extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+  }
 }
 
 interface Shot {
@@ -28,7 +41,7 @@ interface Shot {
   length: number;
 }
 
-interface Result {
+export interface Result {
   alias: string;
   phase: 'before' | 'after';
   status: number;
@@ -61,10 +74,18 @@ export function registerDrillCommand(program: Command): void {
     .option('--concurrency <n>', 'requests in flight at once', '32')
     .option('--workload <kind>', 'synthetic (a mix over every alias) or recorded (shapes of past calls from the ledger, with synthetic text)', 'synthetic')
     .option('--url <url>', 'the gateway (default: the config’s listen address)')
-    .option('--key <key>', 'an admin API key (default: $SOVEREIGN_KEY)')
+    .option('--api-key <key>', 'an admin API key (default: $SOVEREIGN_KEY)')
+    .option('--key <key>', 'the same as --api-key')
     .option('--out <prefix>', 'where to save the report (<prefix>.json and <prefix>.html)', `drill-${new Date().toISOString().replace(/[:.]/g, '-')}`)
     .option('--config <file>', 'config file')
-    .action((options: DrillOptions) => drill(options));
+    .action(async (options: DrillOptions) => {
+      try {
+        await drill(options);
+      } catch (error) {
+        if (error instanceof DrillStop) fail(error.message, error.exitCode);
+        throw error;
+      }
+    });
 }
 
 async function drill(options: DrillOptions): Promise<void> {
@@ -77,21 +98,33 @@ async function drill(options: DrillOptions): Promise<void> {
   const total = Number(options.requests);
   const concurrency = Number(options.concurrency);
   if (!Number.isInteger(total) || total < 2 || !Number.isInteger(concurrency) || concurrency < 1) fail('--requests must be ≥ 2 and --concurrency ≥ 1', exitConfigError);
-  const key = options.key ?? process.env.SOVEREIGN_KEY;
-  if (!key) fail('no API key: pass --key or set SOVEREIGN_KEY (the drill cuts, so it needs the admin scope)', exitConfigError);
+  const key = requireApiKey(apiKeyFrom(options), 'the admin scope: the drill cuts');
   const url = gatewayUrl(options.url, options.config);
   const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+  // Throws rather than exits, so that a failure mid-drill still lifts the cuts already made.
   const call = async (path: string, body?: unknown): Promise<any> => {
-    const response = await fetch(`${url}${path}`, { method: body === undefined ? 'GET' : 'POST', headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(30_000) });
+    let response: Response;
+    try {
+      response = await fetch(`${url}${path}`, { method: body === undefined ? 'GET' : 'POST', headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(30_000) });
+    } catch (error) {
+      throw new DrillStop(`cannot reach the gateway at ${url}: ${(error as Error).message}`, 1);
+    }
     const text = await response.text();
-    if (!response.ok) fail(`${path} answered ${response.status}: ${text.slice(0, 300)}`);
+    if (!response.ok) throw new DrillStop(`${path}: ${gatewayRefusal(response.status, text)}`, response.status === 400 ? exitConfigError : 1);
     return JSON.parse(text);
   };
 
   const models = (await call('/v1/models')).data.map((model: { id: string }) => model.id).filter((id: string) => !id.includes('/'));
   if (models.length === 0) fail('the gateway serves no model alias to drill');
   const providersBefore = (await call('/v1/providers')).providers as Array<{ id: string; operator: string; jurisdiction: string }>;
-  const cutProviders = new Set(providersBefore.filter((provider) => cuts.some((cut) => (cut.target === 'provider' && provider.id === cut.value) || (cut.target === 'operator' && provider.operator === cut.value) || (cut.target === 'jurisdiction' && provider.jurisdiction === cut.value))).map((provider) => provider.id));
+  const valueOf = (provider: { id: string; operator: string; jurisdiction: string }, target: string): string => (target === 'provider' ? provider.id : target === 'operator' ? provider.operator : provider.jurisdiction);
+  // A cut that names nothing would make a drill of nothing: refused before any traffic.
+  for (const cut of cuts) {
+    if (providersBefore.some((provider) => valueOf(provider, cut.target) === cut.value)) continue;
+    const known = [...new Set(providersBefore.map((provider) => valueOf(provider, cut.target)))].sort();
+    fail(`--cut ${cut.target}=${cut.value}: no provider of the gateway at ${url} has that ${cut.target}; known: ${known.map((value) => `"${value}"`).join(', ') || 'none'}`, exitConfigError);
+  }
+  const cutProviders = new Set(providersBefore.filter((provider) => cuts.some((cut) => valueOf(provider, cut.target) === cut.value)).map((provider) => provider.id));
 
   const workload: Shot[] = [];
   if (options.workload === 'recorded') {
@@ -167,11 +200,17 @@ async function drill(options: DrillOptions): Promise<void> {
     await restore();
   }
 
-  const report = summarise(url, cuts, [...cutProviders], cutAt ?? Date.now(), results, options.workload);
+  const report = summariseDrill(url, cuts, [...cutProviders], cutAt ?? Date.now(), results, options.workload);
   writeFileSync(`${options.out}.json`, `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(`${options.out}.html`, renderHtml(report));
   process.stdout.write(renderText(report));
   process.stdout.write(`\nsaved ${options.out}.json and ${options.out}.html; cuts lifted\n`);
+  // A lost alias is the failure a drill exists to find: scripts and CI see it in the exit code.
+  const lost = report.aliases.filter((alias) => alias.verdict === 'lost').map((alias) => alias.alias);
+  if (lost.length > 0) {
+    process.stderr.write(`sovereign: drill: ${lost.length === 1 ? 'an alias was' : `${lost.length} aliases were`} lost (no request served after the cut): ${lost.join(', ')}\n`);
+    process.exitCode = 1;
+  }
 }
 
 export interface DrillReport {
@@ -180,13 +219,13 @@ export interface DrillReport {
   cuts: Array<{ target: string; value: string }>;
   providers_cut: string[];
   cut_at: string;
-  /** Milliseconds from the cut to the last request a cut provider served (negative: none after the cut). */
+  /** Milliseconds from the cut to the last request sent after it that a cut provider served; null when none was (requests sent before the cut do not count). */
   cut_to_last_request_ms: number | null;
   phases: Record<'before' | 'after', { requests: number; served: number; refused_by_policy: number; failed: number; p50_ms: number | null; p99_ms: number | null; served_by: Record<string, number> }>;
   aliases: Array<{ alias: string; before_served: number; before_total: number; after_served: number; after_total: number; verdict: 'continuous' | 'degraded' | 'lost' }>;
 }
 
-function summarise(gateway: string, cuts: DrillReport['cuts'], providersCut: string[], cutAt: number, results: Result[], workload: string): DrillReport {
+export function summariseDrill(gateway: string, cuts: DrillReport['cuts'], providersCut: string[], cutAt: number, results: Result[], workload: string): DrillReport {
   const phase = (name: 'before' | 'after') => {
     const items = results.filter((result) => result.phase === name);
     const served = items.filter((result) => result.status === 200 && result.code === null);
@@ -202,7 +241,7 @@ function summarise(gateway: string, cuts: DrillReport['cuts'], providersCut: str
       served_by: servedBy,
     };
   };
-  const lastCutServed = results.filter((result) => result.provider !== null && providersCut.includes(result.provider)).reduce<number | null>((last, result) => Math.max(last ?? -Infinity, result.sentAt), null);
+  const lastCutServed = results.filter((result) => result.sentAt >= cutAt && result.provider !== null && providersCut.includes(result.provider)).reduce<number | null>((last, result) => Math.max(last ?? -Infinity, result.sentAt), null);
   const aliases = [...new Set(results.map((result) => result.alias))].sort().map((alias) => {
     const of = (name: 'before' | 'after') => results.filter((result) => result.alias === alias && result.phase === name);
     const ok = (items: Result[]) => items.filter((result) => result.status === 200 && result.code === null).length;
@@ -231,7 +270,7 @@ function renderText(report: DrillReport): string {
     const phase = report.phases[name];
     lines.push(`${name.padEnd(6)} ${phase.requests} requests: ${phase.served} served, ${phase.refused_by_policy} refused by policy, ${phase.failed} failed; p50 ${phase.p50_ms ?? '-'} ms, p99 ${phase.p99_ms ?? '-'} ms; served by ${Object.entries(phase.served_by).map(([id, count]) => `${id} ${count}`).join(', ') || 'none'}`);
   }
-  lines.push(`last request sent to a cut provider: ${report.cut_to_last_request_ms === null ? 'none' : `${report.cut_to_last_request_ms} ms after the cut`}`);
+  lines.push(`last request sent to a cut provider: ${report.cut_to_last_request_ms === null ? 'none after the cut' : `${report.cut_to_last_request_ms} ms after the cut`}`);
   for (const alias of report.aliases) lines.push(`  ${alias.alias.padEnd(24)} ${alias.verdict.toUpperCase().padEnd(10)} before ${alias.before_served}/${alias.before_total}, after ${alias.after_served}/${alias.after_total}`);
   return `${lines.join('\n')}\n`;
 }
@@ -256,7 +295,7 @@ function renderHtml(report: DrillReport): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Continuity drill</title><style>body{font:15px system-ui,sans-serif;margin:2rem;color:#111}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}td:first-child,th:first-child{text-align:left}.lost{color:#b42318}.continuous{color:#1b7f3b}.degraded{color:#b7791f}</style></head><body>
 <h1>Continuity drill</h1>
 <p>Cut <b>${escapeHtml(report.cuts.map((cut) => `${cut.target} ${cut.value}`).join(', '))}</b> at ${escapeHtml(report.cut_at)} (providers: ${escapeHtml(report.providers_cut.join(', ') || 'none')}), half-way through a ${escapeHtml(report.workload)} workload against ${escapeHtml(report.gateway)}.</p>
-<p>Last request sent to a cut provider: <b>${report.cut_to_last_request_ms === null ? 'none' : `${report.cut_to_last_request_ms} ms after the cut`}</b>.</p>
+<p>Last request sent to a cut provider: <b>${report.cut_to_last_request_ms === null ? 'none after the cut' : `${report.cut_to_last_request_ms} ms after the cut`}</b>.</p>
 <table><tr><th>phase</th><th>requests</th><th>served</th><th>refused by policy</th><th>failed</th><th>p50 ms</th><th>p99 ms</th><th>served by</th></tr>${phaseRows}</table>
 <h2>Per model alias: share served before (grey) and after the cut</h2>
 <svg width="600" height="${report.aliases.length * 34 + 10}" role="img" aria-label="served before and after the cut">${bars}</svg>

@@ -1,27 +1,51 @@
 // `sovereign ledger key`, `sovereign verify` (offline) and `sovereign ledger audit` (replays a
 // running gateway's log and checks it against its signed checkpoints).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { createHash } from 'node:crypto';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { parseCheckpoint, type Checkpoint } from '../ledger/checkpoint.js';
 import { decodeEntry } from '../ledger/entry.js';
 import { leafHash } from '../ledger/hash.js';
-import { NoteError, openNote, parseVerifierKey, type VerifierKey } from '../ledger/note.js';
-import { parseTlogProof, ReceiptError, verifyReceipt } from '../ledger/receipt.js';
+import { openNote, type VerifierKey } from '../ledger/note.js';
 import { MerkleTree } from '../ledger/tree.js';
 import { ProofError, verifyConsistency } from '../ledger/verify-proof.js';
-import { exitConfigError, fail, gatewayUrl, loadConfigOrExit } from './context.js';
+import { keyPrefix } from '../pipeline/auth.js';
+import { apiKeyFrom, exitConfigError, fail, gatewayUrl, loadConfigOrExit } from './context.js';
 import { LedgerKeyError, loadSigner } from './ledger-key.js';
+import { runVerify, verifierKeyFrom, verifyCommand, VerifyFailure, type VerifyOptions } from './verify-receipt.js';
 
 class AuditFailure extends Error {}
 
+/** The gateway refused to serve the log for want of a (valid) API key: a usage problem, not evidence of tampering. */
+class AuditUnauthorised extends Error {}
+
+/**
+ * `--key` of `verify` and `ledger audit` is the log's verifier key, where other commands' `--key` is
+ * an API key: an API key or a private signing key given here is named as such (exit 2), rather than
+ * reported as a malformed verifier key.
+ */
+function refuseOtherKeyKinds(text: string, apiKeyFlag: string | undefined): void {
+  let value = text.trim();
+  let where = '--key';
+  if (text.startsWith('@')) {
+    try {
+      value = readFileSync(text.slice(1), 'utf8').trim();
+      where = `--key ${text}`;
+    } catch {
+      return; // verifierKeyFrom says the file cannot be read
+    }
+  }
+  const expected = "takes the log's verifier key (name+hexid+base64: `sovereign ledger key` prints it, GET /v1/ledger/key serves it)";
+  if (value.startsWith(keyPrefix)) fail(`${where} ${expected}, and this is an API key (${keyPrefix}…)${apiKeyFlag ? `: pass the API key with ${apiKeyFlag}` : ': verify works offline and needs no API key'}`, exitConfigError);
+  if (value.startsWith('PRIVATE+KEY+')) fail(`${where} ${expected}, and this is a private signing key (PRIVATE+KEY+…): give its verifier key, never the private one`, exitConfigError);
+}
+
 function verifierFrom(text: string): VerifierKey {
-  const value = text.startsWith('@') ? readFileSync(text.slice(1), 'utf8').trim() : text.trim();
   try {
-    return parseVerifierKey(value);
+    return verifierKeyFrom(text);
   } catch (error) {
-    return fail(`--key is not a verifier key (name+hexid+base64): ${(error as NoteError).message}`, exitConfigError);
+    if (error instanceof VerifyFailure) fail(error.message, error.exitCode);
+    throw error;
   }
 }
 
@@ -59,51 +83,44 @@ export function registerLedgerCommands(program: Command): void {
     .option('--state <file>', 'where the last audited checkpoint is kept; a consistency proof from it is checked, then it is replaced')
     .option('--config <file>', 'config file')
     .action(async (options: { key: string; url?: string; apiKey?: string; state?: string; config?: string }) => {
+      refuseOtherKeyKinds(options.key, '--api-key');
       const key = verifierFrom(options.key);
+      // Here --key is the verifier key, so the API key comes from --api-key (or $SOVEREIGN_KEY) only.
+      const apiKey = apiKeyFrom({ apiKey: options.apiKey });
       const url = gatewayUrl(options.url, options.config);
-      const apiKey = options.apiKey ?? process.env.SOVEREIGN_KEY;
       try {
         await audit(url, key, apiKey, options.state);
       } catch (error) {
+        if (error instanceof AuditUnauthorised) {
+          fail(
+            apiKey === undefined
+              ? `ledger audit reads the log's entries, which needs an API key: pass --api-key or set SOVEREIGN_KEY (${error.message}); nothing was audited`
+              : `the gateway refused the API key (${error.message}): pass a valid one with --api-key or SOVEREIGN_KEY; nothing was audited`,
+            exitConfigError,
+          );
+        }
         if (error instanceof AuditFailure) fail(`audit FAILED: ${error.message}`);
         throw error;
       }
     });
 
-  program
-    .command('verify')
-    .description('verify a receipt offline (no network, no data directory) and print its entry')
-    .argument('<receipt>', 'a receipt file: JSON from /v1/ledger/receipts/<index>, or its tlog-proof text')
-    .requiredOption('--key <vkey>', "the log's verifier key (or @file)")
-    .option('--body <file>', 'the exact request body sent; its SHA-256 must match the entry')
-    .option('--origin <origin>', 'require this log origin')
-    .action((file: string, options: { key: string; body?: string; origin?: string }) => {
-      const key = verifierFrom(options.key);
-      const text = readFileSync(file, 'utf8');
-      let receipt: unknown;
-      try {
-        receipt = text.startsWith('c2sp.org/tlog-proof@v1\n') ? parseTlogProof(text) : JSON.parse(text);
-      } catch (error) {
-        fail(`${file}: not a receipt (${(error as Error).message})`);
-      }
-      try {
-        const verified = verifyReceipt(receipt, [key], options.origin);
-        if (options.body) {
-          const digest = createHash('sha256').update(readFileSync(options.body)).digest('hex');
-          if (digest !== verified.entry.request_sha256) fail(`${options.body}: its SHA-256 ${digest} is not the entry's request_sha256 ${verified.entry.request_sha256}`);
-        }
-        process.stdout.write(`${JSON.stringify(verified.entry, null, 2)}\n`);
-        process.stdout.write(`OK: entry ${verified.index} is in log ${verified.checkpoint.origin} (checkpoint size ${verified.checkpoint.size}), signed by ${key.name}${options.body ? '; the request body matches' : ''}\n`);
-      } catch (error) {
-        if (error instanceof ReceiptError) fail(`receipt INVALID (${error.where}): ${error.message}`);
-        throw error;
-      }
-    });
+  const verify = program.command('verify').description(verifyCommand.description).argument(`<${verifyCommand.receipt.name}>`, verifyCommand.receipt.description);
+  for (const option of verifyCommand.options) {
+    const flags = `--${option.name} <${option.value}>`;
+    if (option.required) verify.requiredOption(flags, option.description);
+    else verify.option(flags, option.description);
+  }
+  verify.action((file: string, options: VerifyOptions) => {
+    refuseOtherKeyKinds(options.key, undefined);
+    const code = runVerify(file, options);
+    if (code !== 0) process.exit(code);
+  });
 }
 
 async function fetchText(url: string, apiKey: string | undefined): Promise<string> {
   const response = await fetch(url, { headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {}, signal: AbortSignal.timeout(30_000) });
   const text = await response.text();
+  if (response.status === 401) throw new AuditUnauthorised(`${new URL(url).pathname} answered 401`);
   if (!response.ok) throw new AuditFailure(`${url} answered ${response.status}: ${text.slice(0, 300)}`);
   return text;
 }

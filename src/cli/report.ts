@@ -2,7 +2,7 @@
 // offline HTML page.
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { exitConfigError, gatewayUrl } from './context.js';
+import { apiKeyFrom, exitConfigError, fail, gatewayRefusal, gatewayUrl, requireApiKey } from './context.js';
 
 export function registerReportCommands(program: Command): void {
   program
@@ -14,25 +14,16 @@ export function registerReportCommands(program: Command): void {
     .option('--format <format>', 'text, json or html', 'text')
     .option('--output <file>', 'write to a file instead of standard output')
     .option('--url <url>', 'the gateway (default: the config’s listen address)')
-    .option('--key <key>', 'an API key (default: $SOVEREIGN_KEY)')
+    .option('--api-key <key>', 'an API key (default: $SOVEREIGN_KEY)')
+    .option('--key <key>', 'the same as --api-key')
     .option('--config <file>', 'config file')
-    .action(async (options: { since: string; format: string; output?: string; url?: string; key?: string; config?: string }) => {
-      const key = options.key ?? process.env.SOVEREIGN_KEY;
-      if (!key) {
-        process.stderr.write('sovereign: no API key: pass --key or set SOVEREIGN_KEY\n');
-        process.exit(exitConfigError);
-      }
+    .action(async (options: { since: string; format: string; output?: string; url?: string; key?: string; apiKey?: string; config?: string }) => {
+      const key = requireApiKey(apiKeyFrom(options));
       const url = gatewayUrl(options.url, options.config);
       const query = new URLSearchParams({ since: options.since, format: options.format });
-      const response = await fetch(`${url}/v1/reports/dependencies?${query}`, { headers: { authorization: `Bearer ${key}` }, signal: AbortSignal.timeout(60_000) }).catch((error: Error) => {
-        process.stderr.write(`sovereign: cannot reach the gateway at ${url}: ${error.message}\n`);
-        process.exit(1);
-      });
+      const response = await fetch(`${url}/v1/reports/dependencies?${query}`, { headers: { authorization: `Bearer ${key}` }, signal: AbortSignal.timeout(60_000) }).catch((error: Error) => fail(`cannot reach the gateway at ${url}: ${error.message}`));
       const text = await response.text();
-      if (!response.ok) {
-        process.stderr.write(`sovereign: the gateway answered ${response.status}: ${text.slice(0, 300)}\n`);
-        process.exit(response.status === 400 ? exitConfigError : 1);
-      }
+      if (!response.ok) fail(gatewayRefusal(response.status, text), response.status === 400 ? exitConfigError : 1);
       const body = options.format === 'json' ? `${JSON.stringify(JSON.parse(text), null, 2)}\n` : text;
       if (options.output) writeFileSync(options.output, body);
       else process.stdout.write(body);

@@ -1,5 +1,6 @@
-// `sovereign start`: load and validate the config (exit 2 if bad), open and migrate the store,
-// create the providers, serve, and shut down gracefully on SIGTERM/SIGINT.
+// `sovereign start`: load and validate the config (exit 2 if bad: the schema, then the checks
+// `config check` runs too, then loading the detectors' model), open and migrate the store, create the
+// providers, serve, and shut down gracefully on SIGTERM/SIGINT.
 import type { Command } from 'commander';
 import { request as undiciRequest } from 'undici';
 import { createApp } from '../api/server.js';
@@ -11,6 +12,7 @@ import { createApiKey } from '../pipeline/auth.js';
 import { LedgerIntegrityError, LedgerLog } from '../pipeline/ledger-log.js';
 import { createLogger } from '../telemetry/logger.js';
 import { loadSigner } from './ledger-key.js';
+import { checkStartable, configSource } from './config-checks.js';
 import { exitConfigError, loadConfigOrExit, openConfiguredStore } from './context.js';
 
 export function registerStartCommand(program: Command): void {
@@ -35,35 +37,30 @@ async function start(options: { config?: string; port?: string }): Promise<void>
     }
     listen.port = port;
   }
+  const where = configSource(loaded);
+  const store = await openConfiguredStore(loaded);
+  const registered = await store.models();
+  // The same checks as `config check`, with the same messages: every problem is named, then exit 2.
+  const { errors } = checkStartable(loaded, process.env, registered);
+  if (errors.length > 0) {
+    for (const error of errors) process.stderr.write(`sovereign: ${error}\n`);
+    process.exit(exitConfigError);
+  }
   let signer;
   try {
     signer = loadSigner(loaded.config, process.env, { create: true });
   } catch (error) {
-    process.stderr.write(`sovereign: ${(error as Error).message}\n`);
+    process.stderr.write(`sovereign: ${where}: ${(error as Error).message}\n`);
     process.exit(exitConfigError);
   }
   const logger = createLogger(loaded.config.log.level);
-  const store = await openConfiguredStore(loaded);
   const registry = new ModelRegistry({ store, verifier: signer });
-  const registered = await registry.list();
   const config = withEmbeddedModels(loaded.config, registered);
-  // A local provider naming a model the registry does not hold is a config error.
-  for (const [index, provider] of config.providers.entries()) {
-    if (provider.kind !== 'local') continue;
-    for (const [position, name] of [...provider.models, ...(provider.adapters ?? []).map((adapter) => adapter.adapter)].entries()) {
-      const found = registered.find((model) => model.name === name);
-      const wanted = position < provider.models.length ? 'gguf' : 'lora';
-      if (!found || found.kind !== wanted) {
-        process.stderr.write(`sovereign: ${loaded.source ?? '<built-in defaults>'}: providers[${index}] (${provider.id}): "${name}" is not a registered ${wanted === 'gguf' ? 'GGUF model' : 'LoRA adapter'}; register it with \`npx sovereign models add <file.gguf> --name ${name}\` (registered: ${registered.map((model) => model.name).join(', ') || 'none'})\n`);
-        process.exit(exitConfigError);
-      }
-    }
-  }
   let providers;
   try {
     providers = createProviders(config, process.env, { registry });
   } catch (error) {
-    process.stderr.write(`sovereign: ${loaded.source ?? '<built-in defaults>'}: ${(error as Error).message}\n`);
+    process.stderr.write(`sovereign: ${where}: ${(error as Error).message}\n`);
     process.exit(exitConfigError);
   }
   const ledger = new LedgerLog({
@@ -80,7 +77,9 @@ async function start(options: { config?: string; port?: string }): Promise<void>
     try {
       deepScanner = await createDeepScanner(ner, { registry });
     } catch (error) {
-      process.stderr.write(`sovereign: ${loaded.source ?? '<built-in defaults>'}: policy.detectors.ner: ${(error as Error).message}\n`);
+      // Loading the model is the one check `config check` leaves to start (it is slow).
+      const message = (error as Error).message;
+      process.stderr.write(`sovereign: ${where}: ${message.startsWith('policy.detectors.ner') ? message : `policy.detectors.ner: ${message}`}\n`);
       process.exit(exitConfigError);
     }
   }
@@ -117,6 +116,8 @@ async function start(options: { config?: string; port?: string }): Promise<void>
       await app.keys.refresh();
       say('first start: created an admin API key (shown only this once; store it now):');
       say(`  ${key}`);
+      // Every later example and the CLI's default read the key from $SOVEREIGN_KEY.
+      say(`  export SOVEREIGN_KEY=${key}`);
       say(`  curl ${base}/v1/models -H "Authorization: Bearer ${key}"`);
     } else {
       say('no API key exists yet: create one with `npx sovereign keys create --name admin --admin`');
