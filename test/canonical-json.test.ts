@@ -58,6 +58,25 @@ describe('canonical JSON (RFC 8785)', () => {
 });
 
 describe('ledger entries are canonical', () => {
+  it('a call entry, written by its constructor in canonical order, gives the same bytes as the canonicalize package', async () => {
+    const { callEntry, encodeEntry } = await import('../src/ledger/entry.js');
+    const next = random(8785);
+    const text = (): string => Array.from({ length: Math.floor(next() * 8) }, () => alphabet[Math.floor(next() * alphabet.length)]).join('');
+    const maybe = <T>(value: () => T): T | undefined => (next() < 0.5 ? value() : undefined);
+    for (let round = 0; round < 2_000; round += 1) {
+      const record = callEntry(next() < 0.5 ? 'chat' : 'stream_close', {
+        time: Math.floor(next() * 2e12), requestId: text(), tenant: text(), endpoint: 'chat', modelRequested: text(),
+        provider: maybe(() => ({ id: text(), jurisdiction: 'SA', ownership: 'owned', operator: text() })), providerModel: next() < 0.5 ? null : text(),
+        labels: [text(), text()], findings: maybe(() => ({ locations: [{ label: text(), path: text() }, { label: text(), path: text(), key: true as const }], omitted: Math.floor(next() * 3) })),
+        deepScan: maybe(() => ({ engine: text(), outcome: text() })), redactedLabels: maybe(() => [text()]), policyHash: text(), outcome: 'ok', status: Math.floor(next() * 600),
+        errorCode: next() < 0.5 ? null : text(), requestSha256: next() < 0.5 ? null : 'a'.repeat(64), responseSha256: 'b'.repeat(64), attempts: [{ provider: text(), outcome: text() }],
+        usage: maybe(() => ({ prompt_tokens: Math.floor(next() * 1e6), completion_tokens: Math.floor(next() * 1e6) })), weights: maybe(() => ({ model_sha256: text(), ...(next() < 0.5 ? { adapter_sha256: text() } : {}) })),
+        openIndex: maybe(() => Math.floor(next() * 1e9)), bytesDelivered: maybe(() => Math.floor(next() * 1e9)),
+      });
+      assert.equal(encodeEntry(record).toString('utf8'), canonicalize(record));
+    }
+  });
+
   it('encodeEntry gives the same bytes as the canonicalize package, for random entries', async () => {
     const { encodeEntry } = await import('../src/ledger/entry.js');
     const next = random(6962);

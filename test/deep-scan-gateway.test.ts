@@ -114,7 +114,7 @@ describe('a deep scan that takes longer than timeout_ms', { skip: onnxSkipReason
         models: { default: { candidates: ['cloud/m1', 'own/m1'] } },
         policy: policy({ engine: 'onnx', model, timeout_ms: 60_000 }),
       },
-      { sleep: async () => {} },
+      { clock: { now: Date.now, sleep: async () => {} } },
     );
     try {
       const response = await postJson(`${gateway.url}/v1/chat/completions`, { model: 'default', messages: [{ role: 'user', content: 'hello' }] }, { authorization: `Bearer ${gateway.key}` });

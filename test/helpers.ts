@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { createApp, type App } from '../src/api/server.js';
+import { systemClock, type Clock } from '../src/core/clock.js';
 import { parseConfig } from '../src/config/load.js';
 import type { Config } from '../src/config/schema.js';
 import { generateSigner, type SignerKey } from '../src/ledger/note.js';
@@ -42,8 +43,8 @@ export interface TestGatewayOptions {
   signer?: SignerKey;
   /** Runs before the providers are created, e.g. to register local models with the registry. */
   prepare?: (registry: ModelRegistry) => Promise<void>;
-  /** The gateway's sleep (a controllable clock's). */
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** The gateway's clock (a ManualClock from test/support/manual-clock.ts, for timeouts). */
+  clock?: Clock;
 }
 
 export async function startTestGateway(rawConfig: Record<string, unknown>, options: TestGatewayOptions = {}): Promise<TestGateway> {
@@ -67,7 +68,7 @@ export async function startTestGateway(rawConfig: Record<string, unknown>, optio
   const ner = config.policy?.detectors?.ner;
   // As `sovereign start` does: the model layer is created (and its model loaded) when the policy names one.
   const deepScanner = ner ? await createDeepScanner(ner, { registry }) : undefined;
-  const app = createApp({ config, store, providers: createProviders(config, options.env ?? {}, { registry }), logger, ledger, weights: weightsDigests(config, registered), keyRefreshMs: options.keyRefreshMs ?? 100, deepScanner, sleep: options.sleep });
+  const app = createApp({ config, store, providers: createProviders(config, options.env ?? {}, { registry, clock: options.clock ?? systemClock }), logger, ledger, weights: weightsDigests(config, registered), keyRefreshMs: options.keyRefreshMs ?? 100, deepScanner, clock: options.clock });
   const { key } = await createApiKey(store, { name: options.dataDirectory ? `tester-${Math.random().toString(36).slice(2, 8)}` : 'tester', scopes: ['admin'], rpm: null, now: Date.now() });
   await app.start();
   await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { GatewayError } from '../core/errors.js';
-import type { EntryRecord } from '../ledger/entry.js';
+import { cutEntry, type EntryRecord } from '../ledger/entry.js';
 import { describeCut } from '../pipeline/cuts.js';
 import { buildDependencyReport, renderReportHtml, renderReportText } from '../pipeline/dependency-report.js';
 import type { Config } from '../config/schema.js';
@@ -39,12 +39,7 @@ function sinceOf(text: string, now: number): number {
 
 export function createAdminEndpoints(config: Config, store: Store, ledger: LedgerLog, reloadCuts: () => Promise<void>, now: () => number) {
   async function record(exchange: Exchange, kind: 'cut' | 'uncut', cut: { target: string; value: string; until: number | null }): Promise<number> {
-    const entry: EntryRecord = {
-      v: 1, kind, time: new Date(now()).toISOString(), request_id: exchange.requestId, tenant: exchange.tenant.name, endpoint: 'admin', model_requested: '', provider: null, provider_model: null,
-      jurisdiction: null, ownership: null, operator: null, labels: [], policy_hash: exchange.gateway.policyHash, outcome: 'ok', status: 200, error_code: null,
-      request_sha256: null, response_sha256: null, attempts: [], usage: null,
-      cut: { target: cut.target, value: cut.value, until: cut.until === null ? null : new Date(cut.until).toISOString() },
-    };
+    const entry = cutEntry(kind, { time: now(), requestId: exchange.requestId, tenant: exchange.tenant.name, policyHash: exchange.gateway.policyHash, ...cut });
     return ledger.append(entry, { keyId: exchange.tenant.keyId });
   }
 

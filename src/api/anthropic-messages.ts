@@ -2,13 +2,12 @@
 // whichever provider the route picks.
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { labelLocations } from '../pipeline/classify.js';
 import type { ChatMessage, ChatRequest, ChatResponse, ContentPart, FinishReason, StreamChunk, Usage } from '../core/chat.js';
-import type { Exchange, ExchangeOutcome, Reply, StreamWriter } from './exchange.js';
-import { relayStream } from './exchange.js';
+import type { DialectWriter, StreamWriter } from '../pipeline/call.js';
+import { anthropicErrorBody } from './errors.js';
 import { parseJsonBody } from './http-io.js';
 import { validationError } from './validation.js';
-import { declaredLabels, takeLabels } from './declared-labels.js';
+import { takeLabels } from './declared-labels.js';
 
 const block = z.looseObject({ type: z.string() });
 const messagesBody = z.looseObject({
@@ -134,27 +133,12 @@ function parseArguments(text: string): unknown {
   }
 }
 
-export async function handleMessages(exchange: Exchange, outcome: ExchangeOutcome): Promise<Reply | undefined> {
-  const request = parseMessagesRequest(exchange.body);
-  outcome.alias = exchange.gateway.knownModel(request.model);
-  outcome.stream = request.stream;
-  const plan = await exchange.gateway.planChat(request, declaredLabels(exchange.request, request.declaredLabels));
-  outcome.labels = plan.classification.labels;
-  outcome.findings = labelLocations(plan.classification);
-  outcome.deepScan = plan.deepScan;
-  if (!request.stream) {
-    const { value, candidate, attempts, redactedLabels } = await exchange.gateway.chat(request, plan);
-    Object.assign(outcome, { candidate, attempts, redactedLabels, usage: value.response.usage });
-    return { status: 200, body: JSON.stringify(toAnthropicMessage(value.response)) };
-  }
-  const { value: stream, candidate, attempts, redactedLabels } = await exchange.gateway.chatStream(request, plan);
-  Object.assign(outcome, { candidate, attempts, redactedLabels });
-  await relayStream(exchange, stream, new AnthropicStreamWriter(request.model), outcome, { 'x-request-id': exchange.requestId, 'x-sovereign-policy': exchange.gateway.policyHash, 'x-sovereign-provider': candidate.provider.description.id }, async (delivered, failed) => {
-    const next = await exchange.gateway.continueChatStream(request, plan, delivered, failed);
-    return next && { stream: next.value, provider: next.candidate.provider.description.id, attempts: next.attempts };
-  });
-  return undefined;
-}
+/** Anthropic's Messages on the wire, whichever provider answered. */
+export const anthropicMessagesWriter: DialectWriter<ChatResponse> = {
+  answer: (response) => JSON.stringify(toAnthropicMessage(response)),
+  stream: (model) => new AnthropicStreamWriter(model),
+  error: (error) => anthropicErrorBody(error),
+};
 
 const sse = (type: string, data: Record<string, unknown>): string => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
 

@@ -1,13 +1,10 @@
 // The one place where errors become each dialect's error body. Anything not a GatewayError is a bug:
 // it answers 500 with the request id and no detail, and is logged.
-import { GatewayError } from '../core/errors.js';
+import { asGatewayError, type GatewayError } from '../core/errors.js';
+
+export { asGatewayError };
 
 export type Dialect = 'openai' | 'anthropic';
-
-export function asGatewayError(error: unknown): GatewayError {
-  if (error instanceof GatewayError) return error;
-  return new GatewayError('internal_error', 'The gateway failed unexpectedly; the request id identifies the failure in its log.', { cause: error });
-}
 
 /** OpenAI: {"error": {"message", "type", "param", "code"}}. */
 export function openAIErrorBody(error: GatewayError): string {

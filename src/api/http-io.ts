@@ -45,8 +45,8 @@ export function parseJsonBody(body: Buffer): unknown {
 export function sendJson(response: ServerResponse, status: number, body: string | Buffer, headers: Record<string, string> = {}): void {
   if (response.headersSent) return;
   // A flat [name, value, …] list: Node writes it without building a header object.
-  const list = ['content-type', 'application/json', 'content-length', String(Buffer.byteLength(body))];
-  for (const name in headers) list.push(name, headers[name]!);
+  const list = ['content-type', headers['content-type'] ?? 'application/json', 'content-length', String(Buffer.byteLength(body))];
+  for (const name in headers) if (name !== 'content-type') list.push(name, headers[name]!);
   response.writeHead(status, list);
   response.end(body);
 }

@@ -1,14 +1,12 @@
 // POST /v1/chat/completions — OpenAI's chat completions dialect, streaming and not.
 import { z } from 'zod';
-import { labelLocations } from '../pipeline/classify.js';
 import type { ChatRequest, ChatResponse } from '../core/chat.js';
 import { GatewayError } from '../core/errors.js';
-import type { Exchange, ExchangeOutcome, Reply, StreamWriter } from './exchange.js';
-import { relayStream } from './exchange.js';
+import type { DialectWriter, StreamWriter } from '../pipeline/call.js';
 import { openAIErrorBody } from './errors.js';
 import { parseJsonBody } from './http-io.js';
 import { validationError } from './validation.js';
-import { declaredLabels, takeLabels } from './declared-labels.js';
+import { takeLabels } from './declared-labels.js';
 
 const contentPart = z.looseObject({ type: z.string() });
 const toolCall = z.looseObject({
@@ -82,28 +80,12 @@ export function parseChatRequest(body: Buffer): ChatRequest {
   return request;
 }
 
-export async function handleChatCompletions(exchange: Exchange, outcome: ExchangeOutcome): Promise<Reply | undefined> {
-  const request = parseChatRequest(exchange.body);
-  outcome.alias = exchange.gateway.knownModel(request.model);
-  outcome.stream = request.stream;
-  const plan = await exchange.gateway.planChat(request, declaredLabels(exchange.request, request.declaredLabels));
-  outcome.labels = plan.classification.labels;
-  outcome.findings = labelLocations(plan.classification);
-  outcome.deepScan = plan.deepScan;
-  if (!request.stream) {
-    const { value, candidate, attempts, redactedLabels } = await exchange.gateway.chat(request, plan);
-    Object.assign(outcome, { candidate, attempts, redactedLabels, usage: value.response.usage });
-    // Same dialect upstream: relay its exact bytes rather than re-serialising.
-    return { status: 200, body: value.wire ?? JSON.stringify(value.response) };
-  }
-  const { value: stream, candidate, attempts, redactedLabels } = await exchange.gateway.chatStream(request, plan);
-  Object.assign(outcome, { candidate, attempts, redactedLabels });
-  await relayStream(exchange, stream, openAIStreamWriter, outcome, { 'x-request-id': exchange.requestId, 'x-sovereign-policy': exchange.gateway.policyHash, 'x-sovereign-provider': candidate.provider.description.id }, async (delivered, failed) => {
-    const next = await exchange.gateway.continueChatStream(request, plan, delivered, failed);
-    return next && { stream: next.value, provider: next.candidate.provider.description.id, attempts: next.attempts };
-  });
-  return undefined;
-}
+/** OpenAI's chat completions on the wire: an upstream of the same dialect is relayed byte for byte. */
+export const openAIChatWriter: DialectWriter<ChatResponse> = {
+  answer: (response, wire) => wire ?? JSON.stringify(response),
+  stream: () => openAIStreamWriter,
+  error: (error) => openAIErrorBody(error),
+};
 
 const openAIStreamWriter: StreamWriter = {
   event: (event) => event.wire ?? `data: ${JSON.stringify(event.chunk)}\n\n`,

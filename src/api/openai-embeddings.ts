@@ -1,11 +1,12 @@
 // POST /v1/embeddings — OpenAI's embeddings dialect.
 import { z } from 'zod';
-import { labelLocations } from '../pipeline/classify.js';
-import type { EmbeddingsRequest } from '../core/chat.js';
-import type { Exchange, ExchangeOutcome, Reply } from './exchange.js';
+import type { EmbeddingsRequest, EmbeddingsResponse } from '../core/chat.js';
+import type { DialectWriter } from '../pipeline/call.js';
+import { openAIErrorBody } from './errors.js';
+import type { Exchange, Reply } from './exchange.js';
 import { parseJsonBody } from './http-io.js';
 import { validationError } from './validation.js';
-import { declaredLabels, takeLabels } from './declared-labels.js';
+import { takeLabels } from './declared-labels.js';
 
 const embeddingsBody = z.looseObject({
   model: z.string().min(1),
@@ -25,17 +26,10 @@ export function parseEmbeddingsRequest(body: Buffer): EmbeddingsRequest {
   return { model, input, encoding_format, dimensions, user, declaredLabels: labels, extra };
 }
 
-export async function handleEmbeddings(exchange: Exchange, outcome: ExchangeOutcome): Promise<Reply> {
-  const request = parseEmbeddingsRequest(exchange.body);
-  outcome.alias = exchange.gateway.knownModel(request.model);
-  const plan = await exchange.gateway.planEmbeddings(request, declaredLabels(exchange.request, request.declaredLabels));
-  outcome.labels = plan.classification.labels;
-  outcome.findings = labelLocations(plan.classification);
-  outcome.deepScan = plan.deepScan;
-  const { value, candidate, attempts } = await exchange.gateway.embeddings(request, plan);
-  Object.assign(outcome, { candidate, attempts, usage: { prompt_tokens: value.usage?.prompt_tokens ?? 0, completion_tokens: 0, total_tokens: value.usage?.total_tokens ?? 0 } });
-  return { status: 200, body: JSON.stringify(value) };
-}
+export const openAIEmbeddingsWriter: DialectWriter<EmbeddingsResponse> = {
+  answer: (response) => JSON.stringify(response),
+  error: (error) => openAIErrorBody(error),
+};
 
 /** GET /v1/models: the aliases, then every provider/model name. */
 export function handleModels(exchange: Exchange): Reply {

@@ -2,18 +2,14 @@
 // the labels found, the rule that matched, every candidate allowed or refused and why, the policy hash.
 import type { Exchange, Reply } from './exchange.js';
 import { labelLocations } from '../pipeline/classify.js';
-import type { ExchangeOutcome } from './outcome.js';
 import { declaredLabels } from './declared-labels.js';
 import { parseChatRequest } from './openai-chat.js';
 
-export async function handlePolicyExplain(exchange: Exchange, outcome: ExchangeOutcome): Promise<Reply> {
+export async function handlePolicyExplain(exchange: Exchange): Promise<Reply> {
   const request = parseChatRequest(exchange.body);
-  outcome.alias = exchange.gateway.knownModel(request.model);
   const { gateway } = exchange;
   const plan = await gateway.planChat(request, declaredLabels(exchange.request, request.declaredLabels));
-  outcome.labels = plan.classification.labels;
-  outcome.findings = labelLocations(plan.classification);
-  outcome.deepScan = plan.deepScan;
+  const findings = labelLocations(plan.classification);
   const { decision } = plan;
   const refused = new Map(decision.refused.map((entry) => [entry.provider, entry.reason]));
   const rule = decision.ruleIndex >= 0 ? gateway.policy.rules[decision.ruleIndex] : undefined;
@@ -22,8 +18,8 @@ export async function handlePolicyExplain(exchange: Exchange, outcome: ExchangeO
     body: JSON.stringify({
       model: request.model,
       labels: plan.classification.labels,
-      findings: outcome.findings!.locations,
-      ...(outcome.findings!.omitted > 0 ? { findings_omitted: outcome.findings!.omitted } : {}),
+      findings: findings.locations,
+      ...(findings.omitted > 0 ? { findings_omitted: findings.omitted } : {}),
       ...(plan.deepScan ? { deep_scan: plan.deepScan } : {}),
       rule: rule ? { number: decision.ruleIndex + 1, ...rule } : null,
       mode: decision.mode,

@@ -64,6 +64,12 @@ export class GatewayError extends Error {
   }
 }
 
+/** Anything not a GatewayError is a bug: it becomes internal_error (500, no detail), with the original as its cause for the log. */
+export function asGatewayError(error: unknown): GatewayError {
+  if (error instanceof GatewayError) return error;
+  return new GatewayError('internal_error', 'The gateway failed unexpectedly; the request id identifies the failure in its log.', { cause: error });
+}
+
 /** How one attempt at one upstream failed; decides retry and fallback. */
 export type UpstreamFailureKind =
   | 'connect' // could not connect, or the connection was reset before an answer
@@ -94,10 +100,5 @@ export class ProviderError extends Error {
     this.kind = kind;
     this.upstreamStatus = options.upstreamStatus;
     this.retryAfterSeconds = options.retryAfterSeconds;
-  }
-
-  /** Worth another try, at this provider or the next one. */
-  get retryable(): boolean {
-    return this.kind !== 'rejected';
   }
 }

@@ -5,7 +5,7 @@ import { stat } from 'node:fs/promises';
 import { hostname, userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { createHash } from 'node:crypto';
-import { encodeEntry, type EntryRecord } from '../ledger/entry.js';
+import { encodeEntry, modelEntry } from '../ledger/entry.js';
 import { leafHash } from '../ledger/hash.js';
 import type { SignerKey, VerifierKey } from '../ledger/note.js';
 import type { ModelRecord, Store } from '../store/store.js';
@@ -167,11 +167,7 @@ export class ModelRegistry {
 
   /** Additions and removals are ledger entries; this process appends them directly (the gateway integrates entries other processes append). */
   private async record(kind: 'model_add' | 'model_remove', model: ModelRecord, by: string): Promise<number> {
-    const entry: EntryRecord = {
-      v: 1, kind, time: new Date(this.now()).toISOString(), request_id: `${kind}-${model.name}`, tenant: by, endpoint: 'models', model_requested: '', provider: null, provider_model: null,
-      jurisdiction: null, ownership: null, operator: null, labels: [], policy_hash: '', outcome: 'ok', status: 200, error_code: null, request_sha256: null, response_sha256: null, attempts: [], usage: null,
-      model: { name: model.name, kind: model.kind, sha256: model.sha256, size: model.size, manifest_sha256: createHash('sha256').update(model.envelope).digest('hex') },
-    };
+    const entry = modelEntry(kind, { time: this.now(), by, model: { name: model.name, kind: model.kind, sha256: model.sha256, size: model.size, manifest_sha256: createHash('sha256').update(model.envelope).digest('hex') } });
     const leaf = encodeEntry(entry);
     const { first } = await this.options.store.appendLedgerEntries([{ leaf, leafHash: leafHash(leaf), keyId: null, createdAt: this.now() }]);
     return first;

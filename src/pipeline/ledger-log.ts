@@ -4,7 +4,7 @@
 // the tree is always rebuilt from stored entries in index order, and every checkpoint this log
 // signs extends the one before it.
 import { formatCheckpoint } from '../ledger/checkpoint.js';
-import { encodeEntry, type EntryRecord } from '../ledger/entry.js';
+import { encodeEntry, interruptedClose, type EntryRecord } from '../ledger/entry.js';
 import { leafHash } from '../ledger/hash.js';
 import { signNote, type SignerKey } from '../ledger/note.js';
 import type { Receipt } from '../ledger/receipt.js';
@@ -154,20 +154,7 @@ export class LedgerLog {
   private async closeInterrupted(openIndex: number): Promise<void> {
     const [opening] = await this.options.store.ledgerEntries(openIndex, openIndex + 1);
     const opened = opening ? (JSON.parse(opening.leaf.toString('utf8')) as EntryRecord) : undefined;
-    await this.append(
-      {
-        ...(opened ?? emptyRecord()),
-        kind: 'stream_close',
-        time: new Date(this.options.now()).toISOString(),
-        outcome: 'interrupted',
-        status: opened?.status ?? 0,
-        error_code: 'interrupted',
-        response_sha256: null,
-        usage: null,
-        open_index: openIndex,
-      },
-      { keyId: opening?.keyId ?? null, closesStream: openIndex },
-    );
+    await this.append(interruptedClose(opened, { time: this.options.now(), openIndex }), { keyId: opening?.keyId ?? null, closesStream: openIndex });
   }
 
   /** Signs a checkpoint for everything integrated so far, if that is more than the last one. */
@@ -240,11 +227,4 @@ export class LedgerLog {
     if (this.started) await this.signCheckpoint().catch(this.options.onError);
     this.stopped = true;
   }
-}
-
-function emptyRecord(): EntryRecord {
-  return {
-    v: 1, kind: 'stream_close', time: '', request_id: '', tenant: '', endpoint: '', model_requested: '', provider: null, provider_model: null, jurisdiction: null,
-    ownership: null, operator: null, labels: [], policy_hash: '', outcome: 'interrupted', status: 0, error_code: null, request_sha256: null, response_sha256: null, attempts: [], usage: null,
-  };
 }

@@ -1,0 +1,169 @@
+// The one path of a call: an authenticated request, parsed by its dialect into the neutral shape,
+// goes classify → policy → route → dispatch (retries, fallback, hedging, mid-stream continuation) →
+// record, and comes back as the exact bytes to send: a complete reply, or a stream of pieces. The
+// API only parses wire formats and writes bytes; it hands the dialect's writer in.
+import type { ChatRequest, ChatResponse, EmbeddingsRequest, EmbeddingsResponse } from '../core/chat.js';
+import { asGatewayError, GatewayError } from '../core/errors.js';
+import type { EntryKind } from '../ledger/entry.js';
+import type { Tenant } from './auth.js';
+import { callerLabels, labelLocations } from './classify.js';
+import type { Gateway, Plan } from './gateway.js';
+import type { LedgerLog } from './ledger-log.js';
+import { CallRecorder, type CallState } from './record.js';
+import { relay, type RelayedStream, type StreamWriter } from './stream-relay.js';
+
+export type { CallState } from './record.js';
+export type { StreamWriter } from './stream-relay.js';
+
+/** One call as the API hands it over: who, which endpoint, the exact bytes, and when the client goes away. */
+export interface CallInput {
+  requestId: string;
+  tenant: Tenant;
+  /** The ledger's name for the endpoint: chat, messages, embeddings. */
+  endpoint: 'chat' | 'messages' | 'embeddings';
+  /** The exact request bytes (the ledger commits to their SHA-256), or undefined when they were never read. */
+  body: Buffer | undefined;
+  /** Labels from the `x-sovereign-labels` header. */
+  headerLabels: string | string[] | undefined;
+  /** Aborts when the client goes away. */
+  signal?: AbortSignal;
+}
+
+/** How a dialect writes what the pipeline produces. */
+export interface DialectWriter<Response> {
+  /** A complete answer; `wire` is the upstream's exact bytes when the upstream already speaks this dialect. */
+  answer(response: Response, wire: Buffer | undefined): string | Buffer;
+  /** A fresh writer for one stream. */
+  stream?(model: string): StreamWriter;
+  error(error: GatewayError): string;
+}
+
+export type CallOutput =
+  | { kind: 'reply'; status: number; headers: Record<string, string>; body: string | Buffer; state: CallState; failure?: GatewayError; unrecorded?: unknown }
+  | { kind: 'stream'; headers: Record<string, string>; stream: RelayedStream; state: CallState };
+
+/** Failures the gateway decided (rather than suffered) are recorded as refusals. */
+const refusalCodes = new Set(['rate_limited', 'insufficient_scope', 'no_allowed_provider', 'scan_limit_exceeded']);
+
+export interface CallPipelineOptions {
+  gateway: Gateway;
+  ledger: LedgerLog;
+  now: () => number;
+  weights?: (name: string) => { model_sha256: string; adapter_sha256?: string } | undefined;
+}
+
+export class CallPipeline {
+  constructor(private readonly options: CallPipelineOptions) {}
+
+  /** A chat call (OpenAI chat completions, Anthropic messages): parse, plan, dispatch, record. */
+  async chat(input: CallInput, parse: () => ChatRequest, writer: DialectWriter<ChatResponse>): Promise<CallOutput> {
+    const { gateway } = this.options;
+    const state: CallState = {};
+    const recorder = this.recorder(input);
+    try {
+      const request = parse();
+      state.alias = gateway.knownModel(request.model);
+      state.stream = request.stream;
+      const plan = await gateway.planChat(request, callerLabels(input.headerLabels, { labels: request.declaredLabels }));
+      learnPlan(state, plan);
+      if (!request.stream) {
+        const { value, candidate, attempts, redactedLabels } = await gateway.chat(request, plan, input.signal);
+        Object.assign(state, { candidate, attempts, redactedLabels, usage: value.response.usage });
+        return await this.reply(input, recorder, state, 200, writer.answer(value.response, value.wire), writer);
+      }
+      const { value: stream, candidate, attempts, redactedLabels } = await gateway.chatStream(request, plan, input.signal);
+      Object.assign(state, { candidate, attempts, redactedLabels });
+      let openIndex: number;
+      try {
+        openIndex = await recorder.open(state);
+      } catch (error) {
+        stream.cancel();
+        throw new GatewayError('ledger_unavailable', 'The ledger could not record the opening of this stream; nothing was sent.', { cause: error, retryable: true, retryAfterSeconds: 1 });
+      }
+      const relayed = relay(stream, writer.stream!(request.model), state, recorder, openIndex, async (delivered, failed) => {
+        const next = await gateway.continueChatStream(request, plan, delivered, failed);
+        return next && { stream: next.value, provider: next.candidate.provider.description.id, attempts: next.attempts };
+      });
+      return { kind: 'stream', headers: { ...this.headers(input, state), 'x-sovereign-receipt': String(openIndex) }, stream: relayed, state };
+    } catch (error) {
+      return this.failure(input, recorder, state, error, writer);
+    }
+  }
+
+  /** An embeddings call. */
+  async embeddings(input: CallInput, parse: () => EmbeddingsRequest, writer: DialectWriter<EmbeddingsResponse>): Promise<CallOutput> {
+    const { gateway } = this.options;
+    const state: CallState = {};
+    const recorder = this.recorder(input);
+    try {
+      const request = parse();
+      state.alias = gateway.knownModel(request.model);
+      const plan = await gateway.planEmbeddings(request, callerLabels(input.headerLabels, { labels: request.declaredLabels }));
+      learnPlan(state, plan);
+      const { value, candidate, attempts } = await gateway.embeddings(request, plan, input.signal);
+      Object.assign(state, { candidate, attempts, usage: { prompt_tokens: value.usage?.prompt_tokens ?? 0, completion_tokens: 0, total_tokens: value.usage?.total_tokens ?? 0 } });
+      return await this.reply(input, recorder, state, 200, writer.answer(value, undefined), writer);
+    } catch (error) {
+      return this.failure(input, recorder, state, error, writer);
+    }
+  }
+
+  /** A call that failed before its dialect could be parsed (rate limit, body too large): recorded like any other. */
+  refused(input: CallInput, error: unknown, writer: Pick<DialectWriter<unknown>, 'error'>): Promise<CallOutput> {
+    return this.failure(input, this.recorder(input), {}, error, writer);
+  }
+
+  private recorder(input: CallInput): CallRecorder {
+    const { ledger, gateway, now, weights } = this.options;
+    return new CallRecorder(ledger, { requestId: input.requestId, tenantName: input.tenant.name, keyId: input.tenant.keyId === 'anonymous' ? null : input.tenant.keyId, endpoint: input.endpoint, body: input.body, policyHash: gateway.policyHash, now, weights });
+  }
+
+  private headers(input: CallInput, state: CallState): Record<string, string> {
+    const headers: Record<string, string> = { 'x-request-id': input.requestId, 'x-sovereign-policy': this.options.gateway.policyHash };
+    if (state.candidate) headers['x-sovereign-provider'] = state.candidate.provider.description.id;
+    return headers;
+  }
+
+  /** Records the answer, then hands it back with its receipt index; no answer leaves without its proof. */
+  private async reply(input: CallInput, recorder: CallRecorder, state: CallState, status: number, body: string | Buffer, writer: Pick<DialectWriter<unknown>, 'error'>): Promise<CallOutput> {
+    try {
+      const index = await recorder.call(kindOf(input.endpoint), state, { status, outcome: 'ok', errorCode: null, responseBody: body });
+      return { kind: 'reply', status, headers: { ...this.headers(input, state), 'x-sovereign-receipt': String(index) }, body, state };
+    } catch (error) {
+      // Fail closed: the answer is withheld.
+      const unavailable = new GatewayError('ledger_unavailable', 'The ledger could not record this call, so its answer is withheld; retry later.', { retryable: true, retryAfterSeconds: 1 });
+      state.error = unavailable.code;
+      return { kind: 'reply', status: unavailable.status, headers: { ...this.headers(input, {}), ...retryHeaders(unavailable) }, body: writer.error(unavailable), state, failure: unavailable, unrecorded: error };
+    }
+  }
+
+  private async failure(input: CallInput, recorder: CallRecorder, state: CallState, error: unknown, writer: Pick<DialectWriter<unknown>, 'error'>): Promise<CallOutput> {
+    const failure = asGatewayError(error);
+    state.error = failure.code;
+    if (!state.attempts && failure.attempts.length > 0) state.attempts = failure.attempts;
+    const body = writer.error(failure);
+    const headers = { ...this.headers(input, {}), ...retryHeaders(failure) };
+    try {
+      const index = await recorder.call(kindOf(input.endpoint), state, { status: failure.status, outcome: refusalCodes.has(failure.code) ? 'refused' : 'error', errorCode: failure.code, responseBody: body });
+      headers['x-sovereign-receipt'] = String(index);
+      return { kind: 'reply', status: failure.status, headers, body, state, failure };
+    } catch (unrecorded) {
+      return { kind: 'reply', status: failure.status, headers, body, state, failure, unrecorded };
+    }
+  }
+}
+
+function kindOf(endpoint: CallInput['endpoint']): EntryKind {
+  return endpoint;
+}
+
+function retryHeaders(error: GatewayError): Record<string, string> {
+  return error.retryAfterSeconds !== undefined ? { 'retry-after': String(error.retryAfterSeconds) } : {};
+}
+
+/** What classification and policy decided, as the record keeps it. */
+function learnPlan(state: CallState, plan: Plan): void {
+  state.labels = plan.classification.labels;
+  state.findings = labelLocations(plan.classification);
+  state.deepScan = plan.deepScan;
+}

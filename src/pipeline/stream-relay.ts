@@ -1,0 +1,102 @@
+// A started upstream stream turned into the bytes a client receives: each neutral event written in
+// the client's dialect, an upstream broken mid-way continued on the next allowed candidate in the
+// same stream, and the closing ledger entry (the SHA-256 of every byte delivered) announced by the
+// last line, `: x-sovereign-receipt-close <index>`. Pulled by the API one piece at a time, so
+// backpressure reaches the upstream; never buffered whole.
+import { createHash } from 'node:crypto';
+import { asGatewayError, ProviderError } from '../core/errors.js';
+import type { ChatStream, StreamEvent } from '../core/provider.js';
+import type { CallRecorder, CallState } from './record.js';
+
+/** Turns neutral stream events into a dialect's SSE bytes (one writer per stream: it may keep state). */
+export interface StreamWriter {
+  event(event: StreamEvent): string | Buffer | undefined;
+  end(): string;
+  error(message: string, code: string): string;
+}
+
+/** Asked for a continuation when a stream breaks mid-way: the text delivered so far, the providers that failed. */
+export type ContinueStream = (delivered: string, failed: ReadonlySet<string>) => Promise<{ stream: ChatStream; provider: string; attempts: ReadonlyArray<{ provider: string; outcome: string }> } | undefined>;
+
+export interface RelayedStream {
+  /** The bytes to send, in order; the last is the closing entry's announcement. */
+  pieces: AsyncGenerator<string | Buffer, void, undefined>;
+  /** The client went away: stop the upstream now (a pending read ends) and record `client_closed`. */
+  cancel(): void;
+}
+
+export function relay(stream: ChatStream, writer: StreamWriter, state: CallState, recorder: CallRecorder, openIndex: number, continueStream: ContinueStream | undefined): RelayedStream {
+  let clientGone = false;
+  let current = stream;
+  async function* pieces(): AsyncGenerator<string | Buffer, void, undefined> {
+    const digest = createHash('sha256');
+    let bytesDelivered = 0;
+    const deliver = (piece: string | Buffer): string | Buffer => {
+      digest.update(piece);
+      bytesDelivered += typeof piece === 'string' ? Buffer.byteLength(piece) : piece.length;
+      return piece;
+    };
+    let result: { outcome: 'ok' | 'error' | 'client_closed'; errorCode: string | null } = { outcome: 'ok', errorCode: null };
+    // What the client has received of the answer, for a continuation elsewhere if this upstream breaks.
+    let delivered = '';
+    let continuable = continueStream !== undefined;
+    const failed = new Set<string>();
+    let provider = state.candidate?.provider.description.id ?? '';
+    try {
+      for (;;) {
+        try {
+          for await (const event of current) {
+            if (event.chunk.usage) state.usage = event.chunk.usage;
+            const delta = event.chunk.choices[0]?.delta;
+            if (delta?.tool_calls || event.chunk.choices.length > 1) continuable = false;
+            if (typeof delta?.content === 'string') delivered += delta.content;
+            const piece = writer.event(event);
+            if (piece !== undefined) yield deliver(piece);
+            if (clientGone) break;
+          }
+          break;
+        } catch (error) {
+          if (clientGone) throw error;
+          failed.add(provider);
+          const kind = error instanceof ProviderError ? error.kind : asGatewayError(error).code;
+          state.attempts = [...(state.attempts ?? []), { provider, outcome: `broken_${kind}` }];
+          // A plain-text answer broken mid-way goes on with the next allowed candidate, in the same stream.
+          const next = continuable ? await continueStream!(delivered, failed) : undefined;
+          if (!next) throw error;
+          state.attempts = [...state.attempts, ...next.attempts];
+          current = next.stream;
+          provider = next.provider;
+        }
+      }
+      if (clientGone) result = { outcome: 'client_closed', errorCode: 'client_closed' };
+      else yield deliver(writer.end());
+    } catch (error) {
+      if (clientGone) {
+        result = { outcome: 'client_closed', errorCode: 'client_closed' };
+      } else {
+        const failure = asGatewayError(error);
+        const code = failure.code === 'internal_error' ? 'upstream_error' : failure.code;
+        state.error = code;
+        result = { outcome: 'error', errorCode: code };
+        yield deliver(writer.error(`The upstream failed mid-stream: ${(error as Error).message}`, code));
+      }
+    } finally {
+      // Also when the client went away and the API stopped pulling: the stream is closed in the ledger.
+      if (clientGone && result.outcome === 'ok') result = { outcome: 'client_closed', errorCode: 'client_closed' };
+      let closeIndex: number | undefined;
+      try {
+        closeIndex = await recorder.close(openIndex, state, { ...result, responseSha256: digest.digest('hex'), bytesDelivered });
+      } catch {
+        // The opening entry stays open and is closed as `interrupted` at the next start.
+      }
+      if (closeIndex !== undefined && !clientGone) yield `: x-sovereign-receipt-close ${closeIndex}\n\n`;
+    }
+  }
+  return {
+    pieces: pieces(),
+    cancel() {
+      clientGone = true;
+      current.cancel();
+    },
+  };
+}
