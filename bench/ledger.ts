@@ -12,6 +12,7 @@ import { MerkleTree } from '../src/ledger/tree.js';
 import { verifyInclusion } from '../src/ledger/verify-proof.js';
 import { LedgerLog } from '../src/pipeline/ledger-log.js';
 import { openSqliteStore } from '../src/store/kysely-store.js';
+import { systemClock } from '../src/core/clock.js';
 
 const record = (index: number): EntryRecord => ({
   v: 1, kind: 'chat', time: new Date().toISOString(), request_id: `bench-${index}-0000-0000-000000000000`, tenant: 'bench', endpoint: 'chat', model_requested: 'default',
@@ -52,7 +53,7 @@ export async function ledgerSection(table: (header: string[], rows: Array<Array<
     const store = openSqliteStore(directory);
     await store.migrate();
     const signer = generateSigner('bench.example/log');
-    const log = new LedgerLog({ store, signer, origin: signer.name, now: Date.now, checkpointIntervalMs: 1000, onError: (error) => console.error(error) });
+    const log = new LedgerLog({ store, signer, origin: signer.name, clock: systemClock, checkpointIntervalMs: 1000, onError: (error) => console.error(error) });
     await log.start();
     let next = 0;
     const started = process.hrtime.bigint();

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
+import { systemClock } from '../src/core/clock.js';
 import { decodeEntry } from '../src/ledger/entry.js';
 import type { Double } from './doubles/http-double.js';
 import { startOpenAIDouble } from './doubles/openai-upstream.js';
@@ -107,14 +108,15 @@ describe('a deep scan that takes longer than timeout_ms', { skip: onnxSkipReason
     const cloud = await startOpenAIDouble();
     const model = join(temporaryDirectory(), 'ner');
     writeTinyOnnxNer(model);
-    // A clock on which every wait has already elapsed: the scan always loses the race.
+    // A clock on which the deep scan's wait (timeout_ms: 60 s) has already elapsed when it starts:
+    // the scan always loses the race. Other waits (checkpoints, key reloads) run on the system clock.
     const gateway = await startTestGateway(
       {
         providers: [providerEntry('own', own.url, { jurisdiction: 'SA', ownership: 'owned' }), providerEntry('cloud', cloud.url, { jurisdiction: 'US', ownership: 'rented' })],
         models: { default: { candidates: ['cloud/m1', 'own/m1'] } },
         policy: policy({ engine: 'onnx', model, timeout_ms: 60_000 }),
       },
-      { clock: { now: Date.now, sleep: async () => {} } },
+      { clock: { now: Date.now, sleep: (ms, signal) => (ms === 60_000 ? Promise.resolve() : systemClock.sleep(ms, signal)) } },
     );
     try {
       const response = await postJson(`${gateway.url}/v1/chat/completions`, { model: 'default', messages: [{ role: 'user', content: 'hello' }] }, { authorization: `Bearer ${gateway.key}` });

@@ -5,6 +5,7 @@ import OpenAI from 'openai';
 import { startOpenAIDouble } from './doubles/openai-upstream.js';
 import type { Double } from './doubles/http-double.js';
 import { postJson, providerEntry, startTestGateway, type TestGateway } from './helpers.js';
+import { ManualClock, until } from './support/manual-clock.js';
 
 describe('OpenAI dialect through the official SDK', () => {
   let primary: Double;
@@ -114,12 +115,24 @@ describe('OpenAI dialect through the official SDK', () => {
       assert.equal(secondary.received.length, 0);
     });
 
-    it('waits out a short Retry-After on a 429, then retries', async () => {
-      primary.script({ kind: 'status', status: 429, retryAfter: '1' });
-      const started = Date.now();
-      await client.chat.completions.create({ model: 'default', messages: [{ role: 'user', content: 'later' }] });
-      assert.ok(Date.now() - started >= 900, 'waited for Retry-After');
-      assert.equal(primary.received.length, 2);
+    it('waits out a short Retry-After on a 429, then retries (on the gateway clock)', async () => {
+      const clock = new ManualClock();
+      const upstream = await startOpenAIDouble();
+      const local = await startTestGateway({ providers: [providerEntry('primary', upstream.url)], models: { default: { candidates: ['primary/m1'] } } }, { clock });
+      try {
+        upstream.script({ kind: 'status', status: 429, retryAfter: '1' });
+        const waitingBefore = clock.waiting;
+        const answer = postJson(`${local.url}/v1/chat/completions`, { model: 'default', messages: [{ role: 'user', content: 'later' }] }, { authorization: `Bearer ${local.key}` });
+        await until(() => clock.waiting > waitingBefore, 'the gateway to wait out Retry-After');
+        await clock.advance(999);
+        assert.equal(upstream.received.length, 1, 'no retry before Retry-After has passed');
+        await clock.advance(1);
+        assert.equal((await answer).status, 200);
+        assert.equal(upstream.received.length, 2);
+      } finally {
+        await local.close();
+        await upstream.close();
+      }
     });
 
     it('falls back to the next candidate when one keeps failing', async () => {
@@ -284,11 +297,15 @@ describe('OpenAI dialect through the official SDK', () => {
     it('opens after consecutive failures and sends traffic straight to the next candidate', async () => {
       const fresh = await startOpenAIDouble();
       const backup = await startOpenAIDouble();
-      const local = await startTestGateway({
-        providers: [providerEntry('flaky', fresh.url), providerEntry('backup', backup.url)],
-        models: { default: { candidates: ['flaky/m1', 'backup/m1'] } },
-        routing: { retries: 0, breaker: { failures: 2, cooldown_ms: 300 } },
-      });
+      const clock = new ManualClock();
+      const local = await startTestGateway(
+        {
+          providers: [providerEntry('flaky', fresh.url), providerEntry('backup', backup.url)],
+          models: { default: { candidates: ['flaky/m1', 'backup/m1'] } },
+          routing: { retries: 0, breaker: { failures: 2, cooldown_ms: 300 } },
+        },
+        { clock },
+      );
       try {
         const sdk = new OpenAI({ baseURL: `${local.url}/v1`, apiKey: local.key, maxRetries: 0 });
         const ask = () => sdk.chat.completions.create({ model: 'default', messages: [{ role: 'user', content: 'x' }] });
@@ -301,11 +318,15 @@ describe('OpenAI dialect through the official SDK', () => {
         assert.equal(fresh.received.length, 2, 'open circuit: no more traffic to the failing provider');
         assert.equal(backup.received.length, 4);
         fresh.setDefault({ kind: 'ok' });
-        await new Promise((resolve) => setTimeout(resolve, 350));
+        await clock.advance(299);
+        await ask();
+        assert.equal(fresh.received.length, 2, 'still open before the cool-down has passed');
+        await clock.advance(1);
         await ask();
         assert.equal(fresh.received.length, 3, 'half-open: one trial request');
         await ask();
         assert.equal(fresh.received.length, 4, 'closed again after the trial succeeded');
+        assert.equal(backup.received.length, 5);
       } finally {
         await local.close();
         await fresh.close();

@@ -11,6 +11,7 @@ import { MerkleTree } from '../src/ledger/tree.js';
 import { verifyReceipt } from '../src/ledger/receipt.js';
 import { createTestDatabase, postgresSkipReason } from './postgres.js';
 import { temporaryDirectory } from './helpers.js';
+import { systemClock } from '../src/core/clock.js';
 
 const signer = generateSigner('test.example/log');
 const record = (requestId: string, kind: EntryRecord['kind'] = 'chat'): EntryRecord => ({
@@ -21,7 +22,7 @@ const record = (requestId: string, kind: EntryRecord['kind'] = 'chat'): EntryRec
 async function openLog(directory: string): Promise<{ log: LedgerLog; close(): Promise<void> }> {
   const store = openSqliteStore(directory);
   await store.migrate();
-  const log = new LedgerLog({ store, signer, origin: signer.name, now: Date.now, checkpointIntervalMs: 1000, onError: (error) => assert.fail(String(error)) });
+  const log = new LedgerLog({ store, signer, origin: signer.name, clock: systemClock, checkpointIntervalMs: 1000, onError: (error) => assert.fail(String(error)) });
   return { log, close: async () => { await log.stop(); await store.close(); } };
 }
 
@@ -113,7 +114,7 @@ describe('two gateway replicas on one PostgreSQL ledger', { skip: postgresSkipRe
     const database = await createTestDatabase();
     const stores = [openPostgresStore(database.url), openPostgresStore(database.url)];
     await stores[0]!.migrate();
-    const logs = stores.map((store) => new LedgerLog({ store, signer, origin: signer.name, now: Date.now, checkpointIntervalMs: 1000, onError: (error) => assert.fail(String(error)) }));
+    const logs = stores.map((store) => new LedgerLog({ store, signer, origin: signer.name, clock: systemClock, checkpointIntervalMs: 1000, onError: (error) => assert.fail(String(error)) }));
     for (const log of logs) await log.start();
     const indexes = await Promise.all(Array.from({ length: 200 }, (_, index) => logs[index % 2]!.append(record(`r${index}`), { keyId: null })));
     assert.deepEqual([...indexes].sort((a, b) => a - b), Array.from({ length: 200 }, (_, index) => index));

@@ -3,7 +3,7 @@
 // (start, graceful shutdown). What one exchange goes through is in serve.ts.
 import { createServer, type Server } from 'node:http';
 import type { Config } from '../config/schema.js';
-import { systemClock, type Clock } from '../core/clock.js';
+import { every, systemClock, type Clock } from '../core/clock.js';
 import { asGatewayError } from '../core/errors.js';
 import type { Provider } from '../core/provider.js';
 import { KeyRing, RateLimiter } from '../pipeline/auth.js';
@@ -67,8 +67,8 @@ export function createApp(options: AppOptions): App {
   const clock = options.clock ?? systemClock;
   const now = (): number => clock.now();
   const metrics = createMetrics({ defaultMetrics: options.defaultMetrics ?? false });
-  const gateway = new Gateway({ config, providers: options.providers, metrics, now, sleep: (ms, signal) => clock.sleep(ms, signal), deepScanner: options.deepScanner });
-  const keys = new KeyRing(store, config.auth.default_rpm, (error) => logger.error({ err: error }, 'reloading API keys failed'));
+  const gateway = new Gateway({ config, providers: options.providers, metrics, clock, deepScanner: options.deepScanner });
+  const keys = new KeyRing(store, config.auth.default_rpm, (error) => logger.error({ err: error }, 'reloading API keys failed'), clock);
   const limiter = new RateLimiter(now);
   const weightsOf = options.weights && options.weights.size > 0 ? (name: string) => options.weights!.get(name) : undefined;
   const ledgerEndpoints = createLedgerEndpoints(ledger, store, config.ledger.receipt_wait_ms);
@@ -86,7 +86,8 @@ export function createApp(options: AppOptions): App {
   });
   const actionEndpoints = createActionEndpoints(gate);
   const calls = new CallPipeline({ gateway, ledger, now, weights: weightsOf });
-  let cutsTimer: NodeJS.Timeout | undefined;
+  /** Aborted at shutdown: ends the app's own loops (cut reloads) and waits. */
+  const running = new AbortController();
   let accepting = true;
   let inFlight = 0;
   let idle: (() => void) | undefined;
@@ -157,8 +158,7 @@ export function createApp(options: AppOptions): App {
       if (config.auth.required) await keys.start(options.keyRefreshMs ?? 500);
       await reloadCuts();
       // Cuts made through another replica (or before a restart) apply here within half a second.
-      cutsTimer = setInterval(() => void reloadCuts().catch((error) => logger.error({ err: error }, 'reloading cuts failed')), 500);
-      cutsTimer.unref();
+      void every(clock, 500, running.signal, reloadCuts, (error) => logger.error({ err: error }, 'reloading cuts failed'));
       gateway.startProbes(config.health.probe_interval_ms, config.health.probe_timeout_ms);
       const { interrupted } = await ledger.start();
       if (interrupted > 0) logger.warn({ interrupted }, 'closed streams that a previous run left open as interrupted');
@@ -172,12 +172,14 @@ export function createApp(options: AppOptions): App {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       if (inFlight > 0) {
-        await Promise.race([new Promise<void>((resolve) => (idle = resolve)), new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref())]);
+        const grace = new AbortController();
+        await Promise.race([new Promise<void>((resolve) => (idle = resolve)), clock.sleep(graceMs, grace.signal)]);
+        grace.abort();
       }
       server.closeAllConnections();
       await closed;
       keys.stop();
-      if (cutsTimer) clearInterval(cutsTimer);
+      running.abort();
       await ledger.stop();
       await gateway.close();
     },

@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import { request as undiciRequest } from 'undici';
 import { createApp } from '../api/server.js';
+import { systemClock } from '../core/clock.js';
 import { parseListen } from '../config/schema.js';
 import { createProviders, weightsDigests, withEmbeddedModels } from '../pipeline/catalog.js';
 import { ModelRegistry } from '../models/registry.js';
@@ -67,7 +68,7 @@ async function start(options: { config?: string; port?: string }): Promise<void>
     store,
     signer,
     origin: signer.name,
-    now: Date.now,
+    clock: systemClock,
     checkpointIntervalMs: config.ledger.checkpoint_interval_ms,
     onError: (error) => logger.error({ err: error }, 'ledger'),
   });

@@ -8,7 +8,7 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
-/** The system's clock: Date.now and timers. A sleep keeps the process alive only while something awaits it. */
+/** The system's clock: Date.now and timers. A sleep does not by itself keep the process alive (what waits on it does: a socket, a pending request). */
 export const systemClock: Clock = {
   now: () => Date.now(),
   sleep: (ms, signal) =>
@@ -20,6 +20,23 @@ export const systemClock: Clock = {
         resolve();
       };
       const timer = setTimeout(done, Math.max(0, ms));
+      timer.unref();
       signal?.addEventListener('abort', done, { once: true });
     }),
 };
+
+/**
+ * Runs `work` every `intervalMs` (a number, or a function for a jittered or backed-off interval) on
+ * the clock, until `signal` aborts; a failing run is reported and the loop goes on.
+ */
+export async function every(clock: Clock, intervalMs: number | (() => number), signal: AbortSignal, work: () => Promise<unknown> | unknown, onError: (error: unknown) => void): Promise<void> {
+  while (!signal.aborted) {
+    await clock.sleep(typeof intervalMs === 'number' ? intervalMs : intervalMs(), signal);
+    if (signal.aborted) return;
+    try {
+      await work();
+    } catch (error) {
+      onError(error);
+    }
+  }
+}

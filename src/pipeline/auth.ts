@@ -4,6 +4,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { GatewayError } from '../core/errors.js';
 import type { ApiKeyRecord, Scope, Store } from '../store/store.js';
+import { every, systemClock, type Clock } from '../core/clock.js';
 
 export const keyPrefix = 'sk-sov-';
 
@@ -43,23 +44,23 @@ export class KeyRing {
   private byHash = new Map<string, Tenant>();
   /** Keys already seen valid since the last reload, to skip hashing them on every request. Only valid keys enter it, so its size is bounded by the number of keys. */
   private seen = new Map<string, Tenant>();
-  private timer: NodeJS.Timeout | undefined;
+  private readonly running = new AbortController();
   private loaded = false;
 
   constructor(
     private readonly store: Store,
     private readonly defaultRpm: number,
     private readonly onError: (error: unknown) => void,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   async start(refreshMs: number): Promise<void> {
     await this.refresh();
-    this.timer = setInterval(() => void this.refresh().catch(this.onError), refreshMs);
-    this.timer.unref();
+    void every(this.clock, refreshMs, this.running.signal, () => this.refresh(), this.onError);
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
+    this.running.abort();
   }
 
   get size(): number {

@@ -2,13 +2,13 @@
 // parses the wire format into neutral requests and writes the neutral answers back.
 import type { Config } from '../config/schema.js';
 import type { ChatRequest, EmbeddingsRequest, EmbeddingsResponse } from '../core/chat.js';
-import { GatewayError, type ProviderError } from '../core/errors.js';
+import { every, systemClock, type Clock } from '../core/clock.js';
+import { GatewayError, ProviderError } from '../core/errors.js';
+import { decide, labelMatches, openPolicy, policyHash, type PolicyDecision, type PolicyDocument } from '../policy/policy.js';
 import type { ChatResult, ChatStream, Provider, ProviderDescription } from '../core/provider.js';
 import type { Metrics } from '../telemetry/metrics.js';
-import { decide, openPolicy, policyHash, type PolicyDecision, type PolicyDocument } from '../policy/policy.js';
 import { buildCatalog, resolveModel, type Candidate, type Catalog } from './catalog.js';
 import { classifyRequest, labelsWith, scanValues, withSpans, type Classification, type ClassifySettings } from './classify.js';
-import { labelMatches } from '../policy/policy.js';
 import { DeepScanError, deepScanDefaults, type DeepScanner } from './deep-scan.js';
 import { redactChat, restoreResponse, restoreStream } from './redact.js';
 import { cutApplies, describeCut } from './cuts.js';
@@ -24,9 +24,8 @@ export interface GatewayOptions {
   config: Config;
   providers: Map<string, Provider>;
   metrics: Metrics;
-  now: () => number;
-  /** Resolves after `ms` of the gateway's clock, or at once when `signal` aborts. */
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** The gateway's clock: deadlines, retry waits, hedging, probes, breaker cool-downs. */
+  clock?: Clock;
   /** The model layer of the detectors (`policy.detectors.ner`), owned by the gateway from here on (closed with it). */
   deepScanner?: DeepScanner;
 }
@@ -40,18 +39,6 @@ export interface DeepScanOutcome {
 }
 
 const leavesHome = (candidate: Candidate): boolean => candidate.provider.description.ownership !== 'owned';
-
-const defaultSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 
 /** What classification and policy decided for one request, before any provider is called. */
 export interface Plan {
@@ -88,18 +75,21 @@ export class Gateway {
   readonly health = new Map<string, ProviderHealth>();
   /** Cuts in force, reloaded from the store by the server. */
   cuts: CutRecord[] = [];
-  private readonly probeTimers = new Map<string, NodeJS.Timeout>();
-  private closed = false;
+  /** Aborted on close: stops the probes and every wait of this gateway. */
+  private readonly running = new AbortController();
   readonly policy: PolicyDocument;
   readonly policyHash: string;
   readonly breakers = new Map<string, CircuitBreaker>();
   private readonly settings: DispatchSettings;
   private readonly classifySettings: ClassifySettings;
-  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  private readonly clock: Clock;
+  private readonly now: () => number;
 
   constructor(private readonly options: GatewayOptions) {
-    const { config, providers, metrics, now } = options;
-    this.sleep = options.sleep ?? defaultSleep;
+    const { config, providers, metrics } = options;
+    this.clock = options.clock ?? systemClock;
+    const now = (): number => this.clock.now();
+    this.now = now;
     this.catalog = buildCatalog(config, providers);
     this.policy = (config.policy as PolicyDocument | undefined) ?? openPolicy;
     this.policyHash = policyHash(this.policy);
@@ -112,7 +102,7 @@ export class Gateway {
       maxRetryWaitMs: config.routing.max_retry_wait_ms,
       breakers: this.breakers,
       now,
-      sleep: this.sleep,
+      sleep: (ms) => this.clock.sleep(ms, this.running.signal),
       onFailure: (model, candidate, error, willFallBack) => this.recordFailure(model, candidate, error, willFallBack),
       // Health is shown to any key (GET /v1/providers): how an attempt failed, never the upstream's
       // words, which can quote another tenant's request.
@@ -180,7 +170,7 @@ export class Gateway {
     try {
       const spans = await Promise.race([
         scanner.scan(classification.targets.map((target) => target.text), scan.signal),
-        this.sleep(timeoutMs, timer.signal).then(() => {
+        this.clock.sleep(timeoutMs, timer.signal).then(() => {
           throw new DeepScanError('aborted', `the deep scan took longer than ${timeoutMs} ms (policy.detectors.ner.timeout_ms)`);
         }),
       ]);
@@ -199,7 +189,7 @@ export class Gateway {
   private plan(all: Candidate[], classification: Classification): Plan {
     const providers = [...new Map(all.map((candidate) => [candidate.provider.description.id, candidate.provider.description])).values()];
     const decision = decide(this.policy, classification.labels, providers);
-    const now = this.options.now();
+    const now = this.now();
     let candidates = all.filter((candidate) => decision.allowed.includes(candidate.provider.description.id) && !this.cutOf(candidate.provider.description, now));
     // Content the gateway cannot read (an image's pixels, a binary file, token ids) may hold
     // anything: under a policy it stays on owned providers unless the matching rule names it.
@@ -221,6 +211,8 @@ export class Gateway {
     const [first, ...rest] = candidates;
     const primaryAbort = new AbortController();
     const secondaryAbort = new AbortController();
+    // Ends the hedge's wait on the clock once the race is decided.
+    const hedgeWait = new AbortController();
     const cancel = (value: unknown): void => (value as { cancel?: () => void } | undefined)?.cancel?.();
     return new Promise<Dispatched<T>>((resolve, reject) => {
       let settled = false;
@@ -234,7 +226,7 @@ export class Gateway {
           return;
         }
         settled = true;
-        clearTimeout(timer);
+        hedgeWait.abort();
         other.abort();
         const hedgedOut = hedgeFired && failures === 0 ? [{ provider: otherName, outcome: 'hedged_out' }] : [];
         resolve({ ...result, attempts: [...result.attempts, ...hedgedOut] as Dispatched<T>['attempts'] });
@@ -243,11 +235,11 @@ export class Gateway {
         failures += 1;
         if (!settled && failures === started && (started === 2 || rest.length === 0)) {
           settled = true;
-          clearTimeout(timer);
+          hedgeWait.abort();
           reject(error);
         } else if (!settled && started === 1) {
           // The first failed before the hedge: go on with the rest at once, as a plain fallback.
-          clearTimeout(timer);
+          hedgeWait.abort();
           startSecondary();
         }
       };
@@ -257,14 +249,15 @@ export class Gateway {
         dispatch(model, rest, call, this.settings, secondaryAbort.signal).then((result) => win(result, primaryAbort, first!.provider.description.id), lose);
       };
       dispatch(model, [first!], call, this.settings, primaryAbort.signal).then((result) => win(result, secondaryAbort, rest[0]!.provider.description.id), lose);
-      const timer = setTimeout(() => {
+      void this.clock.sleep(hedgeAfterMs, hedgeWait.signal).then(() => {
+        if (hedgeWait.signal.aborted) return;
         hedgeFired = true;
         startSecondary();
-      }, hedgeAfterMs);
+      });
     });
   }
 
-  cutOf(provider: ProviderDescription, now = this.options.now()): CutRecord | undefined {
+  cutOf(provider: ProviderDescription, now = this.now()): CutRecord | undefined {
     return this.cuts.find((cut) => cutApplies(cut, provider, now));
   }
 
@@ -295,30 +288,24 @@ export class Gateway {
   startProbes(intervalMs: number, timeoutMs: number): void {
     for (const provider of this.options.providers.values()) {
       let backoff = 1;
-      const schedule = (): void => {
-        const timer = setTimeout(() => {
-          void this.probe(provider, timeoutMs).then((ok) => {
-            backoff = ok ? 1 : Math.min(backoff * 2, 8);
-            if (!this.closed) schedule();
-          });
-        }, intervalMs * backoff * (0.8 + Math.random() * 0.4));
-        timer.unref();
-        this.probeTimers.set(provider.description.id, timer);
-      };
-      schedule();
+      void every(this.clock, () => intervalMs * backoff * (0.8 + Math.random() * 0.4), this.running.signal, async () => {
+        const ok = await this.probe(provider, timeoutMs);
+        backoff = ok ? 1 : Math.min(backoff * 2, 8);
+      }, () => undefined);
     }
   }
 
   /** One probe, recorded in the provider's health; true when it answered. */
   async probe(provider: Provider, timeoutMs: number): Promise<boolean> {
-    const { now } = this.options;
+    const { now } = this;
     const started = now();
     try {
       await provider.probe(started + timeoutMs);
       this.health.get(provider.description.id)?.record({ at: now(), ms: now() - started, ok: true, traffic: false });
       return true;
     } catch (error) {
-      this.health.get(provider.description.id)?.record({ at: now(), ms: now() - started, ok: false, traffic: false }, (error as Error).message);
+      // Shown to any key: how it failed, not the upstream's words.
+      this.health.get(provider.description.id)?.record({ at: now(), ms: now() - started, ok: false, traffic: false }, error instanceof ProviderError ? `${provider.description.id}: ${error.kind}${error.upstreamStatus ? ` (${error.upstreamStatus})` : ''}` : `${provider.description.id}: probe failed`);
       return false;
     }
   }
@@ -328,7 +315,7 @@ export class Gateway {
   }
 
   providerStatuses(): ProviderStatus[] {
-    const now = this.options.now();
+    const now = this.now();
     const traffic = new Map([...this.health].map(([id, health]) => [id, health.trafficLastHour(now)]));
     const total = [...traffic.values()].reduce((sum, count) => sum + count, 0);
     return [...this.options.providers.values()].map((provider) => {
@@ -448,8 +435,7 @@ export class Gateway {
   }
 
   async close(): Promise<void> {
-    this.closed = true;
-    for (const timer of this.probeTimers.values()) clearTimeout(timer);
+    this.running.abort();
     await Promise.allSettled([...[...this.options.providers.values()].map((provider) => provider.close()), this.options.deepScanner?.close()]);
   }
 

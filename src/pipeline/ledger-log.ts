@@ -4,6 +4,7 @@
 // the tree is always rebuilt from stored entries in index order, and every checkpoint this log
 // signs extends the one before it.
 import { formatCheckpoint } from '../ledger/checkpoint.js';
+import { every, type Clock } from '../core/clock.js';
 import { encodeEntry, interruptedClose, type EntryRecord } from '../ledger/entry.js';
 import { leafHash } from '../ledger/hash.js';
 import { signNote, type SignerKey } from '../ledger/note.js';
@@ -34,7 +35,8 @@ export interface LedgerLogOptions {
   store: Store;
   signer: SignerKey;
   origin: string;
-  now: () => number;
+  /** The gateway's clock: entry times, the checkpoint interval, receipt waits. */
+  clock: Clock;
   /** Longest time between an entry and the checkpoint that covers it. */
   checkpointIntervalMs: number;
   onError: (error: unknown) => void;
@@ -45,7 +47,7 @@ export class LedgerLog {
   private pending: Pending[] = [];
   private committing = false;
   private latest: StoredCheckpoint | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly running = new AbortController();
   private signing: Promise<void> | undefined;
   private readonly checkpointWaiters: Array<{ size: number; resolve(): void }> = [];
   private stopped = false;
@@ -82,8 +84,7 @@ export class LedgerLog {
     const open = await this.options.store.openStreamIndexes();
     await Promise.all(open.map((index) => this.closeInterrupted(index)));
     await this.signCheckpoint();
-    this.timer = setInterval(() => void this.signCheckpoint().catch(this.options.onError), this.options.checkpointIntervalMs);
-    this.timer.unref();
+    void every(this.options.clock, this.options.checkpointIntervalMs, this.running.signal, () => this.signCheckpoint(), this.options.onError);
     this.started = true;
     return { interrupted: open.length };
   }
@@ -92,7 +93,7 @@ export class LedgerLog {
   append(record: EntryRecord, options: AppendOptions): Promise<number> {
     if (this.stopped) return Promise.reject(new Error('the ledger is closed'));
     const leaf = encodeEntry(record);
-    const entry: NewLedgerEntry = { leaf, leafHash: leafHash(leaf), keyId: options.keyId, createdAt: this.options.now(), opensStream: options.opensStream, closesStream: options.closesStream };
+    const entry: NewLedgerEntry = { leaf, leafHash: leafHash(leaf), keyId: options.keyId, createdAt: this.options.clock.now(), opensStream: options.opensStream, closesStream: options.closesStream };
     return new Promise<number>((resolve, reject) => {
       this.pending.push({ entry, resolve, reject });
       if (!this.committing) void this.commit();
@@ -154,7 +155,7 @@ export class LedgerLog {
   private async closeInterrupted(openIndex: number): Promise<void> {
     const [opening] = await this.options.store.ledgerEntries(openIndex, openIndex + 1);
     const opened = opening ? (JSON.parse(opening.leaf.toString('utf8')) as EntryRecord) : undefined;
-    await this.append(interruptedClose(opened, { time: this.options.now(), openIndex }), { keyId: opening?.keyId ?? null, closesStream: openIndex });
+    await this.append(interruptedClose(opened, { time: this.options.clock.now(), openIndex }), { keyId: opening?.keyId ?? null, closesStream: openIndex });
   }
 
   /** Signs a checkpoint for everything integrated so far, if that is more than the last one. */
@@ -169,7 +170,7 @@ export class LedgerLog {
     if (this.latest && this.latest.size >= size) return this.release();
     const root = this.tree.root(size);
     const note = signNote(formatCheckpoint({ origin: this.options.origin, size, root }), [this.options.signer]);
-    const checkpoint: StoredCheckpoint = { size, root, note, createdAt: this.options.now() };
+    const checkpoint: StoredCheckpoint = { size, root, note, createdAt: this.options.clock.now() };
     await this.options.store.saveCheckpoint(checkpoint);
     // Another replica may have saved a checkpoint for this size first: keep the stored one.
     this.latest = (await this.options.store.latestCheckpoint()) ?? checkpoint;
@@ -195,9 +196,9 @@ export class LedgerLog {
     if (this.latest && this.latest.size > index) return this.latest;
     const covered = new Promise<void>((resolve) => this.checkpointWaiters.push({ size: index + 1, resolve }));
     void this.signCheckpoint().catch(this.options.onError);
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([covered, new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);
-    clearTimeout(timer);
+    const waited = new AbortController();
+    await Promise.race([covered, this.options.clock.sleep(waitMs, waited.signal)]);
+    waited.abort();
     // A commit may still be integrating; one more signing round covers it.
     if (!(this.latest && this.latest.size > index) && index < this.tree.size) await this.signCheckpoint();
     return this.latest && this.latest.size > index ? this.latest : undefined;
@@ -220,9 +221,10 @@ export class LedgerLog {
 
   /** Stops signing after flushing pending entries and signing a last checkpoint. */
   async stop(): Promise<void> {
-    while (this.committing || this.pending.length > 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    // Commits in flight finish on their own (a disk write, not a clock): wait for them by polling the event loop.
+    while (this.committing || this.pending.length > 0) await new Promise((resolve) => setImmediate(resolve));
     await this.treeChain;
-    if (this.timer) clearInterval(this.timer);
+    this.running.abort();
     // A log that never started (e.g. refused altered history) signs nothing.
     if (this.started) await this.signCheckpoint().catch(this.options.onError);
     this.stopped = true;

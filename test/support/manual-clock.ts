@@ -14,7 +14,7 @@ export class ManualClock implements Clock {
   private readonly sleepers: Sleeper[] = [];
   private order = 0;
 
-  constructor(start = Date.UTC(2026, 11, 1, 9, 0, 0)) {
+  constructor(start = Date.now()) {
     this.current = start;
   }
 
@@ -61,4 +61,13 @@ export class ManualClock implements Clock {
 /** Lets pending promise continuations and I/O callbacks that are already due run. */
 export async function settle(): Promise<void> {
   for (let round = 0; round < 5; round += 1) await new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Waits for a condition that real I/O will make true (a request reaching a double, a wait being registered), polling the event loop; fails after `limitMs` of wall time rather than hanging. */
+export async function until(condition: () => boolean, what: string, limitMs = 10_000): Promise<void> {
+  const started = Date.now();
+  while (!condition()) {
+    if (Date.now() - started > limitMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 }
