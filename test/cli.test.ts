@@ -83,7 +83,8 @@ log: { level: warn }
       assert.ok(await waitUntil(async () => (await fetch(`${gateway.url}/v1/models`, { headers: { authorization: `Bearer ${admin}` } })).status === 200, 1_000));
       upstream.script({ kind: 'slow', delayMs: 700 });
       const inFlight = postJson(`${gateway.url}/v1/chat/completions`, { model: 'default', messages: [{ role: 'user', content: 'finish me' }] }, { authorization: `Bearer ${admin}` });
-      await new Promise((done) => setTimeout(done, 200));
+      // SIGTERM once the request is at the upstream, in flight.
+      assert.ok(await waitUntil(async () => upstream.received.some((received) => received.raw.includes('finish me')), 5_000));
       gateway.child.kill('SIGTERM');
       const answer = await inFlight;
       assert.equal(answer.status, 200);

@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Double } from './doubles/http-double.js';
 import { startOpenAIDouble } from './doubles/openai-upstream.js';
 import { summariseDrill, type Result } from '../src/cli/drill.js';
+import { decodeEntry } from '../src/ledger/entry.js';
 import { postJson, providerEntry, startTestGateway, temporaryDirectory } from './helpers.js';
 import { run, runAsync, startBin, type Running } from './support/bin.js';
 
@@ -77,7 +78,18 @@ policy:
     const general = report.aliases.find((alias: { alias: string }) => alias.alias === 'general');
     // general's confidential requests may only use SA providers: with A cut they are refused, never sent to the US.
     assert.ok(general.after_served > 0);
-    for (const received of posts(doubles.usC)) assert.ok(received.at <= cutAt || !String(received.headers['x-sovereign-labels'] ?? '').includes('confidential'));
+    // Which request was confidential is known to the gateway only (the label travels in a header it does not
+    // forward), so the ledger is read: every confidential call, before or after the cut, went to an SA provider or nowhere.
+    const calls: Array<{ kind: string; labels: string[]; provider: string | null; jurisdiction: string | null; model_requested: string; request_id: string }> = [];
+    for (let start: number | null = 0; start !== null; ) {
+      const page = (await (await fetch(`${gateway.url}/v1/ledger/entries?start=${start}`, { headers: { authorization: `Bearer ${key}` } })).json()) as { entries: Array<{ leaf: string }>; next: number | null };
+      for (const entry of page.entries) calls.push(decodeEntry(Buffer.from(entry.leaf, 'base64')) as never);
+      start = page.next;
+    }
+    const confidential = calls.filter((call) => ['chat', 'stream_open', 'stream_close'].includes(call.kind) && call.labels.includes('confidential'));
+    assert.equal(new Set(confidential.map((call) => call.request_id)).size, 60, 'one request in five of the 300 is confidential');
+    assert.ok(confidential.some((call) => call.model_requested === 'general' && call.provider === null), 'some were refused on general after the cut');
+    for (const call of confidential) assert.ok(call.provider === null || call.jurisdiction === 'SA', `a confidential call went to ${call.provider} (${call.jurisdiction})`);
     assert.ok(report.phases.after.refused_by_policy > 0, 'confidential requests on general are refused after the cut');
 
     // The report's counts match what the doubles received.

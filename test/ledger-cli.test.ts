@@ -92,8 +92,11 @@ describe('ledger commands', () => {
     const first = run(['ledger', 'audit', '--url', gateway.url, '--key', verifierKey, '--api-key', key, '--state', state], '/');
     assert.equal(first.status, 0, first.stderr);
     assert.match(first.stdout, /^OK: \d+ entries of test\.example\/audited replayed/);
+    const signedSize = async (): Promise<number> => Number((await (await fetch(`${gateway.url}/v1/ledger/checkpoint`)).text()).split('\n')[1]);
+    const before = await signedSize();
     for (let count = 0; count < 5; count += 1) await chat(gateway.url, key, '{"model":"default","messages":[{"role":"user","content":"more"}]}');
-    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    // The checkpointer signs on its own schedule: wait until a checkpoint covers the new entries.
+    assert.ok(await waitUntil(async () => (await signedSize()) >= before + 5, 10_000), 'a checkpoint covering the new entries is signed');
     const second = run(['ledger', 'audit', '--url', gateway.url, '--key', verifierKey, '--api-key', key, '--state', state], '/');
     assert.equal(second.status, 0, second.stderr);
     assert.match(second.stdout, /consistent with the checkpoint of size \d+ saved in/);
