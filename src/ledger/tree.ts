@@ -44,11 +44,6 @@ export class MerkleTree {
     }
   }
 
-  leafHash(index: number): Buffer {
-    this.check(index + 1);
-    return this.levels[0]!.get(index);
-  }
-
   /** MTH of the first `size` leaves (RFC 6962 §2.1). */
   root(size = this.size): Buffer {
     this.check(size);
