@@ -256,6 +256,185 @@ describe('street words, numbers and amounts in prose are not addresses', () => {
   });
 });
 
+describe('a salutation or "signed" that ends its line signs off, and a sign-off\'s name may stand alone', () => {
+  it('finds the name on the next line, listed or not', () => {
+    expectNames([
+      ['Thanks,\nMatilda', ['Matilda']],
+      ['Merci,\nMarc', ['Marc']],
+      ['Signed,\nEuan MacLeod\nDirector of Estates', ['Euan MacLeod']],
+      ['شكرا،\nأمير', ['أمير']],
+      ['Cheers,\nGwilym', ['Gwilym']],
+      ['Thanks, Gwilym', ['Gwilym']],
+      ['À bientôt,\nGwenaël', ['Gwenaël']],
+      ['تحياتي،\nمصلح', ['مصلح']],
+      ['مع الاحترام،\nمعز المحجوب', ['معز المحجوب']],
+    ]);
+  });
+
+  it('knows more sign-offs in each language', () => {
+    expectNames([
+      ['All the best,\nAlysa', ['Alysa']],
+      ['Take care,\nArdella', ['Ardella']],
+      ['À plus,\nAmalthée', ['Amalthée']],
+      ['Bonne journée,\nHubert', ['Hubert']],
+      ['— Mary Jones', ['Mary Jones']],
+    ]);
+  });
+
+  it('leaves alone a team, a role or a sentence on the next line', () => {
+    for (const text of ['Thanks,\nThe Support Team', 'Best,\nAdmin', 'Thanks!\nPlease reply soon.', 'Hi,\nCould you check this?', 'Merci,\nBonne journée', 'شكرا،\nفريق الدعم', '— Summary', '— Sent from my iPhone']) {
+      assert.deepEqual(names(text), [], JSON.stringify(text));
+    }
+  });
+});
+
+describe('a person introducing themselves, in capitals or in lower case', () => {
+  it('takes a given and a family name after "I am", "je suis", "أنا", listed or not', () => {
+    expectNames([
+      ['Bonjour, je suis Mallaury Lopez et je ne reconnais pas ce paiement.', ['Mallaury Lopez']],
+      ["Hi, I'm Tierra Klein, I bought a laptop.", ['Tierra Klein']],
+      ['أنا تيسير العنابي، عميل لديكم.', ['تيسير العنابي']],
+    ]);
+    for (const text of ["I'm Head of Sales.", 'I am Lead Engineer at Acme.', "I'm Super Excited!", 'Je suis Chef de Projet chez Orange.', 'أنا طالب جامعي', 'أنا مهندس برمجيات']) {
+      assert.deepEqual(names(text), [], JSON.stringify(text));
+    }
+  });
+
+  it('takes a listed given name typed in lower case after "my name is", "je m\'appelle"', () => {
+    expectNames([
+      ['hello my name is priscilla mendy and i forgot my password', ['priscilla mendy']],
+      ['bonjour je m appelle priscilla mendy j ai oublié mon mot de passe', ['priscilla mendy']],
+    ]);
+    for (const text of ['my name is not important', 'my name is spelled wrong', 'the file name is report.pdf', 'je m appelle pas comme ça']) {
+      assert.deepEqual(names(text), [], JSON.stringify(text));
+    }
+  });
+});
+
+describe('a name in a subject line, a form field for a person, or set off by commas', () => {
+  it('takes a listed given name after "Re:", "Objet :", "بخصوص:", not a title', () => {
+    expectNames([
+      ['Re: Sarah Connor\nThis lady attended.', ['Sarah Connor']],
+      ['Objet : Aminata Gauthier\nLa patiente est venue.', ['Aminata Gauthier']],
+      ['بخصوص: حنان عظومة\nحضرت المريضة', ['حنان عظومة']],
+    ]);
+    for (const text of ['Re: Quarterly Budget Review', 'Re: Project Update', 'Objet : Demande de Congé', 'بخصوص: طلب إجازة']) assert.deepEqual(names(text), [], JSON.stringify(text));
+  });
+
+  it('takes the person of a role field, and a name between commas after "the patient"', () => {
+    expectNames([
+      ['Next of kin: Kayden Beatty', ['Kayden Beatty']],
+      ['Personne à prévenir : Amiel Royer', ['Amiel Royer']],
+      ['المستأجر: خالد العتيبي', ['خالد العتيبي']],
+      ['The patient, Cleora Wunsch, was seen today.', ['Cleora Wunsch']],
+    ]);
+    for (const text of ['Contact: Sales Department', 'Tenant: Acme Ltd', 'The patient, aged 45, was seen.', 'His son Minecraft Server crashed.']) assert.deepEqual(names(text), [], JSON.stringify(text));
+  });
+
+  it('reads "M. Saint-Clair" as a family name and a spaced hyphen as the end of a phrase', () => {
+    expectNames([
+      ['Réclamation : M. Saint-Clair a appelé.', ['Saint-Clair']],
+      ['Le patient habite rue Saint-Denis.', []],
+      ['Hey Vesta - quick one.', ['Vesta']],
+    ]);
+  });
+});
+
+describe('Arabic names after honorifics, words of respect and salutations', () => {
+  it('finds them', () => {
+    expectNames([
+      ['الأستاذ الفاضل خالد العمري، شكرا', ['خالد العمري']],
+      ['تحت إشراف الدكتور رضوان الأشراف، مع موعد متابعة', ['رضوان الأشراف']],
+      ['قابلت السيد أمان أمس.', ['أمان']],
+      ['أهلاً عوضية،\nهل وقعت العقد؟', ['عوضية']],
+      ['السلام عليكم خليل،', ['خليل']],
+    ]);
+  });
+
+  it('leaves alone roles and what follows a greeting', () => {
+    for (const text of ['الدكتور مدير القسم', 'قابلت السيد الوزير أمس.', 'مرحبا بك', 'مرحبا بكم، كيف حالكم؟', 'شكرا جزيلا، وصلت الرسالة.', 'السلام عليكم، أريد الاستفسار']) {
+      assert.deepEqual(names(text), [], JSON.stringify(text));
+    }
+  });
+});
+
+describe('two people greeted together, an initial without its dot, a vocative title', () => {
+  it('finds both names of a greeted pair, and the initial after an honorific', () => {
+    expectNames([
+      ['Dear Anwen and Gethin,', ['Anwen', 'Gethin']],
+      ['Bonjour Maëlle et Loïc,', ['Maëlle', 'Loïc']],
+      ['Dear Ms Patel and Mr Shah,', ['Patel', 'Shah']],
+      ['Mrs A Khan has been booked in.', ['A Khan']],
+      ['يا دكتور هاني، متى الموعد؟', ['هاني']],
+    ]);
+  });
+
+  it('leaves alone a greeted group, a lone capital and a title used as a noun', () => {
+    for (const text of ['Dear Sales and Marketing,', 'Hello Team and Friends,', 'Mr A is here.', 'Dear A Level students,', 'هو أستاذ في الجامعة منذ سنوات.', 'عمل مهندس مدني في الشركة']) {
+      assert.deepEqual(names(text), [], JSON.stringify(text));
+    }
+  });
+});
+
+describe('given names of more communities, with or without their accents', () => {
+  it('finds them before a family name', () => {
+    expectNames([
+      ['Anjali Raman called.', ['Anjali Raman']],
+      ['Aylin Demir and Cormac Byrne applied.', ['Aylin Demir', 'Cormac Byrne']],
+      ['Leïla Mansouri et Bastien Kerjean ont postulé.', ['Leïla Mansouri', 'Bastien Kerjean']],
+    ]);
+  });
+});
+
+describe('more street forms: British types, numbered roads, the article, lower case', () => {
+  it('in English', () => {
+    expectAddresses([
+      ['The ambulance went to 110 Shields Mead instead.', ['110 Shields Mead']],
+      ['Send it to 94 Lakin Brae.', ['94 Lakin Brae']],
+      ['15 Nigel Copse Apt. 240, Quigleyfield HA6 3DE', ['15 Nigel Copse Apt. 240, Quigleyfield HA6 3DE']],
+      ['2723 Route 9\nSporercester, NC 28337', ['2723 Route 9', 'Sporercester, NC 28337']],
+      ['1200 State Highway 50, Carson City', ['1200 State Highway 50, Carson City']],
+      ['629 The Spinney, Brighton BN1 1AA', ['629 The Spinney, Brighton BN1 1AA']],
+      ['14 The Paddocks, Ripon', ['14 The Paddocks, Ripon']],
+      ['I moved to 96 The Oaks Suite 187 last week.', ['96 The Oaks Suite 187']],
+      ['I moved to 6 Lodge Close last week.', ['6 Lodge Close']],
+      ['moving out of 27 cranbrook rd on saturday', ['27 cranbrook rd']],
+      ['Deliver to 812 hector rise suite 515 tomorrow', ['812 hector rise suite 515']],
+    ]);
+  });
+
+  it('in French', () => {
+    expectAddresses([
+      ['je quitte le 27 rue jean moulin samedi', ['27 rue jean moulin']],
+      ['Il habite 12 avenue Foch depuis mai.', ['12 avenue Foch']],
+      ['Je déménage au 4332 avenue de la victoire demain', ['4332 avenue de la victoire']],
+      ['Mon adresse : 850 Passage Montorgueil 5 étage', ['850 Passage Montorgueil 5 étage']],
+      ['Boîte postale 828', ['Boîte postale 828']],
+      ['Écrire à CS 70001', ['CS 70001']],
+    ]);
+  });
+
+  it('in Arabic: more street words, units after their number, a district with the article, a city before its postcode', () => {
+    expectAddresses([
+      ['7164 رصيف جابالله', ['7164 رصيف جابالله']],
+      ['أسكن في 12 نهج الحرية منذ سنة', ['12 نهج الحرية']],
+      ['يسكن في 17 طريق الكورنيش، جدة.', ['17 طريق الكورنيش، جدة']],
+      ['أرسل الطلب إلى 5007 رصيف سهيل 278 طابق، الخيام', ['5007 رصيف سهيل 278 طابق']],
+      ['يشمل العقد وحدة 4، 88 المنطقة الصناعية الثانية، الدمام 32241 فقط.', ['وحدة 4، 88 المنطقة الصناعية الثانية، الدمام 32241']],
+      ['فرعنا في أبها 62521 بجوار المكتبة', ['أبها 62521']],
+      ['التوصيل إلى الدار البيضاء 20330 قبل الجمعة؟', ['الدار البيضاء 20330']],
+      ['في تونس ١٠٠٢؟', ['تونس ١٠٠٢']],
+    ]);
+  });
+
+  it('leaves alone counted things, words that are also types, years and amounts', () => {
+    for (const text of [
+      'Chapter 3 The End', 'I need 2 more street lamps.', 'we saw 4 deer park tomorrow', 'il reste 1 place de parking', 'Take the 3 Highway exits.', 'TSA 2023 report',
+      'الرياض 2030 رؤية', 'دبي 1000 درهم', 'Paris 2024 Olympics', '88 المنطقة الصناعية', 'هناك 4 المناطق المتضررة', 'He has 2 Bank accounts.', 'We planted 3 Limes and 2 Elms.', 'il reste 1 place Premium pour le concert', 'I watched 3 Avenue Films in a row',
+    ]) assert.deepEqual(addresses(text), [], JSON.stringify(text));
+  });
+});
+
 describe('linear time on adversarial input', () => {
   const megabyte = 1 << 20;
   const fill = (unit: string): string => unit.repeat(Math.ceil(megabyte / unit.length)).slice(0, megabyte);
@@ -285,6 +464,16 @@ describe('linear time on adversarial input', () => {
     const streets = findAddresses(fill('12 Main Street, '));
     assert.equal(streets.length, Math.floor(megabyte / 16));
     assert.deepEqual(streets[0], { start: 0, end: 14, label: 'pii.address' });
+  });
+
+  it('finds nothing in a megabyte of triggers with no name, and each name in one dense with names', () => {
+    for (const unit of ['Re: ', 'Thanks,\n', '— A\n', 'my name is ', '1 A ', 'Dear Dear ', 'A.']) assert.equal(findNames(fill(unit)).length, 0, JSON.stringify(unit));
+    assert.equal(findAddresses(fill('1 A ')).length, 0);
+    const arabic = fill('السيد أحمد شارع حي ');
+    const spans = findNames(arabic);
+    assert.equal(spans.length, Math.floor(megabyte / 19));
+    assert.ok(spans.every((span) => arabic.slice(span.start, span.end) === 'أحمد'));
+    assert.equal(findAddresses(arabic).length, 0);
   });
 
   it('gives the same answer on a small text after a big one (no state left over)', () => {

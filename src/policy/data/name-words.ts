@@ -1,425 +1,9 @@
-// Words that introduce, continue or rule out a personal name, in English, French and Arabic, for
-// the pii.name detector: honorifics, trigger phrases, salutations and sign-offs, name particles,
-// capitalised words that are never names, organisation and place words.
+// Words that rule a capitalised run in or out as a personal name, in English, French and Arabic, for
+// the pii.name detector: capitalised words that are never names, names that are also words,
+// organisation and place words, assistants' names, Arabic stop words and place words.
 // Source: written by hand for this project from general knowledge of the three languages; no list
 // was copied. Apache-2.0 with the project. Latin words match case-insensitively (honorifics must
 // still be capitalised in the text); Arabic words match after folding (أ إ آ → ا, no diacritics).
-
-/** How much a trigger vouches for the capitalised words after it. */
-export type TriggerStrength =
-  /** An honorific or "my name is": any capitalised word that is not a known non-name. */
-  | 'strong'
-  /** A form field ("Name:", "Nom :", "الاسم:"): strong, but only at the start of a line. */
-  | 'field'
-  /** A salutation ("Dear", "Bonjour", "عزيزي"): a listed given name, or words that end the phrase. */
-  | 'salutation'
-  /** A sign-off ("Regards,", "Cordialement,"): on the same or next line, a given name or two words. */
-  | 'signoff'
-  /** "the patient", "signed": a given name, or two words. */
-  | 'weak'
-  /** "named", "called" (also before titles of works: "a film called Blade Runner"): a given name. */
-  | 'named'
-  /** "I am", "je suis", "أنا": only a listed given name that is not also a common word. */
-  | 'given-only';
-
-export interface Trigger {
-  /** Words as written, separated by single spaces; "name :" means the colon is required. */
-  phrase: string;
-  strength: TriggerStrength;
-}
-
-/** Honorifics and titles written before a name; the name span leaves them out. */
-export const latinHonorifics: readonly string[] = [
-  'Mr', 'Mrs', 'Ms', 'Mx', 'Miss', 'Mister', 'Dr', 'Doctor', 'Prof', 'Professor', 'Sir', 'Dame',
-  'Rev', 'Revd', 'Reverend', 'Capt', 'Lt', 'Sgt', 'Cmdr', 'Hon', 'Messrs',
-  'M', 'MM', 'Mme', 'Mmes', 'Mlle', 'Mlles', 'Me', 'Maître', 'Maitre', 'Monsieur', 'Madame',
-  'Mademoiselle', 'Docteur', 'Professeur', 'Pr', 'Mgr', 'Monseigneur',
-  'Sheikh', 'Shaikh', 'Sheikha', 'Imam', 'Rabbi', 'Pastor', 'Madam',
-];
-
-/** Honorifics that need the dot after them to be one ("M." is Monsieur, "M" alone is a letter). */
-export const honorificsNeedingDot: readonly string[] = ['M', 'MM'];
-
-/** Titles that vouch less: "King Charles", "President Emmanuel Macron", but not "General Motors". */
-export const latinTitles: readonly string[] = [
-  'King', 'Queen', 'Prince', 'Princess', 'Duke', 'Duchess', 'Lord', 'Lady', 'Baron', 'Baroness',
-  'Count', 'Countess', 'Emperor', 'Empress', 'Pope', 'Father', 'Sister', 'Brother', 'Judge',
-  'Justice', 'Senator', 'Governor', 'President', 'Mayor', 'Minister', 'Inspector', 'Detective',
-  'Officer', 'Agent', 'Nurse', 'Coach', 'Captain', 'Colonel', 'General', 'Sergeant', 'Lieutenant',
-  'Commander', 'Admiral', 'Major', 'Chancellor', 'Ambassador', 'Councillor', 'Councilor',
-  'Président', 'Présidente', 'Ministre', 'Maire', 'Général', 'Capitaine', 'Commandant',
-  'Lieutenant', 'Sergent', 'Inspecteur', 'Inspectrice', 'Commissaire', 'Juge', 'Abbé', 'Père',
-  'Sœur', 'Soeur', 'Frère', 'Cardinal', 'Roi', 'Reine', 'Prince', 'Princesse', 'Emir', 'Amir',
-  'Sultan', 'Sayyid',
-];
-
-export const latinTriggers: readonly Trigger[] = [
-  // Introductions
-  { phrase: 'my name is', strength: 'strong' },
-  { phrase: "my name's", strength: 'strong' },
-  { phrase: 'my full name is', strength: 'strong' },
-  { phrase: 'my first name is', strength: 'strong' },
-  { phrase: 'my last name is', strength: 'strong' },
-  { phrase: 'his name is', strength: 'strong' },
-  { phrase: 'her name is', strength: 'strong' },
-  { phrase: 'his name was', strength: 'strong' },
-  { phrase: 'her name was', strength: 'strong' },
-  { phrase: 'i am called', strength: 'strong' },
-  { phrase: "i'm called", strength: 'strong' },
-  { phrase: 'call me', strength: 'named' },
-  { phrase: 'je m\'appelle', strength: 'strong' },
-  { phrase: 'je me nomme', strength: 'strong' },
-  { phrase: 'je me prénomme', strength: 'strong' },
-  { phrase: 'mon nom est', strength: 'strong' },
-  { phrase: 'mon prénom est', strength: 'strong' },
-  { phrase: 'mon nom complet est', strength: 'strong' },
-  { phrase: 'son nom est', strength: 'strong' },
-  { phrase: "m'appelle", strength: 'strong' },
-  { phrase: "s'appelle", strength: 'named' },
-  { phrase: "s'appelait", strength: 'named' },
-  { phrase: "moi c'est", strength: 'given-only' },
-  { phrase: 'i am', strength: 'given-only' },
-  { phrase: "i'm", strength: 'given-only' },
-  { phrase: 'this is', strength: 'given-only' },
-  { phrase: 'je suis', strength: 'given-only' },
-  { phrase: "c'est", strength: 'given-only' },
-  { phrase: 'named', strength: 'named' },
-  { phrase: 'called', strength: 'named' },
-  { phrase: 'nommé', strength: 'named' },
-  { phrase: 'nommée', strength: 'named' },
-  { phrase: 'appelé', strength: 'named' },
-  { phrase: 'appelée', strength: 'named' },
-  { phrase: 'dénommé', strength: 'named' },
-  { phrase: 'dénommée', strength: 'named' },
-  { phrase: 'prénommé', strength: 'named' },
-  { phrase: 'prénommée', strength: 'named' },
-  { phrase: 'née', strength: 'named' },
-  // Kinship and relations: "his daughter Emily", "sa fille Sophie" (a listed given name must follow)
-  { phrase: 'daughter', strength: 'named' },
-  { phrase: 'son', strength: 'named' },
-  { phrase: 'wife', strength: 'named' },
-  { phrase: 'husband', strength: 'named' },
-  { phrase: 'brother', strength: 'named' },
-  { phrase: 'sister', strength: 'named' },
-  { phrase: 'mother', strength: 'named' },
-  { phrase: 'father', strength: 'named' },
-  { phrase: 'mom', strength: 'named' },
-  { phrase: 'mum', strength: 'named' },
-  { phrase: 'dad', strength: 'named' },
-  { phrase: 'friend', strength: 'named' },
-  { phrase: 'colleague', strength: 'named' },
-  { phrase: 'coworker', strength: 'named' },
-  { phrase: 'boss', strength: 'named' },
-  { phrase: 'partner', strength: 'named' },
-  { phrase: 'fiancé', strength: 'named' },
-  { phrase: 'fiancée', strength: 'named' },
-  { phrase: 'fiance', strength: 'named' },
-  { phrase: 'fiancee', strength: 'named' },
-  { phrase: 'boyfriend', strength: 'named' },
-  { phrase: 'girlfriend', strength: 'named' },
-  { phrase: 'nephew', strength: 'named' },
-  { phrase: 'niece', strength: 'named' },
-  { phrase: 'cousin', strength: 'named' },
-  { phrase: 'uncle', strength: 'named' },
-  { phrase: 'aunt', strength: 'named' },
-  { phrase: 'grandson', strength: 'named' },
-  { phrase: 'granddaughter', strength: 'named' },
-  { phrase: 'grandmother', strength: 'named' },
-  { phrase: 'grandfather', strength: 'named' },
-  { phrase: 'grandma', strength: 'named' },
-  { phrase: 'grandpa', strength: 'named' },
-  { phrase: 'neighbour', strength: 'named' },
-  { phrase: 'neighbor', strength: 'named' },
-  { phrase: 'roommate', strength: 'named' },
-  { phrase: 'stepson', strength: 'named' },
-  { phrase: 'stepdaughter', strength: 'named' },
-  { phrase: 'child', strength: 'named' },
-  { phrase: 'baby', strength: 'named' },
-  { phrase: 'tenant', strength: 'named' },
-  { phrase: 'landlord', strength: 'named' },
-  { phrase: 'fille', strength: 'named' },
-  { phrase: 'fils', strength: 'named' },
-  { phrase: 'femme', strength: 'named' },
-  { phrase: 'mari', strength: 'named' },
-  { phrase: 'époux', strength: 'named' },
-  { phrase: 'épouse', strength: 'named' },
-  { phrase: 'frère', strength: 'named' },
-  { phrase: 'sœur', strength: 'named' },
-  { phrase: 'soeur', strength: 'named' },
-  { phrase: 'mère', strength: 'named' },
-  { phrase: 'père', strength: 'named' },
-  { phrase: 'ami', strength: 'named' },
-  { phrase: 'amie', strength: 'named' },
-  { phrase: 'collègue', strength: 'named' },
-  { phrase: 'voisin', strength: 'named' },
-  { phrase: 'voisine', strength: 'named' },
-  { phrase: 'cousin', strength: 'named' },
-  { phrase: 'cousine', strength: 'named' },
-  { phrase: 'oncle', strength: 'named' },
-  { phrase: 'tante', strength: 'named' },
-  { phrase: 'neveu', strength: 'named' },
-  { phrase: 'nièce', strength: 'named' },
-  { phrase: 'compagnon', strength: 'named' },
-  { phrase: 'compagne', strength: 'named' },
-  { phrase: 'conjoint', strength: 'named' },
-  { phrase: 'conjointe', strength: 'named' },
-  { phrase: 'petit-fils', strength: 'named' },
-  { phrase: 'petite-fille', strength: 'named' },
-  { phrase: 'grand-mère', strength: 'named' },
-  { phrase: 'grand-père', strength: 'named' },
-  { phrase: 'copain', strength: 'named' },
-  { phrase: 'copine', strength: 'named' },
-  { phrase: 'fiancé', strength: 'named' },
-  { phrase: 'fiancée', strength: 'named' },
-  { phrase: 'patron', strength: 'named' },
-  { phrase: 'patronne', strength: 'named' },
-  { phrase: 'locataire', strength: 'named' },
-  { phrase: 'propriétaire', strength: 'named' },
-  // Form fields
-  { phrase: 'name :', strength: 'field' },
-  { phrase: 'full name :', strength: 'field' },
-  { phrase: 'first name :', strength: 'field' },
-  { phrase: 'last name :', strength: 'field' },
-  { phrase: 'given name :', strength: 'field' },
-  { phrase: 'family name :', strength: 'field' },
-  { phrase: 'middle name :', strength: 'field' },
-  { phrase: 'maiden name :', strength: 'field' },
-  { phrase: 'surname :', strength: 'field' },
-  { phrase: 'forename :', strength: 'field' },
-  { phrase: 'your name :', strength: 'field' },
-  { phrase: 'patient name :', strength: 'field' },
-  { phrase: 'patient :', strength: 'field' },
-  { phrase: 'client :', strength: 'field' },
-  { phrase: 'client name :', strength: 'field' },
-  { phrase: 'customer name :', strength: 'field' },
-  { phrase: 'contact name :', strength: 'field' },
-  { phrase: 'employee name :', strength: 'field' },
-  { phrase: 'applicant :', strength: 'field' },
-  { phrase: 'beneficiary :', strength: 'field' },
-  { phrase: 'account holder :', strength: 'field' },
-  { phrase: 'cardholder :', strength: 'field' },
-  { phrase: 'cardholder name :', strength: 'field' },
-  { phrase: 'signed :', strength: 'field' },
-  { phrase: 'signature :', strength: 'field' },
-  { phrase: 'from :', strength: 'field' },
-  { phrase: 'nom :', strength: 'field' },
-  { phrase: 'prénom :', strength: 'field' },
-  { phrase: 'prénoms :', strength: 'field' },
-  { phrase: 'nom de famille :', strength: 'field' },
-  { phrase: 'nom complet :', strength: 'field' },
-  { phrase: 'nom et prénom :', strength: 'field' },
-  { phrase: 'nom prénom :', strength: 'field' },
-  { phrase: 'prénom et nom :', strength: 'field' },
-  { phrase: 'prénom nom :', strength: 'field' },
-  { phrase: 'le docteur', strength: 'strong' },
-  { phrase: 'la docteure', strength: 'strong' },
-  { phrase: 'le professeur', strength: 'strong' },
-  { phrase: 'la professeure', strength: 'strong' },
-  { phrase: 'nom du patient :', strength: 'field' },
-  { phrase: 'nom de la patiente :', strength: 'field' },
-  { phrase: 'patiente :', strength: 'field' },
-  { phrase: 'signé :', strength: 'field' },
-  { phrase: 'titulaire :', strength: 'field' },
-  { phrase: 'bénéficiaire :', strength: 'field' },
-  // In prose
-  { phrase: 'patient', strength: 'weak' },
-  { phrase: 'patiente', strength: 'weak' },
-  { phrase: 'signed', strength: 'weak' },
-  { phrase: 'signed by', strength: 'weak' },
-  { phrase: 'signé', strength: 'weak' },
-  { phrase: 'signé par', strength: 'weak' },
-  // Salutations
-  { phrase: 'dear', strength: 'salutation' },
-  { phrase: 'my dear', strength: 'salutation' },
-  { phrase: 'hi', strength: 'salutation' },
-  { phrase: 'hello', strength: 'salutation' },
-  { phrase: 'hey', strength: 'salutation' },
-  { phrase: 'hiya', strength: 'salutation' },
-  { phrase: 'greetings', strength: 'salutation' },
-  { phrase: 'good morning', strength: 'salutation' },
-  { phrase: 'good afternoon', strength: 'salutation' },
-  { phrase: 'good evening', strength: 'salutation' },
-  { phrase: 'thanks', strength: 'salutation' },
-  { phrase: 'thank you', strength: 'salutation' },
-  { phrase: 'cher', strength: 'salutation' },
-  { phrase: 'chère', strength: 'salutation' },
-  { phrase: 'bonjour', strength: 'salutation' },
-  { phrase: 'bonsoir', strength: 'salutation' },
-  { phrase: 'salut', strength: 'salutation' },
-  { phrase: 'coucou', strength: 'salutation' },
-  { phrase: 'merci', strength: 'salutation' },
-  // Sign-offs (a comma or a line break must follow)
-  { phrase: 'regards', strength: 'signoff' },
-  { phrase: 'best regards', strength: 'signoff' },
-  { phrase: 'kind regards', strength: 'signoff' },
-  { phrase: 'warm regards', strength: 'signoff' },
-  { phrase: 'warmest regards', strength: 'signoff' },
-  { phrase: 'with regards', strength: 'signoff' },
-  { phrase: 'many thanks', strength: 'signoff' },
-  { phrase: 'best wishes', strength: 'signoff' },
-  { phrase: 'best', strength: 'signoff' },
-  { phrase: 'sincerely', strength: 'signoff' },
-  { phrase: 'yours sincerely', strength: 'signoff' },
-  { phrase: 'sincerely yours', strength: 'signoff' },
-  { phrase: 'yours truly', strength: 'signoff' },
-  { phrase: 'yours faithfully', strength: 'signoff' },
-  { phrase: 'faithfully', strength: 'signoff' },
-  { phrase: 'respectfully', strength: 'signoff' },
-  { phrase: 'cordially', strength: 'signoff' },
-  { phrase: 'warmly', strength: 'signoff' },
-  { phrase: 'cheers', strength: 'signoff' },
-  { phrase: 'love', strength: 'signoff' },
-  { phrase: 'yours', strength: 'signoff' },
-  { phrase: 'cordialement', strength: 'signoff' },
-  { phrase: 'bien cordialement', strength: 'signoff' },
-  { phrase: 'très cordialement', strength: 'signoff' },
-  { phrase: 'bien à vous', strength: 'signoff' },
-  { phrase: 'bien à toi', strength: 'signoff' },
-  { phrase: 'salutations', strength: 'signoff' },
-  { phrase: 'sincères salutations', strength: 'signoff' },
-  { phrase: 'meilleures salutations', strength: 'signoff' },
-  { phrase: 'salutations distinguées', strength: 'signoff' },
-  { phrase: 'amicalement', strength: 'signoff' },
-  { phrase: 'bien amicalement', strength: 'signoff' },
-  { phrase: 'respectueusement', strength: 'signoff' },
-  { phrase: 'bises', strength: 'signoff' },
-  { phrase: 'bisous', strength: 'signoff' },
-  { phrase: 'à bientôt', strength: 'signoff' },
-  { phrase: 'merci d\'avance', strength: 'signoff' },
-  { phrase: 'merci beaucoup', strength: 'signoff' },
-];
-
-/** Arabic honorifics and titles; a leading و ب ف ك (and لل for ال) is accepted too. */
-export const arabicHonorifics: readonly string[] = [
-  'السيد', 'السيدة', 'الآنسة', 'الدكتور', 'الدكتورة', 'الأستاذ', 'الأستاذة', 'الشيخ', 'الشيخة',
-  'المهندس', 'المهندسة', 'الحاج', 'الحاجة', 'المحامي', 'المحامية', 'الأمير', 'الأميرة', 'سمو',
-  'معالي', 'سعادة', 'فضيلة', 'الطبيب', 'الطبيبة', 'البروفيسور', 'البروفيسورة', 'الكابتن', 'اللواء',
-  'العميد', 'العقيد', 'المقدم', 'النقيب', 'الملازم', 'الشريف', 'الإمام', 'القاضي', 'القاضية',
-  'المستشار', 'المستشارة', 'السفير', 'السفيرة', 'الأب', 'الأخت', 'الأخ', 'الممرض', 'الممرضة',
-  'الصيدلي', 'الصيدلانية', 'المدير', 'المديرة', 'المعلم', 'المعلمة', 'الزميل', 'الزميلة', 'سيدي',
-  'سيدتي', 'الرئيس', 'الوزير', 'الوزيرة', 'الملك', 'الملكة', 'السلطان',
-];
-
-/** Of those, the ones that are also plain nouns ("the minister", "the teacher"): they vouch less. */
-export const arabicWeakHonorifics: readonly string[] = [
-  'الأب', 'الأخت', 'الأخ', 'الممرض', 'الممرضة', 'الصيدلي', 'الصيدلانية', 'المدير', 'المديرة',
-  'المعلم', 'المعلمة', 'الزميل', 'الزميلة', 'سيدي', 'سيدتي', 'الرئيس', 'الوزير', 'الوزيرة',
-  'الملك', 'الملكة', 'السلطان', 'القاضي', 'القاضية', 'المستشار', 'المستشارة', 'السفير', 'السفيرة',
-  'الطبيب', 'الطبيبة', 'الإمام', 'الشريف',
-];
-
-/** Abbreviated Arabic honorifics, written with a dot or a slash: "د. سارة", "م/ خالد". */
-export const arabicAbbreviatedHonorifics: readonly string[] = ['د', 'م', 'أ'];
-
-export const arabicTriggers: readonly Trigger[] = [
-  { phrase: 'اسمي', strength: 'strong' },
-  { phrase: 'اسمي هو', strength: 'strong' },
-  { phrase: 'اسمه', strength: 'strong' },
-  { phrase: 'اسمها', strength: 'strong' },
-  { phrase: 'أنا اسمي', strength: 'strong' },
-  { phrase: 'المدعو', strength: 'strong' },
-  { phrase: 'المدعوة', strength: 'strong' },
-  { phrase: 'يدعى', strength: 'strong' },
-  { phrase: 'تدعى', strength: 'strong' },
-  { phrase: 'يسمى', strength: 'weak' },
-  { phrase: 'تسمى', strength: 'weak' },
-  { phrase: 'الاسم :', strength: 'field' },
-  { phrase: 'الاسم الكامل :', strength: 'field' },
-  { phrase: 'الاسم الكامل', strength: 'weak' },
-  { phrase: 'الاسم الثلاثي :', strength: 'field' },
-  { phrase: 'الاسم الأول :', strength: 'field' },
-  { phrase: 'اسم العائلة :', strength: 'field' },
-  { phrase: 'اسم المريض :', strength: 'field' },
-  { phrase: 'اسم المريضة :', strength: 'field' },
-  { phrase: 'اسم المريض', strength: 'weak' },
-  { phrase: 'اسم المريضة', strength: 'weak' },
-  { phrase: 'اسم العميل :', strength: 'field' },
-  { phrase: 'المريض :', strength: 'field' },
-  { phrase: 'المريضة :', strength: 'field' },
-  { phrase: 'المرسل :', strength: 'field' },
-  { phrase: 'التوقيع :', strength: 'field' },
-  { phrase: 'المريض', strength: 'weak' },
-  { phrase: 'المريضة', strength: 'weak' },
-  { phrase: 'للمريض', strength: 'weak' },
-  { phrase: 'للمريضة', strength: 'weak' },
-  { phrase: 'والمريض', strength: 'weak' },
-  { phrase: 'والمريضة', strength: 'weak' },
-  { phrase: 'أنا', strength: 'given-only' },
-  { phrase: 'ابنه', strength: 'named' },
-  { phrase: 'ابنته', strength: 'named' },
-  { phrase: 'ابني', strength: 'named' },
-  { phrase: 'ابنتي', strength: 'named' },
-  { phrase: 'زوجها', strength: 'named' },
-  { phrase: 'زوجته', strength: 'named' },
-  { phrase: 'زوجي', strength: 'named' },
-  { phrase: 'زوجتي', strength: 'named' },
-  { phrase: 'أخوه', strength: 'named' },
-  { phrase: 'أخته', strength: 'named' },
-  { phrase: 'أخي', strength: 'named' },
-  { phrase: 'أختي', strength: 'named' },
-  { phrase: 'أخيه', strength: 'named' },
-  { phrase: 'أخيها', strength: 'named' },
-  { phrase: 'والده', strength: 'named' },
-  { phrase: 'والدته', strength: 'named' },
-  { phrase: 'والدها', strength: 'named' },
-  { phrase: 'والدتها', strength: 'named' },
-  { phrase: 'صديقه', strength: 'named' },
-  { phrase: 'صديقها', strength: 'named' },
-  { phrase: 'صديقي', strength: 'named' },
-  { phrase: 'صديقتي', strength: 'named' },
-  { phrase: 'زميله', strength: 'named' },
-  { phrase: 'زميلها', strength: 'named' },
-  { phrase: 'زميلي', strength: 'named' },
-  { phrase: 'زميلتي', strength: 'named' },
-  { phrase: 'جاره', strength: 'named' },
-  { phrase: 'جارها', strength: 'named' },
-  { phrase: 'جاري', strength: 'named' },
-  { phrase: 'جارتي', strength: 'named' },
-  { phrase: 'حفيده', strength: 'named' },
-  { phrase: 'حفيدته', strength: 'named' },
-  { phrase: 'عمه', strength: 'named' },
-  { phrase: 'خاله', strength: 'named' },
-  { phrase: 'عمته', strength: 'named' },
-  { phrase: 'خالته', strength: 'named' },
-  { phrase: 'ابن', strength: 'named' },
-  { phrase: 'بنت', strength: 'named' },
-  { phrase: 'ابنة', strength: 'named' },
-  { phrase: 'عزيزي', strength: 'salutation' },
-  { phrase: 'عزيزتي', strength: 'salutation' },
-  { phrase: 'مرحبا', strength: 'salutation' },
-  { phrase: 'أهلا', strength: 'salutation' },
-  { phrase: 'صباح الخير', strength: 'salutation' },
-  { phrase: 'مساء الخير', strength: 'salutation' },
-  { phrase: 'شكرا', strength: 'salutation' },
-  { phrase: 'شكرا لك', strength: 'salutation' },
-  { phrase: 'مع التحية', strength: 'signoff' },
-  { phrase: 'مع التحيات', strength: 'signoff' },
-  { phrase: 'مع خالص التحية', strength: 'signoff' },
-  { phrase: 'مع خالص التحيات', strength: 'signoff' },
-  { phrase: 'مع أطيب التحيات', strength: 'signoff' },
-  { phrase: 'مع أطيب التمنيات', strength: 'signoff' },
-  { phrase: 'مع فائق الاحترام', strength: 'signoff' },
-  { phrase: 'مع الشكر', strength: 'signoff' },
-  { phrase: 'مع الشكر والتقدير', strength: 'signoff' },
-  { phrase: 'وتفضلوا بقبول فائق الاحترام', strength: 'signoff' },
-  { phrase: 'تحياتي', strength: 'signoff' },
-  { phrase: 'وشكرا', strength: 'signoff' },
-  { phrase: 'المخلص', strength: 'signoff' },
-  { phrase: 'المخلصة', strength: 'signoff' },
-];
-
-/** Lower-case particles inside or before a family name: "Charles de Gaulle", "Khalid bin Salman". */
-export const latinNameParticles: readonly string[] = [
-  'de', 'du', 'des', 'la', 'le', "d'", 'van', 'von', 'der', 'den', 'ter', 'ten', 'da', 'di', 'del',
-  'della', 'dos', 'das', 'do', 'zu', 'af', 'al', 'el', 'bin', 'ibn', 'bint', 'ben', 'abu', 'abou',
-  'ould', 'y',
-];
-
-/** Capitalised particles that start a family name only when a name word follows: "Le Pen", "Al Saud". */
-export const latinCapitalParticles: readonly string[] = [
-  'De', 'Du', 'Des', 'La', 'Le', 'Van', 'Von', 'Der', 'Den', 'Da', 'Di', 'Del', 'Della', 'Dos',
-  'Al', 'El', 'Bin', 'Ibn', 'Bint', 'Ben', 'Abu', 'Abou', 'Mac', 'Mc', 'Ould',
-];
 
 /**
  * Capitalised words that are never (part of) a personal name here: function words, pronouns,
@@ -452,6 +36,11 @@ export const nonNameWords: readonly string[] = [
   'member', 'members', 'user', 'users', 'reader', 'readers', 'student', 'students', 'parent',
   'parents', 'teacher', 'teachers', 'staff', 'employee', 'employees', 'partner', 'partners',
   'applicant', 'applicants', 'candidate', 'candidates', 'hiring', 'manager', 'managers',
+  'engineer', 'engineers', 'developer', 'developers', 'designer', 'analyst', 'consultant', 'director',
+  'lead', 'head', 'founder', 'co-founder', 'intern', 'architect', 'scientist', 'researcher', 'specialist',
+  'coordinator', 'executive', 'associate', 'technician', 'accountant', 'lawyer', 'programmer', 'trainee',
+  'ingénieur', 'développeur', 'développeuse', 'responsable', 'étudiant', 'étudiante', 'stagiaire',
+  'médecin', 'infirmier', 'infirmière', 'avocat', 'avocate', 'comptable', 'consultante', 'chargé', 'chargée',
   'recruiter', 'committee', 'board', 'editor', 'editors', 'valued', 'support', 'admin',
   'administrator', 'community', 'owner', 'owners', 'host', 'guest', 'guests', 'visitor',
   'visitors', 'subscriber', 'subscribers', 'patient', 'patients', 'doctor', 'doctors', 'nurse',
@@ -748,6 +337,13 @@ export const arabicStopWords: readonly string[] = [
   'أخي', 'أختي', 'أبي', 'أمي', 'ابني', 'ابنتي', 'زوجي', 'زوجتي', 'الجميع', 'الكل', 'فريق',
   'الفريق', 'الدعم', 'خدمة', 'العملاء', 'إدارة', 'قسم', 'شركة', 'مؤسسة', 'يعاني', 'يشكو', 'تشكو',
   'يحتاج', 'تحتاج', 'دخل', 'دخلت', 'خرج', 'خرجت', 'وصل', 'وصلت', 'يريد', 'تريد', 'أريد', 'نريد',
+  // Roles written after a title: "الدكتور مدير القسم", "السيد رئيس المجلس"
+  'مدير', 'مديرة', 'رئيس', 'رئيسة', 'مسؤول', 'مسؤولة', 'نائب', 'عضو', 'مشرف', 'مشرفة', 'منسق', 'منسقة', 'موظف',
+  'موظفة', 'طبيب', 'طبيبة', 'استشاري', 'استشارية', 'أخصائي', 'أخصائية', 'مستشار', 'وكيل', 'مندوب', 'ممثل', 'مختص',
+  'رئيسي', 'عميد', 'مفتش', 'محاضر', 'باحث', 'باحثة',
+  // What follows a salutation without being a name: "مرحبا بك", "شكرا جزيلا", "مرحبا يا جماعة"
+  'جماعة', 'بك', 'بكم', 'بكما', 'لك', 'لكم', 'جزيلا', 'كثيرا', 'جميعا', 'حبيبي', 'حبيبتي', 'الأعزاء', 'شباب',
+  'أصدقائي', 'إخوتي', 'يا', 'وبعد',
   // Words that a name's other spelling would collide with (منى → مني "from me", بشرى → بشري "human")
   'مني', 'سلمي', 'ربي', 'لبني', 'بشري', 'عني', 'لي', 'بي',
   'طلب', 'طلبت', 'وصف', 'وصفت', 'قرر', 'قررت', 'نصح', 'نصحت', 'أجرى', 'أجرت', 'شرح', 'شرحت', 'أوصى',
@@ -770,11 +366,23 @@ export const arabicPlaceIntroducers: readonly string[] = [
   'جبل', 'وادي', 'بحر', 'نهر', 'جزيرة', 'ضاحية', 'مخطط', 'شهر', 'عيد', 'ليلة', 'صلاة', 'سورة',
 ];
 
-/** Arabic titles that sit inside street and institution names: "طريق الملك عبدالعزيز". */
-export const arabicInnerTitles: readonly string[] = [
-  'الملك', 'الأمير', 'الإمام', 'الشيخ', 'الملكة', 'الأميرة', 'السلطان', 'الخليفة', 'الرئيس',
-  'الشهيد', 'الدكتور', 'سمو', 'خادم', 'الحرمين', 'الشريفين',
+
+/** Prepositions after a job title: "I am Head of Sales", "I'm Lead Engineer at Acme", "je suis Chef de Projet chez…". */
+export const rolePrepositions: readonly string[] = ['at', 'of', 'for', 'in', 'with', 'from', 'chez', 'de', 'du', 'des', 'à', 'au', 'pour', 'dans', 'auprès'];
+
+/** Words of respect between an Arabic honorific and the name: "الأستاذ الفاضل خالد". */
+export const arabicHonorificAdjectives: readonly string[] = [
+  'الفاضل', 'الفاضلة', 'المحترم', 'المحترمة', 'الكريم', 'الكريمة', 'العزيز', 'العزيزة', 'القدير', 'القديرة',
+  'الموقر', 'الموقرة', 'الجليل', 'الغالي', 'الغالية',
 ];
 
-/** Particles of Arabic names: بن بنت ابن أبو أبي أم آل, and عبد before an ال-word. */
-export const arabicNameParticles: readonly string[] = ['بن', 'بنت', 'ابن', 'أبو', 'أبي', 'أم', 'آل', 'ابو', 'ال'];
+/** After a name, a day, an award, a building or a law named after the person: "… Day", "… Prize", "… Hall". */
+export const afterNameThings: readonly string[] = [
+  'day', 'week', 'award', 'awards', 'prize', 'medal', 'lecture', 'lectures', 'fellowship', 'scholarship',
+  'hall', 'house', 'park', 'square', 'bridge', 'tunnel', 'library', 'stadium', 'arena', 'festival', 'cup',
+  'trophy', 'effect', 'law', 'theorem', 'principle', 'equation', 'method', 'test', 'scale', 'index', 'model',
+  'estate', 'gardens', 'tower', 'building', 'way', 'lane', 'court', 'close', 'place',
+];
+
+/** Generation suffixes after a name: "Martin Luther King Jr.". */
+export const generationSuffixes: readonly string[] = ['jr', 'sr', 'junior', 'senior', 'ii', 'iii', 'iv'];

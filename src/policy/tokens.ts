@@ -1,0 +1,352 @@
+// The tokens the name and address detectors read (words, numbers with a glued suffix, "SW1A",
+// punctuation), in typed arrays reused between calls: one buffer for both, as they run one after the
+// other and each call starts by resetting it.
+import { fold, hashRange, isApostrophe, isArabicLetter, isArabicMark, isDigit, isHyphen, isLatinLetter, isNewline, isSpace, isUpper } from './words.js';
+
+export const latinWord = 1;
+export const arabicWord = 2;
+export const numberToken = 3;
+/** Capitals then digits, as a British postcode's outward code: "SW1A", "M1". */
+export const mixedToken = 4;
+export const punctuation = 5;
+
+// Flags, above the three kind bits; a punctuation token keeps its character above bit 16.
+export const capitalised = 1 << 3;
+export const allCapitals = 1 << 4;
+export const newlineBefore = 1 << 5;
+export const spaceBefore = 1 << 6;
+export const hyphenated = 1 << 7;
+/** "Smith's": looked up as "Smith". */
+export const possessive = 1 << 8;
+export const segmentsCapitalised = 1 << 9;
+/** "d'Artagnan", "al-Rashid": a lower-case particle glued to a capitalised name. */
+export const prefixedCapital = 1 << 10;
+export const startsWithArticle = 1 << 11;
+export const endsWithYa = 1 << 12;
+/** A capital after a lower-case letter, past a name prefix (Mc, Mac, De, O'…): "NodeJS", "GiB". */
+export const innerCapital = 1 << 13;
+
+/**
+ * The text being read and its tokens. One object with fields, not module variables: V8 reads a
+ * field of a constant object faster than a module binding (no hole check), and the detectors read
+ * these in every predicate.
+ */
+export const tokens = {
+  /** The text being read; set by beginText, cleared by endText. */
+  text: '',
+  count: 0,
+  capacity: 0,
+  starts: new Int32Array(0),
+  ends: new Int32Array(0),
+  info: new Int32Array(0),
+  /** The hash of each word (without a possessive 's), computed when first needed (-1 until then). */
+  hashes: new Int32Array(0),
+  /** The detector's own look-ups of each word, filled when first needed (-1 and -2 until then). */
+  masks: new Int32Array(0),
+  entryIds: new Int32Array(0),
+  /** For a number token: how many of its characters are digits (-1 when letters go on past a suffix). */
+  digitCounts: new Int32Array(0),
+};
+
+/** Starts reading input, with room for about as many tokens as a text of its length holds. */
+export function beginText(input: string): void {
+  tokens.text = input;
+  tokens.count = 0;
+  const needed = input.length < 4096 ? 1024 : (input.length >> 1) + 16;
+  const capacity = tokens.capacity;
+  if (needed <= capacity && (capacity <= 65536 || needed * 4 > capacity)) return;
+  allocate(Math.max(needed, 256), false);
+}
+
+/** Lets the text go, so that the buffer does not keep it alive. */
+export function endText(): void {
+  tokens.text = '';
+}
+
+/** New arrays of the given capacity, keeping the tokens so far when asked. */
+function allocate(capacity: number, keep: boolean): void {
+  const resize = (from: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => {
+    const to = new Int32Array(capacity);
+    if (keep) to.set(from);
+    return to;
+  };
+  tokens.starts = resize(tokens.starts);
+  tokens.ends = resize(tokens.ends);
+  tokens.info = resize(tokens.info);
+  tokens.hashes = resize(tokens.hashes);
+  tokens.masks = resize(tokens.masks);
+  tokens.entryIds = resize(tokens.entryIds);
+  tokens.digitCounts = resize(tokens.digitCounts);
+  tokens.capacity = capacity;
+}
+
+const grow = (): void => allocate(tokens.capacity * 2, true);
+
+/** McDonald, MacArthur, DeShawn, LeBron, DiCaprio, VanDyke: a capital after these is a name's. */
+function namePrefix(text: string, start: number, end: number): boolean {
+  const length = end - start;
+  if (length < 1 || length > 4) return false;
+  const first = text.charCodeAt(start) | 32;
+  const second = length > 1 ? text.charCodeAt(start + 1) | 32 : 0;
+  const third = length > 2 ? text.charCodeAt(start + 2) | 32 : 0;
+  if (length === 2) return (first === 109 && second === 99) || (first === 100 && (second === 101 || second === 105 || second === 97)) || (first === 108 && (second === 101 || second === 97));
+  if (length === 3) return (first === 109 && second === 97 && third === 99) || (first === 118 && second === 97 && third === 110) || (first === 118 && second === 111 && third === 110);
+  return length === 4 && first === 102 && second === 105 && third === 116 && (text.charCodeAt(start + 3) | 32) === 122;
+}
+
+/**
+ * Appends the tokens of text[from, to), both word boundaries. After a gap (text left out), the first
+ * token counts as starting a line, so that no phrase, name or address runs across the gap.
+ */
+export function tokenizeRange(from: number, to: number, gap: boolean): void {
+  const first = tokens.count;
+  tokenizeInto(tokens.text, from, to, gap);
+  const count = tokens.count;
+  // Hashes and look-ups are filled in when first needed.
+  tokens.hashes.fill(-1, first, count);
+  tokens.masks.fill(-1, first, count);
+  tokens.entryIds.fill(-2, first, count);
+  // Two empty tokens after the last, so that a look-ahead past the end reads nothing left over
+  // from an earlier call.
+  while (count + 2 > tokens.capacity) grow();
+  tokens.info[count] = 0;
+  tokens.info[count + 1] = 0;
+}
+
+function tokenizeInto(text: string, from: number, length: number, gap: boolean): void {
+  let count = tokens.count;
+  let { starts, ends, info } = tokens;
+  let pendingNewline = gap || from === 0;
+  let pendingSpace = true;
+  let index = from;
+  while (index < length) {
+    const code = text.charCodeAt(index);
+    if (code === 32) {
+      pendingSpace = true;
+      index += 1;
+      continue;
+    }
+    if (isNewline(code)) {
+      pendingNewline = true;
+      pendingSpace = true;
+      index += 1;
+      continue;
+    }
+    if (isSpace(code)) {
+      pendingSpace = true;
+      index += 1;
+      continue;
+    }
+    if (count >= tokens.capacity) {
+      tokens.count = count;
+      grow();
+      ({ starts, ends, info } = tokens);
+    }
+    let flags = (pendingNewline ? newlineBefore : 0) | (pendingSpace ? spaceBefore : 0);
+    pendingNewline = false;
+    pendingSpace = false;
+    const start = index;
+    let kind: number;
+    let end = 0;
+    if (code >= 97 && code <= 122) {
+      // The common case, a run of lower-case ASCII letters ending the word, in one tight loop.
+      kind = latinWord;
+      index += 1;
+      let next = text.charCodeAt(index);
+      while (next >= 97 && next <= 122) next = text.charCodeAt((index += 1));
+      if (index < length && (isLatinLetter(next) || isApostrophe(next) || isHyphen(next) || isDigit(next))) {
+        index = latinWordEnd(text, start, length);
+        flags |= latinFlags & ~onlyCapitals;
+      }
+      if (index > length) index = length;
+    } else if (code >= 65 && code <= 90 && (end = capitalisedWordEnd(text, index, length)) > 0) {
+      // "Mr", "Dear", "A": a capital, then lower-case ASCII letters ending the word.
+      kind = latinWord;
+      index = end;
+      flags |= capitalised | segmentsCapitalised;
+    } else if (isLatinLetter(code)) {
+      kind = latinWord;
+      index = latinWordEnd(text, start, length);
+      flags |= latinFlags & ~onlyCapitals;
+      if (index < length && isDigit(text.charCodeAt(index)) && latinFlags & onlyCapitals) {
+        // "SW1A", "EC1A": capitals, digits, maybe a capital, as one token.
+        kind = mixedToken;
+        flags |= capitalised;
+        while (index < length && (isDigit(text.charCodeAt(index)) || (isLatinLetter(text.charCodeAt(index)) && isUpper(text.charCodeAt(index))))) index += 1;
+      }
+    } else if (isArabicLetter(code)) {
+      kind = arabicWord;
+      index += 1;
+      for (let next = text.charCodeAt(index); index < length && ((next >= 0x621 && next <= 0x65f) || isArabicLetter(next)); next = text.charCodeAt(index)) index += 1;
+      // The article and the final ي, looking past diacritics: "الْعُتَيْبِيّ".
+      let second = start + 1;
+      while (second < index && isArabicMark(text.charCodeAt(second))) second += 1;
+      let last = index - 1;
+      while (last > start && isArabicMark(text.charCodeAt(last))) last -= 1;
+      if ((code === 0x627 || code === 0x623 || code === 0x625 || code === 0x622) && second < index && text.charCodeAt(second) === 0x644) flags |= startsWithArticle;
+      const final = text.charCodeAt(last);
+      if (final === 0x64a || final === 0x6cc) flags |= endsWithYa;
+    } else if (isDigit(code)) {
+      kind = numberToken;
+      index += 1;
+      while (index < length && isDigit(text.charCodeAt(index))) index += 1;
+      let digits = index - start;
+      // A glued suffix of letters: "221B", "12bis", "5th". More than six letters: a word.
+      while (index < length && isLatinLetter(text.charCodeAt(index)) && index - start - digits < 6) index += 1;
+      if (index < length && isLatinLetter(text.charCodeAt(index))) {
+        while (index < length && isLatinLetter(text.charCodeAt(index))) index += 1;
+        digits = -1;
+      }
+      tokens.digitCounts[count] = digits;
+    } else {
+      kind = punctuation;
+      index += 1;
+      flags |= code << 16;
+    }
+    starts[count] = start;
+    ends[count] = index;
+    info[count] = kind | flags;
+    count += 1;
+  }
+  tokens.count = count;
+}
+
+/** The end of a word of a capital and lower-case ASCII letters at index, or -1 for any other word. */
+function capitalisedWordEnd(text: string, index: number, length: number): number {
+  let end = index + 1;
+  let code = text.charCodeAt(end);
+  while (code >= 97 && code <= 122) code = text.charCodeAt((end += 1));
+  if (end > length) end = length;
+  return isWordGoingOn(text, end, length) ? -1 : end;
+}
+
+/** Does a word go on at index: a letter, a digit, or an apostrophe or hyphen before a letter? */
+function isWordGoingOn(text: string, index: number, length: number): boolean {
+  if (index >= length) return false;
+  const code = text.charCodeAt(index);
+  return isLatinLetter(code) || isDigit(code) || ((isApostrophe(code) || isHyphen(code)) && index + 1 < length && isLatinLetter(text.charCodeAt(index + 1)));
+}
+
+/** Set by latinWordEnd beside the flags: no lower-case letter and no connector so far. */
+const onlyCapitals = 1 << 30;
+let latinFlags = 0;
+
+/**
+ * The end of the Latin word at start, with its flags left in latinFlags. The common case, a run of
+ * lower-case ASCII letters, costs one comparison a character.
+ */
+function latinWordEnd(text: string, start: number, length: number): number {
+  let index = start;
+  let flags = 0;
+  let uppers = 0;
+  let sawLower = false;
+  let connectors = false;
+  let allSegmentsCapitalised = true;
+  let firstConnector = -1;
+  let lastApostrophe = -1;
+  let segmentBegin = index;
+  for (;;) {
+    const first = text.charCodeAt(index);
+    if (isUpper(first)) uppers += 1;
+    else {
+      allSegmentsCapitalised = false;
+      sawLower = true;
+    }
+    index += 1;
+    while (index < length) {
+      const current = text.charCodeAt(index);
+      if (current >= 97 && current <= 122) {
+        sawLower = true;
+        index += 1;
+        continue;
+      }
+      if (!isLatinLetter(current)) break;
+      if (isUpper(current)) {
+        uppers += 1;
+        // "NodeJS", "iPhone", but "McDonald", "DeShawn"
+        const previous = text.charCodeAt(index - 1);
+        if (((previous >= 97 && previous <= 122) || (previous >= 0xdf && previous <= 0xff)) && !namePrefix(text, segmentBegin, index)) flags |= innerCapital;
+      } else sawLower = true;
+      index += 1;
+    }
+    if (index + 1 < length) {
+      const next = text.charCodeAt(index);
+      if ((isApostrophe(next) || isHyphen(next)) && isLatinLetter(text.charCodeAt(index + 1))) {
+        if (firstConnector < 0) firstConnector = index - start;
+        if (isHyphen(next)) flags |= hyphenated;
+        else lastApostrophe = index;
+        connectors = true;
+        index += 1;
+        segmentBegin = index;
+        continue;
+      }
+    }
+    break;
+  }
+  const end = index;
+  if (isUpper(text.charCodeAt(start))) flags |= capitalised;
+  if (uppers >= 2 && !sawLower) flags |= allCapitals;
+  if (!sawLower && !connectors) flags |= onlyCapitals;
+  if (allSegmentsCapitalised) flags |= segmentsCapitalised;
+  if (lastApostrophe === end - 2 && (text.charCodeAt(end - 1) | 32) === 115 && end - start > 3) flags |= possessive;
+  if (firstConnector > 0 && firstConnector <= 2 && isUpper(text.charCodeAt(start + firstConnector + 1))) {
+    const first = text.charCodeAt(start) | 32;
+    const second = firstConnector === 2 ? text.charCodeAt(start + 1) | 32 : 0;
+    if ((firstConnector === 1 && first === 100) || (firstConnector === 2 && (first === 97 || first === 101) && second === 108)) flags |= prefixedCapital;
+  }
+  latinFlags = flags;
+  return end;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Predicates on tokens
+
+export const kindOf = (index: number): number => tokens.info[index]! & 7;
+export const has = (index: number, flag: number): boolean => (tokens.info[index]! & flag) !== 0;
+/** The character of a punctuation token, or -1. */
+export const charOf = (index: number): number => (index >= 0 && index < tokens.count && kindOf(index) === punctuation ? tokens.info[index]! >>> 16 : -1);
+export const isPunctuation = (index: number, character: number): boolean => charOf(index) === character;
+/** Same line as the token before it: words of one phrase. */
+export const joined = (index: number): boolean => index < tokens.count && !has(index, newlineBefore);
+/** No space before it: glued to the token before. */
+export const glued = (index: number): boolean => index < tokens.count && !has(index, spaceBefore);
+export const tokenLength = (index: number): number => tokens.ends[index]! - tokens.starts[index]!;
+/** The end of the word as looked up: before a possessive 's. */
+export const keyEnd = (index: number): number => (has(index, possessive) ? tokens.ends[index]! - 2 : tokens.ends[index]!);
+export const lengthOf = (index: number): number => keyEnd(index) - tokens.starts[index]!;
+export const isWord = (index: number): boolean => index < tokens.count && (kindOf(index) === latinWord || kindOf(index) === arabicWord);
+
+export function hashOf(index: number): number {
+  let hash = tokens.hashes[index]!;
+  if (hash < 0) {
+    hash = hashRange(tokens.text, tokens.starts[index]!, keyEnd(index));
+    tokens.hashes[index] = hash;
+  }
+  return hash;
+}
+
+/** The word is value (lower case): compared ignoring ASCII case, without making a string. */
+export function wordIs(index: number, value: string): boolean {
+  if (index < 0 || index >= tokens.count || tokens.ends[index]! - tokens.starts[index]! !== value.length) return false;
+  const start = tokens.starts[index]!;
+  for (let position = 0; position < value.length; position += 1) {
+    const code = tokens.text.charCodeAt(start + position);
+    if ((code >= 65 && code <= 90 ? code + 32 : code) !== value.charCodeAt(position)) return false;
+  }
+  return true;
+}
+
+/** The word is written exactly so ("BP", "P", "عن"). */
+export function wordExactly(index: number, value: string): boolean {
+  return index >= 0 && index < tokens.count && tokens.ends[index]! - tokens.starts[index]! === value.length && tokens.text.startsWith(value, tokens.starts[index]!);
+}
+
+/** The last character before position that is not a space, or -1 at the start of the text. */
+export function characterBefore(position: number): number {
+  let before = position - 1;
+  while (before >= 0 && isSpace(tokens.text.charCodeAt(before))) before -= 1;
+  return before < 0 ? -1 : tokens.text.charCodeAt(before);
+}
+
+/** The folded first code unit of a word. */
+export const firstFolded = (index: number): number => fold(tokens.text.charCodeAt(tokens.starts[index]!));
