@@ -4,13 +4,13 @@ import assert from 'node:assert/strict';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { startDownstream } from './doubles/downstream.js';
+import { startDownstreamDouble } from './doubles/downstream-double.js';
 import { postJson, temporaryDirectory } from './helpers.js';
 import { run, runAsync, startBin, waitUntil } from './support/bin.js';
 
 test('signing key, signed receipt, held action approved from the command line', async () => {
   const directory = temporaryDirectory();
-  const downstream = await startDownstream();
+  const downstream = await startDownstreamDouble();
   const keyFile = join(directory, 'risk-engine.key');
   const created = run(['keys', 'signing-key', '--name', 'risk-engine.example', '--out', keyFile], directory);
   assert.equal(created.status, 0, created.stderr);

@@ -11,6 +11,7 @@ import type { Double } from './doubles/http-double.js';
 import { startOpenAIDouble } from './doubles/openai-upstream.js';
 import { postJson, providerEntry, startTestGateway, temporaryDirectory, type TestGateway } from './helpers.js';
 import { run, startBin } from './support/bin.js';
+import { ManualClock, until } from './support/manual-clock.js';
 
 describe('cut switch and live health', () => {
   let riyadh: Double;
@@ -18,6 +19,8 @@ describe('cut switch and live health', () => {
   let virginia: Double;
   let gateway: TestGateway;
   let openai: OpenAI;
+  // Cut expiry and breaker cool-downs are read on this clock, which moves only when a test says so.
+  const clock = new ManualClock();
   const admin = (gateway: TestGateway) => ({ authorization: `Bearer ${gateway.key}` });
 
   before(async () => {
@@ -33,7 +36,7 @@ describe('cut switch and live health', () => {
       models: { default: { candidates: ['riyadh/m1', 'paris/m1', 'virginia/m1'] } },
       routing: { retries: 0, breaker: { failures: 2, cooldown_ms: 60_000 } },
       policy: { name: 'p', rules: [{ when: { labels_any: ['pii'] }, allow: { jurisdiction: ['SA', 'FR'] } }, { when: {}, allow: {} }] },
-    });
+    }, { clock });
     openai = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: gateway.key, maxRetries: 0 });
   });
   after(async () => {
@@ -78,7 +81,10 @@ describe('cut switch and live health', () => {
     assert.equal(byId.paris.state, 'cut');
     assert.equal(byId.virginia.state, 'healthy');
     assert.equal(byId.virginia.jurisdiction, 'US');
-    assert.ok(byId.virginia.latency_ms.p50 >= 0);
+    // One request, timed on the gateway's clock (which stood still during it): a number, not null.
+    assert.equal(byId.virginia.latency_ms.p50, 0);
+    assert.equal(byId.virginia.latency_ms.p99, 0);
+    assert.equal(byId.riyadh.latency_ms.p50, 0);
     assert.equal(byId.virginia.requests_last_hour, 1);
     const shares = body.providers.reduce((sum, status) => sum + status.traffic_share_last_hour, 0);
     assert.ok(Math.abs(shares - 1) < 0.01);
@@ -95,12 +101,15 @@ describe('cut switch and live health', () => {
   });
 
   it('a cut with until ends by itself', async () => {
-    assert.equal((await postJson(`${gateway.url}/v1/admin/cut`, { operator: 'Sovereign Cloud', until: Date.now() + 300 }, admin(gateway))).status, 200);
+    assert.equal((await postJson(`${gateway.url}/v1/admin/cut`, { operator: 'Sovereign Cloud', until: clock.now() + 300 }, admin(gateway))).status, 200);
     await ask();
     assert.deepEqual(counts(), [2, 2, 1]);
-    await new Promise((resolve) => setTimeout(resolve, 350));
+    await clock.advance(299);
     await ask();
-    assert.deepEqual(counts(), [3, 2, 1]);
+    assert.deepEqual(counts(), [2, 3, 1], 'still cut 1 ms before its end');
+    await clock.advance(1);
+    await ask();
+    assert.deepEqual(counts(), [3, 3, 1]);
   });
 
   it('reports failures from traffic and probes: degraded, open circuit, last error', async () => {
@@ -132,7 +141,7 @@ describe('cut switch and live health', () => {
     assert.equal((await postJson(`${gateway.url}/v1/admin/cut`, { provider: 'paris' }, { authorization: `Bearer ${key}` })).status, 403);
     assert.equal((await postJson(`${gateway.url}/v1/admin/cut`, { provider: 'paris', operator: 'x' }, admin(gateway))).status, 400);
     assert.equal((await postJson(`${gateway.url}/v1/admin/cut`, { jurisdiction: 'usa' }, admin(gateway))).status, 400);
-    assert.equal((await postJson(`${gateway.url}/v1/admin/cut`, { provider: 'paris', until: Date.now() - 1 }, admin(gateway))).status, 400);
+    assert.equal((await postJson(`${gateway.url}/v1/admin/cut`, { provider: 'paris', until: clock.now() - 1 }, admin(gateway))).status, 400);
   });
 });
 
@@ -281,17 +290,24 @@ describe('background probes', () => {
     const healthy = await startOpenAIDouble();
     const broken = await startOpenAIDouble();
     broken.setDefault({ kind: 'status', status: 503 });
+    const clock = new ManualClock();
     const gateway = await startTestGateway({
       providers: [providerEntry('healthy', healthy.url), providerEntry('broken', broken.url)],
       models: { default: { candidates: ['healthy/m1'] } },
       health: { probe_interval_ms: 40, probe_timeout_ms: 500 },
-    });
+    }, { clock });
     try {
-      await new Promise((resolve) => setTimeout(resolve, 1_500));
       const probes = (double: Double) => double.received.filter((received) => received.method === 'GET').length;
-      // Healthy: about every 40 ms. Broken: 40, 80, 160, 320, then every 320 ms.
-      assert.ok(probes(healthy) >= 8, `healthy probed ${probes(healthy)} times`);
-      assert.ok(probes(broken) >= 2 && probes(broken) <= probes(healthy) / 2, `broken probed ${probes(broken)} times, healthy ${probes(healthy)}: the failing one backs off`);
+      // 1.5 s of gateway time, in 10 ms steps, each step waiting for the probes it started to be recorded
+      // (the probe loop then sleeps again at once, on the same turn).
+      for (let step = 0; step < 150; step += 1) {
+        await clock.advance(10);
+        await until(() => gateway.app.gateway.probesInFlight === 0, 'the probes of this step to finish');
+      }
+      // Healthy: every 32–48 ms (up to 10 ms later on this step grid), so 25 to 47 probes. Broken: 40, 80, 160 and
+      // 320 ms apart (±20%), then every 320 ms, so 5 to 8; without the back-off it would be probed as often as the healthy one.
+      assert.ok(probes(healthy) >= 25 && probes(healthy) <= 47, `healthy probed ${probes(healthy)} times`);
+      assert.ok(probes(broken) >= 5 && probes(broken) <= 8, `broken probed ${probes(broken)} times: the failing one backs off`);
       const status = ((await (await fetch(`${gateway.url}/v1/providers`, { headers: { authorization: `Bearer ${gateway.key}` } })).json()) as { providers: any[] }).providers;
       assert.equal(status.find((entry) => entry.id === 'broken').state, 'degraded');
       assert.match(status.find((entry) => entry.id === 'broken').last_error.message, /503/);

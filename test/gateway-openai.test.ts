@@ -121,8 +121,10 @@ describe('OpenAI dialect through the official SDK', () => {
       const local = await startTestGateway({ providers: [providerEntry('primary', upstream.url)], models: { default: { candidates: ['primary/m1'] } } }, { clock });
       try {
         upstream.script({ kind: 'status', status: 429, retryAfter: '1' });
-        const waitingBefore = clock.waiting;
         const answer = postJson(`${local.url}/v1/chat/completions`, { model: 'default', messages: [{ role: 'user', content: 'later' }] }, { authorization: `Bearer ${local.key}` });
+        // The provider's deadline watch sleeps on the clock too (one sleep per upstream, from its first call on).
+        await until(() => upstream.received.length === 1, 'the first attempt');
+        const waitingBefore = clock.waiting;
         await until(() => clock.waiting > waitingBefore, 'the gateway to wait out Retry-After');
         await clock.advance(999);
         assert.equal(upstream.received.length, 1, 'no retry before Retry-After has passed');

@@ -17,6 +17,7 @@ import type { Store } from '../src/store/store.js';
 import type { Double } from './doubles/http-double.js';
 import { startOpenAIDouble } from './doubles/openai-upstream.js';
 import { providerEntry, startTestGateway, temporaryDirectory, type TestGateway } from './helpers.js';
+import { ManualClock } from './support/manual-clock.js';
 import { tinyShape, writeTinyLora, writeTinyModel } from './support/tiny-gguf.js';
 
 const directory = temporaryDirectory('sovereign-models-');
@@ -256,12 +257,13 @@ describe('kind: local, through the gateway', () => {
 });
 
 describe('kind: local, idle unload', () => {
-  test('an idle model is unloaded, and its weights are verified again before it is loaded again', async () => {
+  test('an idle model is unloaded (on the gateway clock), and its weights are verified again before it is loaded again', async () => {
     const file = join(directory, 'tiny-idle.gguf');
     copyFileSync(modelFile, file);
+    const clock = new ManualClock();
     const gateway = await startTestGateway(
       { providers: [{ id: 'own', kind: 'local', jurisdiction: 'local', operator: 'me', ownership: 'owned', models: ['idle'], threads: 1, context_size: 256, sequences: 1, idle_unload_s: 0.5 }] },
-      { prepare: async (registry) => void (await registry.add(file, { name: 'idle' })) },
+      { prepare: async (registry) => void (await registry.add(file, { name: 'idle' })), clock },
     );
     try {
       const call = () => fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${gateway.key}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'own/idle', messages: [{ role: 'user', content: 'hi' }], max_tokens: 4, temperature: 0 }) });
@@ -271,8 +273,8 @@ describe('kind: local, idle unload', () => {
       bytes[bytes.length - 100] = bytes[bytes.length - 100]! ^ 0x01;
       writeFileSync(file, bytes);
       assert.equal((await call()).status, 200);
-      // Once idle and unloaded, the next load verifies the file again and refuses it.
-      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      // Once idle and unloaded (the idle rounds are sleeps on the clock: 1 s here), the next load verifies the file again and refuses it.
+      await clock.advance(2_000);
       const refused = await call();
       assert.equal(refused.status, 503);
       assert.match(((await refused.json()) as { error: { message: string } }).error.message, /no longer matches its manifest/);

@@ -1,28 +1,92 @@
-// The action gate over HTTP: POST /v1/actions (verdicts ALLOW 200, DENY 403, HALTED held then
-// 200/403/408), the approvers' endpoints, and the compatibility endpoint POST /api/v1/veritas-test.
-// Verdicts are the gate's own JSON; failures of the approval calls themselves use the error format.
+// The action gate over HTTP: POST /v1/actions, the approvers' endpoints and the compatibility endpoint
+// POST /api/v1/veritas-test. Bodies are parsed and validated here into the gate's typed submissions, and
+// its domain verdicts mapped to statuses and the gate's JSON (ALLOW 200, DENY 403, HALTED 202/408/503).
+import { z } from 'zod';
 import { GatewayError } from '../core/errors.js';
-import { ActionGate, ApprovalError, actionFacts, approvalChallenge, type Verdict } from '../gate/gate.js';
+import { amountOf, type Amount } from '../gate/amount.js';
+import type { ActionGate } from '../gate/gate.js';
+import { ApprovalError, approvalChallenge } from '../gate/held-actions.js';
+import { actionFacts } from '../gate/ledger-entries.js';
+import type { ActionSubmission, Origin, VeritasSubmission } from '../gate/submission.js';
+import type { Verdict } from '../gate/verdict.js';
+import { sha256Hex } from '../ledger/hash.js';
 import type { Tenant } from '../pipeline/auth.js';
 import type { ActionRecord } from '../store/store.js';
 import type { Exchange, Reply } from './exchange.js';
+import { validationError } from './validation.js';
 
 export const actionsPrefix = '/v1/actions/';
 const reviewerScopes = ['approver', 'admin', 'auditor'] as const;
 
-const reply = (verdict: Verdict): Reply => ({ status: verdict.status, body: JSON.stringify(verdict.body) });
+/**
+ * A JSON number or a decimal string ("10000", "12.50", "-3"), kept exactly as sent; absent or null
+ * is no amount. Anything else ("ten", "1e3", " 12", "+5", "12.", ".5", over 100 characters, or a
+ * JSON number too large for a double, which JSON.parse makes ±Infinity) is refused.
+ */
+const amountSchema = z.unknown().optional().transform((sent, context): Amount | null => {
+  if (sent === undefined || sent === null) return null;
+  const amount = typeof sent === 'number' || typeof sent === 'string' ? amountOf(sent) : undefined;
+  if (amount) return amount;
+  context.addIssue({ code: 'custom', message: 'must be a number, or a decimal string such as "12.50" (digits, an optional leading "-" and fraction, no exponent)' });
+  return z.NEVER;
+});
+
+const actionBodySchema = z.strictObject({
+  agent_id: z.string().min(1).max(256),
+  action: z.string().min(1).max(256),
+  params: z.record(z.string(), z.unknown()).optional(),
+  amount: amountSchema,
+  receipt: z.unknown().optional(),
+});
+
+// Loose: the receipt's signature covers the whole body, fields unknown here included.
+const veritasBodySchema = z.looseObject({
+  agent_id: z.string().min(1).max(256),
+  action: z.string().min(1).max(256),
+  amount: amountSchema,
+  params: z.record(z.string(), z.unknown()).optional(),
+  veritas_receipt: z.unknown().optional(),
+});
+
+const approvalBodySchema = z.strictObject({ comment: z.string().max(2000).optional() });
+
+/** The answer's status: HALTED is 202 while held (a poll), 408 once timed out, 503 when the gateway stops under a waiting client. */
+const statusOf: Record<Verdict['outcome'], number> = { allowed: 200, denied: 403, rejected: 403, held: 202, timed_out: 408, interrupted: 503 };
+
+/** The verdict as the gate's JSON (docs/action-gate.md). */
+export function verdictBody(verdict: Verdict): Record<string, unknown> {
+  switch (verdict.outcome) {
+    case 'denied':
+      return { verdict: 'DENY', reason: verdict.reason, detail: verdict.detail, ledger_index: verdict.ledgerIndex, ...(verdict.originalActionId ? { original_action_id: verdict.originalActionId } : {}) };
+    case 'interrupted':
+      return { verdict: 'HALTED', reason: verdict.reason, action_id: verdict.actionId, detail: verdict.detail };
+    default: {
+      const base = { action_id: verdict.actionId, receipt_id: verdict.receiptId, ledger_index: verdict.ledgerIndex, ...(verdict.simulated ? { simulated: true } : {}) };
+      if (verdict.outcome === 'allowed') return { verdict: 'ALLOW', ...base, approved_by: verdict.approvedBy ?? undefined, downstream: verdict.downstream };
+      if (verdict.outcome === 'held') return { verdict: 'HALTED', reason: verdict.reason, ...base, deadline: verdict.deadline === null ? null : new Date(verdict.deadline).toISOString() };
+      return { verdict: verdict.verdict, reason: verdict.reason, detail: verdict.detail, ...base };
+    }
+  }
+}
+
+const reply = (verdict: Verdict): Reply => ({ status: statusOf[verdict.outcome], body: JSON.stringify(verdictBody(verdict)) });
 
 /** Counts the verdict a submitter was finally given, then sends it. */
 function answer(exchange: Exchange, endpoint: 'actions' | 'veritas', verdict: Verdict): Reply {
-  const reason = verdict.body.verdict === 'ALLOW' ? (verdict.body.approved_by ? 'approved' : 'admitted') : String(verdict.body.reason ?? '');
-  exchange.metrics.actionVerdicts.inc([endpoint, String(verdict.body.verdict), reason]);
+  const reason = verdict.outcome === 'allowed' ? (verdict.approvedBy ? 'approved' : 'admitted') : verdict.reason;
+  exchange.metrics.actionVerdicts.inc([endpoint, verdict.verdict, reason]);
   return reply(verdict);
 }
-const submitterOf = (tenant: Tenant): { keyId: string | null; name: string } => ({ keyId: tenant.keyId === 'anonymous' ? null : tenant.keyId, name: tenant.name });
+
 const isReviewer = (tenant: Tenant): boolean => tenant.scopes.some((scope) => (reviewerScopes as readonly string[]).includes(scope));
 
+function originOf(exchange: Exchange): Origin {
+  const { tenant } = exchange;
+  return { requestId: exchange.requestId, submitter: { keyId: tenant.keyId === 'anonymous' ? null : tenant.keyId, name: tenant.name }, requestSha256: sha256Hex(exchange.body) };
+}
+
 export function actionView(action: ActionRecord, gate: ActionGate): Record<string, unknown> {
-  const verdict = gate.verdictFor(action).body;
+  const verdict = gate.verdictFor(action);
   return {
     action_id: action.id,
     endpoint: action.endpoint,
@@ -34,12 +98,12 @@ export function actionView(action: ActionRecord, gate: ActionGate): Record<strin
     created_at: new Date(action.createdAt).toISOString(),
     deadline: action.deadlineAt === null ? null : new Date(action.deadlineAt).toISOString(),
     hold_index: action.holdIndex,
-    ledger_index: verdict.ledger_index,
+    ledger_index: verdict.ledgerIndex,
     decided_at: action.decidedAt === null ? null : new Date(action.decidedAt).toISOString(),
     decided_by: action.decidedBy,
     approval: action.approval === null ? null : JSON.parse(action.approval),
     approval_challenge: approvalChallenge(action),
-    downstream: verdict.downstream ?? null,
+    downstream: verdict.outcome === 'allowed' ? verdict.downstream : null,
     ...(action.simulated ? { simulated: true } : {}),
   };
 }
@@ -54,6 +118,38 @@ async function unrecorded(decide: () => Promise<Verdict>): Promise<Verdict> {
   }
 }
 
+/** A body that does not parse into a submission is still a verdict (DENY malformed, recorded): the gate decides it, not the error format. */
+function parseSubmission<Schema extends z.ZodType>(body: Buffer, schema: Schema): { json: Record<string, unknown>; parsed: z.output<Schema> } | { malformed: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(body.toString('utf8'));
+  } catch {
+    return { malformed: 'the body is not JSON' };
+  }
+  const result = schema.safeParse(json);
+  if (!result.success) return { malformed: describeIssue(result.error) };
+  return { json: json as Record<string, unknown>, parsed: result.data };
+}
+
+function describeIssue(error: z.ZodError): string {
+  const issue = error.issues[0]!;
+  const path = issue.path.map(String).join('.');
+  return path ? `${path}: ${issue.message}` : issue.message;
+}
+
+function approvalComment(body: Buffer): string | null {
+  if (body.length === 0) return null;
+  let json: unknown;
+  try {
+    json = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new GatewayError('invalid_request', 'The body is not JSON; send {"comment": "…"} or nothing.');
+  }
+  const parsed = approvalBodySchema.safeParse(json);
+  if (!parsed.success) throw validationError(parsed.error);
+  return parsed.data.comment ?? null;
+}
+
 function approvalFailure(error: unknown): never {
   if (!(error instanceof ApprovalError)) throw error;
   if (error.code === 'self_approval') throw new GatewayError('insufficient_scope', error.message);
@@ -61,10 +157,28 @@ function approvalFailure(error: unknown): never {
 }
 
 export function createActionEndpoints(gate: ActionGate) {
-  return {
-    submit: async (exchange: Exchange): Promise<Reply> => answer(exchange, 'actions', await unrecorded(() => gate.submit(exchange.body, submitterOf(exchange.tenant), exchange.requestId))),
+  async function submit(exchange: Exchange): Promise<Verdict> {
+    const origin = originOf(exchange);
+    const body = parseSubmission(exchange.body, actionBodySchema);
+    if ('malformed' in body) return gate.refuseMalformed(origin, body.malformed);
+    const { parsed } = body;
+    const submission: ActionSubmission = { agentId: parsed.agent_id, action: parsed.action, params: parsed.params, amount: parsed.amount, receipt: parsed.receipt };
+    return gate.submit(submission, origin);
+  }
 
-    veritas: async (exchange: Exchange): Promise<Reply> => answer(exchange, 'veritas', await unrecorded(() => gate.submitVeritas(exchange.body, submitterOf(exchange.tenant), exchange.requestId))),
+  async function veritas(exchange: Exchange): Promise<Verdict> {
+    const origin = originOf(exchange);
+    const body = parseSubmission(exchange.body, veritasBodySchema);
+    if ('malformed' in body) return gate.refuseMalformed(origin, body.malformed);
+    const { parsed, json } = body;
+    const submission: VeritasSubmission = { agentId: parsed.agent_id, action: parsed.action, params: parsed.params, amount: parsed.amount, signed: json };
+    return gate.submitVeritas(submission, origin);
+  }
+
+  return {
+    submit: async (exchange: Exchange): Promise<Reply> => answer(exchange, 'actions', await unrecorded(() => submit(exchange))),
+
+    veritas: async (exchange: Exchange): Promise<Reply> => answer(exchange, 'veritas', await unrecorded(() => veritas(exchange))),
 
     async pending(exchange: Exchange, query: URLSearchParams): Promise<Reply> {
       if (!isReviewer(exchange.tenant)) throw new GatewayError('insufficient_scope', 'Listing held actions needs a key with the approver, admin or auditor scope.');
@@ -87,9 +201,10 @@ export function createActionEndpoints(gate: ActionGate) {
       }
       if (method !== 'POST') throw new GatewayError('method_not_allowed', `${path} accepts POST only.`);
       if (!exchange.tenant.scopes.includes('approver')) throw new GatewayError('insufficient_scope', 'Approving or rejecting actions needs a key with the approver scope.');
+      const comment = approvalComment(exchange.body);
       try {
-        const verdict = await gate.decide(id, verb, { keyId: exchange.tenant.keyId, name: exchange.tenant.name }, exchange.body, exchange.requestId);
-        return { status: 200, body: JSON.stringify(verdict.body) };
+        const verdict = await gate.decide(id, verb, { keyId: exchange.tenant.keyId, name: exchange.tenant.name }, comment, exchange.requestId);
+        return { status: 200, body: JSON.stringify(verdictBody(verdict)) };
       } catch (error) {
         return approvalFailure(error);
       }

@@ -21,6 +21,7 @@ import { createLedgerEndpoints, receiptsPrefix } from './ledger-endpoints.js';
 import { createAdminEndpoints } from './admin-endpoints.js';
 import { actionsPrefix, createActionEndpoints } from './action-endpoints.js';
 import { ActionGate } from '../gate/gate.js';
+import { createDownstream } from '../providers/downstream.js';
 import { openAIChatWriter, parseChatRequest } from './openai-chat.js';
 import { handlePolicyExplain } from './policy-explain.js';
 import { handleModels, openAIEmbeddingsWriter, parseEmbeddingsRequest } from './openai-embeddings.js';
@@ -76,12 +77,13 @@ export function createApp(options: AppOptions): App {
     gateway.cuts = await store.cuts();
   };
   const adminEndpoints = createAdminEndpoints(config, store, ledger, reloadCuts, now);
+  // The gate decides; what it stores, records and releases goes through these ports (gate/ports.ts).
+  const downstream = config.actions.downstream ? createDownstream({ url: config.actions.downstream, timeoutMs: config.actions.downstream_timeout_ms, clock }) : undefined;
   const gate = new ActionGate({
     settings: config.actions,
-    store,
+    ports: { store, append: (record, keyId) => ledger.append(record, { keyId }), forward: downstream },
     policyHash: gateway.policyHash,
-    append: (record, keyId) => ledger.append(record, { keyId }),
-    now,
+    clock,
     onError: (error) => logger.error({ err: error }, 'the action gate failed in the background'),
   });
   const actionEndpoints = createActionEndpoints(gate);
@@ -181,6 +183,7 @@ export function createApp(options: AppOptions): App {
       keys.stop();
       running.abort();
       await ledger.stop();
+      await downstream?.close();
       await gateway.close();
     },
   };

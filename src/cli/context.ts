@@ -6,7 +6,7 @@ import { keyPrefix } from '../pipeline/auth.js';
 import { openStore } from '../store/kysely-store.js';
 import type { Store } from '../store/store.js';
 
-/** Exit code for a bad config or bad usage, as the README documents. */
+/** Exit code for a bad config or bad usage, as docs/cli.md documents. */
 export const exitConfigError = 2;
 
 /** Says what went wrong on standard error and exits: 1 by default, exitConfigError for bad usage. */

@@ -4,8 +4,8 @@
 import type { Command } from 'commander';
 import { request as undiciRequest } from 'undici';
 import { createApp } from '../api/server.js';
-import { systemClock } from '../core/clock.js';
 import { parseListen } from '../config/schema.js';
+import { systemClock } from '../core/clock.js';
 import { createProviders, weightsDigests, withEmbeddedModels } from '../pipeline/catalog.js';
 import { ModelRegistry } from '../models/registry.js';
 import { createDeepScanner } from '../pipeline/deep-scan.js';
@@ -59,7 +59,7 @@ async function start(options: { config?: string; port?: string }): Promise<void>
   const config = withEmbeddedModels(loaded.config, registered);
   let providers;
   try {
-    providers = createProviders(config, process.env, { registry });
+    providers = createProviders(config, process.env, { registry, clock: systemClock });
   } catch (error) {
     process.stderr.write(`sovereign: ${where}: ${(error as Error).message}\n`);
     process.exit(exitConfigError);
@@ -134,7 +134,7 @@ async function start(options: { config?: string; port?: string }): Promise<void>
     say(
       ollama
         ? `  or use the Ollama answering at http://127.0.0.1:11434 — add it to sovereign.yaml: providers: [{ id: ollama, kind: openai-compatible, base_url: "http://127.0.0.1:11434/v1", jurisdiction: local, operator: me, ownership: owned, models: [${ollama.join(', ')}] }]`
-        : '  or point at an Ollama/vLLM endpoint under `providers:` in sovereign.yaml (see README, "Config reference") and start with --config sovereign.yaml',
+        : '  or point at an Ollama/vLLM endpoint under `providers:` in sovereign.yaml (see docs/configuration.md) and start with --config sovereign.yaml',
     );
   }
 

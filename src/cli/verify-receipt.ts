@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { NoteError, parseVerifierKey, type VerifierKey } from '../ledger/note.js';
 import { parseTlogProof, ReceiptError, verifyReceipt } from '../ledger/receipt.js';
 
-/** Exit codes as the README documents them: 0 valid, 1 invalid, 2 bad usage. */
+/** Exit codes as docs/cli.md documents them: 0 valid, 1 invalid, 2 bad usage. */
 export const exitInvalid = 1;
 export const exitUsage = 2;
 

@@ -17,7 +17,10 @@ export interface ProviderDescription {
 export interface CallOptions {
   /** The model name at the upstream (the part after `provider/`). */
   upstreamModel: string;
-  /** Absolute deadline for this attempt (ms since epoch, from the clock the pipeline was given). */
+  /**
+   * Absolute deadline for this attempt, in ms since the epoch on the gateway's clock (clock.ts): the
+   * same clock the provider was created with, whose now() tells it how much time is left.
+   */
   deadline: number;
   /** Aborts the attempt (client went away, or hedging picked another). */
   signal?: AbortSignal;
@@ -58,7 +61,7 @@ export interface Provider {
    * strings (the provider contract test checks which) need not.
    */
   translate?(request: ChatRequest, upstreamModel: string, stream: boolean): unknown;
-  /** A cheap call (its model list) that proves the upstream answers; throws a ProviderError if not. */
+  /** A cheap call (its model list) that proves the upstream answers by `deadline` (on the same clock); throws a ProviderError if not. */
   probe(deadline: number): Promise<void>;
   close(): Promise<void>;
 }

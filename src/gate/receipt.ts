@@ -1,8 +1,8 @@
 // Action receipts: the proof an agent's action was found admissible by a verifier whose key the
 // gateway trusts. Pure (no I/O). The format is meant to be produced by other tools from its
-// description alone (README, "Action receipts"):
+// description alone (docs/action-gate.md, "Action receipts"):
 //
-//   params_sha256 = hex SHA-256 of RFC 8785 JSON of {"amount": <amount or null>, "params": <params or {}>}
+//   params_sha256 = hex SHA-256 of RFC 8785 JSON of {"amount": <amount as sent, or null>, "params": <params or {}>}
 //   signature     = base64 Ed25519 signature over RFC 8785 JSON of every other receipt field
 //   key_id        = the signer's verifier key without its base64 part: name+hexid
 import { createHash, sign, verify } from 'node:crypto';
@@ -46,8 +46,8 @@ export type ReceiptCheck = { ok: true; signer: string } | { ok: false; reason: D
 
 const sha256Hex = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
 
-/** What a receipt's params_sha256 commits to: the action's amount and params exactly as sent. */
-export function paramsDigest(amount: number | null | undefined, params: Record<string, unknown> | undefined): string {
+/** What a receipt's params_sha256 commits to: the action's amount (a JSON number or a decimal string) and params exactly as sent. */
+export function paramsDigest(amount: number | string | null | undefined, params: Record<string, unknown> | undefined): string {
   return sha256Hex(canonicalJson({ amount: amount ?? null, params: params ?? {} }));
 }
 

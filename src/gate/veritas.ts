@@ -26,14 +26,6 @@ export const veritasReceiptSchema = z.strictObject({
   signature: z.string().min(1).max(512),
 });
 
-export const veritasBodySchema = z.looseObject({
-  agent_id: z.string().min(1).max(256),
-  action: z.string().min(1).max(256),
-  amount: z.number().nullable().optional(),
-  params: z.record(z.string(), z.unknown()).optional(),
-  veritas_receipt: z.unknown().optional(),
-});
-
 export type VeritasReceipt = z.infer<typeof veritasReceiptSchema>;
 
 export interface VeritasExpectations {

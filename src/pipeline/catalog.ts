@@ -1,12 +1,13 @@
 // The provider catalogue and the model names clients may ask for: aliases from the config, and
-// `provider/model` for every model a provider lists.
-import { providerSchema, servedModels, type Config, type ProviderConfig } from '../config/schema.js';
-import { hostname } from 'node:os';
+// `provider/model` for every model a provider lists. Every kind is one row of the registry
+// (src/providers/registry.ts): it is looked up by name and handed the same dependencies.
+import { providerSchema, type Config, type ProviderConfig } from '../config/schema.js';
+import type { Clock } from '../core/clock.js';
 import { GatewayError } from '../core/errors.js';
 import type { Provider } from '../core/provider.js';
-import type { ModelRegistry } from '../models/registry.js';
-import { createLocalProvider, type ResolvedWeights } from '../providers/local.js';
-import { providerKinds } from '../providers/registry.js';
+import { ProviderSettingsError, type ServedWeights } from '../providers/provider-kind.js';
+import { providerKind, providerKinds } from '../providers/registry.js';
+import type { WeightsRegistry } from '../providers/verified-weights.js';
 
 export interface Candidate {
   provider: Provider;
@@ -22,59 +23,24 @@ export interface Catalog {
   aliases: string[];
 }
 
-/** Defaults of kind: local, sized for a small machine (llama.cpp's own thread default ran ~100× slower on 2 cores). */
-export const localDefaults = { threads: 2, context_size: 4096, sequences: 2, max_queue: 16, idle_unload_s: 600 };
-
-/** Where a local provider's served name comes from: the base model's verified weights, and its adapter's. */
-function weightsResolver(entry: ProviderConfig, registry: ModelRegistry | undefined): (model: string) => Promise<ResolvedWeights> {
-  return async (name) => {
-    if (!registry) throw new Error('no weights registry is open');
-    const adapter = entry.adapters?.find((candidate) => candidate.name === name);
-    const base = (await registry.verify(adapter?.model ?? name)).model;
-    if (base.kind !== 'gguf' || !base.path) throw new Error(`model "${base.name}" is registered as ${base.kind}, not as a GGUF file`);
-    if (!adapter) return { path: base.path, sha256: base.sha256 };
-    const lora = (await registry.verify(adapter.adapter)).model;
-    if (lora.kind !== 'lora' || !lora.path) throw new Error(`"${adapter.adapter}" is registered as ${lora.kind}, not as a LoRA adapter`);
-    return { path: base.path, sha256: base.sha256, adapter: { path: lora.path, sha256: lora.sha256, scale: adapter.scale } };
-  };
+export interface ProviderFactoryDependencies {
+  /** The gateway's one clock (the one createApp is given): deadlines and every provider's waits are on it. */
+  clock: Clock;
+  /** The weights registry (src/models/registry.ts's ModelRegistry): kinds that run registered weights verify them with it before each load. */
+  registry?: WeightsRegistry;
 }
 
-/** Creates the providers of the config; a secret it names must be in the environment. Local providers verify their weights with the registry before each load. */
-export function createProviders(config: Config, environment: NodeJS.ProcessEnv, options: { registry?: ModelRegistry } = {}): Map<string, Provider> {
+/** Creates the providers of the config; a secret one names must be in the environment. */
+export function createProviders(config: Config, environment: NodeJS.ProcessEnv, dependencies: ProviderFactoryDependencies): Map<string, Provider> {
+  const shared = { clock: dependencies.clock, environment, streamIdleTimeoutMs: config.routing.stream_idle_timeout_ms, weights: dependencies.registry };
   const providers = new Map<string, Provider>();
   for (const [index, entry] of config.providers.entries()) {
-    if (entry.kind === 'local') {
-      providers.set(
-        entry.id,
-        createLocalProvider({
-          description: { id: entry.id, kind: entry.kind, jurisdiction: entry.jurisdiction, operator: entry.operator, ownership: entry.ownership, models: servedModels(entry) },
-          resolve: weightsResolver(entry, options.registry),
-          threads: entry.threads ?? localDefaults.threads,
-          contextSize: entry.context_size ?? localDefaults.context_size,
-          sequences: entry.sequences ?? localDefaults.sequences,
-          maxQueue: entry.max_queue ?? localDefaults.max_queue,
-          idleUnloadMs: (entry.idle_unload_s ?? localDefaults.idle_unload_s) * 1000,
-        }),
-      );
-      continue;
+    try {
+      providers.set(entry.id, providerKind(entry.kind).create(entry, shared));
+    } catch (error) {
+      if (error instanceof ProviderSettingsError) throw new Error(`providers[${index}].${error.key}: ${error.message} (provider "${entry.id}")`, { cause: error });
+      throw error;
     }
-    let apiKey: string | undefined;
-    if (entry.api_key_env) {
-      apiKey = environment[entry.api_key_env];
-      if (!apiKey) throw new Error(`providers[${index}].api_key_env: the environment variable ${entry.api_key_env} is not set (provider "${entry.id}")`);
-    }
-    const create = providerKinds[entry.kind]!;
-    providers.set(
-      entry.id,
-      create({
-        description: { id: entry.id, kind: entry.kind, jurisdiction: entry.jurisdiction, operator: entry.operator, ownership: entry.ownership, models: entry.models },
-        baseUrl: entry.base_url!,
-        apiKey,
-        headers: { ...(entry.headers ?? {}) },
-        maxConnections: entry.max_connections,
-        streamIdleTimeoutMs: config.routing.stream_idle_timeout_ms,
-      }),
-    );
   }
   return providers;
 }
@@ -110,35 +76,43 @@ export function resolveModel(catalog: Catalog, model: string): Candidate[] {
 }
 
 /**
- * The digests of the registered weights behind each `provider/model` name: a local provider's
- * models (and adapters) by registry name, and models external engines serve, registered by digest
- * under the model name the engine uses.
+ * The digests of the registered weights behind each `provider/model` name, as each kind names them:
+ * a local provider's models (and adapters) by registry name, and models external engines serve,
+ * registered by digest under the model name the engine uses.
  */
 export function weightsDigests(config: Config, registered: ReadonlyArray<{ name: string; kind: string; sha256: string }>): Map<string, { model_sha256: string; adapter_sha256?: string }> {
   const byName = new Map(registered.map((model) => [model.name, model]));
   const digests = new Map<string, { model_sha256: string; adapter_sha256?: string }>();
   for (const provider of config.providers) {
-    for (const model of provider.models) {
-      const found = byName.get(model);
-      if (found && (provider.kind === 'local' ? found.kind === 'gguf' : found.kind === 'external')) digests.set(`${provider.id}/${model}`, { model_sha256: found.sha256 });
-    }
-    for (const adapter of provider.adapters ?? []) {
-      const base = byName.get(adapter.model);
-      const lora = byName.get(adapter.adapter);
-      if (base && lora) digests.set(`${provider.id}/${adapter.name}`, { model_sha256: base.sha256, adapter_sha256: lora.sha256 });
+    const kind = providerKind(provider.kind);
+    const served: ServedWeights[] = kind.weights?.(provider) ?? provider.models.map((model) => ({ served: model, model: { name: model, kind: 'external' } }));
+    for (const { served: name, model, adapter } of served) {
+      const base = byName.get(model.name);
+      if (!base || base.kind !== model.kind) continue;
+      if (adapter === undefined) {
+        digests.set(`${provider.id}/${name}`, { model_sha256: base.sha256 });
+        continue;
+      }
+      const lora = byName.get(adapter);
+      if (lora?.kind === 'lora') digests.set(`${provider.id}/${name}`, { model_sha256: base.sha256, adapter_sha256: lora.sha256 });
     }
   }
   return digests;
 }
 
 /**
- * The embedded default: with no provider of kind local configured, every registered GGUF model is
- * served in-process by an implicit owned provider `local` (or `embedded`, if `local` is taken).
+ * The embedded default: a kind that offers an implicit provider (kind local: every registered GGUF
+ * model, served in-process by an owned provider `local`, or `embedded` if `local` is taken) adds it
+ * when the config declares no provider of that kind.
  */
 export function withEmbeddedModels(config: Config, registered: ReadonlyArray<{ name: string; kind: string }>): Config {
-  const models = registered.filter((model) => model.kind === 'gguf').map((model) => model.name);
-  if (models.length === 0 || config.providers.some((provider) => provider.kind === 'local')) return config;
-  const id = config.providers.some((provider) => provider.id === 'local') ? 'embedded' : 'local';
-  const provider = providerSchema.parse({ id, kind: 'local', jurisdiction: 'local', operator: hostname(), ownership: 'owned', models });
-  return Object.freeze({ ...config, providers: [...config.providers, provider] });
+  const taken = (id: string): boolean => config.providers.some((provider) => provider.id === id);
+  const implicit: ProviderConfig[] = [];
+  for (const kind of providerKinds) {
+    if (!kind.implicit || config.providers.some((provider) => provider.kind === kind.kind)) continue;
+    const entry = kind.implicit(registered, taken);
+    if (entry) implicit.push(providerSchema.parse(entry));
+  }
+  if (implicit.length === 0) return config;
+  return Object.freeze({ ...config, providers: [...config.providers, ...implicit] });
 }

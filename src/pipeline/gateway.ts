@@ -75,6 +75,7 @@ export class Gateway {
   readonly health = new Map<string, ProviderHealth>();
   /** Cuts in force, reloaded from the store by the server. */
   cuts: CutRecord[] = [];
+  private probing = 0;
   /** Aborted on close: stops the probes and every wait of this gateway. */
   private readonly running = new AbortController();
   readonly policy: PolicyDocument;
@@ -295,10 +296,16 @@ export class Gateway {
     }
   }
 
+  /** Probes started and not yet recorded (a test moving the clock waits for it to be 0). */
+  get probesInFlight(): number {
+    return this.probing;
+  }
+
   /** One probe, recorded in the provider's health; true when it answered. */
   async probe(provider: Provider, timeoutMs: number): Promise<boolean> {
     const { now } = this;
     const started = now();
+    this.probing += 1;
     try {
       await provider.probe(started + timeoutMs);
       this.health.get(provider.description.id)?.record({ at: now(), ms: now() - started, ok: true, traffic: false });
@@ -307,6 +314,8 @@ export class Gateway {
       // Shown to any key: how it failed, not the upstream's words.
       this.health.get(provider.description.id)?.record({ at: now(), ms: now() - started, ok: false, traffic: false }, error instanceof ProviderError ? `${provider.description.id}: ${error.kind}${error.upstreamStatus ? ` (${error.upstreamStatus})` : ''}` : `${provider.description.id}: probe failed`);
       return false;
+    } finally {
+      this.probing -= 1;
     }
   }
 

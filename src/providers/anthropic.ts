@@ -1,59 +1,68 @@
 // Provider kind `anthropic`: the Anthropic Messages API. Translates the neutral (OpenAI-shaped)
 // request into a Messages request, and Messages answers and stream events back into neutral ones.
+import { z } from 'zod';
 import type { ChatMessage, ChatRequest, ChatResponse, ContentPart, FinishReason, StreamChunk, ToolCall } from '../core/chat.js';
 import { ProviderError } from '../core/errors.js';
 import type { CallOptions, ChatResult, ChatStream, Provider, ProviderDescription } from '../core/provider.js';
-import { invalid, parseJson, type HttpProviderSettings } from './openai-compatible.js';
-import { createUpstreamTarget, getUpstream, postUpstreamBuffered, remainingMs, type UpstreamTarget } from './upstream-http.js';
+import { invalid, parseJson } from './openai-compatible.js';
+import { defineProviderKind, describeProvider, kindSettings, type ProviderDependencies } from './provider-kind.js';
+import { apiKeyOf, closeUpstreamTarget, createUpstreamTarget, getUpstream, httpSettingsKeys, postUpstreamBuffered, type UpstreamTarget } from './upstream-http.js';
 import { openUpstreamStream } from './upstream-stream.js';
 
 const anthropicVersion = '2023-06-01';
 /** Messages requires max_tokens; used when the client sets none. */
 const defaultMaxTokens = 4096;
 
-export function createAnthropicProvider(settings: HttpProviderSettings): Provider {
-  return new AnthropicProvider(settings);
-}
+const settings = kindSettings('anthropic', httpSettingsKeys('anthropic'));
+export type AnthropicSettings = z.output<typeof settings>;
+
+export const anthropicKind = defineProviderKind({
+  kind: 'anthropic',
+  summary: "Anthropic's Messages API over HTTP",
+  settings,
+  create: (settings, dependencies) => new AnthropicProvider(settings, dependencies),
+});
 
 class AnthropicProvider implements Provider {
   readonly description: ProviderDescription;
   private readonly target: UpstreamTarget;
   private readonly headers: Record<string, string>;
+  private readonly streamIdleTimeoutMs: number;
 
-  constructor(private readonly settings: HttpProviderSettings) {
-    this.description = settings.description;
-    this.target = createUpstreamTarget(settings.description.id, settings.baseUrl, settings.maxConnections);
+  constructor(settings: AnthropicSettings, dependencies: ProviderDependencies) {
+    this.description = describeProvider(settings);
+    const apiKey = apiKeyOf(settings, dependencies.environment);
+    this.target = createUpstreamTarget(settings, dependencies.clock);
+    this.streamIdleTimeoutMs = dependencies.streamIdleTimeoutMs;
     this.headers = { ...settings.headers, 'content-type': 'application/json', 'anthropic-version': anthropicVersion };
-    if (settings.apiKey) this.headers['x-api-key'] = settings.apiKey;
+    if (apiKey) this.headers['x-api-key'] = apiKey;
   }
 
   async chat(request: ChatRequest, options: CallOptions): Promise<ChatResult> {
-    const timeoutMs = remainingMs(options.deadline);
     const response = await postUpstreamBuffered(this.target, {
       path: '/messages',
       headers: this.headers,
       body: JSON.stringify(toMessagesRequest(request, options.upstreamModel, false)),
-      timeoutMs,
-      idleTimeoutMs: timeoutMs,
+      deadline: options.deadline,
       signal: options.signal,
     });
     const parsed = parseJson(this.description.id, response.body) as AnthropicMessage;
     if (!parsed || typeof parsed !== 'object' || !Array.isArray(parsed.content)) throw invalid(this.description.id, 'a message without content');
-    return { response: fromMessage(parsed) };
+    return { response: fromMessage(parsed, createdSeconds(this.target.clock.now())) };
   }
 
   chatStream(request: ChatRequest, options: CallOptions): Promise<ChatStream> {
     const providerId = this.description.id;
     const includeUsage = request.includeUsage;
-    const state: StreamState = { id: '', model: '', created: Math.floor(Date.now() / 1000), inputTokens: 0, outputTokens: 0, toolIndex: -1, blockIsTool: new Map() };
+    const state: StreamState = { id: '', model: '', created: createdSeconds(this.target.clock.now()), inputTokens: 0, outputTokens: 0, toolIndex: -1, blockIsTool: new Map() };
     return openUpstreamStream(
       this.target,
       {
         path: '/messages',
         headers: { ...this.headers, accept: 'text/event-stream' },
         body: JSON.stringify(toMessagesRequest(request, options.upstreamModel, true)),
-        timeoutMs: remainingMs(options.deadline),
-        idleTimeoutMs: Math.min(this.settings.streamIdleTimeoutMs, remainingMs(options.deadline)),
+        deadline: options.deadline,
+        idleTimeoutMs: this.streamIdleTimeoutMs,
         signal: options.signal,
       },
       (event, emit) => {
@@ -71,13 +80,16 @@ class AnthropicProvider implements Provider {
   }
 
   probe(deadline: number): Promise<void> {
-    return getUpstream(this.target, '/models', this.headers, remainingMs(deadline));
+    return getUpstream(this.target, '/models', this.headers, deadline);
   }
 
   async close(): Promise<void> {
-    await this.target.pool.close();
+    await closeUpstreamTarget(this.target);
   }
 }
+
+/** OpenAI's `created`: seconds since the epoch, on the gateway's clock (Messages answers carry no time). */
+const createdSeconds = (now: number): number => Math.floor(now / 1000);
 
 // ---- Request: neutral → Messages ----
 
@@ -205,7 +217,7 @@ export function finishReasonOf(stopReason: string | null | undefined): FinishRea
   }
 }
 
-function fromMessage(message: AnthropicMessage): ChatResponse {
+function fromMessage(message: AnthropicMessage, created: number): ChatResponse {
   const text = message.content.filter((block) => block.type === 'text').map((block) => block.text ?? '').join('');
   const toolCalls: ToolCall[] = message.content
     .filter((block) => block.type === 'tool_use')
@@ -215,7 +227,7 @@ function fromMessage(message: AnthropicMessage): ChatResponse {
   return {
     id: message.id,
     object: 'chat.completion',
-    created: Math.floor(Date.now() / 1000),
+    created,
     model: message.model,
     choices: [
       {

@@ -1,25 +1,78 @@
 // Provider kind `local`: registered GGUF models run in-process with node-llama-cpp (its prebuilt CPU
 // binary), so an organisation can serve its own weights without any other vendor. Chat uses the
 // model's own chat template; streaming, embeddings and JSON-schema constrained output (grammars)
-// are supported; LoRA adapters apply to a base model. The weights are verified by the caller's
-// `resolve` before every load, and a model nobody used for `idleUnloadMs` is unloaded.
+// are supported; LoRA adapters apply to a base model. The weights are verified against the
+// weights registry before every load, and a model nobody used for `idle_unload_s` is unloaded.
 //
 // Capacity: each served model has `sequences` generation slots and a bounded queue. Past the queue
 // the call fails as `unavailable`, which routing treats as "try the next allowed candidate" (not
 // as ill health), so owned models serve first and overflow goes where the policy allows.
+//
+// Time: every wait (a queued call's deadline, a generation's deadline, the idle-unload rounds) is a
+// sleep on the clock the provider is handed, so a test moves it by hand.
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { ChatHistoryItem, Llama, LlamaContext, LlamaEmbeddingContext, LlamaGrammar, LlamaModel } from 'node-llama-cpp';
+import { z } from 'zod';
 import type { ChatMessage, ChatRequest, ChatResponse, EmbeddingsRequest, EmbeddingsResponse, FinishReason, StreamChunk } from '../core/chat.js';
+import { systemClock, type Clock } from '../core/clock.js';
 import { ProviderError } from '../core/errors.js';
 import type { CallOptions, ChatResult, ChatStream, Provider, ProviderDescription, StreamEvent } from '../core/provider.js';
+import { defineProviderKind, describeProvider, kindSettings } from './provider-kind.js';
+import { verifiedWeights, type ResolvedWeights } from './verified-weights.js';
 
-export interface ResolvedWeights {
-  path: string;
-  sha256: string;
-  /** A LoRA adapter applied on top of the base weights. */
-  adapter?: { path: string; sha256: string; scale: number };
-}
+export type { ResolvedWeights } from './verified-weights.js';
 
+// The defaults are sized for a small machine: llama.cpp's own thread default ran ~100× slower on 2 cores.
+const settings = kindSettings('local', {
+  threads: z.number().int().positive().default(2).describe("CPU threads for generation (set it: llama.cpp's own default is slow on small machines)."),
+  context_size: z.number().int().min(64).default(4096).describe("Context size per sequence, in tokens (capped at the model's training context)."),
+  sequences: z.number().int().positive().max(64).default(2).describe('Generations run at once per model.'),
+  max_queue: z.number().int().nonnegative().default(16).describe('Calls waiting per model; past it routing overflows to the next allowed candidate.'),
+  idle_unload_s: z.number().positive().default(600).describe('A model unused this long is unloaded (seconds).'),
+  adapters: z.array(z.strictObject({ name: z.string().min(1), model: z.string().min(1), adapter: z.string().min(1), scale: z.number().positive().default(1) })).optional().describe('Registered LoRA adapters served as their own model names, on a registered base model.'),
+}).superRefine((local, context) => {
+  local.adapters?.forEach((adapter, position) => {
+    if (!local.models.includes(adapter.model)) context.addIssue({ code: 'custom', path: ['adapters', position, 'model'], message: `must be one of this provider's models (${local.models.join(', ')})` });
+  });
+});
+export type LocalSettings = z.output<typeof settings>;
+
+/** The names a local provider serves: its models (registry names), and its adapters. */
+const servedNames = (local: LocalSettings): string[] => [...local.models, ...(local.adapters ?? []).map((adapter) => adapter.name)];
+
+export const localKind = defineProviderKind({
+  kind: 'local',
+  summary: 'registered GGUF models run in this process',
+  settings,
+  served: servedNames,
+  weights: (local) => [
+    ...local.models.map((model) => ({ served: model, model: { name: model, kind: 'gguf' as const } })),
+    ...(local.adapters ?? []).map((adapter) => ({ served: adapter.name, model: { name: adapter.model, kind: 'gguf' as const }, adapter: adapter.adapter })),
+  ],
+  // The embedded default: with no provider of kind local configured, every registered GGUF model is
+  // served in-process by an implicit owned provider `local` (or `embedded`, if `local` is taken).
+  implicit: (registered, taken) => {
+    const models = registered.filter((model) => model.kind === 'gguf').map((model) => model.name);
+    if (models.length === 0) return undefined;
+    return { id: taken('local') ? 'embedded' : 'local', kind: 'local', jurisdiction: 'local', operator: hostname(), ownership: 'owned', models };
+  },
+  create: (local, { clock, weights }) =>
+    new LocalProvider(
+      {
+        description: describeProvider(local, servedNames(local)),
+        resolve: verifiedWeights(local.adapters ?? [], weights),
+        threads: local.threads,
+        contextSize: local.context_size,
+        sequences: local.sequences,
+        maxQueue: local.max_queue,
+        idleUnloadMs: local.idle_unload_s * 1000,
+      },
+      clock,
+    ),
+});
+
+/** A local provider outside the config (the deep scan's model), from settings already resolved. */
 export interface LocalProviderSettings {
   description: ProviderDescription;
   /** Locates a served model's weights and verifies them against the registry; throws (with the digests) when they do not match. */
@@ -33,6 +86,11 @@ export interface LocalProviderSettings {
   idleUnloadMs: number;
 }
 
+/** `clock` is the gateway's; the default is for callers that measure their deadlines on the system clock. */
+export function createLocalProvider(settings: LocalProviderSettings, clock: Clock = systemClock): Provider {
+  return new LocalProvider(settings, clock);
+}
+
 let llamaInstance: Promise<Llama> | undefined;
 
 /** One llama.cpp runtime per process, CPU only, from the prebuilt binary (never built here). */
@@ -41,51 +99,64 @@ function runtime(): Promise<Llama> {
   return llamaInstance;
 }
 
-/** A counting semaphore with a bounded queue. */
+interface SlotErrors {
+  full(): Error;
+  timeout(): Error;
+  cancelled(): Error;
+}
+
+/** A counting semaphore with a bounded queue; a queued call waits until its deadline on the clock at most. */
 class Slots {
   private running = 0;
-  private readonly waiting: Array<{ grant: () => void; reject: (error: Error) => void }> = [];
+  private readonly waiting: Array<{ grant: () => void }> = [];
 
   constructor(
     private readonly size: number,
     private readonly queueLimit: number,
+    private readonly clock: Clock,
   ) {}
 
   get busy(): number {
     return this.running + this.waiting.length;
   }
 
-  acquire(onFull: () => Error, signal: AbortSignal | undefined, timeoutMs: number, onTimeout: () => Error): Promise<() => void> {
+  acquire(deadline: number, signal: AbortSignal | undefined, errors: SlotErrors): Promise<() => void> {
     const release = (): void => {
       const next = this.waiting.shift();
       if (next) next.grant();
       else this.running -= 1;
     };
+    if (signal?.aborted) return Promise.reject(errors.cancelled());
     if (this.running < this.size) {
       this.running += 1;
       return Promise.resolve(release);
     }
-    if (this.waiting.length >= this.queueLimit) return Promise.reject(onFull());
+    if (this.waiting.length >= this.queueLimit) return Promise.reject(errors.full());
+    const wait = deadline - this.clock.now();
+    if (wait <= 0) return Promise.reject(errors.timeout());
     return new Promise((resolve, reject) => {
+      // Aborted once the wait is over, however it ends: it ends the deadline's sleep too.
+      const over = new AbortController();
+      const settle = (): void => {
+        over.abort();
+        signal?.removeEventListener('abort', onAbort);
+      };
       const entry = {
         grant: () => {
-          cleanup();
+          settle();
           resolve(release);
         },
-        reject,
       };
-      const timer = setTimeout(() => fail(onTimeout()), Math.max(0, timeoutMs));
-      const onAbort = (): void => fail(new ProviderError('local', 'timeout', 'the call was cancelled while queued'));
       const fail = (error: Error): void => {
         const index = this.waiting.indexOf(entry);
         if (index >= 0) this.waiting.splice(index, 1);
-        cleanup();
+        settle();
         reject(error);
       };
-      const cleanup = (): void => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-      };
+      const onAbort = (): void => fail(errors.cancelled());
+      void this.clock.sleep(wait, over.signal).then(() => {
+        if (!over.signal.aborted) fail(errors.timeout());
+      });
       signal?.addEventListener('abort', onAbort, { once: true });
       this.waiting.push(entry);
     });
@@ -101,27 +172,22 @@ interface Loaded {
   active: number;
 }
 
-export function createLocalProvider(settings: LocalProviderSettings): Provider {
-  return new LocalProvider(settings);
-}
-
 class LocalProvider implements Provider {
   readonly description: ProviderDescription;
   private readonly loaded = new Map<string, Promise<Loaded>>();
   private readonly slots = new Map<string, Slots>();
   private readonly grammars = new Map<string, Promise<LlamaGrammar>>();
-  private readonly idleTimer: NodeJS.Timeout;
+  /** Aborted by close(): ends the idle-unload rounds' sleep. */
+  private readonly closing = new AbortController();
+  /** The idle-unload rounds, running while a model is loaded. */
+  private idleRounds: Promise<void> | undefined;
   private closed = false;
 
-  constructor(private readonly settings: LocalProviderSettings) {
+  constructor(
+    private readonly settings: LocalProviderSettings,
+    private readonly clock: Clock,
+  ) {
     this.description = settings.description;
-    this.idleTimer = setInterval(() => void this.unloadIdle(), Math.max(1_000, Math.min(60_000, settings.idleUnloadMs / 2)));
-    this.idleTimer.unref();
-  }
-
-  /** The digest of the weights that answer for a served model (for the ledger). */
-  async weightsOf(model: string): Promise<ResolvedWeights> {
-    return (await this.load(model)).weights;
   }
 
   private fail(kind: ConstructorParameters<typeof ProviderError>[1], message: string, cause?: unknown): ProviderError {
@@ -149,16 +215,31 @@ class LocalProvider implements Provider {
           threads: this.settings.threads,
           ...(weights.adapter ? { lora: { adapters: [{ filePath: weights.adapter.path, scale: weights.adapter.scale }] } } : {}),
         });
-        return { weights, model, context, lastUsed: Date.now(), active: 0 };
+        return { weights, model, context, lastUsed: this.clock.now(), active: 0 };
       })();
       this.loaded.set(name, loading);
       loading.catch(() => this.loaded.delete(name));
+      this.watchIdle();
     }
     return loading;
   }
 
+  /** Unloads idle models in rounds of half the idle time (1 s to 60 s), for as long as one is loaded and the provider is open. */
+  private watchIdle(): void {
+    if (this.idleRounds || this.closed) return;
+    const roundMs = Math.max(1_000, Math.min(60_000, this.settings.idleUnloadMs / 2));
+    this.idleRounds = (async () => {
+      while (!this.closed && this.loaded.size > 0) {
+        await this.clock.sleep(roundMs, this.closing.signal);
+        if (this.closed) break;
+        await this.unloadIdle();
+      }
+      this.idleRounds = undefined;
+    })();
+  }
+
   private async unloadIdle(): Promise<void> {
-    const now = Date.now();
+    const now = this.clock.now();
     for (const [name, loading] of this.loaded) {
       const loaded = await loading.catch(() => undefined);
       if (!loaded || loaded.active > 0 || now - loaded.lastUsed < this.settings.idleUnloadMs) continue;
@@ -178,13 +259,12 @@ class LocalProvider implements Provider {
     if (this.closed) throw this.fail('unavailable', 'the local runtime is shut down');
     if (!this.description.models.includes(name)) throw this.fail('rejected', `model "${name}" is not served by ${this.description.id}`);
     let slots = this.slots.get(name);
-    if (!slots) this.slots.set(name, (slots = new Slots(this.settings.sequences, this.settings.maxQueue)));
-    const release = await slots.acquire(
-      () => this.fail('unavailable', `local model "${name}" is at capacity (${this.settings.sequences} running, ${this.settings.maxQueue} queued)`),
-      options.signal,
-      options.deadline - Date.now(),
-      () => this.fail('timeout', `local model "${name}" had no free slot before the deadline`),
-    );
+    if (!slots) this.slots.set(name, (slots = new Slots(this.settings.sequences, this.settings.maxQueue, this.clock)));
+    const release = await slots.acquire(options.deadline, options.signal, {
+      full: () => this.fail('unavailable', `local model "${name}" is at capacity (${this.settings.sequences} running, ${this.settings.maxQueue} queued)`),
+      timeout: () => this.fail('timeout', `local model "${name}" had no free slot before the deadline`),
+      cancelled: () => this.fail('timeout', 'the call was cancelled while queued'),
+    });
     let loaded: Loaded;
     try {
       loaded = await this.load(name);
@@ -197,7 +277,7 @@ class LocalProvider implements Provider {
       loaded,
       leave: () => {
         loaded.active -= 1;
-        loaded.lastUsed = Date.now();
+        loaded.lastUsed = this.clock.now();
         release();
       },
     };
@@ -224,20 +304,27 @@ class LocalProvider implements Provider {
   private async generate(request: ChatRequest, options: CallOptions, onText?: (text: string) => void, onStarted?: () => void): Promise<{ text: string; finish: FinishReason; usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number } }> {
     const history = toHistory(request.messages, (message) => this.fail('unavailable', message));
     if (request.tools && request.tools.length > 0 && request.tool_choice !== 'none') throw this.fail('unavailable', 'tool calls are not supported by the local runtime; routing tries the next candidate');
+    if (options.signal?.aborted) throw this.cancelled();
     const grammar = await this.grammarFor(request);
     const { loaded, leave } = await this.enter(options.upstreamModel, options);
     const { LlamaChat } = await import('node-llama-cpp');
     let chat: InstanceType<typeof LlamaChat> | undefined;
+    // Aborted when the generation is over: ends the deadline's sleep. `expired` is aborted by that sleep.
+    const over = new AbortController();
+    const expired = new AbortController();
     try {
+      const left = options.deadline - this.clock.now();
+      if (left <= 0) throw this.expired(options.upstreamModel);
+      void this.clock.sleep(left, over.signal).then(() => {
+        if (!over.signal.aborted) expired.abort();
+      });
+      const signal = options.signal ? AbortSignal.any([options.signal, expired.signal]) : expired.signal;
       const sequence = loaded.context.getSequence();
       chat = new LlamaChat({ contextSequence: sequence, autoDisposeSequence: true });
       const promptTokens = chat.chatWrapper.generateContextState({ chatHistory: history }).contextText.tokenize(loaded.model.tokenizer).length;
       let completionTokens = 0;
       const seed = typeof request.extra.seed === 'number' ? request.extra.seed : undefined;
       onStarted?.();
-      const timeoutMs = options.deadline - Date.now();
-      const deadline = AbortSignal.timeout(Math.max(1, timeoutMs));
-      const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
       const result = await chat.generateResponse(history, {
         maxTokens: request.max_tokens ?? Math.max(16, Math.floor(this.settings.contextSize / 2)),
         temperature: request.temperature ?? 0.8,
@@ -250,16 +337,29 @@ class LocalProvider implements Provider {
         onToken: (tokens) => (completionTokens += tokens.length),
         onTextChunk: onText,
       });
-      if (deadline.aborted) throw this.fail('timeout', `local model "${options.upstreamModel}" exceeded the deadline`);
+      // Stopped by a signal, the runtime returns what it had written so far: not an answer.
+      if (expired.signal.aborted) throw this.expired(options.upstreamModel);
+      if (options.signal?.aborted) throw this.cancelled();
       const stop = result.metadata.stopReason;
       return { text: result.response, finish: stop === 'maxTokens' ? 'length' : 'stop', usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens } };
     } catch (error) {
       if (error instanceof ProviderError) throw error;
+      if (expired.signal.aborted) throw this.expired(options.upstreamModel);
+      if (options.signal?.aborted) throw this.cancelled();
       throw this.fail('server', `local generation failed: ${(error as Error).message}`, error);
     } finally {
+      over.abort();
       chat?.dispose({ disposeSequence: true });
       leave();
     }
+  }
+
+  private expired(model: string): ProviderError {
+    return this.fail('timeout', `local model "${model}" exceeded the deadline`);
+  }
+
+  private cancelled(): ProviderError {
+    return this.fail('timeout', 'the call was cancelled');
   }
 
   async chat(request: ChatRequest, options: CallOptions): Promise<ChatResult> {
@@ -267,7 +367,7 @@ class LocalProvider implements Provider {
     const response: ChatResponse = {
       id: `chatcmpl-${randomUUID()}`,
       object: 'chat.completion',
-      created: Math.floor(Date.now() / 1000),
+      created: Math.floor(this.clock.now() / 1000),
       model: options.upstreamModel,
       choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: finish }],
       usage,
@@ -277,7 +377,7 @@ class LocalProvider implements Provider {
 
   chatStream(request: ChatRequest, options: CallOptions): Promise<ChatStream> {
     const id = `chatcmpl-${randomUUID()}`;
-    const created = Math.floor(Date.now() / 1000);
+    const created = Math.floor(this.clock.now() / 1000);
     const chunk = (delta: StreamChunk['choices'][number]['delta'], finish: FinishReason | null): StreamEvent => ({ chunk: { id, object: 'chat.completion.chunk', created, model: options.upstreamModel, choices: [{ index: 0, delta, finish_reason: finish }] } });
     const queue: StreamEvent[] = [];
     let done = false;
@@ -294,15 +394,20 @@ class LocalProvider implements Provider {
       const stream: ChatStream = {
         cancel: () => cancel.abort(),
         async *[Symbol.asyncIterator]() {
-          for (;;) {
-            if (queue.length > 0) {
-              yield queue.shift()!;
-              continue;
+          try {
+            for (;;) {
+              if (queue.length > 0) {
+                yield queue.shift()!;
+                continue;
+              }
+              if (failure) throw failure;
+              if (done) return;
+              await new Promise<void>((resume) => (wake = resume));
+              wake = undefined;
             }
-            if (failure) throw failure;
-            if (done) return;
-            await new Promise<void>((resume) => (wake = resume));
-            wake = undefined;
+          } finally {
+            // A consumer that stops reading stops the generation (and frees its slot).
+            if (!done) cancel.abort();
           }
         },
       };
@@ -319,7 +424,9 @@ class LocalProvider implements Provider {
         })
         .catch((error: unknown) => {
           if (!started) return reject(error);
-          failure = error;
+          // Cancelled by its reader: the stream just ends.
+          if (!cancel.signal.aborted) failure = error;
+          done = true;
           wake?.();
         });
     });
@@ -360,7 +467,8 @@ class LocalProvider implements Provider {
 
   async close(): Promise<void> {
     this.closed = true;
-    clearInterval(this.idleTimer);
+    this.closing.abort();
+    await this.idleRounds;
     for (const loading of this.loaded.values()) {
       const loaded = await loading.catch(() => undefined);
       if (loaded) await this.dispose(loaded);

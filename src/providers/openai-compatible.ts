@@ -1,47 +1,47 @@
 // Provider kind `openai-compatible`: OpenAI, Mistral, DeepSeek, Groq, Together, OpenRouter, vLLM,
 // Ollama's /v1, llama.cpp server, LM Studio. The neutral shapes are OpenAI's, so requests go out
 // with only the model renamed and answers come back with their exact bytes kept for relaying.
+import { z } from 'zod';
 import type { ChatRequest, ChatResponse, EmbeddingsRequest, EmbeddingsResponse, StreamChunk } from '../core/chat.js';
 import { ProviderError } from '../core/errors.js';
 import type { CallOptions, ChatResult, ChatStream, Provider, ProviderDescription } from '../core/provider.js';
-import { createUpstreamTarget, getUpstream, postUpstreamBuffered, remainingMs, type UpstreamTarget } from './upstream-http.js';
+import { defineProviderKind, describeProvider, kindSettings, type ProviderDependencies } from './provider-kind.js';
+import { apiKeyOf, closeUpstreamTarget, createUpstreamTarget, getUpstream, httpSettingsKeys, postUpstreamBuffered, type UpstreamTarget } from './upstream-http.js';
 import { openUpstreamStream } from './upstream-stream.js';
 
-export interface HttpProviderSettings {
-  description: ProviderDescription;
-  baseUrl: string;
-  apiKey: string | undefined;
-  headers: Record<string, string>;
-  maxConnections: number;
-  streamIdleTimeoutMs: number;
-}
+const settings = kindSettings('openai-compatible', httpSettingsKeys('openai-compatible'));
+export type OpenAICompatibleSettings = z.output<typeof settings>;
 
-export function createOpenAICompatibleProvider(settings: HttpProviderSettings): Provider {
-  return new OpenAICompatibleProvider(settings);
-}
+export const openAICompatibleKind = defineProviderKind({
+  kind: 'openai-compatible',
+  summary: 'an HTTP API in OpenAI\'s shape',
+  settings,
+  create: (settings, dependencies) => new OpenAICompatibleProvider(settings, dependencies),
+});
 
 class OpenAICompatibleProvider implements Provider {
   readonly description: ProviderDescription;
   private readonly target: UpstreamTarget;
   private readonly headers: Record<string, string>;
   private readonly streamHeaders: Record<string, string>;
+  private readonly streamIdleTimeoutMs: number;
 
-  constructor(private readonly settings: HttpProviderSettings) {
-    this.description = settings.description;
-    this.target = createUpstreamTarget(settings.description.id, settings.baseUrl, settings.maxConnections);
+  constructor(settings: OpenAICompatibleSettings, dependencies: ProviderDependencies) {
+    this.description = describeProvider(settings);
+    const apiKey = apiKeyOf(settings, dependencies.environment);
+    this.target = createUpstreamTarget(settings, dependencies.clock);
+    this.streamIdleTimeoutMs = dependencies.streamIdleTimeoutMs;
     this.headers = { ...settings.headers, 'content-type': 'application/json', accept: 'application/json' };
-    if (settings.apiKey) this.headers.authorization = `Bearer ${settings.apiKey}`;
+    if (apiKey) this.headers.authorization = `Bearer ${apiKey}`;
     this.streamHeaders = { ...this.headers, accept: 'text/event-stream' };
   }
 
   async chat(request: ChatRequest, options: CallOptions): Promise<ChatResult> {
-    const timeoutMs = remainingMs(options.deadline);
     const { body: wire } = await postUpstreamBuffered(this.target, {
       path: '/chat/completions',
       headers: this.headers,
       body: JSON.stringify(toWireRequest(request, options.upstreamModel, false)),
-      timeoutMs,
-      idleTimeoutMs: timeoutMs,
+      deadline: options.deadline,
       signal: options.signal,
     });
     const parsed = parseJson(this.description.id, wire);
@@ -57,8 +57,8 @@ class OpenAICompatibleProvider implements Provider {
         path: '/chat/completions',
         headers: this.streamHeaders,
         body: JSON.stringify(toWireRequest(request, options.upstreamModel, true)),
-        timeoutMs: remainingMs(options.deadline),
-        idleTimeoutMs: Math.min(this.settings.streamIdleTimeoutMs, remainingMs(options.deadline)),
+        deadline: options.deadline,
+        idleTimeoutMs: this.streamIdleTimeoutMs,
         signal: options.signal,
       },
       (event, emit) => {
@@ -75,13 +75,11 @@ class OpenAICompatibleProvider implements Provider {
   }
 
   async embeddings(request: EmbeddingsRequest, options: CallOptions): Promise<EmbeddingsResponse> {
-    const timeoutMs = remainingMs(options.deadline);
     const response = await postUpstreamBuffered(this.target, {
       path: '/embeddings',
       headers: this.headers,
       body: JSON.stringify({ ...request.extra, input: request.input, model: options.upstreamModel, encoding_format: request.encoding_format, dimensions: request.dimensions, user: request.user }),
-      timeoutMs,
-      idleTimeoutMs: timeoutMs,
+      deadline: options.deadline,
       signal: options.signal,
     });
     const parsed = parseJson(this.description.id, response.body) as EmbeddingsResponse;
@@ -90,11 +88,11 @@ class OpenAICompatibleProvider implements Provider {
   }
 
   probe(deadline: number): Promise<void> {
-    return getUpstream(this.target, '/models', this.headers, remainingMs(deadline));
+    return getUpstream(this.target, '/models', this.headers, deadline);
   }
 
   async close(): Promise<void> {
-    await this.target.pool.close();
+    await closeUpstreamTarget(this.target);
   }
 }
 

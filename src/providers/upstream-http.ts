@@ -1,30 +1,106 @@
-// One undici pool per upstream origin, and the mapping of transport and HTTP failures to
-// ProviderError kinds that decide retry and fallback. Shared by every HTTP provider kind.
+// One undici pool per upstream origin, the settings every HTTP kind shares, and the mapping of
+// transport and HTTP failures to ProviderError kinds that decide retry and fallback. Shared by
+// every HTTP provider kind. Deadlines are on the gateway's clock (one DeadlineWatch per upstream),
+// not undici's own timers, which are turned off: a test moving a ManualClock sees a call time out.
 import { Pool, errors as undiciErrors } from 'undici';
+import { z } from 'zod';
+import type { Clock } from '../core/clock.js';
 import { ProviderError } from '../core/errors.js';
+import { DeadlineWatch, type WatchedDeadline } from './deadline-watch.js';
+import { environmentNameSchema, ProviderSettingsError } from './provider-kind.js';
+
+/** The keys of an HTTP kind's settings beside the description keys (kindSettings adds those). */
+export function httpSettingsKeys(kind: string) {
+  return {
+    base_url: z.url({ protocol: /^https?$/, error: (issue) => (issue.input === undefined ? `is required for kind: ${kind}` : 'must be an http:// or https:// URL') }).describe('The API root, e.g. https://api.openai.com/v1 (requests go to base_url + /chat/completions…).'),
+    api_key_env: environmentNameSchema.optional().describe("The environment variable holding the upstream's key (the file never holds secrets)."),
+    headers: z.record(z.string(), z.string()).optional().describe("Extra non-secret headers sent upstream (e.g. OpenRouter's HTTP-Referer)."),
+    max_connections: z.number().int().positive().default(128).describe('Upstream connections kept open to this provider.'),
+  };
+}
+
+/** What an HTTP kind reads of its settings to reach its upstream. */
+export interface HttpSettings {
+  id: string;
+  base_url: string;
+  api_key_env?: string;
+  headers?: Record<string, string>;
+  max_connections: number;
+}
+
+/** The secret `api_key_env` names, from the environment handed in; one named but not set stops the start. */
+export function apiKeyOf(settings: HttpSettings, environment: Readonly<Record<string, string | undefined>>): string | undefined {
+  if (!settings.api_key_env) return undefined;
+  const key = environment[settings.api_key_env];
+  if (!key) throw new ProviderSettingsError('api_key_env', `the environment variable ${settings.api_key_env} is not set`);
+  return key;
+}
 
 export interface UpstreamTarget {
   providerId: string;
   pool: Pool;
   /** base_url's path without a trailing slash, e.g. "/v1". */
   basePath: string;
+  /** The gateway's clock: deadlines are on it, and Retry-After dates are read against it. */
+  clock: Clock;
+  /** The deadlines of the calls in flight, on `clock`. */
+  deadlines: DeadlineWatch;
 }
 
-export function createUpstreamTarget(providerId: string, baseUrl: string, connections: number): UpstreamTarget {
-  const url = new URL(baseUrl);
+export function createUpstreamTarget(settings: HttpSettings, clock: Clock): UpstreamTarget {
+  const url = new URL(settings.base_url);
   // pipelining 1: upstream model servers answer one request at a time per connection.
-  const pool = new Pool(url.origin, { connections, pipelining: 1, keepAliveTimeout: 30_000 });
-  return { providerId, pool, basePath: url.pathname.replace(/\/+$/, '') };
+  const pool = new Pool(url.origin, { connections: settings.max_connections, pipelining: 1, keepAliveTimeout: 30_000 });
+  return { providerId: settings.id, pool, basePath: url.pathname.replace(/\/+$/, ''), clock, deadlines: new DeadlineWatch(clock) };
+}
+
+/** Closes the connections and ends the deadline watch's sleep (no wait is left on the clock). */
+export async function closeUpstreamTarget(target: UpstreamTarget): Promise<void> {
+  target.deadlines.close();
+  await target.pool.close();
+}
+
+/** undici's own timers are off (0): the deadline watch on the gateway's clock bounds every call. */
+export const noUndiciTimers = { headersTimeout: 0, bodyTimeout: 0 } as const;
+
+/** The ProviderError of an attempt that reached its deadline on the clock. */
+export function deadlineExceeded(providerId: string): ProviderError {
+  return new ProviderError(providerId, 'timeout', `${providerId}: no answer within the attempt deadline`);
+}
+
+/**
+ * Aborts a dispatched request when its deadline passes on the clock, or when its signal aborts,
+ * even if that happens before undici has handed over the request's controller.
+ */
+export function abortWhenDue(target: UpstreamTarget, request: UpstreamRequest): { started(controller: { abort(reason?: Error): void }): void; watched: WatchedDeadline } {
+  let controller: { abort(reason?: Error): void } | undefined;
+  let reason: Error | undefined;
+  const abort = (error: Error): void => {
+    reason ??= error;
+    controller?.abort(error);
+  };
+  const watched = target.deadlines.watch(request.deadline, () => abort(deadlineExceeded(target.providerId)));
+  const signal = request.signal;
+  return {
+    started(requestController) {
+      controller = requestController;
+      if (reason) return requestController.abort(reason);
+      if (!signal) return;
+      if (signal.aborted) requestController.abort(signal.reason);
+      else signal.addEventListener('abort', () => requestController.abort(signal.reason), { once: true });
+    },
+    watched,
+  };
 }
 
 export interface UpstreamRequest {
   path: string;
   headers: Record<string, string>;
   body: string;
-  /** Until the response headers (and for non-streams the whole body). */
-  timeoutMs: number;
-  /** Longest silence between two body chunks. */
-  idleTimeoutMs: number;
+  /** The attempt's deadline on the gateway's clock: until the whole answer (buffered) or the first event (streams). */
+  deadline: number;
+  /** Streams: the longest silence between two chunks once the first event has arrived. */
+  idleTimeoutMs?: number;
   signal?: AbortSignal;
 }
 
@@ -45,8 +121,8 @@ export function postUpstreamBuffered(target: UpstreamTarget, request: UpstreamRe
 }
 
 /** A GET that only has to succeed (health probes). */
-export async function getUpstream(target: UpstreamTarget, path: string, headers: Record<string, string>, timeoutMs: number): Promise<void> {
-  await requestUpstreamBuffered(target, 'GET', { path, headers, body: '', timeoutMs, idleTimeoutMs: timeoutMs });
+export async function getUpstream(target: UpstreamTarget, path: string, headers: Record<string, string>, deadline: number): Promise<void> {
+  await requestUpstreamBuffered(target, 'GET', { path, headers, body: '', deadline });
 }
 
 function requestUpstreamBuffered(target: UpstreamTarget, method: 'GET' | 'POST', request: UpstreamRequest): Promise<BufferedResponse> {
@@ -55,21 +131,12 @@ function requestUpstreamBuffered(target: UpstreamTarget, method: 'GET' | 'POST',
     let headers: BufferedResponse['headers'] = {};
     const pieces: Buffer[] = [];
     let size = 0;
+    const due = abortWhenDue(target, request);
     target.pool.dispatch(
-      {
-        method,
-        path: target.basePath + request.path,
-        headers: request.headers,
-        body: method === 'GET' ? null : request.body,
-        headersTimeout: request.timeoutMs,
-        bodyTimeout: request.idleTimeoutMs,
-      },
+      { method, path: target.basePath + request.path, headers: request.headers, body: method === 'GET' ? null : request.body, ...noUndiciTimers },
       {
         onRequestStart(controller) {
-          const signal = request.signal;
-          if (!signal) return;
-          if (signal.aborted) controller.abort(signal.reason);
-          else signal.addEventListener('abort', () => controller.abort(signal.reason), { once: true });
+          due.started(controller);
         },
         onResponseStart(_controller, status, responseHeaders) {
           statusCode = status;
@@ -80,11 +147,13 @@ function requestUpstreamBuffered(target: UpstreamTarget, method: 'GET' | 'POST',
           size += chunk.length;
         },
         onResponseEnd() {
+          due.watched.release();
           const body = pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces, size);
           if (statusCode >= 200 && statusCode < 300) resolve({ statusCode, headers, body });
-          else reject(statusFailure(target.providerId, statusCode, headers['retry-after'], body.toString('utf8', 0, Math.min(body.length, 2_000))));
+          else reject(statusFailure(target.providerId, statusCode, headers['retry-after'], body.toString('utf8', 0, Math.min(body.length, 2_000)), target.clock.now()));
         },
         onResponseError(_controller, error) {
+          due.watched.release();
           reject(transportError(target.providerId, error));
         },
       },
@@ -94,9 +163,6 @@ function requestUpstreamBuffered(target: UpstreamTarget, method: 'GET' | 'POST',
 
 export function transportError(providerId: string, error: unknown): ProviderError {
   if (error instanceof ProviderError) return error;
-  if (error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError) {
-    return new ProviderError(providerId, 'timeout', `${providerId}: no answer within the attempt deadline`, { cause: error });
-  }
   if ((error as Error)?.name === 'AbortError' || error instanceof undiciErrors.RequestAbortedError) {
     return new ProviderError(providerId, 'timeout', `${providerId}: attempt aborted`, { cause: error });
   }
@@ -104,13 +170,14 @@ export function transportError(providerId: string, error: unknown): ProviderErro
   return new ProviderError(providerId, 'connect', `${providerId}: connection failed (${code || (error as Error)?.message || 'unknown'})`, { cause: error });
 }
 
-export function statusFailure(providerId: string, status: number, retryAfter: string | string[] | undefined, text: string): ProviderError {
+/** An HTTP status as a ProviderError; `now` (the clock's) reads a Retry-After given as a date. */
+export function statusFailure(providerId: string, status: number, retryAfter: string | string[] | undefined, text: string, now: number): ProviderError {
   const detail = upstreamMessage(text);
   const suffix = detail ? `: ${detail}` : '';
   if (status === 429) {
     return new ProviderError(providerId, 'rate_limited', `${providerId} is rate limiting (429)${suffix}`, {
       upstreamStatus: status,
-      retryAfterSeconds: parseRetryAfter(retryAfter),
+      retryAfterSeconds: parseRetryAfter(retryAfter, now),
     });
   }
   if (status === 408) return new ProviderError(providerId, 'timeout', `${providerId} timed out (408)${suffix}`, { upstreamStatus: status });
@@ -133,7 +200,7 @@ function upstreamMessage(text: string): string {
 }
 
 /** RFC 9110 §10.2.3: delay-seconds or an HTTP-date. */
-export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | undefined {
+export function parseRetryAfter(value: string | string[] | undefined, now: number): number | undefined {
   const text = Array.isArray(value) ? value[0] : value;
   if (!text) return undefined;
   if (/^\d+$/.test(text.trim())) return Number(text.trim());
@@ -142,6 +209,3 @@ export function parseRetryAfter(value: string | string[] | undefined, now = Date
   return Math.max(0, Math.ceil((date - now) / 1000));
 }
 
-export function remainingMs(deadline: number): number {
-  return Math.max(1, deadline - Date.now());
-}

@@ -5,7 +5,7 @@
 import { ProviderError } from '../core/errors.js';
 import type { ChatStream, StreamEvent } from '../core/provider.js';
 import { SseParser, type SseEvent } from './sse.js';
-import { statusFailure, transportError, type UpstreamRequest, type UpstreamTarget } from './upstream-http.js';
+import { abortWhenDue, noUndiciTimers, statusFailure, transportError, type UpstreamRequest, type UpstreamTarget } from './upstream-http.js';
 
 /** Turns one SSE event into neutral events; returns true when the answer is complete. Throws a ProviderError for a broken event. */
 export type TranslateEvent = (event: SseEvent, emit: (event: StreamEvent) => void) => boolean;
@@ -17,6 +17,8 @@ const resumeBelow = 32;
 /**
  * Opens the stream and resolves when its first event has arrived, so that a failure before the
  * first byte rejects (and the caller can fall back); later failures are thrown by the iterator.
+ * Until the first event the attempt's deadline applies; after it, `idleTimeoutMs` between chunks
+ * (restarted on the clock with each chunk, and not counted while the reader holds the stream paused).
  */
 export function openUpstreamStream(target: UpstreamTarget, request: UpstreamRequest, translate: TranslateEvent, incompleteMessage: string): Promise<ChatStream> {
   const providerId = target.providerId;
@@ -35,16 +37,24 @@ export function openUpstreamStream(target: UpstreamTarget, request: UpstreamRequ
     waiter = undefined;
     resolve?.();
   };
+  const due = abortWhenDue(target, request);
+  const idleTimeoutMs = request.idleTimeoutMs ?? Number.POSITIVE_INFINITY;
+  /** Once true, the idle time bounds the stream instead of the attempt's deadline. */
+  let eventArrived = false;
   const fail = (error: ProviderError): void => {
     if (finished) return;
     failure = error;
     finished = true;
+    due.watched.release();
     wake();
   };
   const emit = (event: StreamEvent): void => {
+    eventArrived = true;
     queue.push(event);
     if (!paused && queue.length - head > pauseAbove && controller) {
       paused = true;
+      // The reader is behind, not the upstream: no idle time is counted while paused.
+      due.watched.move(Number.POSITIVE_INFINITY);
       controller.pause();
     }
   };
@@ -62,15 +72,11 @@ export function openUpstreamStream(target: UpstreamTarget, request: UpstreamRequ
   let retryAfter: string | string[] | undefined;
   const errorBody: Buffer[] = [];
   target.pool.dispatch(
-    { method: 'POST', path: target.basePath + request.path, headers: request.headers, body: request.body, headersTimeout: request.timeoutMs, bodyTimeout: request.idleTimeoutMs },
+    { method: 'POST', path: target.basePath + request.path, headers: request.headers, body: request.body, ...noUndiciTimers },
     {
       onRequestStart(requestController) {
         controller = requestController;
-        const signal = request.signal;
-        if (signal) {
-          if (signal.aborted) requestController.abort(signal.reason);
-          else signal.addEventListener('abort', () => requestController.abort(signal.reason), { once: true });
-        }
+        due.started(requestController);
       },
       onResponseStart(_controller, status, headers) {
         statusCode = status;
@@ -82,21 +88,24 @@ export function openUpstreamStream(target: UpstreamTarget, request: UpstreamRequ
           return;
         }
         parser.feed(chunk);
+        if (eventArrived && !paused && !finished) due.watched.move(target.clock.now() + idleTimeoutMs);
         wake();
       },
       onResponseEnd() {
         if (statusCode < 200 || statusCode >= 300) {
-          fail(statusFailure(providerId, statusCode, retryAfter, Buffer.concat(errorBody).toString('utf8', 0, 2_000)));
+          fail(statusFailure(providerId, statusCode, retryAfter, Buffer.concat(errorBody).toString('utf8', 0, 2_000), target.clock.now()));
           return;
         }
         parser.end();
         if (!complete) fail(new ProviderError(providerId, 'connect', `${providerId}: ${incompleteMessage}`));
         finished = true;
+        due.watched.release();
         wake();
       },
       onResponseError(_controller, error) {
         if (cancelled) {
           finished = true;
+          due.watched.release();
           wake();
           return;
         }
@@ -117,6 +126,7 @@ export function openUpstreamStream(target: UpstreamTarget, request: UpstreamRequ
         }
         if (paused && queue.length - head < resumeBelow) {
           paused = false;
+          if (!finished) due.watched.move(target.clock.now() + idleTimeoutMs);
           controller?.resume();
         }
         return { done: false, value };
@@ -130,6 +140,7 @@ export function openUpstreamStream(target: UpstreamTarget, request: UpstreamRequ
     if (finished) return;
     cancelled = true;
     finished = true;
+    due.watched.release();
     controller?.abort();
     wake();
   };
