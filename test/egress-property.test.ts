@@ -12,6 +12,7 @@ import { startOpenAIDouble } from './doubles/openai-upstream.js';
 import { providerEntry, startTestGateway, type TestGateway } from './helpers.js';
 import { parseChatRequest } from '../src/api/openai-chat.js';
 import { toWireRequest } from '../src/providers/openai-compatible.js';
+import { stringsOf } from './support/strings-of.js';
 
 const runs = Number(process.env.EGRESS_PROPERTY_RUNS ?? 2000);
 
@@ -181,18 +182,6 @@ describe('egress, as a property: a canary at a random place of a random valid re
   });
 });
 
-/** Every string and key in a value. */
-function stringsOf(value: unknown, into = new Set<string>()): Set<string> {
-  if (typeof value === 'string') into.add(value);
-  else if (Array.isArray(value)) for (const item of value) stringsOf(item, into);
-  else if (value !== null && typeof value === 'object') {
-    for (const [key, item] of Object.entries(value)) {
-      into.add(key);
-      stringsOf(item, into);
-    }
-  }
-  return into;
-}
 
 describe('a provider kind without its own translation sends only the strings of the neutral request', () => {
   it('openai-compatible: every string and key of the upstream body is one the classifier read (or the upstream model name)', () => {

@@ -29,6 +29,7 @@ import { startOpenAIDouble } from './doubles/openai-upstream.js';
 import { temporaryDirectory } from './helpers.js';
 import { ManualClock, settle } from './support/manual-clock.js';
 import { writeTinyModel } from './support/tiny-gguf.js';
+import { stringsOf } from './support/strings-of.js';
 
 /** What a kind's contract run needs: a way to make providers of it, and what its upstream can be made to do. */
 interface Harness {
@@ -201,18 +202,6 @@ async function untilSleeping(clock: ManualClock, sleepers: number): Promise<void
   }
 }
 
-/** Every string and key in a value. */
-function stringsOf(value: unknown, into = new Set<string>()): Set<string> {
-  if (typeof value === 'string') into.add(value);
-  else if (Array.isArray(value)) for (const item of value) stringsOf(item, into);
-  else if (value !== null && typeof value === 'object') {
-    for (const [key, item] of Object.entries(value)) {
-      into.add(key);
-      stringsOf(item, into);
-    }
-  }
-  return into;
-}
 
 // Random valid chat requests (OpenAI's shape, as clients send them), for what leaves the gateway.
 const word = fc.constantFrom('alpha', 'bravo', 'note', 'Bonjour', 'مرحبا', 'status', 'x', '');

@@ -1,26 +1,13 @@
 // Releasing an allowed action to the downstream: at most once, whoever tries. The store's claim
 // (pending → sending) picks one sender among replicas, recovery and retrying clients; an outcome
 // that cannot be known (the process stopped mid-send) is reported, never re-sent.
+import type { ForwardedAction, ForwardOutcome } from '../core/forwarded-action.js';
 import type { ActionRecord, Store } from '../store/store.js';
 
 /** The part of the store that claims and records forwards. */
 type ForwardStore = Pick<Store, 'claimForward' | 'action' | 'updateAction'>;
 
-/** What the downstream is told about a released action (providers/downstream.ts puts it on the wire). */
-export interface ForwardedAction {
-  actionId: string;
-  agentId: string;
-  action: string;
-  params: unknown;
-  /** As sent: a JSON number, a decimal string, or null. */
-  amount: unknown;
-  receiptId: string | null;
-  ledgerIndex: number | null;
-  approvedBy: string | null;
-}
-
-/** The downstream answered (any HTTP status), or could not be reached or did not answer in time. */
-export type ForwardOutcome = { status: number } | { error: string };
+export type { ForwardedAction, ForwardOutcome } from '../core/forwarded-action.js';
 
 /** Sends one released action; it never throws, and it never retries (a retry could execute twice). */
 export interface ForwardPort {

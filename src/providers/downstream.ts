@@ -3,24 +3,10 @@
 // an outcome rather than an exception: a retry could execute the action twice.
 import { Pool } from 'undici';
 import type { Clock } from '../core/clock.js';
-
-/** A released action, as the gate hands it over (the gate's ForwardedAction). */
-export interface DownstreamAction {
-  actionId: string;
-  agentId: string;
-  action: string;
-  params: unknown;
-  amount: unknown;
-  receiptId: string | null;
-  ledgerIndex: number | null;
-  approvedBy: string | null;
-}
-
-/** The downstream answered (any HTTP status: the action is its to judge), or could not be reached or did not answer in time. */
-export type DownstreamOutcome = { status: number } | { error: string };
+import type { ForwardedAction, ForwardOutcome } from '../core/forwarded-action.js';
 
 export interface Downstream {
-  forward(action: DownstreamAction): Promise<DownstreamOutcome>;
+  forward(action: ForwardedAction): Promise<ForwardOutcome>;
   close(): Promise<void>;
 }
 
@@ -40,7 +26,7 @@ export function createDownstream(options: DownstreamOptions): Downstream {
   const pool = new Pool(url.origin, { connections: options.connections ?? 16, pipelining: 1, keepAliveTimeout: 30_000 });
   const { clock, timeoutMs } = options;
 
-  function forward(action: DownstreamAction): Promise<DownstreamOutcome> {
+  function forward(action: ForwardedAction): Promise<ForwardOutcome> {
     // The wire contract (docs/action-gate.md): these fields, and the action id as idempotency key.
     const body = JSON.stringify({
       action_id: action.actionId,
@@ -53,11 +39,11 @@ export function createDownstream(options: DownstreamOptions): Downstream {
       approved_by: action.approvedBy,
     });
     const headers = { 'content-type': 'application/json', 'idempotency-key': action.actionId, 'x-sovereign-action': action.actionId, 'x-sovereign-receipt': String(action.ledgerIndex) };
-    return new Promise<DownstreamOutcome>((resolve) => {
+    return new Promise<ForwardOutcome>((resolve) => {
       const deadline = new AbortController();
       let settled = false;
       let abortRequest: ((reason: Error) => void) | undefined;
-      const finish = (outcome: DownstreamOutcome): void => {
+      const finish = (outcome: ForwardOutcome): void => {
         if (settled) return;
         settled = true;
         deadline.abort();
