@@ -1,5 +1,7 @@
-// The request path after parsing: auth → route → dispatch, for every dialect. The API layer
-// parses the wire format into neutral requests and writes the neutral answers back.
+// What the call path (call.ts) asks of the gateway's providers: a plan for a request (its labels and
+// the candidates the policy allows, cuts and a deep scan applied), the dispatch of a planned request
+// (redacted where the rule says, continued elsewhere when a stream breaks), and the live state
+// behind them: health from traffic and background probes, circuit breakers, cuts.
 import type { Config } from '../config/schema.js';
 import type { ChatRequest, EmbeddingsRequest, EmbeddingsResponse } from '../core/chat.js';
 import { every, systemClock, type Clock } from '../core/clock.js';
