@@ -21,10 +21,11 @@ module.exports = {
     only('telemetry', ['core']),
     // telemetry is allowed here beyond DESIGN.md's list: the pipeline counts fallbacks and circuit states.
     only('gate', ['core', 'ledger', 'policy', 'store']),
+    only('state', ['core', 'store']),
     only('models', ['core', 'ledger', 'store']),
     // models is allowed here too: the pipeline verifies weights against the registry before a local provider loads them.
-    only('pipeline', ['core', 'config', 'providers', 'policy', 'ledger', 'store', 'telemetry', 'models']),
-    only('api', ['core', 'config', 'pipeline', 'providers', 'policy', 'ledger', 'store', 'telemetry', 'gate', 'memory', 'feedback', 'models']),
+    only('pipeline', ['core', 'config', 'providers', 'policy', 'ledger', 'store', 'telemetry', 'models', 'state']),
+    only('api', ['core', 'config', 'pipeline', 'providers', 'policy', 'ledger', 'store', 'telemetry', 'gate', 'memory', 'feedback', 'models', 'state']),
     {
       name: 'no-cycles',
       severity: 'error',

@@ -17,6 +17,7 @@ import { ModelRegistry } from '../src/models/registry.js';
 import { openSqliteStore } from '../src/store/kysely-store.js';
 import type { Store } from '../src/store/store.js';
 import { createLogger } from '../src/telemetry/logger.js';
+import { loadStateKey } from '../src/cli/state-key.js';
 
 export interface TestGateway {
   url: string;
@@ -68,7 +69,7 @@ export async function startTestGateway(rawConfig: Record<string, unknown>, optio
   const ner = config.policy?.detectors?.ner;
   // As `sovereign start` does: the model layer is created (and its model loaded) when the policy names one.
   const deepScanner = ner ? await createDeepScanner(ner, { registry }) : undefined;
-  const app = createApp({ config, store, providers: createProviders(config, options.env ?? {}, { registry, clock: options.clock ?? systemClock }), logger, ledger, weights: weightsDigests(config, registered), keyRefreshMs: options.keyRefreshMs ?? 100, deepScanner, clock: options.clock });
+  const app = createApp({ config, store, providers: createProviders(config, options.env ?? {}, { registry, clock: options.clock ?? systemClock }), logger, ledger, weights: weightsDigests(config, registered), keyRefreshMs: options.keyRefreshMs ?? 100, deepScanner, clock: options.clock, stateKey: loadStateKey(config, {}, { create: true }) });
   const { key } = await createApiKey(store, { name: options.dataDirectory ? `tester-${Math.random().toString(36).slice(2, 8)}` : 'tester', scopes: ['admin'], rpm: null, now: Date.now() });
   await app.start();
   await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));

@@ -118,6 +118,49 @@ function contract(engine: string, open: () => Promise<{ store: Store; cleanup():
     it('answers a ping', async () => {
       await store.ping();
     });
+
+    const item = (id: string, role = 'input', labels: string[] = []) => ({ id, role, labels, createdAt: 5, sealed: Buffer.from(`sealed ${id}`) });
+    const response = (id: string, previous: string | null = null, conversation: string | null = null, expiresAt: number | null = 10_000) => ({ id, owner: 'team-a', createdAt: 1, expiresAt, previousResponseId: previous, conversationId: conversation, labels: ['pii.email'], sealed: Buffer.from(`response ${id}`) });
+
+    it('keeps responses with their items in order, for their owner only, until they expire', async () => {
+      assert.equal(await store.state.saveResponse(response('resp_1'), [item('msg_a'), item('msg_b', 'output')]), true);
+      assert.equal(await store.state.saveResponse(response('resp_2', 'resp_1'), [item('msg_a'), item('msg_c', 'output')]), true, 'an item id may be in several responses');
+      const stored = await store.state.response('team-a', 'resp_2', 2);
+      assert.deepEqual({ ...stored, sealed: stored?.sealed.toString() }, { ...response('resp_2', 'resp_1'), sealed: 'response resp_2' });
+      assert.equal(await store.state.response('team-b', 'resp_2', 2), undefined, "another tenant's response is not found");
+      assert.equal(await store.state.response('team-a', 'resp_2', 10_000), undefined, 'expired');
+      assert.deepEqual((await store.state.itemsOf(['resp_1', 'resp_2'])).map((entry) => `${entry.container}/${entry.id}/${entry.role}`), ['resp_1/msg_a/input', 'resp_1/msg_b/output', 'resp_2/msg_a/input', 'resp_2/msg_c/output']);
+      assert.deepEqual((await store.state.itemsById('team-b', ['msg_c'])).length, 0);
+      assert.equal((await store.state.itemsById('team-a', ['msg_c']))[0]?.sealed.toString(), 'sealed msg_c');
+      assert.equal(await store.state.deleteResponse('team-b', 'resp_1'), false);
+      assert.equal(await store.state.deleteResponse('team-a', 'resp_1'), true);
+      assert.deepEqual(await store.state.itemsOf(['resp_1']), [], 'its items (their text) went with it');
+      assert.equal(await store.state.purgeExpiredResponses(10_000), 1);
+      assert.equal(await store.state.response('team-a', 'resp_2', 2), undefined);
+    });
+
+    it('appends conversation items at distinct positions, even when many append at once, and pages them', async () => {
+      await store.state.createConversation({ id: 'conv_1', owner: 'team-a', createdAt: 1, labels: [], sealed: Buffer.from('{}') }, [item('msg_0', 'item')]);
+      await Promise.all(Array.from({ length: 12 }, (_, index) => store.state.appendConversationItems('team-a', 'conv_1', [item(`msg_${index + 1}a`, 'item', index === 3 ? ['pii.iban'] : []), item(`msg_${index + 1}b`, 'item')])));
+      const all = await store.state.itemsOf(['conv_1']);
+      assert.deepEqual(all.map((entry) => entry.position), Array.from({ length: 25 }, (_, index) => index));
+      assert.deepEqual((await store.state.conversation('team-a', 'conv_1'))?.labels, ['pii.iban'], 'the conversation took in the labels of what was added');
+      const first = await store.state.itemPage('conv_1', { limit: 10, order: 'desc' });
+      assert.equal(first.items[0]?.position, 24);
+      assert.equal(first.hasMore, true);
+      const next = await store.state.itemPage('conv_1', { limit: 20, order: 'desc', after: first.items.at(-1)!.id });
+      assert.deepEqual(next.items.map((entry) => entry.position), Array.from({ length: 15 }, (_, index) => 14 - index));
+      assert.equal(next.hasMore, false);
+      assert.deepEqual((await store.state.itemPage('conv_1', { limit: 5, order: 'asc', after: 'msg_unknown' })).items, [], 'an unknown cursor is an empty page, not the first again');
+      assert.equal(await store.state.appendConversationItems('team-b', 'conv_1', [item('msg_x', 'item')]), undefined, "another tenant cannot add to it");
+      assert.equal(await store.state.saveResponse(response('resp_9', null, 'conv_1'), [item('msg_y')], { items: [item('msg_y', 'item')], labels: ['secret.token'] }), true);
+      assert.equal((await store.state.itemsOf(['conv_1'])).at(-1)?.id, 'msg_y');
+      assert.equal(await store.state.saveResponse({ ...response('resp_10', null, 'conv_gone') }, [item('msg_z')], { items: [item('msg_z', 'item')], labels: [] }), false, 'nothing is stored for a conversation that is not there');
+      assert.equal(await store.state.response('team-a', 'resp_10', 2), undefined);
+      assert.equal(await store.state.deleteConversationItem('team-a', 'conv_1', 'msg_0'), true);
+      assert.equal(await store.state.deleteConversation('team-a', 'conv_1'), true);
+      assert.deepEqual(await store.state.itemsOf(['conv_1']), []);
+    });
   });
 }
 
@@ -147,5 +190,25 @@ describe('the embedded SQLite store', () => {
     other.close();
     await store.close();
     rmSync(directory, { recursive: true, force: true });
+  });
+});
+
+describe('two replicas on one PostgreSQL share conversation state', { skip: postgresSkipReason() }, () => {
+  it('a chain started on one continues on the other; appends from both get distinct positions', async () => {
+    const database = await createTestDatabase();
+    const one = openPostgresStore(database.url);
+    const two = openPostgresStore(database.url);
+    try {
+      await one.migrate();
+      await one.state.saveResponse({ id: 'resp_a', owner: 't', createdAt: 1, expiresAt: null, previousResponseId: null, conversationId: null, labels: [], sealed: Buffer.from('a') }, [{ id: 'msg_1', role: 'input', labels: [], createdAt: 1, sealed: Buffer.from('x') }]);
+      assert.equal((await two.state.response('t', 'resp_a', 2))?.sealed.toString(), 'a');
+      await one.state.createConversation({ id: 'conv_r', owner: 't', createdAt: 1, labels: [], sealed: Buffer.from('{}') }, []);
+      await Promise.all(Array.from({ length: 10 }, (_, index) => (index % 2 ? one : two).state.appendConversationItems('t', 'conv_r', [{ id: `msg_${index}`, role: 'item', labels: [], createdAt: 1, sealed: Buffer.from('y') }])));
+      assert.deepEqual((await one.state.itemsOf(['conv_r'])).map((entry) => entry.position), Array.from({ length: 10 }, (_, index) => index));
+    } finally {
+      await one.close();
+      await two.close();
+      await database.drop();
+    }
   });
 });

@@ -1,6 +1,11 @@
 // The gateway as an HTTP server: its parts wired together (the gateway's catalogue and policy, the
 // call pipeline, keys and limits, the ledger, the action gate), the route table, and the lifecycle
 // (start, graceful shutdown). What one exchange goes through is in serve.ts.
+import { randomBytes } from 'node:crypto';
+import { ResponsesState } from '../state/responses.js';
+import { Sealer } from '../state/sealing.js';
+import { conversationsPath, conversationsPrefix, createConversationsApi } from './conversations.js';
+import { createResponsesApi, responsesPrefix } from './openai-responses.js';
 import { createServer, type Server } from 'node:http';
 import type { Config } from '../config/schema.js';
 import { every, systemClock, type Clock } from '../core/clock.js';
@@ -48,6 +53,12 @@ export interface AppOptions {
   defaultMetrics?: boolean;
   /** The model layer of the detectors, when `policy.detectors.ner` is set (closed with the app). */
   deepScanner?: DeepScanner;
+  /**
+   * The 32-byte key that seals stored conversation state (`sovereign start` loads it from
+   * `state.encryption_key_env` or the data directory). Without one, a key for this process only:
+   * stored state then does not open after a restart.
+   */
+  stateKey?: Buffer;
 }
 
 export interface App {
@@ -88,6 +99,9 @@ export function createApp(options: AppOptions): App {
   });
   const actionEndpoints = createActionEndpoints(gate);
   const calls = new CallPipeline({ gateway, ledger, now, weights: weightsOf });
+  const responsesState = new ResponsesState(store.state, new Sealer(options.stateKey ?? randomBytes(32)), { clock, retentionMs: config.state.response_retention_days * 86_400_000 });
+  const responsesApi = createResponsesApi({ calls, state: responsesState, now });
+  const conversationsApi = createConversationsApi({ state: responsesState, gateway });
   /** Aborted at shutdown: ends the app's own loops (cut reloads) and waits. */
   const running = new AbortController();
   let accepting = true;
@@ -98,6 +112,8 @@ export function createApp(options: AppOptions): App {
   const exact = new Map<string, Route>([
     ['/v1/chat/completions', { dialect: 'openai', method: 'POST', endpoint: 'chat', body: true, call: call('chat', (input) => calls.chat(input, () => parseChatRequest(input.body!), openAIChatWriter)) }],
     ['/v1/embeddings', { dialect: 'openai', method: 'POST', endpoint: 'embeddings', body: true, call: call('embeddings', (input) => calls.embeddings(input, () => parseEmbeddingsRequest(input.body!), openAIEmbeddingsWriter)) }],
+    ['/v1/responses', { dialect: 'openai', method: 'POST', endpoint: 'responses', body: true, call: call('responses', (input) => responsesApi.create(input)) }],
+    [conversationsPath, { dialect: 'openai', method: 'POST', endpoint: 'conversations', handler: (exchange) => conversationsApi.create(exchange), body: true }],
     ['/v1/messages', { dialect: 'anthropic', method: 'POST', endpoint: 'messages', body: true, call: call('messages', (input) => calls.chat(input, () => parseMessagesRequest(input.body!), anthropicMessagesWriter)) }],
     ['/v1/models', { dialect: 'openai', method: 'GET', endpoint: 'models', handler: handleModels, body: false }],
     ['/v1/providers', { dialect: 'openai', method: 'GET', endpoint: 'providers', handler: (exchange) => adminEndpoints.providers(exchange), body: false }],
@@ -116,6 +132,8 @@ export function createApp(options: AppOptions): App {
   const byPrefix: Array<[string, Route]> = [
     [receiptsPrefix, { dialect: 'openai', method: 'GET', endpoint: 'ledger', handler: (exchange, path) => ledgerEndpoints.receipt(exchange, path), body: false }],
     [actionsPrefix, { dialect: 'openai', method: 'ANY', endpoint: 'actions', handler: (exchange, path) => actionEndpoints.byId(exchange, path), body: true }],
+    [responsesPrefix, { dialect: 'openai', method: 'ANY', endpoint: 'responses', handler: (exchange, path, query) => responsesApi.byId(exchange, path, query), body: true }],
+    [conversationsPrefix, { dialect: 'openai', method: 'ANY', endpoint: 'conversations', handler: (exchange, path, query) => conversationsApi.byId(exchange, path, query), body: true }],
   ];
   const routes: RouteTable = { find: (path) => exact.get(path) ?? byPrefix.find(([prefix]) => path.startsWith(prefix))?.[1] };
 
@@ -161,6 +179,8 @@ export function createApp(options: AppOptions): App {
       await reloadCuts();
       // Cuts made through another replica (or before a restart) apply here within half a second.
       void every(clock, 500, running.signal, reloadCuts, (error) => logger.error({ err: error }, 'reloading cuts failed'));
+      // Stored responses past state.response_retention_days are removed with their text.
+      void every(clock, 3_600_000, running.signal, () => responsesState.purgeExpired(), (error) => logger.error({ err: error }, 'removing expired responses failed'));
       gateway.startProbes(config.health.probe_interval_ms, config.health.probe_timeout_ms);
       const { interrupted } = await ledger.start();
       if (interrupted > 0) logger.warn({ interrupted }, 'closed streams that a previous run left open as interrupted');

@@ -8,6 +8,7 @@ import type { NerSettings } from '../config/schema.js';
 import { entityLabels } from '../pipeline/deep-scan-settings.js';
 import type { ModelRecord } from '../store/store.js';
 import { loadSigner, signingKeyFile } from './ledger-key.js';
+import { loadStateKey, stateKeyFile } from './state-key.js';
 
 export interface ConfigChecks {
   /** What start stops on: whole messages, each naming the file and the path in it. */
@@ -46,6 +47,14 @@ export function checkStartable(loaded: LoadedConfig, environment: NodeJS.Process
     }
   } else {
     notes.push(`no ledger signing key yet: start creates one in ${keyFile}`);
+  }
+  // The key that seals stored conversation state, likewise.
+  if (config.state.encryption_key_env || existsSync(join(resolve(config.data_dir), stateKeyFile))) {
+    try {
+      loadStateKey(config, environment, { create: false });
+    } catch (error) {
+      errors.push(`${where}: ${(error as Error).message}`);
+    }
   }
 
   for (const [index, provider] of config.providers.entries()) {

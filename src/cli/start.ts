@@ -13,6 +13,7 @@ import { createApiKey } from '../pipeline/auth.js';
 import { LedgerIntegrityError, LedgerLog } from '../pipeline/ledger-log.js';
 import { createLogger } from '../telemetry/logger.js';
 import { loadSigner } from './ledger-key.js';
+import { loadStateKey } from './state-key.js';
 import { checkStartable, configSource } from './config-checks.js';
 import { exitConfigError, loadConfigOrExit, openConfiguredStore } from './context.js';
 
@@ -48,8 +49,10 @@ async function start(options: { config?: string; port?: string }): Promise<void>
     process.exit(exitConfigError);
   }
   let signer;
+  let stateKey;
   try {
     signer = loadSigner(loaded.config, process.env, { create: true });
+    stateKey = loadStateKey(loaded.config, process.env, { create: true });
   } catch (error) {
     process.stderr.write(`sovereign: ${where}: ${(error as Error).message}\n`);
     process.exit(exitConfigError);
@@ -84,7 +87,7 @@ async function start(options: { config?: string; port?: string }): Promise<void>
       process.exit(exitConfigError);
     }
   }
-  const app = createApp({ config, store, providers, logger, ledger, defaultMetrics: true, weights: weightsDigests(config, registered), deepScanner });
+  const app = createApp({ config, store, providers, logger, ledger, defaultMetrics: true, weights: weightsDigests(config, registered), deepScanner, stateKey });
   try {
     await app.start();
   } catch (error) {

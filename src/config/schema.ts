@@ -172,6 +172,13 @@ export const configSchema = z
         receipt_wait_ms: z.number().int().nonnegative().default(5000).describe('How long GET /v1/ledger/receipts/<index> waits for a checkpoint covering a fresh entry.'),
       })
       .prefault({}),
+    state: z
+      .strictObject({
+        encryption_key_env: environmentNameSchema.optional().describe('An environment variable holding the 32-byte key (base64) that seals stored items (AES-256-GCM); default: a key generated into the data directory.'),
+        response_retention_days: z.number().positive().max(36_500).default(30).describe('How long a stored response (POST /v1/responses with store: true) is kept and served; conversations are kept until deleted.'),
+      })
+      .prefault({})
+      .describe('Conversation state kept by the gateway: the Responses and Conversations APIs.'),
     log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).prefault({}),
     shutdown_grace_ms: z.number().int().nonnegative().default(10_000),
   })

@@ -8,7 +8,7 @@ export const entryVersion = 1;
 export const maxEntryBytes = 64 * 1024;
 
 /** The call an entry records; a stream has an opening and a closing entry. */
-export type EntryKind = 'chat' | 'messages' | 'embeddings' | 'stream_open' | 'stream_close' | 'cut' | 'uncut' | 'action' | 'model_add' | 'model_remove';
+export type EntryKind = 'chat' | 'messages' | 'embeddings' | 'responses' | 'stream_open' | 'stream_close' | 'cut' | 'uncut' | 'action' | 'model_add' | 'model_remove';
 
 export interface EntryRecord {
   v: number;
@@ -56,6 +56,10 @@ export interface EntryRecord {
   adapter_sha256?: string;
   /** For action entries: one verdict of the action gate. */
   action?: ActionEntry;
+  /** For Responses calls: the response's id, and what it continues (so an auditor can rebuild a chain from the log). */
+  response_id?: string;
+  previous_response_id?: string;
+  conversation_id?: string;
 }
 
 /** An action gate verdict as the ledger records it: digests and decisions, never the params themselves. */
@@ -119,6 +123,8 @@ export interface CallFacts {
   /** For a stream's closing entry. */
   openIndex?: number;
   bytesDelivered?: number;
+  /** For Responses calls. */
+  state?: { responseId: string; previousResponseId?: string; conversationId?: string };
 }
 
 const clip = (text: string | undefined, length = 256): string => (text ?? '').slice(0, length);
@@ -139,6 +145,7 @@ export function callEntry(kind: EntryKind, facts: CallFacts): EntryRecord {
     adapter_sha256: facts.weights?.adapter_sha256,
     attempts: facts.attempts.slice(0, 32).map((attempt) => ({ outcome: String(attempt.outcome), provider: String(attempt.provider) })),
     bytes_delivered: facts.bytesDelivered,
+    conversation_id: facts.state?.conversationId,
     deep_scan: facts.deepScan ? { engine: facts.deepScan.engine, outcome: facts.deepScan.outcome } : undefined,
     endpoint: facts.endpoint,
     error_code: facts.errorCode,
@@ -154,11 +161,13 @@ export function callEntry(kind: EntryKind, facts: CallFacts): EntryRecord {
     outcome: facts.outcome,
     ownership: facts.provider?.ownership ?? null,
     policy_hash: facts.policyHash,
+    previous_response_id: facts.state?.previousResponseId,
     provider: facts.provider?.id ?? null,
     provider_model: facts.providerModel === null ? null : clip(facts.providerModel),
     redacted_labels: facts.redactedLabels ? [...facts.redactedLabels] : undefined,
     request_id: facts.requestId,
     request_sha256: facts.requestSha256,
+    response_id: facts.state?.responseId,
     response_sha256: facts.responseSha256,
     status: facts.status,
     tenant: clip(facts.tenant),

@@ -19,8 +19,8 @@ export type { StreamWriter } from './stream-relay.js';
 export interface CallInput {
   requestId: string;
   tenant: Tenant;
-  /** The ledger's name for the endpoint: chat, messages, embeddings. */
-  endpoint: 'chat' | 'messages' | 'embeddings';
+  /** The ledger's name for the endpoint: chat, messages, responses, embeddings. */
+  endpoint: 'chat' | 'messages' | 'responses' | 'embeddings';
   /** The exact request bytes (the ledger commits to their SHA-256), or undefined when they were never read. */
   body: Buffer | undefined;
   /** Labels from the `x-sovereign-labels` header. */
@@ -31,10 +31,13 @@ export interface CallInput {
 
 /** How a dialect writes what the pipeline produces. */
 export interface DialectWriter<Response> {
-  /** A complete answer; `wire` is the upstream's exact bytes when the upstream already speaks this dialect. */
-  answer(response: Response, wire: Buffer | undefined): string | Buffer;
+  /**
+   * A complete answer; `wire` is the upstream's exact bytes when the upstream already speaks this
+   * dialect. A dialect that keeps state (Responses) stores it here, before the answer is recorded and sent.
+   */
+  answer(response: Response, wire: Buffer | undefined, state: CallState): string | Buffer | Promise<string | Buffer>;
   /** A fresh writer for one stream. */
-  stream?(model: string): StreamWriter;
+  stream?(model: string, state: CallState): StreamWriter;
   error(error: GatewayError): string;
 }
 
@@ -56,12 +59,12 @@ export class CallPipeline {
   constructor(private readonly options: CallPipelineOptions) {}
 
   /** A chat call (OpenAI chat completions, Anthropic messages): parse, plan, dispatch, record. */
-  async chat(input: CallInput, parse: () => ChatRequest, writer: DialectWriter<ChatResponse>): Promise<CallOutput> {
+  async chat(input: CallInput, parse: (state: CallState) => ChatRequest | Promise<ChatRequest>, writer: DialectWriter<ChatResponse>): Promise<CallOutput> {
     const { gateway } = this.options;
     const state: CallState = {};
     const recorder = this.recorder(input);
     try {
-      const request = parse();
+      const request = await parse(state);
       state.alias = gateway.knownModel(request.model);
       state.stream = request.stream;
       const plan = await gateway.planChat(request, callerLabels(input.headerLabels, { labels: request.declaredLabels }));
@@ -69,7 +72,7 @@ export class CallPipeline {
       if (!request.stream) {
         const { value, candidate, attempts, redactedLabels } = await gateway.chat(request, plan, input.signal);
         Object.assign(state, { candidate, attempts, redactedLabels, usage: value.response.usage });
-        return await this.reply(input, recorder, state, 200, writer.answer(value.response, value.wire), writer);
+        return await this.reply(input, recorder, state, 200, await writer.answer(value.response, value.wire, state), writer);
       }
       const { value: stream, candidate, attempts, redactedLabels } = await gateway.chatStream(request, plan, input.signal);
       Object.assign(state, { candidate, attempts, redactedLabels });
@@ -80,7 +83,7 @@ export class CallPipeline {
         stream.cancel();
         throw new GatewayError('ledger_unavailable', 'The ledger could not record the opening of this stream; nothing was sent.', { cause: error, retryable: true, retryAfterSeconds: 1 });
       }
-      const relayed = relay(stream, writer.stream!(request.model), state, recorder, openIndex, async (delivered, failed) => {
+      const relayed = relay(stream, writer.stream!(request.model, state), state, recorder, openIndex, async (delivered, failed) => {
         const next = await gateway.continueChatStream(request, plan, delivered, failed);
         return next && { stream: next.value, provider: next.candidate.provider.description.id, attempts: next.attempts };
       });
@@ -102,7 +105,7 @@ export class CallPipeline {
       learnPlan(state, plan);
       const { value, candidate, attempts } = await gateway.embeddings(request, plan, input.signal);
       Object.assign(state, { candidate, attempts, usage: { prompt_tokens: value.usage?.prompt_tokens ?? 0, completion_tokens: 0, total_tokens: value.usage?.total_tokens ?? 0 } });
-      return await this.reply(input, recorder, state, 200, writer.answer(value, undefined), writer);
+      return await this.reply(input, recorder, state, 200, await writer.answer(value, undefined, state), writer);
     } catch (error) {
       return this.failure(input, recorder, state, error, writer);
     }

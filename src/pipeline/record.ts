@@ -21,6 +21,8 @@ export interface CallState {
   stream?: boolean;
   /** The error code the call ended with (also one a stream ended with after its headers left). */
   error?: string;
+  /** A Responses call: its response id and what it continues, for the ledger. */
+  responses?: { responseId: string; previousResponseId?: string; conversationId?: string };
 }
 
 export interface RecordContext {
@@ -70,6 +72,7 @@ export class CallRecorder {
       attempts: state.attempts ?? [],
       usage: state.usage,
       weights: state.candidate && this.context.weights ? this.context.weights(state.candidate.name) : undefined,
+      state: state.responses,
     };
   }
 

@@ -11,7 +11,8 @@ import type { CallRecorder, CallState } from './record.js';
 /** Turns neutral stream events into a dialect's SSE bytes (one writer per stream: it may keep state). */
 export interface StreamWriter {
   event(event: StreamEvent): string | Buffer | undefined;
-  end(): string;
+  /** The last bytes of a complete stream; a dialect that keeps state stores it first. */
+  end(): string | Promise<string>;
   error(message: string, code: string): string;
 }
 
@@ -69,7 +70,7 @@ export function relay(stream: ChatStream, writer: StreamWriter, state: CallState
         }
       }
       if (clientGone) result = { outcome: 'client_closed', errorCode: 'client_closed' };
-      else yield deliver(writer.end());
+      else yield deliver(await writer.end());
     } catch (error) {
       if (clientGone) {
         result = { outcome: 'client_closed', errorCode: 'client_closed' };

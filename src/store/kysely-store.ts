@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type MigrationProvider } from 'kysely';
 import pg from 'pg';
+import { KyselyStateStore } from './kysely-state-store.js';
 import { migrationsFor } from './migrations/index.js';
 import type { ActionsTable, ApiKeysTable, Database, ModelsTable } from './schema.js';
 import { StoreError, type ActionProgress, type ActionRecord, type ActionSettlement, type ActionStatus, type ApiKeyRecord, type ModelRecord, type CutRecord, type AppendedBatch, type NewApiKey, type NewLedgerEntry, type Scope, type Store, type StoredCheckpoint, type StoredLedgerEntry } from './store.js';
@@ -12,12 +13,16 @@ import { StoreError, type ActionProgress, type ActionRecord, type ActionSettleme
 type LedgerAppender = (entries: readonly NewLedgerEntry[]) => Promise<AppendedBatch>;
 
 class KyselyStore implements Store {
+  readonly state: KyselyStateStore;
+
   constructor(
     readonly dialect: 'sqlite' | 'postgres',
     private readonly database: Kysely<Database>,
     private readonly appender: LedgerAppender,
     private readonly onClose: () => Promise<void> = async () => {},
-  ) {}
+  ) {
+    this.state = new KyselyStateStore(database);
+  }
 
   async migrate(): Promise<void> {
     const provider: MigrationProvider = { getMigrations: async () => migrationsFor(this.dialect) };

@@ -83,7 +83,45 @@ export interface ModelsTable {
   verified_ino: string | null;
 }
 
+/** A stored response: its chain link, its labels, the response object sealed by state/. */
+export interface StateResponsesTable {
+  id: string;
+  owner: string;
+  created_at: number;
+  expires_at: number | null;
+  previous_response_id: string | null;
+  conversation_id: string | null;
+  /** JSON array of labels. */
+  labels: string;
+  sealed: Uint8Array;
+}
+
+export interface StateConversationsTable {
+  id: string;
+  owner: string;
+  created_at: number;
+  labels: string;
+  next_position: number;
+  /** The sealed metadata. */
+  sealed: Uint8Array;
+}
+
+/** One item of a response (its input, then its output) or of a conversation, in order. */
+export interface StateItemsTable {
+  id: string;
+  container: string;
+  position: number;
+  /** input or output: what the response's input_items list shows. */
+  role: string;
+  labels: string;
+  created_at: number;
+  sealed: Uint8Array;
+}
+
 export interface Database {
+  state_responses: StateResponsesTable;
+  state_conversations: StateConversationsTable;
+  state_items: StateItemsTable;
   models: ModelsTable;
   actions: ActionsTable;
   cuts: CutsTable;

@@ -1,5 +1,6 @@
 // The one storage interface. Two real engines implement it through Kysely: SQLite (embedded default)
 // and PostgreSQL (DATABASE_URL). Only this folder speaks SQL.
+import type { StateStore } from './state-store.js';
 
 export type Scope = 'admin' | 'auditor' | 'approver';
 export const allScopes: readonly Scope[] = ['admin', 'auditor', 'approver'];
@@ -156,6 +157,8 @@ export class StoreError extends Error {
 
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
+  /** Conversation state (Responses and Conversations), sealed by state/. */
+  readonly state: StateStore;
   /** Applies pending migrations; safe to call on every start and from several processes. */
   migrate(): Promise<void>;
   createKey(key: NewApiKey): Promise<ApiKeyRecord>;

@@ -115,7 +115,60 @@ const steps: Record<string, Record<Dialect, Migration>> = {
       },
     },
   },
+  '006-state': {
+    sqlite: {
+      async up(database: Kysely<unknown>) {
+        for (const statement of stateTables('INTEGER', 'BLOB', ' STRICT')) await sql.raw(statement).execute(database);
+      },
+    },
+    postgres: {
+      async up(database: Kysely<unknown>) {
+        for (const statement of stateTables('BIGINT', 'BYTEA', '')) await sql.raw(statement).execute(database);
+      },
+    },
+  },
 };
+
+/**
+ * Conversation state kept by the gateway (Responses and Conversations): the item text is sealed
+ * (AES-256-GCM, by state/), labels stay readable so a later turn inherits them without opening
+ * every item. Items belong to one container (a response or a conversation), in order.
+ */
+function stateTables(integer: string, bytes: string, strict: string): string[] {
+  return [
+    `CREATE TABLE state_responses (
+      id TEXT PRIMARY KEY,
+      owner TEXT NOT NULL,
+      created_at ${integer} NOT NULL,
+      expires_at ${integer},
+      previous_response_id TEXT,
+      conversation_id TEXT,
+      labels TEXT NOT NULL,
+      sealed ${bytes} NOT NULL
+    )${strict}`,
+    'CREATE INDEX state_responses_expiry ON state_responses(expires_at)',
+    `CREATE TABLE state_conversations (
+      id TEXT PRIMARY KEY,
+      owner TEXT NOT NULL,
+      created_at ${integer} NOT NULL,
+      labels TEXT NOT NULL,
+      next_position ${integer} NOT NULL,
+      sealed ${bytes} NOT NULL
+    )${strict}`,
+    `CREATE TABLE state_items (
+      id TEXT NOT NULL,
+      container TEXT NOT NULL,
+      position ${integer} NOT NULL,
+      role TEXT NOT NULL,
+      labels TEXT NOT NULL,
+      created_at ${integer} NOT NULL,
+      sealed ${bytes} NOT NULL,
+      PRIMARY KEY (container, id)
+    )${strict}`,
+    'CREATE UNIQUE INDEX state_items_order ON state_items(container, position)',
+    'CREATE INDEX state_items_id ON state_items(id)',
+  ];
+}
 
 /** The action gate's table; a receipt id can be used once (UNIQUE: the replay guard, shared by replicas). */
 function actionColumns(integer: string, real: string): string {

@@ -1,0 +1,334 @@
+// The Responses API (POST /v1/responses and the endpoints of a stored response), served over any
+// provider by translation: the turn's items (its chain or conversation, then its input) become a
+// neutral chat request, the answer becomes output items, and the state is stored here, sealed,
+// before the answer is recorded and sent. Streams follow the API's event lifecycle exactly.
+import type { ChatRequest, ChatResponse, StreamChunk } from '../core/chat.js';
+import { GatewayError } from '../core/errors.js';
+import type { StreamEvent } from '../core/provider.js';
+import type { CallInput, CallOutput, CallPipeline, CallState, DialectWriter, StreamWriter } from '../pipeline/call.js';
+import { type FunctionCallItem, type Item, type ItemReference, type MessageItem, newCallId, newId, parseInput } from '../state/items.js';
+import { type ResponseObject, type ResponsesState, type TurnContext, usageOf } from '../state/responses.js';
+import { formatOf, messagesOf, outputItemsOf, toolChoiceOf, toolsOf } from '../state/translate.js';
+import { errorBody } from './errors.js';
+import type { Exchange, Reply } from './exchange.js';
+import { listBody, metadataOf, pageOf } from './state-shapes.js';
+
+export const responsesPrefix = '/v1/responses/';
+
+/** A create request, validated; unknown fields are ignored (clients add fields often). */
+export interface ResponsesCreate {
+  model: string;
+  input: Array<Item | ItemReference>;
+  instructions?: string;
+  tools: unknown[];
+  request: Pick<ChatRequest, 'tools' | 'tool_choice' | 'parallel_tool_calls' | 'response_format' | 'max_tokens' | 'temperature' | 'top_p'>;
+  toolChoice: unknown;
+  previousResponseId?: string;
+  conversationId?: string;
+  store: boolean;
+  stream: boolean;
+  truncation: 'auto' | 'disabled';
+  text: unknown;
+  reasoning: unknown;
+  metadata: Record<string, string>;
+  user?: string;
+}
+
+const invalid = (param: string, message: string): GatewayError => new GatewayError('invalid_request', message, { param });
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+export function parseResponsesCreate(body: Buffer): ResponsesCreate {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new GatewayError('invalid_json', 'The request body is not valid JSON.');
+  }
+  if (!isObject(raw)) throw invalid('body', 'The request body must be a JSON object.');
+  if (typeof raw.model !== 'string' || raw.model === '') throw new GatewayError('invalid_request', "Missing required parameter: 'model'.", { param: 'model' });
+  const conversation = raw.conversation === undefined || raw.conversation === null ? undefined : typeof raw.conversation === 'string' ? raw.conversation : isObject(raw.conversation) && typeof raw.conversation.id === 'string' ? raw.conversation.id : null;
+  if (conversation === null) throw invalid('conversation', "Invalid 'conversation': expected a conversation id or {\"id\": …}.");
+  const previous = raw.previous_response_id === undefined || raw.previous_response_id === null ? undefined : raw.previous_response_id;
+  if (previous !== undefined && typeof previous !== 'string') throw invalid('previous_response_id', "Invalid 'previous_response_id': expected a string.");
+  if (conversation !== undefined && previous !== undefined) throw new GatewayError('mutually_exclusive_parameters', "Mutually exclusive parameters: Ensure you are only providing one of: 'previous_response_id' or 'conversation'.");
+  if (raw.background === true) throw invalid('background', "Invalid 'background': background responses are not served by this gateway; send the request without it (streaming gives the answer as it is made).");
+  const number = (name: string, value: unknown, check: (value: number) => boolean, what: string): number | undefined => {
+    if (value === undefined || value === null) return undefined;
+    if (typeof value !== 'number' || !Number.isFinite(value) || !check(value)) throw invalid(name, `Invalid '${name}': expected ${what}.`);
+    return value;
+  };
+  const truncation = raw.truncation === undefined || raw.truncation === null ? 'disabled' : raw.truncation;
+  if (truncation !== 'auto' && truncation !== 'disabled') throw invalid('truncation', "Invalid 'truncation': expected 'auto' or 'disabled'.");
+  if (raw.instructions !== undefined && raw.instructions !== null && typeof raw.instructions !== 'string') throw invalid('instructions', "Invalid 'instructions': expected a string.");
+  const request: ResponsesCreate['request'] = {};
+  const tools = toolsOf(raw.tools);
+  if (tools) request.tools = tools;
+  const toolChoice = toolChoiceOf(raw.tool_choice);
+  if (toolChoice) request.tool_choice = toolChoice;
+  if (typeof raw.parallel_tool_calls === 'boolean') request.parallel_tool_calls = raw.parallel_tool_calls;
+  const format = formatOf(raw.text);
+  if (format) request.response_format = format;
+  const maxTokens = number('max_output_tokens', raw.max_output_tokens, (value) => Number.isInteger(value) && value > 0, 'a positive integer');
+  if (maxTokens !== undefined) request.max_tokens = maxTokens;
+  const temperature = number('temperature', raw.temperature, (value) => value >= 0 && value <= 2, 'a number from 0 to 2');
+  if (temperature !== undefined) request.temperature = temperature;
+  const topP = number('top_p', raw.top_p, (value) => value >= 0 && value <= 1, 'a number from 0 to 1');
+  if (topP !== undefined) request.top_p = topP;
+  const parsed: ResponsesCreate = {
+    model: raw.model,
+    input: parseInput(raw.input),
+    tools: Array.isArray(raw.tools) ? raw.tools : [],
+    request,
+    toolChoice: raw.tool_choice ?? 'auto',
+    store: raw.store !== false,
+    stream: raw.stream === true,
+    truncation,
+    text: isObject(raw.text) ? raw.text : { format: { type: 'text' } },
+    reasoning: raw.reasoning ?? null,
+    metadata: metadataOf(raw.metadata),
+  };
+  if (typeof raw.instructions === 'string') parsed.instructions = raw.instructions;
+  if (previous !== undefined) parsed.previousResponseId = previous;
+  if (conversation !== undefined) parsed.conversationId = conversation;
+  if (typeof raw.user === 'string') parsed.user = raw.user;
+  return parsed;
+}
+
+export interface ResponsesApiOptions {
+  calls: CallPipeline;
+  state: ResponsesState;
+  now: () => number;
+}
+
+export function createResponsesApi({ calls, state, now }: ResponsesApiOptions) {
+  return {
+    /** POST /v1/responses: one turn through the pipeline; its state stored before the answer leaves. */
+    create(input: CallInput): Promise<CallOutput> {
+      const turn = new Turn(state, input.tenant.name, now);
+      return calls.chat(input, (callState) => turn.prepare(input.body!, callState), turn.writer());
+    },
+
+    /** GET and DELETE /v1/responses/{id}, GET …/input_items, POST …/cancel. */
+    async byId(exchange: Exchange, path: string, query: URLSearchParams): Promise<Reply> {
+      const [id, verb, ...rest] = path.slice(responsesPrefix.length).split('/');
+      const owner = exchange.tenant.name;
+      const method = exchange.request.method;
+      if (!id || rest.length > 0) throw new GatewayError('not_found', `No endpoint ${method} ${path.slice(0, 200)}.`);
+      if (verb === undefined) {
+        if (method === 'GET') return { status: 200, body: JSON.stringify(await state.get(owner, id)) };
+        if (method === 'DELETE') {
+          await state.delete(owner, id);
+          return { status: 200, body: JSON.stringify({ id, object: 'response.deleted', deleted: true }) };
+        }
+        throw new GatewayError('method_not_allowed', `${path.slice(0, 200)} accepts GET and DELETE.`);
+      }
+      if (verb === 'input_items') {
+        if (method !== 'GET') throw new GatewayError('method_not_allowed', `${path.slice(0, 200)} accepts GET only.`);
+        const page = pageOf(query);
+        const { items, hasMore } = await state.inputItems(owner, id, page);
+        return { status: 200, body: listBody(items, hasMore) };
+      }
+      if (verb === 'cancel') {
+        if (method !== 'POST') throw new GatewayError('method_not_allowed', `${path.slice(0, 200)} accepts POST only.`);
+        await state.get(owner, id);
+        throw new GatewayError('invalid_request', 'Cannot cancel a synchronous response.');
+      }
+      throw new GatewayError('not_found', `No endpoint ${method} ${path.slice(0, 200)}.`);
+    },
+  };
+}
+
+/** One turn: what it continues, the request it becomes, and the writers that store it as they answer. */
+class Turn {
+  private create!: ResponsesCreate;
+  private context!: TurnContext;
+  private readonly id = newId('response');
+  private readonly createdAt: number;
+
+  constructor(
+    private readonly state: ResponsesState,
+    private readonly owner: string,
+    private readonly now: () => number,
+  ) {
+    this.createdAt = Math.floor(now() / 1000);
+  }
+
+  async prepare(body: Buffer, callState: CallState): Promise<ChatRequest> {
+    this.create = parseResponsesCreate(body);
+    const create = this.create;
+    callState.responses = { responseId: this.id, ...(create.previousResponseId ? { previousResponseId: create.previousResponseId } : {}), ...(create.conversationId ? { conversationId: create.conversationId } : {}) };
+    this.context = await this.state.context(this.owner, create);
+    const declared = [...this.context.labels];
+    if (typeof create.metadata.labels === 'string') declared.push(...create.metadata.labels.split(','));
+    return {
+      model: create.model,
+      messages: messagesOf([...this.context.items, ...this.context.input], create.instructions),
+      stream: create.stream,
+      includeUsage: true,
+      ...create.request,
+      ...(create.user ? { user: create.user } : {}),
+      declaredLabels: declared.map((label) => label.trim()).filter((label) => label !== ''),
+      extra: {},
+    };
+  }
+
+  /** The response object in a given state. */
+  response(status: ResponseObject['status'], output: Item[], usage: ResponseObject['usage'], extra: Partial<ResponseObject> = {}): ResponseObject {
+    const create = this.create;
+    return {
+      id: this.id,
+      object: 'response',
+      created_at: this.createdAt,
+      status,
+      completed_at: status === 'completed' ? Math.floor(this.now() / 1000) : null,
+      error: null,
+      incomplete_details: status === 'incomplete' ? { reason: 'max_output_tokens' } : null,
+      instructions: create.instructions ?? null,
+      max_output_tokens: create.request.max_tokens ?? null,
+      model: create.model,
+      output,
+      parallel_tool_calls: create.request.parallel_tool_calls ?? true,
+      previous_response_id: create.previousResponseId ?? null,
+      conversation: create.conversationId ? { id: create.conversationId } : null,
+      reasoning: create.reasoning,
+      store: create.store,
+      temperature: create.request.temperature ?? null,
+      text: create.text,
+      tool_choice: create.toolChoice,
+      tools: create.tools,
+      top_p: create.request.top_p ?? null,
+      truncation: create.truncation,
+      usage,
+      metadata: create.metadata,
+      background: false,
+      user: create.user ?? null,
+      ...extra,
+    };
+  }
+
+  /** Stores the finished response (when asked to), with the labels the whole turn carried. */
+  async finish(response: ResponseObject, callState: CallState): Promise<void> {
+    if (!this.create.store && !this.create.conversationId) return;
+    const labels = [...new Set([...this.context.labels, ...(callState.labels ?? [])])].sort();
+    await this.state.save(this.owner, response, this.context.input, labels);
+  }
+
+  writer(): DialectWriter<ChatResponse> {
+    return {
+      answer: async (answer, _wire, callState) => {
+        const { items, incomplete } = outputItemsOf(answer);
+        const response = this.response(incomplete ? 'incomplete' : 'completed', items, usageOf(answer.usage));
+        await this.finish(response, callState);
+        return JSON.stringify(response);
+      },
+      stream: (_model, callState) => new ResponsesStreamWriter(this, callState),
+      error: (error) => errorBody('openai', error),
+    };
+  }
+}
+
+/** Neutral stream chunks → the Responses event lifecycle, each event with the next sequence number. */
+class ResponsesStreamWriter implements StreamWriter {
+  private sequence = 0;
+  private started = false;
+  private readonly output: Item[] = [];
+  private message: MessageItem | undefined;
+  private text = '';
+  /** The function call being streamed, by the upstream's tool-call index. */
+  private call: { index: number; item: FunctionCallItem } | undefined;
+  private incomplete = false;
+  private usage: StreamChunk['usage'];
+
+  constructor(
+    private readonly turn: Turn,
+    private readonly callState: CallState,
+  ) {}
+
+  private frame(type: string, fields: Record<string, unknown>): string {
+    return `event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: this.sequence++, ...fields })}\n\n`;
+  }
+
+  private start(): string {
+    if (this.started) return '';
+    this.started = true;
+    const response = this.turn.response('in_progress', [], null);
+    return this.frame('response.created', { response }) + this.frame('response.in_progress', { response });
+  }
+
+  private closeMessage(): string {
+    const message = this.message;
+    if (!message) return '';
+    this.message = undefined;
+    const index = this.output.length;
+    const part = { type: 'output_text', text: this.text, annotations: [], logprobs: [] };
+    const done: MessageItem = { ...message, status: this.incomplete ? 'incomplete' : 'completed', content: [{ type: 'output_text', text: this.text, annotations: [], logprobs: [] }] };
+    this.output.push(done);
+    return (
+      this.frame('response.output_text.done', { item_id: message.id, output_index: index, content_index: 0, text: this.text, logprobs: [] }) +
+      this.frame('response.content_part.done', { item_id: message.id, output_index: index, content_index: 0, part }) +
+      this.frame('response.output_item.done', { output_index: index, item: done })
+    );
+  }
+
+  private closeCall(): string {
+    const call = this.call;
+    if (!call) return '';
+    this.call = undefined;
+    const index = this.output.length;
+    const done: FunctionCallItem = { ...call.item, status: 'completed' };
+    this.output.push(done);
+    return this.frame('response.function_call_arguments.done', { item_id: done.id, output_index: index, arguments: done.arguments, name: done.name }) + this.frame('response.output_item.done', { output_index: index, item: done });
+  }
+
+  event(event: StreamEvent): string | undefined {
+    const chunk = event.chunk;
+    if (chunk.usage) this.usage = chunk.usage;
+    let out = this.start();
+    const choice = chunk.choices[0];
+    if (choice?.finish_reason === 'length') this.incomplete = true;
+    const delta = choice?.delta;
+    if (typeof delta?.content === 'string' && delta.content !== '') {
+      out += this.closeCall();
+      if (!this.message) {
+        this.message = { type: 'message', id: newId('message'), role: 'assistant', status: 'in_progress', content: [] };
+        this.text = '';
+        const index = this.output.length;
+        out += this.frame('response.output_item.added', { output_index: index, item: this.message });
+        out += this.frame('response.content_part.added', { item_id: this.message.id, output_index: index, content_index: 0, part: { type: 'output_text', text: '', annotations: [], logprobs: [] } });
+      }
+      this.text += delta.content;
+      out += this.frame('response.output_text.delta', { item_id: this.message.id, output_index: this.output.length, content_index: 0, delta: delta.content, logprobs: [] });
+    }
+    for (const call of delta?.tool_calls ?? []) {
+      if (!this.call || this.call.index !== call.index) {
+        out += this.closeMessage() + this.closeCall();
+        const item: FunctionCallItem = { type: 'function_call', id: newId('function_call'), call_id: call.id || newCallId(), name: call.function?.name ?? '', arguments: '', status: 'in_progress' };
+        this.call = { index: call.index, item };
+        out += this.frame('response.output_item.added', { output_index: this.output.length, item: { ...item } });
+      } else if (call.function?.name) {
+        this.call.item.name += call.function.name;
+      }
+      const fragment = call.function?.arguments ?? '';
+      if (fragment !== '') {
+        this.call.item.arguments += fragment;
+        out += this.frame('response.function_call_arguments.delta', { item_id: this.call.item.id, output_index: this.output.length, delta: fragment });
+      }
+    }
+    return out === '' ? undefined : out;
+  }
+
+  async end(): Promise<string> {
+    let out = this.start() + this.closeMessage() + this.closeCall();
+    const status = this.incomplete ? 'incomplete' : 'completed';
+    const response = this.turn.response(status, this.output, usageOf(this.usage ?? undefined));
+    // Stored before the terminal event: a client that sees `response.completed` can continue from it at once.
+    await this.turn.finish(response, this.callState);
+    out += this.frame(status === 'completed' ? 'response.completed' : 'response.incomplete', { response });
+    return out;
+  }
+
+  error(message: string, code: string): string {
+    const response = this.turn.response('failed', this.output, usageOf(this.usage ?? undefined), { error: { code: code === 'upstream_rate_limited' ? 'rate_limit_exceeded' : 'server_error', message } });
+    return this.start() + this.frame('response.failed', { response });
+  }
+}
