@@ -5,6 +5,7 @@
 // Pure: no I/O.
 import { isIPv6 } from 'node:net';
 import { findAddresses } from './addresses.js';
+import { findEmails } from './emails.js';
 import { cardNumberValid, entropy, germanTaxIdValid, ibanValid, luhnValid, nirValid, ssnValid } from './checksums.js';
 import { findNames } from './names.js';
 import type { Span } from './span.js';
@@ -22,7 +23,11 @@ interface Detector {
   validate?: (match: string) => boolean;
   /** A match that fails `validate` may hold one that passes once a stray group of digits is trimmed from either end. */
   retry?: boolean;
-  /** The pattern is written in capitals and runs over the text with ASCII letters upper-cased (same length, so offsets hold). */
+  /**
+   * The pattern takes ASCII letters in either case and only ASCII in its matches: a match is
+   * upper-cased before it is checked (same length, so offsets hold). Upper-casing each match, not
+   * the text, spares a copy of every text (12 µs on a 2 KB prompt of prose).
+   */
   caseless?: boolean;
 }
 
@@ -42,16 +47,22 @@ export interface Features {
   at: boolean;
 }
 
-function isDigit(code: number): boolean {
-  return code >= 48 && code <= 57;
-}
-
-function isHex(code: number): boolean {
-  return isDigit(code) || (code >= 65 && code <= 70) || (code >= 97 && code <= 102);
-}
-
-function isTokenCharacter(code: number): boolean {
-  return (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || isDigit(code) || code === 43 || code === 47 || code === 95 || code === 61 || code === 46 || code === 45;
+const digitClass = 1;
+/** The separators a digit run may hold: space - . ( ) / */
+const separatorClass = 2;
+/** A character that may make up a token: A–Z a–z 0–9 + / _ = . - */
+const tokenClass = 4;
+const hexClass = 8;
+/** The classes of each ASCII character: one table read a character instead of a dozen comparisons. */
+const asciiClasses = new Uint8Array(128);
+for (let code = 0; code < 128; code += 1) {
+  const digit = code >= 48 && code <= 57;
+  const letter = (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
+  asciiClasses[code] =
+    (digit ? digitClass : 0) |
+    (code === 32 || code === 45 || code === 46 || code === 40 || code === 41 || code === 47 ? separatorClass : 0) |
+    (digit || letter || code === 43 || code === 47 || code === 95 || code === 61 || code === 46 || code === 45 ? tokenClass : 0) |
+    (digit || (code >= 65 && code <= 70) || (code >= 97 && code <= 102) ? hexClass : 0);
 }
 
 export function featuresOf(text: string): Features {
@@ -64,28 +75,35 @@ export function featuresOf(text: string): Features {
   let token = 0;
   let at = false;
   let previous = 0;
-  for (let index = 0; index < text.length; index += 1) {
+  let previousClass = 0;
+  let classBeforePrevious = 0;
+  const length = text.length;
+  for (let index = 0; index < length; index += 1) {
     const code = text.charCodeAt(index);
-    if (isDigit(code)) {
+    const kind = code < 128 ? asciiClasses[code]! : 0;
+    if (kind & digitClass) {
       run += 1;
       separators = 0;
       if (run > digitRun) digitRun = run;
-      if (previous === 46 && index >= 2 && isDigit(text.charCodeAt(index - 2))) dotBetweenDigits = true;
-    } else if (code === 32 || code === 45 || code === 46 || code === 40 || code === 41 || code === 47) {
+      if (previous === 46 && classBeforePrevious & digitClass) dotBetweenDigits = true;
+    } else if (kind & separatorClass) {
       separators += 1;
       if (separators > 2) run = 0;
     } else {
       run = 0;
       separators = 0;
+      if (code === 58) {
+        if (previousClass & hexClass) colonsNearHex += 1;
+      } else if (code === 64) at = true;
     }
-    if (code === 58 && isHex(previous)) colonsNearHex += 1;
-    if (code === 64) at = true;
-    if (isTokenCharacter(code)) {
+    if (kind & tokenClass) {
       token += 1;
       if (token > tokenRun) tokenRun = token;
     } else {
       token = 0;
     }
+    classBeforePrevious = previousClass;
+    previousClass = kind;
     previous = code;
   }
   return { digitRun, dotBetweenDigits, hexColons: colonsNearHex >= 1 && text.includes('::') ? true : colonsNearHex >= 2, tokenRun, at };
@@ -131,7 +149,8 @@ export const detectors: readonly Detector[] = [
   {
     label: 'pii.email',
     gate: (_text, features) => features.at,
-    pattern: rx(`${before}[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\\.[A-Za-z0-9-]{1,63})*\\.[A-Za-z]{2,24}${after}`),
+    // The matches of emailPattern, found from each '@' (emails.ts).
+    find: findEmails,
   },
   {
     label: 'pii.card',
@@ -145,9 +164,9 @@ export const detectors: readonly Detector[] = [
     label: 'pii.iban',
     retry: true,
     gate: hasDigit,
-    // People type IBANs in lower case too: matched on the text upper-cased (the check reads them so).
+    // People type IBANs in lower case too: matched in either case, checked upper-cased (the check reads them so).
     caseless: true,
-    pattern: rx(`${before}[A-Z]{2}\\d{2}(?:[ -]?[A-Z0-9]{4}){2,7}(?:[ -]?[A-Z0-9]{1,4})?${after}`),
+    pattern: rx(`${before}[A-Za-z]{2}\\d{2}(?:[ -]?[A-Za-z0-9]{4}){2,7}(?:[ -]?[A-Za-z0-9]{1,4})?${after}`),
     validate: ibanValid,
   },
   {
@@ -253,7 +272,6 @@ export function detect(input: string): Span[] {
   const text = normaliseDigits(input);
   const features = featuresOf(text);
   const spans: Span[] = [];
-  let upper: string | undefined;
   for (const detector of detectors) {
     if (detector.gate && !detector.gate(text, features)) continue;
     if (detector.find) {
@@ -261,11 +279,10 @@ export function detect(input: string): Span[] {
       continue;
     }
     const pattern = detector.pattern!;
-    const subject = detector.caseless ? (upper ??= text.replace(/[a-z]+/g, (letters) => letters.toUpperCase())) : text;
     pattern.lastIndex = 0;
-    for (let match = pattern.exec(subject); match !== null; match = pattern.exec(subject)) {
+    for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
       let start = match.index;
-      let found = match[0];
+      let found = detector.caseless ? match[0].toUpperCase() : match[0];
       if (detector.validate && !detector.validate(found)) {
         const trimmed = detector.retry ? trimmedRun(detector, found) : undefined;
         if (!trimmed) continue;

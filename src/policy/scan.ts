@@ -78,13 +78,27 @@ const identifierDigits = 7;
 const sliceWork = 128 * 1024;
 const looksLikeJson = /^\s*[[{][\s\S]*[\]}]\s*$/;
 
-interface Pending {
-  value: unknown;
+/**
+ * A container being walked: its children are visited one per step of the walk, so that a container
+ * with millions of children costs no more between two pauses than the slice allows (pushing them
+ * all at once held the event loop for hundreds of milliseconds on two million numbers). An object
+ * first adds its keys as targets, last to first, then visits its values, first to last: the order
+ * of the targets is that of a walk that pushed every child on a stack.
+ */
+interface Cursor {
+  array: readonly unknown[] | undefined;
+  object: Record<string, unknown> | undefined;
+  keys: readonly string[] | undefined;
+  /** The child node of each key, made while adding the keys and used again for the values. */
+  nodes: Array<PathNode | undefined> | undefined;
   node: PathNode | undefined;
   depth: number;
-  skip?: ReadonlySet<string>;
+  skip: ReadonlySet<string> | undefined;
   /** Inside a JSON text held in a string. */
   json: boolean;
+  /** Objects: the next key to add while `addingKeys`, going down; then the next value, going up. Arrays: the next element. */
+  position: number;
+  addingKeys: boolean;
 }
 
 /**
@@ -96,6 +110,7 @@ export async function collectTargets(roots: readonly ScanRoot[], limits: ScanLim
   const opaque: OpaqueContent[] = [];
   let chars = 0;
   let work = 0;
+  let failure: 'too_large' | 'too_deep' | undefined;
   const spend = (cost: number): boolean => {
     chars += cost;
     work += cost;
@@ -111,33 +126,23 @@ export async function collectTargets(roots: readonly ScanRoot[], limits: ScanLim
     }
     return true;
   };
-  const stack: Pending[] = [];
-  for (let index = roots.length - 1; index >= 0; index -= 1) {
-    const root = roots[index]!;
-    let node: PathNode | undefined;
-    for (const segment of root.path) node = { parent: node, segment };
-    stack.push({ value: root.value, node, depth: root.path.length, skip: root.skip, json: false });
-  }
-  while (stack.length > 0) {
-    if (work >= sliceWork) {
-      work = 0;
-      await pause();
-    }
-    const { value, node, depth, skip, json } = stack.pop()!;
-    if (!spend(1)) return { ok: false, reason: 'too_large', chars };
+  const stack: Cursor[] = [];
+  /** Reads one value; a container is pushed as a cursor and read step by step. False when the walk must stop. */
+  const visit = (value: unknown, node: PathNode | undefined, depth: number, skip: ReadonlySet<string> | undefined, json: boolean): boolean => {
+    if (!spend(1)) return !(failure = 'too_large');
     if (typeof value === 'string') {
-      if (value === '') continue;
-      if (!spend(value.length)) return { ok: false, reason: 'too_large', chars };
+      if (value === '') return true;
+      if (!spend(value.length)) return !(failure = 'too_large');
       const payload = decodePayload(value, Math.max(0, limits.maxChars - chars));
       if (payload !== undefined) {
         // An inflated file can be larger than its encoding: the excess counts too.
-        if (payload.text.length > value.length && !spend(payload.text.length - value.length)) return { ok: false, reason: 'too_large', chars };
+        if (payload.text.length > value.length && !spend(payload.text.length - value.length)) return !(failure = 'too_large');
         work += value.length;
         targets.push({ node, where: 'value', encoding: 'base64', text: payload.text });
         if (payload.opaque) opaque.push({ path: pathOf(node), kind: payload.opaque });
-        continue;
+        return true;
       }
-      if (!addText(node, 'value', value, json)) return { ok: false, reason: 'too_large', chars };
+      if (!addText(node, 'value', value, json)) return !(failure = 'too_large');
       // A JSON text in a string (tool-call arguments) reaches the model, and some providers, as the
       // structure it spells: its numbers, its escapes resolved. Walk it as one.
       if (looksLikeJson.test(value)) {
@@ -147,27 +152,75 @@ export async function collectTargets(roots: readonly ScanRoot[], limits: ScanLim
         } catch {
           parsed = undefined;
         }
-        if (parsed !== null && typeof parsed === 'object') stack.push({ value: parsed, node, depth, json: true });
+        if (parsed !== null && typeof parsed === 'object') return visit(parsed, node, depth, undefined, true);
       }
     } else if (typeof value === 'number') {
       const digits = digitForms(value);
       if (digits !== undefined) targets.push({ node, where: 'value', encoding: json ? 'json' : 'none', text: digits });
     } else if (value !== null && typeof value === 'object') {
-      if (depth >= limits.maxDepth) return { ok: false, reason: 'too_deep', chars };
+      if (depth >= limits.maxDepth) return !(failure = 'too_deep');
       if (Array.isArray(value)) {
         const joined = joinedParts(node, value, json);
+        // Looking for text parts reads every element once.
+        work += value.length >> 3;
         if (joined) targets.push(joined);
-        for (let index = value.length - 1; index >= 0; index -= 1) stack.push({ value: value[index], node: { parent: node, segment: index }, depth: depth + 1, json });
+        stack.push({ array: value, object: undefined, keys: undefined, nodes: undefined, node, depth, skip, json, position: 0, addingKeys: false });
       } else {
         const keys = Object.keys(value);
-        for (let index = keys.length - 1; index >= 0; index -= 1) {
-          const key = keys[index]!;
-          if (skip?.has(key)) continue;
-          const child: PathNode = { parent: node, segment: key };
-          if (!schemaKeys.has(key) && key !== '' && !(spend(key.length) && addText(child, 'key', key, json))) return { ok: false, reason: 'too_large', chars };
-          stack.push({ value: (value as Record<string, unknown>)[key], node: child, depth: depth + 1, json });
-        }
+        work += keys.length >> 3;
+        stack.push({ array: undefined, object: value as Record<string, unknown>, keys, nodes: new Array<PathNode | undefined>(keys.length), node, depth, skip, json, position: keys.length - 1, addingKeys: true });
       }
+    }
+    return true;
+  };
+  /** One step of the cursor on top of the stack: a key added, or a child visited. */
+  const step = (cursor: Cursor): boolean => {
+    const { keys, nodes, skip } = cursor;
+    if (cursor.array !== undefined) {
+      const index = cursor.position;
+      if (index >= cursor.array.length) {
+        stack.pop();
+        return true;
+      }
+      cursor.position = index + 1;
+      return visit(cursor.array[index], { parent: cursor.node, segment: index }, cursor.depth + 1, undefined, cursor.json);
+    }
+    if (cursor.addingKeys) {
+      const index = cursor.position;
+      if (index < 0) {
+        cursor.addingKeys = false;
+        cursor.position = 0;
+        return true;
+      }
+      cursor.position = index - 1;
+      const key = keys![index]!;
+      if (skip?.has(key)) return true;
+      const child: PathNode = { parent: cursor.node, segment: key };
+      nodes![index] = child;
+      if (!schemaKeys.has(key) && key !== '' && !(spend(key.length) && addText(child, 'key', key, cursor.json))) return !(failure = 'too_large');
+      return true;
+    }
+    const index = cursor.position;
+    if (index >= keys!.length) {
+      stack.pop();
+      return true;
+    }
+    cursor.position = index + 1;
+    const child = nodes![index];
+    // A skipped key has no node: it is not walked.
+    if (child === undefined) return true;
+    return visit(cursor.object![keys![index]!], child, cursor.depth + 1, undefined, cursor.json);
+  };
+  for (const root of roots) {
+    let node: PathNode | undefined;
+    for (const segment of root.path) node = { parent: node, segment };
+    if (!visit(root.value, node, root.path.length, root.skip, false)) return { ok: false, reason: failure!, chars };
+    while (stack.length > 0) {
+      if (work >= sliceWork) {
+        work = 0;
+        await pause();
+      }
+      if (!step(stack[stack.length - 1]!)) return { ok: false, reason: failure!, chars };
     }
   }
   return { ok: true, targets, opaque, chars };
@@ -178,7 +231,8 @@ export async function collectTargets(roots: readonly ScanRoot[], limits: ScanLim
  * sign, and its integer and fraction parts apart (a card in 0.4539148803436467 or -4539148803436467).
  */
 function digitForms(value: number): string | undefined {
-  if (!Number.isFinite(value)) return undefined;
+  // An integer under a million has fewer digits than any identifier: most numbers, at no cost.
+  if (!Number.isFinite(value) || (Number.isInteger(value) && value < 1e6 && value > -1e6)) return undefined;
   const written = String(Math.abs(value));
   const mantissa = written.split('e')[0]!;
   if (mantissa.replace('.', '').length < identifierDigits) return undefined;
