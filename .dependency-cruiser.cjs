@@ -14,8 +14,9 @@ module.exports = {
     only('ledger', ['core']),
     only('policy', ['core']),
     // The providers' registry and their shared settings keys too: "the config's provider union is built
-    // from the registry" (DESIGN.md), so each kind's settings schema lives once, in its own file.
-    only('config', ['core'], ['providers/registry.ts', 'providers/provider-kind.ts']),
+    // from the registry" (DESIGN.md), so each kind's settings schema lives once, in its own file; the
+    // policy's schema lives with the policy, whose types are inferred from it.
+    only('config', ['core'], ['providers/registry.ts', 'providers/provider-kind.ts', 'policy/policy-schema.ts']),
     only('providers', ['core']),
     only('store', ['core']),
     only('telemetry', ['core']),

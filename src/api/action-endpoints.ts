@@ -114,7 +114,7 @@ async function unrecorded(decide: () => Promise<Verdict>): Promise<Verdict> {
     return await decide();
   } catch (error) {
     if (error instanceof GatewayError) throw error;
-    throw new GatewayError('ledger_unavailable', 'The action gate could not store or record its verdict, so nothing was forwarded; retry later. (If it had already admitted the action, the retry is refused as replayed and GET /v1/actions/<id> gives the outcome.)', { retryable: true, retryAfterSeconds: 1, cause: error });
+    throw new GatewayError('ledger_unavailable', 'The action gate could not store or record its verdict, so nothing was forwarded; retry later. (If it had already admitted the action, the retry is refused as replayed and GET /v1/actions/<id> gives the outcome.)', { retryAfterSeconds: 1, cause: error });
   }
 }
 

@@ -125,7 +125,7 @@ export function createServe(dependencies: ServeDependencies): (request: Incoming
     const { route, path } = progress;
     if (!route) throw new GatewayError('not_found', `No endpoint ${request.method} ${path.slice(0, 200)}. See GET /v1/models and the README for the API.`);
     if (route.method !== 'ANY' && request.method !== route.method) throw new GatewayError('method_not_allowed', `${path} accepts ${route.method} only.`);
-    if (!dependencies.accepting()) throw new GatewayError('shutting_down', 'The gateway is shutting down; retry on another replica.', { retryable: true, retryAfterSeconds: 1 });
+    if (!dependencies.accepting()) throw new GatewayError('shutting_down', 'The gateway is shutting down; retry on another replica.', { retryAfterSeconds: 1 });
     if (!route.public) {
       progress.tenant = authenticate(request);
       limiter.check(progress.tenant);

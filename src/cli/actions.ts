@@ -108,7 +108,7 @@ export function registerActionCommands(program: Command): void {
       const params = parseParams(options.params);
       const amount = options.amount === undefined ? undefined : Number(options.amount);
       if (amount !== undefined && !Number.isFinite(amount)) fail('--amount must be a number', exitConfigError);
-      const hash = options.policyHash ?? policyHash((loadConfigOrExit(options.config).config.policy as PolicyDocument | undefined) ?? openPolicy);
+      const hash = options.policyHash ?? policyHash(loadConfigOrExit(options.config).config.policy ?? openPolicy);
       const receipt = signReceipt(
         {
           receipt_id: options.receiptId ?? randomUUID(),

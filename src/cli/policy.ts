@@ -16,7 +16,7 @@ export function registerPolicyCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action((options: { config?: string; json?: boolean }) => {
       const { config, source } = loadConfigOrExit(options.config);
-      const policy = (config.policy as PolicyDocument | undefined) ?? openPolicy;
+      const policy: PolicyDocument = config.policy ?? openPolicy;
       const providers = new Map<string, ProviderDescription>(config.providers.map((provider) => [provider.id, { id: provider.id, kind: provider.kind, jurisdiction: provider.jurisdiction, operator: provider.operator, ownership: provider.ownership, models: provider.models }]));
       const classes = ['(no labels)', ...new Set(policy.rules.flatMap((rule) => [...(rule.when.labels_any ?? []), ...(rule.when.labels_all ?? [])]))];
       const warnings: string[] = [];

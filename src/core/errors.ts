@@ -41,7 +41,6 @@ export interface GatewayErrorOptions {
   retryAfterSeconds?: number;
   /** The offending parameter, for OpenAI's `param` field. */
   param?: string;
-  retryable?: boolean;
   cause?: unknown;
   /** Upstream attempts made before the failure, for the ledger. */
   attempts?: ReadonlyArray<{ provider: string; outcome: string }>;
@@ -54,7 +53,6 @@ export class GatewayError extends Error {
   readonly type: string;
   readonly retryAfterSeconds?: number;
   readonly param?: string;
-  readonly retryable: boolean;
   readonly attempts: ReadonlyArray<{ provider: string; outcome: string }>;
 
   constructor(code: ErrorCode, message: string, options: GatewayErrorOptions = {}) {
@@ -65,7 +63,6 @@ export class GatewayError extends Error {
     this.type = errorCatalogue[code].type;
     this.retryAfterSeconds = options.retryAfterSeconds;
     this.param = options.param;
-    this.retryable = options.retryable ?? false;
     this.attempts = options.attempts ?? [];
   }
 }

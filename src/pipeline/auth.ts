@@ -110,7 +110,7 @@ export class RateLimiter {
     }
     if (window.count >= tenant.rpm) {
       const retryAfterSeconds = Math.max(1, Math.ceil((window.start + 60_000 - now) / 1000));
-      throw new GatewayError('rate_limited', `Rate limit of ${tenant.rpm} requests per minute reached for key "${tenant.name}".`, { retryAfterSeconds, retryable: true });
+      throw new GatewayError('rate_limited', `Rate limit of ${tenant.rpm} requests per minute reached for key "${tenant.name}".`, { retryAfterSeconds });
     }
     window.count += 1;
   }

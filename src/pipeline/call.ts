@@ -81,7 +81,7 @@ export class CallPipeline {
         openIndex = await recorder.open(state);
       } catch (error) {
         stream.cancel();
-        throw new GatewayError('ledger_unavailable', 'The ledger could not record the opening of this stream; nothing was sent.', { cause: error, retryable: true, retryAfterSeconds: 1 });
+        throw new GatewayError('ledger_unavailable', 'The ledger could not record the opening of this stream; nothing was sent.', { cause: error, retryAfterSeconds: 1 });
       }
       const relayed = relay(stream, writer.stream!(request.model, state), state, recorder, openIndex, async (delivered, failed) => {
         const next = await gateway.continueChatStream(request, plan, delivered, failed);
@@ -134,7 +134,7 @@ export class CallPipeline {
       return { kind: 'reply', status, headers: { ...this.headers(input, state), 'x-sovereign-receipt': String(index) }, body, state };
     } catch (error) {
       // Fail closed: the answer is withheld.
-      const unavailable = new GatewayError('ledger_unavailable', 'The ledger could not record this call, so its answer is withheld; retry later.', { retryable: true, retryAfterSeconds: 1 });
+      const unavailable = new GatewayError('ledger_unavailable', 'The ledger could not record this call, so its answer is withheld; retry later.', { retryAfterSeconds: 1 });
       state.error = unavailable.code;
       return { kind: 'reply', status: unavailable.status, headers: { ...this.headers(input, {}), ...retryHeaders(unavailable) }, body: writer.error(unavailable), state, failure: unavailable, unrecorded: error };
     }

@@ -99,20 +99,20 @@ function shouldRetrySame(error: ProviderError, maxRetryWaitMs: number): boolean 
 
 function toGatewayError(model: string, attempts: Attempt[], last: ProviderError | undefined): GatewayError {
   if (!last) {
-    return new GatewayError('no_provider_available', `No candidate of "${model}" can serve now (every circuit breaker is open or no provider supports this call).`, { retryAfterSeconds: 1, retryable: true, attempts });
+    return new GatewayError('no_provider_available', `No candidate of "${model}" can serve now (every circuit breaker is open or no provider supports this call).`, { retryAfterSeconds: 1, attempts });
   }
   const tried = [...new Set(attempts.map((attempt) => attempt.provider))].join(', ');
   const message = `Every candidate of "${model}" failed (tried: ${tried}); last: ${last.message}`;
   switch (last.kind) {
     case 'timeout':
-      return new GatewayError('upstream_timeout', message, { retryable: true, cause: last, attempts });
+      return new GatewayError('upstream_timeout', message, { cause: last, attempts });
     case 'rate_limited':
-      return new GatewayError('upstream_rate_limited', message, { retryable: true, retryAfterSeconds: last.retryAfterSeconds ?? 1, cause: last, attempts });
+      return new GatewayError('upstream_rate_limited', message, { retryAfterSeconds: last.retryAfterSeconds ?? 1, cause: last, attempts });
     case 'invalid_response':
-      return new GatewayError('upstream_invalid_response', message, { retryable: true, cause: last, attempts });
+      return new GatewayError('upstream_invalid_response', message, { cause: last, attempts });
     case 'unavailable':
-      return new GatewayError('no_provider_available', message, { retryable: true, retryAfterSeconds: 1, cause: last, attempts });
+      return new GatewayError('no_provider_available', message, { retryAfterSeconds: 1, cause: last, attempts });
     default:
-      return new GatewayError('upstream_error', message, { retryable: true, cause: last, attempts });
+      return new GatewayError('upstream_error', message, { cause: last, attempts });
   }
 }

@@ -94,7 +94,7 @@ export class Gateway {
     const now = (): number => this.clock.now();
     this.now = now;
     this.catalog = buildCatalog(config, providers);
-    this.policy = (config.policy as PolicyDocument | undefined) ?? openPolicy;
+    this.policy = config.policy ?? openPolicy;
     this.policyHash = policyHash(this.policy);
     for (const id of providers.keys()) this.breakers.set(id, new CircuitBreaker(config.routing.breaker.failures, config.routing.breaker.cooldown_ms, now));
     metrics.observeCircuits(() => [...this.breakers].map(([provider, breaker]) => [provider, breaker.current() === 'closed' ? 0 : 1]));
@@ -271,14 +271,14 @@ export class Gateway {
       throw new GatewayError('no_allowed_provider', `Refused by policy: the request carries content the gateway cannot read (${plan.unreadable.join(', ')}), which only owned providers may see unless a policy rule names it, and no allowed candidate is owned; ${plan.decision.explanation}`);
     }
     if (plan.candidates.length === 0 && plan.deepScan?.outcome === 'incomplete') {
-      throw new GatewayError('no_allowed_provider', `Refused by policy: the deep scan could not complete (${plan.deepScan.reason}), so only owned providers may see this request, and no allowed candidate is owned; ${plan.decision.explanation}`, { retryable: true });
+      throw new GatewayError('no_allowed_provider', `Refused by policy: the deep scan could not complete (${plan.deepScan.reason}), so only owned providers may see this request, and no allowed candidate is owned; ${plan.decision.explanation}`);
     }
     if (plan.candidates.length === 0) {
       const cut = [...new Set(plan.all.map((candidate) => this.cutOf(candidate.provider.description)).filter((entry) => entry !== undefined).map((entry) => describeCut(entry!)))];
       const policyKeptOut = new Set(plan.all.map((candidate) => candidate.provider.description.id)).size > plan.decision.allowed.length;
       // The providers left are ones the policy forbids: that is a refusal, as when the allowed ones are down.
-      if (policyKeptOut) throw new GatewayError('no_allowed_provider', `Refused by policy: every allowed candidate is cut (${cut.join('; ')}); ${plan.decision.explanation}`, { retryable: true });
-      throw new GatewayError('no_provider_available', `Every candidate is cut (${cut.join('; ')}).`, { retryable: true, retryAfterSeconds: 5 });
+      if (policyKeptOut) throw new GatewayError('no_allowed_provider', `Refused by policy: every allowed candidate is cut (${cut.join('; ')}); ${plan.decision.explanation}`);
+      throw new GatewayError('no_provider_available', `Every candidate is cut (${cut.join('; ')}).`, { retryAfterSeconds: 5 });
     }
     return plan.candidates;
   }
@@ -423,7 +423,7 @@ export class Gateway {
       return await dispatch(model, candidates, call, this.settings, signal);
     } catch (error) {
       if (!(error instanceof GatewayError) || error.code === 'upstream_rejected' || candidates.length === plan.all.length) throw error;
-      throw new GatewayError('no_allowed_provider', `Refused by policy: no allowed candidate could serve (${error.message}); ${plan.decision.explanation} The others are not used.`, { attempts: error.attempts, retryable: true, cause: error });
+      throw new GatewayError('no_allowed_provider', `Refused by policy: no allowed candidate could serve (${error.message}); ${plan.decision.explanation} The others are not used.`, { attempts: error.attempts, cause: error });
     }
   }
 

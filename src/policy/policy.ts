@@ -3,27 +3,15 @@
 // gateway fails closed. The policy's identity is the SHA-256 of its RFC 8785 form. Pure: no I/O.
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../core/canonical-json.js';
-import type { Ownership, ProviderDescription } from '../core/provider.js';
+import type { z } from 'zod';
+import type { ProviderDescription } from '../core/provider.js';
+import type { policyRuleSchema, policySchema, providerFilterSchema } from './policy-schema.js';
 
-export interface ProviderFilter {
-  ownership?: readonly Ownership[];
-  jurisdiction?: readonly string[];
-  not_jurisdiction?: readonly string[];
-  operator?: readonly string[];
-}
-
-export interface PolicyRule {
-  when: { labels_any?: readonly string[]; labels_all?: readonly string[] };
-  allow: ProviderFilter;
-  on_no_provider?: 'refuse' | 'redact';
-  /** With on_no_provider: redact, who may receive the redacted request. */
-  redact_allow?: ProviderFilter;
-}
-
-export interface PolicyDocument {
-  name: string;
-  rules: readonly PolicyRule[];
-}
+/** Which providers a rule lets see a request. */
+export type ProviderFilter = z.input<typeof providerFilterSchema>;
+export type PolicyRule = z.input<typeof policyRuleSchema>;
+/** The policy as the config gives it (z.input: `on_no_provider` may be left to its default). */
+export type PolicyDocument = z.input<typeof policySchema>;
 
 /** With no policy configured, every provider may see every request (labels are still recorded). */
 export const openPolicy: PolicyDocument = { name: 'open', rules: [{ when: {}, allow: {} }] };

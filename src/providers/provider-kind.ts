@@ -4,17 +4,14 @@
 // its harness in test/providers.test.ts (the contract every kind keeps).
 import { z } from 'zod';
 import type { Clock } from '../core/clock.js';
+import { jurisdictionSchema, ownershipSchema } from '../core/description-schema.js';
 import type { Ownership, Provider, ProviderDescription } from '../core/provider.js';
 import type { WeightsRegistry } from './verified-weights.js';
 
 export const providerIdSchema = z.string().regex(/^[a-z0-9-]+$/, 'must be lowercase letters, digits and dashes ([a-z0-9-])');
 export const environmentNameSchema = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
 
-export const jurisdictionSchema = z
-  .string()
-  .regex(/^(local|[A-Z]{2})$/, 'must be "local" or an ISO 3166-1 alpha-2 code in capitals (SA, AE, FR, US, CN…)');
-
-export const ownershipSchema = z.enum(['owned', 'contracted', 'rented']) satisfies z.ZodType<Ownership>;
+export { jurisdictionSchema, ownershipSchema };
 
 /** The keys every kind takes: what the catalogue, the policy and the reports say of a provider. */
 export const descriptionKeys = {
