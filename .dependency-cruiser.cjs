@@ -5,7 +5,14 @@ const only = (from, allowed, files = []) => ({
   comment: `src/${from}/ may import ${allowed.length ? allowed.map((name) => `src/${name}/`).join(', ') : 'nothing of ours'}${files.length ? ` and ${files.map((file) => `src/${file}`).join(', ')}` : ''} (DESIGN.md, Parts)`,
   severity: 'error',
   from: { path: `^src/${from}/` },
-  to: { path: '^src/', pathNot: [`^src/${from}/`, ...allowed.map((name) => `^src/${name}/`), ...files.map((file) => `^src/${file.replace(/\./g, '\\.')}$`)] },
+  to: {
+    path: '^src/',
+    pathNot: [
+      `^src/${from}/`,
+      ...allowed.map((name) => `^src/${name}/`),
+      ...files.map((file) => `^src/${file.replace(/\./g, '\\.')}$`),
+    ],
+  },
 });
 
 module.exports = {
@@ -26,7 +33,21 @@ module.exports = {
     only('models', ['core', 'ledger', 'store']),
     // models is allowed here too: the pipeline verifies weights against the registry before a local provider loads them.
     only('pipeline', ['core', 'config', 'providers', 'policy', 'ledger', 'store', 'telemetry', 'models', 'state']),
-    only('api', ['core', 'config', 'pipeline', 'providers', 'policy', 'ledger', 'store', 'telemetry', 'gate', 'memory', 'feedback', 'models', 'state']),
+    only('api', [
+      'core',
+      'config',
+      'pipeline',
+      'providers',
+      'policy',
+      'ledger',
+      'store',
+      'telemetry',
+      'gate',
+      'memory',
+      'feedback',
+      'models',
+      'state',
+    ]),
     {
       name: 'no-cycles',
       severity: 'error',
@@ -42,7 +63,8 @@ module.exports = {
     },
     {
       name: 'upstream-http-only-in-providers',
-      comment: 'Only providers/ speak HTTP to upstreams (the CLI may probe for a local Ollama; models/ pulls weights from a hub mirror, DESIGN.md Parts).',
+      comment:
+        'Only providers/ speak HTTP to upstreams (the CLI may probe for a local Ollama; models/ pulls weights from a hub mirror, DESIGN.md Parts).',
       severity: 'error',
       // models/ is here because DESIGN.md gives it "pulls from a hub mirror": the download of weights is its upstream.
       from: { path: '^src/', pathNot: ['^src/providers/', '^src/cli/', '^src/models/'] },
@@ -53,7 +75,11 @@ module.exports = {
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'], extensions: ['.ts', '.js'] },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default'],
+      extensions: ['.ts', '.js'],
+    },
     moduleSystems: ['es6'],
   },
 };

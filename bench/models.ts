@@ -47,13 +47,19 @@ async function hashing(directory: string, table: Table): Promise<void> {
   await store.close();
   const mibPerSecond = (ms: number): number => size / 1024 / 1024 / (ms / 1000);
   const base = mibPerSecond(median(reference));
-  process.stdout.write(`hashing a ${(size / 1024 / 1024).toFixed(0)} MiB GGUF file (warm cache, median of 3). Target: models add ≥ 0.9× sha256sum.\n`);
+  process.stdout.write(
+    `hashing a ${(size / 1024 / 1024).toFixed(0)} MiB GGUF file (warm cache, median of 3). Target: models add ≥ 0.9× sha256sum.\n`,
+  );
   table(
     ['what', 'MiB/s', '× sha256sum'],
     [
       ['sha256sum', base, 1],
       ['hashFile (the stream models add uses)', mibPerSecond(median(ours)), mibPerSecond(median(ours)) / base],
-      ['models add (hash + header + signed manifest + store + ledger entry)', mibPerSecond(median(add)), mibPerSecond(median(add)) / base],
+      [
+        'models add (hash + header + signed manifest + store + ledger entry)',
+        mibPerSecond(median(add)),
+        mibPerSecond(median(add)) / base,
+      ],
     ],
   );
 }
@@ -73,7 +79,13 @@ async function direct(file: string): Promise<{ tokens: number; ms: number }> {
   let tokens = 0;
   const run = async (): Promise<void> => {
     const chat = new LlamaChat({ contextSequence: context.getSequence(), autoDisposeSequence: true });
-    await chat.generateResponse([{ type: 'user', text: prompt }, { type: 'model', response: [] }], { maxTokens, temperature: 0, onToken: (generated) => (tokens += generated.length) });
+    await chat.generateResponse(
+      [
+        { type: 'user', text: prompt },
+        { type: 'model', response: [] },
+      ],
+      { maxTokens, temperature: 0, onToken: (generated) => (tokens += generated.length) },
+    );
     chat.dispose({ disposeSequence: true });
   };
   await run(); // warm-up
@@ -88,7 +100,16 @@ async function direct(file: string): Promise<{ tokens: number; ms: number }> {
 
 async function throughGateway(url: string, key: string): Promise<{ tokens: number; ms: number }> {
   const call = async (): Promise<number> => {
-    const response = await fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'local/tiny', messages: [{ role: 'user', content: prompt }], max_tokens: maxTokens, temperature: 0 }) });
+    const response = await fetch(`${url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: 'local/tiny',
+        messages: [{ role: 'user', content: prompt }],
+        max_tokens: maxTokens,
+        temperature: 0,
+      }),
+    });
     const body = (await response.json()) as { usage: { completion_tokens: number } };
     return body.usage.completion_tokens;
   };
@@ -109,10 +130,16 @@ async function tokensPerSecond(context: Context, directory: string): Promise<voi
     return result.stdout;
   };
   cli(['models', 'add', file, '--name', 'tiny']);
-  writeFileSync(join(directory, 'sovereign.yaml'), `log: { level: warn }\nproviders:\n  - { id: local, kind: local, jurisdiction: local, operator: bench, ownership: owned, models: [tiny], threads: ${threads}, context_size: 512, sequences: 1 }\n`);
+  writeFileSync(
+    join(directory, 'sovereign.yaml'),
+    `log: { level: warn }\nproviders:\n  - { id: local, kind: local, jurisdiction: local, operator: bench, ownership: owned, models: [tiny], threads: ${threads}, context_size: 512, sequences: 1 }\n`,
+  );
   const key = cli(['keys', 'create', '--name', 'bench', '--config', 'sovereign.yaml']).trim().split('\n').at(-1)!;
   // Not pinned to one CPU: like the direct run, the gateway's runtime uses both cores.
-  const gateway = spawn(process.execPath, [bin, 'start', '--config', 'sovereign.yaml', '--port', '0'], { cwd: directory, stdio: ['ignore', 'pipe', 'pipe'] });
+  const gateway = spawn(process.execPath, [bin, 'start', '--config', 'sovereign.yaml', '--port', '0'], {
+    cwd: directory,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const url = await new Promise<string>((resolve, reject) => {
     let output = '';
     const timer = setTimeout(() => reject(new Error(`the gateway did not start:\n${output}`)), 30_000);
@@ -139,8 +166,13 @@ async function tokensPerSecond(context: Context, directory: string): Promise<voi
   gateway.kill('SIGTERM');
   const directRate = median(directRuns);
   const gatewayRate = median(gatewayRuns);
-  rows.push(['node-llama-cpp directly', directRate, 1], ['through the gateway (HTTP, auth, ledger)', gatewayRate, gatewayRate / directRate]);
-  process.stdout.write(`tokens/s of the tiny test model (${requests} sequential requests of up to ${maxTokens} tokens, greedy, ${threads} thread(s); median of 3 interleaved rounds). Target: the gateway costs under 3%.\n`);
+  rows.push(
+    ['node-llama-cpp directly', directRate, 1],
+    ['through the gateway (HTTP, auth, ledger)', gatewayRate, gatewayRate / directRate],
+  );
+  process.stdout.write(
+    `tokens/s of the tiny test model (${requests} sequential requests of up to ${maxTokens} tokens, greedy, ${threads} thread(s); median of 3 interleaved rounds). Target: the gateway costs under 3%.\n`,
+  );
   context.table(['path', 'tokens/s', '× direct'], rows);
 }
 

@@ -1,5 +1,6 @@
 // `npm run bench`: measures the gateway against baselines measured in the same run, on loopback,
-// bounded in time, and prints tables of ratios. Sections: proxy (HTTP overhead), ledger (appends, proofs), policy (detector
+// bounded in time, and prints tables of ratios. Sections: proxy (HTTP overhead), ledger (appends, proofs), policy
+// (detector
 // quality, classification time), continuity (cut timing, throughput with a failing provider), models (hashing against
 // sha256sum, tokens/s of a local model through the gateway against node-llama-cpp directly), ner (the detectors' model
 // layer: scan time per 2 KB on the recommended checkpoint's architecture).
@@ -35,7 +36,11 @@ const children: ChildProcess[] = [];
 function startProcess(cpu: number, args: string[], ready: RegExp, cwd = root): Promise<ChildProcess> {
   const command = hasTaskset ? 'taskset' : process.execPath;
   const fullArgs = hasTaskset ? ['-c', String(cpu), process.execPath, ...args] : args;
-  const child = spawn(command, fullArgs, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'production' } });
+  const child = spawn(command, fullArgs, {
+    cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
   children.push(child);
   return new Promise((done, fail) => {
     let output = '';
@@ -68,9 +73,25 @@ interface LoadResult {
 const hasWrk = spawnSync('wrk', ['--version']).error === undefined;
 
 /** wrk (Debian's package) when present, else autocannon: real load generators, in their own pinned process. */
-function load(url: string, connections: number, seconds: number, stream: boolean, headers: Record<string, string>, model = 'bench'): LoadResult {
+function load(
+  url: string,
+  connections: number,
+  seconds: number,
+  stream: boolean,
+  headers: Record<string, string>,
+  model = 'bench',
+): LoadResult {
   if (hasWrk) {
-    const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '5s', '-s', resolve(root, 'bench/post.lua'), url];
+    const args = [
+      '-t1',
+      `-c${connections}`,
+      `-d${seconds}s`,
+      '--timeout',
+      '5s',
+      '-s',
+      resolve(root, 'bench/post.lua'),
+      url,
+    ];
     const auth = headers.authorization?.replace(/^Bearer /, '');
     const result = spawnSync(hasTaskset ? 'taskset' : 'wrk', hasTaskset ? ['-c', '0', 'wrk', ...args] : args, {
       encoding: 'utf8',
@@ -79,17 +100,61 @@ function load(url: string, connections: number, seconds: number, stream: boolean
     });
     const line = /RESULT (.*)/.exec(result.stdout)?.[1];
     if (!line) throw new Error(`wrk failed: ${result.stderr || result.stdout}`);
-    const fields = Object.fromEntries(line.split(' ').map((pair) => pair.split('=')).map(([name, value]) => [name, Number(value)]));
-    return { rps: ((fields.requests! - fields.non2xx!) / fields.duration_us!) * 1e6, p50: fields.p50_us! / 1000, p99: fields.p99_us! / 1000, errors: fields.errors! + fields.non2xx! };
+    const fields = Object.fromEntries(
+      line
+        .split(' ')
+        .map((pair) => pair.split('='))
+        .map(([name, value]) => [name, Number(value)]),
+    );
+    return {
+      rps: ((fields.requests! - fields.non2xx!) / fields.duration_us!) * 1e6,
+      p50: fields.p50_us! / 1000,
+      p99: fields.p99_us! / 1000,
+      errors: fields.errors! + fields.non2xx!,
+    };
   }
-  const body = JSON.stringify({ model, messages: [{ role: 'user', content: 'Say hello' }], max_tokens: 16, ...(stream ? { stream: true } : {}) });
-  const args = [resolve(root, 'node_modules/autocannon/autocannon.js'), '--json', '-c', String(connections), '-d', String(seconds), '-m', 'POST', '-H', 'content-type=application/json', '-b', body];
+  const body = JSON.stringify({
+    model,
+    messages: [{ role: 'user', content: 'Say hello' }],
+    max_tokens: 16,
+    ...(stream ? { stream: true } : {}),
+  });
+  const args = [
+    resolve(root, 'node_modules/autocannon/autocannon.js'),
+    '--json',
+    '-c',
+    String(connections),
+    '-d',
+    String(seconds),
+    '-m',
+    'POST',
+    '-H',
+    'content-type=application/json',
+    '-b',
+    body,
+  ];
   for (const [name, value] of Object.entries(headers)) args.push('-H', `${name}=${value}`);
   args.push(url);
   const command = hasTaskset ? 'taskset' : process.execPath;
-  const result = spawnSync(command, hasTaskset ? ['-c', '0', process.execPath, ...args] : args, { encoding: 'utf8', timeout: (seconds + 30) * 1000, maxBuffer: 64 * 1024 * 1024 });
-  const parsed = JSON.parse(result.stdout) as { requests: { average: number }; latency: { p50: number; p99: number }; errors: number; non2xx: number; '2xx': number; duration: number };
-  return { rps: parsed['2xx'] / parsed.duration, p50: parsed.latency.p50, p99: parsed.latency.p99, errors: parsed.errors + parsed.non2xx };
+  const result = spawnSync(command, hasTaskset ? ['-c', '0', process.execPath, ...args] : args, {
+    encoding: 'utf8',
+    timeout: (seconds + 30) * 1000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const parsed = JSON.parse(result.stdout) as {
+    requests: { average: number };
+    latency: { p50: number; p99: number };
+    errors: number;
+    non2xx: number;
+    '2xx': number;
+    duration: number;
+  };
+  return {
+    rps: parsed['2xx'] / parsed.duration,
+    p50: parsed.latency.p50,
+    p99: parsed.latency.p99,
+    errors: parsed.errors + parsed.non2xx,
+  };
 }
 
 function median(values: number[]): number {
@@ -99,10 +164,17 @@ function median(values: number[]): number {
 }
 
 function table(header: string[], rows: Array<Array<string | number>>): void {
-  const cells = rows.map((row) => row.map((cell) => (typeof cell === 'number' ? (Number.isInteger(cell) ? String(cell) : cell.toFixed(2)) : cell)));
+  const cells = rows.map((row) =>
+    row.map((cell) => (typeof cell === 'number' ? (Number.isInteger(cell) ? String(cell) : cell.toFixed(2)) : cell)),
+  );
   const widths = header.map((title, column) => Math.max(title.length, ...cells.map((row) => row[column]!.length)));
-  const line = (row: string[]): string => row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ');
-  process.stdout.write(`${line(header)}\n${line(widths.map((width) => '-'.repeat(width)))}\n${cells.map(line).join('\n')}\n\n`);
+  const line = (row: string[]): string =>
+    row
+      .map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)))
+      .join('  ');
+  process.stdout.write(
+    `${line(header)}\n${line(widths.map((width) => '-'.repeat(width)))}\n${cells.map(line).join('\n')}\n\n`,
+  );
 }
 
 async function proxySection(): Promise<void> {
@@ -111,7 +183,11 @@ async function proxySection(): Promise<void> {
   const floorPort = 9102;
   const gatewayPort = 9103;
   await startProcess(0, ['--import', 'tsx', 'bench/upstream.ts', String(upstreamPort)], /listening/);
-  await startProcess(1, ['--import', 'tsx', 'bench/floor-proxy.ts', String(floorPort), `http://127.0.0.1:${upstreamPort}`], /listening/);
+  await startProcess(
+    1,
+    ['--import', 'tsx', 'bench/floor-proxy.ts', String(floorPort), `http://127.0.0.1:${upstreamPort}`],
+    /listening/,
+  );
   const configFile = join(work, 'sovereign.yaml');
   writeFileSync(
     configFile,
@@ -125,7 +201,11 @@ models:
   bench: { candidates: [bench/bench-model] }
 `,
   );
-  const created = spawnSync(process.execPath, ['bin/sovereign.js', 'keys', 'create', '--name', 'bench', '--config', configFile], { cwd: root, encoding: 'utf8' });
+  const created = spawnSync(
+    process.execPath,
+    ['bin/sovereign.js', 'keys', 'create', '--name', 'bench', '--config', configFile],
+    { cwd: root, encoding: 'utf8' },
+  );
   const key = created.stdout.trim().split('\n').at(-1)!;
   await startProcess(1, ['bin/sovereign.js', 'start', '--config', configFile], /listening on/);
 
@@ -157,17 +237,36 @@ models:
     for (const connections of connectionCounts) {
       const summary = (name: keyof typeof targets) => {
         const list = samples.get(`${name}|${connections}|${stream}`)!;
-        return { rps: median(list.map((entry) => entry.rps)), p50: median(list.map((entry) => entry.p50)), p99: median(list.map((entry) => entry.p99)), errors: list.reduce((sum, entry) => sum + entry.errors, 0) };
+        return {
+          rps: median(list.map((entry) => entry.rps)),
+          p50: median(list.map((entry) => entry.p50)),
+          p99: median(list.map((entry) => entry.p99)),
+          errors: list.reduce((sum, entry) => sum + entry.errors, 0),
+        };
       };
       const direct = summary('direct');
       const floor = summary('floor');
       const gateway = summary('gateway');
-      for (const [name, result] of [['direct', direct], ['floor', floor], ['gateway', gateway]] as const) {
-        rows.push([`${stream ? 'stream' : 'json'} c=${connections} ${name}`, Math.round(result.rps), result.p50, result.p99, result.errors, name === 'gateway' ? (gateway.rps / floor.rps).toFixed(3) : '', name === 'gateway' ? (gateway.p99 - floor.p99).toFixed(2) : '']);
+      for (const [name, result] of [
+        ['direct', direct],
+        ['floor', floor],
+        ['gateway', gateway],
+      ] as const) {
+        rows.push([
+          `${stream ? 'stream' : 'json'} c=${connections} ${name}`,
+          Math.round(result.rps),
+          result.p50,
+          result.p99,
+          result.errors,
+          name === 'gateway' ? (gateway.rps / floor.rps).toFixed(3) : '',
+          name === 'gateway' ? (gateway.p99 - floor.p99).toFixed(2) : '',
+        ]);
       }
     }
   }
-  process.stdout.write(`HTTP overhead (${hasWrk ? 'wrk' : 'autocannon'}; gateway with auth and the SQLite store on). Targets: throughput ≥ 0.85× floor, added p99 ≤ 1 ms.\n`);
+  process.stdout.write(
+    `HTTP overhead (${hasWrk ? 'wrk' : 'autocannon'}; gateway with auth and the SQLite store on). Targets: throughput ≥ 0.85× floor, added p99 ≤ 1 ms.\n`,
+  );
   table(['load / target', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'gw/floor', 'gw p99 − floor p99 (ms)'], rows);
   for (const child of children.splice(0)) child.kill('SIGTERM');
   rmSync(work, { recursive: true, force: true });
@@ -181,9 +280,15 @@ const sections: Record<string, () => Promise<void>> = {
   models: () => modelsSection({ root, table }),
   // The detectors' model layer (onnx engine): needs the optional @huggingface/transformers.
   ner: async () => {
-    const installed = await import(['@huggingface', 'transformers'].join('/')).then(() => true, () => false);
+    const installed = await import(['@huggingface', 'transformers'].join('/')).then(
+      () => true,
+      () => false,
+    );
     if (installed) await deepScanSection(table);
-    else process.stdout.write('ner: skipped (@huggingface/transformers is not installed; npm install --no-save @huggingface/transformers@4.3.1)\n\n');
+    else
+      process.stdout.write(
+        'ner: skipped (@huggingface/transformers is not installed; npm install --no-save @huggingface/transformers@4.3.1)\n\n',
+      );
   },
 };
 for (const [name, run] of Object.entries(sections)) {

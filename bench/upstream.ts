@@ -12,14 +12,28 @@ const completion = Buffer.from(
     object: 'chat.completion',
     created: 1700000000,
     model: 'bench-model',
-    choices: [{ index: 0, message: { role: 'assistant', content: 'Hello! This is a fixed benchmark reply.' }, logprobs: null, finish_reason: 'stop' }],
+    choices: [
+      {
+        index: 0,
+        message: { role: 'assistant', content: 'Hello! This is a fixed benchmark reply.' },
+        logprobs: null,
+        finish_reason: 'stop',
+      },
+    ],
     usage: { prompt_tokens: 12, completion_tokens: 9, total_tokens: 21 },
   }),
 );
 const chunk = (delta: unknown, finish: string | null): Buffer =>
-  Buffer.from(`data: ${JSON.stringify({ id: 'chatcmpl-bench', object: 'chat.completion.chunk', created: 1700000000, model: 'bench-model', choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] })}\n\n`);
+  Buffer.from(
+    `data: ${JSON.stringify({ id: 'chatcmpl-bench', object: 'chat.completion.chunk', created: 1700000000, model: 'bench-model', choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] })}\n\n`,
+  );
 const words = 'Hello there , this is a short streamed benchmark reply made of about twenty small pieces ok'.split(' ');
-const stream = [chunk({ role: 'assistant', content: '' }, null), ...words.map((word) => chunk({ content: `${word} ` }, null)), chunk({}, 'stop'), Buffer.from('data: [DONE]\n\n')];
+const stream = [
+  chunk({ role: 'assistant', content: '' }, null),
+  ...words.map((word) => chunk({ content: `${word} ` }, null)),
+  chunk({}, 'stop'),
+  Buffer.from('data: [DONE]\n\n'),
+];
 
 const server = createServer((request, response) => {
   if (request.method === 'GET' && request.url === '/last') {

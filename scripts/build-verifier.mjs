@@ -61,10 +61,14 @@ for (const output of Object.values(result.metafile.outputs)) {
   }
 }
 if (problems.size > 0) {
-  process.stderr.write(`build-verifier: refusing the bundle, which must use node: built-ins only:\n${[...problems].map((problem) => `  ${problem}\n`).join('')}`);
+  process.stderr.write(
+    `build-verifier: refusing the bundle, which must use node: built-ins only:\n${[...problems].map((problem) => `  ${problem}\n`).join('')}`,
+  );
   process.exit(1);
 }
 const [bundle] = result.outputFiles;
 mkdirSync(dirname(outfile), { recursive: true });
 writeFileSync(outfile, bundle.contents, { mode: 0o755 });
-process.stdout.write(`built ${relative(process.cwd(), outfile) || outfile} (sovereign-verify ${version}, ${(bundle.contents.length / 1024).toFixed(1)} KiB)\n`);
+process.stdout.write(
+  `built ${relative(process.cwd(), outfile) || outfile} (sovereign-verify ${version}, ${(bundle.contents.length / 1024).toFixed(1)} KiB)\n`,
+);

@@ -71,7 +71,12 @@ export function renderConfigReference(): string {
 }
 
 /** Rows for an object's keys, depth first; `union` is handed a key whose value is a union of objects. */
-function walkObject(schema: JsonSchema, prefix: string, rows: Row[], union?: (path: string, schema: JsonSchema) => void): void {
+function walkObject(
+  schema: JsonSchema,
+  prefix: string,
+  rows: Row[],
+  union?: (path: string, schema: JsonSchema) => void,
+): void {
   const required = new Set(schema.required ?? []);
   for (const [key, property] of Object.entries(schema.properties ?? {})) {
     // A key only other provider kinds take: zod's never(), written as { not: {} }.
@@ -81,11 +86,24 @@ function walkObject(schema: JsonSchema, prefix: string, rows: Row[], union?: (pa
   }
 }
 
-function walkValue(schema: JsonSchema, path: string, required: boolean, rows: Row[], union?: (path: string, schema: JsonSchema) => void): void {
+function walkValue(
+  schema: JsonSchema,
+  path: string,
+  required: boolean,
+  rows: Row[],
+  union?: (path: string, schema: JsonSchema) => void,
+): void {
   const value = nonNull(schema);
-  rows.push({ path, type: typeOf(value), allowed: allowedOf(value), fallback: required ? '*required*' : fallbackOf(schema), description: schema.description ?? value.description ?? '' });
+  rows.push({
+    path,
+    type: typeOf(value),
+    allowed: allowedOf(value),
+    fallback: required ? '*required*' : fallbackOf(schema),
+    description: schema.description ?? value.description ?? '',
+  });
   if (value.properties) walkObject(value, path, rows, union);
-  if (typeof value.additionalProperties === 'object' && value.additionalProperties.properties) walkObject(value.additionalProperties, `${path}.<name>`, rows, union);
+  if (typeof value.additionalProperties === 'object' && value.additionalProperties.properties)
+    walkObject(value.additionalProperties, `${path}.<name>`, rows, union);
   const items = value.items ? nonNull(value.items) : undefined;
   if (items?.properties) walkObject(items, `${path}[]`, rows, union);
   if (items?.oneOf) union?.(path, items);
@@ -102,7 +120,8 @@ function typeOf(schema: JsonSchema): string {
   if (schema.enum) return schema.enum.map((value) => `\`${JSON.stringify(value)}\``).join(' \\| ');
   if (schema.oneOf) return 'one of the kinds below';
   if (schema.type === 'array') return `list of ${schema.items ? typeOf(nonNull(schema.items)) : 'values'}`;
-  if (schema.type === 'object' && typeof schema.additionalProperties === 'object') return `map of name → ${typeOf(schema.additionalProperties)}`;
+  if (schema.type === 'object' && typeof schema.additionalProperties === 'object')
+    return `map of name → ${typeOf(schema.additionalProperties)}`;
   if (Array.isArray(schema.type)) return schema.type.join(' \\| ');
   return schema.type ?? 'any';
 }
@@ -111,7 +130,8 @@ function allowedOf(schema: JsonSchema): string {
   const parts: string[] = [];
   if (schema.pattern) parts.push(`matches \`${schema.pattern.replace(/\|/g, '\\|')}\``);
   if (schema.format) parts.push(`a ${schema.format}`);
-  if (schema.minLength !== undefined && schema.minLength > 0) parts.push(`at least ${schema.minLength} character${schema.minLength > 1 ? 's' : ''}`);
+  if (schema.minLength !== undefined && schema.minLength > 0)
+    parts.push(`at least ${schema.minLength} character${schema.minLength > 1 ? 's' : ''}`);
   if (schema.minItems !== undefined) parts.push(`at least ${schema.minItems} item${schema.minItems > 1 ? 's' : ''}`);
   if (schema.exclusiveMinimum !== undefined) parts.push(`> ${schema.exclusiveMinimum}`);
   if (schema.minimum !== undefined && schema.minimum > -largestSafeInteger) parts.push(`≥ ${schema.minimum}`);
@@ -121,14 +141,16 @@ function allowedOf(schema: JsonSchema): string {
 
 function fallbackOf(schema: JsonSchema): string {
   if (schema.default === undefined) return '';
-  if (typeof schema.default === 'object' && schema.default !== null && Object.keys(schema.default).length === 0) return Array.isArray(schema.default) ? '`[]`' : '`{}` (its keys’ defaults)';
+  if (typeof schema.default === 'object' && schema.default !== null && Object.keys(schema.default).length === 0)
+    return Array.isArray(schema.default) ? '`[]`' : '`{}` (its keys’ defaults)';
   return `\`${JSON.stringify(schema.default)}\``;
 }
 
 function table(rows: readonly Row[]): string {
   const cell = (text: string): string => text.replace(/\n/g, ' ').replace(/\|/g, '\\|');
   const lines = ['| key | type | allowed | default | description |', '|---|---|---|---|---|'];
-  for (const row of rows) lines.push(`| \`${row.path}\` | ${row.type} | ${row.allowed} | ${row.fallback} | ${cell(row.description)} |`);
+  for (const row of rows)
+    lines.push(`| \`${row.path}\` | ${row.type} | ${row.allowed} | ${row.fallback} | ${cell(row.description)} |`);
   return lines.join('\n');
 }
 

@@ -14,7 +14,9 @@ if (!existsSync(directory)) process.exit(0);
 const platform = { linux: 'linux', darwin: 'mac', win32: 'win' }[process.platform] ?? process.platform;
 const arch = process.arch === 'arm' ? 'armv7l' : process.arch;
 const cpuPackage = `${platform}-${arch}`;
-const keepGpu = ['1', 'true', 'yes'].includes(String(process.env.SOVEREIGN_GPU ?? process.env.npm_config_sovereign_gpu ?? '').toLowerCase());
+const keepGpu = ['1', 'true', 'yes'].includes(
+  String(process.env.SOVEREIGN_GPU ?? process.env.npm_config_sovereign_gpu ?? '').toLowerCase(),
+);
 
 let freed = 0;
 for (const name of readdirSync(directory)) {
@@ -25,7 +27,10 @@ for (const name of readdirSync(directory)) {
   freed += sizeOf(path);
   rmSync(path, { recursive: true, force: true });
 }
-if (freed > 0) process.stdout.write(`sovereign-gateway: removed ${(freed / 1024 / 1024).toFixed(0)} MB of llama.cpp binaries this CPU gateway does not load (SOVEREIGN_GPU=1 npm ci keeps the GPU ones)\n`);
+if (freed > 0)
+  process.stdout.write(
+    `sovereign-gateway: removed ${(freed / 1024 / 1024).toFixed(0)} MB of llama.cpp binaries this CPU gateway does not load (SOVEREIGN_GPU=1 npm ci keeps the GPU ones)\n`,
+  );
 
 function sizeOf(path) {
   let total = 0;

@@ -15,7 +15,7 @@ import { decodeEntry, type EntryRecord } from '../src/ledger/entry.js';
 import { generateSigner, type SignerKey } from '../src/ledger/note.js';
 import { verifyReceipt } from '../src/ledger/receipt.js';
 import { openSqliteStore } from '../src/store/kysely-store.js';
-import type { ActionRecord, Scope } from '../src/store/store.js';
+import type { ActionRecord } from '../src/store/store.js';
 import { startDownstreamDouble, type DownstreamDouble } from './doubles/downstream-double.js';
 import { postJson, temporaryDirectory } from './helpers.js';
 import { startGateHarness, type GateHarness } from './support/gate-harness.js';
@@ -53,7 +53,15 @@ async function startRig(actions: Record<string, unknown> = {}, options: RigOptio
   const clock = options.clock ?? new ManualClock();
   const downstream = options.downstream ?? (await startDownstreamDouble());
   const dataDirectory = options.dataDirectory ?? temporaryDirectory();
-  const config = { actions: { downstream: downstream.url, halt_timeout_s: 1, trusted_keys: [verifier.encoded], rules: issueRules, ...actions } };
+  const config = {
+    actions: {
+      downstream: downstream.url,
+      halt_timeout_s: 1,
+      trusted_keys: [verifier.encoded],
+      rules: issueRules,
+      ...actions,
+    },
+  };
   const harness = await startGateHarness(config, { dataDirectory, clock, signer: options.signer });
   const suffix = randomUUID().slice(0, 6);
   return {
@@ -80,7 +88,12 @@ interface ActionBody {
   receipt?: unknown;
 }
 
-function receiptFor(rig: Rig, body: ActionBody, overrides: Partial<ActionReceipt> = {}, signer: SignerKey = verifier): ActionReceipt {
+function receiptFor(
+  rig: Rig,
+  body: ActionBody,
+  overrides: Partial<ActionReceipt> = {},
+  signer: SignerKey = verifier,
+): ActionReceipt {
   return signReceipt(
     {
       receipt_id: randomUUID(),
@@ -96,10 +109,22 @@ function receiptFor(rig: Rig, body: ActionBody, overrides: Partial<ActionReceipt
   );
 }
 
-const transfer = (amount: number | string, to = 'FR7630006000011234567890189'): ActionBody => ({ agent_id: 'treasury-bot', action: 'EXECUTE_TRANSACTION', params: { to, currency: 'EUR' }, amount });
+const transfer = (amount: number | string, to = 'FR7630006000011234567890189'): ActionBody => ({
+  agent_id: 'treasury-bot',
+  action: 'EXECUTE_TRANSACTION',
+  params: { to, currency: 'EUR' },
+  amount,
+});
 
-const submit = (rig: Rig, body: unknown, apiKey = rig.agent) => postJson(`${rig.harness.url}/v1/actions`, body, { authorization: `Bearer ${apiKey}` });
-const decide = (rig: Rig, id: string, verb: 'approve' | 'reject', apiKey = rig.approver, body: unknown = { comment: 'checked with the payee' }) => postJson(`${rig.harness.url}/v1/actions/${id}/${verb}`, body, { authorization: `Bearer ${apiKey}` });
+const submit = (rig: Rig, body: unknown, apiKey = rig.agent) =>
+  postJson(`${rig.harness.url}/v1/actions`, body, { authorization: `Bearer ${apiKey}` });
+const decide = (
+  rig: Rig,
+  id: string,
+  verb: 'approve' | 'reject',
+  apiKey = rig.approver,
+  body: unknown = { comment: 'checked with the payee' },
+) => postJson(`${rig.harness.url}/v1/actions/${id}/${verb}`, body, { authorization: `Bearer ${apiKey}` });
 
 async function getJson(rig: Rig, path: string, apiKey = rig.approver): Promise<{ status: number; json: any }> {
   const response = await fetch(`${rig.harness.url}${path}`, { headers: { authorization: `Bearer ${apiKey}` } });
@@ -124,7 +149,13 @@ async function eventually<T>(probe: () => Promise<T | undefined>, what: string):
 
 /** The id of this agent's action once it is held, its HALTED entry written and its timeout armed. */
 async function heldId(rig: Rig, agentId: string): Promise<string> {
-  const id = await eventually(async () => (await rig.harness.store.actionsWithStatus('held', 1000)).find((action) => action.agentId === agentId && action.holdIndex !== null)?.id, `${agentId} is held`);
+  const id = await eventually(
+    async () =>
+      (await rig.harness.store.actionsWithStatus('held', 1000)).find(
+        (action) => action.agentId === agentId && action.holdIndex !== null,
+      )?.id,
+    `${agentId} is held`,
+  );
   // The timer is armed in the continuation of that write.
   await settle();
   return id;
@@ -180,7 +211,10 @@ describe('action gate: receipts', () => {
     // The entry's receipt verifies offline with the gateway's key.
     const proof = await getJson(rig, `/v1/ledger/receipts/${first.json.ledger_index}`, rig.agent);
     assert.equal(proof.status, 200);
-    assert.equal(verifyReceipt(proof.json, [rig.harness.signer], rig.harness.signer.name).entry.action!.verdict, 'ALLOW');
+    assert.equal(
+      verifyReceipt(proof.json, [rig.harness.signer], rig.harness.signer.name).entry.action!.verdict,
+      'ALLOW',
+    );
 
     const again = await submit(rig, body);
     assert.equal(again.status, 403);
@@ -197,34 +231,90 @@ describe('action gate: receipts', () => {
     const cases: Array<[string, () => ActionBody | string, string]> = [];
     const valid = (): ActionReceipt => receiptFor(rig, base);
     const minutes = (count: number): string => new Date(rig.clock.now() + count * 60_000).toISOString();
-    cases.push(['forged signature', () => ({ ...base, receipt: { ...valid(), signature: Buffer.alloc(64, 7).toString('base64') } }), 'bad_signature']);
-    cases.push(['signature of another message', () => ({ ...base, receipt: { ...valid(), signature: valid().signature } }), 'bad_signature']);
+    cases.push([
+      'forged signature',
+      () => ({ ...base, receipt: { ...valid(), signature: Buffer.alloc(64, 7).toString('base64') } }),
+      'bad_signature',
+    ]);
+    cases.push([
+      'signature of another message',
+      () => ({ ...base, receipt: { ...valid(), signature: valid().signature } }),
+      'bad_signature',
+    ]);
     cases.push(['untrusted key', () => ({ ...base, receipt: receiptFor(rig, base, {}, rogue) }), 'untrusted_key']);
-    cases.push(['a rogue key claiming a trusted key id', () => {
-      const forged = receiptFor(rig, base, {}, rogue);
-      return { ...base, receipt: { ...forged, key_id: valid().key_id } };
-    }, 'bad_signature']);
-    for (const field of ['receipt_id', 'agent_id', 'action', 'params_sha256', 'policy_hash', 'state_fingerprint', 'issued_at', 'key_id'] as const) {
-      cases.push([`tampered ${field}`, () => {
-        const receipt = valid();
-        const tampered: Record<string, string> = { ...receipt };
-        const value = tampered[field]!;
-        tampered[field] = field === 'issued_at' ? new Date(Date.parse(value) - 1000).toISOString() : field === 'params_sha256' ? '0'.repeat(64) : field === 'key_id' ? `${verifier.name}+00000000` : `${value}x`;
-        return { ...base, receipt: tampered };
-      }, field === 'key_id' ? 'untrusted_key' : 'bad_signature']);
+    cases.push([
+      'a rogue key claiming a trusted key id',
+      () => {
+        const forged = receiptFor(rig, base, {}, rogue);
+        return { ...base, receipt: { ...forged, key_id: valid().key_id } };
+      },
+      'bad_signature',
+    ]);
+    for (const field of [
+      'receipt_id',
+      'agent_id',
+      'action',
+      'params_sha256',
+      'policy_hash',
+      'state_fingerprint',
+      'issued_at',
+      'key_id',
+    ] as const) {
+      cases.push([
+        `tampered ${field}`,
+        () => {
+          const receipt = valid();
+          const tampered: Record<string, string> = { ...receipt };
+          const value = tampered[field]!;
+          tampered[field] =
+            field === 'issued_at'
+              ? new Date(Date.parse(value) - 1000).toISOString()
+              : field === 'params_sha256'
+                ? '0'.repeat(64)
+                : field === 'key_id'
+                  ? `${verifier.name}+00000000`
+                  : `${value}x`;
+          return { ...base, receipt: tampered };
+        },
+        field === 'key_id' ? 'untrusted_key' : 'bad_signature',
+      ]);
     }
-    cases.push(['receipt for other params', () => ({ ...base, receipt: receiptFor(rig, transfer(300, 'DE89370400440532013000')) }), 'params_mismatch']);
+    cases.push([
+      'receipt for other params',
+      () => ({ ...base, receipt: receiptFor(rig, transfer(300, 'DE89370400440532013000')) }),
+      'params_mismatch',
+    ]);
     cases.push(['amount changed after signing', () => ({ ...base, amount: 301, receipt: valid() }), 'params_mismatch']);
-    cases.push(['the same amount written another way than signed', () => ({ ...base, amount: '300', receipt: valid() }), 'params_mismatch']);
-    cases.push(['receipt for another agent', () => ({ ...base, receipt: receiptFor(rig, { ...base, agent_id: 'other-bot' }) }), 'receipt_mismatch']);
+    cases.push([
+      'the same amount written another way than signed',
+      () => ({ ...base, amount: '300', receipt: valid() }),
+      'params_mismatch',
+    ]);
+    cases.push([
+      'receipt for another agent',
+      () => ({ ...base, receipt: receiptFor(rig, { ...base, agent_id: 'other-bot' }) }),
+      'receipt_mismatch',
+    ]);
     cases.push(['stale', () => ({ ...base, receipt: receiptFor(rig, base, { issued_at: minutes(-10) }) }), 'stale']);
-    cases.push(['issued in the future', () => ({ ...base, receipt: receiptFor(rig, base, { issued_at: minutes(10) }) }), 'stale']);
-    cases.push(['wrong policy hash', () => ({ ...base, receipt: receiptFor(rig, base, { policy_hash: `sha256:${'1'.repeat(64)}` }) }), 'policy_hash_mismatch']);
+    cases.push([
+      'issued in the future',
+      () => ({ ...base, receipt: receiptFor(rig, base, { issued_at: minutes(10) }) }),
+      'stale',
+    ]);
+    cases.push([
+      'wrong policy hash',
+      () => ({ ...base, receipt: receiptFor(rig, base, { policy_hash: `sha256:${'1'.repeat(64)}` }) }),
+      'policy_hash_mismatch',
+    ]);
     cases.push(['extra receipt field', () => ({ ...base, receipt: { ...valid(), note: 'hi' } }), 'malformed']);
-    cases.push(['missing receipt field', () => {
-      const { state_fingerprint: _gone, ...rest } = valid();
-      return { ...base, receipt: rest };
-    }, 'malformed']);
+    cases.push([
+      'missing receipt field',
+      () => {
+        const { state_fingerprint: _gone, ...rest } = valid();
+        return { ...base, receipt: rest };
+      },
+      'malformed',
+    ]);
     cases.push(['receipt not an object', () => ({ ...base, receipt: 'trust me' }), 'malformed']);
     cases.push(['body not JSON', () => '{"agent_id": ', 'malformed']);
     cases.push(['unknown body field', () => ({ ...base, receipt: valid(), urgent: true }) as ActionBody, 'malformed']);
@@ -241,8 +331,14 @@ describe('action gate: receipts', () => {
     }
     assert.equal(rig.downstream.received.length, before, 'nothing denied was forwarded');
     const metrics = await (await fetch(`${rig.harness.url}/metrics`)).text();
-    assert.match(metrics, /^sovereign_action_verdicts_total\{endpoint="actions",verdict="DENY",reason="bad_signature"\} [1-9]/m);
-    assert.match(metrics, /^sovereign_action_verdicts_total\{endpoint="actions",verdict="ALLOW",reason="admitted"\} [1-9]/m);
+    assert.match(
+      metrics,
+      /^sovereign_action_verdicts_total\{endpoint="actions",verdict="DENY",reason="bad_signature"\} [1-9]/m,
+    );
+    assert.match(
+      metrics,
+      /^sovereign_action_verdicts_total\{endpoint="actions",verdict="ALLOW",reason="admitted"\} [1-9]/m,
+    );
   });
 
   test('a receipt is fresh for receipt_max_age_s on the gateway clock, and no longer', async () => {
@@ -255,7 +351,11 @@ describe('action gate: receipts', () => {
   });
 
   test('an action whose rule requires nothing is released at once', async () => {
-    const response = await submit(rig, { agent_id: 'treasury-bot', action: 'READ_BALANCE', params: { account: 'ops' } });
+    const response = await submit(rig, {
+      agent_id: 'treasury-bot',
+      action: 'READ_BALANCE',
+      params: { account: 'ops' },
+    });
     assert.equal(response.status, 200, response.text);
     assert.equal(response.json.verdict, 'ALLOW');
     assert.equal(response.json.receipt_id, null);
@@ -273,13 +373,54 @@ describe('action gate: receipts', () => {
 });
 
 describe('action gate: amounts are exact decimals', () => {
-  const over = (amount: number | string, threshold: number): boolean => compareDecimals(amountOf(amount)!.value, decimalOfNumber(threshold)!) > 0;
+  const over = (amount: number | string, threshold: number): boolean =>
+    compareDecimals(amountOf(amount)!.value, decimalOfNumber(threshold)!) > 0;
 
   test('an amount is a JSON number or a decimal string; anything else is not an amount', () => {
-    for (const sent of [10000, 12.5, -3, 0, 1e21, 5e-324, '10000', '12.50', '-3', '0', '-0.0', '0.000001', '123456789012345678901234567890.5']) {
+    for (const sent of [
+      10000,
+      12.5,
+      -3,
+      0,
+      1e21,
+      5e-324,
+      '10000',
+      '12.50',
+      '-3',
+      '0',
+      '-0.0',
+      '0.000001',
+      '123456789012345678901234567890.5',
+    ]) {
       assert.ok(amountOf(sent), `${JSON.stringify(sent)} is an amount`);
     }
-    for (const sent of ['ten', '1e3', '1E3', '0.5e1', '', ' 12', '12 ', '12\n', '+5', '12.', '.5', '007', '00', '-', '1,000', '1_000', '0x10', '--3', '\u0661\u0662', 'Infinity', 'NaN', '1'.repeat(101), Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NaN]) {
+    for (const sent of [
+      'ten',
+      '1e3',
+      '1E3',
+      '0.5e1',
+      '',
+      ' 12',
+      '12 ',
+      '12\n',
+      '+5',
+      '12.',
+      '.5',
+      '007',
+      '00',
+      '-',
+      '1,000',
+      '1_000',
+      '0x10',
+      '--3',
+      '\u0661\u0662',
+      'Infinity',
+      'NaN',
+      '1'.repeat(101),
+      Number.POSITIVE_INFINITY,
+      Number.NEGATIVE_INFINITY,
+      Number.NaN,
+    ]) {
       assert.equal(amountOf(sent), undefined, `${JSON.stringify(sent)} is not an amount`);
     }
     assert.ok(amountOf('1'.repeat(100)), 'a 100-character decimal string is still an amount');
@@ -299,7 +440,11 @@ describe('action gate: amounts are exact decimals', () => {
     assert.deepEqual(amountOf(Number.MIN_VALUE)!.value, { units: 5n, scale: 324 });
     assert.equal(compareDecimals(amountOf(Number.MIN_VALUE)!.value, amountOf(0)!.value), 1);
     assert.equal(compareDecimals(amountOf(-Number.MIN_VALUE)!.value, amountOf(0)!.value), -1);
-    assert.equal(compareDecimals(amountOf('9007199254740993')!.value, decimalOfNumber(9007199254740992)!), 1, 'past 2^53 a string keeps its last digit');
+    assert.equal(
+      compareDecimals(amountOf('9007199254740993')!.value, decimalOfNumber(9007199254740992)!),
+      1,
+      'past 2^53 a string keeps its last digit',
+    );
   });
 
   test('equal to amount_over is not over it; the smallest step above is, in either form', () => {
@@ -361,7 +506,11 @@ describe('action gate: amounts on the wire', () => {
 
     const signedAsNumber = transfer('12.50');
     signedAsNumber.receipt = receiptFor(rig, transfer(12.5));
-    assert.equal((await submit(rig, signedAsNumber)).json.reason, 'params_mismatch', 'a receipt for 12.5 is not a receipt for "12.50"');
+    assert.equal(
+      (await submit(rig, signedAsNumber)).json.reason,
+      'params_mismatch',
+      'a receipt for 12.5 is not a receipt for "12.50"',
+    );
   });
 
   test('amount_over 1000: 1000 is released on a receipt, 1000.000001 also needs an approval, in either form', async () => {
@@ -377,7 +526,11 @@ describe('action gate: amounts on the wire', () => {
       const waiting = submit(rig, body);
       const id = await heldId(rig, body.agent_id);
       const view = await getJson(rig, `/v1/actions/${id}`);
-      assert.deepEqual([view.json.reason, view.json.rule, view.json.require], ['approval_required', 0, 'receipt_and_approval'], JSON.stringify(amount));
+      assert.deepEqual(
+        [view.json.reason, view.json.rule, view.json.require],
+        ['approval_required', 0, 'receipt_and_approval'],
+        JSON.stringify(amount),
+      );
       assert.equal((await decide(rig, id, 'reject')).status, 200);
       assert.equal((await waiting).json.reason, 'rejected');
     }
@@ -390,7 +543,11 @@ describe('action gate: amounts on the wire', () => {
       assert.equal(answer.status, 403, JSON.stringify(amount));
       assert.deepEqual([answer.json.verdict, answer.json.reason], ['DENY', 'malformed'], JSON.stringify(amount));
       assert.match(answer.json.detail, /^amount: /);
-      const compatible = await postJson(`${rig.harness.url}/api/v1/veritas-test`, { agent_id: 'a', action: 'EXECUTE_TRANSACTION', amount }, { authorization: `Bearer ${rig.agent}` });
+      const compatible = await postJson(
+        `${rig.harness.url}/api/v1/veritas-test`,
+        { agent_id: 'a', action: 'EXECUTE_TRANSACTION', amount },
+        { authorization: `Bearer ${rig.agent}` },
+      );
       assert.deepEqual([compatible.status, compatible.json.reason], [403, 'malformed'], JSON.stringify(amount));
     }
     // Raw bodies: a JSON number too large for a double parses to ±Infinity, which is no amount either.
@@ -399,15 +556,23 @@ describe('action gate: amounts on the wire', () => {
       const answer = await submit(rig, text);
       assert.deepEqual([answer.status, answer.json.reason], [403, 'malformed'], raw);
       assert.match(answer.json.detail, /^amount: /);
-      const compatible = await postJson(`${rig.harness.url}/api/v1/veritas-test`, text, { authorization: `Bearer ${rig.agent}` });
+      const compatible = await postJson(`${rig.harness.url}/api/v1/veritas-test`, text, {
+        authorization: `Bearer ${rig.agent}`,
+      });
       assert.deepEqual([compatible.status, compatible.json.reason], [403, 'malformed'], raw);
     }
     assert.equal(rig.downstream.received.length, before);
   });
 
   test('a JSON number in exponent form is a number: released on a receipt over that number, and compared by value', async () => {
-    const text = (receipt: unknown): string => `{"agent_id":"exponent-bot","action":"EXECUTE_TRANSACTION","params":{"to":"x"},"amount":1e3,"receipt":${JSON.stringify(receipt)}}`;
-    const released = await submit(rig, text(receiptFor(rig, { agent_id: 'exponent-bot', action: 'EXECUTE_TRANSACTION', params: { to: 'x' }, amount: 1000 })));
+    const text = (receipt: unknown): string =>
+      `{"agent_id":"exponent-bot","action":"EXECUTE_TRANSACTION","params":{"to":"x"},"amount":1e3,"receipt":${JSON.stringify(receipt)}}`;
+    const released = await submit(
+      rig,
+      text(
+        receiptFor(rig, { agent_id: 'exponent-bot', action: 'EXECUTE_TRANSACTION', params: { to: 'x' }, amount: 1000 }),
+      ),
+    );
     assert.equal(released.status, 200, released.text);
     assert.equal((await entryAt(rig, released.json.ledger_index)).action!.amount, 1000);
     const overText = `{"agent_id":"exponent-over-bot","action":"EXECUTE_TRANSACTION","params":{"to":"x"},"amount":1.000000001e3,"receipt":${JSON.stringify(receiptFor(rig, { agent_id: 'exponent-over-bot', action: 'EXECUTE_TRANSACTION', params: { to: 'x' }, amount: 1000.000001 }))}}`;
@@ -424,9 +589,16 @@ describe('action gate: amounts on the wire', () => {
     const answer = await submit(rig, body);
     assert.equal(answer.status, 200, answer.text);
     const entry = await entryAt(rig, answer.json.ledger_index);
-    assert.equal(entry.action!.params_sha256, paramsDigest('-0.00', body.params), 'the digest is over the text as sent');
+    assert.equal(
+      entry.action!.params_sha256,
+      paramsDigest('-0.00', body.params),
+      'the digest is over the text as sent',
+    );
     assert.ok(Object.is(entry.action!.amount, 0));
-    assert.equal(rig.downstream.received.find((item) => item.body.action_id === answer.json.action_id)!.body.amount, '-0.00');
+    assert.equal(
+      rig.downstream.received.find((item) => item.body.action_id === answer.json.action_id)!.body.amount,
+      '-0.00',
+    );
   });
 });
 
@@ -442,12 +614,20 @@ describe('action gate: held actions and approvals', () => {
     body.receipt = receiptFor(rig, body);
     const waiting = submit(rig, body);
     const id = await heldId(rig, 'big-spender');
-    assert.equal(rig.downstream.received.filter((item) => item.body.action_id === id).length, 0, 'nothing forwarded while held');
+    assert.equal(
+      rig.downstream.received.filter((item) => item.body.action_id === id).length,
+      0,
+      'nothing forwarded while held',
+    );
     const pending = await getJson(rig, `/v1/actions/${id}`, rig.agent);
     assert.equal(pending.status, 200, 'the submitter may read its action');
     assert.equal(pending.json.verdict, 'HALTED');
     assert.equal(pending.json.reason, 'approval_required');
-    assert.equal(pending.json.deadline, new Date(rig.clock.now() + 20_000).toISOString(), 'the deadline is halt_timeout_s after submission on the gateway clock');
+    assert.equal(
+      pending.json.deadline,
+      new Date(rig.clock.now() + 20_000).toISOString(),
+      'the deadline is halt_timeout_s after submission on the gateway clock',
+    );
     assert.match(pending.json.approval_challenge, /^[A-Za-z0-9_-]{43}$/);
     assert.equal((await entryAt(rig, pending.json.hold_index)).action!.verdict, 'HALTED');
 
@@ -549,7 +729,10 @@ describe('action gate: timeouts and races, on the gateway clock', () => {
       await rig.clock.advance(1);
       const timedOut = await pending;
       assert.equal(timedOut.status, 408);
-      assert.deepEqual([timedOut.json.verdict, timedOut.json.reason, timedOut.json.detail], ['HALTED', 'timeout', 'no approval within 0.3 s']);
+      assert.deepEqual(
+        [timedOut.json.verdict, timedOut.json.reason, timedOut.json.detail],
+        ['HALTED', 'timeout', 'no approval within 0.3 s'],
+      );
       assert.equal((await entryAt(rig, timedOut.json.ledger_index)).action!.reason, 'timeout');
       const late = await decide(rig, timedOut.json.action_id, 'approve');
       assert.equal(late.status, 409);
@@ -570,17 +753,28 @@ describe('action gate: timeouts and races, on the gateway clock', () => {
       });
       const shared = { ...transfer(999), agent_id: 'retrying-bot' };
       shared.receipt = receiptFor(rig, shared);
-      const answers = await Promise.all([...bodies.map((body) => submit(rig, body)), ...Array.from({ length: 10 }, () => submit(rig, shared))]);
+      const answers = await Promise.all([
+        ...bodies.map((body) => submit(rig, body)),
+        ...Array.from({ length: 10 }, () => submit(rig, shared)),
+      ]);
       assert.ok(answers.slice(0, 30).every((answer) => answer.status === 200));
       const retried = answers.slice(30);
-      assert.equal(retried.filter((answer) => answer.status === 200).length, 1, 'exactly one use of the receipt is released');
+      assert.equal(
+        retried.filter((answer) => answer.status === 200).length,
+        1,
+        'exactly one use of the receipt is released',
+      );
       assert.ok(retried.filter((answer) => answer.status !== 200).every((answer) => answer.json.reason === 'replayed'));
-      const allowedIds = answers.filter((answer) => answer.status === 200).map((answer) => answer.json.action_id as string);
+      const allowedIds = answers
+        .filter((answer) => answer.status === 200)
+        .map((answer) => answer.json.action_id as string);
       assert.equal(rig.downstream.received.length, 31);
       assert.deepEqual(new Set(rig.downstream.received.map((item) => item.body.action_id)), new Set(allowedIds));
 
       // 21 held actions: 7 approved before their deadline, 7 approved while the clock passes it (a true race), 7 after.
-      const held = Array.from({ length: 21 }, (_, index) => submit(rig, { agent_id: `racer-${index}`, action: 'DELETE_RECORD', params: { row: index } }));
+      const held = Array.from({ length: 21 }, (_, index) =>
+        submit(rig, { agent_id: `racer-${index}`, action: 'DELETE_RECORD', params: { row: index } }),
+      );
       const ids: string[] = [];
       for (let index = 0; index < 21; index += 1) ids.push(await heldId(rig, `racer-${index}`));
       const early = await Promise.all(ids.slice(0, 7).map((id) => decide(rig, id, 'approve')));
@@ -590,8 +784,14 @@ describe('action gate: timeouts and races, on the gateway clock', () => {
       const raced = await Promise.all(racing);
       const outcomes = await Promise.all(held);
       const late = await Promise.all(ids.slice(14).map((id) => decide(rig, id, 'approve')));
-      assert.ok(early.every((approval) => approval.status === 200), 'approvals before the deadline win');
-      assert.ok(late.every((approval) => approval.status === 409), 'approvals after the timeout lose');
+      assert.ok(
+        early.every((approval) => approval.status === 200),
+        'approvals before the deadline win',
+      );
+      assert.ok(
+        late.every((approval) => approval.status === 409),
+        'approvals after the timeout lose',
+      );
       const approvals = [...early, ...raced, ...late];
       let allowed = 0;
       for (const [index, outcome] of outcomes.entries()) {
@@ -628,9 +828,33 @@ describe('action gate: held by another process', () => {
       const now = rig.clock.now();
       // As another replica would have left it: held, its entry written, its deadline passed, and that replica gone.
       await rig.harness.store.insertAction({
-        id, endpoint: 'actions', agentId: 'orphan-bot', action: 'DELETE_RECORD', amount: null, paramsSha256: paramsDigest(null, {}), payload: '{"params":{},"amount":null}', receiptId: null, receiptSha256: null, signer: null,
-        rule: 3, requirement: 'approval', simulated: false, status: 'held', reason: 'approval_required', submittedBy: 'another-key', submittedName: 'agent', createdAt: now - 10_000,
-        deadlineAt: now - 1_000, holdIndex: null, verdictIndex: null, decidedAt: null, decidedBy: null, approval: null, forwardState: 'none', downstreamStatus: null, downstreamError: null,
+        id,
+        endpoint: 'actions',
+        agentId: 'orphan-bot',
+        action: 'DELETE_RECORD',
+        amount: null,
+        paramsSha256: paramsDigest(null, {}),
+        payload: '{"params":{},"amount":null}',
+        receiptId: null,
+        receiptSha256: null,
+        signer: null,
+        rule: 3,
+        requirement: 'approval',
+        simulated: false,
+        status: 'held',
+        reason: 'approval_required',
+        submittedBy: 'another-key',
+        submittedName: 'agent',
+        createdAt: now - 10_000,
+        deadlineAt: now - 1_000,
+        holdIndex: null,
+        verdictIndex: null,
+        decidedAt: null,
+        decidedBy: null,
+        approval: null,
+        forwardState: 'none',
+        downstreamStatus: null,
+        downstreamError: null,
       });
       await rig.clock.advance(4_999);
       assert.equal((await rig.harness.store.action(id))!.status, 'held', 'not before the sweep');
@@ -654,7 +878,17 @@ describe('action gate: settled by another replica', () => {
       const id = await heldId(rig, 'polled-bot');
       const held = (await rig.harness.store.action(id))!;
       // As another replica's approver would leave it: settled in the shared store, its entry written there.
-      assert.equal(await rig.harness.store.settleAction(id, { status: 'rejected', reason: 'rejected', decidedAt: rig.clock.now(), decidedBy: 'approver-elsewhere', approval: null, forwardState: 'none' }), true);
+      assert.equal(
+        await rig.harness.store.settleAction(id, {
+          status: 'rejected',
+          reason: 'rejected',
+          decidedAt: rig.clock.now(),
+          decidedBy: 'approver-elsewhere',
+          approval: null,
+          forwardState: 'none',
+        }),
+        true,
+      );
       await rig.harness.store.updateAction(id, { verdictIndex: held.holdIndex });
       await rig.clock.advance(999);
       assert.equal(answer.arrived, false, 'not before the poll');
@@ -663,7 +897,10 @@ describe('action gate: settled by another replica', () => {
       await until(() => answer.arrived, 'the answer after the poll', 5_000);
       const rejected = await pending;
       assert.equal(rejected.status, 403, rejected.text);
-      assert.deepEqual([rejected.json.verdict, rejected.json.reason, rejected.json.detail, rejected.json.action_id], ['DENY', 'rejected', 'rejected by approver-elsewhere', id]);
+      assert.deepEqual(
+        [rejected.json.verdict, rejected.json.reason, rejected.json.detail, rejected.json.action_id],
+        ['DENY', 'rejected', 'rejected by approver-elsewhere', id],
+      );
       assert.equal(rig.downstream.received.length, 0);
     } finally {
       await rig.close();
@@ -677,7 +914,8 @@ describe('action gate: restart while held', () => {
     const signer = generateSigner('test.example/sovereign-gateway');
     const downstream = await startDownstreamDouble();
     const clock = new ManualClock();
-    const restart = (haltSeconds: number): Promise<Rig> => startRig({ halt_timeout_s: haltSeconds }, { dataDirectory, signer, downstream, clock });
+    const restart = (haltSeconds: number): Promise<Rig> =>
+      startRig({ halt_timeout_s: haltSeconds }, { dataDirectory, signer, downstream, clock });
     try {
       const first = await restart(30);
       const waitingApprove = submit(first, { agent_id: 'restart-approve', action: 'DELETE_RECORD', params: { id: 1 } });
@@ -685,7 +923,10 @@ describe('action gate: restart while held', () => {
       await first.close();
       const interrupted = await waitingApprove;
       assert.equal(interrupted.status, 503);
-      assert.deepEqual([interrupted.json.verdict, interrupted.json.reason, interrupted.json.action_id], ['HALTED', 'shutting_down', approveId]);
+      assert.deepEqual(
+        [interrupted.json.verdict, interrupted.json.reason, interrupted.json.action_id],
+        ['HALTED', 'shutting_down', approveId],
+      );
 
       const second = await restart(30);
       try {
@@ -747,7 +988,10 @@ describe('action gate: the downstream', () => {
       rig.downstream.answer = 'silent';
       const pending = submit(rig, { agent_id: 'reader', action: 'READ_BALANCE' });
       const answer = watch(pending);
-      await eventually(async () => (rig.downstream.received.length === 1 ? true : undefined), 'the downstream got the action');
+      await eventually(
+        async () => (rig.downstream.received.length === 1 ? true : undefined),
+        'the downstream got the action',
+      );
       await rig.clock.advance(1_999);
       assert.equal(answer.arrived, false, 'still waiting for the downstream 1 ms before its deadline');
       await rig.clock.advance(1);
@@ -781,7 +1025,17 @@ describe('action gate: the downstream', () => {
     const store = openSqliteStore(dataDirectory);
     try {
       const settings = parseConfig({ actions: { downstream: 'http://127.0.0.1:9/execute' } }, 'test config').actions;
-      assert.throws(() => new ActionGate({ settings, ports: { store, append: async () => 0 }, policyHash: 'sha256:x', clock: new ManualClock(), onError: () => undefined }), /no forward port/);
+      assert.throws(
+        () =>
+          new ActionGate({
+            settings,
+            ports: { store, append: async () => 0 },
+            policyHash: 'sha256:x',
+            clock: new ManualClock(),
+            onError: () => undefined,
+          }),
+        /no forward port/,
+      );
     } finally {
       await store.close();
       rmSync(dataDirectory, { recursive: true, force: true });
@@ -793,11 +1047,19 @@ describe('action gate: the compatibility endpoint /api/v1/veritas-test', () => {
   const placeholder = { policy_hash: 'sha256:conformance-drill-policy', signature: 'SIMULATED-SIGNATURE-0000' };
   let rig: Rig;
   before(async () => {
-    rig = await startRig({ halt_timeout_s: 0.3, rules: [{ match: { amount_over: 10000 }, require: 'approval' }, { match: {}, require: 'receipt' }], simulation: placeholder });
+    rig = await startRig({
+      halt_timeout_s: 0.3,
+      rules: [
+        { match: { amount_over: 10000 }, require: 'approval' },
+        { match: {}, require: 'receipt' },
+      ],
+      simulation: placeholder,
+    });
   });
   after(() => rig.close());
 
-  const veritas = (body: unknown) => postJson(`${rig.harness.url}/api/v1/veritas-test`, body, { authorization: `Bearer ${rig.agent}` });
+  const veritas = (body: unknown) =>
+    postJson(`${rig.harness.url}/api/v1/veritas-test`, body, { authorization: `Bearer ${rig.agent}` });
 
   function signed(overrides: Record<string, unknown> = {}): Record<string, any> {
     const body: Record<string, any> = {
@@ -816,7 +1078,9 @@ describe('action gate: the compatibility endpoint /api/v1/veritas-test', () => {
       ...overrides,
     };
     const { signature: _unsigned, ...unsignedReceipt } = body.veritas_receipt;
-    body.veritas_receipt.signature = signReceiptBytes(Buffer.from(canonicalJsonForTest({ ...body, veritas_receipt: unsignedReceipt }), 'utf8'));
+    body.veritas_receipt.signature = signReceiptBytes(
+      Buffer.from(canonicalJsonForTest({ ...body, veritas_receipt: unsignedReceipt }), 'utf8'),
+    );
     return body;
   }
 
@@ -853,11 +1117,29 @@ describe('action gate: the compatibility endpoint /api/v1/veritas-test', () => {
       ['amount', (b) => (b.amount = 1250.51)],
       ['amount as a string', (b) => (b.amount = '1250.5')],
       ['receipt_id', (b) => (b.veritas_receipt.receipt_id += '1')],
-      ['policy_hash', (b) => (b.veritas_receipt.policy_hash = b.veritas_receipt.policy_hash.replace(/.$/, (c: string) => (c === '0' ? '1' : '0')))],
+      [
+        'policy_hash',
+        (b) =>
+          (b.veritas_receipt.policy_hash = b.veritas_receipt.policy_hash.replace(/.$/, (c: string) =>
+            c === '0' ? '1' : '0',
+          )),
+      ],
       ['state_fingerprint', (b) => (b.veritas_receipt.state_fingerprint = 'ab12cd35')],
-      ['gnss_timestamp_ns', (b) => (b.veritas_receipt.spacetime_anchor.gnss_timestamp_ns = String(BigInt(b.veritas_receipt.spacetime_anchor.gnss_timestamp_ns) + 1n))],
+      [
+        'gnss_timestamp_ns',
+        (b) =>
+          (b.veritas_receipt.spacetime_anchor.gnss_timestamp_ns = String(
+            BigInt(b.veritas_receipt.spacetime_anchor.gnss_timestamp_ns) + 1n,
+          )),
+      ],
       ['source', (b) => (b.veritas_receipt.spacetime_anchor.source = 'GPS-L2')],
-      ['signature', (b) => (b.veritas_receipt.signature = b.veritas_receipt.signature.replace(/^./, (c: string) => (c === 'A' ? 'B' : 'A')))],
+      [
+        'signature',
+        (b) =>
+          (b.veritas_receipt.signature = b.veritas_receipt.signature.replace(/^./, (c: string) =>
+            c === 'A' ? 'B' : 'A',
+          )),
+      ],
       ['simulated', (b) => (b.veritas_receipt.simulated = true)],
     ];
     for (const [field, change] of changes) {
@@ -874,7 +1156,10 @@ describe('action gate: the compatibility endpoint /api/v1/veritas-test', () => {
     const body = signed({ agent_id: 'string-amount-agent', amount: '1250.50' });
     const allowed = await veritas(body);
     assert.equal(allowed.status, 200, allowed.text);
-    assert.equal(rig.downstream.received.find((item) => item.body.action_id === allowed.json.action_id)!.body.amount, '1250.50');
+    assert.equal(
+      rig.downstream.received.find((item) => item.body.action_id === allowed.json.action_id)!.body.amount,
+      '1250.50',
+    );
   });
 
   test('amount_over compares the amount as an exact decimal: 10000 is released on its receipt, the smallest step above also needs an approval, in either form', async () => {
@@ -887,7 +1172,11 @@ describe('action gate: the compatibility endpoint /api/v1/veritas-test', () => {
       const waiting = veritas(signed({ agent_id: agent, amount }));
       const id = await heldId(rig, agent);
       const view = await getJson(rig, `/v1/actions/${id}`);
-      assert.deepEqual([view.json.reason, view.json.rule, view.json.require], ['approval_required', 0, 'receipt_and_approval'], JSON.stringify(amount));
+      assert.deepEqual(
+        [view.json.reason, view.json.rule, view.json.require],
+        ['approval_required', 0, 'receipt_and_approval'],
+        JSON.stringify(amount),
+      );
       assert.equal((await decide(rig, id, 'reject')).status, 200);
       assert.equal((await waiting).json.reason, 'rejected');
     }
@@ -898,16 +1187,30 @@ describe('action gate: the compatibility endpoint /api/v1/veritas-test', () => {
       agent_id: 'drill-agent',
       action: 'EXECUTE_TRANSACTION',
       amount: 5,
-      veritas_receipt: { simulated: true, receipt_id: randomUUID(), outcome: 'ALLOW', policy_hash: placeholder.policy_hash, spacetime_anchor: { gnss_timestamp_ns: 1_700_000_000_000_000_000, source: 'SIMULATED' }, signature: placeholder.signature, ...receipt },
+      veritas_receipt: {
+        simulated: true,
+        receipt_id: randomUUID(),
+        outcome: 'ALLOW',
+        policy_hash: placeholder.policy_hash,
+        spacetime_anchor: { gnss_timestamp_ns: 1_700_000_000_000_000_000, source: 'SIMULATED' },
+        signature: placeholder.signature,
+        ...receipt,
+      },
     });
     assert.equal(rig.harness.gate.simulation, true);
-    assert.ok(rig.harness.logs.some((line) => line.includes('SIMULATION MODE')), 'simulation mode is logged at start');
+    assert.ok(
+      rig.harness.logs.some((line) => line.includes('SIMULATION MODE')),
+      'simulation mode is logged at start',
+    );
     const allowed = await veritas(simulated({}));
     assert.equal(allowed.status, 200, allowed.text);
     assert.equal(allowed.json.simulated, true);
     const entry = await entryAt(rig, allowed.json.ledger_index);
     assert.equal(entry.action!.simulated, true);
-    for (const change of [{ policy_hash: `${placeholder.policy_hash}x` }, { signature: placeholder.signature.replace(/0$/, '1') }]) {
+    for (const change of [
+      { policy_hash: `${placeholder.policy_hash}x` },
+      { signature: placeholder.signature.replace(/0$/, '1') },
+    ]) {
       const refused = await veritas(simulated(change));
       assert.equal(refused.status, 403);
       assert.equal(refused.json.reason, 'simulation_mismatch');
@@ -918,7 +1221,23 @@ describe('action gate: the compatibility endpoint /api/v1/veritas-test', () => {
   test('without actions.simulation, a simulated receipt is refused', async () => {
     const strict = await startRig({ halt_timeout_s: 0.3 });
     try {
-      const response = await postJson(`${strict.harness.url}/api/v1/veritas-test`, { agent_id: 'a', action: 'EXECUTE_TRANSACTION', amount: 5, veritas_receipt: { simulated: true, receipt_id: 'r1', outcome: 'ALLOW', policy_hash: placeholder.policy_hash, spacetime_anchor: { gnss_timestamp_ns: '1', source: 'x' }, signature: placeholder.signature } }, { authorization: `Bearer ${strict.agent}` });
+      const response = await postJson(
+        `${strict.harness.url}/api/v1/veritas-test`,
+        {
+          agent_id: 'a',
+          action: 'EXECUTE_TRANSACTION',
+          amount: 5,
+          veritas_receipt: {
+            simulated: true,
+            receipt_id: 'r1',
+            outcome: 'ALLOW',
+            policy_hash: placeholder.policy_hash,
+            spacetime_anchor: { gnss_timestamp_ns: '1', source: 'x' },
+            signature: placeholder.signature,
+          },
+        },
+        { authorization: `Bearer ${strict.agent}` },
+      );
       assert.equal(response.status, 403);
       assert.equal(response.json.reason, 'simulation_disabled');
       assert.equal(strict.harness.gate.simulation, false);

@@ -38,7 +38,10 @@ log: { level: warn }
 
   it('refuses a bad config with exit code 2 and a message naming the file and path', () => {
     const bad = join(directory, 'bad.yaml');
-    writeFileSync(bad, 'providers:\n  - { id: x, kind: openai-compatible, base_url: "http://127.0.0.1:1/v1", jurisdiction: local, operator: o, ownership: ownd, models: [m] }\n');
+    writeFileSync(
+      bad,
+      'providers:\n  - { id: x, kind: openai-compatible, base_url: "http://127.0.0.1:1/v1", jurisdiction: local, operator: o, ownership: ownd, models: [m] }\n',
+    );
     const result = run(['start', '--config', bad], directory);
     assert.equal(result.status, 2);
     assert.match(result.stderr, /bad\.yaml: invalid config/);
@@ -47,7 +50,10 @@ log: { level: warn }
 
   it('refuses to start when a secret named in the config is missing, naming the variable', () => {
     const file = join(directory, 'secret.yaml');
-    writeFileSync(file, `data_dir: ${join(directory, 'data-secret')}\nproviders:\n  - { id: cloud, kind: openai-compatible, base_url: "http://127.0.0.1:1/v1", api_key_env: SOV_TEST_MISSING_KEY, jurisdiction: US, operator: o, ownership: rented, models: [m] }\n`);
+    writeFileSync(
+      file,
+      `data_dir: ${join(directory, 'data-secret')}\nproviders:\n  - { id: cloud, kind: openai-compatible, base_url: "http://127.0.0.1:1/v1", api_key_env: SOV_TEST_MISSING_KEY, jurisdiction: US, operator: o, ownership: rented, models: [m] }\n`,
+    );
     const result = run(['start', '--config', file], directory, { SOV_TEST_MISSING_KEY: '' });
     assert.equal(result.status, 2);
     assert.match(result.stderr, /SOV_TEST_MISSING_KEY is not set/);
@@ -70,21 +76,49 @@ log: { level: warn }
     const gateway = await startBin(['--config', configFile], directory);
     try {
       assert.equal((await fetch(`${gateway.url}/healthz`)).status, 200);
-      const key = run(['keys', 'create', '--name', 'live', '--config', configFile], directory).stdout.trim().split('\n').at(-1)!;
+      const key = run(['keys', 'create', '--name', 'live', '--config', configFile], directory)
+        .stdout.trim()
+        .split('\n')
+        .at(-1)!;
       const body = { model: 'default', messages: [{ role: 'user', content: 'hi' }] };
-      const ok = await waitUntil(async () => (await postJson(`${gateway.url}/v1/chat/completions`, body, { authorization: `Bearer ${key}` })).status === 200, 1_000);
+      const ok = await waitUntil(
+        async () =>
+          (await postJson(`${gateway.url}/v1/chat/completions`, body, { authorization: `Bearer ${key}` })).status ===
+          200,
+        1_000,
+      );
       assert.ok(ok, 'a new key works within a second');
       assert.equal(run(['keys', 'revoke', 'live', '--config', configFile], directory).status, 0);
-      const revoked = await waitUntil(async () => (await postJson(`${gateway.url}/v1/chat/completions`, body, { authorization: `Bearer ${key}` })).status === 401, 1_000);
+      const revoked = await waitUntil(
+        async () =>
+          (await postJson(`${gateway.url}/v1/chat/completions`, body, { authorization: `Bearer ${key}` })).status ===
+          401,
+        1_000,
+      );
       assert.ok(revoked, 'a revoked key is refused within a second');
 
       // An in-flight request finishes after SIGTERM; the process then exits 0.
-      const admin = run(['keys', 'create', '--name', 'drain', '--config', configFile], directory).stdout.trim().split('\n').at(-1)!;
-      assert.ok(await waitUntil(async () => (await fetch(`${gateway.url}/v1/models`, { headers: { authorization: `Bearer ${admin}` } })).status === 200, 1_000));
+      const admin = run(['keys', 'create', '--name', 'drain', '--config', configFile], directory)
+        .stdout.trim()
+        .split('\n')
+        .at(-1)!;
+      assert.ok(
+        await waitUntil(
+          async () =>
+            (await fetch(`${gateway.url}/v1/models`, { headers: { authorization: `Bearer ${admin}` } })).status === 200,
+          1_000,
+        ),
+      );
       upstream.script({ kind: 'slow', delayMs: 700 });
-      const inFlight = postJson(`${gateway.url}/v1/chat/completions`, { model: 'default', messages: [{ role: 'user', content: 'finish me' }] }, { authorization: `Bearer ${admin}` });
+      const inFlight = postJson(
+        `${gateway.url}/v1/chat/completions`,
+        { model: 'default', messages: [{ role: 'user', content: 'finish me' }] },
+        { authorization: `Bearer ${admin}` },
+      );
       // SIGTERM once the request is at the upstream, in flight.
-      assert.ok(await waitUntil(async () => upstream.received.some((received) => received.raw.includes('finish me')), 5_000));
+      assert.ok(
+        await waitUntil(async () => upstream.received.some((received) => received.raw.includes('finish me')), 5_000),
+      );
       gateway.child.kill('SIGTERM');
       const answer = await inFlight;
       assert.equal(answer.status, 200);
@@ -135,7 +169,10 @@ log: { level: warn }
     if (!listening) return context.skip('port 11434 is taken on this machine');
     const gateway = await startBin([], temporaryDirectory());
     try {
-      assert.match(gateway.output(), /the Ollama answering at http:\/\/127\.0\.0\.1:11434 .*base_url: "http:\/\/127\.0\.0\.1:11434\/v1".*models: \[qwen3:8b, llama3\.2:3b\]/);
+      assert.match(
+        gateway.output(),
+        /the Ollama answering at http:\/\/127\.0\.0\.1:11434 .*base_url: "http:\/\/127\.0\.0\.1:11434\/v1".*models: \[qwen3:8b, llama3\.2:3b\]/,
+      );
     } finally {
       gateway.child.kill('SIGTERM');
       await gateway.exited;
@@ -162,39 +199,70 @@ describe('config check refuses what start refuses, with the same message and exi
   };
 
   it('a secret named by api_key_env that is not set', () => {
-    const file = write('secret', 'providers:\n  - { id: cloud, kind: openai-compatible, base_url: "http://127.0.0.1:1/v1", api_key_env: SOV_TEST_MISSING_KEY, jurisdiction: US, operator: o, ownership: rented, models: [m] }\n');
-    sameRefusal(file, /secret\.yaml: providers\[0\]\.api_key_env: the environment variable SOV_TEST_MISSING_KEY is not set \(provider "cloud"\)/, { SOV_TEST_MISSING_KEY: '' });
+    const file = write(
+      'secret',
+      'providers:\n  - { id: cloud, kind: openai-compatible, base_url: "http://127.0.0.1:1/v1", api_key_env: SOV_TEST_MISSING_KEY, jurisdiction: US, operator: o, ownership: rented, models: [m] }\n',
+    );
+    sameRefusal(
+      file,
+      /secret\.yaml: providers\[0\]\.api_key_env: the environment variable SOV_TEST_MISSING_KEY is not set \(provider "cloud"\)/,
+      { SOV_TEST_MISSING_KEY: '' },
+    );
     const checked = run(['config', 'check', '--config', file], directory, { SOV_TEST_MISSING_KEY: 'set' });
     assert.equal(checked.status, 0, checked.stderr);
     assert.match(checked.stdout, /secret\.yaml: valid\n\{/);
   });
 
   it('a kind: local provider naming a model that is not registered, without creating the data directory', () => {
-    const file = write('local', 'providers:\n  - { id: own, kind: local, jurisdiction: local, operator: IT, ownership: owned, models: [not-registered] }\n');
+    const file = write(
+      'local',
+      'providers:\n  - { id: own, kind: local, jurisdiction: local, operator: IT, ownership: owned, models: [not-registered] }\n',
+    );
     const checked = run(['config', 'check', '--config', file], directory);
     assert.equal(checked.status, 2);
-    assert.match(checked.stderr, /providers\[0\] \(own\): "not-registered" is not a registered GGUF model; register it with `npx sovereign models add <file\.gguf> --name not-registered` \(registered: none\)/);
+    assert.match(
+      checked.stderr,
+      /providers\[0\] \(own\): "not-registered" is not a registered GGUF model; register it with `npx sovereign models add <file\.gguf> --name not-registered` \(registered: none\)/,
+    );
     assert.ok(!existsSync(join(directory, 'data-local')), 'a check writes nothing');
     sameRefusal(file, /"not-registered" is not a registered GGUF model/);
   });
 
   it('a policy.detectors.ner model directory that is missing, or a local engine model that is not registered', () => {
-    const ner = (engine: string, model: string) => `policy:\n  name: p\n  detectors: { ner: { engine: ${engine}, model: "${model}" } }\n  rules: [{ when: {}, allow: {} }]\n`;
-    sameRefusal(write('ner-onnx', ner('onnx', join(directory, 'no-such-model'))), /ner-onnx\.yaml: policy\.detectors\.ner\.model: ".*no-such-model" is not a directory/);
-    sameRefusal(write('ner-local', ner('local', 'no-such-gguf')), /ner-local\.yaml: policy\.detectors\.ner\.model: model "no-such-gguf" is not in the weights registry/);
+    const ner = (engine: string, model: string) =>
+      `policy:\n  name: p\n  detectors: { ner: { engine: ${engine}, model: "${model}" } }\n  rules: [{ when: {}, allow: {} }]\n`;
+    sameRefusal(
+      write('ner-onnx', ner('onnx', join(directory, 'no-such-model'))),
+      /ner-onnx\.yaml: policy\.detectors\.ner\.model: ".*no-such-model" is not a directory/,
+    );
+    sameRefusal(
+      write('ner-local', ner('local', 'no-such-gguf')),
+      /ner-local\.yaml: policy\.detectors\.ner\.model: model "no-such-gguf" is not in the weights registry/,
+    );
   });
 
-  it('a ner model whose files are present passes the check, which says the model itself is loaded at start; start refuses one that does not load', { skip: onnxSkipReason() }, () => {
+  it('a ner model whose files are present passes the check, which says the model itself is loaded at start; start refuses one that does not load', {
+    skip: onnxSkipReason(),
+  }, () => {
     const model = join(directory, 'corrupt-model');
     writeTinyOnnxNer(model);
     writeFileSync(join(model, 'onnx', 'model.onnx'), 'this is not a protobuf');
-    const file = write('ner-corrupt', `policy:\n  name: p\n  detectors: { ner: { engine: onnx, model: "${model}" } }\n  rules: [{ when: {}, allow: {} }]\n`);
+    const file = write(
+      'ner-corrupt',
+      `policy:\n  name: p\n  detectors: { ner: { engine: onnx, model: "${model}" } }\n  rules: [{ when: {}, allow: {} }]\n`,
+    );
     const checked = run(['config', 'check', '--config', file], directory);
     assert.equal(checked.status, 0, checked.stderr);
     assert.match(checked.stdout, /ner-corrupt\.yaml: valid/);
-    assert.match(checked.stderr, /note: policy\.detectors\.ner: the model files in .*corrupt-model are present; the model itself is loaded at start, which stops \(exit 2\) if it does not load/);
+    assert.match(
+      checked.stderr,
+      /note: policy\.detectors\.ner: the model files in .*corrupt-model are present; the model itself is loaded at start, which stops \(exit 2\) if it does not load/,
+    );
     const started = run(['start', '--config', file, '--port', '0'], directory);
     assert.equal(started.status, 2, started.stdout);
-    assert.match(started.stderr, /ner-corrupt\.yaml: policy\.detectors\.ner\.model: the model in .*corrupt-model could not be loaded/);
+    assert.match(
+      started.stderr,
+      /ner-corrupt\.yaml: policy\.detectors\.ner\.model: the model in .*corrupt-model could not be loaded/,
+    );
   });
 });

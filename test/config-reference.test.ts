@@ -13,8 +13,12 @@ describe('the config reference is generated from the schema', () => {
 
   it('lists every provider kind of the registry with its own keys, defaults and descriptions', () => {
     const reference = renderConfigReference();
-    for (const kind of providerKinds) assert.match(reference, new RegExp(`## providers\\[\\] of kind \`${kind.kind}\``));
-    assert.match(reference, /\| `providers\[\]\.max_connections` \| integer \| > 0 \| `128` \| Upstream connections kept open to this provider\. \|/);
+    for (const kind of providerKinds)
+      assert.match(reference, new RegExp(`## providers\\[\\] of kind \`${kind.kind}\``));
+    assert.match(
+      reference,
+      /\| `providers\[\]\.max_connections` \| integer \| > 0 \| `128` \| Upstream connections kept open to this provider\. \|/,
+    );
     assert.match(reference, /\| `providers\[\]\.threads` \| integer \| > 0 \| `2` \| CPU threads for generation/);
     assert.match(reference, /\| `routing\.attempt_timeout_ms` \| integer \| > 0 \| `60000` \| Deadline of one attempt/);
   });

@@ -16,7 +16,10 @@ import { writeTinyOnnxNer } from './support/tiny-onnx-ner.js';
 const policy = (ner: Record<string, unknown>) => ({
   name: 'owned-names',
   detectors: { ner },
-  rules: [{ when: { labels_any: ['pii'] }, allow: { ownership: ['owned'] } }, { when: {}, allow: {} }],
+  rules: [
+    { when: { labels_any: ['pii'] }, allow: { ownership: ['owned'] } },
+    { when: {}, allow: {} },
+  ],
 });
 
 describe('the deep scan in the request path', { skip: onnxSkipReason() }, () => {
@@ -31,8 +34,15 @@ describe('the deep scan in the request path', { skip: onnxSkipReason() }, () => 
     model = join(temporaryDirectory(), 'ner');
     writeTinyOnnxNer(model);
     gateway = await startTestGateway({
-      providers: [providerEntry('own', own.url, { jurisdiction: 'SA', ownership: 'owned' }), providerEntry('cloud', cloud.url, { jurisdiction: 'US', ownership: 'rented', operator: 'Cloud Inc' })],
-      models: { default: { candidates: ['cloud/m1', 'own/m1'] }, home: { candidates: ['own/m1'] }, away: { candidates: ['cloud/m1'] } },
+      providers: [
+        providerEntry('own', own.url, { jurisdiction: 'SA', ownership: 'owned' }),
+        providerEntry('cloud', cloud.url, { jurisdiction: 'US', ownership: 'rented', operator: 'Cloud Inc' }),
+      ],
+      models: {
+        default: { candidates: ['cloud/m1', 'own/m1'] },
+        home: { candidates: ['own/m1'] },
+        away: { candidates: ['cloud/m1'] },
+      },
       policy: policy({ engine: 'onnx', model, max_scan_bytes: 400 }),
     });
   });
@@ -47,13 +57,22 @@ describe('the deep scan in the request path', { skip: onnxSkipReason() }, () => 
   });
 
   const entryOf = async (response: { headers: Headers }) => {
-    const receipt = (await (await fetch(`${gateway.url}/v1/ledger/receipts/${response.headers.get('x-sovereign-receipt')}`, { headers: { authorization: `Bearer ${gateway.key}` } })).json()) as { leaf: string };
+    const receipt = (await (
+      await fetch(`${gateway.url}/v1/ledger/receipts/${response.headers.get('x-sovereign-receipt')}`, {
+        headers: { authorization: `Bearer ${gateway.key}` },
+      })
+    ).json()) as { leaf: string };
     return decodeEntry(Buffer.from(receipt.leaf, 'base64'));
   };
-  const chat = (body: Record<string, unknown>) => postJson(`${gateway.url}/v1/chat/completions`, body, { authorization: `Bearer ${gateway.key}` });
+  const chat = (body: Record<string, unknown>) =>
+    postJson(`${gateway.url}/v1/chat/completions`, body, { authorization: `Bearer ${gateway.key}` });
 
   it('a name only the model knows keeps the request at home; the ledger says the deep scan found it, and where', async () => {
-    const response = await chat({ model: 'default', messages: [{ role: 'user', content: 'wrote a letter to quintavius zorblax' }], metadata: { note: 'hello here' } });
+    const response = await chat({
+      model: 'default',
+      messages: [{ role: 'user', content: 'wrote a letter to quintavius zorblax' }],
+      metadata: { note: 'hello here' },
+    });
     assert.equal(response.status, 200, response.text);
     assert.equal(response.headers.get('x-sovereign-provider'), 'own');
     assert.equal(cloud.received.length, 0);
@@ -64,7 +83,11 @@ describe('the deep scan in the request path', { skip: onnxSkipReason() }, () => 
   });
 
   it('finds it in any field, and a request with nothing in it goes out as planned', async () => {
-    const hidden = await chat({ model: 'away', messages: [{ role: 'user', content: 'hello' }], tools: [{ type: 'function', function: { name: 'send', description: 'a letter to quintavius' } }] });
+    const hidden = await chat({
+      model: 'away',
+      messages: [{ role: 'user', content: 'hello' }],
+      tools: [{ type: 'function', function: { name: 'send', description: 'a letter to quintavius' } }],
+    });
     assert.equal(hidden.status, 403);
     assert.match(hidden.json.error.message, /pii\.name/);
     const plain = await chat({ model: 'default', messages: [{ role: 'user', content: 'hello, the letter is here' }] });
@@ -75,7 +98,10 @@ describe('the deep scan in the request path', { skip: onnxSkipReason() }, () => 
   });
 
   it('does not run where nothing would leave: candidates all owned', async () => {
-    const response = await chat({ model: 'home', messages: [{ role: 'user', content: 'wrote a letter to quintavius' }] });
+    const response = await chat({
+      model: 'home',
+      messages: [{ role: 'user', content: 'wrote a letter to quintavius' }],
+    });
     assert.equal(response.status, 200);
     assert.equal((await entryOf(response)).deep_scan, undefined);
   });
@@ -90,11 +116,18 @@ describe('the deep scan in the request path', { skip: onnxSkipReason() }, () => 
     const refused = await chat({ model: 'away', messages: [{ role: 'user', content: long }] });
     assert.equal(refused.status, 403);
     assert.equal(refused.json.error.code, 'no_allowed_provider');
-    assert.match(refused.json.error.message, /deep scan could not complete \(the deep scan reads at most 400 characters/);
+    assert.match(
+      refused.json.error.message,
+      /deep scan could not complete \(the deep scan reads at most 400 characters/,
+    );
   });
 
   it('policy explain shows what the deep scan did', async () => {
-    const response = await postJson(`${gateway.url}/v1/policy/explain`, { model: 'default', messages: [{ role: 'user', content: 'met zorblax in paris' }] }, { authorization: `Bearer ${gateway.key}` });
+    const response = await postJson(
+      `${gateway.url}/v1/policy/explain`,
+      { model: 'default', messages: [{ role: 'user', content: 'met zorblax in paris' }] },
+      { authorization: `Bearer ${gateway.key}` },
+    );
     assert.equal(response.status, 200);
     assert.equal(response.json.deep_scan.outcome, 'found');
     assert.deepEqual(response.json.labels, ['pii.name']);
@@ -112,14 +145,26 @@ describe('a deep scan that takes longer than timeout_ms', { skip: onnxSkipReason
     // the scan always loses the race. Other waits (checkpoints, key reloads) run on the system clock.
     const gateway = await startTestGateway(
       {
-        providers: [providerEntry('own', own.url, { jurisdiction: 'SA', ownership: 'owned' }), providerEntry('cloud', cloud.url, { jurisdiction: 'US', ownership: 'rented' })],
+        providers: [
+          providerEntry('own', own.url, { jurisdiction: 'SA', ownership: 'owned' }),
+          providerEntry('cloud', cloud.url, { jurisdiction: 'US', ownership: 'rented' }),
+        ],
         models: { default: { candidates: ['cloud/m1', 'own/m1'] } },
         policy: policy({ engine: 'onnx', model, timeout_ms: 60_000 }),
       },
-      { clock: { now: Date.now, sleep: (ms, signal) => (ms === 60_000 ? Promise.resolve() : systemClock.sleep(ms, signal)) } },
+      {
+        clock: {
+          now: Date.now,
+          sleep: (ms, signal) => (ms === 60_000 ? Promise.resolve() : systemClock.sleep(ms, signal)),
+        },
+      },
     );
     try {
-      const response = await postJson(`${gateway.url}/v1/chat/completions`, { model: 'default', messages: [{ role: 'user', content: 'hello' }] }, { authorization: `Bearer ${gateway.key}` });
+      const response = await postJson(
+        `${gateway.url}/v1/chat/completions`,
+        { model: 'default', messages: [{ role: 'user', content: 'hello' }] },
+        { authorization: `Bearer ${gateway.key}` },
+      );
       assert.equal(response.status, 200);
       assert.equal(response.headers.get('x-sovereign-provider'), 'own');
       assert.equal(cloud.received.length, 0);

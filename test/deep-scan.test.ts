@@ -30,7 +30,8 @@ writeTinyOnnxNer(onnxModel);
 writeTinyOnnxNer(windowedModel, { maxLength: 16 });
 
 /** [label, the text it covers, where it starts] of each span: what a reader checks. */
-const findings = (text: string, spans: readonly Span[]): Array<[string, string, number]> => spans.map((span) => [span.label, text.slice(span.start, span.end), span.start]);
+const findings = (text: string, spans: readonly Span[]): Array<[string, string, number]> =>
+  spans.map((span) => [span.label, text.slice(span.start, span.end), span.start]);
 const isError = (code: DeepScanError['code'], pattern: RegExp) => (error: unknown) => {
   assert.ok(error instanceof DeepScanError, `expected a DeepScanError, got ${String(error)}`);
   assert.equal(error.code, code);
@@ -52,7 +53,12 @@ describe('the ONNX model finds the names it was made to find, with exact offsets
 
   it('labels the names and addresses no pattern finds, each span covering exactly its words, text by text', async () => {
     assert.equal(scanner.engine, 'onnx');
-    const texts = ['Dr. Quintavius Zorblax lives at 12 Glimmerstrasse Vexmoor, in Paris.', '', 'hello, the letter is here', 'QUINTAVIUS wrote to Zorblax.'];
+    const texts = [
+      'Dr. Quintavius Zorblax lives at 12 Glimmerstrasse Vexmoor, in Paris.',
+      '',
+      'hello, the letter is here',
+      'QUINTAVIUS wrote to Zorblax.',
+    ];
     const spans = await scanner.scan(texts);
     assert.equal(spans.length, texts.length);
     assert.deepEqual(findings(texts[0]!, spans[0]!), [
@@ -79,10 +85,17 @@ describe('the ONNX model finds the names it was made to find, with exact offsets
   });
 
   it('reads a long text in overlapping windows and finds each name once, where it is', async () => {
-    const sentences = Array.from({ length: 120 }, (_, index) => (index % 7 === 3 ? 'Quintavius Zorblax met the Acmecorp' : index % 11 === 5 ? 'a letter to Glimmerstrasse' : 'hello and the letter is here'));
+    const sentences = Array.from({ length: 120 }, (_, index) =>
+      index % 7 === 3
+        ? 'Quintavius Zorblax met the Acmecorp'
+        : index % 11 === 5
+          ? 'a letter to Glimmerstrasse'
+          : 'hello and the letter is here',
+    );
     const text = sentences.join('. ');
     const expected: Array<[string, string, number]> = [];
-    for (const match of text.matchAll(/Quintavius Zorblax|Glimmerstrasse/g)) expected.push([match[0] === 'Glimmerstrasse' ? 'pii.address' : 'pii.name', match[0], match.index]);
+    for (const match of text.matchAll(/Quintavius Zorblax|Glimmerstrasse/g))
+      expected.push([match[0] === 'Glimmerstrasse' ? 'pii.address' : 'pii.name', match[0], match.index]);
     assert.deepEqual(findings(text, (await windowed.scan([text]))[0]!), expected, 'windows of 16 tokens');
     assert.deepEqual(findings(text, (await scanner.scan([text]))[0]!), expected, 'windows of 512 tokens');
   });
@@ -93,11 +106,20 @@ describe('entities below min_score are dropped', { skip: onnxSkipReason() }, () 
   const text = 'Mumblefrotz wrote to Quintavius.';
   for (const [minScore, expected] of [
     [undefined, [['pii.name', 'Quintavius', 21]]],
-    [0.3, [['pii.name', 'Mumblefrotz', 0], ['pii.name', 'Quintavius', 21]]],
+    [
+      0.3,
+      [
+        ['pii.name', 'Mumblefrotz', 0],
+        ['pii.name', 'Quintavius', 21],
+      ],
+    ],
     [0.9999, []],
   ] as const) {
     it(`min_score ${minScore ?? '(default 0.5)'} keeps ${expected.length} of the two names`, async () => {
-      const scanner = await createDeepScanner({ engine: 'onnx', model: onnxModel, ...(minScore === undefined ? {} : { min_score: minScore }) }, {});
+      const scanner = await createDeepScanner(
+        { engine: 'onnx', model: onnxModel, ...(minScore === undefined ? {} : { min_score: minScore }) },
+        {},
+      );
       try {
         assert.deepEqual(findings(text, (await scanner.scan([text]))[0]!), expected);
       } finally {
@@ -123,7 +145,10 @@ describe('label mapping', { skip: onnxSkipReason() }, () => {
   });
 
   it('`labels` maps entities (with or without a B-/I- prefix, any case) and replaces the default map', async () => {
-    const scanner = await createDeepScanner({ engine: 'onnx', model: onnxModel, labels: { ORG: 'org.name', 'b-loc': 'pii.address' } }, {});
+    const scanner = await createDeepScanner(
+      { engine: 'onnx', model: onnxModel, labels: { ORG: 'org.name', 'b-loc': 'pii.address' } },
+      {},
+    );
     try {
       assert.deepEqual(findings(text, (await scanner.scan([text]))[0]!), [
         ['org.name', 'Acmecorp', 21],
@@ -134,9 +159,21 @@ describe('label mapping', { skip: onnxSkipReason() }, () => {
     }
   });
 
-  it('a map under which none of the model\'s entities has a label fails at creation: such a scanner would find nothing, silently', async () => {
-    await assert.rejects(createDeepScanner({ engine: 'onnx', model: onnxModel, labels: { GIVENNAME: 'pii.name' } }, {}), isError('configuration', /^policy\.detectors\.ner\.labels: none of the entities of the model in .* \(PER, ORG, LOC, ADDRESS\) maps to a label$/));
-    await assert.rejects(createDeepScanner({ engine: 'local', model: 'tiny-bigram', labels: { PER: 'pii.name' } }, { registry }), isError('configuration', /^policy\.detectors\.ner\.labels: the local engine reports the entities NAME and ADDRESS/));
+  it("a map under which none of the model's entities has a label fails at creation: such a scanner would find nothing, silently", async () => {
+    await assert.rejects(
+      createDeepScanner({ engine: 'onnx', model: onnxModel, labels: { GIVENNAME: 'pii.name' } }, {}),
+      isError(
+        'configuration',
+        /^policy\.detectors\.ner\.labels: none of the entities of the model in .* \(PER, ORG, LOC, ADDRESS\) maps to a label$/,
+      ),
+    );
+    await assert.rejects(
+      createDeepScanner({ engine: 'local', model: 'tiny-bigram', labels: { PER: 'pii.name' } }, { registry }),
+      isError(
+        'configuration',
+        /^policy\.detectors\.ner\.labels: the local engine reports the entities NAME and ADDRESS/,
+      ),
+    );
   });
 });
 
@@ -147,13 +184,16 @@ describe('text past max_scan_bytes is refused without running the model', { skip
   });
 
   it('counts every text of the scan in UTF-16 code units, and refuses one past the limit at once', async () => {
-    const exactly = 'Quintavius Zorblax ' + 'a'.repeat(41);
+    const exactly = `Quintavius Zorblax ${'a'.repeat(41)}`;
     assert.equal(exactly.length, 60);
     assert.deepEqual(findings(exactly, (await scanner.scan([exactly]))[0]!), [['pii.name', 'Quintavius Zorblax', 0]]);
-    await assert.rejects(scanner.scan([exactly + 'a']), isError('too_much_text', /at most 60 characters \(policy\.detectors\.ner\.max_scan_bytes\); this request has 61/));
+    await assert.rejects(
+      scanner.scan([`${exactly}a`]),
+      isError('too_much_text', /at most 60 characters \(policy\.detectors\.ner\.max_scan_bytes\); this request has 61/),
+    );
     await assert.rejects(scanner.scan(['a'.repeat(30), 'a'.repeat(31)]), isError('too_much_text', /has 61/));
     // 👋 is two code units.
-    await assert.rejects(scanner.scan(['👋'.repeat(30) + 'a']), isError('too_much_text', /has 61/));
+    await assert.rejects(scanner.scan([`${'👋'.repeat(30)}a`]), isError('too_much_text', /has 61/));
   });
 
   it('checks the size before anything else: a closed scanner still answers too_much_text', async () => {
@@ -163,8 +203,14 @@ describe('text past max_scan_bytes is refused without running the model', { skip
   });
 });
 
-describe('a model directory that is missing or incomplete fails at creation with a message naming policy.detectors.ner.model', { skip: onnxSkipReason() }, () => {
-  const fails = (model: string, pattern: RegExp) => assert.rejects(createDeepScanner({ engine: 'onnx', model }, {}), isError('configuration', new RegExp(`^policy\\.detectors\\.ner\\.model: .*${pattern.source}`)));
+describe('a model directory that is missing or incomplete fails at creation with a message naming policy.detectors.ner.model', {
+  skip: onnxSkipReason(),
+}, () => {
+  const fails = (model: string, pattern: RegExp) =>
+    assert.rejects(
+      createDeepScanner({ engine: 'onnx', model }, {}),
+      isError('configuration', new RegExp(`^policy\\.detectors\\.ner\\.model: .*${pattern.source}`)),
+    );
 
   it('a path that is not a directory', async () => {
     await fails(join(directory, 'nowhere'), /is not a directory/);
@@ -195,14 +241,23 @@ describe('nothing is fetched from a hub', { skip: onnxSkipReason() }, () => {
   const hubId = 'Xenova/bert-base-multilingual-cased-ner-hrl';
 
   it('a hub model id is not a local directory, and is refused as one', async () => {
-    await assert.rejects(createDeepScanner({ engine: 'onnx', model: hubId }, {}), isError('configuration', /policy\.detectors\.ner\.model: "Xenova\/bert-base-multilingual-cased-ner-hrl" is not a directory.*never fetched from a hub/));
+    await assert.rejects(
+      createDeepScanner({ engine: 'onnx', model: hubId }, {}),
+      isError(
+        'configuration',
+        /policy\.detectors\.ner\.model: "Xenova\/bert-base-multilingual-cased-ner-hrl" is not a directory.*never fetched from a hub/,
+      ),
+    );
   });
 
   it('the loader turns remote models off: with a hub at hand, it asks it for nothing', async () => {
     const hub = await startDouble(() => undefined, '/');
     hub.setDefault({ kind: 'status', status: 404 });
     // A computed specifier: the package is optional, so type-checking must not need it.
-    const transformers = (await import(transformersPackage)) as { env: { remoteHost: string; allowRemoteModels: boolean }; AutoTokenizer: { from_pretrained(id: string): Promise<unknown> } };
+    const transformers = (await import(transformersPackage)) as {
+      env: { remoteHost: string; allowRemoteModels: boolean };
+      AutoTokenizer: { from_pretrained(id: string): Promise<unknown> };
+    };
     try {
       transformers.env.remoteHost = hub.url;
       transformers.env.allowRemoteModels = true;
@@ -236,7 +291,9 @@ describe('a cancelled scan rejects at once, and the scanner goes on', { skip: on
       const scanning = scanner.scan(['hello and the letter is here. '.repeat(2_000)], controller.signal);
       setImmediate(() => controller.abort());
       await assert.rejects(scanning, isError('aborted', /cancelled/));
-      assert.deepEqual(findings('Quintavius', (await scanner.scan(['Quintavius']))[0]!), [['pii.name', 'Quintavius', 0]]);
+      assert.deepEqual(findings('Quintavius', (await scanner.scan(['Quintavius']))[0]!), [
+        ['pii.name', 'Quintavius', 0],
+      ]);
     } finally {
       await scanner.close();
     }
@@ -264,9 +321,24 @@ async function writeBigramModel(file: string): Promise<void> {
     [':', [[byte('['), 3]]],
     ['[', [[byte('"'), 3]]],
     // Inside a string Z; after a closing quote (where Z is not allowed) ], not another item.
-    ['"', [[byte('Z'), 3], [byte(']'), 2]]],
-    ...[...'Zorblax'].map((character, index, word): [string, Array<[number, number]>] => [character, [[index + 1 < word.length ? byte(word[index + 1]!) : byte('"'), 3]]]),
-    [']', [[byte(','), 3], [byte('}'), 2]]],
+    [
+      '"',
+      [
+        [byte('Z'), 3],
+        [byte(']'), 2],
+      ],
+    ],
+    ...[...'Zorblax'].map((character, index, word): [string, Array<[number, number]>] => [
+      character,
+      [[index + 1 < word.length ? byte(word[index + 1]!) : byte('"'), 3]],
+    ]),
+    [
+      ']',
+      [
+        [byte(','), 3],
+        [byte('}'), 2],
+      ],
+    ],
     [',', [[byte('"'), 3]]],
     ['\n', [[endOfTurn, 3]]],
   ];
@@ -330,7 +402,14 @@ describe('the local engine runs under its grammar and a gibberish answer yields 
     const text = 'Dr. Quintavius Zorblax lives at 12 Glimmerstrasse, Paris.';
     // The same request through the same machinery, to see the answer the scanner reads.
     const provider = createLocalProvider({
-      description: { id: 'look', kind: 'local', jurisdiction: 'local', operator: 'tests', ownership: 'owned', models: ['tiny-gibberish'] },
+      description: {
+        id: 'look',
+        kind: 'local',
+        jurisdiction: 'local',
+        operator: 'tests',
+        ownership: 'owned',
+        models: ['tiny-gibberish'],
+      },
       resolve: async () => ({ path: gibberishFile, sha256: '' }),
       threads: 1,
       contextSize: 512,
@@ -339,7 +418,10 @@ describe('the local engine runs under its grammar and a gibberish answer yields 
       idleUnloadMs: 60_000,
     });
     try {
-      const { response } = await provider.chat(scanRequest('tiny-gibberish', text, 220), { upstreamModel: 'tiny-gibberish', deadline: Date.now() + 60_000 });
+      const { response } = await provider.chat(scanRequest('tiny-gibberish', text, 220), {
+        upstreamModel: 'tiny-gibberish',
+        deadline: Date.now() + 60_000,
+      });
       const answer = JSON.parse(response.choices[0]!.message.content as string) as Record<string, unknown>;
       assert.deepEqual(Object.keys(answer), ['names', 'addresses']);
       for (const list of Object.values(answer)) {
@@ -373,21 +455,32 @@ describe('the local engine runs under its grammar and a gibberish answer yields 
     assert.deepEqual(occurrences('a e i', 'e'), []);
     assert.deepEqual(occurrences('call 555 1234', '555'), []);
     // Written as a pattern, never read as one.
-    assert.deepEqual(occurrences('Jean-Pierre (Paris) et J.P. Lefèvre', 'Jean-Pierre (Paris)'), [{ start: 0, end: 19 }]);
+    assert.deepEqual(occurrences('Jean-Pierre (Paris) et J.P. Lefèvre', 'Jean-Pierre (Paris)'), [
+      { start: 0, end: 19 },
+    ]);
     assert.deepEqual(occurrences('J.P. Lefèvre', 'J.P. Lefèvre'), [{ start: 0, end: 12 }]);
     assert.deepEqual(occurrences('JxPx Lefèvre', 'J.P. Lefèvre'), []);
   });
 
   it('a long text is read in pieces that fit the context, with the findings at their place in the whole', async () => {
     // Pieces cover the text, overlap, never pass their budget of tokens, and never split a character.
-    for (const text of ['hello and the letter is here. '.repeat(20), 'مرحبا بكم في الرباط '.repeat(15), '👋'.repeat(100), 'x'.repeat(500)]) {
+    for (const text of [
+      'hello and the letter is here. '.repeat(20),
+      'مرحبا بكم في الرباط '.repeat(15),
+      '👋'.repeat(100),
+      'x'.repeat(500),
+    ]) {
       const pieces = chunksOf(text, 64, 16);
       assert.equal(pieces[0]!.start, 0);
       assert.equal(pieces.at(-1)!.end, text.length);
       for (const [index, piece] of pieces.entries()) {
         assert.ok(tokenBoundOf(text.slice(piece.start, piece.end)) <= 64, `piece ${index} within its budget`);
         assert.ok(!/^[\uDC00-\uDFFF]/.test(text.slice(piece.start)), `piece ${index} starts on a character`);
-        if (index > 0) assert.ok(piece.start > pieces[index - 1]!.start && piece.start <= pieces[index - 1]!.end, `piece ${index} follows on, overlapping`);
+        if (index > 0)
+          assert.ok(
+            piece.start > pieces[index - 1]!.start && piece.start <= pieces[index - 1]!.end,
+            `piece ${index} follows on, overlapping`,
+          );
       }
     }
     // About 420 characters, where one prompt of this 512-token model holds about 150.
@@ -400,7 +493,10 @@ describe('the local engine runs under its grammar and a gibberish answer yields 
   });
 
   it('maps its two lists as the entities NAME and ADDRESS, and refuses text past max_scan_bytes', async () => {
-    const scanner = await createDeepScanner({ engine: 'local', model: 'tiny-bigram', labels: { NAME: 'pii.name' }, max_scan_bytes: 20 }, { registry });
+    const scanner = await createDeepScanner(
+      { engine: 'local', model: 'tiny-bigram', labels: { NAME: 'pii.name' }, max_scan_bytes: 20 },
+      { registry },
+    );
     try {
       const text = 'Zorblax was here.';
       assert.deepEqual(findings(text, (await scanner.scan([text]))[0]!), [['pii.name', 'Zorblax', 0]]);
@@ -420,7 +516,15 @@ describe('weights that fail verification are never loaded', () => {
     const bytes = readFileSync(flipped);
     bytes[bytes.length - 100] = bytes[bytes.length - 100]! ^ 0x01;
     writeFileSync(flipped, bytes);
-    await assert.rejects(createDeepScanner({ engine: 'local', model: 'tiny-flipped' }, { registry }), isError('configuration', new RegExp(`^policy\\.detectors\\.ner\\.model: model "tiny-flipped": .* no longer matches its manifest \\(expected sha256:${record.sha256}, found sha256:[0-9a-f]{64}\\)`)));
+    await assert.rejects(
+      createDeepScanner({ engine: 'local', model: 'tiny-flipped' }, { registry }),
+      isError(
+        'configuration',
+        new RegExp(
+          `^policy\\.detectors\\.ner\\.model: model "tiny-flipped": .* no longer matches its manifest \\(expected sha256:${record.sha256}, found sha256:[0-9a-f]{64}\\)`,
+        ),
+      ),
+    );
   });
 
   it('a file replaced by one llama.cpp could not even load is refused by its digest, not by a failed load', async () => {
@@ -428,11 +532,20 @@ describe('weights that fail verification are never loaded', () => {
     writeTinyModel(replaced, { seed: 4 });
     await registry.add(replaced, { name: 'tiny-replaced' });
     writeFileSync(replaced, 'GGUF, but not a model');
-    await assert.rejects(createDeepScanner({ engine: 'local', model: 'tiny-replaced' }, { registry }), isError('configuration', /no longer matches its manifest/));
+    await assert.rejects(
+      createDeepScanner({ engine: 'local', model: 'tiny-replaced' }, { registry }),
+      isError('configuration', /no longer matches its manifest/),
+    );
   });
 
   it('a name the registry does not know, and no registry at all', async () => {
-    await assert.rejects(createDeepScanner({ engine: 'local', model: 'unknown' }, { registry }), isError('configuration', /^policy\.detectors\.ner\.model: model "unknown" is not in the weights registry/));
-    await assert.rejects(createDeepScanner({ engine: 'local', model: 'tiny-bigram' }, {}), isError('configuration', /^policy\.detectors\.ner\.model: .*no registry is open/));
+    await assert.rejects(
+      createDeepScanner({ engine: 'local', model: 'unknown' }, { registry }),
+      isError('configuration', /^policy\.detectors\.ner\.model: model "unknown" is not in the weights registry/),
+    );
+    await assert.rejects(
+      createDeepScanner({ engine: 'local', model: 'tiny-bigram' }, {}),
+      isError('configuration', /^policy\.detectors\.ner\.model: .*no registry is open/),
+    );
   });
 });

@@ -17,14 +17,27 @@ describe('dependency report', () => {
     cloud = await startOpenAIDouble();
     gateway = await startTestGateway({
       providers: [
-        { ...providerEntry('own', own.url, { jurisdiction: 'SA', operator: 'Hospital IT', ownership: 'owned' }), cost_per_million_tokens: { input: 0, output: 0 } },
-        { ...providerEntry('cloud', cloud.url, { jurisdiction: 'US', operator: 'BigCloud', ownership: 'rented' }), cost_per_million_tokens: { input: 1000, output: 2000 } },
+        {
+          ...providerEntry('own', own.url, { jurisdiction: 'SA', operator: 'Hospital IT', ownership: 'owned' }),
+          cost_per_million_tokens: { input: 0, output: 0 },
+        },
+        {
+          ...providerEntry('cloud', cloud.url, { jurisdiction: 'US', operator: 'BigCloud', ownership: 'rented' }),
+          cost_per_million_tokens: { input: 1000, output: 2000 },
+        },
       ],
       models: { default: { candidates: ['own/m1', 'cloud/m1'] }, 'cloud-only': { candidates: ['cloud/m1'] } },
-      policy: { name: 'p', rules: [{ when: { labels_any: ['pii'] }, allow: { ownership: ['owned'] } }, { when: {}, allow: {} }] },
+      policy: {
+        name: 'p',
+        rules: [
+          { when: { labels_any: ['pii'] }, allow: { ownership: ['owned'] } },
+          { when: {}, allow: {} },
+        ],
+      },
     });
     const openai = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: gateway.key, maxRetries: 0 });
-    for (let count = 0; count < 3; count += 1) await openai.chat.completions.create({ model: 'default', messages: [{ role: 'user', content: 'hi' }] });
+    for (let count = 0; count < 3; count += 1)
+      await openai.chat.completions.create({ model: 'default', messages: [{ role: 'user', content: 'hi' }] });
     await openai.chat.completions.create({ model: 'cloud-only', messages: [{ role: 'user', content: 'hi' }] });
   });
   after(async () => {
@@ -33,11 +46,17 @@ describe('dependency report', () => {
     await cloud.close();
   });
 
-  const get = (query: string) => fetch(`${gateway.url}/v1/reports/dependencies?${query}`, { headers: { authorization: `Bearer ${gateway.key}` } });
+  const get = (query: string) =>
+    fetch(`${gateway.url}/v1/reports/dependencies?${query}`, { headers: { authorization: `Bearer ${gateway.key}` } });
 
   it('lists providers per alias and label class, with single points of failure', async () => {
     const report = (await (await get('since=1h')).json()) as any;
-    const byAlias = Object.fromEntries(report.aliases.map((alias: any) => [alias.alias, Object.fromEntries(alias.classes.map((entry: any) => [entry.labels, entry]))]));
+    const byAlias = Object.fromEntries(
+      report.aliases.map((alias: any) => [
+        alias.alias,
+        Object.fromEntries(alias.classes.map((entry: any) => [entry.labels, entry])),
+      ]),
+    );
     assert.deepEqual(byAlias.default['(no labels)'].providers, ['own', 'cloud']);
     assert.equal(byAlias.default['(no labels)'].single_point_of_failure, null);
     assert.deepEqual(byAlias.default.pii.providers, ['own']);
@@ -47,7 +66,8 @@ describe('dependency report', () => {
 
   it('says which aliases would have no provider if one operator or jurisdiction disappeared', async () => {
     const report = (await (await get('since=1h')).json()) as any;
-    const loss = (kind: string, value: string) => report.if_lost.find((entry: any) => entry.kind === kind && entry.value === value).aliases_left_without_provider;
+    const loss = (kind: string, value: string) =>
+      report.if_lost.find((entry: any) => entry.kind === kind && entry.value === value).aliases_left_without_provider;
     assert.deepEqual(loss('operator', 'BigCloud'), ['cloud-only']);
     assert.deepEqual(loss('operator', 'Hospital IT'), ['default [pii]']);
     assert.deepEqual(loss('jurisdiction', 'US'), ['cloud-only']);
@@ -64,7 +84,9 @@ describe('dependency report', () => {
     assert.equal(rented.cost_share, 1);
     assert.ok(rented.cost > 0);
     assert.deepEqual(report.traffic.by_jurisdiction.map((share: any) => share.key).sort(), ['SA', 'US']);
-    const later = (await (await get(`since=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`)).json()) as any;
+    const later = (await (
+      await get(`since=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`)
+    ).json()) as any;
     assert.equal(later.traffic.requests, 0);
   });
 

@@ -10,18 +10,26 @@ const labelsOf = (text: string): string[] => [...new Set(detect(text).map((span)
 describe('detectors', () => {
   for (const [label, cases] of Object.entries(corpus)) {
     it(`${label}: finds every positive and none of the negatives`, () => {
-      for (const text of cases.positive) assert.ok(labelsOf(text).includes(label), `${label} missed in ${JSON.stringify(text)} (found ${labelsOf(text).join(',') || 'nothing'})`);
-      for (const text of cases.negative) assert.ok(!labelsOf(text).includes(label), `${label} falsely found in ${JSON.stringify(text)}`);
+      for (const text of cases.positive)
+        assert.ok(
+          labelsOf(text).includes(label),
+          `${label} missed in ${JSON.stringify(text)} (found ${labelsOf(text).join(',') || 'nothing'})`,
+        );
+      for (const text of cases.negative)
+        assert.ok(!labelsOf(text).includes(label), `${label} falsely found in ${JSON.stringify(text)}`);
     });
   }
 
   it('reports spans that cover exactly the sensitive value', () => {
     const text = 'Écrivez à marie.curie@example.fr ou au +33 6 12 34 56 78.';
     const spans = detect(text);
-    assert.deepEqual(spans.map((span) => [span.label, text.slice(span.start, span.end)]), [
-      ['pii.email', 'marie.curie@example.fr'],
-      ['pii.phone', '+33 6 12 34 56 78'],
-    ]);
+    assert.deepEqual(
+      spans.map((span) => [span.label, text.slice(span.start, span.end)]),
+      [
+        ['pii.email', 'marie.curie@example.fr'],
+        ['pii.phone', '+33 6 12 34 56 78'],
+      ],
+    );
   });
 
   it('reads Arabic-Indic digits as digits, keeping offsets', () => {

@@ -9,11 +9,27 @@ import { errorCatalogue } from '../src/core/errors.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
-const documents = ['README.md', ...readdirSync(join(root, 'docs')).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`)];
+const documents = [
+  'README.md',
+  ...readdirSync(join(root, 'docs'))
+    .filter((name) => name.endsWith('.md'))
+    .map((name) => `docs/${name}`),
+];
 
 /** GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens. */
-const anchorOf = (heading: string): string => heading.trim().toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, '').replace(/ /g, '-');
-const anchorsOf = (text: string): Set<string> => new Set(text.split('\n').filter((line) => /^#{1,6} /.test(line)).map((line) => anchorOf(line.replace(/^#+ /, ''))));
+const anchorOf = (heading: string): string =>
+  heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N} _-]/gu, '')
+    .replace(/ /g, '-');
+const anchorsOf = (text: string): Set<string> =>
+  new Set(
+    text
+      .split('\n')
+      .filter((line) => /^#{1,6} /.test(line))
+      .map((line) => anchorOf(line.replace(/^#+ /, ''))),
+  );
 
 describe('the documentation', () => {
   it('lists every error code once, with its HTTP status (docs/errors.md)', () => {
@@ -23,8 +39,15 @@ describe('the documentation', () => {
       assert.equal(rows.length, 1, `docs/errors.md row for ${code}`);
       assert.match(rows[0]!, new RegExp(`^\\| \`${code}\` \\| ${entry.status} \\|`));
     }
-    const listed = errors.split('\n').filter((line) => /^\| `[a-z_]+` \| \d{3} \|/.test(line)).map((line) => line.split('`')[1]);
-    assert.deepEqual(listed.filter((code) => !(code! in errorCatalogue)), [], 'no row for a code the gateway does not have');
+    const listed = errors
+      .split('\n')
+      .filter((line) => /^\| `[a-z_]+` \| \d{3} \|/.test(line))
+      .map((line) => line.split('`')[1]);
+    assert.deepEqual(
+      listed.filter((code) => !(code! in errorCatalogue)),
+      [],
+      'no row for a code the gateway does not have',
+    );
   });
 
   it('shows the quick start: npm ci && npm start, and npm test', () => {
@@ -34,7 +57,20 @@ describe('the documentation', () => {
 
   it('keeps the README a front door (at most about 200 lines) that links into docs/', () => {
     assert.ok(readme.split('\n').length <= 200, `README has ${readme.split('\n').length} lines`);
-    for (const page of ['policy', 'ledger', 'continuity', 'owned-models', 'action-gate', 'configuration', 'config-reference', 'errors', 'cli', 'benchmarks', 'architecture']) assert.ok(readme.includes(`(docs/${page}.md)`), `README links docs/${page}.md`);
+    for (const page of [
+      'policy',
+      'ledger',
+      'continuity',
+      'owned-models',
+      'action-gate',
+      'configuration',
+      'config-reference',
+      'errors',
+      'cli',
+      'benchmarks',
+      'architecture',
+    ])
+      assert.ok(readme.includes(`(docs/${page}.md)`), `README links docs/${page}.md`);
   });
 
   it('has no relative link to a file or heading that does not exist', () => {
@@ -46,7 +82,8 @@ describe('the documentation', () => {
         const [file, anchor] = target!.split('#');
         const path = file ? join(root, dirname(document), file) : join(root, document);
         if (!existsSync(path)) broken.push(`${document}: ${target} (no file ${relative(root, path)})`);
-        else if (anchor && path.endsWith('.md') && !anchorsOf(readFileSync(path, 'utf8')).has(anchor)) broken.push(`${document}: ${target} (no heading)`);
+        else if (anchor && path.endsWith('.md') && !anchorsOf(readFileSync(path, 'utf8')).has(anchor))
+          broken.push(`${document}: ${target} (no heading)`);
       }
     }
     assert.deepEqual(broken, []);

@@ -26,7 +26,8 @@ function compressedPdf(text: string): Buffer {
 }
 const base64 = (text: string): string => Buffer.from(text).toString('base64');
 /** Unicode tag characters spelling a text invisibly ("ASCII smuggling"). */
-const tagged = (text: string): string => [...text].map((character) => String.fromCodePoint(0xe0000 + character.charCodeAt(0))).join('');
+const tagged = (text: string): string =>
+  [...text].map((character) => String.fromCodePoint(0xe0000 + character.charCodeAt(0))).join('');
 
 describe('egress, as the review tried it: nothing sensitive reaches a forbidden provider', () => {
   let owned: Double;
@@ -43,11 +44,29 @@ describe('egress, as the review tried it: nothing sensitive reaches a forbidden 
         providers: [
           providerEntry('own', owned.url, { jurisdiction: 'SA', ownership: 'owned' }),
           providerEntry('cloud', cloud.url, { jurisdiction: 'US', ownership: 'rented', operator: 'Cloud Inc' }),
-          { ...providerEntry('claude', claude.url, { kind: 'anthropic', jurisdiction: 'US', ownership: 'rented', operator: 'Claude Inc' }), api_key_env: 'CLAUDE_KEY' },
+          {
+            ...providerEntry('claude', claude.url, {
+              kind: 'anthropic',
+              jurisdiction: 'US',
+              ownership: 'rented',
+              operator: 'Claude Inc',
+            }),
+            api_key_env: 'CLAUDE_KEY',
+          },
         ],
-        models: { default: { candidates: ['own/m1', 'cloud/m1'] }, claude: { candidates: ['own/m1', 'claude/m1'] }, away: { candidates: ['cloud/m1'] } },
+        models: {
+          default: { candidates: ['own/m1', 'cloud/m1'] },
+          claude: { candidates: ['own/m1', 'claude/m1'] },
+          away: { candidates: ['cloud/m1'] },
+        },
         routing: { retries: 0, breaker: { failures: 1_000_000 } },
-        policy: { name: 'owned-pii', rules: [{ when: { labels_any: ['pii', 'secret'] }, allow: { ownership: ['owned'] } }, { when: {}, allow: {} }] },
+        policy: {
+          name: 'owned-pii',
+          rules: [
+            { when: { labels_any: ['pii', 'secret'] }, allow: { ownership: ['owned'] } },
+            { when: {}, allow: {} },
+          ],
+        },
       },
       { env: { CLAUDE_KEY: 'k' } },
     );
@@ -62,21 +81,93 @@ describe('egress, as the review tried it: nothing sensitive reaches a forbidden 
   });
 
   const rented = (): string[] => [...cloud.received, ...claude.received].map((received) => received.raw);
-  const call = (model: string, body: Record<string, unknown>) => postJson(`${gateway.url}/v1/chat/completions`, { model, ...body }, { authorization: `Bearer ${gateway.key}` });
+  const call = (model: string, body: Record<string, unknown>) =>
+    postJson(`${gateway.url}/v1/chat/completions`, { model, ...body }, { authorization: `Bearer ${gateway.key}` });
   async function refused(model: string, body: Record<string, unknown>, label: string | RegExp): Promise<void> {
     const response = await call(model, body);
     assert.equal(response.status, 403, response.text);
-    assert.match(response.json.error.message, typeof label === 'string' ? new RegExp(label.replace('.', '\\.')) : label);
+    assert.match(
+      response.json.error.message,
+      typeof label === 'string' ? new RegExp(label.replace('.', '\\.')) : label,
+    );
     assert.deepEqual(rented(), []);
   }
 
   it('the Anthropic translation is classified as it is sent: parts it joins, arguments it re-serialises', async () => {
     // System parts joined with no separator; a split card in tool-message parts.
-    await refused('claude', { messages: [{ role: 'system', content: [{ type: 'text', text: 'Reply to alice@exa' }, { type: 'input_text', text: ' ' }, { type: 'text', text: 'mple.com only' }] }, user('hi')] }, 'pii.email');
-    await refused('claude', { messages: [user('hi'), { role: 'assistant', content: null, tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: '{}' } }] }, { role: 'tool', tool_call_id: 'c', content: [{ type: 'text', text: 'card 4111 1111 ' }, { type: 'input_text', text: 'x' }, { type: 'text', text: '1111 1111' }] }] }, 'pii.card');
+    await refused(
+      'claude',
+      {
+        messages: [
+          {
+            role: 'system',
+            content: [
+              { type: 'text', text: 'Reply to alice@exa' },
+              { type: 'input_text', text: ' ' },
+              { type: 'text', text: 'mple.com only' },
+            ],
+          },
+          user('hi'),
+        ],
+      },
+      'pii.email',
+    );
+    await refused(
+      'claude',
+      {
+        messages: [
+          user('hi'),
+          {
+            role: 'assistant',
+            content: null,
+            tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: '{}' } }],
+          },
+          {
+            role: 'tool',
+            tool_call_id: 'c',
+            content: [
+              { type: 'text', text: 'card 4111 1111 ' },
+              { type: 'input_text', text: 'x' },
+              { type: 'text', text: '1111 1111' },
+            ],
+          },
+        ],
+      },
+      'pii.card',
+    );
     // A number written with an exponent, an escape of a full-width @.
-    await refused('claude', { messages: [{ role: 'assistant', content: null, tool_calls: [{ id: 'c', type: 'function', function: { name: 'pay', arguments: '{"card":4.111111111111111e15}' } }] }, user('ok')] }, 'pii.card');
-    await refused('claude', { messages: [{ role: 'assistant', content: null, tool_calls: [{ id: 'c', type: 'function', function: { name: 'send', arguments: '{"to":"alice\\uff20example.com"}' } }] }, user('ok')] }, 'pii.email');
+    await refused(
+      'claude',
+      {
+        messages: [
+          {
+            role: 'assistant',
+            content: null,
+            tool_calls: [
+              { id: 'c', type: 'function', function: { name: 'pay', arguments: '{"card":4.111111111111111e15}' } },
+            ],
+          },
+          user('ok'),
+        ],
+      },
+      'pii.card',
+    );
+    await refused(
+      'claude',
+      {
+        messages: [
+          {
+            role: 'assistant',
+            content: null,
+            tool_calls: [
+              { id: 'c', type: 'function', function: { name: 'send', arguments: '{"to":"alice\\uff20example.com"}' } },
+            ],
+          },
+          user('ok'),
+        ],
+      },
+      'pii.email',
+    );
     // Two user turns merged into one Anthropic message as adjacent text blocks.
     await refused('claude', { messages: [user('my key is AKIAIOSFOD'), user('NN7EXAMPLE')] }, 'secret.aws_key');
   });
@@ -84,7 +175,17 @@ describe('egress, as the review tried it: nothing sensitive reaches a forbidden 
   it('numbers: negative, fractional, and embeddings sent as token ids', async () => {
     await refused('default', { messages: [user('hi')], metadata: { a: -4111111111111111 } }, 'pii.card');
     await refused('default', { messages: [user('hi')], metadata: { a: 0.4111111111111111 } }, 'pii.card');
-    const tokens = await postJson(`${gateway.url}/v1/embeddings`, { model: 'away', input: [[64295, 36587, 916], [12173, 96975]] }, { authorization: `Bearer ${gateway.key}` });
+    const tokens = await postJson(
+      `${gateway.url}/v1/embeddings`,
+      {
+        model: 'away',
+        input: [
+          [64295, 36587, 916],
+          [12173, 96975],
+        ],
+      },
+      { authorization: `Bearer ${gateway.key}` },
+    );
     assert.equal(tokens.status, 403, tokens.text);
     assert.match(tokens.json.error.message, /cannot read \(opaque\.tokens\)/);
     assert.deepEqual(rented(), []);
@@ -92,23 +193,76 @@ describe('egress, as the review tried it: nothing sensitive reaches a forbidden 
 
   it('ordinary typography and disguises: NBSP, NNBSP, lower-case IBANs, ALM, small @, tag characters, disguised keys', async () => {
     await refused('default', { messages: [user('card 4111\u00A01111\u00A01111\u00A01111')] }, 'pii.card');
-    await refused('default', { messages: [user('appelez le +33\u202F6\u202F12\u202F34\u202F56\u202F78')] }, 'pii.phone');
+    await refused(
+      'default',
+      { messages: [user('appelez le +33\u202F6\u202F12\u202F34\u202F56\u202F78')] },
+      'pii.phone',
+    );
     await refused('default', { messages: [user('iban fr76 3000 6000 0112 3456 7890 189')] }, 'pii.iban');
     await refused('default', { messages: [user('رقمي ٠٥١٢\u061C٣٤٥\u061C٦٧٨')] }, 'pii.phone');
     await refused('default', { messages: [user('mail alice\uFE6Bexample.com')] }, 'pii.email');
-    await refused('default', { messages: [user('hi')], tools: [{ type: 'function', function: { name: 'f', description: `ok ${tagged(email)} ok` } }] }, 'pii.email');
+    await refused(
+      'default',
+      {
+        messages: [user('hi')],
+        tools: [{ type: 'function', function: { name: 'f', description: `ok ${tagged(email)} ok` } }],
+      },
+      'pii.email',
+    );
     await refused('default', { messages: [user('hi')], metadata: { 'alice＠example.com': 'x' } }, 'pii.email');
-    await refused('default', { messages: [user('hi')], tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object', properties: { 'alice%40example.com': { type: 'string' } } } } }] }, 'pii.email');
-    await refused('default', { messages: [user(`data\\u003a ${'alice\\u0040example.com'.replace('\\u0040', '\\uff20')}`)] }, 'pii.email');
+    await refused(
+      'default',
+      {
+        messages: [user('hi')],
+        tools: [
+          {
+            type: 'function',
+            function: {
+              name: 'f',
+              parameters: { type: 'object', properties: { 'alice%40example.com': { type: 'string' } } },
+            },
+          },
+        ],
+      },
+      'pii.email',
+    );
+    await refused(
+      'default',
+      { messages: [user(`data\\u003a ${'alice\\u0040example.com'.replace('\\u0040', '\\uff20')}`)] },
+      'pii.email',
+    );
   });
 
   it('data URLs in every form a decoder accepts, and compressed files', async () => {
     const note = base64(`Patient contact: ${email}\n`);
-    for (const url of [`DATA:text/plain;base64,${note}`, `data:text/plain;${'x='.repeat(300)};base64,${note}`, `data:text/plain; base64,${note}`, ` data:text/plain;base64,${note}`]) {
-      await refused('default', { messages: [user([{ type: 'text', text: 'read it' }, { type: 'file', file: { filename: 'a.txt', file_data: url } }])] }, 'pii.email');
+    for (const url of [
+      `DATA:text/plain;base64,${note}`,
+      `data:text/plain;${'x='.repeat(300)};base64,${note}`,
+      `data:text/plain; base64,${note}`,
+      ` data:text/plain;base64,${note}`,
+    ]) {
+      await refused(
+        'default',
+        {
+          messages: [
+            user([
+              { type: 'text', text: 'read it' },
+              { type: 'file', file: { filename: 'a.txt', file_data: url } },
+            ]),
+          ],
+        },
+        'pii.email',
+      );
     }
     const pdf = compressedPdf(`Patient contact: ${email}, card 4111 1111 1111 1111`).toString('base64');
-    const response = await call('away', { messages: [user([{ type: 'text', text: 'summarise' }, { type: 'file', file: { filename: 'p.pdf', file_data: `data:application/pdf;base64,${pdf}` } }])] });
+    const response = await call('away', {
+      messages: [
+        user([
+          { type: 'text', text: 'summarise' },
+          { type: 'file', file: { filename: 'p.pdf', file_data: `data:application/pdf;base64,${pdf}` } },
+        ]),
+      ],
+    });
     assert.equal(response.status, 403);
     assert.match(response.json.error.message, /pii\.card, pii\.email, opaque\.file|opaque\.file.*pii/);
     assert.deepEqual(rented(), []);
@@ -117,10 +271,24 @@ describe('egress, as the review tried it: nothing sensitive reaches a forbidden 
   it('content the gateway cannot read stays on owned providers unless a rule names it', async () => {
     owned.setDefault({ kind: 'ok' });
     const image = `data:image/png;base64,${Buffer.concat([Buffer.from('\x89PNG\r\n\x1a\n', 'latin1'), Buffer.alloc(300, 7)]).toString('base64')}`;
-    const served = await call('default', { messages: [user([{ type: 'text', text: 'describe' }, { type: 'image_url', image_url: { url: image } }])] });
+    const served = await call('default', {
+      messages: [
+        user([
+          { type: 'text', text: 'describe' },
+          { type: 'image_url', image_url: { url: image } },
+        ]),
+      ],
+    });
     assert.equal(served.status, 200);
     assert.equal(served.headers.get('x-sovereign-provider'), 'own');
-    const away = await call('away', { messages: [user([{ type: 'text', text: 'describe' }, { type: 'image_url', image_url: { url: image } }])] });
+    const away = await call('away', {
+      messages: [
+        user([
+          { type: 'text', text: 'describe' },
+          { type: 'image_url', image_url: { url: image } },
+        ]),
+      ],
+    });
     assert.equal(away.status, 403);
     assert.match(away.json.error.message, /cannot read \(opaque\.image\)/);
     assert.deepEqual(rented(), []);
@@ -138,17 +306,30 @@ describe('egress, as the review tried it: nothing sensitive reaches a forbidden 
     const model = await call(`patient ${email} card 4111111111111111`, { messages: [user('hi')] });
     assert.equal(model.status, 404);
     const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
-    assert.ok(!metrics.includes(email) && !metrics.includes('4111111111111111'), 'metrics labels hold only known model names');
-    const receipt = (await (await fetch(`${gateway.url}/v1/ledger/receipts/${model.headers.get('x-sovereign-receipt')}`, { headers: { authorization: `Bearer ${gateway.key}` } })).json()) as { leaf: string };
+    assert.ok(
+      !metrics.includes(email) && !metrics.includes('4111111111111111'),
+      'metrics labels hold only known model names',
+    );
+    const receipt = (await (
+      await fetch(`${gateway.url}/v1/ledger/receipts/${model.headers.get('x-sovereign-receipt')}`, {
+        headers: { authorization: `Bearer ${gateway.key}` },
+      })
+    ).json()) as { leaf: string };
     const entry = decodeEntry(Buffer.from(receipt.leaf, 'base64'));
     assert.ok(!JSON.stringify(entry).includes(email), 'the ledger holds no unknown model name');
-    const json = await postJson(`${gateway.url}/v1/chat/completions`, `{"model": "default", "x": ${email}}`, { authorization: `Bearer ${gateway.key}` });
+    const json = await postJson(`${gateway.url}/v1/chat/completions`, `{"model": "default", "x": ${email}}`, {
+      authorization: `Bearer ${gateway.key}`,
+    });
     assert.equal(json.status, 400);
     assert.ok(!json.text.includes('alice'), json.text);
     const label = await call('default', { messages: [user('hi')], metadata: { labels: ['4111111111111111'] } });
     assert.equal(label.status, 400);
     assert.ok(!label.text.includes('4111'), label.text);
-    const identified = await postJson(`${gateway.url}/v1/chat/completions`, { model: 'away', messages: [user('hi')] }, { authorization: `Bearer ${gateway.key}`, 'x-request-id': '4111111111111111' });
+    const identified = await postJson(
+      `${gateway.url}/v1/chat/completions`,
+      { model: 'away', messages: [user('hi')] },
+      { authorization: `Bearer ${gateway.key}`, 'x-request-id': '4111111111111111' },
+    );
     assert.notEqual(identified.headers.get('x-request-id'), '4111111111111111');
     assert.ok(!gateway.logs.join('').includes('4111111111111111') && !gateway.logs.join('').includes(email));
   });
@@ -158,16 +339,43 @@ describe('egress, as the review tried it: nothing sensitive reaches a forbidden 
     await call('default', { messages: [user('hi')] });
     const { key } = await createApiKey(gateway.store, { name: 'other-tenant', scopes: [], rpm: null, now: Date.now() });
     await gateway.app.keys.refresh();
-    const providers = await (await fetch(`${gateway.url}/v1/providers`, { headers: { authorization: `Bearer ${key}` } })).text();
+    const providers = await (
+      await fetch(`${gateway.url}/v1/providers`, { headers: { authorization: `Bearer ${key}` } })
+    ).text();
     assert.ok(!providers.includes(email), providers);
     assert.match(providers, /own: rejected \(400\)/);
-    const entries = await fetch(`${gateway.url}/v1/ledger/entries?start=0&end=5`, { headers: { authorization: `Bearer ${key}` } });
+    const entries = await fetch(`${gateway.url}/v1/ledger/entries?start=0&end=5`, {
+      headers: { authorization: `Bearer ${key}` },
+    });
     assert.equal(entries.status, 403);
-    assert.equal((await fetch(`${gateway.url}/v1/ledger/entries?start=0&end=5`, { headers: { authorization: `Bearer ${gateway.key}` } })).status, 200, 'an admin (or auditor) key reads them');
+    assert.equal(
+      (
+        await fetch(`${gateway.url}/v1/ledger/entries?start=0&end=5`, {
+          headers: { authorization: `Bearer ${gateway.key}` },
+        })
+      ).status,
+      200,
+      'an admin (or auditor) key reads them',
+    );
   });
 
   it('deeply nested tool arguments are refused as invalid, not crashed on', async () => {
-    const response = await call('claude', { messages: [{ role: 'assistant', content: null, tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: `${'['.repeat(100_000)}${']'.repeat(100_000)}` } }] }, user('ok')] });
+    const response = await call('claude', {
+      messages: [
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [
+            {
+              id: 'c',
+              type: 'function',
+              function: { name: 'f', arguments: `${'['.repeat(100_000)}${']'.repeat(100_000)}` },
+            },
+          ],
+        },
+        user('ok'),
+      ],
+    });
     assert.equal(response.status, 400);
     assert.equal(response.json.error.code, 'invalid_request');
   });
@@ -180,16 +388,34 @@ describe('redaction, as the review tried it', () => {
   before(async () => {
     cloud = await startOpenAIDouble();
     gateway = await startTestGateway({
-      providers: [providerEntry('cloud', cloud.url, { jurisdiction: 'FR', ownership: 'rented', operator: 'Cloud SAS' })],
+      providers: [
+        providerEntry('cloud', cloud.url, { jurisdiction: 'FR', ownership: 'rented', operator: 'Cloud SAS' }),
+      ],
       models: { default: { candidates: ['cloud/m1'] } },
-      policy: { name: 'redacting', rules: [{ when: { labels_any: ['pii'] }, allow: { ownership: ['owned'] }, on_no_provider: 'redact', redact_allow: { ownership: ['rented'] } }, { when: {}, allow: {} }] },
+      policy: {
+        name: 'redacting',
+        rules: [
+          {
+            when: { labels_any: ['pii'] },
+            allow: { ownership: ['owned'] },
+            on_no_provider: 'redact',
+            redact_allow: { ownership: ['rented'] },
+          },
+          { when: {}, allow: {} },
+        ],
+      },
     });
   });
   after(async () => {
     await gateway.close();
     await cloud.close();
   });
-  const call = (body: Record<string, unknown>) => postJson(`${gateway.url}/v1/chat/completions`, { model: 'default', ...body }, { authorization: `Bearer ${gateway.key}` });
+  const call = (body: Record<string, unknown>) =>
+    postJson(
+      `${gateway.url}/v1/chat/completions`,
+      { model: 'default', ...body },
+      { authorization: `Bearer ${gateway.key}` },
+    );
 
   it('a message with one character the normalisation reads keeps its text: only the value is replaced', async () => {
     const response = await call({ messages: [user(`您好，请回复 ${email} 谢谢`)] });
@@ -198,7 +424,10 @@ describe('redaction, as the review tried it', () => {
   });
 
   it('placeholders never collide with text the request already holds, and keys never land on each other', async () => {
-    const response = await call({ messages: [user(`<EMAIL_1> is the slot; send it from ${email}`)], metadata: { [email]: 'primary', '<EMAIL_2>': 'template' } });
+    const response = await call({
+      messages: [user(`<EMAIL_1> is the slot; send it from ${email}`)],
+      metadata: { [email]: 'primary', '<EMAIL_2>': 'template' },
+    });
     assert.equal(response.status, 200, response.text);
     const sent = cloud.received.at(-1)!.body;
     assert.equal(sent.messages[0].content, '<EMAIL_1> is the slot; send it from <EMAIL_3>');
@@ -208,7 +437,22 @@ describe('redaction, as the review tried it', () => {
 
   it('a value in tool arguments that cannot be replaced in place is refused, not turned into broken arguments', async () => {
     const before = cloud.received.length;
-    const response = await call({ messages: [{ role: 'assistant', content: null, tool_calls: [{ id: 'c', type: 'function', function: { name: 'send', arguments: `{"to":"${encodeURIComponent(email)}"}` } }] }, user('ok')] });
+    const response = await call({
+      messages: [
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [
+            {
+              id: 'c',
+              type: 'function',
+              function: { name: 'send', arguments: `{"to":"${encodeURIComponent(email)}"}` },
+            },
+          ],
+        },
+        user('ok'),
+      ],
+    });
     assert.equal(response.status, 403);
     assert.equal(cloud.received.length, before);
   });

@@ -33,7 +33,10 @@ const canaries: Array<{ label: string; value: string }> = [
   { label: 'secret.aws_key', value: 'AKIAIOSFODNN7EXAMPLE' },
   { label: 'secret.github_token', value: 'ghp_0123456789abcdefghijABCDEFGHIJ012345' },
   { label: 'secret.api_key', value: 'sk-proj-abcdefghijklmnopqrstuvwx1234' },
-  { label: 'secret.private_key', value: '-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAcanary\n-----END RSA PRIVATE KEY-----' },
+  {
+    label: 'secret.private_key',
+    value: '-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAcanary\n-----END RSA PRIVATE KEY-----',
+  },
   { label: 'secret.token', value: 'Zx9qL2mN8vB4cX7kP1wR5tY3uI6oA0sD' },
 ];
 const templates = [
@@ -66,18 +69,47 @@ describe('egress: nothing labelled leaves for a forbidden provider', () => {
       {
         providers: [
           providerEntry('own', owned.url, { jurisdiction: 'SA', ownership: 'owned' }),
-          providerEntry('foreign', foreignOpenAI.url, { jurisdiction: 'US', ownership: 'rented', operator: 'Foreign Cloud' }),
-          { ...providerEntry('foreign-claude', foreignAnthropic.url, { kind: 'anthropic', jurisdiction: 'US', ownership: 'rented', operator: 'Foreign Cloud' }), api_key_env: 'FOREIGN_KEY' },
+          providerEntry('foreign', foreignOpenAI.url, {
+            jurisdiction: 'US',
+            ownership: 'rented',
+            operator: 'Foreign Cloud',
+          }),
+          {
+            ...providerEntry('foreign-claude', foreignAnthropic.url, {
+              kind: 'anthropic',
+              jurisdiction: 'US',
+              ownership: 'rented',
+              operator: 'Foreign Cloud',
+            }),
+            api_key_env: 'FOREIGN_KEY',
+          },
         ],
-        models: { default: { candidates: ['own/m1', 'foreign/m1', 'foreign-claude/m1'] }, foreign: { candidates: ['foreign/m1', 'foreign-claude/m1'] } },
+        models: {
+          default: { candidates: ['own/m1', 'foreign/m1', 'foreign-claude/m1'] },
+          foreign: { candidates: ['foreign/m1', 'foreign-claude/m1'] },
+        },
         routing: { retries: 1, attempt_timeout_ms: 150, breaker: { failures: 3, cooldown_ms: 50 } },
-        policy: { name: 'egress', rules: [{ when: { labels_any: ['pii', 'secret', 'confidential'] }, allow: { ownership: ['owned'] } }, { when: {}, allow: {} }] },
+        policy: {
+          name: 'egress',
+          rules: [
+            { when: { labels_any: ['pii', 'secret', 'confidential'] }, allow: { ownership: ['owned'] } },
+            { when: {}, allow: {} },
+          ],
+        },
       },
       { env: { FOREIGN_KEY: 'k' } },
     );
     // The allowed provider fails, hangs and recovers at random.
     const next = random(42);
-    const behaviours = [{ kind: 'ok' }, { kind: 'ok' }, { kind: 'ok' }, { kind: 'status', status: 503 }, { kind: 'reset' }, { kind: 'hang' }, { kind: 'status', status: 429, retryAfter: '0' }] as const;
+    const behaviours = [
+      { kind: 'ok' },
+      { kind: 'ok' },
+      { kind: 'ok' },
+      { kind: 'status', status: 503 },
+      { kind: 'reset' },
+      { kind: 'hang' },
+      { kind: 'status', status: 429, retryAfter: '0' },
+    ] as const;
     flipper = setInterval(() => owned.setDefault(behaviours[Math.floor(next() * behaviours.length)]!), 15);
   });
   after(async () => {
@@ -103,8 +135,13 @@ describe('egress: nothing labelled leaves for a forbidden provider', () => {
       const model = next() < 0.6 ? 'foreign' : 'default';
       if (!plain) tags.push(tag);
       const messages = buildMessages(dialect, place, text, canary.value, tag, plain);
-      const body = dialect === 'openai' ? { model, stream, ...messages } : { model, stream, max_tokens: 64, ...messages };
-      const response = await fetch(`${gateway.url}${dialect === 'openai' ? '/v1/chat/completions' : '/v1/messages'}`, { method: 'POST', headers: { authorization: `Bearer ${gateway.key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const body =
+        dialect === 'openai' ? { model, stream, ...messages } : { model, stream, max_tokens: 64, ...messages };
+      const response = await fetch(`${gateway.url}${dialect === 'openai' ? '/v1/chat/completions' : '/v1/messages'}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${gateway.key}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
       const answer = await response.text();
       if (response.status === 200) {
         if (plain) counts.plainServed += 1;
@@ -113,42 +150,125 @@ describe('egress: nothing labelled leaves for a forbidden provider', () => {
         counts.refused += 1;
       } else {
         counts.other += 1;
-        assert.fail(`request ${index} (${dialect}, ${place}, ${model}, stream ${stream}) got ${response.status}: ${answer.slice(0, 300)}`);
+        assert.fail(
+          `request ${index} (${dialect}, ${place}, ${model}, stream ${stream}) got ${response.status}: ${answer.slice(0, 300)}`,
+        );
       }
     };
     const workers = Array.from({ length: 8 }, async () => {
       while (issued < total) await one();
     });
     await Promise.all(workers);
-    const leaked = [...foreignOpenAI.received, ...foreignAnthropic.received].filter((received) => received.raw.includes('-CANARY'));
+    const leaked = [...foreignOpenAI.received, ...foreignAnthropic.received].filter((received) =>
+      received.raw.includes('-CANARY'),
+    );
     const values = canaries.flatMap((canary) => [canary.value, JSON.stringify(canary.value).slice(1, -1)]);
-    const leakedValues = [...foreignOpenAI.received, ...foreignAnthropic.received].filter((received) => values.some((value) => received.raw.includes(value)));
-    context.diagnostic(`egress: ${total} requests — canary requests served by the owned provider ${counts.served}, refused ${counts.refused}; plain requests served ${counts.plainServed}; foreign upstreams received ${foreignOpenAI.received.length + foreignAnthropic.received.length} requests, ${leaked.length} with a canary`);
-    assert.equal(leaked.length, 0, `leaked: ${leaked.slice(0, 5).map((entry) => entry.raw.slice(0, 300)).join("\n")}`);
+    const leakedValues = [...foreignOpenAI.received, ...foreignAnthropic.received].filter((received) =>
+      values.some((value) => received.raw.includes(value)),
+    );
+    context.diagnostic(
+      `egress: ${total} requests — canary requests served by the owned provider ${counts.served}, refused ${counts.refused}; plain requests served ${counts.plainServed}; foreign upstreams received ${foreignOpenAI.received.length + foreignAnthropic.received.length} requests, ${leaked.length} with a canary`,
+    );
+    assert.equal(
+      leaked.length,
+      0,
+      `leaked: ${leaked
+        .slice(0, 5)
+        .map((entry) => entry.raw.slice(0, 300))
+        .join('\n')}`,
+    );
     assert.equal(leakedValues.length, 0);
     assert.equal(counts.other, 0);
     assert.ok(counts.served > 0 && counts.refused > 0 && counts.plainServed > 0, 'all three paths were exercised');
-    assert.ok(foreignOpenAI.received.length + foreignAnthropic.received.length > 0, 'plain traffic did reach the foreign providers');
+    assert.ok(
+      foreignOpenAI.received.length + foreignAnthropic.received.length > 0,
+      'plain traffic did reach the foreign providers',
+    );
     assert.equal(tags.length, counts.served + counts.refused);
   });
 });
 
-function buildMessages(dialect: 'openai' | 'anthropic', place: (typeof places)[number], text: string, value: string, tag: string, plain: boolean): Record<string, unknown> {
+function buildMessages(
+  dialect: 'openai' | 'anthropic',
+  place: (typeof places)[number],
+  text: string,
+  value: string,
+  tag: string,
+  plain: boolean,
+): Record<string, unknown> {
   const half = Math.floor(value.length / 2);
   if (dialect === 'openai') {
     switch (place) {
       case 'system':
-        return { messages: [{ role: 'system', content: text }, { role: 'user', content: `hello ${tag}` }] };
+        return {
+          messages: [
+            { role: 'system', content: text },
+            { role: 'user', content: `hello ${tag}` },
+          ],
+        };
       case 'assistant':
-        return { messages: [{ role: 'user', content: `hi ${tag}` }, { role: 'assistant', content: text }, { role: 'user', content: 'go on' }] };
+        return {
+          messages: [
+            { role: 'user', content: `hi ${tag}` },
+            { role: 'assistant', content: text },
+            { role: 'user', content: 'go on' },
+          ],
+        };
       case 'tool':
-        return { messages: [{ role: 'user', content: `look up ${tag}` }, { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'lookup', arguments: '{}' } }] }, { role: 'tool', tool_call_id: 'c1', content: text }] };
+        return {
+          messages: [
+            { role: 'user', content: `look up ${tag}` },
+            {
+              role: 'assistant',
+              content: null,
+              tool_calls: [{ id: 'c1', type: 'function', function: { name: 'lookup', arguments: '{}' } }],
+            },
+            { role: 'tool', tool_call_id: 'c1', content: text },
+          ],
+        };
       case 'arguments':
-        return { messages: [{ role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'file', arguments: JSON.stringify({ note: text }) } }] }, { role: 'tool', tool_call_id: 'c1', content: 'done' }, { role: 'user', content: `ok ${tag}` }] };
+        return {
+          messages: [
+            {
+              role: 'assistant',
+              content: null,
+              tool_calls: [
+                { id: 'c1', type: 'function', function: { name: 'file', arguments: JSON.stringify({ note: text }) } },
+              ],
+            },
+            { role: 'tool', tool_call_id: 'c1', content: 'done' },
+            { role: 'user', content: `ok ${tag}` },
+          ],
+        };
       case 'image':
-        return { messages: [{ role: 'user', content: [{ type: 'text', text: `describe ${tag}` }, { type: 'image_url', image_url: { url: `https://scans.example/view?ref=${encodeURIComponent(plain ? 'twelve' : value)}&t=${tag}` } }] }] };
+        return {
+          messages: [
+            {
+              role: 'user',
+              content: [
+                { type: 'text', text: `describe ${tag}` },
+                {
+                  type: 'image_url',
+                  image_url: {
+                    url: `https://scans.example/view?ref=${encodeURIComponent(plain ? 'twelve' : value)}&t=${tag}`,
+                  },
+                },
+              ],
+            },
+          ],
+        };
       case 'split':
-        return { messages: [{ role: 'user', content: [{ type: 'text', text: `record ${tag}: ${plain ? 'number' : value.slice(0, half)}` }, { type: 'text', text: `${plain ? ' twelve' : value.slice(half)} end` }] }] };
+        return {
+          messages: [
+            {
+              role: 'user',
+              content: [
+                { type: 'text', text: `record ${tag}: ${plain ? 'number' : value.slice(0, half)}` },
+                { type: 'text', text: `${plain ? ' twelve' : value.slice(half)} end` },
+              ],
+            },
+          ],
+        };
       default:
         return { messages: [{ role: 'user', content: text }] };
     }
@@ -157,15 +277,59 @@ function buildMessages(dialect: 'openai' | 'anthropic', place: (typeof places)[n
     case 'system':
       return { system: text, messages: [{ role: 'user', content: `hello ${tag}` }] };
     case 'assistant':
-      return { messages: [{ role: 'user', content: `hi ${tag}` }, { role: 'assistant', content: text }, { role: 'user', content: 'go on' }] };
+      return {
+        messages: [
+          { role: 'user', content: `hi ${tag}` },
+          { role: 'assistant', content: text },
+          { role: 'user', content: 'go on' },
+        ],
+      };
     case 'tool':
-      return { messages: [{ role: 'user', content: `look up ${tag}` }, { role: 'assistant', content: [{ type: 'tool_use', id: 't1', name: 'lookup', input: {} }] }, { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't1', content: text }] }] };
+      return {
+        messages: [
+          { role: 'user', content: `look up ${tag}` },
+          { role: 'assistant', content: [{ type: 'tool_use', id: 't1', name: 'lookup', input: {} }] },
+          { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't1', content: text }] },
+        ],
+      };
     case 'arguments':
-      return { messages: [{ role: 'user', content: `file it ${tag}` }, { role: 'assistant', content: [{ type: 'tool_use', id: 't1', name: 'file', input: { note: text } }] }, { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't1', content: 'done' }] }] };
+      return {
+        messages: [
+          { role: 'user', content: `file it ${tag}` },
+          { role: 'assistant', content: [{ type: 'tool_use', id: 't1', name: 'file', input: { note: text } }] },
+          { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't1', content: 'done' }] },
+        ],
+      };
     case 'image':
-      return { messages: [{ role: 'user', content: [{ type: 'text', text: `describe ${tag}` }, { type: 'image', source: { type: 'url', url: `https://scans.example/view?ref=${encodeURIComponent(plain ? 'twelve' : value)}&t=${tag}` } }] }] };
+      return {
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: `describe ${tag}` },
+              {
+                type: 'image',
+                source: {
+                  type: 'url',
+                  url: `https://scans.example/view?ref=${encodeURIComponent(plain ? 'twelve' : value)}&t=${tag}`,
+                },
+              },
+            ],
+          },
+        ],
+      };
     case 'split':
-      return { messages: [{ role: 'user', content: [{ type: 'text', text: `record ${tag}: ${plain ? 'number' : value.slice(0, half)}` }, { type: 'text', text: `${plain ? ' twelve' : value.slice(half)} end` }] }] };
+      return {
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: `record ${tag}: ${plain ? 'number' : value.slice(0, half)}` },
+              { type: 'text', text: `${plain ? ' twelve' : value.slice(half)} end` },
+            ],
+          },
+        ],
+      };
     default:
       return { messages: [{ role: 'user', content: text }] };
   }

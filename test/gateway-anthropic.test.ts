@@ -20,7 +20,17 @@ describe('Anthropic dialect through the official SDK', () => {
     anthropicUpstream = await startAnthropicDouble();
     gateway = await startTestGateway(
       {
-        providers: [providerEntry('vllm', openaiUpstream.url), { ...providerEntry('claude', anthropicUpstream.url, { kind: 'anthropic', ownership: 'rented', jurisdiction: 'US' }), api_key_env: 'CLAUDE_KEY' }],
+        providers: [
+          providerEntry('vllm', openaiUpstream.url),
+          {
+            ...providerEntry('claude', anthropicUpstream.url, {
+              kind: 'anthropic',
+              ownership: 'rented',
+              jurisdiction: 'US',
+            }),
+            api_key_env: 'CLAUDE_KEY',
+          },
+        ],
         models: { 'to-openai': { candidates: ['vllm/m1'] }, 'to-anthropic': { candidates: ['claude/m1'] } },
       },
       { env: { CLAUDE_KEY: 'claude-secret' } },
@@ -36,7 +46,12 @@ describe('Anthropic dialect through the official SDK', () => {
   for (const alias of ['to-openai', 'to-anthropic'] as const) {
     describe(`routed ${alias}`, () => {
       it('answers a message with system prompt, text and usage', async () => {
-        const message = await client.messages.create({ model: alias, max_tokens: 64, system: 'be brief', messages: [{ role: 'user', content: 'Salut, ça va ?' }] });
+        const message = await client.messages.create({
+          model: alias,
+          max_tokens: 64,
+          system: 'be brief',
+          messages: [{ role: 'user', content: 'Salut, ça va ?' }],
+        });
         assert.equal(message.type, 'message');
         assert.equal(message.role, 'assistant');
         assert.deepEqual(message.content, [{ type: 'text', text: 'echo: Salut, ça va ?' }]);
@@ -45,7 +60,11 @@ describe('Anthropic dialect through the official SDK', () => {
       });
 
       it('streams, and the SDK assembles the final message', async () => {
-        const stream = client.messages.stream({ model: alias, max_tokens: 64, messages: [{ role: 'user', content: 'stream please' }] });
+        const stream = client.messages.stream({
+          model: alias,
+          max_tokens: 64,
+          messages: [{ role: 'user', content: 'stream please' }],
+        });
         let deltas = '';
         stream.on('text', (text) => (deltas += text));
         const final = await stream.finalMessage();
@@ -56,16 +75,35 @@ describe('Anthropic dialect through the official SDK', () => {
       });
 
       it('translates tool use both ways', async () => {
-        (alias === 'to-openai' ? openaiUpstream : anthropicUpstream).script({ kind: 'tool-call', name: 'get_weather', arguments: '{"city":"Paris"}' });
+        (alias === 'to-openai' ? openaiUpstream : anthropicUpstream).script({
+          kind: 'tool-call',
+          name: 'get_weather',
+          arguments: '{"city":"Paris"}',
+        });
         const message = await client.messages.create({
           model: alias,
           max_tokens: 64,
-          tools: [{ name: 'get_weather', description: 'weather', input_schema: { type: 'object', properties: { city: { type: 'string' } } } }],
+          tools: [
+            {
+              name: 'get_weather',
+              description: 'weather',
+              input_schema: { type: 'object', properties: { city: { type: 'string' } } },
+            },
+          ],
           tool_choice: { type: 'any' },
           messages: [
             { role: 'user', content: 'weather in Paris?' },
-            { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_0', name: 'get_weather', input: { city: 'Lyon' } }] },
-            { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_0', content: 'sunny' }, { type: 'text', text: 'and Paris?' }] },
+            {
+              role: 'assistant',
+              content: [{ type: 'tool_use', id: 'toolu_0', name: 'get_weather', input: { city: 'Lyon' } }],
+            },
+            {
+              role: 'user',
+              content: [
+                { type: 'tool_result', tool_use_id: 'toolu_0', content: 'sunny' },
+                { type: 'text', text: 'and Paris?' },
+              ],
+            },
           ],
         });
         assert.equal(message.stop_reason, 'tool_use');
@@ -91,7 +129,12 @@ describe('Anthropic dialect through the official SDK', () => {
 
   it('streams tool use to an Anthropic client from an OpenAI upstream', async () => {
     openaiUpstream.script({ kind: 'tool-call', name: 'lookup', arguments: '{"q":"x"}' });
-    const stream = client.messages.stream({ model: 'to-openai', max_tokens: 64, tools: [{ name: 'lookup', input_schema: { type: 'object' } }], messages: [{ role: 'user', content: 'go' }] });
+    const stream = client.messages.stream({
+      model: 'to-openai',
+      max_tokens: 64,
+      tools: [{ name: 'lookup', input_schema: { type: 'object' } }],
+      messages: [{ role: 'user', content: 'go' }],
+    });
     const final = await stream.finalMessage();
     assert.equal(final.stop_reason, 'tool_use');
     const use = final.content.find((block) => block.type === 'tool_use');
@@ -101,7 +144,15 @@ describe('Anthropic dialect through the official SDK', () => {
 
   it('serves OpenAI clients from an Anthropic upstream, streaming with usage', async () => {
     const openai = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: gateway.key, maxRetries: 0 });
-    const stream = await openai.chat.completions.create({ model: 'to-anthropic', messages: [{ role: 'system', content: 'sys' }, { role: 'user', content: 'hi there' }], stream: true, stream_options: { include_usage: true } });
+    const stream = await openai.chat.completions.create({
+      model: 'to-anthropic',
+      messages: [
+        { role: 'system', content: 'sys' },
+        { role: 'user', content: 'hi there' },
+      ],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     let text = '';
     let usage;
     for await (const chunk of stream) {
@@ -114,18 +165,44 @@ describe('Anthropic dialect through the official SDK', () => {
   });
 
   it('passes images to an Anthropic upstream as image blocks', async () => {
-    await client.messages.create({ model: 'to-anthropic', max_tokens: 16, messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'iVBORw0KGgo=' } }, { type: 'text', text: 'describe' }] }] });
+    await client.messages.create({
+      model: 'to-anthropic',
+      max_tokens: 16,
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'iVBORw0KGgo=' } },
+            { type: 'text', text: 'describe' },
+          ],
+        },
+      ],
+    });
     const sent = anthropicUpstream.received.at(-1)!.body;
-    assert.deepEqual(sent.messages[0].content[0], { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'iVBORw0KGgo=' } });
+    assert.deepEqual(sent.messages[0].content[0], {
+      type: 'image',
+      source: { type: 'base64', media_type: 'image/png', data: 'iVBORw0KGgo=' },
+    });
   });
 
   it('answers errors in the Anthropic error format', async () => {
-    const unauthenticated = await postJson(`${gateway.url}/v1/messages`, { model: 'to-openai', max_tokens: 5, messages: [] });
+    const unauthenticated = await postJson(`${gateway.url}/v1/messages`, {
+      model: 'to-openai',
+      max_tokens: 5,
+      messages: [],
+    });
     assert.equal(unauthenticated.status, 401);
     assert.equal(unauthenticated.json.type, 'error');
     assert.equal(unauthenticated.json.error.type, 'authentication_error');
-    await assert.rejects(client.messages.create({ model: 'nope', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] }), (error: any) => error.status === 404 && error.error?.error?.type === 'not_found_error');
-    const invalid = await postJson(`${gateway.url}/v1/messages`, { model: 'to-openai', messages: [{ role: 'user', content: 'x' }] }, { 'x-api-key': gateway.key });
+    await assert.rejects(
+      client.messages.create({ model: 'nope', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] }),
+      (error: any) => error.status === 404 && error.error?.error?.type === 'not_found_error',
+    );
+    const invalid = await postJson(
+      `${gateway.url}/v1/messages`,
+      { model: 'to-openai', messages: [{ role: 'user', content: 'x' }] },
+      { 'x-api-key': gateway.key },
+    );
     assert.equal(invalid.status, 400);
     assert.equal(invalid.json.error.type, 'invalid_request_error');
     assert.match(invalid.json.error.message, /max_tokens/);
@@ -133,7 +210,11 @@ describe('Anthropic dialect through the official SDK', () => {
 
   it('ends a cut stream with an Anthropic error event', async () => {
     anthropicUpstream.script({ kind: 'stream-cut', afterChunks: 1 });
-    const stream = client.messages.stream({ model: 'to-anthropic', max_tokens: 64, messages: [{ role: 'user', content: 'a longer answer to cut' }] });
+    const stream = client.messages.stream({
+      model: 'to-anthropic',
+      max_tokens: 64,
+      messages: [{ role: 'user', content: 'a longer answer to cut' }],
+    });
     await assert.rejects(stream.finalMessage(), /mid-stream/);
   });
 });

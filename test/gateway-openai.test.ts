@@ -17,9 +17,17 @@ describe('OpenAI dialect through the official SDK', () => {
     primary = await startOpenAIDouble();
     secondary = await startOpenAIDouble();
     gateway = await startTestGateway({
-      providers: [providerEntry('primary', primary.url), providerEntry('secondary', secondary.url, { ownership: 'rented', jurisdiction: 'FR' })],
+      providers: [
+        providerEntry('primary', primary.url),
+        providerEntry('secondary', secondary.url, { ownership: 'rented', jurisdiction: 'FR' }),
+      ],
       models: { default: { candidates: ['primary/m1', 'secondary/m2'] }, solo: { candidates: ['primary/m1'] } },
-      routing: { attempt_timeout_ms: 400, retries: 1, max_retry_wait_ms: 1_500, breaker: { failures: 1_000, cooldown_ms: 60_000 } },
+      routing: {
+        attempt_timeout_ms: 400,
+        retries: 1,
+        max_retry_wait_ms: 1_500,
+        breaker: { failures: 1_000, cooldown_ms: 60_000 },
+      },
       limits: { max_body_bytes: 64 * 1024 },
     });
     client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: gateway.key, maxRetries: 0 });
@@ -35,7 +43,10 @@ describe('OpenAI dialect through the official SDK', () => {
   });
 
   it('answers a chat completion from the first candidate, under its upstream model name', async () => {
-    const completion = await client.chat.completions.create({ model: 'default', messages: [{ role: 'user', content: 'bonjour' }] });
+    const completion = await client.chat.completions.create({
+      model: 'default',
+      messages: [{ role: 'user', content: 'bonjour' }],
+    });
     assert.equal(completion.choices[0]?.message.content, 'echo: bonjour');
     assert.equal(primary.received.length, 1);
     assert.equal(primary.received[0]!.body.model, 'm1');
@@ -43,14 +54,23 @@ describe('OpenAI dialect through the official SDK', () => {
   });
 
   it('relays the upstream answer bytes unchanged', async () => {
-    const response = await postJson(`${gateway.url}/v1/chat/completions`, { model: 'default', messages: [{ role: 'user', content: 'bytes' }] }, { authorization: `Bearer ${gateway.key}` });
+    const response = await postJson(
+      `${gateway.url}/v1/chat/completions`,
+      { model: 'default', messages: [{ role: 'user', content: 'bytes' }] },
+      { authorization: `Bearer ${gateway.key}` },
+    );
     assert.equal(response.status, 200);
     assert.match(response.text, /^\{"id":"chatcmpl-double-/);
     assert.ok(response.headers.get('x-request-id'));
   });
 
   it('streams, honouring stream_options.include_usage', async () => {
-    const stream = await client.chat.completions.create({ model: 'default', messages: [{ role: 'user', content: 'مرحبا بالعالم' }], stream: true, stream_options: { include_usage: true } });
+    const stream = await client.chat.completions.create({
+      model: 'default',
+      messages: [{ role: 'user', content: 'مرحبا بالعالم' }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     let text = '';
     let usage: unknown;
     for await (const chunk of stream) {
@@ -63,7 +83,11 @@ describe('OpenAI dialect through the official SDK', () => {
   });
 
   it('streams without usage when not asked', async () => {
-    const stream = await client.chat.completions.create({ model: 'default', messages: [{ role: 'user', content: 'x' }], stream: true });
+    const stream = await client.chat.completions.create({
+      model: 'default',
+      messages: [{ role: 'user', content: 'x' }],
+      stream: true,
+    });
     for await (const chunk of stream) assert.equal(chunk.usage ?? undefined, undefined);
     assert.equal(primary.received[0]!.body.stream_options, undefined);
   });
@@ -72,10 +96,26 @@ describe('OpenAI dialect through the official SDK', () => {
     primary.script({ kind: 'tool-call', name: 'lookup', arguments: '{"id":42}' });
     const completion = await client.chat.completions.create({
       model: 'default',
-      messages: [{ role: 'user', content: [{ type: 'text', text: 'what is this?' }, { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } }] }],
-      tools: [{ type: 'function', function: { name: 'lookup', parameters: { type: 'object', properties: { id: { type: 'number' } } } } }],
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'what is this?' },
+            { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } },
+          ],
+        },
+      ],
+      tools: [
+        {
+          type: 'function',
+          function: { name: 'lookup', parameters: { type: 'object', properties: { id: { type: 'number' } } } },
+        },
+      ],
       tool_choice: 'auto',
-      response_format: { type: 'json_schema', json_schema: { name: 'answer', schema: { type: 'object' }, strict: true } },
+      response_format: {
+        type: 'json_schema',
+        json_schema: { name: 'answer', schema: { type: 'object' }, strict: true },
+      },
       seed: 7,
     });
     assert.equal(completion.choices[0]?.message.tool_calls?.[0]?.type, 'function');
@@ -101,7 +141,10 @@ describe('OpenAI dialect through the official SDK', () => {
   });
 
   it('serves provider/model names directly', async () => {
-    const completion = await client.chat.completions.create({ model: 'secondary/m2', messages: [{ role: 'user', content: 'direct' }] });
+    const completion = await client.chat.completions.create({
+      model: 'secondary/m2',
+      messages: [{ role: 'user', content: 'direct' }],
+    });
     assert.equal(completion.choices[0]?.message.content, 'echo: direct');
     assert.equal(secondary.received[0]!.body.model, 'm2');
   });
@@ -109,7 +152,10 @@ describe('OpenAI dialect through the official SDK', () => {
   describe('retries and fallback', () => {
     it('retries a 5xx on the same candidate', async () => {
       primary.script({ kind: 'status', status: 502 });
-      const completion = await client.chat.completions.create({ model: 'default', messages: [{ role: 'user', content: 'retry' }] });
+      const completion = await client.chat.completions.create({
+        model: 'default',
+        messages: [{ role: 'user', content: 'retry' }],
+      });
       assert.equal(completion.choices[0]?.message.content, 'echo: retry');
       assert.equal(primary.received.length, 2);
       assert.equal(secondary.received.length, 0);
@@ -118,10 +164,17 @@ describe('OpenAI dialect through the official SDK', () => {
     it('waits out a short Retry-After on a 429, then retries (on the gateway clock)', async () => {
       const clock = new ManualClock();
       const upstream = await startOpenAIDouble();
-      const local = await startTestGateway({ providers: [providerEntry('primary', upstream.url)], models: { default: { candidates: ['primary/m1'] } } }, { clock });
+      const local = await startTestGateway(
+        { providers: [providerEntry('primary', upstream.url)], models: { default: { candidates: ['primary/m1'] } } },
+        { clock },
+      );
       try {
         upstream.script({ kind: 'status', status: 429, retryAfter: '1' });
-        const answer = postJson(`${local.url}/v1/chat/completions`, { model: 'default', messages: [{ role: 'user', content: 'later' }] }, { authorization: `Bearer ${local.key}` });
+        const answer = postJson(
+          `${local.url}/v1/chat/completions`,
+          { model: 'default', messages: [{ role: 'user', content: 'later' }] },
+          { authorization: `Bearer ${local.key}` },
+        );
         // The provider's deadline watch sleeps on the clock too (one sleep per upstream, from its first call on).
         await until(() => upstream.received.length === 1, 'the first attempt');
         const waitingBefore = clock.waiting;
@@ -139,26 +192,39 @@ describe('OpenAI dialect through the official SDK', () => {
 
     it('falls back to the next candidate when one keeps failing', async () => {
       primary.script({ kind: 'reset' }, { kind: 'reset' });
-      const completion = await client.chat.completions.create({ model: 'default', messages: [{ role: 'user', content: 'fallback' }] });
+      const completion = await client.chat.completions.create({
+        model: 'default',
+        messages: [{ role: 'user', content: 'fallback' }],
+      });
       assert.equal(completion.choices[0]?.message.content, 'echo: fallback');
       assert.equal(secondary.received.length, 1);
     });
 
     it('falls back on a hang past the attempt deadline', async () => {
       primary.script({ kind: 'hang' });
-      const completion = await client.chat.completions.create({ model: 'default', messages: [{ role: 'user', content: 'slow' }] });
+      const completion = await client.chat.completions.create({
+        model: 'default',
+        messages: [{ role: 'user', content: 'slow' }],
+      });
       assert.equal(completion.choices[0]?.message.content, 'echo: slow');
     });
 
     it('falls back on malformed JSON from upstream', async () => {
       primary.script({ kind: 'malformed' });
-      const completion = await client.chat.completions.create({ model: 'default', messages: [{ role: 'user', content: 'garbled' }] });
+      const completion = await client.chat.completions.create({
+        model: 'default',
+        messages: [{ role: 'user', content: 'garbled' }],
+      });
       assert.equal(completion.choices[0]?.message.content, 'echo: garbled');
     });
 
     it('falls back for a stream that fails before its first byte', async () => {
       primary.script({ kind: 'status', status: 500 }, { kind: 'status', status: 500 });
-      const stream = await client.chat.completions.create({ model: 'default', messages: [{ role: 'user', content: 'stream fallback' }], stream: true });
+      const stream = await client.chat.completions.create({
+        model: 'default',
+        messages: [{ role: 'user', content: 'stream fallback' }],
+        stream: true,
+      });
       let text = '';
       for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
       assert.equal(text, 'echo: stream fallback');
@@ -167,7 +233,11 @@ describe('OpenAI dialect through the official SDK', () => {
 
     it('ends a stream cut after its first byte with an error event, never a hang', async () => {
       primary.script({ kind: 'stream-cut', afterChunks: 2 });
-      const stream = await client.chat.completions.create({ model: 'solo', messages: [{ role: 'user', content: 'this answer will be cut short' }], stream: true });
+      const stream = await client.chat.completions.create({
+        model: 'solo',
+        messages: [{ role: 'user', content: 'this answer will be cut short' }],
+        stream: true,
+      });
       let text = '';
       await assert.rejects(
         (async () => {
@@ -180,18 +250,26 @@ describe('OpenAI dialect through the official SDK', () => {
 
     it('answers 504 upstream_timeout when the only candidate hangs', async () => {
       primary.script({ kind: 'hang' });
-      await assert.rejects(client.chat.completions.create({ model: 'solo', messages: [{ role: 'user', content: 'x' }] }), (error: any) => error.status === 504 && error.code === 'upstream_timeout');
+      await assert.rejects(
+        client.chat.completions.create({ model: 'solo', messages: [{ role: 'user', content: 'x' }] }),
+        (error: any) => error.status === 504 && error.code === 'upstream_timeout',
+      );
     });
 
     it('relays an upstream 400 as upstream_rejected without trying elsewhere', async () => {
       primary.script({ kind: 'status', status: 400, message: 'context too long' });
-      await assert.rejects(client.chat.completions.create({ model: 'default', messages: [{ role: 'user', content: 'x' }] }), (error: any) => error.status === 400 && error.code === 'upstream_rejected' && /context too long/.test(error.message));
+      await assert.rejects(
+        client.chat.completions.create({ model: 'default', messages: [{ role: 'user', content: 'x' }] }),
+        (error: any) =>
+          error.status === 400 && error.code === 'upstream_rejected' && /context too long/.test(error.message),
+      );
       assert.equal(secondary.received.length, 0);
     });
   });
 
   describe('bad input gets a clear OpenAI-format error', () => {
-    const call = (body: string | object, headers: Record<string, string> = {}) => postJson(`${gateway.url}/v1/chat/completions`, body, { authorization: `Bearer ${gateway.key}`, ...headers });
+    const call = (body: string | object, headers: Record<string, string> = {}) =>
+      postJson(`${gateway.url}/v1/chat/completions`, body, { authorization: `Bearer ${gateway.key}`, ...headers });
 
     it('invalid JSON → 400 invalid_json', async () => {
       const response = await call('{"model": "default", "messages": [');
@@ -232,12 +310,17 @@ describe('OpenAI dialect through the official SDK', () => {
       const notFound = await postJson(`${gateway.url}/v1/nothing`, {}, { authorization: `Bearer ${gateway.key}` });
       assert.equal(notFound.status, 404);
       assert.equal(notFound.json.error.code, 'not_found');
-      const wrongMethod = await fetch(`${gateway.url}/v1/chat/completions`, { headers: { authorization: `Bearer ${gateway.key}` } });
+      const wrongMethod = await fetch(`${gateway.url}/v1/chat/completions`, {
+        headers: { authorization: `Bearer ${gateway.key}` },
+      });
       assert.equal(wrongMethod.status, 405);
     });
 
     it('the process survives all of the above and keeps serving', async () => {
-      const completion = await client.chat.completions.create({ model: 'default', messages: [{ role: 'user', content: 'still here' }] });
+      const completion = await client.chat.completions.create({
+        model: 'default',
+        messages: [{ role: 'user', content: 'still here' }],
+      });
       assert.equal(completion.choices[0]?.message.content, 'echo: still here');
     });
   });
@@ -276,7 +359,10 @@ describe('OpenAI dialect through the official SDK', () => {
 
     it('/metrics serves Prometheus text with requests, latency, tokens and fallbacks', async () => {
       const text = await (await fetch(`${gateway.url}/metrics`)).text();
-      assert.match(text, /sovereign_requests_total\{endpoint="chat",alias="default",provider="primary",status="200"\} \d+/);
+      assert.match(
+        text,
+        /sovereign_requests_total\{endpoint="chat",alias="default",provider="primary",status="200"\} \d+/,
+      );
       assert.match(text, /sovereign_request_duration_seconds_bucket/);
       assert.match(text, /sovereign_time_to_first_byte_seconds_bucket/);
       assert.match(text, /sovereign_tokens_total\{alias="default",provider="primary",direction="out"\} \d+/);
@@ -285,10 +371,20 @@ describe('OpenAI dialect through the official SDK', () => {
     });
 
     it('keeps an incoming x-request-id and logs JSON lines without prompt text or keys', async () => {
-      const response = await postJson(`${gateway.url}/v1/chat/completions`, { model: 'default', messages: [{ role: 'user', content: 'canary-prompt-text' }] }, { authorization: `Bearer ${gateway.key}`, 'x-request-id': 'trace-123' });
+      const response = await postJson(
+        `${gateway.url}/v1/chat/completions`,
+        { model: 'default', messages: [{ role: 'user', content: 'canary-prompt-text' }] },
+        { authorization: `Bearer ${gateway.key}`, 'x-request-id': 'trace-123' },
+      );
       assert.equal(response.headers.get('x-request-id'), 'trace-123');
-      const lines = gateway.logs.join('').split('\n').filter(Boolean).map((line) => JSON.parse(line));
-      assert.ok(lines.some((line) => line.requestId === 'trace-123' && line.status === 200 && line.provider === 'primary'));
+      const lines = gateway.logs
+        .join('')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line));
+      assert.ok(
+        lines.some((line) => line.requestId === 'trace-123' && line.status === 200 && line.provider === 'primary'),
+      );
       const all = gateway.logs.join('');
       assert.ok(!all.includes('canary-prompt-text'));
       assert.ok(!all.includes(gateway.key));

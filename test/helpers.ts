@@ -48,7 +48,10 @@ export interface TestGatewayOptions {
   clock?: Clock;
 }
 
-export async function startTestGateway(rawConfig: Record<string, unknown>, options: TestGatewayOptions = {}): Promise<TestGateway> {
+export async function startTestGateway(
+  rawConfig: Record<string, unknown>,
+  options: TestGatewayOptions = {},
+): Promise<TestGateway> {
   const dataDirectory = options.dataDirectory ?? temporaryDirectory();
   const config = parseConfig({ data_dir: dataDirectory, ...rawConfig }, 'test config');
   const store = openSqliteStore(dataDirectory);
@@ -65,12 +68,35 @@ export async function startTestGateway(rawConfig: Record<string, unknown>, optio
   const registry = new ModelRegistry({ store, verifier: signer, signer });
   await options.prepare?.(registry);
   const registered = await registry.list();
-  const ledger = new LedgerLog({ store, signer, origin: signer.name, clock: options.clock ?? systemClock, checkpointIntervalMs: config.ledger.checkpoint_interval_ms, onError: (error) => logs.push(String(error)) });
+  const ledger = new LedgerLog({
+    store,
+    signer,
+    origin: signer.name,
+    clock: options.clock ?? systemClock,
+    checkpointIntervalMs: config.ledger.checkpoint_interval_ms,
+    onError: (error) => logs.push(String(error)),
+  });
   const ner = config.policy?.detectors?.ner;
   // As `sovereign start` does: the model layer is created (and its model loaded) when the policy names one.
   const deepScanner = ner ? await createDeepScanner(ner, { registry }) : undefined;
-  const app = createApp({ config, store, providers: createProviders(config, options.env ?? {}, { registry, clock: options.clock ?? systemClock }), logger, ledger, weights: weightsDigests(config, registered), keyRefreshMs: options.keyRefreshMs ?? 100, deepScanner, clock: options.clock, stateKey: loadStateKey(config, {}, { create: true }) });
-  const { key } = await createApiKey(store, { name: options.dataDirectory ? `tester-${Math.random().toString(36).slice(2, 8)}` : 'tester', scopes: ['admin'], rpm: null, now: Date.now() });
+  const app = createApp({
+    config,
+    store,
+    providers: createProviders(config, options.env ?? {}, { registry, clock: options.clock ?? systemClock }),
+    logger,
+    ledger,
+    weights: weightsDigests(config, registered),
+    keyRefreshMs: options.keyRefreshMs ?? 100,
+    deepScanner,
+    clock: options.clock,
+    stateKey: loadStateKey(config, {}, { create: true }),
+  });
+  const { key } = await createApiKey(store, {
+    name: options.dataDirectory ? `tester-${Math.random().toString(36).slice(2, 8)}` : 'tester',
+    scopes: ['admin'],
+    rpm: null,
+    now: Date.now(),
+  });
   await app.start();
   await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
   const { port } = app.server.address() as AddressInfo;
@@ -93,11 +119,28 @@ export async function startTestGateway(rawConfig: Record<string, unknown>, optio
 
 /** A provider entry for the config, pointing at a double. */
 export function providerEntry(id: string, url: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { id, kind: 'openai-compatible', base_url: url, jurisdiction: 'local', operator: `${id} operator`, ownership: 'owned', models: ['m1', 'm2'], ...extra };
+  return {
+    id,
+    kind: 'openai-compatible',
+    base_url: url,
+    jurisdiction: 'local',
+    operator: `${id} operator`,
+    ownership: 'owned',
+    models: ['m1', 'm2'],
+    ...extra,
+  };
 }
 
-export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; json: any; text: string }> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+export async function postJson(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Headers; json: any; text: string }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
   const text = await response.text();
   let json: any;
   try {

@@ -43,7 +43,11 @@ describe('the ledger through the gateway', () => {
 
   it('a chat call carries a receipt that verifies offline and commits to the exact bytes', async () => {
     const requestBody = '{"model":"default",  "messages":[{"role":"user","content":"secret prompt canary"}]}';
-    const response = await fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', headers: { ...auth(gateway.key), 'content-type': 'application/json' }, body: requestBody });
+    const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { ...auth(gateway.key), 'content-type': 'application/json' },
+      body: requestBody,
+    });
     const responseBody = await response.text();
     const index = response.headers.get('x-sovereign-receipt');
     assert.match(index ?? '', /^\d+$/);
@@ -67,7 +71,11 @@ describe('the ledger through the gateway', () => {
   });
 
   it('errors and refusals are entries too, with their receipt', async () => {
-    const bad = await fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', headers: auth(gateway.key), body: '{"model": ' });
+    const bad = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: auth(gateway.key),
+      body: '{"model": ',
+    });
     assert.equal(bad.status, 400);
     const entry = verifyReceipt(await receiptOf(bad.headers.get('x-sovereign-receipt')!), [verifierKey]).entry;
     assert.equal(entry.outcome, 'error');
@@ -76,7 +84,11 @@ describe('the ledger through the gateway', () => {
     assert.equal(entry.response_sha256, sha256(await bad.text()));
 
     upstream.script({ kind: 'status', status: 503 });
-    const failed = await fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', headers: auth(gateway.key), body: '{"model":"default","messages":[{"role":"user","content":"x"}]}' });
+    const failed = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: auth(gateway.key),
+      body: '{"model":"default","messages":[{"role":"user","content":"x"}]}',
+    });
     assert.equal(failed.status, 502);
     const failedEntry = verifyReceipt(await receiptOf(failed.headers.get('x-sovereign-receipt')!), [verifierKey]).entry;
     assert.equal(failedEntry.error_code, 'upstream_error');
@@ -84,7 +96,11 @@ describe('the ledger through the gateway', () => {
   });
 
   it('a stream has an opening entry (header) and a closing entry (last SSE comment) over every byte delivered', async () => {
-    const response = await fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', headers: auth(gateway.key), body: '{"model":"default","stream":true,"messages":[{"role":"user","content":"stream it"}]}' });
+    const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: auth(gateway.key),
+      body: '{"model":"default","stream":true,"messages":[{"role":"user","content":"stream it"}]}',
+    });
     const openIndex = response.headers.get('x-sovereign-receipt')!;
     const text = await response.text();
     const match = /: x-sovereign-receipt-close (\d+)\n\n$/.exec(text);
@@ -104,10 +120,19 @@ describe('the ledger through the gateway', () => {
   });
 
   it('serves a receipt to the key that made the call, or to auditors, and to no one else', async () => {
-    const response = await fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', headers: auth(gateway.key), body: '{"model":"default","messages":[{"role":"user","content":"x"}]}' });
+    const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: auth(gateway.key),
+      body: '{"model":"default","messages":[{"role":"user","content":"x"}]}',
+    });
     const index = response.headers.get('x-sovereign-receipt')!;
     const { key: other } = await createApiKey(gateway.store, { name: 'other', scopes: [], rpm: null, now: Date.now() });
-    const { key: auditor } = await createApiKey(gateway.store, { name: 'auditor', scopes: ['auditor'], rpm: null, now: Date.now() });
+    const { key: auditor } = await createApiKey(gateway.store, {
+      name: 'auditor',
+      scopes: ['auditor'],
+      rpm: null,
+      now: Date.now(),
+    });
     await gateway.app.keys.refresh();
     const refused = await fetch(`${gateway.url}/v1/ledger/receipts/${index}`, { headers: auth(other) });
     assert.equal(refused.status, 403);
@@ -119,26 +144,58 @@ describe('the ledger through the gateway', () => {
   });
 
   it('serves receipts as C2SP tlog-proof text', async () => {
-    const response = await fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', headers: auth(gateway.key), body: '{"model":"default","messages":[{"role":"user","content":"x"}]}' });
+    const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: auth(gateway.key),
+      body: '{"model":"default","messages":[{"role":"user","content":"x"}]}',
+    });
     const index = response.headers.get('x-sovereign-receipt')!;
-    const text = await (await fetch(`${gateway.url}/v1/ledger/receipts/${index}`, { headers: { ...auth(gateway.key), accept: 'text/plain' } })).text();
+    const text = await (
+      await fetch(`${gateway.url}/v1/ledger/receipts/${index}`, {
+        headers: { ...auth(gateway.key), accept: 'text/plain' },
+      })
+    ).text();
     assert.ok(text.startsWith('c2sp.org/tlog-proof@v1\n'));
     assert.equal(verifyReceipt(parseTlogProof(text), [verifierKey]).index, Number(index));
   });
 
   it('publishes signed checkpoints that stay consistent as the log grows', async () => {
-    const first = parseCheckpoint(openNote(await (await fetch(`${gateway.url}/v1/ledger/checkpoint`)).text(), [verifierKey]).text);
-    for (let count = 0; count < 5; count += 1) await fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', headers: auth(gateway.key), body: '{"model":"default","messages":[{"role":"user","content":"grow"}]}' });
+    const first = parseCheckpoint(
+      openNote(await (await fetch(`${gateway.url}/v1/ledger/checkpoint`)).text(), [verifierKey]).text,
+    );
+    for (let count = 0; count < 5; count += 1)
+      await fetch(`${gateway.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: auth(gateway.key),
+        body: '{"model":"default","messages":[{"role":"user","content":"grow"}]}',
+      });
     await gateway.app.ledger.signCheckpoint();
-    const second = parseCheckpoint(openNote(await (await fetch(`${gateway.url}/v1/ledger/checkpoint`)).text(), [verifierKey]).text);
+    const second = parseCheckpoint(
+      openNote(await (await fetch(`${gateway.url}/v1/ledger/checkpoint`)).text(), [verifierKey]).text,
+    );
     assert.ok(second.size >= first.size + 5);
-    const consistency: any = await (await fetch(`${gateway.url}/v1/ledger/consistency?from=${first.size}&to=${second.size}`, { headers: auth(gateway.key) })).json();
-    verifyConsistency(first.size, second.size, consistency.proof.map((hash: string) => Buffer.from(hash, 'base64')), first.root, second.root);
+    const consistency: any = await (
+      await fetch(`${gateway.url}/v1/ledger/consistency?from=${first.size}&to=${second.size}`, {
+        headers: auth(gateway.key),
+      })
+    ).json();
+    verifyConsistency(
+      first.size,
+      second.size,
+      consistency.proof.map((hash: string) => Buffer.from(hash, 'base64')),
+      first.root,
+      second.root,
+    );
   });
 
   it('pages entries for monitors', async () => {
-    const page: any = await (await fetch(`${gateway.url}/v1/ledger/entries?start=0&end=3`, { headers: auth(gateway.key) })).json();
-    assert.deepEqual(page.entries.map((entry: { index: number }) => entry.index), [0, 1, 2]);
+    const page: any = await (
+      await fetch(`${gateway.url}/v1/ledger/entries?start=0&end=3`, { headers: auth(gateway.key) })
+    ).json();
+    assert.deepEqual(
+      page.entries.map((entry: { index: number }) => entry.index),
+      [0, 1, 2],
+    );
     assert.equal(page.next, 3);
     for (const entry of page.entries) decodeEntry(Buffer.from(entry.leaf, 'base64'));
     assert.equal((await fetch(`${gateway.url}/v1/ledger/entries?start=x`, { headers: auth(gateway.key) })).status, 400);

@@ -15,15 +15,47 @@ import { systemClock } from '../src/core/clock.js';
 
 const signer = generateSigner('test.example/log');
 const record = (requestId: string, kind: EntryRecord['kind'] = 'chat'): EntryRecord => ({
-  v: 1, kind, time: '2026-11-23T00:00:00.000Z', request_id: requestId, tenant: 't', endpoint: 'chat', model_requested: 'default', provider: 'p', provider_model: 'm',
-  jurisdiction: 'local', ownership: 'owned', operator: 'o', labels: [], policy_hash: '', outcome: 'ok', status: 200, error_code: null, request_sha256: null, response_sha256: null, attempts: [], usage: null,
+  v: 1,
+  kind,
+  time: '2026-11-23T00:00:00.000Z',
+  request_id: requestId,
+  tenant: 't',
+  endpoint: 'chat',
+  model_requested: 'default',
+  provider: 'p',
+  provider_model: 'm',
+  jurisdiction: 'local',
+  ownership: 'owned',
+  operator: 'o',
+  labels: [],
+  policy_hash: '',
+  outcome: 'ok',
+  status: 200,
+  error_code: null,
+  request_sha256: null,
+  response_sha256: null,
+  attempts: [],
+  usage: null,
 });
 
 async function openLog(directory: string): Promise<{ log: LedgerLog; close(): Promise<void> }> {
   const store = openSqliteStore(directory);
   await store.migrate();
-  const log = new LedgerLog({ store, signer, origin: signer.name, clock: systemClock, checkpointIntervalMs: 1000, onError: (error) => assert.fail(String(error)) });
-  return { log, close: async () => { await log.stop(); await store.close(); } };
+  const log = new LedgerLog({
+    store,
+    signer,
+    origin: signer.name,
+    clock: systemClock,
+    checkpointIntervalMs: 1000,
+    onError: (error) => assert.fail(String(error)),
+  });
+  return {
+    log,
+    close: async () => {
+      await log.stop();
+      await store.close();
+    },
+  };
 }
 
 describe('the ledger log', () => {
@@ -31,8 +63,13 @@ describe('the ledger log', () => {
     const directory = temporaryDirectory();
     const { log, close } = await openLog(directory);
     await log.start();
-    const indexes = await Promise.all(Array.from({ length: 500 }, (_, index) => log.append(record(`r${index}`), { keyId: null })));
-    assert.deepEqual([...indexes].sort((a, b) => a - b), Array.from({ length: 500 }, (_, index) => index));
+    const indexes = await Promise.all(
+      Array.from({ length: 500 }, (_, index) => log.append(record(`r${index}`), { keyId: null })),
+    );
+    assert.deepEqual(
+      [...indexes].sort((a, b) => a - b),
+      Array.from({ length: 500 }, (_, index) => index),
+    );
     const found = await log.receipt(499, 2_000);
     assert.ok(found && found.receipt.index === 499);
     await close();
@@ -48,7 +85,10 @@ describe('the ledger log', () => {
     const { interrupted } = await second.log.start();
     assert.equal(interrupted, 1);
     const database = new BetterSqlite3(join(directory, 'sovereign.db'), { readonly: true });
-    const last = database.prepare('SELECT leaf, key_id FROM ledger_entries ORDER BY idx DESC LIMIT 1').get() as { leaf: Buffer; key_id: string };
+    const last = database.prepare('SELECT leaf, key_id FROM ledger_entries ORDER BY idx DESC LIMIT 1').get() as {
+      leaf: Buffer;
+      key_id: string;
+    };
     database.close();
     const close = decodeEntry(last.leaf);
     assert.equal(close.kind, 'stream_close');
@@ -88,7 +128,10 @@ describe('the ledger log', () => {
     database.prepare('UPDATE ledger_entries SET leaf = ? WHERE idx = 0').run(Buffer.from('{"altered":true}'));
     database.close();
     const second = await openLog(directory);
-    await assert.rejects(second.log.start(), (error: unknown) => error instanceof LedgerIntegrityError && /entry 0 does not hash/.test(error.message));
+    await assert.rejects(
+      second.log.start(),
+      (error: unknown) => error instanceof LedgerIntegrityError && /entry 0 does not hash/.test(error.message),
+    );
     await second.close();
   });
 
@@ -104,7 +147,10 @@ describe('the ledger log', () => {
     database.prepare('UPDATE ledger_entries SET leaf = ?, leaf_hash = ? WHERE idx = 2').run(altered, leafHash(altered));
     database.close();
     const second = await openLog(directory);
-    await assert.rejects(second.log.start(), (error: unknown) => error instanceof LedgerIntegrityError && /altered/.test(error.message));
+    await assert.rejects(
+      second.log.start(),
+      (error: unknown) => error instanceof LedgerIntegrityError && /altered/.test(error.message),
+    );
     await second.close();
   });
 });
@@ -114,15 +160,31 @@ describe('two gateway replicas on one PostgreSQL ledger', { skip: postgresSkipRe
     const database = await createTestDatabase();
     const stores = [openPostgresStore(database.url), openPostgresStore(database.url)];
     await stores[0]!.migrate();
-    const logs = stores.map((store) => new LedgerLog({ store, signer, origin: signer.name, clock: systemClock, checkpointIntervalMs: 1000, onError: (error) => assert.fail(String(error)) }));
+    const logs = stores.map(
+      (store) =>
+        new LedgerLog({
+          store,
+          signer,
+          origin: signer.name,
+          clock: systemClock,
+          checkpointIntervalMs: 1000,
+          onError: (error) => assert.fail(String(error)),
+        }),
+    );
     for (const log of logs) await log.start();
-    const indexes = await Promise.all(Array.from({ length: 200 }, (_, index) => logs[index % 2]!.append(record(`r${index}`), { keyId: null })));
-    assert.deepEqual([...indexes].sort((a, b) => a - b), Array.from({ length: 200 }, (_, index) => index));
+    const indexes = await Promise.all(
+      Array.from({ length: 200 }, (_, index) => logs[index % 2]!.append(record(`r${index}`), { keyId: null })),
+    );
+    assert.deepEqual(
+      [...indexes].sort((a, b) => a - b),
+      Array.from({ length: 200 }, (_, index) => index),
+    );
     for (const log of logs) await log.signCheckpoint();
     const roots = await stores[0]!.checkpointRoots();
     const tree = new MerkleTree();
     for (const row of await stores[0]!.ledgerEntries(0, 1000)) tree.append(row.leafHash);
-    for (const checkpoint of roots) assert.ok(tree.root(checkpoint.size).equals(checkpoint.root), `checkpoint ${checkpoint.size}`);
+    for (const checkpoint of roots)
+      assert.ok(tree.root(checkpoint.size).equals(checkpoint.root), `checkpoint ${checkpoint.size}`);
     const receipt = await logs[1]!.receipt(0, 1_000);
     assert.ok(receipt);
     verifyReceipt(receipt.receipt, [parseVerifierKey(signer.encoded)]);

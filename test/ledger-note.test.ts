@@ -29,9 +29,15 @@ describe('interop: signed-note vectors (golang.org/x/mod/sumdb/note)', () => {
   it('opens notes signed by one or two known keys, ignoring unknown ones', () => {
     assert.equal(openNote(vectors.signed_by_peter, [peter]).text, vectors.text);
     const both = openNote(vectors.signed_by_peter_and_enoch, [peter, enoch]);
-    assert.deepEqual(both.verifiedBy.map((key) => key.name), ['PeterNeumann', 'EnochRoot']);
+    assert.deepEqual(
+      both.verifiedBy.map((key) => key.name),
+      ['PeterNeumann', 'EnochRoot'],
+    );
     const onlyPeter = openNote(vectors.signed_by_peter_and_enoch, [peter]);
-    assert.deepEqual(onlyPeter.unverified.map((entry) => entry.name), ['EnochRoot']);
+    assert.deepEqual(
+      onlyPeter.unverified.map((entry) => entry.name),
+      ['EnochRoot'],
+    );
     assert.throws(() => openNote(vectors.signed_by_peter, [enoch]), NoteError, 'no known signer');
   });
 
@@ -53,7 +59,10 @@ describe('interop: signed-note vectors (golang.org/x/mod/sumdb/note)', () => {
     const plusSigner = parseSignerKey(vectors.plus_in_key.signer_key);
     assert.equal(plusSigner.encoded, vectors.plus_in_key.verifier_key);
     assert.equal(signNote(vectors.text, [plusSigner]), vectors.plus_in_key.signed);
-    assert.equal(openNote(vectors.plus_in_key.signed, [parseVerifierKey(vectors.plus_in_key.verifier_key)]).text, vectors.text);
+    assert.equal(
+      openNote(vectors.plus_in_key.signed, [parseVerifierKey(vectors.plus_in_key.verifier_key)]).text,
+      vectors.text,
+    );
   });
 });
 
@@ -78,9 +87,27 @@ describe('receipts', () => {
   const tree = new MerkleTree();
   const leaves: Buffer[] = [];
   const record = (index: number): EntryRecord => ({
-    v: 1, kind: 'chat', time: '2026-11-23T10:00:00.000Z', request_id: `r${index}`, tenant: 'team-a', endpoint: 'chat', model_requested: 'default',
-    provider: 'local', provider_model: 'm1', jurisdiction: 'local', ownership: 'owned', operator: 'IT', labels: [], policy_hash: '', outcome: 'ok', status: 200,
-    error_code: null, request_sha256: 'a'.repeat(64), response_sha256: 'b'.repeat(64), attempts: [{ provider: 'local', outcome: 'ok' }], usage: { prompt_tokens: 1, completion_tokens: 2 },
+    v: 1,
+    kind: 'chat',
+    time: '2026-11-23T10:00:00.000Z',
+    request_id: `r${index}`,
+    tenant: 'team-a',
+    endpoint: 'chat',
+    model_requested: 'default',
+    provider: 'local',
+    provider_model: 'm1',
+    jurisdiction: 'local',
+    ownership: 'owned',
+    operator: 'IT',
+    labels: [],
+    policy_hash: '',
+    outcome: 'ok',
+    status: 200,
+    error_code: null,
+    request_sha256: 'a'.repeat(64),
+    response_sha256: 'b'.repeat(64),
+    attempts: [{ provider: 'local', outcome: 'ok' }],
+    usage: { prompt_tokens: 1, completion_tokens: 2 },
   });
   for (let index = 0; index < 13; index += 1) {
     const leaf = encodeEntry(record(index));
@@ -88,7 +115,12 @@ describe('receipts', () => {
     tree.append(leafHash(leaf));
   }
   const checkpoint = signNote(formatCheckpoint({ origin: 'test.example/log', size: 13, root: tree.root() }), [signer]);
-  const receiptFor = (index: number): Receipt => ({ index, leaf: leaves[index]!.toString('base64'), proof: tree.inclusionProof(index).map((hash) => hash.toString('base64')), checkpoint });
+  const receiptFor = (index: number): Receipt => ({
+    index,
+    leaf: leaves[index]!.toString('base64'),
+    proof: tree.inclusionProof(index).map((hash) => hash.toString('base64')),
+    checkpoint,
+  });
 
   it('verify offline with the public key alone, giving back the entry', () => {
     const verified = verifyReceipt(receiptFor(7), [parseVerifierKey(signer.encoded)], 'test.example/log');
@@ -110,7 +142,11 @@ describe('receipts', () => {
     for (let byte = 0; byte < leaf.length; byte += 1) {
       const mangled = Buffer.from(leaf);
       mangled[byte]! ^= 0x01;
-      assert.throws(() => verifyReceipt({ ...receipt, leaf: mangled.toString('base64') }, keys), ReceiptError, `leaf byte ${byte}`);
+      assert.throws(
+        () => verifyReceipt({ ...receipt, leaf: mangled.toString('base64') }, keys),
+        ReceiptError,
+        `leaf byte ${byte}`,
+      );
     }
     for (let hash = 0; hash < receipt.proof.length; hash += 1) {
       for (let byte = 0; byte < 32; byte += 1) {
@@ -126,18 +162,37 @@ describe('receipts', () => {
     for (let byte = 0; byte < note.length; byte += 1) {
       const mangled = Buffer.from(note);
       mangled[byte]! ^= 0x01;
-      assert.throws(() => verifyReceipt({ ...receipt, checkpoint: mangled.toString('utf8') }, keys), ReceiptError, `checkpoint byte ${byte}`);
+      assert.throws(
+        () => verifyReceipt({ ...receipt, checkpoint: mangled.toString('utf8') }, keys),
+        ReceiptError,
+        `checkpoint byte ${byte}`,
+      );
     }
   });
 
   it('refuse a receipt signed by another key, or from another origin', () => {
-    assert.throws(() => verifyReceipt(receiptFor(1), [parseVerifierKey(generateSigner('test.example/log').encoded)]), (error: unknown) => error instanceof ReceiptError && error.where === 'signature');
-    assert.throws(() => verifyReceipt(receiptFor(1), [parseVerifierKey(signer.encoded)], 'other.example/log'), (error: unknown) => error instanceof ReceiptError && error.where === 'checkpoint');
+    assert.throws(
+      () => verifyReceipt(receiptFor(1), [parseVerifierKey(generateSigner('test.example/log').encoded)]),
+      (error: unknown) => error instanceof ReceiptError && error.where === 'signature',
+    );
+    assert.throws(
+      () => verifyReceipt(receiptFor(1), [parseVerifierKey(signer.encoded)], 'other.example/log'),
+      (error: unknown) => error instanceof ReceiptError && error.where === 'checkpoint',
+    );
   });
 
   it('refuse malformed receipts with a reason', () => {
     const keys = [parseVerifierKey(signer.encoded)];
-    for (const bad of [null, 7, {}, { ...receiptFor(1), index: -1 }, { ...receiptFor(1), index: '1' }, { ...receiptFor(1), proof: 'x' }, { ...receiptFor(1), leaf: '!!' }, { ...receiptFor(1), index: 2 }]) {
+    for (const bad of [
+      null,
+      7,
+      {},
+      { ...receiptFor(1), index: -1 },
+      { ...receiptFor(1), index: '1' },
+      { ...receiptFor(1), proof: 'x' },
+      { ...receiptFor(1), leaf: '!!' },
+      { ...receiptFor(1), index: 2 },
+    ]) {
       assert.throws(() => verifyReceipt(bad, keys), ReceiptError);
     }
   });

@@ -36,7 +36,9 @@ describe('interop: transparency-dev/merkle vectors', () => {
     assert.ok(inclusion.length > 60);
     for (const file of inclusion) {
       const v = JSON.parse(readFileSync(file, 'utf8'));
-      const ok = decided(() => verifyInclusion(v.leafIdx, v.treeSize, b64(v.leafHash), (v.proof ?? []).map(b64), b64(v.root)));
+      const ok = decided(() =>
+        verifyInclusion(v.leafIdx, v.treeSize, b64(v.leafHash), (v.proof ?? []).map(b64), b64(v.root)),
+      );
       assert.equal(ok, !v.wantErr, `${file.slice(vectors.length)}: ${v.desc}`);
     }
   });
@@ -45,7 +47,9 @@ describe('interop: transparency-dev/merkle vectors', () => {
     assert.ok(consistency.length > 60);
     for (const file of consistency) {
       const v = JSON.parse(readFileSync(file, 'utf8'));
-      const ok = decided(() => verifyConsistency(v.size1, v.size2, (v.proof ?? []).map(b64), b64(v.root1), b64(v.root2)));
+      const ok = decided(() =>
+        verifyConsistency(v.size1, v.size2, (v.proof ?? []).map(b64), b64(v.root1), b64(v.root2)),
+      );
       assert.equal(ok, !v.wantErr, `${file.slice(vectors.length)}: ${v.desc}`);
     }
   });
@@ -82,11 +86,13 @@ function random(seed: number): () => number {
 describe('the tree', () => {
   it('has the RFC 6962 root for every size up to 130, and for every earlier size', () => {
     const { tree, hashes } = treeOf(130);
-    for (let size = 0; size <= 130; size += 1) assert.deepEqual(tree.root(size), naiveRoot(hashes.slice(0, size)), `size ${size}`);
+    for (let size = 0; size <= 130; size += 1)
+      assert.deepEqual(tree.root(size), naiveRoot(hashes.slice(0, size)), `size ${size}`);
   });
 
   it('matches the vectors’ tree of 8 leaves (root XcnaeacG…)', () => {
-    // transparency-dev/merkle's test leaves: "", 0x00, 0x10, 0x2021, 0x3031, 0x40414243, 0x5051525354555657, 0x606162636465666768696a6b6c6d6e6f.
+    // transparency-dev/merkle's test leaves: "", 0x00, 0x10, 0x2021, 0x3031, 0x40414243, 0x5051525354555657,
+    // 0x606162636465666768696a6b6c6d6e6f.
     const leaves = ['', '00', '10', '2021', '3031', '40414243', '5051525354555657', '606162636465666768696a6b6c6d6e6f'];
     const tree = new MerkleTree();
     for (const leaf of leaves) tree.append(leafHash(Buffer.from(leaf, 'hex')));
@@ -122,7 +128,10 @@ describe('property: proofs made by the tree verify with the verifier', () => {
       const proof = tree.consistencyProof(size1, size2);
       verifyConsistency(size1, size2, proof, tree.root(size1), tree.root(size2));
       if (size1 < size2) {
-        assert.throws(() => verifyConsistency(size1, size2, proof, tree.root(size1 === 1 ? 2 : size1 - 1), tree.root(size2)), ProofError);
+        assert.throws(
+          () => verifyConsistency(size1, size2, proof, tree.root(size1 === 1 ? 2 : size1 - 1), tree.root(size2)),
+          ProofError,
+        );
         assert.throws(() => verifyConsistency(size1, size2, proof, tree.root(size1), tree.root(size2 - 1)), ProofError);
       }
     }
@@ -144,7 +153,13 @@ describe('property: proofs made by the tree verify with the verifier', () => {
 
   it('malformed inputs are verification failures, never crashes', () => {
     const root = tree.root(10);
-    for (const [index, size] of [[-1, 10], [10, 10], [1.5, 10], [0, Number.MAX_SAFE_INTEGER + 2], [Number.NaN, 10]] as const) {
+    for (const [index, size] of [
+      [-1, 10],
+      [10, 10],
+      [1.5, 10],
+      [0, Number.MAX_SAFE_INTEGER + 2],
+      [Number.NaN, 10],
+    ] as const) {
       assert.throws(() => verifyInclusion(index, size, hashes[0]!, [], root), ProofError);
     }
     assert.throws(() => verifyInclusion(0, 10, hashes[0]!, [Buffer.alloc(31)], root), ProofError);

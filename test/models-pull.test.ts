@@ -26,9 +26,16 @@ const bytes = tinyModel();
 const digest = sha256(bytes);
 
 /** The environment of a pull: this hub, and no token the machine running the tests may have set. */
-const hubEnvironment = (hub: HubDouble, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({ HF_ENDPOINT: hub.endpoint, HF_TOKEN: '', ...extra });
+const hubEnvironment = (hub: HubDouble, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
+  HF_ENDPOINT: hub.endpoint,
+  HF_TOKEN: '',
+  ...extra,
+});
 
-const listed = (directory: string): Array<{ name: string; path: string; sha256: string; metadata: { source: string; license: string } }> => JSON.parse(run(['models', 'list', '--json'], directory).stdout);
+const listed = (
+  directory: string,
+): Array<{ name: string; path: string; sha256: string; metadata: { source: string; license: string } }> =>
+  JSON.parse(run(['models', 'list', '--json'], directory).stdout);
 
 const downloads = (hub: HubDouble): HubDouble['received'] => hub.received.filter((request) => request.method === 'GET');
 
@@ -44,7 +51,11 @@ describe('pull downloads, checks the published digest, registers and says the se
 
   it('fetches a file in a subfolder at main, through the hub’s redirect to storage, and registers it as models add does', async () => {
     const directory = temporaryDirectory();
-    const pulled = await runAsync(['models', 'pull', 'tiny-org/tiny-llama-GGUF/f32/tiny-llama.gguf', '--license', 'mit'], directory, hubEnvironment(hub));
+    const pulled = await runAsync(
+      ['models', 'pull', 'tiny-org/tiny-llama-GGUF/f32/tiny-llama.gguf', '--license', 'mit'],
+      directory,
+      hubEnvironment(hub),
+    );
     assert.equal(pulled.status, 0, pulled.stderr);
     assert.match(pulled.stdout, /matches the hub's published SHA-256/);
     assert.match(pulled.stdout, new RegExp(`registered gguf model "tiny-test-llama": sha256:${digest}`));
@@ -74,13 +85,21 @@ describe('pull downloads, checks the published digest, registers and says the se
     assert.equal(head.origin, 'hub');
     assert.equal(head.status, 302);
     assert.equal(head.headers['accept-encoding'], 'identity');
-    assert.deepEqual(downloads(hub).map((request) => request.origin), ['storage'], 'the bytes come from where the HEAD was redirected');
+    assert.deepEqual(
+      downloads(hub).map((request) => request.origin),
+      ['storage'],
+      'the bytes come from where the HEAD was redirected',
+    );
   });
 
   it('pulls the revision after @ into --dir under --name', async () => {
     const directory = temporaryDirectory();
     const elsewhere = join(directory, 'weights');
-    const pulled = await runAsync(['models', 'pull', 'tiny-org/tiny-llama-GGUF/tiny-llama.gguf@v1.0', '--name', 'tiny-v1', '--dir', elsewhere], directory, hubEnvironment(hub));
+    const pulled = await runAsync(
+      ['models', 'pull', 'tiny-org/tiny-llama-GGUF/tiny-llama.gguf@v1.0', '--name', 'tiny-v1', '--dir', elsewhere],
+      directory,
+      hubEnvironment(hub),
+    );
     assert.equal(pulled.status, 0, pulled.stderr);
     assert.match(pulled.stdout, /^served as local\/tiny-v1 /m);
     const [model] = listed(directory);
@@ -90,7 +109,11 @@ describe('pull downloads, checks the published digest, registers and says the se
 
   it('refuses a reference that is not <owner>/<repo>/<file.gguf>, or a path that climbs out of the directory', async () => {
     const directory = temporaryDirectory();
-    for (const reference of ['tiny-org/tiny-llama.gguf', 'tiny-org/tiny-llama-GGUF/config.json', 'tiny-org/tiny-llama-GGUF/../../escape.gguf']) {
+    for (const reference of [
+      'tiny-org/tiny-llama.gguf',
+      'tiny-org/tiny-llama-GGUF/config.json',
+      'tiny-org/tiny-llama-GGUF/../../escape.gguf',
+    ]) {
       const refused = await runAsync(['models', 'pull', reference], directory, hubEnvironment(hub));
       assert.equal(refused.status, 2, reference);
     }
@@ -100,7 +123,10 @@ describe('pull downloads, checks the published digest, registers and says the se
 describe('a wrong digest is refused and nothing is registered', () => {
   let hub: HubDouble;
   before(async () => {
-    hub = await startHubDouble([{ repo: 'tiny-org/tampered', file: 'tiny.gguf', bytes, publishedSha256: sha256(Buffer.from('other weights')) }, { repo: 'tiny-org/honest', file: 'tiny.gguf', bytes }]);
+    hub = await startHubDouble([
+      { repo: 'tiny-org/tampered', file: 'tiny.gguf', bytes, publishedSha256: sha256(Buffer.from('other weights')) },
+      { repo: 'tiny-org/honest', file: 'tiny.gguf', bytes },
+    ]);
   });
   after(() => hub.close());
 
@@ -108,7 +134,12 @@ describe('a wrong digest is refused and nothing is registered', () => {
     const directory = temporaryDirectory();
     const refused = await runAsync(['models', 'pull', 'tiny-org/tampered/tiny.gguf'], directory, hubEnvironment(hub));
     assert.equal(refused.status, 1);
-    assert.match(refused.stderr, new RegExp(`hashes to sha256:${digest}, not the hub's published sha256:${sha256(Buffer.from('other weights'))}: it is refused, nothing was registered`));
+    assert.match(
+      refused.stderr,
+      new RegExp(
+        `hashes to sha256:${digest}, not the hub's published sha256:${sha256(Buffer.from('other weights'))}: it is refused, nothing was registered`,
+      ),
+    );
     const kept = join(directory, '.sovereign', 'models', 'tiny.gguf');
     assert.equal(existsSync(kept), false);
     assert.equal(existsSync(`${kept}.part`), false, 'the partial file is removed');
@@ -118,9 +149,18 @@ describe('a wrong digest is refused and nothing is registered', () => {
   it('a --digest that disagrees with the hub’s is refused before any byte is downloaded', async () => {
     const directory = temporaryDirectory();
     const before = downloads(hub).length;
-    const refused = await runAsync(['models', 'pull', 'tiny-org/honest/tiny.gguf', '--digest', `sha256:${'0'.repeat(64)}`], directory, hubEnvironment(hub));
+    const refused = await runAsync(
+      ['models', 'pull', 'tiny-org/honest/tiny.gguf', '--digest', `sha256:${'0'.repeat(64)}`],
+      directory,
+      hubEnvironment(hub),
+    );
     assert.equal(refused.status, 1);
-    assert.match(refused.stderr, new RegExp(`the hub publishes sha256:${digest} for tiny.gguf, not the --digest sha256:0{64}: nothing was downloaded`));
+    assert.match(
+      refused.stderr,
+      new RegExp(
+        `the hub publishes sha256:${digest} for tiny.gguf, not the --digest sha256:0{64}: nothing was downloaded`,
+      ),
+    );
     assert.equal(downloads(hub).length, before);
     assert.deepEqual(listed(directory), []);
   });
@@ -137,7 +177,11 @@ describe('an interrupted download is resumed with a Range request and the result
     const directory = temporaryDirectory();
     const part = join(directory, '.sovereign', 'models', 'tiny.gguf.part');
     hub.cutNextDownloadAfter(300_000);
-    const cut = await runAsync(['models', 'pull', 'tiny-org/tiny/tiny.gguf', '--name', 'tiny'], directory, hubEnvironment(hub));
+    const cut = await runAsync(
+      ['models', 'pull', 'tiny-org/tiny/tiny.gguf', '--name', 'tiny'],
+      directory,
+      hubEnvironment(hub),
+    );
     assert.equal(cut.status, 1);
     assert.match(cut.stderr, /are kept in .*tiny\.gguf\.part: run the same pull again to resume/);
     const kept = statSync(part).size;
@@ -145,7 +189,11 @@ describe('an interrupted download is resumed with a Range request and the result
     assert.deepEqual(readFileSync(part), bytes.subarray(0, kept), 'the part is a prefix of the file');
     assert.deepEqual(listed(directory), []);
 
-    const resumed = await runAsync(['models', 'pull', 'tiny-org/tiny/tiny.gguf', '--name', 'tiny'], directory, hubEnvironment(hub));
+    const resumed = await runAsync(
+      ['models', 'pull', 'tiny-org/tiny/tiny.gguf', '--name', 'tiny'],
+      directory,
+      hubEnvironment(hub),
+    );
     assert.equal(resumed.status, 0, resumed.stderr);
     assert.match(resumed.stdout, /resumed after 0\.\d MiB/);
     const last = downloads(hub).at(-1)!;
@@ -159,10 +207,18 @@ describe('an interrupted download is resumed with a Range request and the result
   it('a server that answers the Range with 200 is read from the start, and the result is the same file', async () => {
     const directory = temporaryDirectory();
     hub.cutNextDownloadAfter(200_000);
-    assert.equal((await runAsync(['models', 'pull', 'tiny-org/tiny/tiny.gguf', '--name', 'tiny'], directory, hubEnvironment(hub))).status, 1);
+    assert.equal(
+      (await runAsync(['models', 'pull', 'tiny-org/tiny/tiny.gguf', '--name', 'tiny'], directory, hubEnvironment(hub)))
+        .status,
+      1,
+    );
     hub.ignoreRanges(true);
     try {
-      const again = await runAsync(['models', 'pull', 'tiny-org/tiny/tiny.gguf', '--name', 'tiny'], directory, hubEnvironment(hub));
+      const again = await runAsync(
+        ['models', 'pull', 'tiny-org/tiny/tiny.gguf', '--name', 'tiny'],
+        directory,
+        hubEnvironment(hub),
+      );
       assert.equal(again.status, 0, again.stderr);
       const last = downloads(hub).at(-1)!;
       assert.match(String(last.headers.range), /^bytes=\d+-$/);
@@ -178,12 +234,20 @@ describe('an interrupted download is resumed with a Range request and the result
   it('a hub silent for longer than --timeout ends the pull and keeps what arrived', async () => {
     const directory = temporaryDirectory();
     hub.stallNextDownloadAfter(100_000);
-    const stalled = await runAsync(['models', 'pull', 'tiny-org/tiny/tiny.gguf', '--name', 'tiny', '--timeout', '1'], directory, hubEnvironment(hub));
+    const stalled = await runAsync(
+      ['models', 'pull', 'tiny-org/tiny/tiny.gguf', '--name', 'tiny', '--timeout', '1'],
+      directory,
+      hubEnvironment(hub),
+    );
     assert.equal(stalled.status, 1);
     assert.match(stalled.stderr, /went silent for 1 s after/);
     const kept = statSync(join(directory, '.sovereign', 'models', 'tiny.gguf.part')).size;
     assert.equal(kept, 100_000);
-    const resumed = await runAsync(['models', 'pull', 'tiny-org/tiny/tiny.gguf', '--name', 'tiny'], directory, hubEnvironment(hub));
+    const resumed = await runAsync(
+      ['models', 'pull', 'tiny-org/tiny/tiny.gguf', '--name', 'tiny'],
+      directory,
+      hubEnvironment(hub),
+    );
     assert.equal(resumed.status, 0, resumed.stderr);
     assert.equal(downloads(hub).at(-1)!.headers.range, `bytes=${kept}-`);
   });
@@ -194,7 +258,10 @@ describe('HF_TOKEN is sent as a bearer token and HF_ENDPOINT is honoured', () =>
   let hub: HubDouble;
   before(async () => {
     // An internal mirror under a path, holding a private repository that was renamed.
-    hub = await startHubDouble([{ repo: 'acme/private-tiny', file: 'tiny.gguf', bytes, token }], { basePath: '/mirror/hf', renames: { 'acme/old-tiny': 'acme/private-tiny' } });
+    hub = await startHubDouble([{ repo: 'acme/private-tiny', file: 'tiny.gguf', bytes, token }], {
+      basePath: '/mirror/hf',
+      renames: { 'acme/old-tiny': 'acme/private-tiny' },
+    });
   });
   after(() => hub.close());
 
@@ -205,7 +272,11 @@ describe('HF_TOKEN is sent as a bearer token and HF_ENDPOINT is honoured', () =>
     assert.match(refused.stderr, /the hub refused acme\/private-tiny\/tiny\.gguf@main \(401\): set HF_TOKEN/);
 
     const start = hub.received.length;
-    const pulled = await runAsync(['models', 'pull', 'acme/old-tiny/tiny.gguf', '--name', 'tiny'], directory, hubEnvironment(hub, { HF_TOKEN: token }));
+    const pulled = await runAsync(
+      ['models', 'pull', 'acme/old-tiny/tiny.gguf', '--name', 'tiny'],
+      directory,
+      hubEnvironment(hub, { HF_TOKEN: token }),
+    );
     assert.equal(pulled.status, 0, pulled.stderr);
     const requests = hub.received.slice(start);
     assert.deepEqual(
@@ -213,11 +284,14 @@ describe('HF_TOKEN is sent as a bearer token and HF_ENDPOINT is honoured', () =>
       ['hub HEAD 307', 'hub HEAD 302', 'storage GET 200'],
       'the renamed repository is followed on the hub, then the bytes come from storage',
     );
-    for (const request of requests.filter((each) => each.origin === 'hub')) assert.equal(request.headers.authorization, `Bearer ${token}`);
-    for (const request of requests.filter((each) => each.origin === 'storage')) assert.equal(request.headers.authorization, undefined, 'the token is not sent to storage');
+    for (const request of requests.filter((each) => each.origin === 'hub'))
+      assert.equal(request.headers.authorization, `Bearer ${token}`);
+    for (const request of requests.filter((each) => each.origin === 'storage'))
+      assert.equal(request.headers.authorization, undefined, 'the token is not sent to storage');
     assert.ok(requests.every((request) => request.path.startsWith('/mirror/hf/') || request.origin === 'storage'));
     assert.equal(listed(directory)[0]!.metadata.source, `${hub.endpoint}/acme/old-tiny/resolve/main/tiny.gguf`);
-    for (const output of [refused.stdout, refused.stderr, pulled.stdout, pulled.stderr]) assert.doesNotMatch(output, new RegExp(token));
+    for (const output of [refused.stdout, refused.stderr, pulled.stdout, pulled.stderr])
+      assert.doesNotMatch(output, new RegExp(token));
   });
 });
 
@@ -233,20 +307,31 @@ describe('a file with no published digest needs --digest', () => {
     const directory = temporaryDirectory();
     const refused = await runAsync(['models', 'pull', 'tiny-org/plain/tiny.gguf'], directory, hubEnvironment(hub));
     assert.equal(refused.status, 2);
-    assert.match(refused.stderr, /the hub publishes no SHA-256 for tiny\.gguf \(its ETag is [0-9a-f]{40}, a Git blob id: the file is not stored with LFS\): .*--digest sha256:<hex>/);
+    assert.match(
+      refused.stderr,
+      /the hub publishes no SHA-256 for tiny\.gguf \(its ETag is [0-9a-f]{40}, a Git blob id: the file is not stored with LFS\): .*--digest sha256:<hex>/,
+    );
     assert.equal(downloads(hub).length, 0);
     assert.deepEqual(listed(directory), []);
   });
 
   it('is checked against the --digest given: a wrong one is refused and removed, the right one registers', async () => {
     const directory = temporaryDirectory();
-    const wrong = await runAsync(['models', 'pull', 'tiny-org/plain/tiny.gguf', '--digest', `sha256:${'a'.repeat(64)}`], directory, hubEnvironment(hub));
+    const wrong = await runAsync(
+      ['models', 'pull', 'tiny-org/plain/tiny.gguf', '--digest', `sha256:${'a'.repeat(64)}`],
+      directory,
+      hubEnvironment(hub),
+    );
     assert.equal(wrong.status, 1);
     assert.match(wrong.stderr, /not the --digest sha256:a{64}: it is refused, nothing was registered/);
     assert.equal(existsSync(join(directory, '.sovereign', 'models', 'tiny.gguf.part')), false);
     assert.deepEqual(listed(directory), []);
 
-    const right = await runAsync(['models', 'pull', 'tiny-org/plain/tiny.gguf', '--digest', `sha256:${digest}`, '--name', 'plain'], directory, hubEnvironment(hub));
+    const right = await runAsync(
+      ['models', 'pull', 'tiny-org/plain/tiny.gguf', '--digest', `sha256:${digest}`, '--name', 'plain'],
+      directory,
+      hubEnvironment(hub),
+    );
     assert.equal(right.status, 0, right.stderr);
     assert.match(right.stdout, /matches the --digest given/);
     assert.equal(downloads(hub).at(-1)!.origin, 'hub', 'a regular file is served by the hub itself');
@@ -272,21 +357,34 @@ describe('models add says the name the gateway will serve', () => {
   });
 
   it('embedded/<name> when a provider already has the id local', () => {
-    const path = config('taken', '  - { id: local, kind: openai-compatible, base_url: "http://127.0.0.1:1/v1", jurisdiction: local, operator: me, ownership: owned, models: [m] }\n');
+    const path = config(
+      'taken',
+      '  - { id: local, kind: openai-compatible, base_url: "http://127.0.0.1:1/v1", jurisdiction: local, operator: me, ownership: owned, models: [m] }\n',
+    );
     const added = run(['models', 'add', file, '--name', 'tiny', '--config', path], directory);
     assert.equal(added.status, 0, added.stderr);
     assert.match(added.stdout, /^served as embedded\/tiny from the next start of the gateway$/m);
   });
 
   it('<provider id>/<name> for the config’s own kind: local provider that lists it, with the aliases that name it', () => {
-    const path = config('own', '  - { id: own, kind: local, jurisdiction: local, operator: me, ownership: owned, models: [tiny] }\n', 'models:\n  fast: { candidates: [own/tiny] }\n');
+    const path = config(
+      'own',
+      '  - { id: own, kind: local, jurisdiction: local, operator: me, ownership: owned, models: [tiny] }\n',
+      'models:\n  fast: { candidates: [own/tiny] }\n',
+    );
     const added = run(['models', 'add', file, '--name', 'tiny', '--config', path], directory);
     assert.equal(added.status, 0, added.stderr);
-    assert.match(added.stdout, /^served as own\/tiny \(and through the alias fast\) from the next start of the gateway$/m);
+    assert.match(
+      added.stdout,
+      /^served as own\/tiny \(and through the alias fast\) from the next start of the gateway$/m,
+    );
   });
 
   it('not served yet when the config’s kind: local provider does not list it', () => {
-    const path = config('unlisted', '  - { id: own, kind: local, jurisdiction: local, operator: me, ownership: owned, models: [other] }\n');
+    const path = config(
+      'unlisted',
+      '  - { id: own, kind: local, jurisdiction: local, operator: me, ownership: owned, models: [other] }\n',
+    );
     const added = run(['models', 'add', file, '--name', 'tiny', '--config', path], directory);
     assert.equal(added.status, 0, added.stderr);
     assert.match(added.stdout, /^not served yet: .*add "tiny" to one's models to serve it as own\/tiny$/m);

@@ -51,7 +51,11 @@ interface Harness {
    * Arranges that the next call gets no answer (a stream: no first event) until its deadline, and
    * returns the request to send and what undoes the arrangement.
    */
-  hang(stream: boolean, provider: Provider, clock: ManualClock): Promise<{ request: ChatRequest; release(): Promise<void> }>;
+  hang(
+    stream: boolean,
+    provider: Provider,
+    clock: ManualClock,
+  ): Promise<{ request: ChatRequest; release(): Promise<void> }>;
   /** Resolves once the provider is waiting on what `hang` arranged (`before`: what was there before the call). */
   untilWaiting(clock: ManualClock, before: Waiting): Promise<void>;
 }
@@ -68,24 +72,44 @@ interface HttpUpstream {
   credentialOf(received: Received): string | undefined;
   /** The answer the double gives to a prompt. */
   answerTo(prompt: string): string;
-  /** The strings a kind without translate may add to the neutral request's: its wire's own words, never taken from the request. */
+  /**
+   * The strings a kind without translate may add to the neutral request's: its wire's own words, never taken from the
+   * request.
+   */
   vocabulary: readonly string[];
 }
 
 const secret = 'upstream-secret';
 const described = { id: 'p', jurisdiction: 'local', operator: 'o', ownership: 'owned' } as const;
 
-function httpHarness(kind: ProviderKind, startUpstream: () => Promise<Double>, credentialOf: HttpUpstream['credentialOf'], vocabulary: readonly string[]): Harness {
+function httpHarness(
+  kind: ProviderKind,
+  startUpstream: () => Promise<Double>,
+  credentialOf: HttpUpstream['credentialOf'],
+  vocabulary: readonly string[],
+): Harness {
   const harness: Harness = {
     model: 'm1',
     inProcess: false,
     async start() {
-      harness.upstream = { double: await startUpstream(), credentialOf, answerTo: (prompt) => `echo: ${prompt}`, vocabulary };
+      harness.upstream = {
+        double: await startUpstream(),
+        credentialOf,
+        answerTo: (prompt) => `echo: ${prompt}`,
+        vocabulary,
+      };
     },
     async stop() {
       await harness.upstream?.double.close();
     },
-    entry: () => ({ ...described, kind: kind.kind, models: ['m1'], base_url: harness.upstream!.double.url, api_key_env: 'UPSTREAM_KEY', max_connections: 8 }),
+    entry: () => ({
+      ...described,
+      kind: kind.kind,
+      models: ['m1'],
+      base_url: harness.upstream!.double.url,
+      api_key_env: 'UPSTREAM_KEY',
+      max_connections: 8,
+    }),
     create(clock, environment = { UPSTREAM_KEY: secret }) {
       return kind.create(kind.settings.parse(harness.entry()), { clock, environment, streamIdleTimeoutMs: 500 });
     },
@@ -129,20 +153,42 @@ function localHarness(kind: ProviderKind): Harness {
       rmSync(directory, { recursive: true, force: true });
     },
     // One slot and one queue place per model, so that capacity and queueing can be seen.
-    entry: () => ({ ...described, kind: kind.kind, models: ['tiny'], threads: 2, context_size: 256, sequences: 1, max_queue: 1 }),
+    entry: () => ({
+      ...described,
+      kind: kind.kind,
+      models: ['tiny'],
+      threads: 2,
+      context_size: 256,
+      sequences: 1,
+      max_queue: 1,
+    }),
     create(clock, environment = {}) {
-      return kind.create(kind.settings.parse(harness.entry()), { clock, environment, streamIdleTimeoutMs: 500, weights: registry });
+      return kind.create(kind.settings.parse(harness.entry()), {
+        clock,
+        environment,
+        streamIdleTimeoutMs: 500,
+        weights: registry,
+      });
     },
     unstartable() {
       // The runtime takes text only: a stream of an image part cannot start.
-      const image: ContentPart = { type: 'image_url', image_url: { url: 'https://images.example/x.png' } } as ContentPart;
-      return { request: { ...request('x', true), messages: [{ role: 'user', content: [image] }] }, kind: 'unavailable' };
+      const image: ContentPart = {
+        type: 'image_url',
+        image_url: { url: 'https://images.example/x.png' },
+      } as ContentPart;
+      return {
+        request: { ...request('x', true), messages: [{ role: 'user', content: [image] }] },
+        kind: 'unavailable',
+      };
     },
     async hang(stream, provider, clock) {
       if (!stream) return { request: { ...request('x'), ...longAnswer }, release: async () => undefined };
       // A stream's first event is its role chunk, sent once a slot is free: with the one slot held,
       // the stream waits in the queue.
-      const holder = await provider.chatStream({ ...request('hold', true), ...longAnswer }, { upstreamModel: 'tiny', deadline: clock.now() + 10_000_000 });
+      const holder = await provider.chatStream(
+        { ...request('hold', true), ...longAnswer },
+        { upstreamModel: 'tiny', deadline: clock.now() + 10_000_000 },
+      );
       return {
         request: request('x', true),
         release: async () => {
@@ -160,12 +206,30 @@ function localHarness(kind: ProviderKind): Harness {
 
 /** Every kind of the registry has its harness here: a kind without one fails the contract. */
 const harnesses: Record<string, Harness> = {
-  'openai-compatible': httpHarness(openAICompatibleKind, startOpenAIDouble, (received) => received.headers.authorization, ['model', 'stream', 'stream_options', 'include_usage']),
-  anthropic: httpHarness(anthropicKind, startAnthropicDouble, (received) => received.headers['x-api-key'] as string | undefined, []),
+  'openai-compatible': httpHarness(
+    openAICompatibleKind,
+    startOpenAIDouble,
+    (received) => received.headers.authorization,
+    ['model', 'stream', 'stream_options', 'include_usage'],
+  ),
+  anthropic: httpHarness(
+    anthropicKind,
+    startAnthropicDouble,
+    (received) => received.headers['x-api-key'] as string | undefined,
+    [],
+  ),
   local: localHarness(localKind),
 };
 
-const request = (text: string, stream = false): ChatRequest => ({ model: 'alias', messages: [{ role: 'user', content: text }], stream, includeUsage: true, max_tokens: 8, temperature: 0, extra: {} });
+const request = (text: string, stream = false): ChatRequest => ({
+  model: 'alias',
+  messages: [{ role: 'user', content: text }],
+  stream,
+  includeUsage: true,
+  max_tokens: 8,
+  temperature: 0,
+  extra: {},
+});
 
 async function rejectsWith(promise: Promise<unknown>, kind: UpstreamFailureKind): Promise<ProviderError> {
   const error = await promise.then(
@@ -202,36 +266,95 @@ async function untilSleeping(clock: ManualClock, sleepers: number): Promise<void
   }
 }
 
-
 // Random valid chat requests (OpenAI's shape, as clients send them), for what leaves the gateway.
 const word = fc.constantFrom('alpha', 'bravo', 'note', 'Bonjour', 'مرحبا', 'status', 'x', '');
 const text = fc.array(word, { maxLength: 4 }).map((words) => words.join(' '));
 const key = fc.constantFrom('note', 'x_custom', 'ref', 'nested', 'description');
 const json: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>((tie) => ({
-  value: fc.oneof({ depthSize: 'small', withCrossShrink: true }, text, fc.integer({ min: -100, max: 100 }), fc.boolean(), fc.constant(null), fc.array(tie('value'), { maxLength: 3 }), fc.dictionary(key, tie('value'), { maxKeys: 3 })),
+  value: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    text,
+    fc.integer({ min: -100, max: 100 }),
+    fc.boolean(),
+    fc.constant(null),
+    fc.array(tie('value'), { maxLength: 3 }),
+    fc.dictionary(key, tie('value'), { maxKeys: 3 }),
+  ),
 })).value;
-const part = fc.oneof(fc.record({ type: fc.constant('text'), text }), fc.record({ type: fc.constant('image_url'), image_url: fc.record({ url: text.map((words) => `https://images.example/${encodeURIComponent(words)}.png`) }) }));
+const part = fc.oneof(
+  fc.record({ type: fc.constant('text'), text }),
+  fc.record({
+    type: fc.constant('image_url'),
+    image_url: fc.record({ url: text.map((words) => `https://images.example/${encodeURIComponent(words)}.png`) }),
+  }),
+);
 const message = fc.oneof(
-  fc.record({ role: fc.constantFrom('system', 'developer', 'user'), content: fc.oneof(text, fc.array(part, { minLength: 1, maxLength: 3 })) }),
-  fc.record({ role: fc.constant('assistant'), content: fc.option(text, { nil: null }), tool_calls: fc.array(fc.record({ id: fc.constant('call_1'), type: fc.constant('function'), function: fc.record({ name: fc.constantFrom('lookup', 'send'), arguments: json.map((value) => JSON.stringify({ value })) }) }), { maxLength: 2 }) }),
+  fc.record({
+    role: fc.constantFrom('system', 'developer', 'user'),
+    content: fc.oneof(text, fc.array(part, { minLength: 1, maxLength: 3 })),
+  }),
+  fc.record({
+    role: fc.constant('assistant'),
+    content: fc.option(text, { nil: null }),
+    tool_calls: fc.array(
+      fc.record({
+        id: fc.constant('call_1'),
+        type: fc.constant('function'),
+        function: fc.record({
+          name: fc.constantFrom('lookup', 'send'),
+          arguments: json.map((value) => JSON.stringify({ value })),
+        }),
+      }),
+      { maxLength: 2 },
+    ),
+  }),
   fc.record({ role: fc.constant('tool'), tool_call_id: fc.constant('call_1'), content: text }),
 );
 const chatBody = fc
   .record(
     {
       messages: fc.array(message, { minLength: 1, maxLength: 3 }),
-      tools: fc.array(fc.record({ type: fc.constant('function'), function: fc.record({ name: fc.constantFrom('lookup', 'send'), description: text, parameters: fc.record({ type: fc.constant('object'), description: text }) }) }), { maxLength: 2 }),
-      stop: fc.array(text.filter((value) => value !== ''), { maxLength: 2 }),
+      tools: fc.array(
+        fc.record({
+          type: fc.constant('function'),
+          function: fc.record({
+            name: fc.constantFrom('lookup', 'send'),
+            description: text,
+            parameters: fc.record({ type: fc.constant('object'), description: text }),
+          }),
+        }),
+        { maxLength: 2 },
+      ),
+      stop: fc.array(
+        text.filter((value) => value !== ''),
+        { maxLength: 2 },
+      ),
       user: text,
       metadata: fc.dictionary(key, text, { maxKeys: 2 }),
       seed: fc.integer({ min: 0, max: 100 }),
     },
     { requiredKeys: ['messages'] },
   )
-  .chain((body) => fc.dictionary(fc.constantFrom('x_trace', 'vendor_option'), json, { maxKeys: 2 }).map((unknown) => ({ ...unknown, ...body })));
+  .chain((body) =>
+    fc
+      .dictionary(fc.constantFrom('x_trace', 'vendor_option'), json, { maxKeys: 2 })
+      .map((unknown) => ({ ...unknown, ...body })),
+  );
 
-/** An answer the tiny model takes a while to write (a few hundred ms): a grammar keeps it from ending before 150 characters. */
-const longAnswer: Partial<ChatRequest> = { max_tokens: 200, response_format: { type: 'json_schema', json_schema: { name: 'long', schema: { type: 'object', properties: { text: { type: 'string', minLength: 150 } }, required: ['text'] } } } };
+/**
+ * An answer the tiny model takes a while to write (a few hundred ms): a grammar keeps it from ending before 150
+ * characters.
+ */
+const longAnswer: Partial<ChatRequest> = {
+  max_tokens: 200,
+  response_format: {
+    type: 'json_schema',
+    json_schema: {
+      name: 'long',
+      schema: { type: 'object', properties: { text: { type: 'string', minLength: 150 } }, required: ['text'] },
+    },
+  },
+};
 
 const noHttp = 'runs in this process: a local model has no HTTP status, connection or wire body';
 
@@ -240,15 +363,23 @@ for (const kind of providerKinds as readonly ProviderKind[]) {
   // A bounded run: a wait that is not on the clock (a regression) fails the contract instead of hanging it.
   describe(`provider contract: ${kind.kind}`, { timeout: 120_000 }, () => {
     if (!harness) {
-      it('has a harness in test/providers.test.ts (adding a kind = its file, its registry line, its contract run)', () => assert.fail(`kind "${kind.kind}" has no contract harness`));
+      it('has a harness in test/providers.test.ts (adding a kind = its file, its registry line, its contract run)', () =>
+        assert.fail(`kind "${kind.kind}" has no contract harness`));
       return;
     }
     /** A named skip for the promises of an HTTP upstream, when the kind has none. */
     const http = (reason = noHttp) => (harness.inProcess ? { skip: reason } : {});
     const clock = new ManualClock();
     let provider: Provider;
-    const options = (timeoutMs = 10_000, extra: Partial<CallOptions> = {}): CallOptions => ({ upstreamModel: harness.model, deadline: clock.now() + timeoutMs, ...extra });
-    const waitingNow = (): Waiting => ({ received: harness.upstream?.double.received.length ?? 0, sleepers: clock.waiting });
+    const options = (timeoutMs = 10_000, extra: Partial<CallOptions> = {}): CallOptions => ({
+      upstreamModel: harness.model,
+      deadline: clock.now() + timeoutMs,
+      ...extra,
+    });
+    const waitingNow = (): Waiting => ({
+      received: harness.upstream?.double.received.length ?? 0,
+      sleepers: clock.waiting,
+    });
     before(async () => {
       await harness.start();
       provider = harness.create(clock);
@@ -261,18 +392,31 @@ for (const kind of providerKinds as readonly ProviderKind[]) {
     describe('its settings and its description', () => {
       it('takes its own kind name and the shared description keys; unknown keys are refused', () => {
         assert.equal(provider.description.kind, kind.kind);
-        assert.deepEqual({ ...provider.description, models: [...provider.description.models] }, { ...described, kind: kind.kind, models: [harness.model] });
+        assert.deepEqual(
+          { ...provider.description, models: [...provider.description.models] },
+          { ...described, kind: kind.kind, models: [harness.model] },
+        );
         assert.equal(kind.settings.safeParse(harness.entry()).success, true);
         const misspelt = kind.settings.safeParse({ ...harness.entry(), jurisdication: 'SA' });
-        assert.deepEqual(misspelt.error?.issues.map((issue) => issue.code), ['unrecognized_keys']);
-      });
-
-      it('a secret it names but the environment lacks stops its creation, naming api_key_env', http('takes no secret: its models run in this process'), () => {
-        assert.throws(
-          () => harness.create(clock, {}),
-          (error: unknown) => error instanceof ProviderSettingsError && error.key === 'api_key_env' && /UPSTREAM_KEY is not set/.test(error.message),
+        assert.deepEqual(
+          misspelt.error?.issues.map((issue) => issue.code),
+          ['unrecognized_keys'],
         );
       });
+
+      it(
+        'a secret it names but the environment lacks stops its creation, naming api_key_env',
+        http('takes no secret: its models run in this process'),
+        () => {
+          assert.throws(
+            () => harness.create(clock, {}),
+            (error: unknown) =>
+              error instanceof ProviderSettingsError &&
+              error.key === 'api_key_env' &&
+              /UPSTREAM_KEY is not set/.test(error.message),
+          );
+        },
+      );
     });
 
     describe('chat', () => {
@@ -298,20 +442,31 @@ for (const kind of providerKinds as readonly ProviderKind[]) {
 
       it("stamps what it makes up itself with the clock's time", async (context) => {
         const { response, wire } = await provider.chat(request('hello'), options());
-        if (wire) return context.skip("relays the upstream's own answer bytes (ChatResult.wire), and with them its `created`");
+        if (wire)
+          return context.skip("relays the upstream's own answer bytes (ChatResult.wire), and with them its `created`");
         assert.equal(response.created, Math.floor(clock.now() / 1000));
         const { chunks } = await drain(await provider.chatStream(request('hello', true), options()));
         assert.ok(chunks.every((chunk) => chunk.created === Math.floor(clock.now() / 1000)));
       });
 
-      it('translates tool calls', http('the local runtime calls no tools: it answers unavailable, and routing tries the next candidate'), async () => {
-        harness.upstream!.double.script({ kind: 'tool-call', name: 'get_weather', arguments: '{"city":"Riyadh"}' });
-        const result = await provider.chat({ ...request('weather?'), tools: [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object' } } }] }, options());
-        const call = result.response.choices[0]?.message.tool_calls?.[0];
-        assert.equal(call?.function.name, 'get_weather');
-        assert.deepEqual(JSON.parse(call!.function.arguments), { city: 'Riyadh' });
-        assert.equal(result.response.choices[0]?.finish_reason, 'tool_calls');
-      });
+      it(
+        'translates tool calls',
+        http('the local runtime calls no tools: it answers unavailable, and routing tries the next candidate'),
+        async () => {
+          harness.upstream!.double.script({ kind: 'tool-call', name: 'get_weather', arguments: '{"city":"Riyadh"}' });
+          const result = await provider.chat(
+            {
+              ...request('weather?'),
+              tools: [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object' } } }],
+            },
+            options(),
+          );
+          const call = result.response.choices[0]?.message.tool_calls?.[0];
+          assert.equal(call?.function.name, 'get_weather');
+          assert.deepEqual(JSON.parse(call!.function.arguments), { city: 'Riyadh' });
+          assert.equal(result.response.choices[0]?.finish_reason, 'tool_calls');
+        },
+      );
     });
 
     describe('streams', () => {
@@ -331,11 +486,18 @@ for (const kind of providerKinds as readonly ProviderKind[]) {
         await rejectsWith(provider.chatStream(unstartable, options()), failure);
       });
 
-      it('a stream cut mid-way throws from the iterator', http('no connection to lose mid-way (a generation that outlives its deadline is below)'), async () => {
-        harness.upstream!.double.script({ kind: 'stream-cut', afterChunks: 2 });
-        const stream = await provider.chatStream(request('a long answer that will be cut', true), options());
-        await assert.rejects(drain(stream), (error: unknown) => error instanceof ProviderError && error.kind === 'connect');
-      });
+      it(
+        'a stream cut mid-way throws from the iterator',
+        http('no connection to lose mid-way (a generation that outlives its deadline is below)'),
+        async () => {
+          harness.upstream!.double.script({ kind: 'stream-cut', afterChunks: 2 });
+          const stream = await provider.chatStream(request('a long answer that will be cut', true), options());
+          await assert.rejects(
+            drain(stream),
+            (error: unknown) => error instanceof ProviderError && error.kind === 'connect',
+          );
+        },
+      );
 
       it('cancel() ends a stream early without an error, and frees what it held', async () => {
         const stream = await provider.chatStream(request('stream me', true), options());
@@ -356,7 +518,11 @@ for (const kind of providerKinds as readonly ProviderKind[]) {
       });
 
       it('a Retry-After date is read against the clock', http(), async () => {
-        harness.upstream!.double.script({ kind: 'status', status: 429, retryAfter: new Date(clock.now() + 7_000).toUTCString() });
+        harness.upstream!.double.script({
+          kind: 'status',
+          status: 429,
+          retryAfter: new Date(clock.now() + 7_000).toUTCString(),
+        });
         const error = await rejectsWith(provider.chat(request('x'), options()), 'rate_limited');
         assert.ok(error.retryAfterSeconds === 6 || error.retryAfterSeconds === 7, String(error.retryAfterSeconds));
       });
@@ -388,15 +554,27 @@ for (const kind of providerKinds as readonly ProviderKind[]) {
       });
 
       it('what a local model cannot take is unavailable (routing tries the next candidate), and a model it does not serve is rejected', async (context) => {
-        if (harness.upstream) return context.skip('an HTTP upstream takes what its API takes; what it refuses comes back as a 4xx (rejected, above)');
+        if (harness.upstream)
+          return context.skip(
+            'an HTTP upstream takes what its API takes; what it refuses comes back as a 4xx (rejected, above)',
+          );
         const image = { type: 'image_url', image_url: { url: 'https://images.example/x.png' } } as ContentPart;
-        await rejectsWith(provider.chat({ ...request('x'), messages: [{ role: 'user', content: [image] }] }, options()), 'unavailable');
-        await rejectsWith(provider.chat({ ...request('x'), tools: [{ type: 'function', function: { name: 'f' } }] }, options()), 'unavailable');
+        await rejectsWith(
+          provider.chat({ ...request('x'), messages: [{ role: 'user', content: [image] }] }, options()),
+          'unavailable',
+        );
+        await rejectsWith(
+          provider.chat({ ...request('x'), tools: [{ type: 'function', function: { name: 'f' } }] }, options()),
+          'unavailable',
+        );
         await rejectsWith(provider.chat(request('x'), { ...options(), upstreamModel: 'not-served' }), 'rejected');
       });
 
       it('past its slots and its queue, a call is unavailable at once; a queued call waits until its deadline on the clock', async (context) => {
-        if (harness.upstream) return context.skip("an HTTP upstream's capacity is its own: it answers 429 (rate_limited, above) or 503 (server)");
+        if (harness.upstream)
+          return context.skip(
+            "an HTTP upstream's capacity is its own: it answers 429 (rate_limited, above) or 503 (server)",
+          );
         const holder = await provider.chatStream({ ...request('hold', true), ...longAnswer }, options(10_000_000));
         const sleepers = clock.waiting;
         const queued = rejectsWith(provider.chat(request('queued'), options(1_000)), 'timeout');
@@ -448,12 +626,18 @@ for (const kind of providerKinds as readonly ProviderKind[]) {
         }
       });
 
-
       it('a generation that outlives its deadline is cut: the stream ends with a timeout error', async (context) => {
-        if (harness.upstream) return context.skip('over HTTP the deadline bounds the first byte; after it a stream is bounded by the idle time between chunks (routing.stream_idle_timeout_ms, on the same clock)');
+        if (harness.upstream)
+          return context.skip(
+            'over HTTP the deadline bounds the first byte; after it a stream is bounded by the idle time between chunks (routing.stream_idle_timeout_ms, on the same clock)',
+          );
         // Resolved once the generation has started, its deadline's sleep on the clock with it.
         const stream = await provider.chatStream({ ...request('x', true), ...longAnswer }, options(5_000));
-        const cut = assert.rejects(drain(stream), (error: unknown) => error instanceof ProviderError && error.kind === 'timeout' && /exceeded the deadline/.test(error.message));
+        const cut = assert.rejects(
+          drain(stream),
+          (error: unknown) =>
+            error instanceof ProviderError && error.kind === 'timeout' && /exceeded the deadline/.test(error.message),
+        );
         await clock.advance(5_000);
         await cut;
       });
@@ -475,10 +659,18 @@ for (const kind of providerKinds as readonly ProviderKind[]) {
 
     describe('embeddings', () => {
       it('answer one vector per input, when the kind has an embeddings API', async (context) => {
-        if (!provider.embeddings) return context.skip(`kind ${kind.kind} has no embeddings API (provider.embeddings is absent)`);
-        const answer = await provider.embeddings({ model: 'alias', input: ['first text', 'second text'], extra: {} }, options());
+        if (!provider.embeddings)
+          return context.skip(`kind ${kind.kind} has no embeddings API (provider.embeddings is absent)`);
+        const answer = await provider.embeddings(
+          { model: 'alias', input: ['first text', 'second text'], extra: {} },
+          options(),
+        );
         assert.equal(answer.data.length, 2);
-        assert.ok(answer.data.every((item, index) => item.index === index && Array.isArray(item.embedding) && item.embedding.length > 0));
+        assert.ok(
+          answer.data.every(
+            (item, index) => item.index === index && Array.isArray(item.embedding) && item.embedding.length > 0,
+          ),
+        );
       });
     });
 
@@ -489,14 +681,32 @@ for (const kind of providerKinds as readonly ProviderKind[]) {
         const { double, vocabulary } = harness.upstream;
         await fc.assert(
           fc.asyncProperty(chatBody, fc.boolean(), fc.boolean(), async (body, stream, usage) => {
-            const neutral = parseChatRequest(Buffer.from(JSON.stringify({ ...body, model: 'alias', stream, ...(usage ? { stream_options: { include_usage: true } } : {}) })));
-            const { model: _model, stream: _stream, includeUsage: _usage, declaredLabels: _declared, ...sent } = neutral;
+            const neutral = parseChatRequest(
+              Buffer.from(
+                JSON.stringify({
+                  ...body,
+                  model: 'alias',
+                  stream,
+                  ...(usage ? { stream_options: { include_usage: true } } : {}),
+                }),
+              ),
+            );
+            const {
+              model: _model,
+              stream: _stream,
+              includeUsage: _usage,
+              declaredLabels: _declared,
+              ...sent
+            } = neutral;
             const read = stringsOf(sent);
             for (const name of Object.keys(neutral.extra)) read.add(name);
             if (stream) await drain(await provider.chatStream(neutral, options()));
             else await provider.chat(neutral, options());
             for (const string of stringsOf(JSON.parse(double.received.at(-1)!.raw))) {
-              assert.ok(read.has(string) || string === harness.model || vocabulary.includes(string), `"${string}" is sent but was not classified`);
+              assert.ok(
+                read.has(string) || string === harness.model || vocabulary.includes(string),
+                `"${string}" is sent but was not classified`,
+              );
             }
           }),
           { numRuns: 150, seed: 11 },
@@ -505,12 +715,25 @@ for (const kind of providerKinds as readonly ProviderKind[]) {
 
       it('a kind with translate sends exactly the body translate returns', async (context) => {
         if (!harness.upstream) return context.skip('runs in this process: nothing is sent to any upstream');
-        if (!provider.translate) return context.skip(`kind ${kind.kind} has no translate: it sends the neutral request's own strings (checked above)`);
-        const neutral = { ...request('hello'), messages: [{ role: 'system' as const, content: 'be brief' }, { role: 'user' as const, content: 'hello' }, { role: 'system' as const, content: 'and kind' }] };
+        if (!provider.translate)
+          return context.skip(
+            `kind ${kind.kind} has no translate: it sends the neutral request's own strings (checked above)`,
+          );
+        const neutral = {
+          ...request('hello'),
+          messages: [
+            { role: 'system' as const, content: 'be brief' },
+            { role: 'user' as const, content: 'hello' },
+            { role: 'system' as const, content: 'and kind' },
+          ],
+        };
         for (const stream of [false, true]) {
           if (stream) await drain(await provider.chatStream({ ...neutral, stream }, options()));
           else await provider.chat(neutral, options());
-          assert.deepEqual(JSON.parse(harness.upstream.double.received.at(-1)!.raw), JSON.parse(JSON.stringify(provider.translate({ ...neutral, stream }, harness.model, stream))));
+          assert.deepEqual(
+            JSON.parse(harness.upstream.double.received.at(-1)!.raw),
+            JSON.parse(JSON.stringify(provider.translate({ ...neutral, stream }, harness.model, stream))),
+          );
         }
       });
     });
@@ -520,10 +743,16 @@ for (const kind of providerKinds as readonly ProviderKind[]) {
         await provider.probe(clock.now() + 2_000);
       });
 
-      it('a probe fails as a ProviderError when the upstream does not answer', http('the runtime is in this process: its probe fails only when llama.cpp cannot load, which a test cannot arrange without breaking it for the rest of the run'), async () => {
-        harness.upstream!.double.script({ kind: 'status', status: 503 });
-        await rejectsWith(provider.probe(clock.now() + 2_000), 'server');
-      });
+      it(
+        'a probe fails as a ProviderError when the upstream does not answer',
+        http(
+          'the runtime is in this process: its probe fails only when llama.cpp cannot load, which a test cannot arrange without breaking it for the rest of the run',
+        ),
+        async () => {
+          harness.upstream!.double.script({ kind: 'status', status: 503 });
+          await rejectsWith(provider.probe(clock.now() + 2_000), 'server');
+        },
+      );
 
       it('after close(), a call fails as a ProviderError instead of hanging, and no wait is left on the clock', async () => {
         const own = new ManualClock();
@@ -531,10 +760,12 @@ for (const kind of providerKinds as readonly ProviderKind[]) {
         await closing.chat(request('hello'), { upstreamModel: harness.model, deadline: own.now() + 10_000 });
         await closing.close();
         assert.equal(own.waiting, 0);
-        const error = await closing.chat(request('x'), { upstreamModel: harness.model, deadline: own.now() + 10_000 }).then(
-          () => assert.fail('answered after close'),
-          (failure: unknown) => failure,
-        );
+        const error = await closing
+          .chat(request('x'), { upstreamModel: harness.model, deadline: own.now() + 10_000 })
+          .then(
+            () => assert.fail('answered after close'),
+            (failure: unknown) => failure,
+          );
         assert.ok(error instanceof ProviderError, String(error));
       });
     });

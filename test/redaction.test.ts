@@ -17,7 +17,10 @@ describe('placeholders', () => {
     const placeholders = new Placeholders();
     const redacted = redactText(text, detect(text), placeholders);
     assert.equal(redacted, 'Mail <EMAIL_1>, card <CARD_1>, again <EMAIL_1>');
-    assert.equal(restoreText(`Noted: <CARD_1> for <EMAIL_1>; <EMAIL_9> is unknown`, placeholders), 'Noted: 4111 1111 1111 1111 for a.b@example.com; <EMAIL_9> is unknown');
+    assert.equal(
+      restoreText(`Noted: <CARD_1> for <EMAIL_1>; <EMAIL_9> is unknown`, placeholders),
+      'Noted: 4111 1111 1111 1111 for a.b@example.com; <EMAIL_9> is unknown',
+    );
   });
 
   it('restore across stream pieces that split a placeholder', () => {
@@ -37,12 +40,19 @@ describe('the gateway redacting for a rented provider', () => {
   before(async () => {
     cloud = await startOpenAIDouble();
     gateway = await startTestGateway({
-      providers: [providerEntry('cloud', cloud.url, { jurisdiction: 'FR', ownership: 'rented', operator: 'Cloud SAS' })],
+      providers: [
+        providerEntry('cloud', cloud.url, { jurisdiction: 'FR', ownership: 'rented', operator: 'Cloud SAS' }),
+      ],
       models: { default: { candidates: ['cloud/m1'] } },
       policy: {
         name: 'redacting',
         rules: [
-          { when: { labels_any: ['pii'] }, allow: { ownership: ['owned'] }, on_no_provider: 'redact', redact_allow: { ownership: ['rented'], jurisdiction: ['FR'] } },
+          {
+            when: { labels_any: ['pii'] },
+            allow: { ownership: ['owned'] },
+            on_no_provider: 'redact',
+            redact_allow: { ownership: ['rented'], jurisdiction: ['FR'] },
+          },
           { when: { labels_any: ['secret'] }, allow: { ownership: ['owned'] } },
           { when: {}, allow: {} },
         ],
@@ -58,13 +68,17 @@ describe('the gateway redacting for a rented provider', () => {
 
   it('sends placeholders, answers with the values restored, and records the redaction', async () => {
     const openai = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: gateway.key, maxRetries: 0 });
-    const response = await openai.chat.completions.create({ model: 'default', messages: [{ role: 'user', content: prompt }] }).withResponse();
+    const response = await openai.chat.completions
+      .create({ model: 'default', messages: [{ role: 'user', content: prompt }] })
+      .withResponse();
     assert.equal(response.data.choices[0]?.message.content, `echo: ${prompt}`);
     const sent = cloud.received.at(-1)!;
     assert.equal(sent.body.messages[0].content, 'Write to <EMAIL_1> about card <CARD_1>, then to <EMAIL_1> again');
     assert.ok(!sent.raw.includes('marie@example.fr') && !sent.raw.includes('5555'));
     const index = response.response.headers.get('x-sovereign-receipt');
-    const receipt = (await (await fetch(`${gateway.url}/v1/ledger/receipts/${index}`, { headers: { authorization: `Bearer ${gateway.key}` } })).json()) as { leaf: string };
+    const receipt = (await (
+      await fetch(`${gateway.url}/v1/ledger/receipts/${index}`, { headers: { authorization: `Bearer ${gateway.key}` } })
+    ).json()) as { leaf: string };
     const entry = decodeEntry(Buffer.from(receipt.leaf, 'base64'));
     assert.deepEqual(entry.redacted_labels, ['pii.card', 'pii.email']);
     assert.deepEqual(entry.labels, ['pii.card', 'pii.email']);
@@ -74,10 +88,17 @@ describe('the gateway redacting for a rented provider', () => {
   it('restores placeholders split between stream chunks (OpenAI and Anthropic clients)', async () => {
     const openai = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: gateway.key, maxRetries: 0 });
     let text = '';
-    for await (const chunk of await openai.chat.completions.create({ model: 'default', stream: true, messages: [{ role: 'user', content: prompt }] })) text += chunk.choices[0]?.delta.content ?? '';
+    for await (const chunk of await openai.chat.completions.create({
+      model: 'default',
+      stream: true,
+      messages: [{ role: 'user', content: prompt }],
+    }))
+      text += chunk.choices[0]?.delta.content ?? '';
     assert.equal(text, `echo: ${prompt}`);
     const anthropic = new Anthropic({ baseURL: gateway.url, apiKey: gateway.key, maxRetries: 0 });
-    const final = await anthropic.messages.stream({ model: 'default', max_tokens: 64, messages: [{ role: 'user', content: prompt }] }).finalMessage();
+    const final = await anthropic.messages
+      .stream({ model: 'default', max_tokens: 64, messages: [{ role: 'user', content: prompt }] })
+      .finalMessage();
     assert.deepEqual(final.content, [{ type: 'text', text: `echo: ${prompt}` }]);
     for (const received of cloud.received) assert.ok(!received.raw.includes('marie@example.fr'));
   });
@@ -85,14 +106,27 @@ describe('the gateway redacting for a rented provider', () => {
   it('redacts every field a value sits in (tools, metadata, unknown fields, keys, numbers, stop), and restores the answer', async () => {
     const body = {
       model: 'default',
-      messages: [{ role: 'user', name: 'marie@example.fr', content: [{ type: 'text', text: 'Write to marie@example.fr' }] }],
-      tools: [{ type: 'function', function: { name: 'send', description: 'Send to marie@example.fr only', parameters: { type: 'object', properties: { to: { type: 'string', enum: ['marie@example.fr'] } } } } }],
+      messages: [
+        { role: 'user', name: 'marie@example.fr', content: [{ type: 'text', text: 'Write to marie@example.fr' }] },
+      ],
+      tools: [
+        {
+          type: 'function',
+          function: {
+            name: 'send',
+            description: 'Send to marie@example.fr only',
+            parameters: { type: 'object', properties: { to: { type: 'string', enum: ['marie@example.fr'] } } },
+          },
+        },
+      ],
       stop: ['marie@example.fr'],
       user: 'marie@example.fr',
       metadata: { note: 'card 5555 5555 5555 4444', 'marie@example.fr': 'owner' },
       x_billing: { card: 5555555555554444 },
     };
-    const response = await postJson(`${gateway.url}/v1/chat/completions`, body, { authorization: `Bearer ${gateway.key}` });
+    const response = await postJson(`${gateway.url}/v1/chat/completions`, body, {
+      authorization: `Bearer ${gateway.key}`,
+    });
     assert.equal(response.status, 200, response.text);
     assert.equal(response.json.choices[0].message.content, 'echo: Write to marie@example.fr');
     const sent = cloud.received.at(-1)!;
@@ -108,27 +142,108 @@ describe('the gateway redacting for a rented provider', () => {
   });
 
   it('withholds an image whose URL or bytes hold a value; refuses a value inside an encoded file or behind \\u escapes', async () => {
-    const image = await postJson(`${gateway.url}/v1/chat/completions`, { model: 'default', messages: [{ role: 'user', content: [{ type: 'text', text: 'describe' }, { type: 'image_url', image_url: { url: `https://scans.example/view?owner=${encodeURIComponent('marie@example.fr')}` } }] }] }, { authorization: `Bearer ${gateway.key}` });
+    const image = await postJson(
+      `${gateway.url}/v1/chat/completions`,
+      {
+        model: 'default',
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: 'describe' },
+              {
+                type: 'image_url',
+                image_url: { url: `https://scans.example/view?owner=${encodeURIComponent('marie@example.fr')}` },
+              },
+            ],
+          },
+        ],
+      },
+      { authorization: `Bearer ${gateway.key}` },
+    );
     assert.equal(image.status, 200, image.text);
-    assert.deepEqual(cloud.received.at(-1)!.body.messages[0].content[1], { type: 'text', text: '[image withheld by policy]' });
+    assert.deepEqual(cloud.received.at(-1)!.body.messages[0].content[1], {
+      type: 'text',
+      text: '[image withheld by policy]',
+    });
     const before = cloud.received.length;
-    const file = await postJson(`${gateway.url}/v1/chat/completions`, { model: 'default', messages: [{ role: 'user', content: [{ type: 'text', text: 'read this' }, { type: 'file', file: { filename: 'a.txt', file_data: `data:text/plain;base64,${Buffer.from('mail marie@example.fr').toString('base64')}` } }] }] }, { authorization: `Bearer ${gateway.key}` });
+    const file = await postJson(
+      `${gateway.url}/v1/chat/completions`,
+      {
+        model: 'default',
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: 'read this' },
+              {
+                type: 'file',
+                file: {
+                  filename: 'a.txt',
+                  file_data: `data:text/plain;base64,${Buffer.from('mail marie@example.fr').toString('base64')}`,
+                },
+              },
+            ],
+          },
+        ],
+      },
+      { authorization: `Bearer ${gateway.key}` },
+    );
     assert.equal(file.status, 403);
     assert.match(file.json.error.message, /inside an encoded file/);
-    const escaped = await postJson(`${gateway.url}/v1/chat/completions`, { model: 'default', messages: [{ role: 'assistant', content: null, tool_calls: [{ id: 'c', type: 'function', function: { name: 'send', arguments: '{"to":"marie\\u0040example.fr"}' } }] }, { role: 'user', content: 'ok' }] }, { authorization: `Bearer ${gateway.key}` });
+    const escaped = await postJson(
+      `${gateway.url}/v1/chat/completions`,
+      {
+        model: 'default',
+        messages: [
+          {
+            role: 'assistant',
+            content: null,
+            tool_calls: [
+              { id: 'c', type: 'function', function: { name: 'send', arguments: '{"to":"marie\\u0040example.fr"}' } },
+            ],
+          },
+          { role: 'user', content: 'ok' },
+        ],
+      },
+      { authorization: `Bearer ${gateway.key}` },
+    );
     assert.equal(escaped.status, 403);
     assert.match(escaped.json.error.message, /escapes/);
     assert.equal(cloud.received.length, before);
   });
 
   it('refuses what redaction cannot make safe: secrets under a refuse rule, declared labels, values split across parts', async () => {
-    const secret = await postJson(`${gateway.url}/v1/chat/completions`, { model: 'default', messages: [{ role: 'user', content: 'key AKIAIOSFODNN7EXAMPLE' }] }, { authorization: `Bearer ${gateway.key}` });
+    const secret = await postJson(
+      `${gateway.url}/v1/chat/completions`,
+      { model: 'default', messages: [{ role: 'user', content: 'key AKIAIOSFODNN7EXAMPLE' }] },
+      { authorization: `Bearer ${gateway.key}` },
+    );
     assert.equal(secret.status, 403);
     const before = cloud.received.length;
-    const declared = await postJson(`${gateway.url}/v1/chat/completions`, { model: 'default', messages: [{ role: 'user', content: 'mail x@y.fr' }] }, { authorization: `Bearer ${gateway.key}`, 'x-sovereign-labels': 'pii.patient' });
+    const declared = await postJson(
+      `${gateway.url}/v1/chat/completions`,
+      { model: 'default', messages: [{ role: 'user', content: 'mail x@y.fr' }] },
+      { authorization: `Bearer ${gateway.key}`, 'x-sovereign-labels': 'pii.patient' },
+    );
     assert.equal(declared.status, 403);
     assert.match(declared.json.error.message, /declared labels/);
-    const split = await postJson(`${gateway.url}/v1/chat/completions`, { model: 'default', messages: [{ role: 'user', content: [{ type: 'text', text: 'card 5555 5555' }, { type: 'text', text: ' 5555 4444' }] }] }, { authorization: `Bearer ${gateway.key}` });
+    const split = await postJson(
+      `${gateway.url}/v1/chat/completions`,
+      {
+        model: 'default',
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: 'card 5555 5555' },
+              { type: 'text', text: ' 5555 4444' },
+            ],
+          },
+        ],
+      },
+      { authorization: `Bearer ${gateway.key}` },
+    );
     assert.equal(split.status, 403);
     assert.match(split.json.error.message, /split across message parts/);
     assert.equal(cloud.received.length, before);

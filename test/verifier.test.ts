@@ -38,7 +38,12 @@ let buildOutput: string;
 
 /** `node sovereign-verify.mjs …` in the run directory, with plain node. */
 function standalone(args: string[]): Result {
-  const result = spawnSync(process.execPath, ['sovereign-verify.mjs', ...args], { cwd: runDirectory, env: plainEnvironment(), encoding: 'utf8', timeout: 30_000 });
+  const result = spawnSync(process.execPath, ['sovereign-verify.mjs', ...args], {
+    cwd: runDirectory,
+    env: plainEnvironment(),
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -47,7 +52,12 @@ function sovereignVerify(args: string[]): Result {
   const main = pathToFileURL(join(repository, 'src/cli/main.ts')).href;
   const loader = pathToFileURL(join(repository, 'node_modules/tsx/dist/loader.mjs')).href;
   const code = `const { main } = await import(${JSON.stringify(main)}); await main(['node', 'sovereign', 'verify', ...process.argv.slice(1)]);`;
-  const result = spawnSync(process.execPath, ['--import', loader, '--input-type=module', '-e', code, '--', ...args], { cwd: runDirectory, env: plainEnvironment(), encoding: 'utf8', timeout: 60_000 });
+  const result = spawnSync(process.execPath, ['--import', loader, '--input-type=module', '-e', code, '--', ...args], {
+    cwd: runDirectory,
+    env: plainEnvironment(),
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -61,7 +71,11 @@ function both(args: string[]): Result {
 
 before(() => {
   buildDirectory = temporaryDirectory('sovereign-verifier-build-');
-  const built = spawnSync(process.execPath, ['scripts/build-verifier.mjs', '--outfile', join(buildDirectory, 'sovereign-verify.mjs')], { cwd: repository, env: plainEnvironment(), encoding: 'utf8', timeout: 60_000 });
+  const built = spawnSync(
+    process.execPath,
+    ['scripts/build-verifier.mjs', '--outfile', join(buildDirectory, 'sovereign-verify.mjs')],
+    { cwd: repository, env: plainEnvironment(), encoding: 'utf8', timeout: 60_000 },
+  );
   assert.equal(built.status, 0, built.stderr);
   buildOutput = built.stdout;
   runDirectory = temporaryDirectory('sovereign-verifier-run-');
@@ -80,15 +94,27 @@ describe('the single-file verifier checks a real receipt from a running gateway 
 
   before(async () => {
     upstream = await startOpenAIDouble();
-    gateway = await startTestGateway({ providers: [providerEntry('local', upstream.url)], models: { default: { candidates: ['local/m1'] } }, routing: { retries: 0 } });
-    const response = await fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${gateway.key}`, 'content-type': 'application/json' }, body: requestBody });
+    gateway = await startTestGateway({
+      providers: [providerEntry('local', upstream.url)],
+      models: { default: { candidates: ['local/m1'] } },
+      routing: { retries: 0 },
+    });
+    const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${gateway.key}`, 'content-type': 'application/json' },
+      body: requestBody,
+    });
     assert.equal(response.status, 200, await response.clone().text());
     await response.text();
     const index = response.headers.get('x-sovereign-receipt')!;
-    const json = await fetch(`${gateway.url}/v1/ledger/receipts/${index}`, { headers: { authorization: `Bearer ${gateway.key}` } });
+    const json = await fetch(`${gateway.url}/v1/ledger/receipts/${index}`, {
+      headers: { authorization: `Bearer ${gateway.key}` },
+    });
     assert.equal(json.status, 200);
     receipt = await json.text();
-    const proof = await fetch(`${gateway.url}/v1/ledger/receipts/${index}`, { headers: { authorization: `Bearer ${gateway.key}`, accept: 'text/plain' } });
+    const proof = await fetch(`${gateway.url}/v1/ledger/receipts/${index}`, {
+      headers: { authorization: `Bearer ${gateway.key}`, accept: 'text/plain' },
+    });
     writeFileSync(join(runDirectory, 'receipt.json'), receipt);
     writeFileSync(join(runDirectory, 'receipt.tlog-proof'), await proof.text());
     writeFileSync(join(runDirectory, 'request.json'), requestBody);
@@ -108,25 +134,42 @@ describe('the single-file verifier checks a real receipt from a running gateway 
   });
 
   it('verifies the receipt and the request body, prints the entry and exits 0, as sovereign verify does', () => {
-    const result = both(['receipt.json', '--key', gateway.signer.encoded, '--body', 'request.json', '--origin', gateway.signer.name]);
+    const result = both([
+      'receipt.json',
+      '--key',
+      gateway.signer.encoded,
+      '--body',
+      'request.json',
+      '--origin',
+      gateway.signer.name,
+    ]);
     assert.equal(result.status, 0, result.stderr);
     assert.equal(result.stderr, '');
     const expected = verifyReceipt(JSON.parse(receipt), [gateway.signer], gateway.signer.name);
-    assert.equal(result.stdout, `${JSON.stringify(expected.entry, null, 2)}\nOK: entry ${expected.index} is in log ${gateway.signer.name} (checkpoint size ${expected.checkpoint.size}), signed by ${gateway.signer.name}; the request body matches\n`);
+    assert.equal(
+      result.stdout,
+      `${JSON.stringify(expected.entry, null, 2)}\nOK: entry ${expected.index} is in log ${gateway.signer.name} (checkpoint size ${expected.checkpoint.size}), signed by ${gateway.signer.name}; the request body matches\n`,
+    );
   });
 
   it('verifies the tlog-proof text of the same receipt, with the key read from a file', () => {
     const result = both(['receipt.tlog-proof', '--key', '@verifier.key']);
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout, /"request_sha256": "[0-9a-f]{64}"/);
-    assert.match(result.stdout, /\nOK: entry \d+ is in log test\.example\/sovereign-gateway \(checkpoint size \d+\), signed by test\.example\/sovereign-gateway\n$/);
+    assert.match(
+      result.stdout,
+      /\nOK: entry \d+ is in log test\.example\/sovereign-gateway \(checkpoint size \d+\), signed by test\.example\/sovereign-gateway\n$/,
+    );
   });
 
   it('prints its version and its usage', () => {
     assert.deepEqual(standalone(['--version']), { status: 0, stdout: `${version}\n`, stderr: '' });
     const help = standalone(['--help']);
     assert.equal(help.status, 0);
-    assert.match(help.stdout, /^usage: node sovereign-verify\.mjs <receipt> --key <vkey> \[--body <file>\] \[--origin <origin>\]\n/);
+    assert.match(
+      help.stdout,
+      /^usage: node sovereign-verify\.mjs <receipt> --key <vkey> \[--body <file>\] \[--origin <origin>\]\n/,
+    );
     assert.match(help.stdout, /exit codes: 0 valid, 1 invalid, 2 bad usage/);
   });
 
@@ -154,20 +197,29 @@ describe('the single-file verifier checks a real receipt from a running gateway 
       const file = write('tampered-checkpoint.json', JSON.stringify({ ...parsed, checkpoint: lines.join('\n') }));
       const result = both([file, '--key', gateway.signer.encoded]);
       assert.equal(result.status, 1);
-      assert.match(result.stderr, /^sovereign: receipt INVALID \(signature\): the checkpoint's signature does not verify: the signature by test\.example\/sovereign-gateway does not verify\n$/);
+      assert.match(
+        result.stderr,
+        /^sovereign: receipt INVALID \(signature\): the checkpoint's signature does not verify: the signature by test\.example\/sovereign-gateway does not verify\n$/,
+      );
     });
 
     it('the key of another log, even under the same name: receipt INVALID (signature), exit 1', () => {
       const other = generateSigner(gateway.signer.name).encoded;
       const result = both(['receipt.json', '--key', other]);
       assert.equal(result.status, 1);
-      assert.match(result.stderr, /^sovereign: receipt INVALID \(signature\): the checkpoint's signature does not verify: no signature by a known key\n$/);
+      assert.match(
+        result.stderr,
+        /^sovereign: receipt INVALID \(signature\): the checkpoint's signature does not verify: no signature by a known key\n$/,
+      );
     });
 
     it('another origin than the one required: receipt INVALID (checkpoint), exit 1', () => {
       const result = both(['receipt.json', '--key', gateway.signer.encoded, '--origin', 'elsewhere.example/log']);
       assert.equal(result.status, 1);
-      assert.match(result.stderr, /^sovereign: receipt INVALID \(checkpoint\): the checkpoint is from log "test\.example\/sovereign-gateway", not "elsewhere\.example\/log"\n$/);
+      assert.match(
+        result.stderr,
+        /^sovereign: receipt INVALID \(checkpoint\): the checkpoint is from log "test\.example\/sovereign-gateway", not "elsewhere\.example\/log"\n$/,
+      );
     });
 
     it('a request body that is not the one sent (one space added): exit 1, naming both digests', () => {
@@ -175,7 +227,10 @@ describe('the single-file verifier checks a real receipt from a running gateway 
       const result = both(['receipt.json', '--key', gateway.signer.encoded, '--body', file]);
       assert.equal(result.status, 1);
       assert.equal(result.stdout, '');
-      assert.match(result.stderr, /^sovereign: other-request\.json: its SHA-256 [0-9a-f]{64} is not the entry's request_sha256 [0-9a-f]{64}\n$/);
+      assert.match(
+        result.stderr,
+        /^sovereign: other-request\.json: its SHA-256 [0-9a-f]{64} is not the entry's request_sha256 [0-9a-f]{64}\n$/,
+      );
     });
 
     it('a file that is not a receipt: exit 1', () => {
@@ -194,10 +249,22 @@ describe('the single-file verifier checks a real receipt from a running gateway 
         [['--key', gateway.signer.encoded], /^error: missing required argument 'receipt'\n$/],
         [['receipt.json', '--key'], /^error: option '--key <vkey>' argument missing\n$/],
         [['receipt.json', '--key', 'not-a-key'], /^sovereign: --key is not a verifier key \(name\+hexid\+base64\): /],
-        [['receipt.json', '--key', `${keyPrefix}0123456789abcdef`], /^sovereign: --key takes the log's verifier key .*, and this is an API key \(sk-sov-…\): verify works offline and needs no API key\n$/],
-        [['receipt.json', '--key', generateSigner(gateway.signer.name).encodedPrivate], /^sovereign: --key takes the log's verifier key .*, and this is a private signing key \(PRIVATE\+KEY\+…\): give its verifier key, never the private one\n$/],
-        [['missing.json', '--key', gateway.signer.encoded], /^sovereign: cannot read the receipt missing\.json: ENOENT/],
-        [['receipt.json', '--key', gateway.signer.encoded, '--body', 'missing.json'], /^sovereign: cannot read the request body missing\.json: ENOENT/],
+        [
+          ['receipt.json', '--key', `${keyPrefix}0123456789abcdef`],
+          /^sovereign: --key takes the log's verifier key .*, and this is an API key \(sk-sov-…\): verify works offline and needs no API key\n$/,
+        ],
+        [
+          ['receipt.json', '--key', generateSigner(gateway.signer.name).encodedPrivate],
+          /^sovereign: --key takes the log's verifier key .*, and this is a private signing key \(PRIVATE\+KEY\+…\): give its verifier key, never the private one\n$/,
+        ],
+        [
+          ['missing.json', '--key', gateway.signer.encoded],
+          /^sovereign: cannot read the receipt missing\.json: ENOENT/,
+        ],
+        [
+          ['receipt.json', '--key', gateway.signer.encoded, '--body', 'missing.json'],
+          /^sovereign: cannot read the request body missing\.json: ENOENT/,
+        ],
         [['receipt.json', '--key', gateway.signer.encoded, '--bogus'], /^error: unknown option '--bogus'\n$/],
       ];
       for (const [args, message] of cases) {
@@ -212,11 +279,16 @@ describe('the single-file verifier checks a real receipt from a running gateway 
 describe('the bundle imports only node: built-ins', () => {
   it('every import of the built file is a node: built-in, and nothing is required at run time', () => {
     const specifiers = [
-      ...[...bundleText.matchAll(/^\s*(?:import|export)\b[^;'"]*?\bfrom\s*["']([^"']+)["']/gm)].map((match) => match[1]!),
+      ...[...bundleText.matchAll(/^\s*(?:import|export)\b[^;'"]*?\bfrom\s*["']([^"']+)["']/gm)].map(
+        (match) => match[1]!,
+      ),
       ...[...bundleText.matchAll(/^\s*import\s*["']([^"']+)["']/gm)].map((match) => match[1]!),
       ...[...bundleText.matchAll(/\bimport\s*\(\s*["'`]([^"'`]+)["'`]\s*\)/g)].map((match) => match[1]!),
     ];
-    assert.ok(specifiers.includes('node:crypto') && specifiers.includes('node:fs') && specifiers.includes('node:util'), `found ${specifiers.join(', ')}`);
+    assert.ok(
+      specifiers.includes('node:crypto') && specifiers.includes('node:fs') && specifiers.includes('node:util'),
+      `found ${specifiers.join(', ')}`,
+    );
     for (const specifier of specifiers) assert.match(specifier, /^node:[a-z_/]+$/, `the bundle imports ${specifier}`);
     assert.doesNotMatch(bundleText, /\bimport\s*\(\s*[^"'`\s]/, 'no dynamic import of a computed name');
     assert.doesNotMatch(bundleText, /\brequire\s*\(|createRequire/, 'no require');
@@ -224,15 +296,28 @@ describe('the bundle imports only node: built-ins', () => {
 
   it('is made of src/ledger, src/core and the verify command only, not commander, pino or kysely', () => {
     const modules = [...bundleText.matchAll(/^\/\/ ((?:src|node_modules)\/\S+)$/gm)].map((match) => match[1]!);
-    assert.ok(modules.includes('src/ledger/receipt.ts') && modules.includes('src/cli/verify-receipt.ts'), `found ${modules.join(', ')}`);
-    for (const module of modules) assert.match(module, /^src\/(ledger\/[a-z-]+|core\/[a-z-]+|cli\/verify-[a-z-]+)\.ts$/, `the bundle holds ${module}`);
+    assert.ok(
+      modules.includes('src/ledger/receipt.ts') && modules.includes('src/cli/verify-receipt.ts'),
+      `found ${modules.join(', ')}`,
+    );
+    for (const module of modules)
+      assert.match(
+        module,
+        /^src\/(ledger\/[a-z-]+|core\/[a-z-]+|cli\/verify-[a-z-]+)\.ts$/,
+        `the bundle holds ${module}`,
+      );
     assert.doesNotMatch(bundleText, /node_modules|commander|pino|kysely|better-sqlite3/);
   });
 
   it('opens with a header saying what it is, its version and how to run it', () => {
     const header = bundleText.slice(0, bundleText.indexOf('\n\n'));
     assert.match(header, /^#!\/usr\/bin\/env node\n/);
-    assert.match(header, new RegExp(`sovereign-verify ${version.replace(/\./g, '\\.')}: the single-file receipt verifier of sovereign-gateway`));
+    assert.match(
+      header,
+      new RegExp(
+        `sovereign-verify ${version.replace(/\./g, '\\.')}: the single-file receipt verifier of sovereign-gateway`,
+      ),
+    );
     assert.match(header, /node sovereign-verify\.mjs receipt\.json --key/);
     assert.match(header, /Exit codes: 0 valid, 1 invalid, 2 bad usage/);
     assert.match(buildOutput, /^built .*sovereign-verify\.mjs \(sovereign-verify \d+\.\d+\.\d+, [\d.]+ KiB\)\n$/);

@@ -23,13 +23,20 @@ const reviewerScopes = ['approver', 'admin', 'auditor'] as const;
  * is no amount. Anything else ("ten", "1e3", " 12", "+5", "12.", ".5", over 100 characters, or a
  * JSON number too large for a double, which JSON.parse makes ±Infinity) is refused.
  */
-const amountSchema = z.unknown().optional().transform((sent, context): Amount | null => {
-  if (sent === undefined || sent === null) return null;
-  const amount = typeof sent === 'number' || typeof sent === 'string' ? amountOf(sent) : undefined;
-  if (amount) return amount;
-  context.addIssue({ code: 'custom', message: 'must be a number, or a decimal string such as "12.50" (digits, an optional leading "-" and fraction, no exponent)' });
-  return z.NEVER;
-});
+const amountSchema = z
+  .unknown()
+  .optional()
+  .transform((sent, context): Amount | null => {
+    if (sent === undefined || sent === null) return null;
+    const amount = typeof sent === 'number' || typeof sent === 'string' ? amountOf(sent) : undefined;
+    if (amount) return amount;
+    context.addIssue({
+      code: 'custom',
+      message:
+        'must be a number, or a decimal string such as "12.50" (digits, an optional leading "-" and fraction, no exponent)',
+    });
+    return z.NEVER;
+  });
 
 const actionBodySchema = z.strictObject({
   agent_id: z.string().min(1).max(256),
@@ -50,26 +57,62 @@ const veritasBodySchema = z.looseObject({
 
 const approvalBodySchema = z.strictObject({ comment: z.string().max(2000).optional() });
 
-/** The answer's status: HALTED is 202 while held (a poll), 408 once timed out, 503 when the gateway stops under a waiting client. */
-const statusOf: Record<Verdict['outcome'], number> = { allowed: 200, denied: 403, rejected: 403, held: 202, timed_out: 408, interrupted: 503 };
+/**
+ * The answer's status: HALTED is 202 while held (a poll), 408 once timed out, 503 when the gateway stops under a
+ * waiting client.
+ */
+const statusOf: Record<Verdict['outcome'], number> = {
+  allowed: 200,
+  denied: 403,
+  rejected: 403,
+  held: 202,
+  timed_out: 408,
+  interrupted: 503,
+};
 
 /** The verdict as the gate's JSON (docs/action-gate.md). */
 export function verdictBody(verdict: Verdict): Record<string, unknown> {
   switch (verdict.outcome) {
     case 'denied':
-      return { verdict: 'DENY', reason: verdict.reason, detail: verdict.detail, ledger_index: verdict.ledgerIndex, ...(verdict.originalActionId ? { original_action_id: verdict.originalActionId } : {}) };
+      return {
+        verdict: 'DENY',
+        reason: verdict.reason,
+        detail: verdict.detail,
+        ledger_index: verdict.ledgerIndex,
+        ...(verdict.originalActionId ? { original_action_id: verdict.originalActionId } : {}),
+      };
     case 'interrupted':
       return { verdict: 'HALTED', reason: verdict.reason, action_id: verdict.actionId, detail: verdict.detail };
     default: {
-      const base = { action_id: verdict.actionId, receipt_id: verdict.receiptId, ledger_index: verdict.ledgerIndex, ...(verdict.simulated ? { simulated: true } : {}) };
-      if (verdict.outcome === 'allowed') return { verdict: 'ALLOW', ...base, approved_by: verdict.approvedBy ?? undefined, downstream: verdict.downstream };
-      if (verdict.outcome === 'held') return { verdict: 'HALTED', reason: verdict.reason, ...base, deadline: verdict.deadline === null ? null : new Date(verdict.deadline).toISOString() };
+      const base = {
+        action_id: verdict.actionId,
+        receipt_id: verdict.receiptId,
+        ledger_index: verdict.ledgerIndex,
+        ...(verdict.simulated ? { simulated: true } : {}),
+      };
+      if (verdict.outcome === 'allowed')
+        return {
+          verdict: 'ALLOW',
+          ...base,
+          approved_by: verdict.approvedBy ?? undefined,
+          downstream: verdict.downstream,
+        };
+      if (verdict.outcome === 'held')
+        return {
+          verdict: 'HALTED',
+          reason: verdict.reason,
+          ...base,
+          deadline: verdict.deadline === null ? null : new Date(verdict.deadline).toISOString(),
+        };
       return { verdict: verdict.verdict, reason: verdict.reason, detail: verdict.detail, ...base };
     }
   }
 }
 
-const reply = (verdict: Verdict): Reply => ({ status: statusOf[verdict.outcome], body: JSON.stringify(verdictBody(verdict)) });
+const reply = (verdict: Verdict): Reply => ({
+  status: statusOf[verdict.outcome],
+  body: JSON.stringify(verdictBody(verdict)),
+});
 
 /** Counts the verdict a submitter was finally given, then sends it. */
 function answer(exchange: Exchange, endpoint: 'actions' | 'veritas', verdict: Verdict): Reply {
@@ -78,11 +121,16 @@ function answer(exchange: Exchange, endpoint: 'actions' | 'veritas', verdict: Ve
   return reply(verdict);
 }
 
-const isReviewer = (tenant: Tenant): boolean => tenant.scopes.some((scope) => (reviewerScopes as readonly string[]).includes(scope));
+const isReviewer = (tenant: Tenant): boolean =>
+  tenant.scopes.some((scope) => (reviewerScopes as readonly string[]).includes(scope));
 
 function originOf(exchange: Exchange): Origin {
   const { tenant } = exchange;
-  return { requestId: exchange.requestId, submitter: { keyId: tenant.keyId === 'anonymous' ? null : tenant.keyId, name: tenant.name }, requestSha256: sha256Hex(exchange.body) };
+  return {
+    requestId: exchange.requestId,
+    submitter: { keyId: tenant.keyId === 'anonymous' ? null : tenant.keyId, name: tenant.name },
+    requestSha256: sha256Hex(exchange.body),
+  };
 }
 
 export function actionView(action: ActionRecord, gate: ActionGate): Record<string, unknown> {
@@ -108,18 +156,31 @@ export function actionView(action: ActionRecord, gate: ActionGate): Record<strin
   };
 }
 
-/** The store or the ledger failed mid-verdict: fail closed, with the ledger's error rather than a 500. Nothing was forwarded without its entry. */
+/**
+ * The store or the ledger failed mid-verdict: fail closed, with the ledger's error rather than a 500. Nothing was
+ * forwarded without its entry.
+ */
 async function unrecorded(decide: () => Promise<Verdict>): Promise<Verdict> {
   try {
     return await decide();
   } catch (error) {
     if (error instanceof GatewayError) throw error;
-    throw new GatewayError('ledger_unavailable', 'The action gate could not store or record its verdict, so nothing was forwarded; retry later. (If it had already admitted the action, the retry is refused as replayed and GET /v1/actions/<id> gives the outcome.)', { retryAfterSeconds: 1, cause: error });
+    throw new GatewayError(
+      'ledger_unavailable',
+      'The action gate could not store or record its verdict, so nothing was forwarded; retry later. (If it had already admitted the action, the retry is refused as replayed and GET /v1/actions/<id> gives the outcome.)',
+      { retryAfterSeconds: 1, cause: error },
+    );
   }
 }
 
-/** A body that does not parse into a submission is still a verdict (DENY malformed, recorded): the gate decides it, not the error format. */
-function parseSubmission<Schema extends z.ZodType>(body: Buffer, schema: Schema): { json: Record<string, unknown>; parsed: z.output<Schema> } | { malformed: string } {
+/**
+ * A body that does not parse into a submission is still a verdict (DENY malformed, recorded): the gate decides it, not
+ * the error format.
+ */
+function parseSubmission<Schema extends z.ZodType>(
+  body: Buffer,
+  schema: Schema,
+): { json: Record<string, unknown>; parsed: z.output<Schema> } | { malformed: string } {
   let json: unknown;
   try {
     json = JSON.parse(body.toString('utf8'));
@@ -162,7 +223,13 @@ export function createActionEndpoints(gate: ActionGate) {
     const body = parseSubmission(exchange.body, actionBodySchema);
     if ('malformed' in body) return gate.refuseMalformed(origin, body.malformed);
     const { parsed } = body;
-    const submission: ActionSubmission = { agentId: parsed.agent_id, action: parsed.action, params: parsed.params, amount: parsed.amount, receipt: parsed.receipt };
+    const submission: ActionSubmission = {
+      agentId: parsed.agent_id,
+      action: parsed.action,
+      params: parsed.params,
+      amount: parsed.amount,
+      receipt: parsed.receipt,
+    };
     return gate.submit(submission, origin);
   }
 
@@ -171,19 +238,32 @@ export function createActionEndpoints(gate: ActionGate) {
     const body = parseSubmission(exchange.body, veritasBodySchema);
     if ('malformed' in body) return gate.refuseMalformed(origin, body.malformed);
     const { parsed, json } = body;
-    const submission: VeritasSubmission = { agentId: parsed.agent_id, action: parsed.action, params: parsed.params, amount: parsed.amount, signed: json };
+    const submission: VeritasSubmission = {
+      agentId: parsed.agent_id,
+      action: parsed.action,
+      params: parsed.params,
+      amount: parsed.amount,
+      signed: json,
+    };
     return gate.submitVeritas(submission, origin);
   }
 
   return {
-    submit: async (exchange: Exchange): Promise<Reply> => answer(exchange, 'actions', await unrecorded(() => submit(exchange))),
+    submit: async (exchange: Exchange): Promise<Reply> =>
+      answer(exchange, 'actions', await unrecorded(() => submit(exchange))),
 
-    veritas: async (exchange: Exchange): Promise<Reply> => answer(exchange, 'veritas', await unrecorded(() => veritas(exchange))),
+    veritas: async (exchange: Exchange): Promise<Reply> =>
+      answer(exchange, 'veritas', await unrecorded(() => veritas(exchange))),
 
     async pending(exchange: Exchange, query: URLSearchParams): Promise<Reply> {
-      if (!isReviewer(exchange.tenant)) throw new GatewayError('insufficient_scope', 'Listing held actions needs a key with the approver, admin or auditor scope.');
+      if (!isReviewer(exchange.tenant))
+        throw new GatewayError(
+          'insufficient_scope',
+          'Listing held actions needs a key with the approver, admin or auditor scope.',
+        );
       const limit = Number(query.get('limit') ?? 100);
-      if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new GatewayError('invalid_request', 'limit must be a whole number from 1 to 1000.', { param: 'limit' });
+      if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+        throw new GatewayError('invalid_request', 'limit must be a whole number from 1 to 1000.', { param: 'limit' });
       const actions = await gate.pending(limit);
       return { status: 200, body: JSON.stringify({ actions: actions.map((action) => actionView(action, gate)) }) };
     },
@@ -191,19 +271,31 @@ export function createActionEndpoints(gate: ActionGate) {
     /** GET /v1/actions/<id>, POST /v1/actions/<id>/approve, POST /v1/actions/<id>/reject. */
     async byId(exchange: Exchange, path: string): Promise<Reply> {
       const [id, verb, ...rest] = path.slice(actionsPrefix.length).split('/');
-      if (!id || rest.length > 0 || (verb !== undefined && verb !== 'approve' && verb !== 'reject')) throw new GatewayError('not_found', `No endpoint ${path.slice(0, 200)}.`);
+      if (!id || rest.length > 0 || (verb !== undefined && verb !== 'approve' && verb !== 'reject'))
+        throw new GatewayError('not_found', `No endpoint ${path.slice(0, 200)}.`);
       const method = exchange.request.method;
       if (verb === undefined) {
         if (method !== 'GET') throw new GatewayError('method_not_allowed', `${path} accepts GET only.`);
         const action = await gate.view(id);
-        if (!action || (action.submittedBy !== exchange.tenant.keyId && !isReviewer(exchange.tenant))) throw new GatewayError('action_not_found', `No action ${id.slice(0, 100)} visible to this key.`);
+        if (!action || (action.submittedBy !== exchange.tenant.keyId && !isReviewer(exchange.tenant)))
+          throw new GatewayError('action_not_found', `No action ${id.slice(0, 100)} visible to this key.`);
         return { status: 200, body: JSON.stringify(actionView(action, gate)) };
       }
       if (method !== 'POST') throw new GatewayError('method_not_allowed', `${path} accepts POST only.`);
-      if (!exchange.tenant.scopes.includes('approver')) throw new GatewayError('insufficient_scope', 'Approving or rejecting actions needs a key with the approver scope.');
+      if (!exchange.tenant.scopes.includes('approver'))
+        throw new GatewayError(
+          'insufficient_scope',
+          'Approving or rejecting actions needs a key with the approver scope.',
+        );
       const comment = approvalComment(exchange.body);
       try {
-        const verdict = await gate.decide(id, verb, { keyId: exchange.tenant.keyId, name: exchange.tenant.name }, comment, exchange.requestId);
+        const verdict = await gate.decide(
+          id,
+          verb,
+          { keyId: exchange.tenant.keyId, name: exchange.tenant.name },
+          comment,
+          exchange.requestId,
+        );
         return { status: 200, body: JSON.stringify(verdictBody(verdict)) };
       } catch (error) {
         return approvalFailure(error);

@@ -2,7 +2,15 @@
 // whichever provider the route picks.
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { ChatMessage, ChatRequest, ChatResponse, ContentPart, FinishReason, StreamChunk, Usage } from '../core/chat.js';
+import type {
+  ChatMessage,
+  ChatRequest,
+  ChatResponse,
+  ContentPart,
+  FinishReason,
+  StreamChunk,
+  Usage,
+} from '../core/chat.js';
 import type { DialectWriter, StreamWriter } from '../pipeline/call.js';
 import { anthropicErrorBody } from './errors.js';
 import { parseJsonBody } from './http-io.js';
@@ -13,14 +21,30 @@ const block = z.looseObject({ type: z.string() });
 const messagesBody = z.looseObject({
   model: z.string().min(1),
   max_tokens: z.number().int().positive(),
-  messages: z.array(z.looseObject({ role: z.enum(['user', 'assistant']), content: z.union([z.string(), z.array(block)]) })).min(1),
+  messages: z
+    .array(z.looseObject({ role: z.enum(['user', 'assistant']), content: z.union([z.string(), z.array(block)]) }))
+    .min(1),
   system: z.union([z.string(), z.array(z.looseObject({ type: z.literal('text'), text: z.string() }))]).optional(),
   stream: z.boolean().optional(),
   temperature: z.number().min(0).max(1).optional(),
   top_p: z.number().min(0).max(1).optional(),
   stop_sequences: z.array(z.string()).optional(),
-  tools: z.array(z.looseObject({ name: z.string().min(1), description: z.string().optional(), input_schema: z.record(z.string(), z.unknown()) })).optional(),
-  tool_choice: z.looseObject({ type: z.enum(['auto', 'any', 'tool', 'none']), name: z.string().optional(), disable_parallel_tool_use: z.boolean().optional() }).optional(),
+  tools: z
+    .array(
+      z.looseObject({
+        name: z.string().min(1),
+        description: z.string().optional(),
+        input_schema: z.record(z.string(), z.unknown()),
+      }),
+    )
+    .optional(),
+  tool_choice: z
+    .looseObject({
+      type: z.enum(['auto', 'any', 'tool', 'none']),
+      name: z.string().optional(),
+      disable_parallel_tool_use: z.boolean().optional(),
+    })
+    .optional(),
   metadata: z.looseObject({ user_id: z.string().nullish() }).optional(),
 });
 
@@ -42,11 +66,22 @@ export function parseMessagesRequest(body: Buffer): ChatRequest {
     }
     const blocks = turn.content as Block[];
     if (turn.role === 'assistant') {
-      const text = blocks.filter((entry) => entry.type === 'text').map((entry) => String(entry.text ?? '')).join('');
+      const text = blocks
+        .filter((entry) => entry.type === 'text')
+        .map((entry) => String(entry.text ?? ''))
+        .join('');
       const toolCalls = blocks
         .filter((entry) => entry.type === 'tool_use')
-        .map((entry) => ({ id: String(entry.id ?? ''), type: 'function' as const, function: { name: String(entry.name ?? ''), arguments: JSON.stringify(entry.input ?? {}) } }));
-      messages.push({ role: 'assistant', content: text === '' && toolCalls.length > 0 ? null : text, ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}) });
+        .map((entry) => ({
+          id: String(entry.id ?? ''),
+          type: 'function' as const,
+          function: { name: String(entry.name ?? ''), arguments: JSON.stringify(entry.input ?? {}) },
+        }));
+      messages.push({
+        role: 'assistant',
+        content: text === '' && toolCalls.length > 0 ? null : text,
+        ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
+      });
       continue;
     }
     // A user turn: tool results become tool messages, the rest one user message, in order.
@@ -58,7 +93,11 @@ export function parseMessagesRequest(body: Buffer): ChatRequest {
     for (const entry of blocks) {
       if (entry.type === 'tool_result') {
         flush();
-        messages.push({ role: 'tool', tool_call_id: String(entry.tool_use_id ?? ''), content: toolResultText(entry.content) });
+        messages.push({
+          role: 'tool',
+          tool_call_id: String(entry.tool_use_id ?? ''),
+          content: toolResultText(entry.content),
+        });
       } else if (entry.type === 'text') {
         parts.push({ type: 'text', text: String(entry.text ?? '') });
       } else if (entry.type === 'image') {
@@ -69,15 +108,34 @@ export function parseMessagesRequest(body: Buffer): ChatRequest {
     }
     flush();
   }
-  const request: ChatRequest = { model: input.model, messages, stream: input.stream === true, includeUsage: true, max_tokens: input.max_tokens, declaredLabels: takeLabels(input.metadata).labels, extra: {} };
+  const request: ChatRequest = {
+    model: input.model,
+    messages,
+    stream: input.stream === true,
+    includeUsage: true,
+    max_tokens: input.max_tokens,
+    declaredLabels: takeLabels(input.metadata).labels,
+    extra: {},
+  };
   if (input.temperature !== undefined) request.temperature = input.temperature;
   if (input.top_p !== undefined) request.top_p = input.top_p;
   if (input.stop_sequences) request.stop = input.stop_sequences;
   if (input.metadata?.user_id) request.user = input.metadata.user_id;
-  if (input.tools) request.tools = input.tools.map((entry) => ({ type: 'function', function: { name: entry.name, description: entry.description, parameters: entry.input_schema } }));
+  if (input.tools)
+    request.tools = input.tools.map((entry) => ({
+      type: 'function',
+      function: { name: entry.name, description: entry.description, parameters: entry.input_schema },
+    }));
   if (input.tool_choice) {
     const choice = input.tool_choice;
-    request.tool_choice = choice.type === 'any' ? 'required' : choice.type === 'none' ? 'none' : choice.type === 'tool' ? { type: 'function', function: { name: choice.name ?? '' } } : 'auto';
+    request.tool_choice =
+      choice.type === 'any'
+        ? 'required'
+        : choice.type === 'none'
+          ? 'none'
+          : choice.type === 'tool'
+            ? { type: 'function', function: { name: choice.name ?? '' } }
+            : 'auto';
     if (choice.disable_parallel_tool_use) request.parallel_tool_calls = false;
   }
   return request;
@@ -85,7 +143,8 @@ export function parseMessagesRequest(body: Buffer): ChatRequest {
 
 function toolResultText(content: unknown): string {
   if (typeof content === 'string') return content;
-  if (Array.isArray(content)) return content.map((entry: Block) => (entry.type === 'text' ? String(entry.text ?? '') : '')).join('');
+  if (Array.isArray(content))
+    return content.map((entry: Block) => (entry.type === 'text' ? String(entry.text ?? '') : '')).join('');
   return '';
 }
 
@@ -104,7 +163,7 @@ export function stopReasonOf(finish: FinishReason | null | undefined): string {
 }
 
 function messageId(id: string | undefined): string {
-  return id && id.startsWith('msg_') ? id : `msg_${(id || randomUUID()).replace(/[^A-Za-z0-9_-]/g, '')}`;
+  return id?.startsWith('msg_') ? id : `msg_${(id || randomUUID()).replace(/[^A-Za-z0-9_-]/g, '')}`;
 }
 
 export function toAnthropicMessage(response: ChatResponse): Record<string, unknown> {
@@ -112,7 +171,13 @@ export function toAnthropicMessage(response: ChatResponse): Record<string, unkno
   const content: Block[] = [];
   const text = choice?.message.content;
   if (typeof text === 'string' && text !== '') content.push({ type: 'text', text });
-  for (const call of choice?.message.tool_calls ?? []) content.push({ type: 'tool_use', id: call.id, name: call.function.name, input: parseArguments(call.function.arguments) });
+  for (const call of choice?.message.tool_calls ?? [])
+    content.push({
+      type: 'tool_use',
+      id: call.id,
+      name: call.function.name,
+      input: parseArguments(call.function.arguments),
+    });
   return {
     id: messageId(response.id),
     type: 'message',
@@ -140,7 +205,8 @@ export const anthropicMessagesWriter: DialectWriter<ChatResponse> = {
   error: (error) => anthropicErrorBody(error),
 };
 
-const sse = (type: string, data: Record<string, unknown>): string => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+const sse = (type: string, data: Record<string, unknown>): string =>
+  `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
 
 /** Neutral chunks → Messages stream events (message_start, content blocks, message_delta, message_stop). */
 class AnthropicStreamWriter implements StreamWriter {
@@ -158,7 +224,16 @@ class AnthropicStreamWriter implements StreamWriter {
     if (!this.started) {
       this.started = true;
       out += sse('message_start', {
-        message: { id: messageId(chunk.id), type: 'message', role: 'assistant', model: chunk.model || this.model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 0, output_tokens: 0 } },
+        message: {
+          id: messageId(chunk.id),
+          type: 'message',
+          role: 'assistant',
+          model: chunk.model || this.model,
+          content: [],
+          stop_reason: null,
+          stop_sequence: null,
+          usage: { input_tokens: 0, output_tokens: 0 },
+        },
       });
     }
     if (chunk.usage) this.usage = chunk.usage;
@@ -167,15 +242,27 @@ class AnthropicStreamWriter implements StreamWriter {
       const delta = choice.delta;
       if (typeof delta.content === 'string' && delta.content !== '') {
         if (this.openBlock !== 'text') out += this.startBlock('text', { type: 'text', text: '' });
-        out += sse('content_block_delta', { index: this.blockIndex, delta: { type: 'text_delta', text: delta.content } });
+        out += sse('content_block_delta', {
+          index: this.blockIndex,
+          delta: { type: 'text_delta', text: delta.content },
+        });
       }
       for (const call of delta.tool_calls ?? []) {
         if (call.id !== undefined || !this.toolBlocks.has(call.index)) {
-          out += this.startBlock('tool', { type: 'tool_use', id: call.id ?? `toolu_${call.index}`, name: call.function?.name ?? '', input: {} });
+          out += this.startBlock('tool', {
+            type: 'tool_use',
+            id: call.id ?? `toolu_${call.index}`,
+            name: call.function?.name ?? '',
+            input: {},
+          });
           this.toolBlocks.set(call.index, this.blockIndex);
         }
         const argumentsText = call.function?.arguments;
-        if (argumentsText) out += sse('content_block_delta', { index: this.toolBlocks.get(call.index), delta: { type: 'input_json_delta', partial_json: argumentsText } });
+        if (argumentsText)
+          out += sse('content_block_delta', {
+            index: this.toolBlocks.get(call.index),
+            delta: { type: 'input_json_delta', partial_json: argumentsText },
+          });
       }
       if (choice.finish_reason) this.finish = choice.finish_reason;
     }
@@ -183,7 +270,20 @@ class AnthropicStreamWriter implements StreamWriter {
   }
 
   end(): string {
-    let out = this.started ? '' : sse('message_start', { message: { id: messageId(undefined), type: 'message', role: 'assistant', model: this.model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 0, output_tokens: 0 } } });
+    let out = this.started
+      ? ''
+      : sse('message_start', {
+          message: {
+            id: messageId(undefined),
+            type: 'message',
+            role: 'assistant',
+            model: this.model,
+            content: [],
+            stop_reason: null,
+            stop_sequence: null,
+            usage: { input_tokens: 0, output_tokens: 0 },
+          },
+        });
     out += this.closeBlock();
     out += sse('message_delta', {
       delta: { stop_reason: stopReasonOf(this.finish), stop_sequence: null },

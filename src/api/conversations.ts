@@ -13,7 +13,8 @@ import { checkItemCount, listBody, metadataOf, pageOf } from './state-shapes.js'
 export const conversationsPath = '/v1/conversations';
 export const conversationsPrefix = '/v1/conversations/';
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function jsonBody(exchange: Exchange): Record<string, unknown> {
   if (exchange.body.length === 0) return {};
@@ -23,7 +24,8 @@ function jsonBody(exchange: Exchange): Record<string, unknown> {
   } catch {
     throw new GatewayError('invalid_json', 'The request body is not valid JSON.');
   }
-  if (!isObject(raw)) throw new GatewayError('invalid_request', 'The request body must be a JSON object.', { param: 'body' });
+  if (!isObject(raw))
+    throw new GatewayError('invalid_request', 'The request body must be a JSON object.', { param: 'body' });
   return raw;
 }
 
@@ -33,28 +35,44 @@ function itemsOf(raw: unknown, required: boolean): Item[] {
     if (required) throw new GatewayError('invalid_request', "Missing required parameter: 'items'.", { param: 'items' });
     return [];
   }
-  if (!Array.isArray(raw)) throw new GatewayError('invalid_request', "Invalid 'items': expected an array of items.", { param: 'items' });
+  if (!Array.isArray(raw))
+    throw new GatewayError('invalid_request', "Invalid 'items': expected an array of items.", { param: 'items' });
   checkItemCount(raw);
   return raw.map((entry, index) => {
     const item = parseItem(entry, `items[${index}]`);
-    if (item.type === 'item_reference') throw new GatewayError('invalid_request', `Invalid 'items[${index}]': an item_reference cannot be added to a conversation; send the item itself.`, { param: `items[${index}]` });
+    if (item.type === 'item_reference')
+      throw new GatewayError(
+        'invalid_request',
+        `Invalid 'items[${index}]': an item_reference cannot be added to a conversation; send the item itself.`,
+        { param: `items[${index}]` },
+      );
     return item;
   });
 }
 
 export function createConversationsApi({ state, gateway }: { state: ResponsesState; gateway: Gateway }) {
   /** The labels of the items' text, and those the caller declared (header or metadata.labels). */
-  const labelsOf = async (items: readonly Item[], declared: readonly string[]): Promise<string[]> => (items.length === 0 ? [...declared] : gateway.labelsOf({ model: '', messages: messagesOf(items, undefined), stream: false, includeUsage: false, extra: {} }, declared));
+  const labelsOf = async (items: readonly Item[], declared: readonly string[]): Promise<string[]> =>
+    items.length === 0
+      ? [...declared]
+      : gateway.labelsOf(
+          { model: '', messages: messagesOf(items, undefined), stream: false, includeUsage: false, extra: {} },
+          declared,
+        );
 
   return {
     /** POST /v1/conversations. */
     async create(exchange: Exchange): Promise<Reply> {
-      if (exchange.request.method !== 'POST') throw new GatewayError('method_not_allowed', `${conversationsPath} accepts POST only.`);
+      if (exchange.request.method !== 'POST')
+        throw new GatewayError('method_not_allowed', `${conversationsPath} accepts POST only.`);
       const body = jsonBody(exchange);
       const items = itemsOf(body.items, false);
       const metadata = metadataOf(body.metadata);
       const labels = await labelsOf(items, declaredLabels(exchange, metadata));
-      return { status: 200, body: JSON.stringify(await state.createConversation(exchange.tenant.name, items, metadata, labels)) };
+      return {
+        status: 200,
+        body: JSON.stringify(await state.createConversation(exchange.tenant.name, items, metadata, labels)),
+      };
     },
 
     /** /v1/conversations/{id} and /v1/conversations/{id}/items[/{item_id}]. */
@@ -62,13 +80,18 @@ export function createConversationsApi({ state, gateway }: { state: ResponsesSta
       const [id, collection, itemId, ...rest] = path.slice(conversationsPrefix.length).split('/');
       const owner = exchange.tenant.name;
       const method = exchange.request.method;
-      if (!id || rest.length > 0 || (collection !== undefined && collection !== 'items')) throw new GatewayError('not_found', `No endpoint ${method} ${path.slice(0, 200)}.`);
+      if (!id || rest.length > 0 || (collection !== undefined && collection !== 'items'))
+        throw new GatewayError('not_found', `No endpoint ${method} ${path.slice(0, 200)}.`);
       if (collection === undefined) {
         if (method === 'GET') return { status: 200, body: JSON.stringify(await state.conversation(owner, id)) };
         if (method === 'POST') {
           const body = jsonBody(exchange);
-          if (!('metadata' in body)) throw new GatewayError('invalid_request', "Missing required parameter: 'metadata'.", { param: 'metadata' });
-          return { status: 200, body: JSON.stringify(await state.updateConversation(owner, id, metadataOf(body.metadata))) };
+          if (!('metadata' in body))
+            throw new GatewayError('invalid_request', "Missing required parameter: 'metadata'.", { param: 'metadata' });
+          return {
+            status: 200,
+            body: JSON.stringify(await state.updateConversation(owner, id, metadataOf(body.metadata))),
+          };
         }
         if (method === 'DELETE') {
           await state.deleteConversation(owner, id);
@@ -89,14 +112,19 @@ export function createConversationsApi({ state, gateway }: { state: ResponsesSta
         }
         throw new GatewayError('method_not_allowed', `${path.slice(0, 200)} accepts GET and POST.`);
       }
-      if (method === 'GET') return { status: 200, body: JSON.stringify(await state.conversationItem(owner, id, itemId)) };
-      if (method === 'DELETE') return { status: 200, body: JSON.stringify(await state.deleteConversationItem(owner, id, itemId)) };
+      if (method === 'GET')
+        return { status: 200, body: JSON.stringify(await state.conversationItem(owner, id, itemId)) };
+      if (method === 'DELETE')
+        return { status: 200, body: JSON.stringify(await state.deleteConversationItem(owner, id, itemId)) };
       throw new GatewayError('method_not_allowed', `${path.slice(0, 200)} accepts GET and DELETE.`);
     },
   };
 }
 
-/** Labels the caller declares for what it stores: the `x-sovereign-labels` header and `metadata.labels`, checked as for a call. */
+/**
+ * Labels the caller declares for what it stores: the `x-sovereign-labels` header and `metadata.labels`, checked as for
+ * a call.
+ */
 function declaredLabels(exchange: Exchange, metadata: Record<string, string>): string[] {
   return callerLabels(exchange.request.headers['x-sovereign-labels'], { labels: metadata.labels });
 }

@@ -5,7 +5,8 @@ import { callerLabels } from '../pipeline/classify.js';
 
 /** Removes `labels` from a metadata object (returning the rest, or undefined if nothing is left) and returns them. */
 export function takeLabels(metadata: unknown): { labels: unknown; rest: unknown } {
-  if (!metadata || typeof metadata !== 'object' || Array.isArray(metadata) || !('labels' in metadata)) return { labels: undefined, rest: metadata };
+  if (!metadata || typeof metadata !== 'object' || Array.isArray(metadata) || !('labels' in metadata))
+    return { labels: undefined, rest: metadata };
   const { labels, ...rest } = metadata as Record<string, unknown>;
   return { labels, rest: Object.keys(rest).length > 0 ? rest : undefined };
 }

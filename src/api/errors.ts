@@ -8,7 +8,9 @@ export type Dialect = 'openai' | 'anthropic';
 
 /** OpenAI: {"error": {"message", "type", "param", "code"}}. */
 export function openAIErrorBody(error: GatewayError): string {
-  return JSON.stringify({ error: { message: error.message, type: error.type, param: error.param ?? null, code: error.code } });
+  return JSON.stringify({
+    error: { message: error.message, type: error.type, param: error.param ?? null, code: error.code },
+  });
 }
 
 const anthropicTypes: Record<number, string> = {
@@ -27,7 +29,10 @@ const anthropicTypes: Record<number, string> = {
 
 /** Anthropic: {"type": "error", "error": {"type", "message"}}, plus our stable code. */
 export function anthropicErrorBody(error: GatewayError): string {
-  return JSON.stringify({ type: 'error', error: { type: anthropicTypes[error.status] ?? 'api_error', message: error.message, code: error.code } });
+  return JSON.stringify({
+    type: 'error',
+    error: { type: anthropicTypes[error.status] ?? 'api_error', message: error.message, code: error.code },
+  });
 }
 
 export function errorBody(dialect: Dialect, error: GatewayError): string {

@@ -28,7 +28,10 @@ export function readRequestBody(request: IncomingMessage, limit: number): Promis
 }
 
 function tooLarge(limit: number): GatewayError {
-  return new GatewayError('body_too_large', `The request body exceeds the limit of ${limit} bytes (limits.max_body_bytes).`);
+  return new GatewayError(
+    'body_too_large',
+    `The request body exceeds the limit of ${limit} bytes (limits.max_body_bytes).`,
+  );
 }
 
 export function parseJsonBody(body: Buffer): unknown {
@@ -38,14 +41,27 @@ export function parseJsonBody(body: Buffer): unknown {
   } catch (error) {
     // The parser's message quotes the body around the fault: keep only where it is.
     const position = /position (\d+)/.exec((error as Error).message)?.[1];
-    throw new GatewayError('invalid_json', `The request body is not valid JSON${position ? ` (at byte ${position})` : ''}.`);
+    throw new GatewayError(
+      'invalid_json',
+      `The request body is not valid JSON${position ? ` (at byte ${position})` : ''}.`,
+    );
   }
 }
 
-export function sendJson(response: ServerResponse, status: number, body: string | Buffer, headers: Record<string, string> = {}): void {
+export function sendJson(
+  response: ServerResponse,
+  status: number,
+  body: string | Buffer,
+  headers: Record<string, string> = {},
+): void {
   if (response.headersSent) return;
   // A flat [name, value, …] list: Node writes it without building a header object.
-  const list = ['content-type', headers['content-type'] ?? 'application/json', 'content-length', String(Buffer.byteLength(body))];
+  const list = [
+    'content-type',
+    headers['content-type'] ?? 'application/json',
+    'content-length',
+    String(Buffer.byteLength(body)),
+  ];
   for (const name in headers) if (name !== 'content-type') list.push(name, headers[name]!);
   response.writeHead(status, list);
   response.end(body);

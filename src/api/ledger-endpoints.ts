@@ -24,11 +24,15 @@ function count(query: URLSearchParams, name: string, fallback?: number): number 
     if (fallback !== undefined) return fallback;
     throw new GatewayError('invalid_request', `The query parameter "${name}" is required.`, { param: name });
   }
-  if (!/^(0|[1-9][0-9]{0,15})$/.test(text)) throw new GatewayError('invalid_request', `The query parameter "${name}" must be a non-negative integer.`, { param: name });
+  if (!/^(0|[1-9][0-9]{0,15})$/.test(text))
+    throw new GatewayError('invalid_request', `The query parameter "${name}" must be a non-negative integer.`, {
+      param: name,
+    });
   return Number(text);
 }
 
-const canAudit = (exchange: Exchange): boolean => exchange.tenant.scopes.includes('admin') || exchange.tenant.scopes.includes('auditor');
+const canAudit = (exchange: Exchange): boolean =>
+  exchange.tenant.scopes.includes('admin') || exchange.tenant.scopes.includes('auditor');
 
 export function createLedgerEndpoints(ledger: LedgerLog, store: Store, receiptWaitMs: number): LedgerEndpoints {
   return {
@@ -44,29 +48,58 @@ export function createLedgerEndpoints(ledger: LedgerLog, store: Store, receiptWa
 
     async receipt(exchange, path) {
       const text = path.slice(receiptsPrefix.length);
-      if (!/^(0|[1-9][0-9]{0,15})$/.test(text)) throw new GatewayError('invalid_request', 'The receipt index must be a non-negative integer.', { param: 'index' });
+      if (!/^(0|[1-9][0-9]{0,15})$/.test(text))
+        throw new GatewayError('invalid_request', 'The receipt index must be a non-negative integer.', {
+          param: 'index',
+        });
       const index = Number(text);
       const found = await ledger.receipt(index, receiptWaitMs);
-      if (!found) throw new GatewayError('receipt_not_found', `No ledger entry at index ${index} is covered by a checkpoint yet.`);
+      if (!found)
+        throw new GatewayError(
+          'receipt_not_found',
+          `No ledger entry at index ${index} is covered by a checkpoint yet.`,
+        );
       // Whether an index exists is no secret; who called what is.
-      if (found.keyId !== exchange.tenant.keyId && !canAudit(exchange)) throw new GatewayError('insufficient_scope', 'A receipt is served to the key that made the call, or to a key with the auditor or admin scope.');
+      if (found.keyId !== exchange.tenant.keyId && !canAudit(exchange))
+        throw new GatewayError(
+          'insufficient_scope',
+          'A receipt is served to the key that made the call, or to a key with the auditor or admin scope.',
+        );
       const accept = exchange.request.headers.accept ?? '';
-      if (accept.includes('text/plain') && !accept.includes('application/json')) return { status: 200, body: formatTlogProof(found.receipt), contentType: 'text/plain; charset=utf-8' };
+      if (accept.includes('text/plain') && !accept.includes('application/json'))
+        return { status: 200, body: formatTlogProof(found.receipt), contentType: 'text/plain; charset=utf-8' };
       const closeIndex = await store.streamCloseIndex(index);
-      return { status: 200, body: JSON.stringify(closeIndex === null ? found.receipt : { ...found.receipt, close_index: closeIndex }) };
+      return {
+        status: 200,
+        body: JSON.stringify(closeIndex === null ? found.receipt : { ...found.receipt, close_index: closeIndex }),
+      };
     },
 
     consistency(_exchange, query) {
       const from = count(query, 'from');
       const to = count(query, 'to', ledger.latestCheckpoint()?.size ?? 0);
       const signed = ledger.latestCheckpoint()?.size ?? 0;
-      if (from < 1 || from > to || to > signed) throw new GatewayError('invalid_request', `Need 1 ≤ from ≤ to ≤ ${signed} (the latest checkpoint's size).`, { param: 'from' });
-      return { status: 200, body: JSON.stringify({ from, to, proof: ledger.consistencyProof(from, to).map((hash) => hash.toString('base64')) }) };
+      if (from < 1 || from > to || to > signed)
+        throw new GatewayError('invalid_request', `Need 1 ≤ from ≤ to ≤ ${signed} (the latest checkpoint's size).`, {
+          param: 'from',
+        });
+      return {
+        status: 200,
+        body: JSON.stringify({
+          from,
+          to,
+          proof: ledger.consistencyProof(from, to).map((hash) => hash.toString('base64')),
+        }),
+      };
     },
 
     async entries(exchange, query) {
       // Entries name tenants, models and labels: who called what is not any key's business.
-      if (!canAudit(exchange)) throw new GatewayError('insufficient_scope', 'Ledger entries are served to a key with the auditor or admin scope (a key sees its own calls through their receipts).');
+      if (!canAudit(exchange))
+        throw new GatewayError(
+          'insufficient_scope',
+          'Ledger entries are served to a key with the auditor or admin scope (a key sees its own calls through their receipts).',
+        );
       const start = count(query, 'start', 0);
       const end = Math.min(count(query, 'end', start + maxPage), start + maxPage);
       if (end < start) throw new GatewayError('invalid_request', 'end must not be below start.', { param: 'end' });
@@ -74,7 +107,11 @@ export function createLedgerEndpoints(ledger: LedgerLog, store: Store, receiptWa
       const size = ledger.size;
       return {
         status: 200,
-        body: JSON.stringify({ entries: rows.map((row) => ({ index: row.index, leaf: row.leaf.toString('base64') })), next: end < size ? end : null, size }),
+        body: JSON.stringify({
+          entries: rows.map((row) => ({ index: row.index, leaf: row.leaf.toString('base64') })),
+          next: end < size ? end : null,
+          size,
+        }),
       };
     },
   };

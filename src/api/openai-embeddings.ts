@@ -10,7 +10,12 @@ import { takeLabels } from './declared-labels.js';
 
 const embeddingsBody = z.looseObject({
   model: z.string().min(1),
-  input: z.union([z.string(), z.array(z.string()).min(1), z.array(z.number().int()).min(1), z.array(z.array(z.number().int())).min(1)]),
+  input: z.union([
+    z.string(),
+    z.array(z.string()).min(1),
+    z.array(z.number().int()).min(1),
+    z.array(z.array(z.number().int())).min(1),
+  ]),
   encoding_format: z.enum(['float', 'base64']).optional(),
   dimensions: z.number().int().positive().optional(),
   user: z.string().optional(),
@@ -33,6 +38,8 @@ export const openAIEmbeddingsWriter: DialectWriter<EmbeddingsResponse> = {
 
 /** GET /v1/models: the aliases, then every provider/model name. */
 export function handleModels(exchange: Exchange): Reply {
-  const data = exchange.gateway.modelNames().map((model) => ({ id: model.id, object: 'model', created: 0, owned_by: model.ownedBy }));
+  const data = exchange.gateway
+    .modelNames()
+    .map((model) => ({ id: model.id, object: 'model', created: 0, owned_by: model.ownedBy }));
   return { status: 200, body: JSON.stringify({ object: 'list', data }) };
 }

@@ -6,7 +6,15 @@ import type { ChatRequest, ChatResponse, StreamChunk } from '../core/chat.js';
 import { GatewayError } from '../core/errors.js';
 import type { StreamEvent } from '../core/provider.js';
 import type { CallInput, CallOutput, CallPipeline, CallState, DialectWriter, StreamWriter } from '../pipeline/call.js';
-import { type FunctionCallItem, type Item, type ItemReference, type MessageItem, newCallId, newId, parseInput } from '../state/items.js';
+import {
+  type FunctionCallItem,
+  type Item,
+  type ItemReference,
+  type MessageItem,
+  newCallId,
+  newId,
+  parseInput,
+} from '../state/items.js';
 import { type ResponseObject, type ResponsesState, type TurnContext, usageOf } from '../state/responses.js';
 import { formatOf, messagesOf, outputItemsOf, toolChoiceOf, toolsOf } from '../state/translate.js';
 import { errorBody } from './errors.js';
@@ -21,7 +29,10 @@ export interface ResponsesCreate {
   input: Array<Item | ItemReference>;
   instructions?: string;
   tools: unknown[];
-  request: Pick<ChatRequest, 'tools' | 'tool_choice' | 'parallel_tool_calls' | 'response_format' | 'max_tokens' | 'temperature' | 'top_p'>;
+  request: Pick<
+    ChatRequest,
+    'tools' | 'tool_choice' | 'parallel_tool_calls' | 'response_format' | 'max_tokens' | 'temperature' | 'top_p'
+  >;
   toolChoice: unknown;
   previousResponseId?: string;
   conversationId?: string;
@@ -34,8 +45,10 @@ export interface ResponsesCreate {
   user?: string;
 }
 
-const invalid = (param: string, message: string): GatewayError => new GatewayError('invalid_request', message, { param });
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const invalid = (param: string, message: string): GatewayError =>
+  new GatewayError('invalid_request', message, { param });
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export function parseResponsesCreate(body: Buffer): ResponsesCreate {
   let raw: unknown;
@@ -45,21 +58,48 @@ export function parseResponsesCreate(body: Buffer): ResponsesCreate {
     throw new GatewayError('invalid_json', 'The request body is not valid JSON.');
   }
   if (!isObject(raw)) throw invalid('body', 'The request body must be a JSON object.');
-  if (typeof raw.model !== 'string' || raw.model === '') throw new GatewayError('invalid_request', "Missing required parameter: 'model'.", { param: 'model' });
-  const conversation = raw.conversation === undefined || raw.conversation === null ? undefined : typeof raw.conversation === 'string' ? raw.conversation : isObject(raw.conversation) && typeof raw.conversation.id === 'string' ? raw.conversation.id : null;
-  if (conversation === null) throw invalid('conversation', "Invalid 'conversation': expected a conversation id or {\"id\": …}.");
-  const previous = raw.previous_response_id === undefined || raw.previous_response_id === null ? undefined : raw.previous_response_id;
-  if (previous !== undefined && typeof previous !== 'string') throw invalid('previous_response_id', "Invalid 'previous_response_id': expected a string.");
-  if (conversation !== undefined && previous !== undefined) throw new GatewayError('mutually_exclusive_parameters', "Mutually exclusive parameters: Ensure you are only providing one of: 'previous_response_id' or 'conversation'.");
-  if (raw.background === true) throw invalid('background', "Invalid 'background': background responses are not served by this gateway; send the request without it (streaming gives the answer as it is made).");
-  const number = (name: string, value: unknown, check: (value: number) => boolean, what: string): number | undefined => {
+  if (typeof raw.model !== 'string' || raw.model === '')
+    throw new GatewayError('invalid_request', "Missing required parameter: 'model'.", { param: 'model' });
+  const conversation =
+    raw.conversation === undefined || raw.conversation === null
+      ? undefined
+      : typeof raw.conversation === 'string'
+        ? raw.conversation
+        : isObject(raw.conversation) && typeof raw.conversation.id === 'string'
+          ? raw.conversation.id
+          : null;
+  if (conversation === null)
+    throw invalid('conversation', 'Invalid \'conversation\': expected a conversation id or {"id": …}.');
+  const previous =
+    raw.previous_response_id === undefined || raw.previous_response_id === null ? undefined : raw.previous_response_id;
+  if (previous !== undefined && typeof previous !== 'string')
+    throw invalid('previous_response_id', "Invalid 'previous_response_id': expected a string.");
+  if (conversation !== undefined && previous !== undefined)
+    throw new GatewayError(
+      'mutually_exclusive_parameters',
+      "Mutually exclusive parameters: Ensure you are only providing one of: 'previous_response_id' or 'conversation'.",
+    );
+  if (raw.background === true)
+    throw invalid(
+      'background',
+      "Invalid 'background': background responses are not served by this gateway; send the request without it (streaming gives the answer as it is made).",
+    );
+  const number = (
+    name: string,
+    value: unknown,
+    check: (value: number) => boolean,
+    what: string,
+  ): number | undefined => {
     if (value === undefined || value === null) return undefined;
-    if (typeof value !== 'number' || !Number.isFinite(value) || !check(value)) throw invalid(name, `Invalid '${name}': expected ${what}.`);
+    if (typeof value !== 'number' || !Number.isFinite(value) || !check(value))
+      throw invalid(name, `Invalid '${name}': expected ${what}.`);
     return value;
   };
   const truncation = raw.truncation === undefined || raw.truncation === null ? 'disabled' : raw.truncation;
-  if (truncation !== 'auto' && truncation !== 'disabled') throw invalid('truncation', "Invalid 'truncation': expected 'auto' or 'disabled'.");
-  if (raw.instructions !== undefined && raw.instructions !== null && typeof raw.instructions !== 'string') throw invalid('instructions', "Invalid 'instructions': expected a string.");
+  if (truncation !== 'auto' && truncation !== 'disabled')
+    throw invalid('truncation', "Invalid 'truncation': expected 'auto' or 'disabled'.");
+  if (raw.instructions !== undefined && raw.instructions !== null && typeof raw.instructions !== 'string')
+    throw invalid('instructions', "Invalid 'instructions': expected a string.");
   const request: ResponsesCreate['request'] = {};
   const tools = toolsOf(raw.tools);
   if (tools) request.tools = tools;
@@ -68,9 +108,19 @@ export function parseResponsesCreate(body: Buffer): ResponsesCreate {
   if (typeof raw.parallel_tool_calls === 'boolean') request.parallel_tool_calls = raw.parallel_tool_calls;
   const format = formatOf(raw.text);
   if (format) request.response_format = format;
-  const maxTokens = number('max_output_tokens', raw.max_output_tokens, (value) => Number.isInteger(value) && value > 0, 'a positive integer');
+  const maxTokens = number(
+    'max_output_tokens',
+    raw.max_output_tokens,
+    (value) => Number.isInteger(value) && value > 0,
+    'a positive integer',
+  );
   if (maxTokens !== undefined) request.max_tokens = maxTokens;
-  const temperature = number('temperature', raw.temperature, (value) => value >= 0 && value <= 2, 'a number from 0 to 2');
+  const temperature = number(
+    'temperature',
+    raw.temperature,
+    (value) => value >= 0 && value <= 2,
+    'a number from 0 to 2',
+  );
   if (temperature !== undefined) request.temperature = temperature;
   const topP = number('top_p', raw.top_p, (value) => value >= 0 && value <= 1, 'a number from 0 to 1');
   if (topP !== undefined) request.top_p = topP;
@@ -156,7 +206,11 @@ class Turn {
   async prepare(body: Buffer, callState: CallState): Promise<ChatRequest> {
     this.create = parseResponsesCreate(body);
     const create = this.create;
-    callState.responses = { responseId: this.id, ...(create.previousResponseId ? { previousResponseId: create.previousResponseId } : {}), ...(create.conversationId ? { conversationId: create.conversationId } : {}) };
+    callState.responses = {
+      responseId: this.id,
+      ...(create.previousResponseId ? { previousResponseId: create.previousResponseId } : {}),
+      ...(create.conversationId ? { conversationId: create.conversationId } : {}),
+    };
     this.context = await this.state.context(this.owner, create);
     const declared = [...this.context.labels];
     if (typeof create.metadata.labels === 'string') declared.push(...create.metadata.labels.split(','));
@@ -173,7 +227,12 @@ class Turn {
   }
 
   /** The response object in a given state. */
-  response(status: ResponseObject['status'], output: Item[], usage: ResponseObject['usage'], extra: Partial<ResponseObject> = {}): ResponseObject {
+  response(
+    status: ResponseObject['status'],
+    output: Item[],
+    usage: ResponseObject['usage'],
+    extra: Partial<ResponseObject> = {},
+  ): ResponseObject {
     const create = this.create;
     return {
       id: this.id,
@@ -261,10 +320,20 @@ class ResponsesStreamWriter implements StreamWriter {
     this.message = undefined;
     const index = this.output.length;
     const part = { type: 'output_text', text: this.text, annotations: [], logprobs: [] };
-    const done: MessageItem = { ...message, status: this.incomplete ? 'incomplete' : 'completed', content: [{ type: 'output_text', text: this.text, annotations: [], logprobs: [] }] };
+    const done: MessageItem = {
+      ...message,
+      status: this.incomplete ? 'incomplete' : 'completed',
+      content: [{ type: 'output_text', text: this.text, annotations: [], logprobs: [] }],
+    };
     this.output.push(done);
     return (
-      this.frame('response.output_text.done', { item_id: message.id, output_index: index, content_index: 0, text: this.text, logprobs: [] }) +
+      this.frame('response.output_text.done', {
+        item_id: message.id,
+        output_index: index,
+        content_index: 0,
+        text: this.text,
+        logprobs: [],
+      }) +
       this.frame('response.content_part.done', { item_id: message.id, output_index: index, content_index: 0, part }) +
       this.frame('response.output_item.done', { output_index: index, item: done })
     );
@@ -277,7 +346,14 @@ class ResponsesStreamWriter implements StreamWriter {
     const index = this.output.length;
     const done: FunctionCallItem = { ...call.item, status: 'completed' };
     this.output.push(done);
-    return this.frame('response.function_call_arguments.done', { item_id: done.id, output_index: index, arguments: done.arguments, name: done.name }) + this.frame('response.output_item.done', { output_index: index, item: done });
+    return (
+      this.frame('response.function_call_arguments.done', {
+        item_id: done.id,
+        output_index: index,
+        arguments: done.arguments,
+        name: done.name,
+      }) + this.frame('response.output_item.done', { output_index: index, item: done })
+    );
   }
 
   event(event: StreamEvent): string | undefined {
@@ -294,15 +370,33 @@ class ResponsesStreamWriter implements StreamWriter {
         this.text = '';
         const index = this.output.length;
         out += this.frame('response.output_item.added', { output_index: index, item: this.message });
-        out += this.frame('response.content_part.added', { item_id: this.message.id, output_index: index, content_index: 0, part: { type: 'output_text', text: '', annotations: [], logprobs: [] } });
+        out += this.frame('response.content_part.added', {
+          item_id: this.message.id,
+          output_index: index,
+          content_index: 0,
+          part: { type: 'output_text', text: '', annotations: [], logprobs: [] },
+        });
       }
       this.text += delta.content;
-      out += this.frame('response.output_text.delta', { item_id: this.message.id, output_index: this.output.length, content_index: 0, delta: delta.content, logprobs: [] });
+      out += this.frame('response.output_text.delta', {
+        item_id: this.message.id,
+        output_index: this.output.length,
+        content_index: 0,
+        delta: delta.content,
+        logprobs: [],
+      });
     }
     for (const call of delta?.tool_calls ?? []) {
       if (!this.call || this.call.index !== call.index) {
         out += this.closeMessage() + this.closeCall();
-        const item: FunctionCallItem = { type: 'function_call', id: newId('function_call'), call_id: call.id || newCallId(), name: call.function?.name ?? '', arguments: '', status: 'in_progress' };
+        const item: FunctionCallItem = {
+          type: 'function_call',
+          id: newId('function_call'),
+          call_id: call.id || newCallId(),
+          name: call.function?.name ?? '',
+          arguments: '',
+          status: 'in_progress',
+        };
         this.call = { index: call.index, item };
         out += this.frame('response.output_item.added', { output_index: this.output.length, item: { ...item } });
       } else if (call.function?.name) {
@@ -311,7 +405,11 @@ class ResponsesStreamWriter implements StreamWriter {
       const fragment = call.function?.arguments ?? '';
       if (fragment !== '') {
         this.call.item.arguments += fragment;
-        out += this.frame('response.function_call_arguments.delta', { item_id: this.call.item.id, output_index: this.output.length, delta: fragment });
+        out += this.frame('response.function_call_arguments.delta', {
+          item_id: this.call.item.id,
+          output_index: this.output.length,
+          delta: fragment,
+        });
       }
     }
     return out === '' ? undefined : out;
@@ -328,7 +426,9 @@ class ResponsesStreamWriter implements StreamWriter {
   }
 
   error(message: string, code: string): string {
-    const response = this.turn.response('failed', this.output, usageOf(this.usage ?? undefined), { error: { code: code === 'upstream_rate_limited' ? 'rate_limit_exceeded' : 'server_error', message } });
+    const response = this.turn.response('failed', this.output, usageOf(this.usage ?? undefined), {
+      error: { code: code === 'upstream_rate_limited' ? 'rate_limit_exceeded' : 'server_error', message },
+    });
     return this.start() + this.frame('response.failed', { response });
   }
 }

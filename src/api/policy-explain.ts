@@ -27,7 +27,15 @@ export async function handlePolicyExplain(exchange: Exchange): Promise<Reply> {
         const id = candidate.provider.description.id;
         const allowed = decision.allowed.includes(id);
         const { jurisdiction, operator, ownership } = candidate.provider.description;
-        return { candidate: candidate.name, provider: id, jurisdiction, operator, ownership, allowed, ...(allowed ? {} : { reason: refused.get(id) ?? 'not allowed' }) };
+        return {
+          candidate: candidate.name,
+          provider: id,
+          jurisdiction,
+          operator,
+          ownership,
+          allowed,
+          ...(allowed ? {} : { reason: refused.get(id) ?? 'not allowed' }),
+        };
       }),
       explanation: decision.explanation,
       policy: { name: gateway.policy.name, hash: gateway.policyHash },

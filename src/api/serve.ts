@@ -69,20 +69,34 @@ interface Progress {
 
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
 
-export function createServe(dependencies: ServeDependencies): (request: IncomingMessage, response: ServerResponse) => Promise<void> {
+export function createServe(
+  dependencies: ServeDependencies,
+): (request: IncomingMessage, response: ServerResponse) => Promise<void> {
   const { config, routes, keys, limiter, calls, gateway, metrics, logger } = dependencies;
 
   function begin(request: IncomingMessage): Progress {
     const started = process.hrtime.bigint();
     const incomingId = request.headers['x-request-id'];
     // A client's id goes into logs and the ledger: one that carries data (a card number, say) is replaced.
-    const requestId = typeof incomingId === 'string' && requestIdPattern.test(incomingId) && detect(incomingId).length === 0 ? incomingId : randomUUID();
+    const requestId =
+      typeof incomingId === 'string' && requestIdPattern.test(incomingId) && detect(incomingId).length === 0
+        ? incomingId
+        : randomUUID();
     const url = request.url ?? '/';
     const queryStart = url.indexOf('?');
     const path = queryStart < 0 ? url : url.slice(0, queryStart);
     const route = routes.find(path);
     const dialect: Dialect = route?.dialect ?? (path.startsWith('/v1/messages') ? 'anthropic' : 'openai');
-    return { requestId, path, query: queryStart < 0 ? '' : url.slice(queryStart + 1), route, dialect, status: 200, state: {}, elapsed: () => Number(process.hrtime.bigint() - started) / 1e9 };
+    return {
+      requestId,
+      path,
+      query: queryStart < 0 ? '' : url.slice(queryStart + 1),
+      route,
+      dialect,
+      status: 200,
+      state: {},
+      elapsed: () => Number(process.hrtime.bigint() - started) / 1e9,
+    };
   }
 
   /** Liveness, readiness and metrics: answered before anything else, never counted as calls. */
@@ -101,7 +115,17 @@ export function createServe(dependencies: ServeDependencies): (request: Incoming
       }
       const providerOk = gateway.hasHealthyProvider();
       const ready = storeOk && providerOk && dependencies.accepting();
-      sendJson(response, ready ? 200 : 503, JSON.stringify({ status: ready ? 'ready' : 'not_ready', store: storeOk, provider: providerOk, accepting: dependencies.accepting() }), headers);
+      sendJson(
+        response,
+        ready ? 200 : 503,
+        JSON.stringify({
+          status: ready ? 'ready' : 'not_ready',
+          store: storeOk,
+          provider: providerOk,
+          accepting: dependencies.accepting(),
+        }),
+        headers,
+      );
       return true;
     }
     if (progress.path === '/metrics') {
@@ -116,16 +140,26 @@ export function createServe(dependencies: ServeDependencies): (request: Incoming
   function authenticate(request: IncomingMessage): Tenant {
     if (!config.auth.required) return anonymousTenant;
     const header = request.headers.authorization;
-    const presented = header?.startsWith('Bearer ') ? header.slice(7).trim() : (request.headers['x-api-key'] as string | undefined);
+    const presented = header?.startsWith('Bearer ')
+      ? header.slice(7).trim()
+      : (request.headers['x-api-key'] as string | undefined);
     return keys.authenticate(presented);
   }
 
   /** The route exists for this method, the gateway accepts requests, the key is valid and within its rate. */
   function admit(progress: Progress, request: IncomingMessage): Route {
     const { route, path } = progress;
-    if (!route) throw new GatewayError('not_found', `No endpoint ${request.method} ${path.slice(0, 200)}. See GET /v1/models and the README for the API.`);
-    if (route.method !== 'ANY' && request.method !== route.method) throw new GatewayError('method_not_allowed', `${path} accepts ${route.method} only.`);
-    if (!dependencies.accepting()) throw new GatewayError('shutting_down', 'The gateway is shutting down; retry on another replica.', { retryAfterSeconds: 1 });
+    if (!route)
+      throw new GatewayError(
+        'not_found',
+        `No endpoint ${request.method} ${path.slice(0, 200)}. See GET /v1/models and the README for the API.`,
+      );
+    if (route.method !== 'ANY' && request.method !== route.method)
+      throw new GatewayError('method_not_allowed', `${path} accepts ${route.method} only.`);
+    if (!dependencies.accepting())
+      throw new GatewayError('shutting_down', 'The gateway is shutting down; retry on another replica.', {
+        retryAfterSeconds: 1,
+      });
     if (!route.public) {
       progress.tenant = authenticate(request);
       limiter.check(progress.tenant);
@@ -133,15 +167,32 @@ export function createServe(dependencies: ServeDependencies): (request: Incoming
     return route;
   }
 
-  function callInput(progress: Progress, request: IncomingMessage, route: Route, signal: AbortSignal | undefined): CallInput {
-    return { requestId: progress.requestId, tenant: progress.tenant ?? anonymousTenant, endpoint: route.call!.endpoint, body: progress.body, headerLabels: request.headers['x-sovereign-labels'], signal };
+  function callInput(
+    progress: Progress,
+    request: IncomingMessage,
+    route: Route,
+    signal: AbortSignal | undefined,
+  ): CallInput {
+    return {
+      requestId: progress.requestId,
+      tenant: progress.tenant ?? anonymousTenant,
+      endpoint: route.call!.endpoint,
+      body: progress.body,
+      headerLabels: request.headers['x-sovereign-labels'],
+      signal,
+    };
   }
 
   async function sendOutput(progress: Progress, response: ServerResponse, output: CallOutput): Promise<void> {
     progress.state = output.state;
     if (output.kind === 'reply') {
-      if (output.unrecorded) logger.error({ requestId: progress.requestId, err: output.unrecorded }, 'the ledger could not record a call');
-      if (output.failure?.code === 'internal_error') logger.error({ requestId: progress.requestId, err: output.failure.cause ?? output.failure }, 'request failed unexpectedly');
+      if (output.unrecorded)
+        logger.error({ requestId: progress.requestId, err: output.unrecorded }, 'the ledger could not record a call');
+      if (output.failure?.code === 'internal_error')
+        logger.error(
+          { requestId: progress.requestId, err: output.failure.cause ?? output.failure },
+          'request failed unexpectedly',
+        );
       progress.status = output.status;
       return sendJson(response, output.status, output.body, output.headers);
     }
@@ -149,14 +200,21 @@ export function createServe(dependencies: ServeDependencies): (request: Incoming
   }
 
   /** Relays a stream piece by piece, honouring backpressure; the client going away stops the upstream. */
-  async function sendStream(progress: Progress, response: ServerResponse, output: Extract<CallOutput, { kind: 'stream' }>): Promise<void> {
+  async function sendStream(
+    progress: Progress,
+    response: ServerResponse,
+    output: Extract<CallOutput, { kind: 'stream' }>,
+  ): Promise<void> {
     const { stream } = output;
     const onClose = (): void => {
       if (!response.writableFinished) stream.cancel();
     };
     response.on('close', onClose);
     response.writeHead(200, { ...output.headers, ...sseHeaders });
-    metrics.timeToFirstByte.observe([output.state.alias ?? '', output.state.candidate?.provider.description.id ?? ''], progress.elapsed());
+    metrics.timeToFirstByte.observe(
+      [output.state.alias ?? '', output.state.candidate?.provider.description.id ?? ''],
+      progress.elapsed(),
+    );
     // Pieces that arrive together (one upstream read) leave together: the socket is corked while
     // they are written and uncorked once the current burst of microtasks is done, so a 20-event
     // answer costs a few writes instead of twenty, and no piece waits for a timer.
@@ -193,7 +251,12 @@ export function createServe(dependencies: ServeDependencies): (request: Incoming
     if (!response.destroyed) response.end();
   }
 
-  async function sendError(progress: Progress, request: IncomingMessage, response: ServerResponse, error: unknown): Promise<void> {
+  async function sendError(
+    progress: Progress,
+    request: IncomingMessage,
+    response: ServerResponse,
+    error: unknown,
+  ): Promise<void> {
     const failure = asGatewayError(error);
     progress.status = failure.status;
     progress.state.error ??= failure.code;
@@ -201,14 +264,21 @@ export function createServe(dependencies: ServeDependencies): (request: Incoming
       if (!response.writableEnded) response.destroy();
       return;
     }
-    if (failure.code === 'internal_error') logger.error({ requestId: progress.requestId, err: error }, 'request failed unexpectedly');
+    if (failure.code === 'internal_error')
+      logger.error({ requestId: progress.requestId, err: error }, 'request failed unexpectedly');
     const { route } = progress;
     // A call refused before its dialect could be read (rate limit, body too large) is recorded like any call.
     if (route?.call && progress.tenant) {
-      const output = await calls.refused(callInput(progress, request, route, undefined), failure, { error: (value) => errorBody(progress.dialect, value) });
+      const output = await calls.refused(callInput(progress, request, route, undefined), failure, {
+        error: (value) => errorBody(progress.dialect, value),
+      });
       return sendOutput(progress, response, output);
     }
-    sendJson(response, failure.status, errorBody(progress.dialect, failure), { 'x-request-id': progress.requestId, 'x-sovereign-policy': gateway.policyHash, ...errorHeaders(failure) });
+    sendJson(response, failure.status, errorBody(progress.dialect, failure), {
+      'x-request-id': progress.requestId,
+      'x-sovereign-policy': gateway.policyHash,
+      ...errorHeaders(failure),
+    });
   }
 
   function observe(progress: Progress, request: IncomingMessage): void {
@@ -253,10 +323,22 @@ export function createServe(dependencies: ServeDependencies): (request: Incoming
       if (route.call) {
         await sendOutput(progress, response, await route.call.run(callInput(progress, request, route, undefined)));
       } else {
-        const exchange: Exchange = { request, response, requestId: progress.requestId, body: progress.body ?? Buffer.alloc(0), tenant: progress.tenant ?? anonymousTenant, gateway, metrics };
+        const exchange: Exchange = {
+          request,
+          response,
+          requestId: progress.requestId,
+          body: progress.body ?? Buffer.alloc(0),
+          tenant: progress.tenant ?? anonymousTenant,
+          gateway,
+          metrics,
+        };
         const reply = await route.handler!(exchange, progress.path, new URLSearchParams(progress.query));
         progress.status = reply.status;
-        sendJson(response, reply.status, reply.body, { 'x-request-id': progress.requestId, 'x-sovereign-policy': gateway.policyHash, ...(reply.contentType ? { 'content-type': reply.contentType } : {}) });
+        sendJson(response, reply.status, reply.body, {
+          'x-request-id': progress.requestId,
+          'x-sovereign-policy': gateway.policyHash,
+          ...(reply.contentType ? { 'content-type': reply.contentType } : {}),
+        });
       }
     } catch (error) {
       await sendError(progress, request, response, error);

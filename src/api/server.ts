@@ -70,7 +70,9 @@ export interface App {
   ledger: LedgerLog;
   /** Loads keys and starts the ledger; call before listening. */
   start(): Promise<void>;
-  /** Stops accepting, lets in-flight requests and streams finish up to `graceMs`, then closes everything but the store. */
+  /**
+   * Stops accepting, lets in-flight requests and streams finish up to `graceMs`, then closes everything but the store.
+   */
   shutdown(graceMs: number): Promise<void>;
 }
 
@@ -79,17 +81,31 @@ export function createApp(options: AppOptions): App {
   const clock = options.clock ?? systemClock;
   const now = (): number => clock.now();
   const metrics = createMetrics({ defaultMetrics: options.defaultMetrics ?? false });
-  const gateway = new Gateway({ config, providers: options.providers, metrics, clock, deepScanner: options.deepScanner });
-  const keys = new KeyRing(store, config.auth.default_rpm, (error) => logger.error({ err: error }, 'reloading API keys failed'), clock);
+  const gateway = new Gateway({
+    config,
+    providers: options.providers,
+    metrics,
+    clock,
+    deepScanner: options.deepScanner,
+  });
+  const keys = new KeyRing(
+    store,
+    config.auth.default_rpm,
+    (error) => logger.error({ err: error }, 'reloading API keys failed'),
+    clock,
+  );
   const limiter = new RateLimiter(now);
-  const weightsOf = options.weights && options.weights.size > 0 ? (name: string) => options.weights!.get(name) : undefined;
+  const weightsOf =
+    options.weights && options.weights.size > 0 ? (name: string) => options.weights!.get(name) : undefined;
   const ledgerEndpoints = createLedgerEndpoints(ledger, store, config.ledger.receipt_wait_ms);
   const reloadCuts = async (): Promise<void> => {
     gateway.cuts = await store.cuts();
   };
   const adminEndpoints = createAdminEndpoints(config, store, ledger, reloadCuts, now);
   // The gate decides; what it stores, records and releases goes through these ports (gate/ports.ts).
-  const downstream = config.actions.downstream ? createDownstream({ url: config.actions.downstream, timeoutMs: config.actions.downstream_timeout_ms, clock }) : undefined;
+  const downstream = config.actions.downstream
+    ? createDownstream({ url: config.actions.downstream, timeoutMs: config.actions.downstream_timeout_ms, clock })
+    : undefined;
   const gate = new ActionGate({
     settings: config.actions,
     ports: { store, append: (record, keyId) => ledger.append(record, { keyId }), forward: downstream },
@@ -99,7 +115,10 @@ export function createApp(options: AppOptions): App {
   });
   const actionEndpoints = createActionEndpoints(gate);
   const calls = new CallPipeline({ gateway, ledger, now, weights: weightsOf });
-  const responsesState = new ResponsesState(store.state, new Sealer(options.stateKey ?? randomBytes(32)), { clock, retentionMs: config.state.response_retention_days * 86_400_000 });
+  const responsesState = new ResponsesState(store.state, new Sealer(options.stateKey ?? randomBytes(32)), {
+    clock,
+    retentionMs: config.state.response_retention_days * 86_400_000,
+  });
   const responsesApi = createResponsesApi({ calls, state: responsesState, now });
   const conversationsApi = createConversationsApi({ state: responsesState, gateway });
   /** Aborted at shutdown: ends the app's own loops (cut reloads) and waits. */
@@ -108,34 +127,228 @@ export function createApp(options: AppOptions): App {
   let inFlight = 0;
   let idle: (() => void) | undefined;
 
-  const call = (endpoint: CallInput['endpoint'], run: (input: CallInput) => Promise<CallOutput>): Route['call'] => ({ endpoint, run });
+  const call = (endpoint: CallInput['endpoint'], run: (input: CallInput) => Promise<CallOutput>): Route['call'] => ({
+    endpoint,
+    run,
+  });
   const exact = new Map<string, Route>([
-    ['/v1/chat/completions', { dialect: 'openai', method: 'POST', endpoint: 'chat', body: true, call: call('chat', (input) => calls.chat(input, () => parseChatRequest(input.body!), openAIChatWriter)) }],
-    ['/v1/embeddings', { dialect: 'openai', method: 'POST', endpoint: 'embeddings', body: true, call: call('embeddings', (input) => calls.embeddings(input, () => parseEmbeddingsRequest(input.body!), openAIEmbeddingsWriter)) }],
-    ['/v1/responses', { dialect: 'openai', method: 'POST', endpoint: 'responses', body: true, call: call('responses', (input) => responsesApi.create(input)) }],
-    [conversationsPath, { dialect: 'openai', method: 'POST', endpoint: 'conversations', handler: (exchange) => conversationsApi.create(exchange), body: true }],
-    ['/v1/messages', { dialect: 'anthropic', method: 'POST', endpoint: 'messages', body: true, call: call('messages', (input) => calls.chat(input, () => parseMessagesRequest(input.body!), anthropicMessagesWriter)) }],
+    [
+      '/v1/chat/completions',
+      {
+        dialect: 'openai',
+        method: 'POST',
+        endpoint: 'chat',
+        body: true,
+        call: call('chat', (input) => calls.chat(input, () => parseChatRequest(input.body!), openAIChatWriter)),
+      },
+    ],
+    [
+      '/v1/embeddings',
+      {
+        dialect: 'openai',
+        method: 'POST',
+        endpoint: 'embeddings',
+        body: true,
+        call: call('embeddings', (input) =>
+          calls.embeddings(input, () => parseEmbeddingsRequest(input.body!), openAIEmbeddingsWriter),
+        ),
+      },
+    ],
+    [
+      '/v1/responses',
+      {
+        dialect: 'openai',
+        method: 'POST',
+        endpoint: 'responses',
+        body: true,
+        call: call('responses', (input) => responsesApi.create(input)),
+      },
+    ],
+    [
+      conversationsPath,
+      {
+        dialect: 'openai',
+        method: 'POST',
+        endpoint: 'conversations',
+        handler: (exchange) => conversationsApi.create(exchange),
+        body: true,
+      },
+    ],
+    [
+      '/v1/messages',
+      {
+        dialect: 'anthropic',
+        method: 'POST',
+        endpoint: 'messages',
+        body: true,
+        call: call('messages', (input) =>
+          calls.chat(input, () => parseMessagesRequest(input.body!), anthropicMessagesWriter),
+        ),
+      },
+    ],
     ['/v1/models', { dialect: 'openai', method: 'GET', endpoint: 'models', handler: handleModels, body: false }],
-    ['/v1/providers', { dialect: 'openai', method: 'GET', endpoint: 'providers', handler: (exchange) => adminEndpoints.providers(exchange), body: false }],
-    ['/v1/reports/dependencies', { dialect: 'openai', method: 'GET', endpoint: 'reports', handler: (exchange, _path, query) => adminEndpoints.dependencies(exchange, query), body: false }],
-    ['/v1/admin/cut', { dialect: 'openai', method: 'POST', endpoint: 'admin', handler: (exchange) => adminEndpoints.cut(exchange), body: true }],
-    ['/v1/admin/uncut', { dialect: 'openai', method: 'POST', endpoint: 'admin', handler: (exchange) => adminEndpoints.uncut(exchange), body: true }],
-    ['/v1/policy/explain', { dialect: 'openai', method: 'POST', endpoint: 'policy', handler: handlePolicyExplain, body: true }],
-    ['/v1/ledger/checkpoint', { dialect: 'openai', method: 'GET', endpoint: 'ledger', handler: () => ledgerEndpoints.checkpoint(), body: false, public: true }],
-    ['/v1/ledger/key', { dialect: 'openai', method: 'GET', endpoint: 'ledger', handler: () => ledgerEndpoints.key(), body: false, public: true }],
-    ['/v1/ledger/consistency', { dialect: 'openai', method: 'GET', endpoint: 'ledger', handler: (exchange, _path, query) => ledgerEndpoints.consistency(exchange, query), body: false }],
-    ['/v1/ledger/entries', { dialect: 'openai', method: 'GET', endpoint: 'ledger', handler: (exchange, _path, query) => ledgerEndpoints.entries(exchange, query), body: false }],
-    ['/v1/actions', { dialect: 'openai', method: 'POST', endpoint: 'actions', handler: (exchange) => actionEndpoints.submit(exchange), body: true }],
-    ['/v1/actions/pending', { dialect: 'openai', method: 'GET', endpoint: 'actions', handler: (exchange, _path, query) => actionEndpoints.pending(exchange, query), body: false }],
-    ['/api/v1/veritas-test', { dialect: 'openai', method: 'POST', endpoint: 'actions', handler: (exchange) => actionEndpoints.veritas(exchange), body: true }],
+    [
+      '/v1/providers',
+      {
+        dialect: 'openai',
+        method: 'GET',
+        endpoint: 'providers',
+        handler: (exchange) => adminEndpoints.providers(exchange),
+        body: false,
+      },
+    ],
+    [
+      '/v1/reports/dependencies',
+      {
+        dialect: 'openai',
+        method: 'GET',
+        endpoint: 'reports',
+        handler: (exchange, _path, query) => adminEndpoints.dependencies(exchange, query),
+        body: false,
+      },
+    ],
+    [
+      '/v1/admin/cut',
+      {
+        dialect: 'openai',
+        method: 'POST',
+        endpoint: 'admin',
+        handler: (exchange) => adminEndpoints.cut(exchange),
+        body: true,
+      },
+    ],
+    [
+      '/v1/admin/uncut',
+      {
+        dialect: 'openai',
+        method: 'POST',
+        endpoint: 'admin',
+        handler: (exchange) => adminEndpoints.uncut(exchange),
+        body: true,
+      },
+    ],
+    [
+      '/v1/policy/explain',
+      { dialect: 'openai', method: 'POST', endpoint: 'policy', handler: handlePolicyExplain, body: true },
+    ],
+    [
+      '/v1/ledger/checkpoint',
+      {
+        dialect: 'openai',
+        method: 'GET',
+        endpoint: 'ledger',
+        handler: () => ledgerEndpoints.checkpoint(),
+        body: false,
+        public: true,
+      },
+    ],
+    [
+      '/v1/ledger/key',
+      {
+        dialect: 'openai',
+        method: 'GET',
+        endpoint: 'ledger',
+        handler: () => ledgerEndpoints.key(),
+        body: false,
+        public: true,
+      },
+    ],
+    [
+      '/v1/ledger/consistency',
+      {
+        dialect: 'openai',
+        method: 'GET',
+        endpoint: 'ledger',
+        handler: (exchange, _path, query) => ledgerEndpoints.consistency(exchange, query),
+        body: false,
+      },
+    ],
+    [
+      '/v1/ledger/entries',
+      {
+        dialect: 'openai',
+        method: 'GET',
+        endpoint: 'ledger',
+        handler: (exchange, _path, query) => ledgerEndpoints.entries(exchange, query),
+        body: false,
+      },
+    ],
+    [
+      '/v1/actions',
+      {
+        dialect: 'openai',
+        method: 'POST',
+        endpoint: 'actions',
+        handler: (exchange) => actionEndpoints.submit(exchange),
+        body: true,
+      },
+    ],
+    [
+      '/v1/actions/pending',
+      {
+        dialect: 'openai',
+        method: 'GET',
+        endpoint: 'actions',
+        handler: (exchange, _path, query) => actionEndpoints.pending(exchange, query),
+        body: false,
+      },
+    ],
+    [
+      '/api/v1/veritas-test',
+      {
+        dialect: 'openai',
+        method: 'POST',
+        endpoint: 'actions',
+        handler: (exchange) => actionEndpoints.veritas(exchange),
+        body: true,
+      },
+    ],
   ]);
   const byPrefix: Array<[string, Route]> = [
-    [receiptsPrefix, { dialect: 'openai', method: 'GET', endpoint: 'ledger', handler: (exchange, path) => ledgerEndpoints.receipt(exchange, path), body: false }],
-    [actionsPrefix, { dialect: 'openai', method: 'ANY', endpoint: 'actions', handler: (exchange, path) => actionEndpoints.byId(exchange, path), body: true }],
-    [responsesPrefix, { dialect: 'openai', method: 'ANY', endpoint: 'responses', handler: (exchange, path, query) => responsesApi.byId(exchange, path, query), body: true }],
-    [conversationsPrefix, { dialect: 'openai', method: 'ANY', endpoint: 'conversations', handler: (exchange, path, query) => conversationsApi.byId(exchange, path, query), body: true }],
+    [
+      receiptsPrefix,
+      {
+        dialect: 'openai',
+        method: 'GET',
+        endpoint: 'ledger',
+        handler: (exchange, path) => ledgerEndpoints.receipt(exchange, path),
+        body: false,
+      },
+    ],
+    [
+      actionsPrefix,
+      {
+        dialect: 'openai',
+        method: 'ANY',
+        endpoint: 'actions',
+        handler: (exchange, path) => actionEndpoints.byId(exchange, path),
+        body: true,
+      },
+    ],
+    [
+      responsesPrefix,
+      {
+        dialect: 'openai',
+        method: 'ANY',
+        endpoint: 'responses',
+        handler: (exchange, path, query) => responsesApi.byId(exchange, path, query),
+        body: true,
+      },
+    ],
+    [
+      conversationsPrefix,
+      {
+        dialect: 'openai',
+        method: 'ANY',
+        endpoint: 'conversations',
+        handler: (exchange, path, query) => conversationsApi.byId(exchange, path, query),
+        body: true,
+      },
+    ],
   ];
-  const routes: RouteTable = { find: (path) => exact.get(path) ?? byPrefix.find(([prefix]) => path.startsWith(prefix))?.[1] };
+  const routes: RouteTable = {
+    find: (path) => exact.get(path) ?? byPrefix.find(([prefix]) => path.startsWith(prefix))?.[1],
+  };
 
   const serve = createServe({
     config,
@@ -178,13 +391,24 @@ export function createApp(options: AppOptions): App {
       if (config.auth.required) await keys.start(options.keyRefreshMs ?? 500);
       await reloadCuts();
       // Cuts made through another replica (or before a restart) apply here within half a second.
-      void every(clock, 500, running.signal, reloadCuts, (error) => logger.error({ err: error }, 'reloading cuts failed'));
+      void every(clock, 500, running.signal, reloadCuts, (error) =>
+        logger.error({ err: error }, 'reloading cuts failed'),
+      );
       // Stored responses past state.response_retention_days are removed with their text.
-      void every(clock, 3_600_000, running.signal, () => responsesState.purgeExpired(), (error) => logger.error({ err: error }, 'removing expired responses failed'));
+      void every(
+        clock,
+        3_600_000,
+        running.signal,
+        () => responsesState.purgeExpired(),
+        (error) => logger.error({ err: error }, 'removing expired responses failed'),
+      );
       gateway.startProbes(config.health.probe_interval_ms, config.health.probe_timeout_ms);
       const { interrupted } = await ledger.start();
       if (interrupted > 0) logger.warn({ interrupted }, 'closed streams that a previous run left open as interrupted');
-      if (gate.simulation) logger.warn('ACTION GATE SIMULATION MODE IS ON: POST /api/v1/veritas-test accepts simulated receipts carrying the configured placeholders (actions.simulation). This is a conformance drill, not a proof; every entry it produces is marked simulated.');
+      if (gate.simulation)
+        logger.warn(
+          'ACTION GATE SIMULATION MODE IS ON: POST /api/v1/veritas-test accepts simulated receipts carrying the configured placeholders (actions.simulation). This is a conformance drill, not a proof; every entry it produces is marked simulated.',
+        );
       await gate.start();
     },
     async shutdown(graceMs: number) {

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { paramsDigest, signReceipt } from '../gate/receipt.js';
 import { parseSignerKey, type SignerKey } from '../ledger/note.js';
-import { openPolicy, policyHash, type PolicyDocument } from '../policy/policy.js';
+import { openPolicy, policyHash } from '../policy/policy.js';
 import { printTable } from './keys.js';
 import { callGateway, exitConfigError, fail, loadConfigOrExit } from './context.js';
 
@@ -55,7 +55,8 @@ function parseParams(text: string | undefined): Record<string, unknown> | undefi
   } catch (error) {
     return fail(`--params must be a JSON object (or @file): ${(error as Error).message}`, exitConfigError);
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail('--params must be a JSON object', exitConfigError);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    fail('--params must be a JSON object', exitConfigError);
   return value as Record<string, unknown>;
 }
 
@@ -73,19 +74,39 @@ export function registerActionCommands(program: Command): void {
     .action(async (options: RemoteOptions) => {
       const text = await callGateway(options, 'GET', '/v1/actions/pending?limit=1000', undefined, approverScope);
       if (options.json) return void process.stdout.write(`${text}\n`);
+      // biome-ignore lint/suspicious/noExplicitAny: the gateway's JSON, printed field by field as it comes
       const held = (JSON.parse(text) as { actions: Array<Record<string, any>> }).actions;
       printTable(
         ['ID', 'AGENT', 'ACTION', 'AMOUNT', 'REASON', 'RECEIPT', 'SUBMITTED BY', 'DEADLINE'],
-        held.map((action) => [action.action_id, action.agent_id, action.action, action.amount === null ? '-' : String(action.amount), action.reason, action.receipt_id ?? '-', action.submitted_by, action.deadline ?? '-']),
+        held.map((action) => [
+          action.action_id,
+          action.agent_id,
+          action.action,
+          action.amount === null ? '-' : String(action.amount),
+          action.reason,
+          action.receipt_id ?? '-',
+          action.submitted_by,
+          action.deadline ?? '-',
+        ]),
       );
     });
 
   for (const verb of ['approve', 'reject'] as const) {
-    remote(actions.command(verb).description(`${verb} a held action (a ledger entry; the waiting agent is answered at once)`))
+    remote(
+      actions
+        .command(verb)
+        .description(`${verb} a held action (a ledger entry; the waiting agent is answered at once)`),
+    )
       .argument('<id>', 'the action id (from `actions list`)')
       .option('--comment <text>', 'why, for the record')
       .action(async (id: string, options: RemoteOptions) => {
-        const text = await callGateway(options, 'POST', `/v1/actions/${encodeURIComponent(id)}/${verb}`, options.comment === undefined ? {} : { comment: options.comment }, approverScope);
+        const text = await callGateway(
+          options,
+          'POST',
+          `/v1/actions/${encodeURIComponent(id)}/${verb}`,
+          options.comment === undefined ? {} : { comment: options.comment },
+          approverScope,
+        );
         process.stdout.write(`${text}\n`);
       });
   }
@@ -121,7 +142,15 @@ export function registerActionCommands(program: Command): void {
         },
         signer,
       );
-      const output = options.request ? { agent_id: options.agentId, action: options.action, ...(params ? { params } : {}), ...(amount !== undefined ? { amount } : {}), receipt } : receipt;
+      const output = options.request
+        ? {
+            agent_id: options.agentId,
+            action: options.action,
+            ...(params ? { params } : {}),
+            ...(amount !== undefined ? { amount } : {}),
+            receipt,
+          }
+        : receipt;
       process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
     });
 }

@@ -15,7 +15,9 @@ export function registerConfigCommands(program: Command): void {
     .action(() => void process.stdout.write(`${JSON.stringify(configJsonSchema(), null, 2)}\n`));
   config
     .command('check')
-    .description('validate a config file as `start` does (exit 2 on what start would stop on) and print it with defaults filled in')
+    .description(
+      'validate a config file as `start` does (exit 2 on what start would stop on) and print it with defaults filled in',
+    )
     .option('--config <file>', 'config file')
     .action(async (options: { config?: string }) => {
       const loaded = loadConfigOrExit(options.config);
@@ -24,7 +26,9 @@ export function registerConfigCommands(program: Command): void {
       if (checks.errors.length > 0) process.exit(exitConfigError);
       // Notes go to standard error: standard output stays the "valid" line and the JSON.
       for (const note of checks.notes) process.stderr.write(`sovereign: note: ${note}\n`);
-      process.stdout.write(`${loaded.source ?? 'built-in defaults'}: valid\n${JSON.stringify(loaded.config, null, 2)}\n`);
+      process.stdout.write(
+        `${loaded.source ?? 'built-in defaults'}: valid\n${JSON.stringify(loaded.config, null, 2)}\n`,
+      );
     });
 }
 

@@ -46,20 +46,36 @@ export function gatewayUrl(url: string | undefined, configPath: string | undefin
  * place is refused here (exit 2), so it is neither sent as a bearer token nor mistaken for a 401.
  */
 export function apiKeyFrom(options: { key?: string; apiKey?: string }): string | undefined {
-  if (options.key !== undefined && options.apiKey !== undefined && options.key !== options.apiKey) fail('--key and --api-key both name the API key here, with different values: give one of them', exitConfigError);
-  const [source, value] = options.apiKey !== undefined ? ['--api-key', options.apiKey] : options.key !== undefined ? ['--key', options.key] : ['SOVEREIGN_KEY', process.env.SOVEREIGN_KEY || undefined];
+  if (options.key !== undefined && options.apiKey !== undefined && options.key !== options.apiKey)
+    fail('--key and --api-key both name the API key here, with different values: give one of them', exitConfigError);
+  const [source, value] =
+    options.apiKey !== undefined
+      ? ['--api-key', options.apiKey]
+      : options.key !== undefined
+        ? ['--key', options.key]
+        : ['SOVEREIGN_KEY', process.env.SOVEREIGN_KEY || undefined];
   if (value !== undefined) {
     const wrongKind = notAnApiKey(value);
-    if (wrongKind) fail(`${source} takes an API key (${keyPrefix}…, from \`sovereign keys create\`), and this is ${wrongKind}`, exitConfigError);
+    if (wrongKind)
+      fail(
+        `${source} takes an API key (${keyPrefix}…, from \`sovereign keys create\`), and this is ${wrongKind}`,
+        exitConfigError,
+      );
   }
   return value;
 }
 
-/** What a value given as an API key is instead, if it is plainly another kind of key; undefined when it may be an API key. */
+/**
+ * What a value given as an API key is instead, if it is plainly another kind of key; undefined when it may be an API
+ * key.
+ */
 function notAnApiKey(value: string): string | undefined {
-  if (value.startsWith('PRIVATE+KEY+')) return 'a private signing key (PRIVATE+KEY+…), which is never sent to the gateway';
-  if (verifierKeyShape.test(value)) return 'a verifier key (name+hexid+base64), which `sovereign verify --key` and `sovereign ledger audit --key` take';
-  if (value.startsWith('@')) return 'a file reference (@file): only verifier keys are read from files; give the API key itself';
+  if (value.startsWith('PRIVATE+KEY+'))
+    return 'a private signing key (PRIVATE+KEY+…), which is never sent to the gateway';
+  if (verifierKeyShape.test(value))
+    return 'a verifier key (name+hexid+base64), which `sovereign verify --key` and `sovereign ledger audit --key` take';
+  if (value.startsWith('@'))
+    return 'a file reference (@file): only verifier keys are read from files; give the API key itself';
   return undefined;
 }
 
@@ -68,15 +84,23 @@ const verifierKeyShape = /^[^\s+]+\+[0-9a-fA-F]{8}\+[A-Za-z0-9+/=]+$/;
 
 /** Says what to pass when a command that needs an API key has none. */
 export function requireApiKey(key: string | undefined, scopeHint?: string): string {
-  if (!key) return fail(`no API key: pass --api-key (or --key) or set SOVEREIGN_KEY${scopeHint ? ` (a key with ${scopeHint})` : ''}`, exitConfigError);
+  if (!key)
+    return fail(
+      `no API key: pass --api-key (or --key) or set SOVEREIGN_KEY${scopeHint ? ` (a key with ${scopeHint})` : ''}`,
+      exitConfigError,
+    );
   return key;
 }
 
-/** "the gateway answered 400 (invalid_request): <message>": the error's own message when the body is our JSON error shape. */
+/**
+ * "the gateway answered 400 (invalid_request): <message>": the error's own message when the body is our JSON error
+ * shape.
+ */
 export function gatewayRefusal(status: number, text: string): string {
   try {
     const error = (JSON.parse(text) as { error?: { code?: unknown; message?: unknown } }).error;
-    if (error && typeof error.message === 'string') return `the gateway answered ${status}${typeof error.code === 'string' ? ` (${error.code})` : ''}: ${error.message.slice(0, 1_000)}`;
+    if (error && typeof error.message === 'string')
+      return `the gateway answered ${status}${typeof error.code === 'string' ? ` (${error.code})` : ''}: ${error.message.slice(0, 1_000)}`;
   } catch {
     // Not JSON: show the start of the body as it is.
   }
@@ -88,14 +112,23 @@ export function gatewayRefusal(status: number, text: string): string {
  * on a network failure or an error status: 2 when the gateway calls the request itself wrong (400),
  * as for any bad usage, 1 otherwise.
  */
-export async function callGateway(options: { url?: string; key?: string; apiKey?: string; config?: string }, method: 'GET' | 'POST', path: string, body?: unknown, scopeHint = 'the admin scope'): Promise<string> {
+export async function callGateway(
+  options: { url?: string; key?: string; apiKey?: string; config?: string },
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+  scopeHint = 'the admin scope',
+): Promise<string> {
   const key = requireApiKey(apiKeyFrom(options), scopeHint);
   const url = gatewayUrl(options.url, options.config);
   let response: Response;
   try {
     response = await fetch(`${url}${path}`, {
       method,
-      headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        authorization: `Bearer ${key}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(15_000),
     });

@@ -49,5 +49,7 @@ export function registerCutCommands(program: Command): void {
     .option('--until <time>', 'RFC 3339 time when the cut ends by itself')
     .option('--for <duration>', 'or how long it lasts: 90s, 10m, 2h, 1d')
     .action((options: CutOptions) => send('/v1/admin/cut', options, true));
-  common(program.command('uncut').description('lift a cut (a ledger entry)')).action((options: CutOptions) => send('/v1/admin/uncut', options, false));
+  common(program.command('uncut').description('lift a cut (a ledger entry)')).action((options: CutOptions) =>
+    send('/v1/admin/uncut', options, false),
+  );
 }

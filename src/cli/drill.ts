@@ -51,7 +51,20 @@ export interface Result {
   sentAt: number;
 }
 
-const words = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 'hotel', 'india', 'juliett', 'kilo', 'lima'];
+const words = [
+  'alpha',
+  'bravo',
+  'charlie',
+  'delta',
+  'echo',
+  'foxtrot',
+  'golf',
+  'hotel',
+  'india',
+  'juliett',
+  'kilo',
+  'lima',
+];
 const syntheticText = (length: number, seed: number): string => {
   let text = '';
   for (let index = seed; text.length < length; index += 7) text += `${words[index % words.length]} `;
@@ -67,16 +80,31 @@ function percentile(values: number[], quantile: number): number | null {
 export function registerDrillCommand(program: Command): void {
   program
     .command('drill')
-    .description('cut an operator, provider or jurisdiction mid-way through a replayed workload, and report how the service went on')
-    .option('--cut <target=value>', 'what to cut: operator=<name>, provider=<id> or jurisdiction=<code> (repeatable)', (value: string, previous: string[]) => [...previous, value], [])
+    .description(
+      'cut an operator, provider or jurisdiction mid-way through a replayed workload, and report how the service went on',
+    )
+    .option(
+      '--cut <target=value>',
+      'what to cut: operator=<name>, provider=<id> or jurisdiction=<code> (repeatable)',
+      (value: string, previous: string[]) => [...previous, value],
+      [],
+    )
     .option('--requests <n>', 'requests in all', '2000')
     .option('--cut-after <n>', 'requests sent before the cut (default: half)')
     .option('--concurrency <n>', 'requests in flight at once', '32')
-    .option('--workload <kind>', 'synthetic (a mix over every alias) or recorded (shapes of past calls from the ledger, with synthetic text)', 'synthetic')
+    .option(
+      '--workload <kind>',
+      'synthetic (a mix over every alias) or recorded (shapes of past calls from the ledger, with synthetic text)',
+      'synthetic',
+    )
     .option('--url <url>', 'the gateway (default: the config’s listen address)')
     .option('--api-key <key>', 'an admin API key (default: $SOVEREIGN_KEY)')
     .option('--key <key>', 'the same as --api-key')
-    .option('--out <prefix>', 'where to save the report (<prefix>.json and <prefix>.html)', `drill-${new Date().toISOString().replace(/[:.]/g, '-')}`)
+    .option(
+      '--out <prefix>',
+      'where to save the report (<prefix>.json and <prefix>.html)',
+      `drill-${new Date().toISOString().replace(/[:.]/g, '-')}`,
+    )
     .option('--config <file>', 'config file')
     .action(async (options: DrillOptions) => {
       try {
@@ -91,40 +119,66 @@ export function registerDrillCommand(program: Command): void {
 async function drill(options: DrillOptions): Promise<void> {
   const cuts = options.cut.map((text) => {
     const match = /^(operator|provider|jurisdiction)=(.+)$/.exec(text);
-    if (!match) fail(`--cut takes operator=<name>, provider=<id> or jurisdiction=<code>, got "${text}"`, exitConfigError);
+    if (!match)
+      fail(`--cut takes operator=<name>, provider=<id> or jurisdiction=<code>, got "${text}"`, exitConfigError);
     return { target: match[1]!, value: match[2]! };
   });
   if (cuts.length === 0) fail('name at least one --cut', exitConfigError);
   const total = Number(options.requests);
   const concurrency = Number(options.concurrency);
-  if (!Number.isInteger(total) || total < 2 || !Number.isInteger(concurrency) || concurrency < 1) fail('--requests must be ≥ 2 and --concurrency ≥ 1', exitConfigError);
+  if (!Number.isInteger(total) || total < 2 || !Number.isInteger(concurrency) || concurrency < 1)
+    fail('--requests must be ≥ 2 and --concurrency ≥ 1', exitConfigError);
   const key = requireApiKey(apiKeyFrom(options), 'the admin scope: the drill cuts');
   const url = gatewayUrl(options.url, options.config);
   const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
   // Throws rather than exits, so that a failure mid-drill still lifts the cuts already made.
+  // biome-ignore lint/suspicious/noExplicitAny: the gateway's JSON answers, read by the fields each use names
   const call = async (path: string, body?: unknown): Promise<any> => {
     let response: Response;
     try {
-      response = await fetch(`${url}${path}`, { method: body === undefined ? 'GET' : 'POST', headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(30_000) });
+      response = await fetch(`${url}${path}`, {
+        method: body === undefined ? 'GET' : 'POST',
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(30_000),
+      });
     } catch (error) {
       throw new DrillStop(`cannot reach the gateway at ${url}: ${(error as Error).message}`, 1);
     }
     const text = await response.text();
-    if (!response.ok) throw new DrillStop(`${path}: ${gatewayRefusal(response.status, text)}`, response.status === 400 ? exitConfigError : 1);
+    if (!response.ok)
+      throw new DrillStop(
+        `${path}: ${gatewayRefusal(response.status, text)}`,
+        response.status === 400 ? exitConfigError : 1,
+      );
     return JSON.parse(text);
   };
 
-  const models = (await call('/v1/models')).data.map((model: { id: string }) => model.id).filter((id: string) => !id.includes('/'));
+  const models = (await call('/v1/models')).data
+    .map((model: { id: string }) => model.id)
+    .filter((id: string) => !id.includes('/'));
   if (models.length === 0) fail('the gateway serves no model alias to drill');
-  const providersBefore = (await call('/v1/providers')).providers as Array<{ id: string; operator: string; jurisdiction: string }>;
-  const valueOf = (provider: { id: string; operator: string; jurisdiction: string }, target: string): string => (target === 'provider' ? provider.id : target === 'operator' ? provider.operator : provider.jurisdiction);
+  const providersBefore = (await call('/v1/providers')).providers as Array<{
+    id: string;
+    operator: string;
+    jurisdiction: string;
+  }>;
+  const targetValue = (provider: { id: string; operator: string; jurisdiction: string }, target: string): string =>
+    target === 'provider' ? provider.id : target === 'operator' ? provider.operator : provider.jurisdiction;
   // A cut that names nothing would make a drill of nothing: refused before any traffic.
   for (const cut of cuts) {
-    if (providersBefore.some((provider) => valueOf(provider, cut.target) === cut.value)) continue;
-    const known = [...new Set(providersBefore.map((provider) => valueOf(provider, cut.target)))].sort();
-    fail(`--cut ${cut.target}=${cut.value}: no provider of the gateway at ${url} has that ${cut.target}; known: ${known.map((value) => `"${value}"`).join(', ') || 'none'}`, exitConfigError);
+    if (providersBefore.some((provider) => targetValue(provider, cut.target) === cut.value)) continue;
+    const known = [...new Set(providersBefore.map((provider) => targetValue(provider, cut.target)))].sort();
+    fail(
+      `--cut ${cut.target}=${cut.value}: no provider of the gateway at ${url} has that ${cut.target}; known: ${known.map((value) => `"${value}"`).join(', ') || 'none'}`,
+      exitConfigError,
+    );
   }
-  const cutProviders = new Set(providersBefore.filter((provider) => cuts.some((cut) => valueOf(provider, cut.target) === cut.value)).map((provider) => provider.id));
+  const cutProviders = new Set(
+    providersBefore
+      .filter((provider) => cuts.some((cut) => targetValue(provider, cut.target) === cut.value))
+      .map((provider) => provider.id),
+  );
 
   const workload: Shot[] = [];
   if (options.workload === 'recorded') {
@@ -135,7 +189,12 @@ async function drill(options: DrillOptions): Promise<void> {
       for (const { leaf } of page.entries as Array<{ leaf: string }>) {
         const entry = JSON.parse(Buffer.from(leaf, 'base64').toString('utf8'));
         if (['chat', 'messages', 'stream_open'].includes(entry.kind) && models.includes(entry.model_requested)) {
-          recorded.push({ alias: entry.model_requested, labels: entry.labels ?? [], stream: entry.kind === 'stream_open', length: Math.min(8_000, Math.max(8, (entry.usage?.prompt_tokens ?? 16) * 4)) });
+          recorded.push({
+            alias: entry.model_requested,
+            labels: entry.labels ?? [],
+            stream: entry.kind === 'stream_open',
+            length: Math.min(8_000, Math.max(8, (entry.usage?.prompt_tokens ?? 16) * 4)),
+          });
         }
       }
       if (page.next === null) break;
@@ -143,7 +202,13 @@ async function drill(options: DrillOptions): Promise<void> {
     if (recorded.length === 0) fail('the ledger holds no recorded call of a served alias; use --workload synthetic');
     for (let index = 0; index < total; index += 1) workload.push(recorded[index % recorded.length]!);
   } else {
-    for (let index = 0; index < total; index += 1) workload.push({ alias: models[index % models.length]!, labels: index % 5 === 0 ? ['confidential'] : [], stream: index % 4 === 0, length: 40 + (index % 10) * 30 });
+    for (let index = 0; index < total; index += 1)
+      workload.push({
+        alias: models[index % models.length]!,
+        labels: index % 5 === 0 ? ['confidential'] : [],
+        stream: index % 4 === 0,
+        length: 40 + (index % 10) * 30,
+      });
   }
 
   let cutAt: number | undefined;
@@ -164,7 +229,8 @@ async function drill(options: DrillOptions): Promise<void> {
   let next = 0;
   let cutting: Promise<void> | undefined;
   const half = options.cutAfter === undefined ? Math.floor(total / 2) : Number(options.cutAfter);
-  if (!Number.isInteger(half) || half < 1 || half >= total) fail('--cut-after must be between 1 and --requests − 1', exitConfigError);
+  if (!Number.isInteger(half) || half < 1 || half >= total)
+    fail('--cut-after must be between 1 and --requests − 1', exitConfigError);
   const worker = async (): Promise<void> => {
     while (next < total) {
       const index = next++;
@@ -176,13 +242,23 @@ async function drill(options: DrillOptions): Promise<void> {
       }
       if (index >= half) await cutting;
       const shot = workload[index]!;
-      const body = { model: shot.alias, stream: shot.stream, messages: [{ role: 'user', content: syntheticText(shot.length, index) }], max_tokens: 32 };
+      const body = {
+        model: shot.alias,
+        stream: shot.stream,
+        messages: [{ role: 'user', content: syntheticText(shot.length, index) }],
+        max_tokens: 32,
+      };
       const sentAt = Date.now();
       let status = 0;
       let provider: string | null = null;
       let code: string | null = null;
       try {
-        const response = await fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { ...headers, ...(shot.labels.length ? { 'x-sovereign-labels': shot.labels.join(',') } : {}) }, body: JSON.stringify(body), signal: AbortSignal.timeout(60_000) });
+        const response = await fetch(`${url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { ...headers, ...(shot.labels.length ? { 'x-sovereign-labels': shot.labels.join(',') } : {}) },
+          body: JSON.stringify(body),
+          signal: AbortSignal.timeout(60_000),
+        });
         status = response.status;
         provider = response.headers.get('x-sovereign-provider');
         const text = await response.text();
@@ -191,7 +267,15 @@ async function drill(options: DrillOptions): Promise<void> {
       } catch (error) {
         code = (error as Error).name === 'TimeoutError' ? 'timeout' : 'connect';
       }
-      results.push({ alias: shot.alias, phase: index < half ? 'before' : 'after', status, provider, code, ms: Date.now() - sentAt, sentAt });
+      results.push({
+        alias: shot.alias,
+        phase: index < half ? 'before' : 'after',
+        status,
+        provider,
+        code,
+        ms: Date.now() - sentAt,
+        sentAt,
+      });
     }
   };
   try {
@@ -208,7 +292,9 @@ async function drill(options: DrillOptions): Promise<void> {
   // A lost alias is the failure a drill exists to find: scripts and CI see it in the exit code.
   const lost = report.aliases.filter((alias) => alias.verdict === 'lost').map((alias) => alias.alias);
   if (lost.length > 0) {
-    process.stderr.write(`sovereign: drill: ${lost.length === 1 ? 'an alias was' : `${lost.length} aliases were`} lost (no request served after the cut): ${lost.join(', ')}\n`);
+    process.stderr.write(
+      `sovereign: drill: ${lost.length === 1 ? 'an alias was' : `${lost.length} aliases were`} lost (no request served after the cut): ${lost.join(', ')}\n`,
+    );
     process.exitCode = 1;
   }
 }
@@ -219,38 +305,84 @@ export interface DrillReport {
   cuts: Array<{ target: string; value: string }>;
   providers_cut: string[];
   cut_at: string;
-  /** Milliseconds from the cut to the last request sent after it that a cut provider served; null when none was (requests sent before the cut do not count). */
+  /**
+   * Milliseconds from the cut to the last request sent after it that a cut provider served; null when none was
+   * (requests sent before the cut do not count).
+   */
   cut_to_last_request_ms: number | null;
-  phases: Record<'before' | 'after', { requests: number; served: number; refused_by_policy: number; failed: number; p50_ms: number | null; p99_ms: number | null; served_by: Record<string, number> }>;
-  aliases: Array<{ alias: string; before_served: number; before_total: number; after_served: number; after_total: number; verdict: 'continuous' | 'degraded' | 'lost' }>;
+  phases: Record<
+    'before' | 'after',
+    {
+      requests: number;
+      served: number;
+      refused_by_policy: number;
+      failed: number;
+      p50_ms: number | null;
+      p99_ms: number | null;
+      served_by: Record<string, number>;
+    }
+  >;
+  aliases: Array<{
+    alias: string;
+    before_served: number;
+    before_total: number;
+    after_served: number;
+    after_total: number;
+    verdict: 'continuous' | 'degraded' | 'lost';
+  }>;
 }
 
-export function summariseDrill(gateway: string, cuts: DrillReport['cuts'], providersCut: string[], cutAt: number, results: Result[], workload: string): DrillReport {
+export function summariseDrill(
+  gateway: string,
+  cuts: DrillReport['cuts'],
+  providersCut: string[],
+  cutAt: number,
+  results: Result[],
+  workload: string,
+): DrillReport {
   const phase = (name: 'before' | 'after') => {
     const items = results.filter((result) => result.phase === name);
     const served = items.filter((result) => result.status === 200 && result.code === null);
     const servedBy: Record<string, number> = {};
-    for (const result of served) servedBy[result.provider ?? 'unknown'] = (servedBy[result.provider ?? 'unknown'] ?? 0) + 1;
+    for (const result of served)
+      servedBy[result.provider ?? 'unknown'] = (servedBy[result.provider ?? 'unknown'] ?? 0) + 1;
     return {
       requests: items.length,
       served: served.length,
       refused_by_policy: items.filter((result) => result.code === 'no_allowed_provider').length,
       failed: items.length - served.length - items.filter((result) => result.code === 'no_allowed_provider').length,
-      p50_ms: percentile(served.map((result) => result.ms), 0.5),
-      p99_ms: percentile(served.map((result) => result.ms), 0.99),
+      p50_ms: percentile(
+        served.map((result) => result.ms),
+        0.5,
+      ),
+      p99_ms: percentile(
+        served.map((result) => result.ms),
+        0.99,
+      ),
       served_by: servedBy,
     };
   };
-  const lastCutServed = results.filter((result) => result.sentAt >= cutAt && result.provider !== null && providersCut.includes(result.provider)).reduce<number | null>((last, result) => Math.max(last ?? -Infinity, result.sentAt), null);
+  const lastCutServed = results
+    .filter((result) => result.sentAt >= cutAt && result.provider !== null && providersCut.includes(result.provider))
+    .reduce<number | null>((last, result) => Math.max(last ?? -Infinity, result.sentAt), null);
   const aliases = [...new Set(results.map((result) => result.alias))].sort().map((alias) => {
-    const of = (name: 'before' | 'after') => results.filter((result) => result.alias === alias && result.phase === name);
+    const of = (name: 'before' | 'after') =>
+      results.filter((result) => result.alias === alias && result.phase === name);
     const ok = (items: Result[]) => items.filter((result) => result.status === 200 && result.code === null).length;
     const before = of('before');
     const after = of('after');
     const afterRate = after.length === 0 ? 1 : ok(after) / after.length;
     const beforeRate = before.length === 0 ? 1 : ok(before) / before.length;
-    const verdict: 'continuous' | 'degraded' | 'lost' = ok(after) === 0 && after.length > 0 ? 'lost' : afterRate >= beforeRate - 0.01 ? 'continuous' : 'degraded';
-    return { alias, before_served: ok(before), before_total: before.length, after_served: ok(after), after_total: after.length, verdict };
+    const verdict: 'continuous' | 'degraded' | 'lost' =
+      ok(after) === 0 && after.length > 0 ? 'lost' : afterRate >= beforeRate - 0.01 ? 'continuous' : 'degraded';
+    return {
+      alias,
+      before_served: ok(before),
+      before_total: before.length,
+      after_served: ok(after),
+      after_total: after.length,
+      verdict,
+    };
   });
   return {
     gateway,
@@ -265,13 +397,26 @@ export function summariseDrill(gateway: string, cuts: DrillReport['cuts'], provi
 }
 
 function renderText(report: DrillReport): string {
-  const lines = [`drill against ${report.gateway}: cut ${report.cuts.map((cut) => `${cut.target}=${cut.value}`).join(', ')} (providers ${report.providers_cut.join(', ') || 'none'})`];
+  const lines = [
+    `drill against ${report.gateway}: cut ${report.cuts.map((cut) => `${cut.target}=${cut.value}`).join(', ')} (providers ${report.providers_cut.join(', ') || 'none'})`,
+  ];
   for (const name of ['before', 'after'] as const) {
     const phase = report.phases[name];
-    lines.push(`${name.padEnd(6)} ${phase.requests} requests: ${phase.served} served, ${phase.refused_by_policy} refused by policy, ${phase.failed} failed; p50 ${phase.p50_ms ?? '-'} ms, p99 ${phase.p99_ms ?? '-'} ms; served by ${Object.entries(phase.served_by).map(([id, count]) => `${id} ${count}`).join(', ') || 'none'}`);
+    lines.push(
+      `${name.padEnd(6)} ${phase.requests} requests: ${phase.served} served, ${phase.refused_by_policy} refused by policy, ${phase.failed} failed; p50 ${phase.p50_ms ?? '-'} ms, p99 ${phase.p99_ms ?? '-'} ms; served by ${
+        Object.entries(phase.served_by)
+          .map(([id, count]) => `${id} ${count}`)
+          .join(', ') || 'none'
+      }`,
+    );
   }
-  lines.push(`last request sent to a cut provider: ${report.cut_to_last_request_ms === null ? 'none after the cut' : `${report.cut_to_last_request_ms} ms after the cut`}`);
-  for (const alias of report.aliases) lines.push(`  ${alias.alias.padEnd(24)} ${alias.verdict.toUpperCase().padEnd(10)} before ${alias.before_served}/${alias.before_total}, after ${alias.after_served}/${alias.after_total}`);
+  lines.push(
+    `last request sent to a cut provider: ${report.cut_to_last_request_ms === null ? 'none after the cut' : `${report.cut_to_last_request_ms} ms after the cut`}`,
+  );
+  for (const alias of report.aliases)
+    lines.push(
+      `  ${alias.alias.padEnd(24)} ${alias.verdict.toUpperCase().padEnd(10)} before ${alias.before_served}/${alias.before_total}, after ${alias.after_served}/${alias.after_total}`,
+    );
   return `${lines.join('\n')}\n`;
 }
 
@@ -289,7 +434,11 @@ function renderHtml(report: DrillReport): string {
   const phaseRows = (['before', 'after'] as const)
     .map((name) => {
       const phase = report.phases[name];
-      return `<tr><td>${name}</td><td>${phase.requests}</td><td>${phase.served}</td><td>${phase.refused_by_policy}</td><td>${phase.failed}</td><td>${phase.p50_ms ?? '-'}</td><td>${phase.p99_ms ?? '-'}</td><td>${escapeHtml(Object.entries(phase.served_by).map(([id, count]) => `${id}: ${count}`).join(', '))}</td></tr>`;
+      return `<tr><td>${name}</td><td>${phase.requests}</td><td>${phase.served}</td><td>${phase.refused_by_policy}</td><td>${phase.failed}</td><td>${phase.p50_ms ?? '-'}</td><td>${phase.p99_ms ?? '-'}</td><td>${escapeHtml(
+        Object.entries(phase.served_by)
+          .map(([id, count]) => `${id}: ${count}`)
+          .join(', '),
+      )}</td></tr>`;
     })
     .join('');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Continuity drill</title><style>body{font:15px system-ui,sans-serif;margin:2rem;color:#111}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}td:first-child,th:first-child{text-align:left}.lost{color:#b42318}.continuous{color:#1b7f3b}.degraded{color:#b7791f}</style></head><body>

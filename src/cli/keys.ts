@@ -20,16 +20,26 @@ export function registerKeyCommands(program: Command): void {
     .action(async (options: { name: string; admin?: boolean; scope?: string[]; rpm?: string; config?: string }) => {
       const scopes = new Set<Scope>(options.admin ? ['admin'] : []);
       for (const scope of options.scope ?? []) {
-        if (!allScopes.includes(scope as Scope)) fail(`unknown scope "${scope}" (allowed: ${allScopes.join(', ')})`, exitConfigError);
+        if (!allScopes.includes(scope as Scope))
+          fail(`unknown scope "${scope}" (allowed: ${allScopes.join(', ')})`, exitConfigError);
         scopes.add(scope as Scope);
       }
       const rpm = options.rpm === undefined ? null : Number(options.rpm);
-      if (rpm !== null && (!Number.isInteger(rpm) || rpm < 0)) fail('--rpm must be a whole number ≥ 0', exitConfigError);
-      if (!/^[\w.@-]{1,64}$/.test(options.name)) fail('--name must be 1–64 letters, digits, dots, dashes, underscores or @', exitConfigError);
+      if (rpm !== null && (!Number.isInteger(rpm) || rpm < 0))
+        fail('--rpm must be a whole number ≥ 0', exitConfigError);
+      if (!/^[\w.@-]{1,64}$/.test(options.name))
+        fail('--name must be 1–64 letters, digits, dots, dashes, underscores or @', exitConfigError);
       const store = await openConfiguredStore(loadConfigOrExit(options.config));
       try {
-        const { key, record } = await createApiKey(store, { name: options.name, scopes: [...scopes], rpm, now: Date.now() });
-        process.stdout.write(`created key "${record.name}" (id ${record.id}, scopes: ${record.scopes.join(',') || 'none'}, rpm: ${record.rpm ?? 'default'})\n`);
+        const { key, record } = await createApiKey(store, {
+          name: options.name,
+          scopes: [...scopes],
+          rpm,
+          now: Date.now(),
+        });
+        process.stdout.write(
+          `created key "${record.name}" (id ${record.id}, scopes: ${record.scopes.join(',') || 'none'}, rpm: ${record.rpm ?? 'default'})\n`,
+        );
         process.stdout.write('store it now: it is shown only this once\n');
         process.stdout.write(`${key}\n`);
       } catch (error) {
@@ -50,10 +60,24 @@ export function registerKeyCommands(program: Command): void {
       try {
         const records = await store.listKeys();
         if (options.json) {
-          process.stdout.write(`${JSON.stringify(records.map(({ keyHash: _hash, ...rest }) => rest), null, 2)}\n`);
+          process.stdout.write(
+            `${JSON.stringify(
+              records.map(({ keyHash: _hash, ...rest }) => rest),
+              null,
+              2,
+            )}\n`,
+          );
           return;
         }
-        const rows = records.map((record) => [record.name, record.id, `${record.keyPrefix}…`, record.scopes.join(',') || '-', String(record.rpm ?? 'default'), new Date(record.createdAt).toISOString(), record.revokedAt ? `revoked ${new Date(record.revokedAt).toISOString()}` : 'active']);
+        const rows = records.map((record) => [
+          record.name,
+          record.id,
+          `${record.keyPrefix}…`,
+          record.scopes.join(',') || '-',
+          String(record.rpm ?? 'default'),
+          new Date(record.createdAt).toISOString(),
+          record.revokedAt ? `revoked ${new Date(record.revokedAt).toISOString()}` : 'active',
+        ]);
         printTable(['NAME', 'ID', 'PREFIX', 'SCOPES', 'RPM', 'CREATED', 'STATE'], rows);
       } finally {
         await store.close();
@@ -84,18 +108,23 @@ export function registerKeyCommands(program: Command): void {
 function registerSigningKeyCommand(keys: Command): void {
   keys
     .command('signing-key')
-    .description('create an Ed25519 action-signing key pair: the private key goes to --out (mode 0600), the verifier key (for actions.trusted_keys) to standard output')
+    .description(
+      'create an Ed25519 action-signing key pair: the private key goes to --out (mode 0600), the verifier key (for actions.trusted_keys) to standard output',
+    )
     .requiredOption('--name <name>', 'the key name, e.g. risk-engine.example.org (no spaces or "+")')
     .requiredOption('--out <file>', 'where to write the private key (refuses to overwrite)')
     .action((options: { name: string; out: string }) => {
-      if (!/^[^\s+]{1,128}$/.test(options.name)) fail('--name must be 1–128 characters without spaces or "+"', exitConfigError);
+      if (!/^[^\s+]{1,128}$/.test(options.name))
+        fail('--name must be 1–128 characters without spaces or "+"', exitConfigError);
       const signer = generateSigner(options.name);
       try {
         writeFileSync(options.out, `${signer.encodedPrivate}\n`, { mode: 0o600, flag: 'wx' });
       } catch (error) {
         fail(`cannot write ${options.out}: ${(error as Error).message}`, exitConfigError);
       }
-      process.stderr.write(`private key written to ${options.out}; add the verifier key below to actions.trusted_keys\n`);
+      process.stderr.write(
+        `private key written to ${options.out}; add the verifier key below to actions.trusted_keys\n`,
+      );
       process.stdout.write(`${signer.encoded}\n`);
     });
 }
@@ -106,5 +135,11 @@ export function printTable(header: string[], rows: string[][]): void {
     return;
   }
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
-  for (const row of [header, ...rows]) process.stdout.write(`${row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()}\n`);
+  for (const row of [header, ...rows])
+    process.stdout.write(
+      `${row
+        .map((cell, column) => cell.padEnd(widths[column]!))
+        .join('  ')
+        .trimEnd()}\n`,
+    );
 }

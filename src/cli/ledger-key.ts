@@ -4,7 +4,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Config } from '../config/schema.js';
-import { generateSigner, NoteError, parseSignerKey, type SignerKey } from '../ledger/note.js';
+import { generateSigner, type NoteError, parseSignerKey, type SignerKey } from '../ledger/note.js';
 
 export class LedgerKeyError extends Error {
   constructor(message: string) {
@@ -24,7 +24,10 @@ export function loadSigner(config: Config, environment: NodeJS.ProcessEnv, optio
   let signer: SignerKey;
   if (config.ledger.signing_key_env) {
     const text = environment[config.ledger.signing_key_env];
-    if (!text) throw new LedgerKeyError(`ledger.signing_key_env: the environment variable ${config.ledger.signing_key_env} is not set`);
+    if (!text)
+      throw new LedgerKeyError(
+        `ledger.signing_key_env: the environment variable ${config.ledger.signing_key_env} is not set`,
+      );
     signer = parse(text, `the environment variable ${config.ledger.signing_key_env}`);
   } else {
     const file = join(resolve(config.data_dir), signingKeyFile);
@@ -40,7 +43,10 @@ export function loadSigner(config: Config, environment: NodeJS.ProcessEnv, optio
       throw new LedgerKeyError(`no ledger signing key yet (${file}); it is created at the gateway's first start`);
     }
   }
-  if (signer.name !== origin) throw new LedgerKeyError(`the signing key is named "${signer.name}" but the log's origin is "${origin}"; they must be equal (set ledger.origin)`);
+  if (signer.name !== origin)
+    throw new LedgerKeyError(
+      `the signing key is named "${signer.name}" but the log's origin is "${origin}"; they must be equal (set ledger.origin)`,
+    );
   return signer;
 }
 

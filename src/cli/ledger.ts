@@ -8,7 +8,7 @@ import { decodeEntry } from '../ledger/entry.js';
 import { leafHash } from '../ledger/hash.js';
 import { openNote, type VerifierKey } from '../ledger/note.js';
 import { MerkleTree } from '../ledger/tree.js';
-import { ProofError, verifyConsistency } from '../ledger/verify-proof.js';
+import { type ProofError, verifyConsistency } from '../ledger/verify-proof.js';
 import { keyPrefix } from '../pipeline/auth.js';
 import { apiKeyFrom, exitConfigError, fail, gatewayUrl, loadConfigOrExit } from './context.js';
 import { LedgerKeyError, loadSigner } from './ledger-key.js';
@@ -35,9 +35,18 @@ function refuseOtherKeyKinds(text: string, apiKeyFlag: string | undefined): void
       return; // verifierKeyFrom says the file cannot be read
     }
   }
-  const expected = "takes the log's verifier key (name+hexid+base64: `sovereign ledger key` prints it, GET /v1/ledger/key serves it)";
-  if (value.startsWith(keyPrefix)) fail(`${where} ${expected}, and this is an API key (${keyPrefix}…)${apiKeyFlag ? `: pass the API key with ${apiKeyFlag}` : ': verify works offline and needs no API key'}`, exitConfigError);
-  if (value.startsWith('PRIVATE+KEY+')) fail(`${where} ${expected}, and this is a private signing key (PRIVATE+KEY+…): give its verifier key, never the private one`, exitConfigError);
+  const expected =
+    "takes the log's verifier key (name+hexid+base64: `sovereign ledger key` prints it, GET /v1/ledger/key serves it)";
+  if (value.startsWith(keyPrefix))
+    fail(
+      `${where} ${expected}, and this is an API key (${keyPrefix}…)${apiKeyFlag ? `: pass the API key with ${apiKeyFlag}` : ': verify works offline and needs no API key'}`,
+      exitConfigError,
+    );
+  if (value.startsWith('PRIVATE+KEY+'))
+    fail(
+      `${where} ${expected}, and this is a private signing key (PRIVATE+KEY+…): give its verifier key, never the private one`,
+      exitConfigError,
+    );
 }
 
 function verifierFrom(text: string): VerifierKey {
@@ -52,7 +61,11 @@ function verifierFrom(text: string): VerifierKey {
 function progress(total: number, label: string): { tick(count: number): void; stop(): void } {
   // A bar only where someone watches and the work is long enough to need one.
   if (!process.stderr.isTTY || total < 5_000) return { tick: () => undefined, stop: () => undefined };
-  const bar = new SingleBar({ format: `${label} [{bar}] {percentage}% | {value}/{total} | {eta_formatted} left`, stream: process.stderr, hideCursor: true });
+  const bar = new SingleBar({
+    format: `${label} [{bar}] {percentage}% | {value}/{total} | {eta_formatted} left`,
+    stream: process.stderr,
+    hideCursor: true,
+  });
   bar.start(total, 0);
   return { tick: (count) => bar.increment(count), stop: () => bar.stop() };
 }
@@ -76,11 +89,16 @@ export function registerLedgerCommands(program: Command): void {
 
   ledger
     .command('audit')
-    .description("replay every entry of a running gateway, recompute the tree, and check it against the signed checkpoint and an earlier one")
+    .description(
+      'replay every entry of a running gateway, recompute the tree, and check it against the signed checkpoint and an earlier one',
+    )
     .requiredOption('--key <vkey>', "the log's verifier key (or @file)")
     .option('--url <url>', 'the gateway (default: the config’s listen address)')
     .option('--api-key <key>', 'an API key (default: $SOVEREIGN_KEY)')
-    .option('--state <file>', 'where the last audited checkpoint is kept; a consistency proof from it is checked, then it is replaced')
+    .option(
+      '--state <file>',
+      'where the last audited checkpoint is kept; a consistency proof from it is checked, then it is replaced',
+    )
     .option('--config <file>', 'config file')
     .action(async (options: { key: string; url?: string; apiKey?: string; state?: string; config?: string }) => {
       refuseOtherKeyKinds(options.key, '--api-key');
@@ -104,7 +122,10 @@ export function registerLedgerCommands(program: Command): void {
       }
     });
 
-  const verify = program.command('verify').description(verifyCommand.description).argument(`<${verifyCommand.receipt.name}>`, verifyCommand.receipt.description);
+  const verify = program
+    .command('verify')
+    .description(verifyCommand.description)
+    .argument(`<${verifyCommand.receipt.name}>`, verifyCommand.receipt.description);
   for (const option of verifyCommand.options) {
     const flags = `--${option.name} <${option.value}>`;
     if (option.required) verify.requiredOption(flags, option.description);
@@ -118,7 +139,10 @@ export function registerLedgerCommands(program: Command): void {
 }
 
 async function fetchText(url: string, apiKey: string | undefined): Promise<string> {
-  const response = await fetch(url, { headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {}, signal: AbortSignal.timeout(30_000) });
+  const response = await fetch(url, {
+    headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {},
+    signal: AbortSignal.timeout(30_000),
+  });
   const text = await response.text();
   if (response.status === 401) throw new AuditUnauthorised(`${new URL(url).pathname} answered 401`);
   if (!response.ok) throw new AuditFailure(`${url} answered ${response.status}: ${text.slice(0, 300)}`);
@@ -133,13 +157,30 @@ function checkpointFrom(note: string, key: VerifierKey, where: string): { checkp
   }
 }
 
-async function audit(url: string, key: VerifierKey, apiKey: string | undefined, stateFile: string | undefined): Promise<void> {
-  const { checkpoint, note } = checkpointFrom(await fetchText(`${url}/v1/ledger/checkpoint`, undefined), key, 'the latest checkpoint');
+async function audit(
+  url: string,
+  key: VerifierKey,
+  apiKey: string | undefined,
+  stateFile: string | undefined,
+): Promise<void> {
+  const { checkpoint, note } = checkpointFrom(
+    await fetchText(`${url}/v1/ledger/checkpoint`, undefined),
+    key,
+    'the latest checkpoint',
+  );
   const tree = new MerkleTree();
   const bar = progress(checkpoint.size, 'replaying entries');
   while (tree.size < checkpoint.size) {
-    const page = JSON.parse(await fetchText(`${url}/v1/ledger/entries?start=${tree.size}&end=${Math.min(checkpoint.size, tree.size + 1000)}`, apiKey)) as { entries: Array<{ index: number; leaf: string }> };
-    if (page.entries.length === 0) throw new AuditFailure(`the log serves no entry at index ${tree.size}, below the checkpoint's size ${checkpoint.size}`);
+    const page = JSON.parse(
+      await fetchText(
+        `${url}/v1/ledger/entries?start=${tree.size}&end=${Math.min(checkpoint.size, tree.size + 1000)}`,
+        apiKey,
+      ),
+    ) as { entries: Array<{ index: number; leaf: string }> };
+    if (page.entries.length === 0)
+      throw new AuditFailure(
+        `the log serves no entry at index ${tree.size}, below the checkpoint's size ${checkpoint.size}`,
+      );
     for (const entry of page.entries) {
       if (entry.index !== tree.size) throw new AuditFailure(`expected entry ${tree.size}, the log sent ${entry.index}`);
       const leaf = Buffer.from(entry.leaf, 'base64');
@@ -153,23 +194,43 @@ async function audit(url: string, key: VerifierKey, apiKey: string | undefined, 
     bar.tick(page.entries.length);
   }
   bar.stop();
-  if (!tree.root(checkpoint.size).equals(checkpoint.root)) throw new AuditFailure(`the entries replayed do not give the root of the signed checkpoint at size ${checkpoint.size}: the log served altered entries`);
+  if (!tree.root(checkpoint.size).equals(checkpoint.root))
+    throw new AuditFailure(
+      `the entries replayed do not give the root of the signed checkpoint at size ${checkpoint.size}: the log served altered entries`,
+    );
   let previousReport = '';
   if (stateFile && existsSync(stateFile)) {
     const previous = checkpointFrom(readFileSync(stateFile, 'utf8'), key, stateFile).checkpoint;
-    if (previous.origin !== checkpoint.origin) throw new AuditFailure(`${stateFile} holds a checkpoint of log "${previous.origin}", not "${checkpoint.origin}"`);
-    if (previous.size > checkpoint.size) throw new AuditFailure(`the log shrank: it signed size ${previous.size} before, and now ${checkpoint.size}`);
-    if (!tree.root(previous.size).equals(previous.root)) throw new AuditFailure(`history was rewritten: the entries do not give the root signed earlier at size ${previous.size}`);
+    if (previous.origin !== checkpoint.origin)
+      throw new AuditFailure(`${stateFile} holds a checkpoint of log "${previous.origin}", not "${checkpoint.origin}"`);
+    if (previous.size > checkpoint.size)
+      throw new AuditFailure(`the log shrank: it signed size ${previous.size} before, and now ${checkpoint.size}`);
+    if (!tree.root(previous.size).equals(previous.root))
+      throw new AuditFailure(
+        `history was rewritten: the entries do not give the root signed earlier at size ${previous.size}`,
+      );
     if (previous.size > 0 && previous.size < checkpoint.size) {
-      const proof = JSON.parse(await fetchText(`${url}/v1/ledger/consistency?from=${previous.size}&to=${checkpoint.size}`, apiKey)) as { proof: string[] };
+      const proof = JSON.parse(
+        await fetchText(`${url}/v1/ledger/consistency?from=${previous.size}&to=${checkpoint.size}`, apiKey),
+      ) as { proof: string[] };
       try {
-        verifyConsistency(previous.size, checkpoint.size, proof.proof.map((hash) => Buffer.from(hash, 'base64')), previous.root, checkpoint.root);
+        verifyConsistency(
+          previous.size,
+          checkpoint.size,
+          proof.proof.map((hash) => Buffer.from(hash, 'base64')),
+          previous.root,
+          checkpoint.root,
+        );
       } catch (error) {
-        throw new AuditFailure(`the log's consistency proof from size ${previous.size} to ${checkpoint.size} fails: ${(error as ProofError).message}`);
+        throw new AuditFailure(
+          `the log's consistency proof from size ${previous.size} to ${checkpoint.size} fails: ${(error as ProofError).message}`,
+        );
       }
     }
     previousReport = `; consistent with the checkpoint of size ${previous.size} saved in ${stateFile}`;
   }
   if (stateFile) writeFileSync(stateFile, note);
-  process.stdout.write(`OK: ${checkpoint.size} entries of ${checkpoint.origin} replayed; the root matches the signed checkpoint${previousReport}\n`);
+  process.stdout.write(
+    `OK: ${checkpoint.size} entries of ${checkpoint.origin} replayed; the root matches the signed checkpoint${previousReport}\n`,
+  );
 }

@@ -83,11 +83,23 @@ async function start(options: { config?: string; port?: string }): Promise<void>
     } catch (error) {
       // Loading the model is the one check `config check` leaves to start (it is slow).
       const message = (error as Error).message;
-      process.stderr.write(`sovereign: ${where}: ${message.startsWith('policy.detectors.ner') ? message : `policy.detectors.ner: ${message}`}\n`);
+      process.stderr.write(
+        `sovereign: ${where}: ${message.startsWith('policy.detectors.ner') ? message : `policy.detectors.ner: ${message}`}\n`,
+      );
       process.exit(exitConfigError);
     }
   }
-  const app = createApp({ config, store, providers, logger, ledger, defaultMetrics: true, weights: weightsDigests(config, registered), deepScanner, stateKey });
+  const app = createApp({
+    config,
+    store,
+    providers,
+    logger,
+    ledger,
+    defaultMetrics: true,
+    weights: weightsDigests(config, registered),
+    deepScanner,
+    stateKey,
+  });
   try {
     await app.start();
   } catch (error) {
@@ -102,7 +114,9 @@ async function start(options: { config?: string; port?: string }): Promise<void>
     app.server.once('error', reject);
     app.server.listen(listen.port, listen.host, () => resolve());
   }).catch((error: NodeJS.ErrnoException) => {
-    process.stderr.write(`sovereign: cannot listen on ${listen.host}:${listen.port} (${error.code ?? error.message})\n`);
+    process.stderr.write(
+      `sovereign: cannot listen on ${listen.host}:${listen.port} (${error.code ?? error.message})\n`,
+    );
     process.exit(1);
   });
   const address = app.server.address();
@@ -111,7 +125,9 @@ async function start(options: { config?: string; port?: string }): Promise<void>
   const base = `http://${host}:${port}`;
 
   const say = (line: string): void => void process.stdout.write(`${line}\n`);
-  say(`sovereign-gateway listening on ${base} (store: ${store.dialect}${store.dialect === 'sqlite' ? ` in ${config.data_dir}` : ''}; config: ${loaded.source ?? 'built-in defaults'})`);
+  say(
+    `sovereign-gateway listening on ${base} (store: ${store.dialect}${store.dialect === 'sqlite' ? ` in ${config.data_dir}` : ''}; config: ${loaded.source ?? 'built-in defaults'})`,
+  );
   say(`ledger: ${ledger.origin}, ${ledger.size} entries; verifier key ${ledger.verifierKey}`);
 
   if (config.auth.required && app.keys.size === 0) {
@@ -129,11 +145,18 @@ async function start(options: { config?: string; port?: string }): Promise<void>
   } else if (!config.auth.required) {
     say('auth.required is false: open local mode, anyone who can reach this loopback address may call the gateway');
   }
-  const embedded = config.providers.find((provider) => provider.kind === 'local' && !loaded.config.providers.includes(provider));
-  if (embedded) say(`serving the registered local models in-process as ${embedded.models.map((model) => `${embedded.id}/${model}`).join(', ')} (weights verified before load)`);
+  const embedded = config.providers.find(
+    (provider) => provider.kind === 'local' && !loaded.config.providers.includes(provider),
+  );
+  if (embedded)
+    say(
+      `serving the registered local models in-process as ${embedded.models.map((model) => `${embedded.id}/${model}`).join(', ')} (weights verified before load)`,
+    );
   if (providers.size === 0) {
     const ollama = await detectOllama();
-    say('no provider configured and no local model registered: add weights with `npx sovereign models add <file.gguf>` (served in-process on the next start),');
+    say(
+      'no provider configured and no local model registered: add weights with `npx sovereign models add <file.gguf>` (served in-process on the next start),',
+    );
     say(
       ollama
         ? `  or use the Ollama answering at http://127.0.0.1:11434 — add it to sovereign.yaml: providers: [{ id: ollama, kind: openai-compatible, base_url: "http://127.0.0.1:11434/v1", jurisdiction: local, operator: me, ownership: owned, models: [${ollama.join(', ')}] }]`
@@ -165,7 +188,10 @@ async function detectOllama(): Promise<string[] | undefined> {
     const response = await undiciRequest('http://127.0.0.1:11434/api/tags', { headersTimeout: 300, bodyTimeout: 300 });
     if (response.statusCode !== 200) return undefined;
     const body = (await response.body.json()) as { models?: Array<{ name?: string }> };
-    return (body.models ?? []).map((model) => model.name ?? '').filter(Boolean).slice(0, 10);
+    return (body.models ?? [])
+      .map((model) => model.name ?? '')
+      .filter(Boolean)
+      .slice(0, 10);
   } catch {
     return undefined;
   }

@@ -12,13 +12,23 @@ const version = typeof SOVEREIGN_VERIFY_VERSION === 'string' ? SOVEREIGN_VERIFY_
 const flag = (option: (typeof verifyCommand.options)[number]): string => `--${option.name} <${option.value}>`;
 
 function usage(): string {
-  const synopsis = verifyCommand.options.map((option) => (option.required ? flag(option) : `[${flag(option)}]`)).join(' ');
-  const rows: Array<[string, string]> = [[`<${verifyCommand.receipt.name}>`, verifyCommand.receipt.description], ...verifyCommand.options.map((option): [string, string] => [flag(option), option.description]), ['--version', 'print the version'], ['-h, --help', 'print this help']];
+  const synopsis = verifyCommand.options
+    .map((option) => (option.required ? flag(option) : `[${flag(option)}]`))
+    .join(' ');
+  const rows: Array<[string, string]> = [
+    [`<${verifyCommand.receipt.name}>`, verifyCommand.receipt.description],
+    ...verifyCommand.options.map((option): [string, string] => [flag(option), option.description]),
+    ['--version', 'print the version'],
+    ['-h, --help', 'print this help'],
+  ];
   const width = Math.max(...rows.map(([left]) => left.length));
   return `usage: node sovereign-verify.mjs <${verifyCommand.receipt.name}> ${synopsis}\n\n${verifyCommand.description} (sovereign-verify ${version})\n\n${rows.map(([left, right]) => `  ${left.padEnd(width)}  ${right}`).join('\n')}\n\nexit codes: 0 valid, 1 invalid, 2 bad usage\n`;
 }
 
-/** Bad usage: said in commander's words, so both commands refuse the same command line with the same message and exit code. */
+/**
+ * Bad usage: said in commander's words, so both commands refuse the same command line with the same message and exit
+ * code.
+ */
 function usageError(message: string): number {
   process.stderr.write(`error: ${message}\n`);
   return exitUsage;
@@ -28,7 +38,8 @@ function parseError(error: Error & { code?: string }): number {
   const name = /'(--?[^' =]+)/.exec(error.message)?.[1];
   const option = verifyCommand.options.find((candidate) => `--${candidate.name}` === name);
   if (error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && name) return usageError(`unknown option '${name}'`);
-  if (error.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option) return usageError(`option '${flag(option)}' argument missing`);
+  if (error.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option)
+    return usageError(`option '${flag(option)}' argument missing`);
   return usageError(error.message);
 }
 
@@ -51,12 +62,15 @@ function main(argv: string[]): number {
     return 0;
   }
   // In commander's order: required options first, then the argument count.
-  const text = (name: string): string | undefined => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
+  const text = (name: string): string | undefined =>
+    typeof values[name] === 'string' ? (values[name] as string) : undefined;
   for (const option of verifyCommand.options) {
-    if (option.required && text(option.name) === undefined) return usageError(`required option '${flag(option)}' not specified`);
+    if (option.required && text(option.name) === undefined)
+      return usageError(`required option '${flag(option)}' not specified`);
   }
   if (positionals.length === 0) return usageError(`missing required argument '${verifyCommand.receipt.name}'`);
-  if (positionals.length > 1) return usageError(`too many arguments for 'verify'. Expected 1 argument but got ${positionals.length}.`);
+  if (positionals.length > 1)
+    return usageError(`too many arguments for 'verify'. Expected 1 argument but got ${positionals.length}.`);
   return runVerify(positionals[0]!, { key: text('key')!, body: text('body'), origin: text('origin') });
 }
 

@@ -32,7 +32,9 @@ export function loadConfig(explicit: string | undefined, cwd = process.cwd()): L
   try {
     text = readFileSync(source, 'utf8');
   } catch (error) {
-    throw new ConfigError(`${source}: cannot read the config file (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    throw new ConfigError(
+      `${source}: cannot read the config file (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+    );
   }
   return { config: parseConfigText(text, source), source };
 }
@@ -58,7 +60,9 @@ export function parseConfig(input: unknown, sourceName: string): Config {
 
 function formatPath(path: PropertyKey[]): string {
   if (path.length === 0) return '(top level)';
-  return path.map((part, index) => (typeof part === 'number' ? `[${part}]` : index === 0 ? String(part) : `.${String(part)}`)).join('');
+  return path
+    .map((part, index) => (typeof part === 'number' ? `[${part}]` : index === 0 ? String(part) : `.${String(part)}`))
+    .join('');
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {

@@ -1,7 +1,12 @@
 // The config file's one source of truth: types, validation and the editor JSON Schema all come from here.
 // Unknown keys are errors (a misspelled `jurisdication` must not be silently ignored).
 import { z } from 'zod';
-import { environmentNameSchema, jurisdictionSchema, ownershipSchema, type ProviderKind } from '../providers/provider-kind.js';
+import {
+  environmentNameSchema,
+  jurisdictionSchema,
+  ownershipSchema,
+  type ProviderKind,
+} from '../providers/provider-kind.js';
 import { providerKind, providerKinds } from '../providers/registry.js';
 import { nerSchema, policySchema } from '../policy/policy-schema.js';
 
@@ -18,7 +23,9 @@ type KeysOf<K> = K extends { settings: z.ZodObject<infer Shape, any> } ? keyof S
 /** Keys some other kind takes: in this kind's entry they may only be absent. */
 type ForeignKeys<K> = { [Key in Exclude<KeysOf<Kind>, KeysOf<K>>]?: undefined };
 type Flat<T> = { [Key in keyof T]: T[Key] } & {};
-type EntryOf<K, Side extends 'in' | 'out'> = K extends { settings: infer Settings extends z.ZodType } ? Flat<(Side extends 'out' ? z.output<Settings> : z.input<Settings>) & ForeignKeys<K>> : never;
+type EntryOf<K, Side extends 'in' | 'out'> = K extends { settings: infer Settings extends z.ZodType }
+  ? Flat<(Side extends 'out' ? z.output<Settings> : z.input<Settings>) & ForeignKeys<K>>
+  : never;
 /** A provider entry of the config: one kind's settings (the other kinds' own keys absent). */
 export type ProviderConfig = EntryOf<Kind, 'out'>;
 
@@ -28,11 +35,14 @@ export type ProviderConfig = EntryOf<Kind, 'out'>;
  */
 function providerEntrySchema(): z.ZodType<ProviderConfig, EntryOf<Kind, 'in'>> {
   const takenBy = new Map<string, string[]>();
-  for (const kind of providerKinds) for (const key of Object.keys(kind.settings.shape)) takenBy.set(key, [...(takenBy.get(key) ?? []), kind.kind]);
+  for (const kind of providerKinds)
+    for (const key of Object.keys(kind.settings.shape)) takenBy.set(key, [...(takenBy.get(key) ?? []), kind.kind]);
   const names = providerKinds.map((kind) => JSON.stringify(kind.kind)).join(' | ');
   const entries = providerKinds.map((kind: ProviderKind) => {
     const own = kind.settings.shape as Record<string, unknown>;
-    const foreign = [...takenBy].filter(([key]) => !(key in own)).map(([key, kinds]) => [key, z.never({ error: foreignKeyMessage(kind, kinds) }).optional()]);
+    const foreign = [...takenBy]
+      .filter(([key]) => !(key in own))
+      .map(([key, kinds]) => [key, z.never({ error: foreignKeyMessage(kind, kinds) }).optional()]);
     return kind.settings.extend(Object.fromEntries(foreign));
   });
   const union = z.discriminatedUnion('kind', entries as [z.ZodObject<any, any>, ...z.ZodObject<any, any>[]], {
@@ -58,17 +68,47 @@ const aliasSchema = z.strictObject({
   candidates: z
     .array(z.string().regex(/^[a-z0-9-]+\/.+$/, 'must be provider/model'))
     .min(1, 'must list at least one candidate'),
-  hedge_after_ms: z.number().int().positive().optional().describe("Hedging, off by default: when the first candidate has not answered (or sent a stream's first byte) in this time, the next allowed one is started too, and the first to answer wins."),
+  hedge_after_ms: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe(
+      "Hedging, off by default: when the first candidate has not answered (or sent a stream's first byte) in this time, the next allowed one is started too, and the first to answer wins.",
+    ),
 });
 
 /** A verifier key in the signed-note form name+hexid+base64 (checked in full when the gate starts). */
-const verifierKeySchema = z.string().regex(/^[^\s+]+\+[0-9a-f]{8}\+[A-Za-z0-9+/]+={0,2}$/, 'must be a verifier key name+hexid+base64, as printed by `sovereign keys signing-key`');
+const verifierKeySchema = z
+  .string()
+  .regex(
+    /^[^\s+]+\+[0-9a-f]{8}\+[A-Za-z0-9+/]+={0,2}$/,
+    'must be a verifier key name+hexid+base64, as printed by `sovereign keys signing-key`',
+  );
 const actionRequirement = z.enum(['none', 'receipt', 'approval', 'receipt_and_approval']);
 const actionsSchema = z.strictObject({
-  downstream: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional().describe('Where released (ALLOWed) actions are POSTed, once each.'),
-  downstream_timeout_ms: z.number().int().positive().default(10_000).describe('Deadline of one forward to the downstream.'),
-  halt_timeout_s: z.number().positive().max(7 * 86_400).default(60).describe("How long a HALTED action waits for a receipt's approval before it answers 408."),
-  receipt_max_age_s: z.number().int().positive().default(300).describe("Oldest receipt accepted (its issued_at, or a compatibility receipt's GNSS time)."),
+  downstream: z
+    .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+    .optional()
+    .describe('Where released (ALLOWed) actions are POSTed, once each.'),
+  downstream_timeout_ms: z
+    .number()
+    .int()
+    .positive()
+    .default(10_000)
+    .describe('Deadline of one forward to the downstream.'),
+  halt_timeout_s: z
+    .number()
+    .positive()
+    .max(7 * 86_400)
+    .default(60)
+    .describe("How long a HALTED action waits for a receipt's approval before it answers 408."),
+  receipt_max_age_s: z
+    .number()
+    .int()
+    .positive()
+    .default(300)
+    .describe("Oldest receipt accepted (its issued_at, or a compatibility receipt's GNSS time)."),
   trusted_keys: z.array(verifierKeySchema).default([]).describe('Verifier keys whose receipts are trusted.'),
   rules: z
     .array(
@@ -76,14 +116,24 @@ const actionsSchema = z.strictObject({
         match: z.strictObject({
           action: z.array(z.string().min(1)).min(1).optional(),
           agent: z.array(z.string().min(1)).min(1).optional(),
-          amount_over: z.number().optional().describe('Matches amounts strictly over this; an action without an amount matches too (an unknown amount is not shown to be small).'),
+          amount_over: z
+            .number()
+            .optional()
+            .describe(
+              'Matches amounts strictly over this; an action without an amount matches too (an unknown amount is not shown to be small).',
+            ),
         }),
         require: actionRequirement,
       }),
     )
     .default([{ match: {}, require: 'receipt' }])
     .describe('First match wins; an action no rule matches is denied.'),
-  simulation: z.strictObject({ policy_hash: z.string().min(1), signature: z.string().min(1) }).optional().describe('Conformance drill mode for the compatibility endpoint: simulated receipts carrying exactly these placeholders are accepted. Off by default.'),
+  simulation: z
+    .strictObject({ policy_hash: z.string().min(1), signature: z.string().min(1) })
+    .optional()
+    .describe(
+      'Conformance drill mode for the compatibility endpoint: simulated receipts carrying exactly these placeholders are accepted. Off by default.',
+    ),
 });
 
 export const configSchema = z
@@ -93,17 +143,47 @@ export const configSchema = z
     auth: z
       .strictObject({
         required: z.boolean().default(true),
-        default_rpm: z.number().int().nonnegative().default(0).describe('Requests per minute for keys created without their own limit; 0 = unlimited.'),
+        default_rpm: z
+          .number()
+          .int()
+          .nonnegative()
+          .default(0)
+          .describe('Requests per minute for keys created without their own limit; 0 = unlimited.'),
       })
       .prefault({}),
     providers: z.array(providerSchema).default([]),
     models: z.record(z.string().min(1), aliasSchema).default({}),
     routing: z
       .strictObject({
-        attempt_timeout_ms: z.number().int().positive().default(60_000).describe('Deadline of one attempt at one upstream, until the full answer (non-streaming) or the first byte (streaming).'),
-        stream_idle_timeout_ms: z.number().int().positive().default(60_000).describe('Idle time allowed between two chunks of a stream once it has started.'),
-        retries: z.number().int().nonnegative().max(10).default(1).describe('Extra attempts at the same candidate on a retryable failure, before moving to the next.'),
-        max_retry_wait_ms: z.number().int().nonnegative().default(2_000).describe('Longest Retry-After from an upstream that the gateway will wait out before retrying the same candidate.'),
+        attempt_timeout_ms: z
+          .number()
+          .int()
+          .positive()
+          .default(60_000)
+          .describe(
+            'Deadline of one attempt at one upstream, until the full answer (non-streaming) or the first byte (streaming).',
+          ),
+        stream_idle_timeout_ms: z
+          .number()
+          .int()
+          .positive()
+          .default(60_000)
+          .describe('Idle time allowed between two chunks of a stream once it has started.'),
+        retries: z
+          .number()
+          .int()
+          .nonnegative()
+          .max(10)
+          .default(1)
+          .describe('Extra attempts at the same candidate on a retryable failure, before moving to the next.'),
+        max_retry_wait_ms: z
+          .number()
+          .int()
+          .nonnegative()
+          .default(2_000)
+          .describe(
+            'Longest Retry-After from an upstream that the gateway will wait out before retrying the same candidate.',
+          ),
         breaker: z
           .strictObject({
             failures: z.number().int().positive().default(5),
@@ -114,16 +194,27 @@ export const configSchema = z
       .prefault({}),
     limits: z
       .strictObject({
-        max_body_bytes: z.number().int().positive().default(4 * 1024 * 1024),
+        max_body_bytes: z
+          .number()
+          .int()
+          .positive()
+          .default(4 * 1024 * 1024),
       })
       .prefault({}),
     health: z
       .strictObject({
-        probe_interval_ms: z.number().int().positive().default(30_000).describe('Background probe of every provider (its model list), jittered by ±20%.'),
+        probe_interval_ms: z
+          .number()
+          .int()
+          .positive()
+          .default(30_000)
+          .describe('Background probe of every provider (its model list), jittered by ±20%.'),
         probe_timeout_ms: z.number().int().positive().default(5_000),
       })
       .prefault({}),
-    policy: policySchema.optional().describe('The sovereignty policy; without one, every provider may see every request.'),
+    policy: policySchema
+      .optional()
+      .describe('The sovereignty policy; without one, every provider may see every request.'),
     actions: actionsSchema.prefault({}).describe('The action gate for agents (POST /v1/actions).'),
     ledger: z
       .strictObject({
@@ -132,26 +223,58 @@ export const configSchema = z
           .regex(/^[^\s+]+$/, 'must be non-empty, without spaces or "+" (it is also the signing key name)')
           .optional()
           .describe('The checkpoint origin line; default `<hostname>/sovereign-gateway`.'),
-        signing_key_env: environmentNameSchema.optional().describe('An environment variable holding the signing key (PRIVATE+KEY+…); default: a key generated into the data directory.'),
-        checkpoint_interval_ms: z.number().int().positive().max(1000).default(1000).describe('Longest time between an entry and the signed checkpoint that covers it.'),
-        receipt_wait_ms: z.number().int().nonnegative().default(5000).describe('How long GET /v1/ledger/receipts/<index> waits for a checkpoint covering a fresh entry.'),
+        signing_key_env: environmentNameSchema
+          .optional()
+          .describe(
+            'An environment variable holding the signing key (PRIVATE+KEY+…); default: a key generated into the data directory.',
+          ),
+        checkpoint_interval_ms: z
+          .number()
+          .int()
+          .positive()
+          .max(1000)
+          .default(1000)
+          .describe('Longest time between an entry and the signed checkpoint that covers it.'),
+        receipt_wait_ms: z
+          .number()
+          .int()
+          .nonnegative()
+          .default(5000)
+          .describe('How long GET /v1/ledger/receipts/<index> waits for a checkpoint covering a fresh entry.'),
       })
       .prefault({}),
     state: z
       .strictObject({
-        encryption_key_env: environmentNameSchema.optional().describe('An environment variable holding the 32-byte key (base64) that seals stored items (AES-256-GCM); default: a key generated into the data directory.'),
-        response_retention_days: z.number().positive().max(36_500).default(30).describe('How long a stored response (POST /v1/responses with store: true) is kept and served; conversations are kept until deleted.'),
+        encryption_key_env: environmentNameSchema
+          .optional()
+          .describe(
+            'An environment variable holding the 32-byte key (base64) that seals stored items (AES-256-GCM); default: a key generated into the data directory.',
+          ),
+        response_retention_days: z
+          .number()
+          .positive()
+          .max(36_500)
+          .default(30)
+          .describe(
+            'How long a stored response (POST /v1/responses with store: true) is kept and served; conversations are kept until deleted.',
+          ),
       })
       .prefault({})
       .describe('Conversation state kept by the gateway: the Responses and Conversations APIs.'),
-    log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).prefault({}),
+    log: z
+      .strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
+      .prefault({}),
     shutdown_grace_ms: z.number().int().nonnegative().default(10_000),
   })
   .superRefine((config, context) => {
     const providers = new Map<string, ProviderConfig>();
     config.providers.forEach((provider, index) => {
       if (providers.has(provider.id)) {
-        context.addIssue({ code: 'custom', path: ['providers', index, 'id'], message: `duplicate provider id "${provider.id}"` });
+        context.addIssue({
+          code: 'custom',
+          path: ['providers', index, 'id'],
+          message: `duplicate provider id "${provider.id}"`,
+        });
       }
       providers.set(provider.id, provider);
     });
@@ -164,9 +287,17 @@ export const configSchema = z
         const path = ['models', alias, 'candidates', index];
         if (!provider) {
           const known = [...providers.keys()].join(', ') || 'none configured';
-          context.addIssue({ code: 'custom', path, message: `unknown provider "${providerName}" (providers: ${known})` });
+          context.addIssue({
+            code: 'custom',
+            path,
+            message: `unknown provider "${providerName}" (providers: ${known})`,
+          });
         } else if (!servedModels(provider).includes(model)) {
-          context.addIssue({ code: 'custom', path, message: `provider "${providerName}" does not list model "${model}" (its models: ${servedModels(provider).join(', ')})` });
+          context.addIssue({
+            code: 'custom',
+            path,
+            message: `provider "${providerName}" does not list model "${model}" (its models: ${servedModels(provider).join(', ')})`,
+          });
         }
       });
     }

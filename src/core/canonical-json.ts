@@ -27,12 +27,14 @@ export function canonicalJson(value: unknown): string {
     for (let index = 0; index < value.length; index += 1) {
       if (index > 0) out += ',';
       const item = value[index];
-      out += item === undefined || typeof item === 'function' || typeof item === 'symbol' ? 'null' : canonicalJson(item);
+      out +=
+        item === undefined || typeof item === 'function' || typeof item === 'symbol' ? 'null' : canonicalJson(item);
     }
     return `${out}]`;
   }
   if (typeof value === 'object') {
-    if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return canonicalJson((value as { toJSON(): unknown }).toJSON());
+    if (typeof (value as { toJSON?: unknown }).toJSON === 'function')
+      return canonicalJson((value as { toJSON(): unknown }).toJSON());
     const source = value as Record<string, unknown>;
     // The default sort compares UTF-16 code units, as §3.2.3 asks; members are written in that
     // order by hand, since an object would put integer-like names first whatever their order.

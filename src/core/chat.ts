@@ -4,10 +4,19 @@
 
 export type Role = 'system' | 'developer' | 'user' | 'assistant' | 'tool';
 
-export interface TextPart { type: 'text'; text: string }
-export interface ImagePart { type: 'image_url'; image_url: { url: string; detail?: 'auto' | 'low' | 'high' } }
+export interface TextPart {
+  type: 'text';
+  text: string;
+}
+export interface ImagePart {
+  type: 'image_url';
+  image_url: { url: string; detail?: 'auto' | 'low' | 'high' };
+}
 /** Parts the gateway does not interpret (audio, files…) travel as they came. */
-export interface OtherPart { type: string; [field: string]: unknown }
+export interface OtherPart {
+  type: string;
+  [field: string]: unknown;
+}
 export type ContentPart = TextPart | ImagePart | OtherPart;
 
 export interface ToolCall {
@@ -34,7 +43,10 @@ export type ToolChoice = 'none' | 'auto' | 'required' | { type: 'function'; func
 export type ResponseFormat =
   | { type: 'text' }
   | { type: 'json_object' }
-  | { type: 'json_schema'; json_schema: { name: string; schema?: Record<string, unknown>; strict?: boolean; description?: string } };
+  | {
+      type: 'json_schema';
+      json_schema: { name: string; schema?: Record<string, unknown>; strict?: boolean; description?: string };
+    };
 
 export interface ChatRequest {
   /** What the client asked for: an alias or `provider/model`. */
@@ -91,7 +103,12 @@ export interface StreamChunk {
     delta: {
       role?: 'assistant';
       content?: string | null;
-      tool_calls?: Array<{ index: number; id?: string; type?: 'function'; function?: { name?: string; arguments?: string } }>;
+      tool_calls?: Array<{
+        index: number;
+        id?: string;
+        type?: 'function';
+        function?: { name?: string; arguments?: string };
+      }>;
     };
     finish_reason: FinishReason | null;
   }>;

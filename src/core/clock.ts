@@ -8,7 +8,10 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
-/** The system's clock: Date.now and timers. A sleep does not by itself keep the process alive (what waits on it does: a socket, a pending request). */
+/**
+ * The system's clock: Date.now and timers. A sleep does not by itself keep the process alive (what waits on it does: a
+ * socket, a pending request).
+ */
 export const systemClock: Clock = {
   now: () => Date.now(),
   sleep: (ms, signal) =>
@@ -29,7 +32,13 @@ export const systemClock: Clock = {
  * Runs `work` every `intervalMs` (a number, or a function for a jittered or backed-off interval) on
  * the clock, until `signal` aborts; a failing run is reported and the loop goes on.
  */
-export async function every(clock: Clock, intervalMs: number | (() => number), signal: AbortSignal, work: () => Promise<unknown> | unknown, onError: (error: unknown) => void): Promise<void> {
+export async function every(
+  clock: Clock,
+  intervalMs: number | (() => number),
+  signal: AbortSignal,
+  work: () => Promise<unknown> | unknown,
+  onError: (error: unknown) => void,
+): Promise<void> {
   while (!signal.aborted) {
     await clock.sleep(typeof intervalMs === 'number' ? intervalMs : intervalMs(), signal);
     if (signal.aborted) return;

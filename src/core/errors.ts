@@ -3,35 +3,146 @@
 
 export const errorCatalogue = {
   invalid_json: { status: 400, type: 'invalid_request_error', meaning: 'The request body is not valid JSON.' },
-  invalid_request: { status: 400, type: 'invalid_request_error', meaning: 'The request body does not match the API schema; the message names the field.' },
-  model_not_found: { status: 404, type: 'invalid_request_error', meaning: 'The model is neither an alias nor a provider/model name this gateway serves.' },
+  invalid_request: {
+    status: 400,
+    type: 'invalid_request_error',
+    meaning: 'The request body does not match the API schema; the message names the field.',
+  },
+  model_not_found: {
+    status: 404,
+    type: 'invalid_request_error',
+    meaning: 'The model is neither an alias nor a provider/model name this gateway serves.',
+  },
   not_found: { status: 404, type: 'invalid_request_error', meaning: 'No such endpoint.' },
-  method_not_allowed: { status: 405, type: 'invalid_request_error', meaning: 'The endpoint exists but not for this HTTP method.' },
-  body_too_large: { status: 413, type: 'invalid_request_error', meaning: 'The request body exceeds `limits.max_body_bytes`.' },
-  scan_limit_exceeded: { status: 413, type: 'invalid_request_error', meaning: 'The request carries more text than the policy scans (`policy.max_scan_bytes`); it is refused rather than scanned slowly or sent unscanned.' },
-  invalid_api_key: { status: 401, type: 'authentication_error', meaning: 'No API key, or one that is unknown or revoked.' },
-  insufficient_scope: { status: 403, type: 'permission_error', meaning: 'The API key lacks the scope this endpoint needs.' },
-  no_allowed_provider: { status: 403, type: 'permission_error', meaning: 'The sovereignty policy allows no candidate of the model for this request; the message names the labels found and the rule.' },
-  rate_limited: { status: 429, type: 'rate_limit_error', meaning: "The API key's requests-per-minute limit is reached; Retry-After says when to retry." },
-  upstream_error: { status: 502, type: 'api_error', meaning: 'Every candidate failed; the message says how the last one failed.' },
-  upstream_timeout: { status: 504, type: 'api_error', meaning: 'Every candidate failed and the last one by exceeding its deadline.' },
-  upstream_rate_limited: { status: 429, type: 'rate_limit_error', meaning: 'Every candidate failed and the last one was rate limited upstream.' },
-  upstream_invalid_response: { status: 502, type: 'api_error', meaning: 'An upstream answered with a body that is not what its API promises (e.g. malformed JSON).' },
-  upstream_rejected: { status: 400, type: 'invalid_request_error', meaning: 'The upstream refused the request as invalid (a 4xx that retrying cannot fix); its message is relayed.' },
-  no_provider_available: { status: 503, type: 'api_error', meaning: 'No candidate of the model can serve now (all circuits open, or none supports the call).' },
-  ledger_unavailable: { status: 503, type: 'api_error', meaning: 'The ledger could not record the call, so no answer is given without its proof.' },
-  receipt_not_found: { status: 404, type: 'invalid_request_error', meaning: 'No ledger entry has this index (yet), or no checkpoint covers it within the wait.' },
-  response_not_found: { status: 404, type: 'invalid_request_error', meaning: 'No stored response has this id for this key (never stored, deleted, or past `state.response_retention_days`).' },
-  previous_response_not_found: { status: 400, type: 'invalid_request_error', meaning: 'The `previous_response_id` names no stored response of this key.' },
-  conversation_not_found: { status: 404, type: 'invalid_request_error', meaning: 'No conversation has this id for this key.' },
-  item_not_found: { status: 404, type: 'invalid_request_error', meaning: 'No stored item has this id (an `item_reference`, or an item of a conversation).' },
-  mutually_exclusive_parameters: { status: 400, type: 'invalid_request_error', meaning: 'The request names both `previous_response_id` and `conversation`; a turn continues one or the other.' },
-  context_length_exceeded: { status: 400, type: 'invalid_request_error', meaning: "The turn's context is larger than the model's window and `truncation` is `disabled`." },
+  method_not_allowed: {
+    status: 405,
+    type: 'invalid_request_error',
+    meaning: 'The endpoint exists but not for this HTTP method.',
+  },
+  body_too_large: {
+    status: 413,
+    type: 'invalid_request_error',
+    meaning: 'The request body exceeds `limits.max_body_bytes`.',
+  },
+  scan_limit_exceeded: {
+    status: 413,
+    type: 'invalid_request_error',
+    meaning:
+      'The request carries more text than the policy scans (`policy.max_scan_bytes`); it is refused rather than scanned slowly or sent unscanned.',
+  },
+  invalid_api_key: {
+    status: 401,
+    type: 'authentication_error',
+    meaning: 'No API key, or one that is unknown or revoked.',
+  },
+  insufficient_scope: {
+    status: 403,
+    type: 'permission_error',
+    meaning: 'The API key lacks the scope this endpoint needs.',
+  },
+  no_allowed_provider: {
+    status: 403,
+    type: 'permission_error',
+    meaning:
+      'The sovereignty policy allows no candidate of the model for this request; the message names the labels found and the rule.',
+  },
+  rate_limited: {
+    status: 429,
+    type: 'rate_limit_error',
+    meaning: "The API key's requests-per-minute limit is reached; Retry-After says when to retry.",
+  },
+  upstream_error: {
+    status: 502,
+    type: 'api_error',
+    meaning: 'Every candidate failed; the message says how the last one failed.',
+  },
+  upstream_timeout: {
+    status: 504,
+    type: 'api_error',
+    meaning: 'Every candidate failed and the last one by exceeding its deadline.',
+  },
+  upstream_rate_limited: {
+    status: 429,
+    type: 'rate_limit_error',
+    meaning: 'Every candidate failed and the last one was rate limited upstream.',
+  },
+  upstream_invalid_response: {
+    status: 502,
+    type: 'api_error',
+    meaning: 'An upstream answered with a body that is not what its API promises (e.g. malformed JSON).',
+  },
+  upstream_rejected: {
+    status: 400,
+    type: 'invalid_request_error',
+    meaning: 'The upstream refused the request as invalid (a 4xx that retrying cannot fix); its message is relayed.',
+  },
+  no_provider_available: {
+    status: 503,
+    type: 'api_error',
+    meaning: 'No candidate of the model can serve now (all circuits open, or none supports the call).',
+  },
+  ledger_unavailable: {
+    status: 503,
+    type: 'api_error',
+    meaning: 'The ledger could not record the call, so no answer is given without its proof.',
+  },
+  receipt_not_found: {
+    status: 404,
+    type: 'invalid_request_error',
+    meaning: 'No ledger entry has this index (yet), or no checkpoint covers it within the wait.',
+  },
+  response_not_found: {
+    status: 404,
+    type: 'invalid_request_error',
+    meaning:
+      'No stored response has this id for this key (never stored, deleted, or past `state.response_retention_days`).',
+  },
+  previous_response_not_found: {
+    status: 400,
+    type: 'invalid_request_error',
+    meaning: 'The `previous_response_id` names no stored response of this key.',
+  },
+  conversation_not_found: {
+    status: 404,
+    type: 'invalid_request_error',
+    meaning: 'No conversation has this id for this key.',
+  },
+  item_not_found: {
+    status: 404,
+    type: 'invalid_request_error',
+    meaning: 'No stored item has this id (an `item_reference`, or an item of a conversation).',
+  },
+  mutually_exclusive_parameters: {
+    status: 400,
+    type: 'invalid_request_error',
+    meaning: 'The request names both `previous_response_id` and `conversation`; a turn continues one or the other.',
+  },
+  context_length_exceeded: {
+    status: 400,
+    type: 'invalid_request_error',
+    meaning: "The turn's context is larger than the model's window and `truncation` is `disabled`.",
+  },
   action_not_found: { status: 404, type: 'invalid_request_error', meaning: 'No action has this id.' },
-  action_not_pending: { status: 409, type: 'invalid_request_error', meaning: 'The action was already settled (allowed, rejected or timed out); the message gives its verdict.' },
-  approval_insufficient: { status: 409, type: 'invalid_request_error', meaning: 'The action needs a valid receipt as well as an approval and came without one; it can only be rejected.' },
-  shutting_down: { status: 503, type: 'api_error', meaning: 'The gateway is shutting down and accepts no new requests.' },
-  internal_error: { status: 500, type: 'api_error', meaning: 'A bug in the gateway; the request id in the log tells where.' },
+  action_not_pending: {
+    status: 409,
+    type: 'invalid_request_error',
+    meaning: 'The action was already settled (allowed, rejected or timed out); the message gives its verdict.',
+  },
+  approval_insufficient: {
+    status: 409,
+    type: 'invalid_request_error',
+    meaning: 'The action needs a valid receipt as well as an approval and came without one; it can only be rejected.',
+  },
+  shutting_down: {
+    status: 503,
+    type: 'api_error',
+    meaning: 'The gateway is shutting down and accepts no new requests.',
+  },
+  internal_error: {
+    status: 500,
+    type: 'api_error',
+    meaning: 'A bug in the gateway; the request id in the log tells where.',
+  },
 } as const satisfies Record<string, { status: number; type: string; meaning: string }>;
 
 export type ErrorCode = keyof typeof errorCatalogue;
@@ -67,10 +178,17 @@ export class GatewayError extends Error {
   }
 }
 
-/** Anything not a GatewayError is a bug: it becomes internal_error (500, no detail), with the original as its cause for the log. */
+/**
+ * Anything not a GatewayError is a bug: it becomes internal_error (500, no detail), with the original as its cause for
+ * the log.
+ */
 export function asGatewayError(error: unknown): GatewayError {
   if (error instanceof GatewayError) return error;
-  return new GatewayError('internal_error', 'The gateway failed unexpectedly; the request id identifies the failure in its log.', { cause: error });
+  return new GatewayError(
+    'internal_error',
+    'The gateway failed unexpectedly; the request id identifies the failure in its log.',
+    { cause: error },
+  );
 }
 
 /** How one attempt at one upstream failed; decides retry and fallback. */

@@ -13,5 +13,8 @@ export interface ForwardedAction {
   approvedBy: string | null;
 }
 
-/** The downstream answered (any HTTP status: the action is its to judge), or could not be reached or did not answer in time. */
+/**
+ * The downstream answered (any HTTP status: the action is its to judge), or could not be reached or did not answer in
+ * time.
+ */
 export type ForwardOutcome = { status: number } | { error: string };

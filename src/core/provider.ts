@@ -26,7 +26,10 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
-/** A non-streaming answer; `wire` keeps the exact upstream bytes when they are already in OpenAI's shape, so they can be relayed without re-serialising. */
+/**
+ * A non-streaming answer; `wire` keeps the exact upstream bytes when they are already in OpenAI's shape, so they can be
+ * relayed without re-serialising.
+ */
 export interface ChatResult {
   response: ChatResponse;
   wire?: Buffer;
@@ -61,7 +64,10 @@ export interface Provider {
    * strings (the provider contract test checks which) need not.
    */
   translate?(request: ChatRequest, upstreamModel: string, stream: boolean): unknown;
-  /** A cheap call (its model list) that proves the upstream answers by `deadline` (on the same clock); throws a ProviderError if not. */
+  /**
+   * A cheap call (its model list) that proves the upstream answers by `deadline` (on the same clock); throws a
+   * ProviderError if not.
+   */
   probe(deadline: number): Promise<void>;
   close(): Promise<void>;
 }

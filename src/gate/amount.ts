@@ -73,7 +73,10 @@ export function amountMatches(amount: Amount | null, threshold: Decimal | undefi
   return compareDecimals(amount.value, threshold) > 0;
 }
 
-/** The amount as the store and the ledger entry keep it (a number); the exact text stays in params_sha256 and the payload. */
+/**
+ * The amount as the store and the ledger entry keep it (a number); the exact text stays in params_sha256 and the
+ * payload.
+ */
 export function recordedAmount(amount: Amount | null): number | null {
   if (amount === null) return null;
   const value = typeof amount.sent === 'number' ? amount.sent : Number(amount.sent);

@@ -15,7 +15,11 @@ export interface ForwardPort {
 }
 
 /** Sends an allowed action to the downstream if this caller wins its claim; returns the record with the outcome. */
-export async function forwardOnce(action: ActionRecord, store: ForwardStore, port: ForwardPort | undefined): Promise<ActionRecord> {
+export async function forwardOnce(
+  action: ActionRecord,
+  store: ForwardStore,
+  port: ForwardPort | undefined,
+): Promise<ActionRecord> {
   if (!port || action.forwardState !== 'pending') return action;
   // Claimed elsewhere (another replica, or recovery): its outcome is in the store.
   if (!(await store.claimForward(action.id))) return (await store.action(action.id)) ?? action;
@@ -35,12 +39,21 @@ export async function forwardOnce(action: ActionRecord, store: ForwardStore, por
   } catch (error) {
     outcome = { error: `could not reach the downstream: ${(error as Error).message}` };
   }
-  const progress = 'status' in outcome ? { forwardState: 'done' as const, downstreamStatus: outcome.status, downstreamError: null } : { forwardState: 'done' as const, downstreamStatus: null, downstreamError: outcome.error };
+  const progress =
+    'status' in outcome
+      ? { forwardState: 'done' as const, downstreamStatus: outcome.status, downstreamError: null }
+      : { forwardState: 'done' as const, downstreamStatus: null, downstreamError: outcome.error };
   await store.updateAction(action.id, progress);
   return { ...action, ...progress };
 }
 
-/** A forward the process stopped in the middle of: whether the downstream acted is unknown, so it is reported and not sent again. */
+/**
+ * A forward the process stopped in the middle of: whether the downstream acted is unknown, so it is reported and not
+ * sent again.
+ */
 export async function closeInterruptedForward(action: ActionRecord, store: ForwardStore): Promise<void> {
-  await store.updateAction(action.id, { forwardState: 'done', downstreamError: 'unknown: the gateway stopped while forwarding; not sent again' });
+  await store.updateAction(action.id, {
+    forwardState: 'done',
+    downstreamError: 'unknown: the gateway stopped while forwarding; not sent again',
+  });
 }

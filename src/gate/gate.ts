@@ -15,7 +15,16 @@ import { HeldActions, type Hold } from './held-actions.js';
 import { GateRecorder, submitterOf, type RefusedFacts } from './ledger-entries.js';
 import type { ActionStore, GatePorts } from './ports.js';
 import { checkReceipt, paramsDigest, receiptDigest, trustedKeyMap } from './receipt.js';
-import { RuleBook, type ActionSubmission, type Approver, type GateSettings, type MatchedRule, type Origin, type Requirement, type VeritasSubmission } from './submission.js';
+import {
+  RuleBook,
+  type ActionSubmission,
+  type Approver,
+  type GateSettings,
+  type MatchedRule,
+  type Origin,
+  type Requirement,
+  type VeritasSubmission,
+} from './submission.js';
 import { checkVeritas } from './veritas.js';
 import { verdictOf, type Denied, type Verdict } from './verdict.js';
 
@@ -62,7 +71,8 @@ export class ActionGate {
   constructor(options: GateOptions) {
     const { settings, ports, policyHash, clock, onError } = options;
     // Fail closed at start: a configured downstream with nothing to send through would drop released actions.
-    if (settings.downstream && !ports.forward) throw new Error('actions.downstream is set, but the gate was given no forward port');
+    if (settings.downstream && !ports.forward)
+      throw new Error('actions.downstream is set, but the gate was given no forward port');
     this.settings = settings;
     this.store = ports.store;
     this.forward = settings.downstream ? ports.forward : undefined;
@@ -88,12 +98,19 @@ export class ActionGate {
     return this.settings.simulation !== undefined;
   }
 
-  /** Finishes what a crash left undone (ledger entries, forwards), re-arms the timers of held actions, starts the poll and the sweep. */
+  /**
+   * Finishes what a crash left undone (ledger entries, forwards), re-arms the timers of held actions, starts the poll
+   * and the sweep.
+   */
   async start(): Promise<void> {
     for (const action of await this.store.actionsToRecover()) {
       if (action.status === 'held') {
         if (action.holdIndex === null) {
-          const index = await this.recorder.record(action, { verdict: 'HALTED', reason: action.reason }, { requestId: `recovery-${action.id}`, submitter: submitterOf(action), requestSha256: '' });
+          const index = await this.recorder.record(
+            action,
+            { verdict: 'HALTED', reason: action.reason },
+            { requestId: `recovery-${action.id}`, submitter: submitterOf(action), requestSha256: '' },
+          );
           await this.store.updateAction(action.id, { holdIndex: index });
         }
         this.held.arm(action.id, action.deadlineAt ?? this.clock.now());
@@ -102,7 +119,8 @@ export class ActionGate {
       let settled = action;
       if (action.verdictIndex === null) settled = await this.recorder.recordSettlement(action, `recovery-${action.id}`);
       // At most once: a forward the process stopped in the middle of is reported, never re-sent.
-      if (settled.status === 'allowed' && settled.forwardState === 'sending') await closeInterruptedForward(action, this.store);
+      if (settled.status === 'allowed' && settled.forwardState === 'sending')
+        await closeInterruptedForward(action, this.store);
       else if (settled.status === 'allowed') await forwardOnce(settled, this.store, this.forward);
     }
     this.held.startLoops();
@@ -113,7 +131,9 @@ export class ActionGate {
     this.held.stop();
   }
 
-  /** A body that is not a submission at all (not JSON, or not the schema): DENY malformed, recorded like every verdict. */
+  /**
+   * A body that is not a submission at all (not JSON, or not the schema): DENY malformed, recorded like every verdict.
+   */
   refuseMalformed(origin: Origin, detail: string): Promise<Denied> {
     return this.recorder.deny(origin, undefined, 'malformed', detail);
   }
@@ -137,14 +157,43 @@ export class ActionGate {
         trusted: this.trusted,
       });
       const digest = receiptDigestSafe(raw);
-      if (!check.ok) return this.recorder.deny(origin, { ...facts, rule: index, requirement, receiptSha256: digest, receiptId: receiptIdOf(raw) }, check.reason, check.detail);
-      receipt = { id: (raw as { receipt_id: string }).receipt_id, sha256: digest!, signer: check.signer, simulated: false };
+      if (!check.ok)
+        return this.recorder.deny(
+          origin,
+          { ...facts, rule: index, requirement, receiptSha256: digest, receiptId: receiptIdOf(raw) },
+          check.reason,
+          check.detail,
+        );
+      receipt = {
+        id: (raw as { receipt_id: string }).receipt_id,
+        sha256: digest!,
+        signer: check.signer,
+        simulated: false,
+      };
     }
-    const admitted: Admitted = { endpoint: 'actions', agentId: submission.agentId, action: submission.action, amount: submission.amount, params: submission.params, paramsSha256: facts.paramsSha256, rule: index, requirement, receipt };
+    const admitted: Admitted = {
+      endpoint: 'actions',
+      agentId: submission.agentId,
+      action: submission.action,
+      amount: submission.amount,
+      params: submission.params,
+      paramsSha256: facts.paramsSha256,
+      rule: index,
+      requirement,
+      receipt,
+    };
     const needsReceipt = requirement === 'receipt' || requirement === 'receipt_and_approval';
     const needsApproval = requirement === 'approval' || requirement === 'receipt_and_approval';
-    if (needsReceipt && !receipt) admitted.halt = { reason: 'receipt_required', detail: `rule ${index} requires a receipt; the action is held until an approver releases it` };
-    else if (needsApproval) admitted.halt = { reason: 'approval_required', detail: `rule ${index} requires an approval; the action is held until an approver decides` };
+    if (needsReceipt && !receipt)
+      admitted.halt = {
+        reason: 'receipt_required',
+        detail: `rule ${index} requires a receipt; the action is held until an approver releases it`,
+      };
+    else if (needsApproval)
+      admitted.halt = {
+        reason: 'approval_required',
+        detail: `rule ${index} requires an approval; the action is held until an approver decides`,
+      };
     return this.admit(origin, admitted);
   }
 
@@ -154,28 +203,73 @@ export class ActionGate {
     if ('outcome' in matched) return matched;
     const { facts, rule } = matched;
     // This endpoint's contract: no valid receipt, no release without a human. A rule may add an approval.
-    const requirement: Requirement = rule.requirement === 'approval' || rule.requirement === 'receipt_and_approval' ? 'receipt_and_approval' : 'receipt';
-    const check = checkVeritas(submission.signed, { policyHash: this.policyHash, now: this.clock.now(), maxAgeMs: this.settings.receipt_max_age_s * 1000, trusted: this.trusted, simulation: this.settings.simulation });
+    const requirement: Requirement =
+      rule.requirement === 'approval' || rule.requirement === 'receipt_and_approval'
+        ? 'receipt_and_approval'
+        : 'receipt';
+    const check = checkVeritas(submission.signed, {
+      policyHash: this.policyHash,
+      now: this.clock.now(),
+      maxAgeMs: this.settings.receipt_max_age_s * 1000,
+      trusted: this.trusted,
+      simulation: this.settings.simulation,
+    });
     const raw = submission.signed.veritas_receipt;
     const digest = receiptDigestSafe(raw);
     const simulated = (raw as { simulated?: unknown } | undefined)?.simulated === true;
-    if (check.kind === 'deny') return this.recorder.deny(origin, { ...facts, rule: rule.index, requirement, receiptSha256: digest, receiptId: receiptIdOf(raw), simulated }, check.reason, check.detail);
-    const admitted: Admitted = { endpoint: 'veritas', agentId: submission.agentId, action: submission.action, amount: submission.amount, params: submission.params, paramsSha256: facts.paramsSha256, rule: rule.index, requirement, receipt: undefined };
+    if (check.kind === 'deny')
+      return this.recorder.deny(
+        origin,
+        { ...facts, rule: rule.index, requirement, receiptSha256: digest, receiptId: receiptIdOf(raw), simulated },
+        check.reason,
+        check.detail,
+      );
+    const admitted: Admitted = {
+      endpoint: 'veritas',
+      agentId: submission.agentId,
+      action: submission.action,
+      amount: submission.amount,
+      params: submission.params,
+      paramsSha256: facts.paramsSha256,
+      rule: rule.index,
+      requirement,
+      receipt: undefined,
+    };
     if (check.kind === 'halt') {
       // A held action may still be released by an approver: an approval stands in for the missing proof.
       admitted.requirement = 'approval';
       admitted.halt = { reason: check.reason, detail: check.detail };
     } else {
-      admitted.receipt = { id: check.receipt.receipt_id, sha256: digest!, signer: check.signer, simulated: check.simulated };
-      if (requirement === 'receipt_and_approval') admitted.halt = { reason: 'approval_required', detail: `rule ${rule.index} requires an approval; the action is held until an approver decides` };
+      admitted.receipt = {
+        id: check.receipt.receipt_id,
+        sha256: digest!,
+        signer: check.signer,
+        simulated: check.simulated,
+      };
+      if (requirement === 'receipt_and_approval')
+        admitted.halt = {
+          reason: 'approval_required',
+          detail: `rule ${rule.index} requires an approval; the action is held until an approver decides`,
+        };
     }
     return this.admit(origin, admitted);
   }
 
-  /** What both endpoints do first: digest the amount and params as sent, find the rule; or the DENY that says none matches. */
-  private async match(submission: ActionSubmission | VeritasSubmission, origin: Origin): Promise<Denied | { facts: RefusedFacts & { paramsSha256: string }; rule: MatchedRule }> {
+  /**
+   * What both endpoints do first: digest the amount and params as sent, find the rule; or the DENY that says none
+   * matches.
+   */
+  private async match(
+    submission: ActionSubmission | VeritasSubmission,
+    origin: Origin,
+  ): Promise<Denied | { facts: RefusedFacts & { paramsSha256: string }; rule: MatchedRule }> {
     const paramsSha256 = paramsDigest(submission.amount?.sent ?? null, submission.params);
-    const facts = { agentId: submission.agentId, action: submission.action, amount: recordedAmount(submission.amount), paramsSha256 };
+    const facts = {
+      agentId: submission.agentId,
+      action: submission.action,
+      amount: recordedAmount(submission.amount),
+      paramsSha256,
+    };
     const rule = this.rules.ruleFor(submission.agentId, submission.action, submission.amount);
     if (!rule) return this.recorder.deny(origin, facts, 'no_rule', 'no rule in actions.rules matches this action');
     return { facts, rule };
@@ -226,7 +320,13 @@ export class ActionGate {
     if (!inserted.inserted) {
       hold?.abandon();
       const original = inserted.duplicateOf;
-      return this.recorder.deny(origin, { ...record, requirement: admitted.requirement }, 'replayed', `receipt ${record.receiptId} was already used, by action ${original}; see GET /v1/actions/${original}`, original);
+      return this.recorder.deny(
+        origin,
+        { ...record, requirement: admitted.requirement },
+        'replayed',
+        `receipt ${record.receiptId} was already used, by action ${original}; see GET /v1/actions/${original}`,
+        original,
+      );
     }
     if (!hold) {
       const settled = await this.recorder.recordSettlement(record, origin.requestId, origin);
@@ -247,7 +347,13 @@ export class ActionGate {
   }
 
   /** Approves (or rejects) a held action; throws ApprovalError when the call itself is refused. */
-  decide(id: string, decision: 'approve' | 'reject', approver: Approver, comment: string | null, requestId: string): Promise<Verdict> {
+  decide(
+    id: string,
+    decision: 'approve' | 'reject',
+    approver: Approver,
+    comment: string | null,
+    requestId: string,
+  ): Promise<Verdict> {
     return this.held.decide(id, decision, approver, comment, requestId);
   }
 
@@ -262,7 +368,10 @@ export class ActionGate {
 
   /** What a client is told about a stored action. */
   verdictFor(action: ActionRecord): Exclude<Verdict, Denied | { outcome: 'interrupted' }> {
-    return verdictOf(action, { haltTimeoutS: this.settings.halt_timeout_s, forwarding: this.settings.downstream !== undefined });
+    return verdictOf(action, {
+      haltTimeoutS: this.settings.halt_timeout_s,
+      forwarding: this.settings.downstream !== undefined,
+    });
   }
 }
 

@@ -42,7 +42,9 @@ export interface HeldActionsOptions {
   sweepMs: number;
 }
 
-/** A hold being opened: its client is listening before the action is visible to approvers, so no settlement is missed. */
+/**
+ * A hold being opened: its client is listening before the action is visible to approvers, so no settlement is missed.
+ */
 export interface Hold {
   /** The client's final answer. */
   waiting: Promise<Verdict>;
@@ -117,21 +119,41 @@ export class HeldActions {
     for (const timer of this.timers.values()) timer.abort();
     this.timers.clear();
     for (const [id, waiters] of this.waiters) {
-      const verdict: Interrupted = { outcome: 'interrupted', verdict: 'HALTED', reason: 'shutting_down', actionId: id, detail: `The gateway is shutting down; the action stays held. Poll GET /v1/actions/${id}.` };
+      const verdict: Interrupted = {
+        outcome: 'interrupted',
+        verdict: 'HALTED',
+        reason: 'shutting_down',
+        actionId: id,
+        detail: `The gateway is shutting down; the action stays held. Poll GET /v1/actions/${id}.`,
+      };
       for (const waiter of waiters) waiter(verdict);
     }
     this.waiters.clear();
   }
 
   /** Approves (or rejects) a held action; the approver's answer, and the waiting client's, follow. */
-  async decide(id: string, decision: 'approve' | 'reject', approver: Approver, comment: string | null, requestId: string): Promise<Verdict> {
+  async decide(
+    id: string,
+    decision: 'approve' | 'reject',
+    approver: Approver,
+    comment: string | null,
+    requestId: string,
+  ): Promise<Verdict> {
     const { store, clock } = this.options;
     const action = await store.action(id);
     if (!action) throw new ApprovalError('action_not_found', `No action ${id}.`);
-    if (action.submittedBy === approver.keyId) throw new ApprovalError('self_approval', 'The key that submitted an action can never approve or reject it.');
-    if (action.status !== 'held') throw new ApprovalError('action_not_pending', `Action ${id} is no longer held: its verdict is ${verdictOfStatus[action.status]} (${action.reason}).`);
+    if (action.submittedBy === approver.keyId)
+      throw new ApprovalError('self_approval', 'The key that submitted an action can never approve or reject it.');
+    if (action.status !== 'held')
+      throw new ApprovalError(
+        'action_not_pending',
+        `Action ${id} is no longer held: its verdict is ${verdictOfStatus[action.status]} (${action.reason}).`,
+      );
     if (decision === 'approve' && action.requirement === 'receipt_and_approval' && action.receiptId === null) {
-      throw new ApprovalError('approval_insufficient', `Action ${id} requires a valid receipt as well as an approval, and came without one; it can only be rejected (or left to time out).`);
+      throw new ApprovalError(
+        'approval_insufficient',
+        `Action ${id} requires a valid receipt as well as an approval, and came without one; it can only be rejected (or left to time out).`,
+      );
     }
     const approval = {
       v: 1,
@@ -145,19 +167,43 @@ export class HeldActions {
       // Reserved for a FIDO2/WebAuthn assertion over `challenge` (docs/action-gate.md, "Approvals").
       assertion: null,
     };
-    const won = await this.settle(action, decision === 'approve' ? 'allowed' : 'rejected', decision === 'approve' ? 'approved' : 'rejected', approver.name, canonicalJson(approval), requestId);
+    const won = await this.settle(
+      action,
+      decision === 'approve' ? 'allowed' : 'rejected',
+      decision === 'approve' ? 'approved' : 'rejected',
+      approver.name,
+      canonicalJson(approval),
+      requestId,
+    );
     if (!won) {
       const current = await store.action(id);
-      throw new ApprovalError('action_not_pending', `Action ${id} was settled first by another decision: its verdict is ${verdictOfStatus[current!.status]} (${current!.reason}).`);
+      throw new ApprovalError(
+        'action_not_pending',
+        `Action ${id} was settled first by another decision: its verdict is ${verdictOfStatus[current!.status]} (${current!.reason}).`,
+      );
     }
     return this.options.answer(won);
   }
 
   /** Settles a held action; returns the settled record if this call won, undefined if another settlement came first. */
-  private async settle(action: ActionRecord, status: Exclude<ActionStatus, 'held'>, reason: string, decidedBy: string | null, approval: string | null, requestId: string): Promise<ActionRecord | undefined> {
+  private async settle(
+    action: ActionRecord,
+    status: Exclude<ActionStatus, 'held'>,
+    reason: string,
+    decidedBy: string | null,
+    approval: string | null,
+    requestId: string,
+  ): Promise<ActionRecord | undefined> {
     const { store, recorder, clock } = this.options;
     await this.holding.get(action.id);
-    const settlement = { status, reason, decidedAt: clock.now(), decidedBy, approval, forwardState: status === 'allowed' && this.options.forwarding ? ('pending' as const) : ('none' as const) };
+    const settlement = {
+      status,
+      reason,
+      decidedAt: clock.now(),
+      decidedBy,
+      approval,
+      forwardState: status === 'allowed' && this.options.forwarding ? ('pending' as const) : ('none' as const),
+    };
     if (!(await store.settleAction(action.id, settlement))) return undefined;
     this.disarm(action.id);
     const holdIndex = action.holdIndex ?? (await store.action(action.id))?.holdIndex ?? null;
@@ -170,7 +216,7 @@ export class HeldActions {
 
   private async timeOut(id: string): Promise<void> {
     const action = await this.options.store.action(id);
-    if (!action || action.status !== 'held') return;
+    if (action?.status !== 'held') return;
     await this.settle(action, 'timed_out', 'timeout', null, null, `timeout-${id}`);
   }
 
@@ -178,17 +224,26 @@ export class HeldActions {
   private async poll(): Promise<void> {
     for (const id of [...this.waiters.keys()]) {
       const action = await this.options.store.action(id);
-      if (action && action.status !== 'held' && action.verdictIndex !== null && (action.status !== 'allowed' || action.forwardState === 'done' || action.forwardState === 'none')) {
+      if (
+        action &&
+        action.status !== 'held' &&
+        action.verdictIndex !== null &&
+        (action.status !== 'allowed' || action.forwardState === 'done' || action.forwardState === 'none')
+      ) {
         this.resolveWaiters(id, this.options.answer(action));
       }
     }
   }
 
-  /** Held actions whose deadline passed with no timer here (their replica stopped, or another process held them) are timed out by whichever replica sees them first. */
+  /**
+   * Held actions whose deadline passed with no timer here (their replica stopped, or another process held them) are
+   * timed out by whichever replica sees them first.
+   */
   private async sweep(): Promise<void> {
     const now = this.options.clock.now();
     for (const action of await this.options.store.actionsWithStatus('held', 1000)) {
-      if (!this.timers.has(action.id) && action.deadlineAt !== null && action.deadlineAt <= now) await this.timeOut(action.id);
+      if (!this.timers.has(action.id) && action.deadlineAt !== null && action.deadlineAt <= now)
+        await this.timeOut(action.id);
     }
   }
 
@@ -208,6 +263,15 @@ export class HeldActions {
 /** What a FIDO2/WebAuthn assertion will sign: base64url SHA-256 of the action's identity and proof. */
 export function approvalChallenge(action: ActionRecord): string {
   return createHash('sha256')
-    .update(canonicalJson({ action_id: action.id, agent_id: action.agentId, action: action.action, params_sha256: action.paramsSha256, receipt_sha256: action.receiptSha256, hold_index: action.holdIndex }))
+    .update(
+      canonicalJson({
+        action_id: action.id,
+        agent_id: action.agentId,
+        action: action.action,
+        params_sha256: action.paramsSha256,
+        receipt_sha256: action.receiptSha256,
+        hold_index: action.holdIndex,
+      }),
+    )
     .digest('base64url');
 }

@@ -23,7 +23,12 @@ export interface RefusedFacts {
 }
 
 /** What an action is, in the names the ledger and the API use. */
-export function actionFacts(action: ActionRecord): Pick<ActionEntry, 'agent_id' | 'action' | 'amount' | 'params_sha256' | 'receipt_id' | 'receipt_sha256' | 'signer' | 'rule' | 'require'> {
+export function actionFacts(
+  action: ActionRecord,
+): Pick<
+  ActionEntry,
+  'agent_id' | 'action' | 'amount' | 'params_sha256' | 'receipt_id' | 'receipt_sha256' | 'signer' | 'rule' | 'require'
+> {
   return {
     agent_id: action.agentId,
     action: action.action,
@@ -37,7 +42,10 @@ export function actionFacts(action: ActionRecord): Pick<ActionEntry, 'agent_id' 
   };
 }
 
-/** The entry of a settlement belongs to the submitter (its receipt is served to the submitting key); the decider is in decided_by. */
+/**
+ * The entry of a settlement belongs to the submitter (its receipt is served to the submitting key); the decider is in
+ * decided_by.
+ */
 export function submitterOf(action: ActionRecord): Submitter {
   return { keyId: action.submittedBy === 'anonymous' ? null : action.submittedBy, name: action.submittedName };
 }
@@ -45,10 +53,18 @@ export function submitterOf(action: ActionRecord): Submitter {
 export const sha256 = (bytes: Buffer | string): string => createHash('sha256').update(bytes).digest('hex');
 
 export class GateRecorder {
-  constructor(private readonly options: { append: AppendEntry; store: ActionStore; policyHash: string; clock: Clock }) {}
+  constructor(
+    private readonly options: { append: AppendEntry; store: ActionStore; policyHash: string; clock: Clock },
+  ) {}
 
   /** Records a refusal and returns it as the verdict. */
-  async deny(origin: Origin, facts: RefusedFacts | undefined, reason: DenyReason, detail: string, originalActionId?: string): Promise<Denied> {
+  async deny(
+    origin: Origin,
+    facts: RefusedFacts | undefined,
+    reason: DenyReason,
+    detail: string,
+    originalActionId?: string,
+  ): Promise<Denied> {
     const entry: ActionEntry = {
       id: null,
       agent_id: facts?.agentId ?? null,
@@ -65,11 +81,22 @@ export class GateRecorder {
       ...(facts?.simulated ? { simulated: true } : {}),
     };
     const ledgerIndex = await this.options.append(this.entry(entry, origin, 403, reason), origin.submitter.keyId);
-    return { outcome: 'denied', verdict: 'DENY', reason, detail, ledgerIndex, ...(originalActionId ? { originalActionId } : {}) };
+    return {
+      outcome: 'denied',
+      verdict: 'DENY',
+      reason,
+      detail,
+      ledgerIndex,
+      ...(originalActionId ? { originalActionId } : {}),
+    };
   }
 
   /** The entry of a stored action's hold (HALTED, still held) or of its verdict. */
-  record(action: ActionRecord, outcome: { verdict: 'ALLOW' | 'DENY' | 'HALTED'; reason: string }, origin: Origin): Promise<number> {
+  record(
+    action: ActionRecord,
+    outcome: { verdict: 'ALLOW' | 'DENY' | 'HALTED'; reason: string },
+    origin: Origin,
+  ): Promise<number> {
     const approval = action.approval;
     const entry: ActionEntry = {
       id: action.id,
@@ -77,17 +104,27 @@ export class GateRecorder {
       verdict: outcome.verdict,
       reason: outcome.reason,
       ...(action.status !== 'held' && action.holdIndex !== null ? { hold_index: action.holdIndex } : {}),
-      ...(approval ? { decided_by: action.decidedBy ?? '', approval_sha256: sha256(Buffer.from(approval, 'utf8')) } : {}),
+      ...(approval
+        ? { decided_by: action.decidedBy ?? '', approval_sha256: sha256(Buffer.from(approval, 'utf8')) }
+        : {}),
       ...(action.simulated ? { simulated: true } : {}),
     };
     // The HTTP status the entry states is the one the waiting client is given (202 while held).
-    const status = outcome.verdict === 'ALLOW' ? 200 : outcome.verdict === 'DENY' ? 403 : action.status === 'timed_out' ? 408 : 202;
-    return this.options.append(this.entry(entry, origin, status, outcome.verdict === 'ALLOW' ? null : outcome.reason), origin.submitter.keyId);
+    const status =
+      outcome.verdict === 'ALLOW' ? 200 : outcome.verdict === 'DENY' ? 403 : action.status === 'timed_out' ? 408 : 202;
+    return this.options.append(
+      this.entry(entry, origin, status, outcome.verdict === 'ALLOW' ? null : outcome.reason),
+      origin.submitter.keyId,
+    );
   }
 
   /** Writes the entry of a settled action's verdict and remembers its index. */
   async recordSettlement(action: ActionRecord, requestId: string, origin?: Origin): Promise<ActionRecord> {
-    const index = await this.record(action, { verdict: verdictOfStatus[action.status], reason: action.reason }, origin ?? { requestId, submitter: submitterOf(action), requestSha256: '' });
+    const index = await this.record(
+      action,
+      { verdict: verdictOfStatus[action.status], reason: action.reason },
+      origin ?? { requestId, submitter: submitterOf(action), requestSha256: '' },
+    );
     await this.options.store.updateAction(action.id, { verdictIndex: index });
     return { ...action, verdictIndex: index };
   }

@@ -9,7 +9,16 @@ import type { ForwardPort } from './forward.js';
  * The part of the store the gate uses. It is the arbiter of "exactly one outcome": settleAction is
  * a conditional update (held → settled) and claimForward one (pending → sending), each won by one caller.
  */
-export type ActionStore = Pick<Store, 'insertAction' | 'action' | 'actionsWithStatus' | 'actionsToRecover' | 'settleAction' | 'updateAction' | 'claimForward'>;
+export type ActionStore = Pick<
+  Store,
+  | 'insertAction'
+  | 'action'
+  | 'actionsWithStatus'
+  | 'actionsToRecover'
+  | 'settleAction'
+  | 'updateAction'
+  | 'claimForward'
+>;
 
 /** Appends a ledger entry for the key that asked; resolves with its index once it is durable. */
 export type AppendEntry = (record: EntryRecord, keyId: string | null) => Promise<number>;

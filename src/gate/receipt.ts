@@ -10,7 +10,17 @@ import { z } from 'zod';
 import { canonicalJson } from '../core/canonical-json.js';
 import { decodeBase64Strict, parseVerifierKey, type SignerKey, type VerifierKey } from '../ledger/note.js';
 
-export const receiptFields = ['receipt_id', 'agent_id', 'action', 'params_sha256', 'policy_hash', 'state_fingerprint', 'issued_at', 'key_id', 'signature'] as const;
+export const receiptFields = [
+  'receipt_id',
+  'agent_id',
+  'action',
+  'params_sha256',
+  'policy_hash',
+  'state_fingerprint',
+  'issued_at',
+  'key_id',
+  'signature',
+] as const;
 
 export const actionReceiptSchema = z.strictObject({
   receipt_id: z.string().min(1).max(256),
@@ -46,8 +56,14 @@ export type ReceiptCheck = { ok: true; signer: string } | { ok: false; reason: D
 
 const sha256Hex = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
 
-/** What a receipt's params_sha256 commits to: the action's amount (a JSON number or a decimal string) and params exactly as sent. */
-export function paramsDigest(amount: number | string | null | undefined, params: Record<string, unknown> | undefined): string {
+/**
+ * What a receipt's params_sha256 commits to: the action's amount (a JSON number or a decimal string) and params exactly
+ * as sent.
+ */
+export function paramsDigest(
+  amount: number | string | null | undefined,
+  params: Record<string, unknown> | undefined,
+): string {
   return sha256Hex(canonicalJson({ amount: amount ?? null, params: params ?? {} }));
 }
 
@@ -106,7 +122,8 @@ export const futureSkewMs = 60_000;
 export function freshness(issuedAt: number, now: number, maxAgeMs: number): string | undefined {
   if (!Number.isFinite(issuedAt)) return 'its time is not a valid time';
   if (issuedAt > now + futureSkewMs) return `it was issued ${Math.round((issuedAt - now) / 1000)} s in the future`;
-  if (now - issuedAt > maxAgeMs) return `it was issued ${Math.round((now - issuedAt) / 1000)} s ago; receipts are accepted for ${Math.round(maxAgeMs / 1000)} s`;
+  if (now - issuedAt > maxAgeMs)
+    return `it was issued ${Math.round((now - issuedAt) / 1000)} s ago; receipts are accepted for ${Math.round(maxAgeMs / 1000)} s`;
   return undefined;
 }
 
@@ -119,20 +136,47 @@ export function checkReceipt(raw: unknown, expected: ReceiptExpectations): Recei
   const parsed = actionReceiptSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    return { ok: false, reason: 'malformed', detail: `receipt${issue.path.map((part) => `.${String(part)}`).join('')}: ${issue.message}` };
+    return {
+      ok: false,
+      reason: 'malformed',
+      detail: `receipt${issue.path.map((part) => `.${String(part)}`).join('')}: ${issue.message}`,
+    };
   }
   const receipt = parsed.data;
   const key = expected.trusted.get(receipt.key_id);
-  if (!key) return { ok: false, reason: 'untrusted_key', detail: `the receipt is signed by ${receipt.key_id}, which is not in actions.trusted_keys` };
+  if (!key)
+    return {
+      ok: false,
+      reason: 'untrusted_key',
+      detail: `the receipt is signed by ${receipt.key_id}, which is not in actions.trusted_keys`,
+    };
   const signature = decodeSignature(receipt.signature);
   if (!signature || !verify(null, receiptSigningInput(receipt), key.key, signature)) {
-    return { ok: false, reason: 'bad_signature', detail: `the receipt's signature does not verify with ${receipt.key_id}` };
+    return {
+      ok: false,
+      reason: 'bad_signature',
+      detail: `the receipt's signature does not verify with ${receipt.key_id}`,
+    };
   }
   if (receipt.agent_id !== expected.agentId || receipt.action !== expected.action) {
-    return { ok: false, reason: 'receipt_mismatch', detail: `the receipt is for ${receipt.action} by ${receipt.agent_id}, not ${expected.action} by ${expected.agentId}` };
+    return {
+      ok: false,
+      reason: 'receipt_mismatch',
+      detail: `the receipt is for ${receipt.action} by ${receipt.agent_id}, not ${expected.action} by ${expected.agentId}`,
+    };
   }
-  if (receipt.params_sha256 !== expected.paramsSha256) return { ok: false, reason: 'params_mismatch', detail: 'the receipt was issued for other params or another amount' };
-  if (receipt.policy_hash !== expected.policyHash) return { ok: false, reason: 'policy_hash_mismatch', detail: `the receipt was issued under policy ${receipt.policy_hash}; the policy in force is ${expected.policyHash}` };
+  if (receipt.params_sha256 !== expected.paramsSha256)
+    return {
+      ok: false,
+      reason: 'params_mismatch',
+      detail: 'the receipt was issued for other params or another amount',
+    };
+  if (receipt.policy_hash !== expected.policyHash)
+    return {
+      ok: false,
+      reason: 'policy_hash_mismatch',
+      detail: `the receipt was issued under policy ${receipt.policy_hash}; the policy in force is ${expected.policyHash}`,
+    };
   const stale = freshness(Date.parse(receipt.issued_at), expected.now, expected.maxAgeMs);
   if (stale) return { ok: false, reason: 'stale', detail: `the receipt is not fresh: ${stale}` };
   return { ok: true, signer: receipt.key_id };

@@ -75,7 +75,10 @@ export interface Interrupted {
 export type Verdict = Allowed | Denied | Rejected | Held | TimedOut | Interrupted;
 
 /** What the client (waiting, retrying or polling) is told about a stored action. */
-export function verdictOf(action: ActionRecord, options: { haltTimeoutS: number; forwarding: boolean }): Allowed | Rejected | Held | TimedOut {
+export function verdictOf(
+  action: ActionRecord,
+  options: { haltTimeoutS: number; forwarding: boolean },
+): Allowed | Rejected | Held | TimedOut {
   const answer: ActionAnswer = {
     actionId: action.id,
     receiptId: action.receiptId,
@@ -84,19 +87,46 @@ export function verdictOf(action: ActionRecord, options: { haltTimeoutS: number;
   };
   switch (action.status) {
     case 'allowed':
-      return { outcome: 'allowed', verdict: 'ALLOW', ...answer, approvedBy: action.decidedBy, downstream: options.forwarding ? downstreamView(action) : null };
+      return {
+        outcome: 'allowed',
+        verdict: 'ALLOW',
+        ...answer,
+        approvedBy: action.decidedBy,
+        downstream: options.forwarding ? downstreamView(action) : null,
+      };
     case 'rejected':
-      return { outcome: 'rejected', verdict: 'DENY', reason: 'rejected', detail: `rejected by ${action.decidedBy}`, ...answer };
+      return {
+        outcome: 'rejected',
+        verdict: 'DENY',
+        reason: 'rejected',
+        detail: `rejected by ${action.decidedBy}`,
+        ...answer,
+      };
     case 'timed_out':
-      return { outcome: 'timed_out', verdict: 'HALTED', reason: 'timeout', detail: `no approval within ${options.haltTimeoutS} s`, ...answer };
+      return {
+        outcome: 'timed_out',
+        verdict: 'HALTED',
+        reason: 'timeout',
+        detail: `no approval within ${options.haltTimeoutS} s`,
+        ...answer,
+      };
     case 'held':
       return { outcome: 'held', verdict: 'HALTED', reason: action.reason, ...answer, deadline: action.deadlineAt };
   }
 }
 
 function downstreamView(action: ActionRecord): DownstreamView {
-  return { state: action.forwardState, status: action.downstreamStatus, ...(action.downstreamError ? { error: action.downstreamError } : {}) };
+  return {
+    state: action.forwardState,
+    status: action.downstreamStatus,
+    ...(action.downstreamError ? { error: action.downstreamError } : {}),
+  };
 }
 
 /** The three verdicts, by the stored status of an action. */
-export const verdictOfStatus: Record<ActionRecord['status'], 'ALLOW' | 'DENY' | 'HALTED'> = { held: 'HALTED', allowed: 'ALLOW', rejected: 'DENY', timed_out: 'HALTED' };
+export const verdictOfStatus: Record<ActionRecord['status'], 'ALLOW' | 'DENY' | 'HALTED'> = {
+  held: 'HALTED',
+  allowed: 'ALLOW',
+  rejected: 'DENY',
+  timed_out: 'HALTED',
+};

@@ -8,7 +8,18 @@ export const entryVersion = 1;
 export const maxEntryBytes = 64 * 1024;
 
 /** The call an entry records; a stream has an opening and a closing entry. */
-export type EntryKind = 'chat' | 'messages' | 'embeddings' | 'responses' | 'stream_open' | 'stream_close' | 'cut' | 'uncut' | 'action' | 'model_add' | 'model_remove';
+export type EntryKind =
+  | 'chat'
+  | 'messages'
+  | 'embeddings'
+  | 'responses'
+  | 'stream_open'
+  | 'stream_close'
+  | 'cut'
+  | 'uncut'
+  | 'action'
+  | 'model_add'
+  | 'model_remove';
 
 export interface EntryRecord {
   v: number;
@@ -38,11 +49,17 @@ export interface EntryRecord {
   open_index?: number;
   /** For a stream_close entry: bytes of SSE body delivered. */
   bytes_delivered?: number;
-  /** Where the detectors found each label: JSON paths into the request as sent (keys that are data shown as `*`), never the values. At most 32. */
+  /**
+   * Where the detectors found each label: JSON paths into the request as sent (keys that are data shown as `*`), never
+   * the values. At most 32.
+   */
   findings?: Array<{ label: string; path: string; key?: true }>;
   /** How many more locations were found than `findings` lists. */
   findings_omitted?: number;
-  /** Set when the model layer of the detectors read the request: its engine, and whether it found more (`found`), nothing more (`clear`), or could not finish (`incomplete`: owned providers only). */
+  /**
+   * Set when the model layer of the detectors read the request: its engine, and whether it found more (`found`),
+   * nothing more (`clear`), or could not finish (`incomplete`: owned providers only).
+   */
   deep_scan?: { engine: string; outcome: string };
   /** Labels whose values were replaced by placeholders before the request left (policy redaction). */
   redacted_labels?: string[];
@@ -95,7 +112,8 @@ export class EntryError extends Error {
   }
 }
 
-const isWellFormed = (text: string): boolean => (text as unknown as { isWellFormed?: () => boolean }).isWellFormed?.() ?? !/[\uD800-\uDFFF]/.test(text);
+const isWellFormed = (text: string): boolean =>
+  (text as unknown as { isWellFormed?: () => boolean }).isWellFormed?.() ?? !/[\uD800-\uDFFF]/.test(text);
 
 /** What a call's entry records, as the pipeline knows it. */
 export interface CallFacts {
@@ -143,13 +161,22 @@ export function callEntry(kind: EntryKind, facts: CallFacts): EntryRecord {
   const locations = facts.findings?.locations ?? [];
   const record = {
     adapter_sha256: facts.weights?.adapter_sha256,
-    attempts: facts.attempts.slice(0, 32).map((attempt) => ({ outcome: String(attempt.outcome), provider: String(attempt.provider) })),
+    attempts: facts.attempts
+      .slice(0, 32)
+      .map((attempt) => ({ outcome: String(attempt.outcome), provider: String(attempt.provider) })),
     bytes_delivered: facts.bytesDelivered,
     conversation_id: facts.state?.conversationId,
     deep_scan: facts.deepScan ? { engine: facts.deepScan.engine, outcome: facts.deepScan.outcome } : undefined,
     endpoint: facts.endpoint,
     error_code: facts.errorCode,
-    findings: locations.length > 0 ? locations.map((location) => (location.key ? { key: true as const, label: location.label, path: location.path } : { label: location.label, path: location.path })) : undefined,
+    findings:
+      locations.length > 0
+        ? locations.map((location) =>
+            location.key
+              ? { key: true as const, label: location.label, path: location.path }
+              : { label: location.label, path: location.path },
+          )
+        : undefined,
     findings_omitted: facts.findings && facts.findings.omitted > 0 ? facts.findings.omitted : undefined,
     jurisdiction: facts.provider?.jurisdiction ?? null,
     kind,
@@ -172,7 +199,9 @@ export function callEntry(kind: EntryKind, facts: CallFacts): EntryRecord {
     status: facts.status,
     tenant: clip(facts.tenant),
     time: new Date(facts.time).toISOString(),
-    usage: facts.usage ? { completion_tokens: facts.usage.completion_tokens ?? 0, prompt_tokens: facts.usage.prompt_tokens ?? 0 } : null,
+    usage: facts.usage
+      ? { completion_tokens: facts.usage.completion_tokens ?? 0, prompt_tokens: facts.usage.prompt_tokens ?? 0 }
+      : null,
     v: entryVersion,
   } satisfies EntryRecord;
   // Frozen: a member added later would break the order JSON.stringify relies on.
@@ -181,33 +210,109 @@ export function callEntry(kind: EntryKind, facts: CallFacts): EntryRecord {
 }
 
 /** The members every entry carries, for the entries that record an event rather than a call (cuts, models, actions). */
-function eventBase(kind: EntryKind, facts: { time: number; requestId: string; tenant: string; endpoint: string; policyHash: string }): EntryRecord {
+function eventBase(
+  kind: EntryKind,
+  facts: { time: number; requestId: string; tenant: string; endpoint: string; policyHash: string },
+): EntryRecord {
   return {
-    v: entryVersion, kind, time: new Date(facts.time).toISOString(), request_id: facts.requestId, tenant: clip(facts.tenant), endpoint: facts.endpoint, model_requested: '',
-    provider: null, provider_model: null, jurisdiction: null, ownership: null, operator: null, labels: [], policy_hash: facts.policyHash, outcome: 'ok', status: 200,
-    error_code: null, request_sha256: null, response_sha256: null, attempts: [], usage: null,
+    v: entryVersion,
+    kind,
+    time: new Date(facts.time).toISOString(),
+    request_id: facts.requestId,
+    tenant: clip(facts.tenant),
+    endpoint: facts.endpoint,
+    model_requested: '',
+    provider: null,
+    provider_model: null,
+    jurisdiction: null,
+    ownership: null,
+    operator: null,
+    labels: [],
+    policy_hash: facts.policyHash,
+    outcome: 'ok',
+    status: 200,
+    error_code: null,
+    request_sha256: null,
+    response_sha256: null,
+    attempts: [],
+    usage: null,
   };
 }
 
 /** A cut or an uncut of a provider, operator or jurisdiction. */
-export function cutEntry(kind: 'cut' | 'uncut', facts: { time: number; requestId: string; tenant: string; policyHash: string; target: string; value: string; until: number | null }): EntryRecord {
-  return { ...eventBase(kind, { ...facts, endpoint: 'admin' }), cut: { target: facts.target, value: facts.value, until: facts.until === null ? null : new Date(facts.until).toISOString() } };
+export function cutEntry(
+  kind: 'cut' | 'uncut',
+  facts: {
+    time: number;
+    requestId: string;
+    tenant: string;
+    policyHash: string;
+    target: string;
+    value: string;
+    until: number | null;
+  },
+): EntryRecord {
+  return {
+    ...eventBase(kind, { ...facts, endpoint: 'admin' }),
+    cut: {
+      target: facts.target,
+      value: facts.value,
+      until: facts.until === null ? null : new Date(facts.until).toISOString(),
+    },
+  };
 }
 
 /** Weights entering or leaving the registry. */
-export function modelEntry(kind: 'model_add' | 'model_remove', facts: { time: number; by: string; model: NonNullable<EntryRecord['model']> }): EntryRecord {
-  return { ...eventBase(kind, { time: facts.time, requestId: `${kind}-${facts.model.name}`, tenant: facts.by, endpoint: 'models', policyHash: '' }), model: { ...facts.model } };
+export function modelEntry(
+  kind: 'model_add' | 'model_remove',
+  facts: { time: number; by: string; model: NonNullable<EntryRecord['model']> },
+): EntryRecord {
+  return {
+    ...eventBase(kind, {
+      time: facts.time,
+      requestId: `${kind}-${facts.model.name}`,
+      tenant: facts.by,
+      endpoint: 'models',
+      policyHash: '',
+    }),
+    model: { ...facts.model },
+  };
 }
 
 /** One verdict of the action gate. */
-export function actionEntry(facts: { time: number; requestId: string; tenant: string; endpoint: string; policyHash: string; outcome: EntryRecord['outcome']; status: number; errorCode: string | null; requestSha256: string | null; action: ActionEntry }): EntryRecord {
-  return { ...eventBase('action', facts), outcome: facts.outcome, status: facts.status, error_code: facts.errorCode, request_sha256: facts.requestSha256, action: { ...facts.action } };
+export function actionEntry(facts: {
+  time: number;
+  requestId: string;
+  tenant: string;
+  endpoint: string;
+  policyHash: string;
+  outcome: EntryRecord['outcome'];
+  status: number;
+  errorCode: string | null;
+  requestSha256: string | null;
+  action: ActionEntry;
+}): EntryRecord {
+  return {
+    ...eventBase('action', facts),
+    outcome: facts.outcome,
+    status: facts.status,
+    error_code: facts.errorCode,
+    request_sha256: facts.requestSha256,
+    action: { ...facts.action },
+  };
 }
 
-/** The closing entry a restart writes for a stream a stopped process left open: the opening entry's facts, `interrupted`. */
-export function interruptedClose(opened: EntryRecord | undefined, facts: { time: number; openIndex: number }): EntryRecord {
+/**
+ * The closing entry a restart writes for a stream a stopped process left open: the opening entry's facts,
+ * `interrupted`.
+ */
+export function interruptedClose(
+  opened: EntryRecord | undefined,
+  facts: { time: number; openIndex: number },
+): EntryRecord {
   return {
-    ...(opened ?? eventBase('stream_close', { time: facts.time, requestId: '', tenant: '', endpoint: '', policyHash: '' })),
+    ...(opened ??
+      eventBase('stream_close', { time: facts.time, requestId: '', tenant: '', endpoint: '', policyHash: '' })),
     kind: 'stream_close',
     time: new Date(facts.time).toISOString(),
     outcome: 'interrupted',
@@ -219,7 +324,10 @@ export function interruptedClose(opened: EntryRecord | undefined, facts: { time:
   };
 }
 
-/** Every string well-formed and every number finite, all the way down: what JSON.stringify writes then is RFC 8785's form. */
+/**
+ * Every string well-formed and every number finite, all the way down: what JSON.stringify writes then is RFC 8785's
+ * form.
+ */
 function plain(value: unknown): boolean {
   if (typeof value === 'string') return isWellFormed(value);
   if (typeof value === 'number') return Number.isFinite(value);
@@ -240,11 +348,15 @@ export function encodeEntry(record: EntryRecord): Buffer {
     throw new EntryError(`the entry cannot be encoded as JSON: ${(error as Error).message}`);
   }
   const bytes = Buffer.from(text, 'utf8');
-  if (bytes.length >= maxEntryBytes) throw new EntryError(`the entry is ${bytes.length} bytes; entries must stay under ${maxEntryBytes}`);
+  if (bytes.length >= maxEntryBytes)
+    throw new EntryError(`the entry is ${bytes.length} bytes; entries must stay under ${maxEntryBytes}`);
   return bytes;
 }
 
-/** Parses leaf bytes and checks they are the canonical form of what they say (a non-canonical leaf was not written by this log). */
+/**
+ * Parses leaf bytes and checks they are the canonical form of what they say (a non-canonical leaf was not written by
+ * this log).
+ */
 export function decodeEntry(leaf: Uint8Array): EntryRecord {
   let parsed: unknown;
   const text = Buffer.from(leaf).toString('utf8');
@@ -253,7 +365,8 @@ export function decodeEntry(leaf: Uint8Array): EntryRecord {
   } catch {
     throw new EntryError('the entry is not JSON');
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new EntryError('the entry is not a JSON object');
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new EntryError('the entry is not a JSON object');
   if (canonicalJson(parsed) !== text) throw new EntryError('the entry is not in RFC 8785 canonical form');
   return parsed as EntryRecord;
 }

@@ -37,7 +37,11 @@ const spkiPrefix = Buffer.from('302a300506032b6570032100', 'hex');
 
 /** SHA-256(name ‖ 0x0A ‖ 0x01 ‖ public key)[:4], big-endian. */
 export function keyIdOf(name: string, publicKey: Uint8Array): number {
-  const digest = createHash('sha256').update(name, 'utf8').update(Buffer.from([0x0a, ed25519Type])).update(publicKey).digest();
+  const digest = createHash('sha256')
+    .update(name, 'utf8')
+    .update(Buffer.from([0x0a, ed25519Type]))
+    .update(publicKey)
+    .digest();
   return digest.readUInt32BE(0);
 }
 
@@ -70,7 +74,8 @@ export function parseVerifierKey(encoded: string): VerifierKey {
   const keyBytes = decodeBase64Strict(encoded.slice(second + 1));
   if (!isValidKeyName(name)) throw new NoteError('invalid key name');
   if (!/^[0-9a-f]{8}$/.test(idText)) throw new NoteError('the key ID must be 8 lowercase hex digits');
-  if (!keyBytes || keyBytes.length !== 33 || keyBytes[0] !== ed25519Type) throw new NoteError('the key must be base64 of 0x01 followed by a 32-byte Ed25519 public key');
+  if (keyBytes?.length !== 33 || keyBytes[0] !== ed25519Type)
+    throw new NoteError('the key must be base64 of 0x01 followed by a 32-byte Ed25519 public key');
   const publicKey = keyBytes.subarray(1);
   const keyId = keyIdOf(name, publicKey);
   if (hexId(keyId) !== idText) throw new NoteError('the key ID does not match the key');
@@ -85,14 +90,24 @@ export function signerFromSeed(name: string, seed: Uint8Array): SignerKey {
   const keyId = keyIdOf(name, publicKey);
   const encoded = `${name}+${hexId(keyId)}+${Buffer.concat([Buffer.from([ed25519Type]), publicKey]).toString('base64')}`;
   const encodedPrivate = `PRIVATE+KEY+${name}+${hexId(keyId)}+${Buffer.concat([Buffer.from([ed25519Type]), seed]).toString('base64')}`;
-  return { name, keyId, publicKey: Buffer.from(publicKey), encoded, key: publicKeyObject(Buffer.from(publicKey)), seed: Buffer.from(seed), privateKey, encodedPrivate };
+  return {
+    name,
+    keyId,
+    publicKey: Buffer.from(publicKey),
+    encoded,
+    key: publicKeyObject(Buffer.from(publicKey)),
+    seed: Buffer.from(seed),
+    privateKey,
+    encodedPrivate,
+  };
 }
 
 export function parseSignerKey(encoded: string): SignerKey {
   const parts = /^PRIVATE\+KEY\+([^+]+)\+([0-9a-f]{8})\+(.+)$/.exec(encoded.trim());
   if (!parts) throw new NoteError('a signer key has the form PRIVATE+KEY+name+hexid+base64');
   const keyBytes = decodeBase64Strict(parts[3]!);
-  if (!keyBytes || keyBytes.length !== 33 || keyBytes[0] !== ed25519Type) throw new NoteError('the signer key must be base64 of 0x01 followed by a 32-byte Ed25519 seed');
+  if (keyBytes?.length !== 33 || keyBytes[0] !== ed25519Type)
+    throw new NoteError('the signer key must be base64 of 0x01 followed by a 32-byte Ed25519 seed');
   const signer = signerFromSeed(parts[1]!, keyBytes.subarray(1));
   if (hexId(signer.keyId) !== parts[2]) throw new NoteError('the key ID does not match the key');
   return signer;
@@ -104,8 +119,10 @@ export function generateSigner(name: string): SignerKey {
 
 function checkText(text: string, what: string): void {
   if (!text.endsWith('\n')) throw new NoteError(`${what} must end with a newline`);
-  if (/[\u0000-\u0009\u000b-\u001f]/.test(text)) throw new NoteError(`${what} must not contain control characters other than newline`);
-  if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(text)) throw new NoteError(`${what} must be valid UTF-8 (no lone surrogates)`);
+  if (/[\u0000-\u0009\u000b-\u001f]/.test(text))
+    throw new NoteError(`${what} must not contain control characters other than newline`);
+  if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(text))
+    throw new NoteError(`${what} must be valid UTF-8 (no lone surrogates)`);
 }
 
 /** The signed note: text, a blank line, then one signature line per signer. */
@@ -158,7 +175,8 @@ export function openNote(note: string | Buffer, known: readonly VerifierKey[]): 
       unverified.push({ name: match[1]!, keyId });
       continue;
     }
-    const ok = signatureBytes.length === 68 && verify(null, Buffer.from(text, 'utf8'), key.key, signatureBytes.subarray(4));
+    const ok =
+      signatureBytes.length === 68 && verify(null, Buffer.from(text, 'utf8'), key.key, signatureBytes.subarray(4));
     if (!ok) throw new NoteError(`the signature by ${key.name} does not verify`);
     if (!verifiedBy.includes(key)) verifiedBy.push(key);
   }

@@ -5,8 +5,8 @@
 import { parseCheckpoint, type Checkpoint } from './checkpoint.js';
 import { decodeEntry, type EntryRecord } from './entry.js';
 import { hashSize, leafHash } from './hash.js';
-import { decodeBase64Strict, NoteError, openNote, type VerifierKey } from './note.js';
-import { ProofError, verifyInclusion } from './verify-proof.js';
+import { decodeBase64Strict, type NoteError, openNote, type VerifierKey } from './note.js';
+import { type ProofError, verifyInclusion } from './verify-proof.js';
 
 export interface Receipt {
   index: number;
@@ -45,11 +45,19 @@ function base64(text: unknown, what: string): Buffer {
 export function parseReceipt(value: unknown): Receipt {
   if (typeof value !== 'object' || value === null) throw new ReceiptError('a receipt is a JSON object', 'shape');
   const receipt = value as Record<string, unknown>;
-  if (!Number.isSafeInteger(receipt.index) || (receipt.index as number) < 0) throw new ReceiptError('index must be a non-negative integer', 'shape');
+  if (!Number.isSafeInteger(receipt.index) || (receipt.index as number) < 0)
+    throw new ReceiptError('index must be a non-negative integer', 'shape');
   if (typeof receipt.leaf !== 'string') throw new ReceiptError('leaf must be a base64 string', 'shape');
-  if (!Array.isArray(receipt.proof) || receipt.proof.some((hash) => typeof hash !== 'string')) throw new ReceiptError('proof must be an array of base64 strings', 'shape');
-  if (typeof receipt.checkpoint !== 'string') throw new ReceiptError('checkpoint must be the signed note text', 'shape');
-  return { index: receipt.index as number, leaf: receipt.leaf, proof: receipt.proof as string[], checkpoint: receipt.checkpoint };
+  if (!Array.isArray(receipt.proof) || receipt.proof.some((hash) => typeof hash !== 'string'))
+    throw new ReceiptError('proof must be an array of base64 strings', 'shape');
+  if (typeof receipt.checkpoint !== 'string')
+    throw new ReceiptError('checkpoint must be the signed note text', 'shape');
+  return {
+    index: receipt.index as number,
+    leaf: receipt.leaf,
+    proof: receipt.proof as string[],
+    checkpoint: receipt.checkpoint,
+  };
 }
 
 export function verifyReceipt(value: unknown, keys: readonly VerifierKey[], origin?: string): VerifiedReceipt {
@@ -72,11 +80,15 @@ export function verifyReceipt(value: unknown, keys: readonly VerifierKey[], orig
   } catch (error) {
     throw new ReceiptError(`the checkpoint is malformed: ${(error as NoteError).message}`, 'checkpoint');
   }
-  if (origin !== undefined && checkpoint.origin !== origin) throw new ReceiptError(`the checkpoint is from log "${checkpoint.origin}", not "${origin}"`, 'checkpoint');
+  if (origin !== undefined && checkpoint.origin !== origin)
+    throw new ReceiptError(`the checkpoint is from log "${checkpoint.origin}", not "${origin}"`, 'checkpoint');
   try {
     verifyInclusion(receipt.index, checkpoint.size, leafHash(leaf), proof, checkpoint.root);
   } catch (error) {
-    throw new ReceiptError(`the entry is not included at index ${receipt.index}: ${(error as ProofError).message}`, 'proof');
+    throw new ReceiptError(
+      `the entry is not included at index ${receipt.index}: ${(error as ProofError).message}`,
+      'proof',
+    );
   }
   let entry: EntryRecord;
   try {

@@ -54,7 +54,8 @@ export class MerkleTree {
   /** PATH(index, D[size]) — RFC 6962 §2.1.1, from the leaf's sibling up to the root's child. */
   inclusionProof(index: number, size = this.size): Buffer[] {
     this.check(size);
-    if (!(Number.isInteger(index) && index >= 0 && index < size)) throw new RangeError(`index ${index} is outside a tree of size ${size}`);
+    if (!(Number.isInteger(index) && index >= 0 && index < size))
+      throw new RangeError(`index ${index} is outside a tree of size ${size}`);
     const proof: Buffer[] = [];
     this.path(index, 0, size, proof);
     return proof;
@@ -63,14 +64,16 @@ export class MerkleTree {
   /** PROOF(from, D[to]) — RFC 6962 §2.1.2. */
   consistencyProof(from: number, to = this.size): Buffer[] {
     this.check(to);
-    if (!(Number.isInteger(from) && from > 0 && from <= to)) throw new RangeError(`no consistency proof from size ${from} to ${to}`);
+    if (!(Number.isInteger(from) && from > 0 && from <= to))
+      throw new RangeError(`no consistency proof from size ${from} to ${to}`);
     const proof: Buffer[] = [];
     this.subproof(from, 0, to, true, proof);
     return proof;
   }
 
   private check(size: number): void {
-    if (!(Number.isInteger(size) && size >= 0 && size <= this.size)) throw new RangeError(`size ${size} is beyond the tree (size ${this.size})`);
+    if (!(Number.isInteger(size) && size >= 0 && size <= this.size))
+      throw new RangeError(`size ${size} is beyond the tree (size ${this.size})`);
   }
 
   /** MTH(D[start:end]); complete aligned subtrees come straight from their level. */

@@ -27,10 +27,16 @@ function equal(left: Uint8Array, right: Uint8Array): boolean {
 }
 
 /** The root an inclusion proof leads to; throws ProofError if the proof cannot be right for these sizes. */
-export function rootFromInclusionProof(index: number, size: number, leafHashValue: Uint8Array, proof: readonly Uint8Array[]): Buffer {
+export function rootFromInclusionProof(
+  index: number,
+  size: number,
+  leafHashValue: Uint8Array,
+  proof: readonly Uint8Array[],
+): Buffer {
   if (!isSize(index) || !isSize(size)) throw new ProofError('index and size must be non-negative integers');
   if (index >= size) throw new ProofError(`index ${index} is not below tree size ${size}`);
-  if (leafHashValue.length !== hashSize) throw new ProofError(`the leaf hash is ${leafHashValue.length} bytes, not ${hashSize}`);
+  if (leafHashValue.length !== hashSize)
+    throw new ProofError(`the leaf hash is ${leafHashValue.length} bytes, not ${hashSize}`);
   checkHashes('proof', proof);
   let fn = index;
   let sn = size - 1;
@@ -55,7 +61,13 @@ export function rootFromInclusionProof(index: number, size: number, leafHashValu
   return hash;
 }
 
-export function verifyInclusion(index: number, size: number, leafHashValue: Uint8Array, proof: readonly Uint8Array[], root: Uint8Array): void {
+export function verifyInclusion(
+  index: number,
+  size: number,
+  leafHashValue: Uint8Array,
+  proof: readonly Uint8Array[],
+  root: Uint8Array,
+): void {
   const computed = rootFromInclusionProof(index, size, leafHashValue, proof);
   if (root.length !== hashSize) throw new ProofError(`the root is ${root.length} bytes, not ${hashSize}`);
   if (!equal(computed, root)) throw new ProofError('the inclusion proof does not lead to the root');
@@ -65,7 +77,13 @@ export function verifyInclusion(index: number, size: number, leafHashValue: Uint
  * Checks that the tree of size `size2` with root `root2` extends the tree of size `size1` with root
  * `root1`. A consistency check from the empty tree proves nothing and is refused.
  */
-export function verifyConsistency(size1: number, size2: number, proof: readonly Uint8Array[], root1: Uint8Array, root2: Uint8Array): void {
+export function verifyConsistency(
+  size1: number,
+  size2: number,
+  proof: readonly Uint8Array[],
+  root1: Uint8Array,
+  root2: Uint8Array,
+): void {
   if (!isSize(size1) || !isSize(size2)) throw new ProofError('sizes must be non-negative integers');
   if (size1 === 0) throw new ProofError('a consistency proof from the empty tree proves nothing');
   if (size1 > size2) throw new ProofError(`size1 (${size1}) is larger than size2 (${size2})`);

@@ -34,7 +34,8 @@ export async function describeGguf(path: string): Promise<GgufSummary> {
   const architecture = typeof general.architecture === 'string' ? general.architecture : null;
   const section = architecture ? metadata[architecture] : undefined;
   let parameters = 0;
-  for (const tensor of info.fullTensorInfo ?? info.tensorInfo ?? []) parameters += tensor.dimensions.reduce<number>((product, dimension) => product * Number(dimension), 1);
+  for (const tensor of info.fullTensorInfo ?? info.tensorInfo ?? [])
+    parameters += tensor.dimensions.reduce<number>((product, dimension) => product * Number(dimension), 1);
   const fileType = typeof general.file_type === 'number' ? general.file_type : undefined;
   const tokenizer = metadata.tokenizer as { chat_template?: unknown } | undefined;
   return {
@@ -43,7 +44,10 @@ export async function describeGguf(path: string): Promise<GgufSummary> {
     name: typeof general.name === 'string' ? general.name : null,
     license: typeof general.license === 'string' ? general.license : null,
     parameters,
-    quantisation: fileType === undefined ? null : ((GgufFileType as unknown as Record<number, string>)[fileType] ?? `file_type ${fileType}`),
+    quantisation:
+      fileType === undefined
+        ? null
+        : ((GgufFileType as unknown as Record<number, string>)[fileType] ?? `file_type ${fileType}`),
     contextLength: typeof section?.context_length === 'number' ? section.context_length : null,
     chatTemplate: typeof tokenizer?.chat_template === 'string' && tokenizer.chat_template.length > 0,
   };

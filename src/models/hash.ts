@@ -12,7 +12,10 @@ export interface HashProgress {
   total: number;
 }
 
-export async function hashFile(path: string, onProgress?: (progress: HashProgress) => void): Promise<{ sha256: string; size: number }> {
+export async function hashFile(
+  path: string,
+  onProgress?: (progress: HashProgress) => void,
+): Promise<{ sha256: string; size: number }> {
   const handle = await open(path, 'r');
   try {
     const total = (await handle.stat()).size;

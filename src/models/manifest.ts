@@ -3,7 +3,8 @@
 // with its SHA-256, signed here with the gateway's Ed25519 key (the ledger's signing key). Pure.
 //
 //   subject:   [{ name: <model name>, digest: { sha256: SHA-256 of the resources' digests, in name order } }]
-//   predicate: { serialization: { method: "files", hash_type: "sha256", … }, resources: [{ name, algorithm: "sha256", digest }] }
+//   predicate: { serialization: { method: "files", hash_type: "sha256", … }, resources: [{ name, algorithm: "sha256",
+// digest }] }
 //
 // The registry's own description of the model (size, GGUF metadata, licence, who added it, when)
 // travels as the subject's annotations, so it is signed too.
@@ -45,11 +46,16 @@ export class ManifestError extends Error {
 
 function rootDigest(resources: readonly Resource[]): string {
   const hash = createHash('sha256');
-  for (const resource of [...resources].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) hash.update(Buffer.from(resource.sha256, 'hex'));
+  for (const resource of [...resources].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)))
+    hash.update(Buffer.from(resource.sha256, 'hex'));
   return hash.digest('hex');
 }
 
-export function buildStatement(name: string, resources: readonly Resource[], annotations: Record<string, unknown>): Statement {
+export function buildStatement(
+  name: string,
+  resources: readonly Resource[],
+  annotations: Record<string, unknown>,
+): Statement {
   return {
     _type: statementType,
     subject: [{ name, digest: { sha256: rootDigest(resources) }, annotations }],
@@ -64,31 +70,55 @@ export function buildStatement(name: string, resources: readonly Resource[], ann
 /** DSSE's pre-authentication encoding: "DSSEv1" SP len(type) SP type SP len(body) SP body. */
 export function preAuthenticationEncoding(type: string, body: Buffer): Buffer {
   const typeBytes = Buffer.from(type, 'utf8');
-  return Buffer.concat([Buffer.from(`DSSEv1 ${typeBytes.length} `, 'utf8'), typeBytes, Buffer.from(` ${body.length} `, 'utf8'), body]);
+  return Buffer.concat([
+    Buffer.from(`DSSEv1 ${typeBytes.length} `, 'utf8'),
+    typeBytes,
+    Buffer.from(` ${body.length} `, 'utf8'),
+    body,
+  ]);
 }
 
 const keyIdOf = (key: VerifierKey): string => `${key.name}+${key.keyId.toString(16).padStart(8, '0')}`;
 
 export function signStatement(statement: Statement, signer: SignerKey): DsseEnvelope {
   const body = Buffer.from(JSON.stringify(statement), 'utf8');
-  return { payloadType, payload: body.toString('base64'), signatures: [{ keyid: keyIdOf(signer), sig: sign(null, preAuthenticationEncoding(payloadType, body), signer.privateKey).toString('base64') }] };
+  return {
+    payloadType,
+    payload: body.toString('base64'),
+    signatures: [
+      {
+        keyid: keyIdOf(signer),
+        sig: sign(null, preAuthenticationEncoding(payloadType, body), signer.privateKey).toString('base64'),
+      },
+    ],
+  };
 }
 
 /** Verifies the envelope with the key and returns its statement; throws a ManifestError otherwise. */
 export function openEnvelope(envelope: DsseEnvelope, key: VerifierKey): Statement {
-  if (envelope.payloadType !== payloadType) throw new ManifestError(`the manifest's payload type is ${envelope.payloadType}, not ${payloadType}`);
+  if (envelope.payloadType !== payloadType)
+    throw new ManifestError(`the manifest's payload type is ${envelope.payloadType}, not ${payloadType}`);
   const body = Buffer.from(envelope.payload, 'base64');
   const signature = envelope.signatures.find((candidate) => candidate.keyid === keyIdOf(key));
   if (!signature) throw new ManifestError(`the manifest is not signed by ${keyIdOf(key)}`);
-  if (!verify(null, preAuthenticationEncoding(envelope.payloadType, body), key.key, Buffer.from(signature.sig, 'base64'))) throw new ManifestError('the manifest signature does not verify');
+  if (
+    !verify(null, preAuthenticationEncoding(envelope.payloadType, body), key.key, Buffer.from(signature.sig, 'base64'))
+  )
+    throw new ManifestError('the manifest signature does not verify');
   let statement: Statement;
   try {
     statement = JSON.parse(body.toString('utf8')) as Statement;
   } catch {
     throw new ManifestError('the manifest payload is not JSON');
   }
-  if (statement._type !== statementType || statement.predicateType !== predicateType) throw new ManifestError('the manifest is not a model signing statement');
-  if (statement.subject?.[0]?.digest?.sha256 !== rootDigest((statement.predicate?.resources ?? []).map((resource) => ({ name: resource.name, sha256: resource.digest })))) {
+  if (statement._type !== statementType || statement.predicateType !== predicateType)
+    throw new ManifestError('the manifest is not a model signing statement');
+  if (
+    statement.subject?.[0]?.digest?.sha256 !==
+    rootDigest(
+      (statement.predicate?.resources ?? []).map((resource) => ({ name: resource.name, sha256: resource.digest })),
+    )
+  ) {
     throw new ManifestError("the manifest's subject digest does not match its resources");
   }
   return statement;

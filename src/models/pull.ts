@@ -18,7 +18,17 @@ const writeBlockBytes = 4 * 1024 * 1024;
 
 export class PullError extends Error {
   constructor(
-    readonly code: 'invalid' | 'no_digest' | 'unauthorised' | 'not_found' | 'hub' | 'unreachable' | 'timeout' | 'interrupted' | 'mismatch' | 'exists',
+    readonly code:
+      | 'invalid'
+      | 'no_digest'
+      | 'unauthorised'
+      | 'not_found'
+      | 'hub'
+      | 'unreachable'
+      | 'timeout'
+      | 'interrupted'
+      | 'mismatch'
+      | 'exists',
     message: string,
     options?: { cause?: unknown },
   ) {
@@ -27,7 +37,9 @@ export class PullError extends Error {
   }
 }
 
-/** `<owner>/<name>/<file.gguf>[@revision]`: the file may sit in a subfolder; the revision is a branch, tag or commit. */
+/**
+ * `<owner>/<name>/<file.gguf>[@revision]`: the file may sit in a subfolder; the revision is a branch, tag or commit.
+ */
 export interface HubReference {
   repo: string;
   file: string;
@@ -39,18 +51,33 @@ const revisionPattern = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,254}$/;
 
 export function parseHubReference(text: string): HubReference {
   const match = referencePattern.exec(text);
-  if (!match) throw new PullError('invalid', `"${text}" is not <owner>/<repo>/<file.gguf>[@revision] (e.g. Qwen/Qwen3-8B-GGUF/Qwen3-8B-Q4_K_M.gguf@main)`);
+  if (!match)
+    throw new PullError(
+      'invalid',
+      `"${text}" is not <owner>/<repo>/<file.gguf>[@revision] (e.g. Qwen/Qwen3-8B-GGUF/Qwen3-8B-Q4_K_M.gguf@main)`,
+    );
   const [, repo, file, revision = 'main'] = match;
   // The file's path becomes a path under the download directory: no segment may climb out of it.
   const segments = file!.split('/');
-  if (segments.some((segment) => segment === '' || segment === '.' || segment === '..' || /[\\\u0000-\u001f]/.test(segment))) {
-    throw new PullError('invalid', `"${file}" is not a usable file path in a repository (no empty, "." or ".." parts, no backslashes)`);
+  if (
+    segments.some(
+      (segment) => segment === '' || segment === '.' || segment === '..' || /[\\\u0000-\u001f]/.test(segment),
+    )
+  ) {
+    throw new PullError(
+      'invalid',
+      `"${file}" is not a usable file path in a repository (no empty, "." or ".." parts, no backslashes)`,
+    );
   }
-  if (!revisionPattern.test(revision) || revision.split('/').includes('..')) throw new PullError('invalid', `"${revision}" is not a usable revision (a branch, tag or commit)`);
+  if (!revisionPattern.test(revision) || revision.split('/').includes('..'))
+    throw new PullError('invalid', `"${revision}" is not a usable revision (a branch, tag or commit)`);
   return { repo: repo!, file: file!, revision };
 }
 
-/** The hub's resolve URL of a file at a revision, as huggingface_hub's `hf_hub_url` builds it (the revision quoted whole, the file per segment). */
+/**
+ * The hub's resolve URL of a file at a revision, as huggingface_hub's `hf_hub_url` builds it (the revision quoted
+ * whole, the file per segment).
+ */
 export function resolveUrl(endpoint: string, reference: HubReference): string {
   const file = reference.file.split('/').map(encodeURIComponent).join('/');
   return `${endpoint.replace(/\/+$/, '')}/${reference.repo}/resolve/${encodeURIComponent(reference.revision)}/${file}`;
@@ -84,7 +111,10 @@ export interface PullOptions {
   directory: string;
   /** Sent as a bearer token to the hub itself, never to the storage it redirects to. */
   token?: string;
-  /** `sha256:<hex>` the caller vouches for: required when the hub publishes no SHA-256, and checked against it when it does. */
+  /**
+   * `sha256:<hex>` the caller vouches for: required when the hub publishes no SHA-256, and checked against it when it
+   * does.
+   */
   digest?: string;
   timeoutMs?: number;
   onProgress?: (progress: PullProgress) => void;
@@ -113,9 +143,11 @@ const header = (headers: ResponseHeaders, name: string): string | undefined => {
 };
 
 /** huggingface_hub's `_normalize_etag`: drop a weak marker and the quotes. */
-const normaliseEtag = (value: string | undefined): string | null => (value === undefined ? null : value.replace(/^W\//, '').replace(/^"|"$/g, ''));
+const normaliseEtag = (value: string | undefined): string | null =>
+  value === undefined ? null : value.replace(/^W\//, '').replace(/^"|"$/g, '');
 
-const nonNegativeInteger = (value: string | undefined): number | null => (value !== undefined && /^\d+$/.test(value) ? Number(value) : null);
+const nonNegativeInteger = (value: string | undefined): number | null =>
+  value !== undefined && /^\d+$/.test(value) ? Number(value) : null;
 
 function parseDigest(digest: string): string {
   const match = /^(?:sha256:)?([0-9a-fA-F]{64})$/.exec(digest);
@@ -145,7 +177,11 @@ class HubSession {
    */
   private headersFor(url: URL, extra: Record<string, string>): Record<string, string> {
     // identity: the digest and size are those of the bytes as stored, not of a compressed transfer.
-    const headers: Record<string, string> = { 'accept-encoding': 'identity', 'user-agent': 'sovereign-gateway', ...extra };
+    const headers: Record<string, string> = {
+      'accept-encoding': 'identity',
+      'user-agent': 'sovereign-gateway',
+      ...extra,
+    };
     if (this.token && url.origin === this.hubOrigin) headers.authorization = `Bearer ${this.token}`;
     return headers;
   }
@@ -166,7 +202,14 @@ class HubSession {
   get(url: URL, extra: Record<string, string>, sink: ResponseSink): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.agent.dispatch(
-        { origin: url.origin, path: `${url.pathname}${url.search}`, method: 'GET', headers: this.headersFor(url, extra), headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs },
+        {
+          origin: url.origin,
+          path: `${url.pathname}${url.search}`,
+          method: 'GET',
+          headers: this.headersFor(url, extra),
+          headersTimeout: this.timeoutMs,
+          bodyTimeout: this.timeoutMs,
+        },
         {
           // Its presence selects undici's controller-based handler API (onResponse*), which the rest uses.
           onRequestStart: () => undefined,
@@ -204,22 +247,43 @@ interface ResponseSink {
 
 function transportError(error: unknown, url: URL, timeoutMs: number, when: string): PullError {
   const code = (error as { code?: string }).code ?? '';
-  if (code === 'UND_ERR_CONNECT_TIMEOUT') return new PullError('timeout', `could not connect to ${url.origin} within ${timeoutMs / 1000} s`, { cause: error });
-  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return new PullError('timeout', `${url.origin} went silent for ${timeoutMs / 1000} s ${when}`, { cause: error });
-  if (['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'].includes(code)) return new PullError('unreachable', `cannot reach ${url.origin} (${code})`, { cause: error });
-  return new PullError('interrupted', `the connection to ${url.origin} failed ${when}: ${(error as Error).message}`, { cause: error });
+  if (code === 'UND_ERR_CONNECT_TIMEOUT')
+    return new PullError('timeout', `could not connect to ${url.origin} within ${timeoutMs / 1000} s`, {
+      cause: error,
+    });
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT')
+    return new PullError('timeout', `${url.origin} went silent for ${timeoutMs / 1000} s ${when}`, { cause: error });
+  if (['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'].includes(code))
+    return new PullError('unreachable', `cannot reach ${url.origin} (${code})`, { cause: error });
+  return new PullError('interrupted', `the connection to ${url.origin} failed ${when}: ${(error as Error).message}`, {
+    cause: error,
+  });
 }
 
 /** A refusal of the hub, said in the words huggingface_hub uses for its X-Error-Code values; never echoes the token. */
-function statusError(statusCode: number, headers: ResponseHeaders, url: URL, reference: HubReference, hasToken: boolean): PullError {
+function statusError(
+  statusCode: number,
+  headers: ResponseHeaders,
+  url: URL,
+  reference: HubReference,
+  hasToken: boolean,
+): PullError {
   const errorCode = header(headers, 'x-error-code');
   const where = `${reference.repo}/${reference.file}@${reference.revision}`;
   if (statusCode === 401 || statusCode === 403) {
     const why = errorCode === 'GatedRepo' ? 'the repository is gated: accept its terms on the hub, then ' : '';
-    return new PullError('unauthorised', `the hub refused ${where} (${statusCode}): ${why}${hasToken ? 'check that HF_TOKEN grants access to it' : 'set HF_TOKEN to a token with access to it'}`);
+    return new PullError(
+      'unauthorised',
+      `the hub refused ${where} (${statusCode}): ${why}${hasToken ? 'check that HF_TOKEN grants access to it' : 'set HF_TOKEN to a token with access to it'}`,
+    );
   }
   if (statusCode === 404) {
-    const what = errorCode === 'RevisionNotFound' ? `no revision "${reference.revision}" in ${reference.repo}` : errorCode === 'EntryNotFound' ? `no file ${reference.file} in ${reference.repo} at ${reference.revision}` : `${where} was not found`;
+    const what =
+      errorCode === 'RevisionNotFound'
+        ? `no revision "${reference.revision}" in ${reference.repo}`
+        : errorCode === 'EntryNotFound'
+          ? `no file ${reference.file} in ${reference.repo} at ${reference.revision}`
+          : `${where} was not found`;
     return new PullError('not_found', `the hub at ${url.origin} says ${what} (404)`);
   }
   return new PullError('hub', `${url.origin} answered ${statusCode} for ${where}${errorCode ? ` (${errorCode})` : ''}`);
@@ -230,7 +294,12 @@ function statusError(statusCode: number, headers: ResponseHeaders, url: URL, ref
  * redirects (a renamed repository) but not the one to storage, because that redirect is the answer
  * that carries an LFS file's `x-linked-etag` (its SHA-256) and `x-linked-size`.
  */
-async function publishedFile(session: HubSession, url: URL, reference: HubReference, hasToken: boolean): Promise<PublishedFile> {
+async function publishedFile(
+  session: HubSession,
+  url: URL,
+  reference: HubReference,
+  hasToken: boolean,
+): Promise<PublishedFile> {
   let current = url;
   for (let hop = 0; ; hop += 1) {
     const response = await session.head(current);
@@ -238,9 +307,11 @@ async function publishedFile(session: HubSession, url: URL, reference: HubRefere
     if (statusCode >= 300 && statusCode < 400 && header(headers, 'location')) {
       await response.body.dump();
       const target = new URL(header(headers, 'location')!, current);
-      const carriesMetadata = header(headers, 'x-linked-etag') !== undefined || header(headers, 'x-linked-size') !== undefined;
+      const carriesMetadata =
+        header(headers, 'x-linked-etag') !== undefined || header(headers, 'x-linked-size') !== undefined;
       if (target.origin === current.origin && !carriesMetadata) {
-        if (hop >= maxRedirects) throw new PullError('hub', `the hub redirected ${url.href} more than ${maxRedirects} times`);
+        if (hop >= maxRedirects)
+          throw new PullError('hub', `the hub redirected ${url.href} more than ${maxRedirects} times`);
         current = target;
         continue;
       }
@@ -273,7 +344,12 @@ async function sizeOf(path: string): Promise<number | null> {
 }
 
 /** Feeds a file's bytes into a running hash (the bytes an earlier pull left, so the final digest covers every byte). */
-async function hashInto(hash: Hash, path: string, total: number | null, onProgress: PullOptions['onProgress']): Promise<number> {
+async function hashInto(
+  hash: Hash,
+  path: string,
+  total: number | null,
+  onProgress: PullOptions['onProgress'],
+): Promise<number> {
   let bytes = 0;
   for await (const chunk of createReadStream(path, { highWaterMark: 8 * 1024 * 1024 })) {
     hash.update(chunk as Buffer);
@@ -337,7 +413,8 @@ class PartSink {
       .then(async () => {
         if (this.failure) return;
         const { bytesWritten } = await this.handle.writev(pieces);
-        if (bytesWritten !== size) throw new Error(`short write to ${this.path} (${bytesWritten} of ${size} bytes): is the disk full?`);
+        if (bytesWritten !== size)
+          throw new Error(`short write to ${this.path} (${bytesWritten} of ${size} bytes): is the disk full?`);
       })
       .catch((error: Error) => void (this.failure ??= error))
       .then(() => {
@@ -364,7 +441,13 @@ class PartSink {
  * see HubSession), straight into the sink. Says whether the server sent the whole file again (200
  * to a Range), so the part was started over.
  */
-async function download(session: HubSession, location: URL, sink: PartSink, reference: HubReference, hasToken: boolean): Promise<{ restarted: boolean }> {
+async function download(
+  session: HubSession,
+  location: URL,
+  sink: PartSink,
+  reference: HubReference,
+  hasToken: boolean,
+): Promise<{ restarted: boolean }> {
   let current = location;
   let restarted = false;
   for (let hop = 0; ; hop += 1) {
@@ -382,7 +465,11 @@ async function download(session: HubSession, location: URL, sink: PartSink, refe
           taking = true;
         } else if (status === 206) {
           const range = /^bytes (\d+)-\d+\/(?:\d+|\*)$/.exec(header(headers, 'content-range') ?? '');
-          if (!range || Number(range[1]) !== from) return new PullError('hub', `asked for bytes ${from}- of ${reference.file}, the server sent ${header(headers, 'content-range') ?? 'no Content-Range'}`);
+          if (!range || Number(range[1]) !== from)
+            return new PullError(
+              'hub',
+              `asked for bytes ${from}- of ${reference.file}, the server sent ${header(headers, 'content-range') ?? 'no Content-Range'}`,
+            );
           taking = true;
         }
         return undefined;
@@ -392,7 +479,8 @@ async function download(session: HubSession, location: URL, sink: PartSink, refe
     });
     const { status, headers } = answer!;
     if (status >= 300 && status < 400 && header(headers, 'location')) {
-      if (hop >= maxRedirects) throw new PullError('hub', `the download of ${reference.file} was redirected more than ${maxRedirects} times`);
+      if (hop >= maxRedirects)
+        throw new PullError('hub', `the download of ${reference.file} was redirected more than ${maxRedirects} times`);
       current = new URL(header(headers, 'location')!, current);
       continue;
     }
@@ -417,11 +505,16 @@ export async function pullFile(options: PullOptions): Promise<Pulled> {
   } catch {
     throw new PullError('invalid', `the hub endpoint "${options.endpoint}" (HF_ENDPOINT) is not a URL`);
   }
-  if (endpoint.protocol !== 'https:' && endpoint.protocol !== 'http:') throw new PullError('invalid', `the hub endpoint ${endpoint.href} (HF_ENDPOINT) must be an http:// or https:// URL`);
+  if (endpoint.protocol !== 'https:' && endpoint.protocol !== 'http:')
+    throw new PullError(
+      'invalid',
+      `the hub endpoint ${endpoint.href} (HF_ENDPOINT) must be an http:// or https:// URL`,
+    );
   const source = resolveUrl(options.endpoint, reference);
   const directory = resolve(options.directory);
   const path = resolve(directory, ...reference.file.split('/'));
-  if (!path.startsWith(directory + sep)) throw new PullError('invalid', `${reference.file} would land outside ${directory}`);
+  if (!path.startsWith(directory + sep))
+    throw new PullError('invalid', `${reference.file} would land outside ${directory}`);
   const part = `${path}.part`;
   const hasToken = Boolean(options.token);
 
@@ -429,23 +522,36 @@ export async function pullFile(options: PullOptions): Promise<Pulled> {
   try {
     const published = await publishedFile(session, new URL(source), reference, hasToken);
     if (published.sha256 && given && published.sha256 !== given) {
-      throw new PullError('mismatch', `the hub publishes sha256:${published.sha256} for ${reference.file}, not the --digest sha256:${given}: nothing was downloaded`);
+      throw new PullError(
+        'mismatch',
+        `the hub publishes sha256:${published.sha256} for ${reference.file}, not the --digest sha256:${given}: nothing was downloaded`,
+      );
     }
     const expected = published.sha256 ?? given;
     if (!expected) {
-      const etag = published.etag ? ` (its ETag is ${published.etag}${/^[0-9a-f]{40}$/i.test(published.etag) ? ', a Git blob id: the file is not stored with LFS' : ''})` : '';
-      throw new PullError('no_digest', `the hub publishes no SHA-256 for ${reference.file}${etag}: get its SHA-256 from someone you trust and pass --digest sha256:<hex>; nothing was downloaded`);
+      const etag = published.etag
+        ? ` (its ETag is ${published.etag}${/^[0-9a-f]{40}$/i.test(published.etag) ? ', a Git blob id: the file is not stored with LFS' : ''})`
+        : '';
+      throw new PullError(
+        'no_digest',
+        `the hub publishes no SHA-256 for ${reference.file}${etag}: get its SHA-256 from someone you trust and pass --digest sha256:<hex>; nothing was downloaded`,
+      );
     }
     const digestFrom = published.sha256 ? 'hub' : 'caller';
     const pulled = { path, source, commit: published.commit, digestFrom } as const;
 
-    // A complete file at its place is checked, never overwritten: it may be another pull's, registered under another name.
+    // A complete file at its place is checked, never overwritten: it may be another pull's, registered under another
+    // name.
     const present = await sizeOf(path);
     if (present !== null) {
       const hash = createHash('sha256');
       await hashInto(hash, path, present, onProgress);
       const sha256 = hash.digest('hex');
-      if (sha256 !== expected) throw new PullError('exists', `${path} already exists and is not this file (sha256:${sha256}, expected sha256:${expected}): move it away or pull with --dir`);
+      if (sha256 !== expected)
+        throw new PullError(
+          'exists',
+          `${path} already exists and is not this file (sha256:${sha256}, expected sha256:${expected}): move it away or pull with --dir`,
+        );
       return { ...pulled, sha256, size: present, resumedFrom: present, alreadyPresent: true };
     }
 
@@ -461,7 +567,9 @@ export async function pullFile(options: PullOptions): Promise<Pulled> {
 
     // Opened before the GET, so the answer's bytes are taken as they arrive.
     const handle = await open(part, 'a');
-    const sink = new PartSink(handle, part, hash, resumedFrom, (bytes) => onProgress?.({ phase: 'downloading', bytes, total: published.size }));
+    const sink = new PartSink(handle, part, hash, resumedFrom, (bytes) =>
+      onProgress?.({ phase: 'downloading', bytes, total: published.size }),
+    );
     const location = new URL(published.location);
     try {
       if (published.size === null || resumedFrom < published.size) {
@@ -474,7 +582,11 @@ export async function pullFile(options: PullOptions): Promise<Pulled> {
           if (error instanceof PullError) throw error;
           if (sink.bytes === 0) throw transportError(error, location, timeoutMs, 'before any byte arrived');
           const failure = transportError(error, location, timeoutMs, `after ${mib(sink.bytes)}`);
-          throw new PullError(failure.code, `${failure.message}; the ${mib(sink.bytes)} received are kept in ${part}: run the same pull again to resume`, { cause: error });
+          throw new PullError(
+            failure.code,
+            `${failure.message}; the ${mib(sink.bytes)} received are kept in ${part}: run the same pull again to resume`,
+            { cause: error },
+          );
         }
       }
       await sink.finish();
@@ -485,12 +597,18 @@ export async function pullFile(options: PullOptions): Promise<Pulled> {
     const bytes = sink.bytes;
 
     if (published.size !== null && bytes < published.size) {
-      throw new PullError('interrupted', `the download of ${reference.file} ended after ${bytes} of ${published.size} bytes; they are kept in ${part}: run the same pull again to resume`);
+      throw new PullError(
+        'interrupted',
+        `the download of ${reference.file} ended after ${bytes} of ${published.size} bytes; they are kept in ${part}: run the same pull again to resume`,
+      );
     }
     const sha256 = sink.hash.digest('hex');
     if (sha256 !== expected) {
       await rm(part, { force: true });
-      throw new PullError('mismatch', `the downloaded ${reference.file} hashes to sha256:${sha256}, not the ${digestFrom === 'hub' ? "hub's published" : '--digest'} sha256:${expected}: it is refused, nothing was registered, and ${part} was removed`);
+      throw new PullError(
+        'mismatch',
+        `the downloaded ${reference.file} hashes to sha256:${sha256}, not the ${digestFrom === 'hub' ? "hub's published" : '--digest'} sha256:${expected}: it is refused, nothing was registered, and ${part} was removed`,
+      );
     }
     await rename(part, path);
     return { ...pulled, sha256, size: bytes, resumedFrom, alreadyPresent: false };

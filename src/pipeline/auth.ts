@@ -26,7 +26,10 @@ export function generateKey(): string {
   return keyPrefix + randomBytes(32).toString('base64url');
 }
 
-export async function createApiKey(store: Store, options: { name: string; scopes: Scope[]; rpm: number | null; now: number }): Promise<{ key: string; record: ApiKeyRecord }> {
+export async function createApiKey(
+  store: Store,
+  options: { name: string; scopes: Scope[]; rpm: number | null; now: number },
+): Promise<{ key: string; record: ApiKeyRecord }> {
   const key = generateKey();
   const record = await store.createKey({
     id: randomUUID(),
@@ -42,7 +45,10 @@ export async function createApiKey(store: Store, options: { name: string; scopes
 
 export class KeyRing {
   private byHash = new Map<string, Tenant>();
-  /** Keys already seen valid since the last reload, to skip hashing them on every request. Only valid keys enter it, so its size is bounded by the number of keys. */
+  /**
+   * Keys already seen valid since the last reload, to skip hashing them on every request. Only valid keys enter it, so
+   * its size is bounded by the number of keys.
+   */
   private seen = new Map<string, Tenant>();
   private readonly running = new AbortController();
   private loaded = false;
@@ -70,7 +76,8 @@ export class KeyRing {
   async refresh(): Promise<void> {
     const keys = await this.store.activeKeys();
     const next = new Map<string, Tenant>();
-    for (const key of keys) next.set(key.keyHash, { keyId: key.id, name: key.name, scopes: key.scopes, rpm: key.rpm ?? this.defaultRpm });
+    for (const key of keys)
+      next.set(key.keyHash, { keyId: key.id, name: key.name, scopes: key.scopes, rpm: key.rpm ?? this.defaultRpm });
     this.byHash = next;
     this.seen = new Map();
     this.loaded = true;
@@ -84,7 +91,11 @@ export class KeyRing {
    */
   authenticate(presented: string | undefined): Tenant {
     if (!this.loaded) throw new GatewayError('invalid_api_key', 'The key store is not loaded yet; retry in a moment.');
-    if (!presented) throw new GatewayError('invalid_api_key', 'Missing API key: send it as "Authorization: Bearer <key>" (or x-api-key).');
+    if (!presented)
+      throw new GatewayError(
+        'invalid_api_key',
+        'Missing API key: send it as "Authorization: Bearer <key>" (or x-api-key).',
+      );
     const known = this.seen.get(presented);
     if (known) return known;
     const tenant = this.byHash.get(hashKey(presented));
@@ -110,7 +121,11 @@ export class RateLimiter {
     }
     if (window.count >= tenant.rpm) {
       const retryAfterSeconds = Math.max(1, Math.ceil((window.start + 60_000 - now) / 1000));
-      throw new GatewayError('rate_limited', `Rate limit of ${tenant.rpm} requests per minute reached for key "${tenant.name}".`, { retryAfterSeconds });
+      throw new GatewayError(
+        'rate_limited',
+        `Rate limit of ${tenant.rpm} requests per minute reached for key "${tenant.name}".`,
+        { retryAfterSeconds },
+      );
     }
     window.count += 1;
   }

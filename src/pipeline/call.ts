@@ -42,7 +42,15 @@ export interface DialectWriter<Response> {
 }
 
 export type CallOutput =
-  | { kind: 'reply'; status: number; headers: Record<string, string>; body: string | Buffer; state: CallState; failure?: GatewayError; unrecorded?: unknown }
+  | {
+      kind: 'reply';
+      status: number;
+      headers: Record<string, string>;
+      body: string | Buffer;
+      state: CallState;
+      failure?: GatewayError;
+      unrecorded?: unknown;
+    }
   | { kind: 'stream'; headers: Record<string, string>; stream: RelayedStream; state: CallState };
 
 /** Failures the gateway decided (rather than suffered) are recorded as refusals. */
@@ -59,7 +67,11 @@ export class CallPipeline {
   constructor(private readonly options: CallPipelineOptions) {}
 
   /** A chat call (OpenAI chat completions, Anthropic messages): parse, plan, dispatch, record. */
-  async chat(input: CallInput, parse: (state: CallState) => ChatRequest | Promise<ChatRequest>, writer: DialectWriter<ChatResponse>): Promise<CallOutput> {
+  async chat(
+    input: CallInput,
+    parse: (state: CallState) => ChatRequest | Promise<ChatRequest>,
+    writer: DialectWriter<ChatResponse>,
+  ): Promise<CallOutput> {
     const { gateway } = this.options;
     const state: CallState = {};
     const recorder = this.recorder(input);
@@ -67,44 +79,92 @@ export class CallPipeline {
       const request = await parse(state);
       state.alias = gateway.knownModel(request.model);
       state.stream = request.stream;
-      const plan = await gateway.planChat(request, callerLabels(input.headerLabels, { labels: request.declaredLabels }));
+      const plan = await gateway.planChat(
+        request,
+        callerLabels(input.headerLabels, { labels: request.declaredLabels }),
+      );
       learnPlan(state, plan);
       if (!request.stream) {
         const { value, candidate, attempts, redactedLabels } = await gateway.chat(request, plan, input.signal);
         Object.assign(state, { candidate, attempts, redactedLabels, usage: value.response.usage });
-        return await this.reply(input, recorder, state, 200, await writer.answer(value.response, value.wire, state), writer);
+        return await this.reply(
+          input,
+          recorder,
+          state,
+          200,
+          await writer.answer(value.response, value.wire, state),
+          writer,
+        );
       }
-      const { value: stream, candidate, attempts, redactedLabels } = await gateway.chatStream(request, plan, input.signal);
+      const {
+        value: stream,
+        candidate,
+        attempts,
+        redactedLabels,
+      } = await gateway.chatStream(request, plan, input.signal);
       Object.assign(state, { candidate, attempts, redactedLabels });
       let openIndex: number;
       try {
         openIndex = await recorder.open(state);
       } catch (error) {
         stream.cancel();
-        throw new GatewayError('ledger_unavailable', 'The ledger could not record the opening of this stream; nothing was sent.', { cause: error, retryAfterSeconds: 1 });
+        throw new GatewayError(
+          'ledger_unavailable',
+          'The ledger could not record the opening of this stream; nothing was sent.',
+          { cause: error, retryAfterSeconds: 1 },
+        );
       }
-      const relayed = relay(stream, writer.stream!(request.model, state), state, recorder, openIndex, async (delivered, failed) => {
-        const next = await gateway.continueChatStream(request, plan, delivered, failed);
-        return next && { stream: next.value, provider: next.candidate.provider.description.id, attempts: next.attempts };
-      });
-      return { kind: 'stream', headers: { ...this.headers(input, state), 'x-sovereign-receipt': String(openIndex) }, stream: relayed, state };
+      const relayed = relay(
+        stream,
+        writer.stream!(request.model, state),
+        state,
+        recorder,
+        openIndex,
+        async (delivered, failed) => {
+          const next = await gateway.continueChatStream(request, plan, delivered, failed);
+          return (
+            next && { stream: next.value, provider: next.candidate.provider.description.id, attempts: next.attempts }
+          );
+        },
+      );
+      return {
+        kind: 'stream',
+        headers: { ...this.headers(input, state), 'x-sovereign-receipt': String(openIndex) },
+        stream: relayed,
+        state,
+      };
     } catch (error) {
       return this.failure(input, recorder, state, error, writer);
     }
   }
 
   /** An embeddings call. */
-  async embeddings(input: CallInput, parse: () => EmbeddingsRequest, writer: DialectWriter<EmbeddingsResponse>): Promise<CallOutput> {
+  async embeddings(
+    input: CallInput,
+    parse: () => EmbeddingsRequest,
+    writer: DialectWriter<EmbeddingsResponse>,
+  ): Promise<CallOutput> {
     const { gateway } = this.options;
     const state: CallState = {};
     const recorder = this.recorder(input);
     try {
       const request = parse();
       state.alias = gateway.knownModel(request.model);
-      const plan = await gateway.planEmbeddings(request, callerLabels(input.headerLabels, { labels: request.declaredLabels }));
+      const plan = await gateway.planEmbeddings(
+        request,
+        callerLabels(input.headerLabels, { labels: request.declaredLabels }),
+      );
       learnPlan(state, plan);
       const { value, candidate, attempts } = await gateway.embeddings(request, plan, input.signal);
-      Object.assign(state, { candidate, attempts, usage: { prompt_tokens: value.usage?.prompt_tokens ?? 0, completion_tokens: 0, total_tokens: value.usage?.total_tokens ?? 0 } });
+      Object.assign(state, {
+        candidate,
+        attempts,
+        usage: {
+          prompt_tokens: value.usage?.prompt_tokens ?? 0,
+          completion_tokens: 0,
+          total_tokens: value.usage?.total_tokens ?? 0,
+        },
+      });
       return await this.reply(input, recorder, state, 200, await writer.answer(value, undefined, state), writer);
     } catch (error) {
       return this.failure(input, recorder, state, error, writer);
@@ -118,36 +178,89 @@ export class CallPipeline {
 
   private recorder(input: CallInput): CallRecorder {
     const { ledger, gateway, now, weights } = this.options;
-    return new CallRecorder(ledger, { requestId: input.requestId, tenantName: input.tenant.name, keyId: input.tenant.keyId === 'anonymous' ? null : input.tenant.keyId, endpoint: input.endpoint, body: input.body, policyHash: gateway.policyHash, now, weights });
+    return new CallRecorder(ledger, {
+      requestId: input.requestId,
+      tenantName: input.tenant.name,
+      keyId: input.tenant.keyId === 'anonymous' ? null : input.tenant.keyId,
+      endpoint: input.endpoint,
+      body: input.body,
+      policyHash: gateway.policyHash,
+      now,
+      weights,
+    });
   }
 
   private headers(input: CallInput, state: CallState): Record<string, string> {
-    const headers: Record<string, string> = { 'x-request-id': input.requestId, 'x-sovereign-policy': this.options.gateway.policyHash };
+    const headers: Record<string, string> = {
+      'x-request-id': input.requestId,
+      'x-sovereign-policy': this.options.gateway.policyHash,
+    };
     if (state.candidate) headers['x-sovereign-provider'] = state.candidate.provider.description.id;
     return headers;
   }
 
   /** Records the answer, then hands it back with its receipt index; no answer leaves without its proof. */
-  private async reply(input: CallInput, recorder: CallRecorder, state: CallState, status: number, body: string | Buffer, writer: Pick<DialectWriter<unknown>, 'error'>): Promise<CallOutput> {
+  private async reply(
+    input: CallInput,
+    recorder: CallRecorder,
+    state: CallState,
+    status: number,
+    body: string | Buffer,
+    writer: Pick<DialectWriter<unknown>, 'error'>,
+  ): Promise<CallOutput> {
     try {
-      const index = await recorder.call(kindOf(input.endpoint), state, { status, outcome: 'ok', errorCode: null, responseBody: body });
-      return { kind: 'reply', status, headers: { ...this.headers(input, state), 'x-sovereign-receipt': String(index) }, body, state };
+      const index = await recorder.call(kindOf(input.endpoint), state, {
+        status,
+        outcome: 'ok',
+        errorCode: null,
+        responseBody: body,
+      });
+      return {
+        kind: 'reply',
+        status,
+        headers: { ...this.headers(input, state), 'x-sovereign-receipt': String(index) },
+        body,
+        state,
+      };
     } catch (error) {
       // Fail closed: the answer is withheld.
-      const unavailable = new GatewayError('ledger_unavailable', 'The ledger could not record this call, so its answer is withheld; retry later.', { retryAfterSeconds: 1 });
+      const unavailable = new GatewayError(
+        'ledger_unavailable',
+        'The ledger could not record this call, so its answer is withheld; retry later.',
+        { retryAfterSeconds: 1 },
+      );
       state.error = unavailable.code;
-      return { kind: 'reply', status: unavailable.status, headers: { ...this.headers(input, {}), ...retryHeaders(unavailable) }, body: writer.error(unavailable), state, failure: unavailable, unrecorded: error };
+      return {
+        kind: 'reply',
+        status: unavailable.status,
+        headers: { ...this.headers(input, {}), ...retryHeaders(unavailable) },
+        body: writer.error(unavailable),
+        state,
+        failure: unavailable,
+        unrecorded: error,
+      };
     }
   }
 
-  private async failure(input: CallInput, recorder: CallRecorder, state: CallState, error: unknown, writer: Pick<DialectWriter<unknown>, 'error'>): Promise<CallOutput> {
+  private async failure(
+    input: CallInput,
+    recorder: CallRecorder,
+    state: CallState,
+    error: unknown,
+    writer: Pick<DialectWriter<unknown>, 'error'>,
+  ): Promise<CallOutput> {
     const failure = asGatewayError(error);
     state.error = failure.code;
     if (!state.attempts && failure.attempts.length > 0) state.attempts = failure.attempts;
     const body = writer.error(failure);
     const headers = { ...this.headers(input, {}), ...retryHeaders(failure) };
     try {
-      const index = await recorder.call(kindOf(input.endpoint), state, { status: failure.status, outcome: refusalCodes.has(failure.code) ? 'refused' : 'error', errorCode: failure.code, responseBody: body });
+      const index = await recorder.call(kindOf(input.endpoint), state, {
+        status: failure.status,
+        outcome: refusalCodes.has(failure.code) ? 'refused' : 'error',
+        errorCode: failure.code,
+        responseBody: body,
+      });
       headers['x-sovereign-receipt'] = String(index);
       return { kind: 'reply', status: failure.status, headers, body, state, failure };
     } catch (unrecorded) {

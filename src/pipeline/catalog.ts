@@ -26,19 +26,34 @@ export interface Catalog {
 export interface ProviderFactoryDependencies {
   /** The gateway's one clock (the one createApp is given): deadlines and every provider's waits are on it. */
   clock: Clock;
-  /** The weights registry (src/models/registry.ts's ModelRegistry): kinds that run registered weights verify them with it before each load. */
+  /**
+   * The weights registry (src/models/registry.ts's ModelRegistry): kinds that run registered weights verify them with
+   * it before each load.
+   */
   registry?: WeightsRegistry;
 }
 
 /** Creates the providers of the config; a secret one names must be in the environment. */
-export function createProviders(config: Config, environment: NodeJS.ProcessEnv, dependencies: ProviderFactoryDependencies): Map<string, Provider> {
-  const shared = { clock: dependencies.clock, environment, streamIdleTimeoutMs: config.routing.stream_idle_timeout_ms, weights: dependencies.registry };
+export function createProviders(
+  config: Config,
+  environment: NodeJS.ProcessEnv,
+  dependencies: ProviderFactoryDependencies,
+): Map<string, Provider> {
+  const shared = {
+    clock: dependencies.clock,
+    environment,
+    streamIdleTimeoutMs: config.routing.stream_idle_timeout_ms,
+    weights: dependencies.registry,
+  };
   const providers = new Map<string, Provider>();
   for (const [index, entry] of config.providers.entries()) {
     try {
       providers.set(entry.id, providerKind(entry.kind).create(entry, shared));
     } catch (error) {
-      if (error instanceof ProviderSettingsError) throw new Error(`providers[${index}].${error.key}: ${error.message} (provider "${entry.id}")`, { cause: error });
+      if (error instanceof ProviderSettingsError)
+        throw new Error(`providers[${index}].${error.key}: ${error.message} (provider "${entry.id}")`, {
+          cause: error,
+        });
       throw error;
     }
   }
@@ -69,8 +84,15 @@ export function buildCatalog(config: Config, providers: Map<string, Provider>): 
 export function resolveModel(catalog: Catalog, model: string): Candidate[] {
   const candidates = catalog.routes.get(model);
   if (!candidates) {
-    const known = catalog.aliases.length > 0 ? ` Aliases served: ${catalog.aliases.slice(0, 20).join(', ')}.` : ' No model is configured yet.';
-    throw new GatewayError('model_not_found', `The model "${model.slice(0, 200)}" does not exist on this gateway.${known} GET /v1/models lists every name.`, { param: 'model' });
+    const known =
+      catalog.aliases.length > 0
+        ? ` Aliases served: ${catalog.aliases.slice(0, 20).join(', ')}.`
+        : ' No model is configured yet.';
+    throw new GatewayError(
+      'model_not_found',
+      `The model "${model.slice(0, 200)}" does not exist on this gateway.${known} GET /v1/models lists every name.`,
+      { param: 'model' },
+    );
   }
   return candidates;
 }
@@ -80,12 +102,17 @@ export function resolveModel(catalog: Catalog, model: string): Candidate[] {
  * a local provider's models (and adapters) by registry name, and models external engines serve,
  * registered by digest under the model name the engine uses.
  */
-export function weightsDigests(config: Config, registered: ReadonlyArray<{ name: string; kind: string; sha256: string }>): Map<string, { model_sha256: string; adapter_sha256?: string }> {
+export function weightsDigests(
+  config: Config,
+  registered: ReadonlyArray<{ name: string; kind: string; sha256: string }>,
+): Map<string, { model_sha256: string; adapter_sha256?: string }> {
   const byName = new Map(registered.map((model) => [model.name, model]));
   const digests = new Map<string, { model_sha256: string; adapter_sha256?: string }>();
   for (const provider of config.providers) {
     const kind = providerKind(provider.kind);
-    const served: ServedWeights[] = kind.weights?.(provider) ?? provider.models.map((model) => ({ served: model, model: { name: model, kind: 'external' } }));
+    const served: ServedWeights[] =
+      kind.weights?.(provider) ??
+      provider.models.map((model) => ({ served: model, model: { name: model, kind: 'external' } }));
     for (const { served: name, model, adapter } of served) {
       const base = byName.get(model.name);
       if (!base || base.kind !== model.kind) continue;
@@ -94,7 +121,8 @@ export function weightsDigests(config: Config, registered: ReadonlyArray<{ name:
         continue;
       }
       const lora = byName.get(adapter);
-      if (lora?.kind === 'lora') digests.set(`${provider.id}/${name}`, { model_sha256: base.sha256, adapter_sha256: lora.sha256 });
+      if (lora?.kind === 'lora')
+        digests.set(`${provider.id}/${name}`, { model_sha256: base.sha256, adapter_sha256: lora.sha256 });
     }
   }
   return digests;

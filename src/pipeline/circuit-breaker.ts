@@ -33,7 +33,10 @@ export class CircuitBreaker {
     this.trialInFlight = false;
   }
 
-  /** The request neither proved nor disproved health (the provider was at capacity): a half-open trial may be made again. */
+  /**
+   * The request neither proved nor disproved health (the provider was at capacity): a half-open trial may be made
+   * again.
+   */
   release(): void {
     this.trialInFlight = false;
   }

@@ -12,7 +12,10 @@ import { abortedError, assertScanSize, DeepScanError, deepScanDefaults, entityLa
 
 const instructions = "List the personal names and postal addresses in the user's text, copied exactly. Answer as JSON.";
 
-/** Longest name or address the model may write, and most of each per chunk: they bound the answer, which must fit the context. */
+/**
+ * Longest name or address the model may write, and most of each per chunk: they bound the answer, which must fit the
+ * context.
+ */
 const maxLength = 64;
 const maxItems = 16;
 const answerSchema = {
@@ -25,7 +28,10 @@ const answerSchema = {
 const entities = { names: 'NAME', addresses: 'ADDRESS' } as const;
 export const answerLimits = { maxLength, maxItems } as const;
 
-/** The chat request of one piece of text: greedy, bounded, its answer constrained by a JSON-schema grammar (which the local provider caches per schema: one for every scan). */
+/**
+ * The chat request of one piece of text: greedy, bounded, its answer constrained by a JSON-schema grammar (which the
+ * local provider caches per schema: one for every scan).
+ */
 export function scanRequest(model: string, text: string, maxTokens: number): ChatRequest {
   return {
     model,
@@ -37,7 +43,10 @@ export function scanRequest(model: string, text: string, maxTokens: number): Cha
     includeUsage: false,
     max_tokens: maxTokens,
     temperature: 0, // greedy: the same text gets the same answer
-    response_format: { type: 'json_schema', json_schema: { name: 'personal_data', schema: answerSchema as unknown as Record<string, unknown>, strict: true } },
+    response_format: {
+      type: 'json_schema',
+      json_schema: { name: 'personal_data', schema: answerSchema as unknown as Record<string, unknown>, strict: true },
+    },
     extra: {},
   };
 }
@@ -46,7 +55,9 @@ export function scanRequest(model: string, text: string, maxTokens: number): Cha
 const contextCeiling = 4096;
 /** Tokens left unused at the end of the context for the boundaries between template and text. */
 const safetyMargin = 16;
-/** A backstop only (the local runtime wants a deadline): the scan's own timeout is the caller's, on the gateway's clock. */
+/**
+ * A backstop only (the local runtime wants a deadline): the scan's own timeout is the caller's, on the gateway's clock.
+ */
 const loadDeadlineMs = 600_000;
 
 /** A range of UTF-16 offsets [start, end). */
@@ -110,7 +121,10 @@ export function chunksOf(text: string, budget: number, overlap: number): Range[]
 
 const wordCharacter = String.raw`[\p{L}\p{N}\p{M}]`;
 
-/** Every whole-word occurrence of `found` in `text` (exact; else ignoring case), whitespace runs matching any whitespace. */
+/**
+ * Every whole-word occurrence of `found` in `text` (exact; else ignoring case), whitespace runs matching any
+ * whitespace.
+ */
 export function occurrences(text: string, found: string): Range[] {
   const wanted = found.trim();
   // Too short, or no letter at all: not a name or an address, and would match everywhere.
@@ -121,7 +135,10 @@ export function occurrences(text: string, found: string): Range[] {
     .join(String.raw`\s+`);
   const source = `(?<!${wordCharacter})${pattern}(?!${wordCharacter})`;
   for (const flags of ['gu', 'giu']) {
-    const matches = [...text.matchAll(new RegExp(source, flags))].map((match) => ({ start: match.index, end: match.index + match[0].length }));
+    const matches = [...text.matchAll(new RegExp(source, flags))].map((match) => ({
+      start: match.index,
+      end: match.index + match[0].length,
+    }));
     if (matches.length > 0) return matches;
   }
   return [];
@@ -148,7 +165,10 @@ class LocalScanner {
     private readonly provider: Provider,
     private readonly model: string,
     settings: NerSettings,
-    /** Most tokens (by `tokenBound`) of text in one prompt, and the fewest left for the answer: with the prompt, they fit `contextLimit`. */
+    /**
+     * Most tokens (by `tokenBound`) of text in one prompt, and the fewest left for the answer: with the prompt, they
+     * fit `contextLimit`.
+     */
     private readonly chunkTokens: number,
     private readonly answerTokens: number,
     private readonly contextLimit: number,
@@ -159,19 +179,30 @@ class LocalScanner {
   }
 
   /** One prompt, the model's raw answer: throws when none could be had (cancelled, timed out, failed). */
-  async generate(text: string, maxTokens: number, deadline: number, signal?: AbortSignal): Promise<{ answer: string; cut: boolean; promptTokens: number }> {
+  async generate(
+    text: string,
+    maxTokens: number,
+    deadline: number,
+    signal?: AbortSignal,
+  ): Promise<{ answer: string; cut: boolean; promptTokens: number }> {
     const request = scanRequest(this.model, text, maxTokens);
     try {
       const { response } = await this.provider.chat(request, { upstreamModel: this.model, deadline, signal });
       // Stopped by the signal, the runtime returns what it had written so far: not an answer.
       if (signal?.aborted) throw abortedError();
       const choice = response.choices[0];
-      return { answer: typeof choice?.message.content === 'string' ? choice.message.content : '', cut: choice?.finish_reason === 'length', promptTokens: response.usage?.prompt_tokens ?? 0 };
+      return {
+        answer: typeof choice?.message.content === 'string' ? choice.message.content : '',
+        cut: choice?.finish_reason === 'length',
+        promptTokens: response.usage?.prompt_tokens ?? 0,
+      };
     } catch (error) {
       if (error instanceof DeepScanError) throw error;
       if (signal?.aborted) throw abortedError();
       const reason = error instanceof ProviderError && error.kind === 'timeout' ? 'timed out' : 'failed';
-      throw new DeepScanError('model_failed', `the local model ${reason}: ${(error as Error).message}`, { cause: error });
+      throw new DeepScanError('model_failed', `the local model ${reason}: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
   }
 
@@ -181,16 +212,24 @@ class LocalScanner {
     // The runtime wants a deadline, and measures it on the wall clock (providers/local.ts).
     const { answer, cut, promptTokens } = await this.generate(text, maxTokens, Date.now() + this.timeoutMs, signal);
     // Fail closed: text the model did not read whole, or an answer it did not finish, is no scan.
-    if (promptTokens + maxTokens > this.contextLimit) throw new DeepScanError('model_failed', `the prompt (${promptTokens} tokens) and answer (${maxTokens}) exceed the local model's context (${this.contextLimit})`);
+    if (promptTokens + maxTokens > this.contextLimit)
+      throw new DeepScanError(
+        'model_failed',
+        `the prompt (${promptTokens} tokens) and answer (${maxTokens}) exceed the local model's context (${this.contextLimit})`,
+      );
     if (cut) throw new DeepScanError('model_failed', `the local model's answer did not end within ${maxTokens} tokens`);
     let parsed: { names?: unknown; addresses?: unknown };
     try {
       parsed = JSON.parse(answer) as typeof parsed;
     } catch {
       // The answer itself is not quoted: it may repeat personal data.
-      throw new DeepScanError('model_failed', 'the local model answered with something other than the JSON its grammar allows');
+      throw new DeepScanError(
+        'model_failed',
+        'the local model answered with something other than the JSON its grammar allows',
+      );
     }
-    const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : []);
+    const strings = (value: unknown): string[] =>
+      Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
     return { names: strings(parsed.names), addresses: strings(parsed.addresses) };
   }
 
@@ -200,7 +239,9 @@ class LocalScanner {
       return await this.scanAll(texts, signal);
     } catch (error) {
       if (error instanceof DeepScanError) throw error;
-      throw new DeepScanError('model_failed', `the local deep scan failed: ${(error as Error).message}`, { cause: error });
+      throw new DeepScanError('model_failed', `the local deep scan failed: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
   }
 
@@ -208,7 +249,9 @@ class LocalScanner {
     const results: Span[][] = [];
     for (const text of texts) {
       const spans: Span[] = [];
-      for (const chunk of text.trim() === '' ? [] : chunksOf(text, this.chunkTokens, Math.min(128, Math.floor(this.chunkTokens / 4)))) {
+      for (const chunk of text.trim() === ''
+        ? []
+        : chunksOf(text, this.chunkTokens, Math.min(128, Math.floor(this.chunkTokens / 4)))) {
         if (signal?.aborted) throw abortedError();
         const piece = text.slice(chunk.start, chunk.end);
         if (piece.trim() === '') continue;
@@ -216,7 +259,9 @@ class LocalScanner {
         for (const [list, entity] of Object.entries(entities) as Array<[keyof typeof entities, string]>) {
           const label = this.labels[entity];
           if (!label) continue;
-          for (const found of answer[list]) for (const where of occurrences(piece, found)) spans.push({ start: chunk.start + where.start, end: chunk.start + where.end, label });
+          for (const found of answer[list])
+            for (const where of occurrences(piece, found))
+              spans.push({ start: chunk.start + where.start, end: chunk.start + where.end, label });
         }
       }
       results.push(merged(spans));
@@ -233,10 +278,20 @@ function configurationError(message: string, cause?: unknown): DeepScanError {
   return new DeepScanError('configuration', `policy.detectors.ner.model: ${message}`, { cause });
 }
 
-export async function createLocalScanner(settings: NerSettings, registry: ModelRegistry | undefined): Promise<LocalScanner> {
-  if (!registry) throw configurationError(`engine local runs a model of the weights registry ("${settings.model}"), and no registry is open`);
+export async function createLocalScanner(
+  settings: NerSettings,
+  registry: ModelRegistry | undefined,
+): Promise<LocalScanner> {
+  if (!registry)
+    throw configurationError(
+      `engine local runs a model of the weights registry ("${settings.model}"), and no registry is open`,
+    );
   const labels = entityLabels(settings);
-  if (!Object.values(entities).some((entity) => labels[entity])) throw new DeepScanError('configuration', `policy.detectors.ner.labels: the local engine reports the entities NAME and ADDRESS, and neither maps to a label`);
+  if (!Object.values(entities).some((entity) => labels[entity]))
+    throw new DeepScanError(
+      'configuration',
+      `policy.detectors.ner.labels: the local engine reports the entities NAME and ADDRESS, and neither maps to a label`,
+    );
   const name = settings.model;
   // Threat: weights swapped on disk. They are checked against their signed manifest here, and again
   // before every load (the provider's resolve), never loaded unverified.
@@ -248,14 +303,26 @@ export async function createLocalScanner(settings: NerSettings, registry: ModelR
       throw configurationError((error as Error).message, error);
     }
     const model = verified.model;
-    if (model.kind !== 'gguf' || !model.path) throw configurationError(`"${name}" is registered as ${model.kind}, not as a GGUF file this process can run`);
+    if (model.kind !== 'gguf' || !model.path)
+      throw configurationError(`"${name}" is registered as ${model.kind}, not as a GGUF file this process can run`);
     const metadata = JSON.parse(model.metadata) as { contextLength?: unknown };
-    return { path: model.path, sha256: model.sha256, contextLength: typeof metadata.contextLength === 'number' ? metadata.contextLength : null };
+    return {
+      path: model.path,
+      sha256: model.sha256,
+      contextLength: typeof metadata.contextLength === 'number' ? metadata.contextLength : null,
+    };
   };
   const { contextLength } = await verify();
   const contextSize = Math.min(contextCeiling, contextLength ?? contextCeiling);
   const provider = createLocalProvider({
-    description: { id: 'deep-scan', kind: 'local', jurisdiction: 'in-process', operator: 'this gateway', ownership: 'owned', models: [name] },
+    description: {
+      id: 'deep-scan',
+      kind: 'local',
+      jurisdiction: 'in-process',
+      operator: 'this gateway',
+      ownership: 'owned',
+      models: [name],
+    },
     resolve: async () => {
       const { path, sha256 } = await verify();
       return { path, sha256 };
@@ -273,14 +340,20 @@ export async function createLocalScanner(settings: NerSettings, registry: ModelR
     // its text (with one letter: a chat template may leave an empty message out altogether).
     const { promptTokens: probeTokens } = await probe.generate('a', 16, Date.now() + loadDeadlineMs);
     const promptTokens = probeTokens - 1;
-    // node-llama-cpp keeps a tenth of the context free for shifting it, and a prompt that does not fit is cut silently: never let it come to that.
+    // node-llama-cpp keeps a tenth of the context free for shifting it, and a prompt that does not fit is cut silently:
+    // never let it come to that.
     const contextLimit = contextSize - Math.max(1, Math.floor(contextSize / 10));
     const room = contextLimit - promptTokens - safetyMargin;
     const answerTokens = Math.min(512, Math.floor(room / 2));
-    if (room - answerTokens < 32) throw configurationError(`the context of "${name}" (${contextSize} tokens) leaves no room for text after the prompt (${promptTokens} tokens)`);
+    if (room - answerTokens < 32)
+      throw configurationError(
+        `the context of "${name}" (${contextSize} tokens) leaves no room for text after the prompt (${promptTokens} tokens)`,
+      );
     return new LocalScanner(provider, name, settings, room - answerTokens, answerTokens, contextLimit);
   } catch (error) {
     await provider.close();
-    throw error instanceof DeepScanError && error.code === 'configuration' ? error : configurationError(`"${name}" could not be loaded and run: ${(error as Error).message}`, error);
+    throw error instanceof DeepScanError && error.code === 'configuration'
+      ? error
+      : configurationError(`"${name}" could not be loaded and run: ${(error as Error).message}`, error);
   }
 }

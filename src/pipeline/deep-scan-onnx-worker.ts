@@ -13,7 +13,10 @@ export interface OnnxWorkerSettings {
   labels: Record<string, string>;
 }
 
-export type WorkerRequest = { type: 'scan'; id: number; texts: readonly string[] } | { type: 'cancel'; id: number } | { type: 'close' };
+export type WorkerRequest =
+  | { type: 'scan'; id: number; texts: readonly string[] }
+  | { type: 'cancel'; id: number }
+  | { type: 'close' };
 export type WorkerReply =
   | { type: 'ready'; maxLength: number; entities: string[] }
   | { type: 'failed'; message: string; dependencyMissing: boolean }
@@ -37,9 +40,18 @@ interface TokenClassificationModel {
   dispose(): Promise<unknown>;
 }
 interface Transformers {
-  env: { allowRemoteModels: boolean; allowLocalModels: boolean; useFSCache: boolean; useBrowserCache: boolean; useCustomCache: boolean; localModelPath: string };
+  env: {
+    allowRemoteModels: boolean;
+    allowLocalModels: boolean;
+    useFSCache: boolean;
+    useBrowserCache: boolean;
+    useCustomCache: boolean;
+    localModelPath: string;
+  };
   AutoTokenizer: { from_pretrained(path: string, options: Record<string, unknown>): Promise<Tokenizer> };
-  AutoModelForTokenClassification: { from_pretrained(path: string, options: Record<string, unknown>): Promise<TokenClassificationModel> };
+  AutoModelForTokenClassification: {
+    from_pretrained(path: string, options: Record<string, unknown>): Promise<TokenClassificationModel>;
+  };
   Tensor: new (type: 'int64', data: BigInt64Array, dims: number[]) => unknown;
 }
 
@@ -74,8 +86,15 @@ interface Prediction {
   margin: number;
 }
 
-/** Word ranges of at most `capacity` tokens; each window repeats about `overlap` tokens of the previous one, so no word is judged without context on both sides. */
-export function windowsOf(lengths: readonly number[], capacity: number, overlap: number): Array<{ first: number; end: number }> {
+/**
+ * Word ranges of at most `capacity` tokens; each window repeats about `overlap` tokens of the previous one, so no word
+ * is judged without context on both sides.
+ */
+export function windowsOf(
+  lengths: readonly number[],
+  capacity: number,
+  overlap: number,
+): Array<{ first: number; end: number }> {
   const windows: Array<{ first: number; end: number }> = [];
   let first = 0;
   while (first < lengths.length) {
@@ -150,22 +169,34 @@ export class TokenClassifier {
       ...options,
       device: 'cpu',
       dtype: 'fp32',
-      session_options: { intraOpNumThreads: settings.threads, interOpNumThreads: 1, executionMode: 'sequential', logSeverityLevel: 3 },
+      session_options: {
+        intraOpNumThreads: settings.threads,
+        interOpNumThreads: 1,
+        executionMode: 'sequential',
+        logSeverityLevel: 3,
+      },
     });
     const positions = model.config.max_position_embeddings;
     const tokenizerLimit = tokenizer.model_max_length;
-    const maxLength = Math.min(typeof positions === 'number' && positions > 0 ? positions : 512, Number.isFinite(tokenizerLimit) && tokenizerLimit > 0 && tokenizerLimit < 1e6 ? tokenizerLimit : 512);
+    const maxLength = Math.min(
+      typeof positions === 'number' && positions > 0 ? positions : 512,
+      Number.isFinite(tokenizerLimit) && tokenizerLimit > 0 && tokenizerLimit < 1e6 ? tokenizerLimit : 512,
+    );
     // The special tokens the tokenizer adds around a sequence ([CLS] … [SEP], <s> … </s>), learnt from one probe.
     const bare = tokenizer.encode('a', { add_special_tokens: false });
     const framed = tokenizer.encode('a', { add_special_tokens: true });
     const at = framed.findIndex((_, index) => bare.every((id, offset) => framed[index + offset] === id));
     const prefix = at < 0 ? [] : framed.slice(0, at);
     const suffix = at < 0 ? [] : framed.slice(at + bare.length);
-    if (maxLength - prefix.length - suffix.length < 4) throw new Error(`its maximum sequence length (${maxLength}) is too short to scan with`);
+    if (maxLength - prefix.length - suffix.length < 4)
+      throw new Error(`its maximum sequence length (${maxLength}) is too short to scan with`);
     return new TokenClassifier(transformers, tokenizer, model, settings, maxLength, prefix, suffix);
   }
 
-  /** Each word tokenized alone (no cache: the words of a prompt are kept no longer than its scan; tokenizing 2 KB takes 2-5 ms, inference 500 ms or more). */
+  /**
+   * Each word tokenized alone (no cache: the words of a prompt are kept no longer than its scan; tokenizing 2 KB takes
+   * 2-5 ms, inference 500 ms or more).
+   */
   private wordsOf(text: string): Word[] {
     const words: Word[] = [];
     for (const match of text.matchAll(wordPattern)) {
@@ -180,7 +211,11 @@ export class TokenClassifier {
     const words = texts.map((text) => this.wordsOf(text));
     const windows: Window[] = [];
     for (const [text, list] of words.entries()) {
-      for (const { first, end } of windowsOf(list.map((word) => word.ids.length), this.capacity, this.overlap)) {
+      for (const { first, end } of windowsOf(
+        list.map((word) => word.ids.length),
+        this.capacity,
+        this.overlap,
+      )) {
         const ids = [...this.prefix];
         const positions: number[] = [];
         for (let index = first; index < end; index += 1) {
@@ -230,7 +265,10 @@ export class TokenClassifier {
       token_type_ids: new Tensor('int64', new BigInt64Array(size), [batch.length, length]),
     });
     const labels = logits.dims[2]!;
-    if (labels !== this.tags.length) throw new Error(`the model gives ${labels} scores per token but config.json names ${this.tags.length} labels (id2label)`);
+    if (labels !== this.tags.length)
+      throw new Error(
+        `the model gives ${labels} scores per token but config.json names ${this.tags.length} labels (id2label)`,
+      );
     for (const [row, window] of batch.entries()) {
       for (let word = window.first; word < window.end; word += 1) {
         const offset = (row * length + window.positions[word - window.first]!) * labels;
@@ -242,7 +280,10 @@ export class TokenClassifier {
     }
   }
 
-  /** Runs of words with one entity (B- opens, I-/E- continue), scored by their mean, kept when mapped to a label and scored at least min_score. */
+  /**
+   * Runs of words with one entity (B- opens, I-/E- continue), scored by their mean, kept when mapped to a label and
+   * scored at least min_score.
+   */
   private spansOf(text: string, words: readonly Word[], predictions: ReadonlyArray<Prediction | undefined>): Span[] {
     const spans: Span[] = [];
     let open: { entity: string; start: number; end: number; score: number; count: number } | undefined;
@@ -294,7 +335,13 @@ async function serve(settings: OnnxWorkerSettings): Promise<void> {
     transformers = (await import(specifier)) as Transformers;
   } catch (error) {
     const missing = (error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND';
-    return post({ type: 'failed', message: missing ? (error as Error).message : `@huggingface/transformers could not be loaded: ${(error as Error).message}`, dependencyMissing: missing });
+    return post({
+      type: 'failed',
+      message: missing
+        ? (error as Error).message
+        : `@huggingface/transformers could not be loaded: ${(error as Error).message}`,
+      dependencyMissing: missing,
+    });
   }
   let classifier: TokenClassifier;
   try {
@@ -317,11 +364,17 @@ async function serve(settings: OnnxWorkerSettings): Promise<void> {
         .scan(request.texts, () => scan.cancelled)
         .then(
           (spans) => post({ type: 'result', id: request.id, spans }),
-          (error: unknown) => post(error instanceof Cancelled ? { type: 'error', id: request.id, code: 'aborted', message: 'cancelled' } : { type: 'error', id: request.id, code: 'model_failed', message: (error as Error).message }),
+          (error: unknown) =>
+            post(
+              error instanceof Cancelled
+                ? { type: 'error', id: request.id, code: 'aborted', message: 'cancelled' }
+                : { type: 'error', id: request.id, code: 'model_failed', message: (error as Error).message },
+            ),
         )
         .finally(() => running.delete(request.id));
     }
   });
 }
 
-if (parentPort && (workerData as { deepScan?: OnnxWorkerSettings } | undefined)?.deepScan) void serve((workerData as { deepScan: OnnxWorkerSettings }).deepScan);
+if (parentPort && (workerData as { deepScan?: OnnxWorkerSettings } | undefined)?.deepScan)
+  void serve((workerData as { deepScan: OnnxWorkerSettings }).deepScan);

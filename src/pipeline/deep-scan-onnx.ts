@@ -11,31 +11,60 @@ import type { OnnxWorkerSettings, WorkerReply, WorkerRequest } from './deep-scan
 import { abortedError, assertScanSize, DeepScanError, deepScanDefaults, entityLabels } from './deep-scan-settings.js';
 
 const requiredFiles = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx'];
-const layout = 'a token-classification model exported to ONNX: config.json (with model_type and id2label), tokenizer.json, tokenizer_config.json and onnx/model.onnx';
+const layout =
+  'a token-classification model exported to ONNX: config.json (with model_type and id2label), tokenizer.json, tokenizer_config.json and onnx/model.onnx';
 
 function configurationError(message: string, cause?: unknown): DeepScanError {
   return new DeepScanError('configuration', `policy.detectors.ner.model: ${message}`, { cause });
 }
 
-/** The model directory, checked before anything loads: a missing or incomplete one is a configuration error, not a download. */
+/**
+ * The model directory, checked before anything loads: a missing or incomplete one is a configuration error, not a
+ * download.
+ */
 async function modelDirectory(model: string): Promise<string> {
   const directory = resolve(model);
-  const isDirectory = await stat(directory).then((entry) => entry.isDirectory(), () => false);
+  const isDirectory = await stat(directory).then(
+    (entry) => entry.isDirectory(),
+    () => false,
+  );
   if (!isDirectory) {
-    const hubHint = /^[\w.-]+\/[\w.-]+$/.test(model) ? ` It looks like a hub model id: models are never fetched from a hub here; download and export "${model}" elsewhere, then name its directory.` : '';
-    throw configurationError(`"${model}" is not a directory (${directory}); the onnx engine reads ${layout}.${hubHint}`);
+    const hubHint = /^[\w.-]+\/[\w.-]+$/.test(model)
+      ? ` It looks like a hub model id: models are never fetched from a hub here; download and export "${model}" elsewhere, then name its directory.`
+      : '';
+    throw configurationError(
+      `"${model}" is not a directory (${directory}); the onnx engine reads ${layout}.${hubHint}`,
+    );
   }
-  const present = await Promise.all(requiredFiles.map((file) => stat(join(directory, file)).then((entry) => entry.isFile(), () => false)));
+  const present = await Promise.all(
+    requiredFiles.map((file) =>
+      stat(join(directory, file)).then(
+        (entry) => entry.isFile(),
+        () => false,
+      ),
+    ),
+  );
   const missing = requiredFiles.filter((_, index) => !present[index]);
-  if (missing.length > 0) throw configurationError(`${directory} lacks ${missing.join(', ')}; the onnx engine reads ${layout}`);
+  if (missing.length > 0)
+    throw configurationError(`${directory} lacks ${missing.join(', ')}; the onnx engine reads ${layout}`);
   let config: { model_type?: unknown; id2label?: unknown };
   try {
     config = JSON.parse(await readFile(join(directory, 'config.json'), 'utf8')) as typeof config;
   } catch (error) {
-    throw configurationError(`${join(directory, 'config.json')} is not valid JSON (${(error as Error).message})`, error);
+    throw configurationError(
+      `${join(directory, 'config.json')} is not valid JSON (${(error as Error).message})`,
+      error,
+    );
   }
-  if (typeof config.model_type !== 'string' || typeof config.id2label !== 'object' || config.id2label === null || Object.keys(config.id2label).length === 0) {
-    throw configurationError(`${join(directory, 'config.json')} needs model_type and id2label (the labels of a token-classification model)`);
+  if (
+    typeof config.model_type !== 'string' ||
+    typeof config.id2label !== 'object' ||
+    config.id2label === null ||
+    Object.keys(config.id2label).length === 0
+  ) {
+    throw configurationError(
+      `${join(directory, 'config.json')} needs model_type and id2label (the labels of a token-classification model)`,
+    );
   }
   return directory;
 }
@@ -45,20 +74,39 @@ async function modelDirectory(model: string): Promise<string> {
 const fromSource = extname(fileURLToPath(import.meta.url)) === '.ts';
 const workerFile = new URL(`./deep-scan-onnx-worker${fromSource ? '.ts' : '.js'}`, import.meta.url);
 
-function startWorker(settings: OnnxWorkerSettings): Promise<{ worker: Worker; ready: Extract<WorkerReply, { type: 'ready' }> }> {
+function startWorker(
+  settings: OnnxWorkerSettings,
+): Promise<{ worker: Worker; ready: Extract<WorkerReply, { type: 'ready' }> }> {
   const options = { workerData: { deepScan: settings } };
   const worker = fromSource
-    ? new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then(({ register }) => { register(); return import(${JSON.stringify(workerFile.href)}); })`, { ...options, eval: true })
+    ? new Worker(
+        `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then(({ register }) => { register(); return import(${JSON.stringify(workerFile.href)}); })`,
+        { ...options, eval: true },
+      )
     : new Worker(workerFile, options);
   return new Promise((settle, fail) => {
     const onMessage = (reply: WorkerReply): void => {
       cleanup();
-      if (reply.type === 'ready') return settle({ worker, ready: reply });
+      if (reply.type === 'ready') {
+        settle({ worker, ready: reply });
+        return;
+      }
       void worker.terminate();
       if (reply.type === 'failed' && reply.dependencyMissing) {
-        return fail(new DeepScanError('configuration', 'policy.detectors.ner engine onnx needs the optional dependency @huggingface/transformers (npm install @huggingface/transformers)', { cause: new Error(reply.message) }));
+        fail(
+          new DeepScanError(
+            'configuration',
+            'policy.detectors.ner engine onnx needs the optional dependency @huggingface/transformers (npm install @huggingface/transformers)',
+            { cause: new Error(reply.message) },
+          ),
+        );
+        return;
       }
-      fail(configurationError(`the model in ${settings.directory} could not be loaded: ${reply.type === 'failed' ? reply.message : 'unexpected reply'}`));
+      fail(
+        configurationError(
+          `the model in ${settings.directory} could not be loaded: ${reply.type === 'failed' ? reply.message : 'unexpected reply'}`,
+        ),
+      );
     };
     const onError = (error: Error): void => {
       cleanup();
@@ -99,9 +147,16 @@ class OnnxScanner {
       if (!pending) return; // cancelled meanwhile
       this.forget(reply.id);
       if (reply.type === 'result') pending.resolve(reply.spans);
-      else pending.reject(reply.code === 'aborted' ? abortedError() : new DeepScanError('model_failed', `the onnx model failed: ${reply.message}`));
+      else
+        pending.reject(
+          reply.code === 'aborted'
+            ? abortedError()
+            : new DeepScanError('model_failed', `the onnx model failed: ${reply.message}`),
+        );
     });
-    worker.on('error', (error) => this.stop(new DeepScanError('model_failed', `the onnx worker failed: ${error.message}`, { cause: error })));
+    worker.on('error', (error) =>
+      this.stop(new DeepScanError('model_failed', `the onnx worker failed: ${error.message}`, { cause: error })),
+    );
     this.exited = new Promise((done) => worker.once('exit', () => done()));
     void this.exited.then(() => this.stop(new DeepScanError('model_failed', 'the onnx worker stopped')));
   }
@@ -163,12 +218,20 @@ class OnnxScanner {
 export async function createOnnxScanner(settings: NerSettings): Promise<OnnxScanner> {
   const directory = await modelDirectory(settings.model);
   const labels = entityLabels(settings);
-  const { worker, ready } = await startWorker({ directory, minScore: settings.min_score ?? deepScanDefaults.min_score, threads: settings.threads ?? deepScanDefaults.threads, labels });
+  const { worker, ready } = await startWorker({
+    directory,
+    minScore: settings.min_score ?? deepScanDefaults.min_score,
+    threads: settings.threads ?? deepScanDefaults.threads,
+    labels,
+  });
   // A model none of whose entities maps to a label would find nothing, ever, and say nothing of it.
   if (!ready.entities.some((entity) => labels[entity])) {
     await worker.terminate();
     const setting = settings.labels ? 'policy.detectors.ner.labels' : 'policy.detectors.ner.model';
-    throw new DeepScanError('configuration', `${setting}: none of the entities of the model in ${directory} (${ready.entities.join(', ')}) maps to a label${settings.labels ? '' : ' by default (PER, PERSON, NAME, ADDRESS, STREET…); map them with policy.detectors.ner.labels'}`);
+    throw new DeepScanError(
+      'configuration',
+      `${setting}: none of the entities of the model in ${directory} (${ready.entities.join(', ')}) maps to a label${settings.labels ? '' : ' by default (PER, PERSON, NAME, ADDRESS, STREET…); map them with policy.detectors.ner.labels'}`,
+    );
   }
   return new OnnxScanner(worker, settings.max_scan_bytes ?? deepScanDefaults.max_scan_bytes);
 }

@@ -19,7 +19,10 @@ export class DeepScanError extends Error {
 
 export const deepScanDefaults = { min_score: 0.5, max_scan_bytes: 65_536, timeout_ms: 10_000, threads: 1 } as const;
 
-/** Entity names (B-/I- prefixes stripped, upper case) → labels, used when `labels` is not set. Every other entity (ORG, LOC, MISC, DATE…) is ignored. */
+/**
+ * Entity names (B-/I- prefixes stripped, upper case) → labels, used when `labels` is not set. Every other entity (ORG,
+ * LOC, MISC, DATE…) is ignored.
+ */
 export const defaultEntityLabels: Readonly<Record<string, string>> = Object.freeze({
   PER: 'pii.name',
   PERSON: 'pii.name',
@@ -44,17 +47,22 @@ export function entityOf(tag: string): string {
 /** The label map in force: `labels` (keys normalised like entities) replaces the default one, it does not extend it. */
 export function entityLabels(settings: Pick<NerSettings, 'labels'>): Record<string, string> {
   if (!settings.labels) return { ...defaultEntityLabels };
-  return Object.fromEntries(Object.entries(settings.labels).map(([entity, label]) => [entityOf(entity).toUpperCase(), label]));
+  return Object.fromEntries(
+    Object.entries(settings.labels).map(([entity, label]) => [entityOf(entity).toUpperCase(), label]),
+  );
 }
 
 /** Total text of one scan in UTF-16 code units, refused past the limit before any model runs. */
 export function assertScanSize(texts: readonly string[], maxScanBytes: number): void {
   let total = 0;
   for (const text of texts) total += text.length;
-  if (total > maxScanBytes) throw new DeepScanError('too_much_text', `the deep scan reads at most ${maxScanBytes} characters (policy.detectors.ner.max_scan_bytes); this request has ${total}`);
+  if (total > maxScanBytes)
+    throw new DeepScanError(
+      'too_much_text',
+      `the deep scan reads at most ${maxScanBytes} characters (policy.detectors.ner.max_scan_bytes); this request has ${total}`,
+    );
 }
 
 export function abortedError(): DeepScanError {
   return new DeepScanError('aborted', 'the deep scan was cancelled');
 }
-

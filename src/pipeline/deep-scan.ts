@@ -11,12 +11,18 @@ export { DeepScanError, deepScanDefaults, defaultEntityLabels } from './deep-sca
 
 export interface DeepScanner {
   readonly engine: 'onnx' | 'local';
-  /** The spans of pii.name / pii.address (or mapped labels) found in each text, in the same order; throws DeepScanError when it cannot complete (too much text, model failure). */
+  /**
+   * The spans of pii.name / pii.address (or mapped labels) found in each text, in the same order; throws DeepScanError
+   * when it cannot complete (too much text, model failure).
+   */
   scan(texts: readonly string[], signal?: AbortSignal): Promise<Span[][]>;
   close(): Promise<void>;
 }
 
 /** Loads (and for `local`, verifies) the model now, so a wrong setting fails at start-up, not on the first request. */
-export async function createDeepScanner(settings: NerSettings, dependencies: { registry?: ModelRegistry }): Promise<DeepScanner> {
+export async function createDeepScanner(
+  settings: NerSettings,
+  dependencies: { registry?: ModelRegistry },
+): Promise<DeepScanner> {
   return settings.engine === 'onnx' ? createOnnxScanner(settings) : createLocalScanner(settings, dependencies.registry);
 }

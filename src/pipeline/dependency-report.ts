@@ -23,22 +23,52 @@ export interface DependencyReport {
   policy: { name: string; hash: string };
   aliases: Array<{
     alias: string;
-    classes: Array<{ labels: string; providers: string[]; operators: string[]; jurisdictions: string[]; single_point_of_failure: string | null }>;
+    classes: Array<{
+      labels: string;
+      providers: string[];
+      operators: string[];
+      jurisdictions: string[];
+      single_point_of_failure: string | null;
+    }>;
   }>;
   if_lost: Array<{ kind: 'operator' | 'jurisdiction'; value: string; aliases_left_without_provider: string[] }>;
-  traffic: { requests: number; tokens: number; cost: number; by_ownership: Share[]; by_jurisdiction: Share[]; priced: boolean };
+  traffic: {
+    requests: number;
+    tokens: number;
+    cost: number;
+    by_ownership: Share[];
+    by_jurisdiction: Share[];
+    priced: boolean;
+  };
 }
 
 export function labelClasses(policy: PolicyDocument): string[] {
-  return ['(no labels)', ...new Set(policy.rules.flatMap((rule) => [...(rule.when.labels_any ?? []), ...(rule.when.labels_all ?? [])]))];
+  return [
+    '(no labels)',
+    ...new Set(policy.rules.flatMap((rule) => [...(rule.when.labels_any ?? []), ...(rule.when.labels_all ?? [])])),
+  ];
 }
 
-export function buildDependencyReport(options: { config: Config; policy: PolicyDocument; policyHash: string; providers: ProviderDescription[]; entries: EntryRecord[]; since: number; now: number }): DependencyReport {
+export function buildDependencyReport(options: {
+  config: Config;
+  policy: PolicyDocument;
+  policyHash: string;
+  providers: ProviderDescription[];
+  entries: EntryRecord[];
+  since: number;
+  now: number;
+}): DependencyReport {
   const { config, policy, providers } = options;
   const byId = new Map(providers.map((provider) => [provider.id, provider]));
   const classes = labelClasses(policy);
-  const reachable = (alias: string, labelClass: string, without?: (provider: ProviderDescription) => boolean): ProviderDescription[] => {
-    const candidates = [...new Set(config.models[alias]!.candidates.map((name) => name.slice(0, name.indexOf('/'))))].map((id) => byId.get(id)!).filter((provider) => !without?.(provider));
+  const reachable = (
+    alias: string,
+    labelClass: string,
+    without?: (provider: ProviderDescription) => boolean,
+  ): ProviderDescription[] => {
+    const candidates = [...new Set(config.models[alias]!.candidates.map((name) => name.slice(0, name.indexOf('/'))))]
+      .map((id) => byId.get(id)!)
+      .filter((provider) => !without?.(provider));
     const decision = decide(policy, labelClass === '(no labels)' ? [] : [labelClass], candidates);
     return decision.mode === 'refuse' ? [] : decision.allowed.map((id) => byId.get(id)!);
   };
@@ -48,8 +78,21 @@ export function buildDependencyReport(options: { config: Config; policy: PolicyD
       const found = reachable(alias, labels);
       const operators = [...new Set(found.map((provider) => provider.operator))];
       const jurisdictions = [...new Set(found.map((provider) => provider.jurisdiction))];
-      const single = found.length === 0 ? 'no provider' : operators.length === 1 ? `single operator: ${operators[0]}` : jurisdictions.length === 1 ? `single jurisdiction: ${jurisdictions[0]}` : null;
-      return { labels, providers: found.map((provider) => provider.id), operators, jurisdictions, single_point_of_failure: single };
+      const single =
+        found.length === 0
+          ? 'no provider'
+          : operators.length === 1
+            ? `single operator: ${operators[0]}`
+            : jurisdictions.length === 1
+              ? `single jurisdiction: ${jurisdictions[0]}`
+              : null;
+      return {
+        labels,
+        providers: found.map((provider) => provider.id),
+        operators,
+        jurisdictions,
+        single_point_of_failure: single,
+      };
     }),
   }));
   const losses = (kind: 'operator' | 'jurisdiction', values: string[]) =>
@@ -57,14 +100,29 @@ export function buildDependencyReport(options: { config: Config; policy: PolicyD
       kind,
       value,
       aliases_left_without_provider: Object.keys(config.models).flatMap((alias) =>
-        classes.filter((labels) => reachable(alias, labels).length > 0 && reachable(alias, labels, (provider) => provider[kind] === value).length === 0).map((labels) => (labels === '(no labels)' ? alias : `${alias} [${labels}]`)),
+        classes
+          .filter(
+            (labels) =>
+              reachable(alias, labels).length > 0 &&
+              reachable(alias, labels, (provider) => provider[kind] === value).length === 0,
+          )
+          .map((labels) => (labels === '(no labels)' ? alias : `${alias} [${labels}]`)),
       ),
     }));
   const operators = [...new Set(providers.map((provider) => provider.operator))].sort();
-  const jurisdictions = [...new Set(providers.map((provider) => provider.jurisdiction))].filter((jurisdiction) => jurisdiction !== 'local').sort();
+  const jurisdictions = [...new Set(providers.map((provider) => provider.jurisdiction))]
+    .filter((jurisdiction) => jurisdiction !== 'local')
+    .sort();
 
   const prices = new Map(config.providers.map((provider) => [provider.id, provider.cost_per_million_tokens]));
-  const served = options.entries.filter((entry) => entry.outcome === 'ok' && entry.provider !== null && entry.kind !== 'stream_open' && entry.kind !== 'cut' && entry.kind !== 'uncut');
+  const served = options.entries.filter(
+    (entry) =>
+      entry.outcome === 'ok' &&
+      entry.provider !== null &&
+      entry.kind !== 'stream_open' &&
+      entry.kind !== 'cut' &&
+      entry.kind !== 'uncut',
+  );
   const tally = (key: (entry: EntryRecord) => string): Share[] => {
     const totals = new Map<string, { requests: number; tokens: number; cost: number }>();
     for (const entry of served) {
@@ -77,9 +135,19 @@ export function buildDependencyReport(options: { config: Config; policy: PolicyD
       bucket.cost += price ? (input * price.input + output * price.output) / 1e6 : 0;
       totals.set(key(entry), bucket);
     }
-    const sum = (field: 'requests' | 'tokens' | 'cost') => [...totals.values()].reduce((total, bucket) => total + bucket[field], 0);
+    const sum = (field: 'requests' | 'tokens' | 'cost') =>
+      [...totals.values()].reduce((total, bucket) => total + bucket[field], 0);
     const share = (value: number, total: number) => (total === 0 ? 0 : Math.round((value / total) * 1000) / 1000);
-    return [...totals].map(([name, bucket]) => ({ key: name, ...bucket, cost: Math.round(bucket.cost * 100) / 100, requests_share: share(bucket.requests, sum('requests')), tokens_share: share(bucket.tokens, sum('tokens')), cost_share: share(bucket.cost, sum('cost')) })).sort((a, b) => b.requests - a.requests);
+    return [...totals]
+      .map(([name, bucket]) => ({
+        key: name,
+        ...bucket,
+        cost: Math.round(bucket.cost * 100) / 100,
+        requests_share: share(bucket.requests, sum('requests')),
+        tokens_share: share(bucket.tokens, sum('tokens')),
+        cost_share: share(bucket.cost, sum('cost')),
+      }))
+      .sort((a, b) => b.requests - a.requests);
   };
   const byOwnership = tally((entry) => entry.ownership ?? 'unknown');
   return {
@@ -103,18 +171,33 @@ export function renderReportText(report: DependencyReport): string {
   const lines = [`dependency report since ${report.since} (policy "${report.policy.name}", ${report.policy.hash})`, ''];
   for (const alias of report.aliases) {
     lines.push(alias.alias);
-    for (const entry of alias.classes) lines.push(`  ${entry.labels.padEnd(22)} ${entry.providers.join(', ') || 'REFUSED'}${entry.single_point_of_failure ? `   ⚠ ${entry.single_point_of_failure}` : ''}`);
+    for (const entry of alias.classes)
+      lines.push(
+        `  ${entry.labels.padEnd(22)} ${entry.providers.join(', ') || 'REFUSED'}${entry.single_point_of_failure ? `   ⚠ ${entry.single_point_of_failure}` : ''}`,
+      );
   }
   lines.push('', 'if one disappeared:');
-  for (const loss of report.if_lost) lines.push(`  ${loss.kind} ${loss.value}: ${loss.aliases_left_without_provider.length ? `no provider left for ${loss.aliases_left_without_provider.join(', ')}` : 'every alias goes on'}`);
-  lines.push('', `traffic: ${report.traffic.requests} calls, ${report.traffic.tokens} tokens${report.traffic.priced ? `, cost ${report.traffic.cost}` : ' (no prices configured)'}`);
-  for (const [title, shares] of [['by ownership', report.traffic.by_ownership], ['by jurisdiction', report.traffic.by_jurisdiction]] as const) {
-    lines.push(`  ${title}: ${shares.map((share) => `${share.key} ${Math.round(share.requests_share * 100)}% of calls, ${Math.round(share.tokens_share * 100)}% of tokens${report.traffic.priced ? `, ${Math.round(share.cost_share * 100)}% of cost` : ''}`).join('; ') || 'no traffic'}`);
+  for (const loss of report.if_lost)
+    lines.push(
+      `  ${loss.kind} ${loss.value}: ${loss.aliases_left_without_provider.length ? `no provider left for ${loss.aliases_left_without_provider.join(', ')}` : 'every alias goes on'}`,
+    );
+  lines.push(
+    '',
+    `traffic: ${report.traffic.requests} calls, ${report.traffic.tokens} tokens${report.traffic.priced ? `, cost ${report.traffic.cost}` : ' (no prices configured)'}`,
+  );
+  for (const [title, shares] of [
+    ['by ownership', report.traffic.by_ownership],
+    ['by jurisdiction', report.traffic.by_jurisdiction],
+  ] as const) {
+    lines.push(
+      `  ${title}: ${shares.map((share) => `${share.key} ${Math.round(share.requests_share * 100)}% of calls, ${Math.round(share.tokens_share * 100)}% of tokens${report.traffic.priced ? `, ${Math.round(share.cost_share * 100)}% of cost` : ''}`).join('; ') || 'no traffic'}`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }
 
-export const escapeHtml = (text: string): string => text.replace(/[&<>"]/g, (character) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[character]!);
+export const escapeHtml = (text: string): string =>
+  text.replace(/[&<>"]/g, (character) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[character]!);
 
 function shareBars(title: string, shares: Share[]): string {
   const palette = ['#1b7f3b', '#2563eb', '#b7791f', '#b42318', '#6b21a8', '#0f766e'];
@@ -125,14 +208,31 @@ function shareBars(title: string, shares: Share[]): string {
     x += width;
     return segment;
   });
-  const legend = shares.map((share, index) => `<span style="color:${palette[index % palette.length]}">■</span> ${escapeHtml(share.key)} ${Math.round(share.requests_share * 100)}% of calls, ${Math.round(share.tokens_share * 100)}% of tokens`).join(' &nbsp; ');
+  const legend = shares
+    .map(
+      (share, index) =>
+        `<span style="color:${palette[index % palette.length]}">■</span> ${escapeHtml(share.key)} ${Math.round(share.requests_share * 100)}% of calls, ${Math.round(share.tokens_share * 100)}% of tokens`,
+    )
+    .join(' &nbsp; ');
   return `<h3>${escapeHtml(title)}</h3><svg width="560" height="24" role="img" aria-label="${escapeHtml(title)}">${segments.join('')}</svg><p>${legend || 'no traffic yet'}</p>`;
 }
 
 /** A page a manager can read, offline: inline styles and SVG, nothing fetched. */
 export function renderReportHtml(report: DependencyReport): string {
-  const rows = report.aliases.flatMap((alias) => alias.classes.map((entry) => `<tr><td>${escapeHtml(alias.alias)}</td><td>${escapeHtml(entry.labels)}</td><td>${escapeHtml(entry.providers.join(', ') || 'refused')}</td><td class="${entry.single_point_of_failure ? 'warn' : 'ok'}">${escapeHtml(entry.single_point_of_failure ?? 'resilient')}</td></tr>`)).join('');
-  const losses = report.if_lost.map((loss) => `<li>If ${loss.kind} <b>${escapeHtml(loss.value)}</b> disappeared: ${loss.aliases_left_without_provider.length ? `<span class="warn">no provider left for ${escapeHtml(loss.aliases_left_without_provider.join(', '))}</span>` : '<span class="ok">every alias goes on</span>'}</li>`).join('');
+  const rows = report.aliases
+    .flatMap((alias) =>
+      alias.classes.map(
+        (entry) =>
+          `<tr><td>${escapeHtml(alias.alias)}</td><td>${escapeHtml(entry.labels)}</td><td>${escapeHtml(entry.providers.join(', ') || 'refused')}</td><td class="${entry.single_point_of_failure ? 'warn' : 'ok'}">${escapeHtml(entry.single_point_of_failure ?? 'resilient')}</td></tr>`,
+      ),
+    )
+    .join('');
+  const losses = report.if_lost
+    .map(
+      (loss) =>
+        `<li>If ${loss.kind} <b>${escapeHtml(loss.value)}</b> disappeared: ${loss.aliases_left_without_provider.length ? `<span class="warn">no provider left for ${escapeHtml(loss.aliases_left_without_provider.join(', '))}</span>` : '<span class="ok">every alias goes on</span>'}</li>`,
+    )
+    .join('');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>AI supply dependencies</title><style>body{font:15px system-ui,sans-serif;margin:2rem;color:#111;max-width:960px}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}.warn{color:#b42318}.ok{color:#1b7f3b}</style></head><body>
 <h1>AI supply dependencies</h1><p>Since ${escapeHtml(report.since)} · policy “${escapeHtml(report.policy.name)}” <code>${escapeHtml(report.policy.hash)}</code></p>
 <h2>Who can serve what</h2><table><tr><th>model</th><th>requests labelled</th><th>providers allowed</th><th>single point of failure</th></tr>${rows}</table>

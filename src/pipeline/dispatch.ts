@@ -99,7 +99,11 @@ function shouldRetrySame(error: ProviderError, maxRetryWaitMs: number): boolean 
 
 function toGatewayError(model: string, attempts: Attempt[], last: ProviderError | undefined): GatewayError {
   if (!last) {
-    return new GatewayError('no_provider_available', `No candidate of "${model}" can serve now (every circuit breaker is open or no provider supports this call).`, { retryAfterSeconds: 1, attempts });
+    return new GatewayError(
+      'no_provider_available',
+      `No candidate of "${model}" can serve now (every circuit breaker is open or no provider supports this call).`,
+      { retryAfterSeconds: 1, attempts },
+    );
   }
   const tried = [...new Set(attempts.map((attempt) => attempt.provider))].join(', ');
   const message = `Every candidate of "${model}" failed (tried: ${tried}); last: ${last.message}`;
@@ -107,7 +111,11 @@ function toGatewayError(model: string, attempts: Attempt[], last: ProviderError 
     case 'timeout':
       return new GatewayError('upstream_timeout', message, { cause: last, attempts });
     case 'rate_limited':
-      return new GatewayError('upstream_rate_limited', message, { retryAfterSeconds: last.retryAfterSeconds ?? 1, cause: last, attempts });
+      return new GatewayError('upstream_rate_limited', message, {
+        retryAfterSeconds: last.retryAfterSeconds ?? 1,
+        cause: last,
+        attempts,
+      });
     case 'invalid_response':
       return new GatewayError('upstream_invalid_response', message, { cause: last, attempts });
     case 'unavailable':

@@ -6,11 +6,25 @@ import type { Config } from '../config/schema.js';
 import type { ChatRequest, EmbeddingsRequest, EmbeddingsResponse } from '../core/chat.js';
 import { every, systemClock, type Clock } from '../core/clock.js';
 import { GatewayError, ProviderError } from '../core/errors.js';
-import { decide, labelMatches, openPolicy, policyHash, type PolicyDecision, type PolicyDocument } from '../policy/policy.js';
+import {
+  decide,
+  labelMatches,
+  openPolicy,
+  policyHash,
+  type PolicyDecision,
+  type PolicyDocument,
+} from '../policy/policy.js';
 import type { ChatResult, ChatStream, Provider, ProviderDescription } from '../core/provider.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { buildCatalog, resolveModel, type Candidate, type Catalog } from './catalog.js';
-import { classifyRequest, labelsWith, scanValues, withSpans, type Classification, type ClassifySettings } from './classify.js';
+import {
+  classifyRequest,
+  labelsWith,
+  scanValues,
+  withSpans,
+  type Classification,
+  type ClassifySettings,
+} from './classify.js';
 import { DeepScanError, deepScanDefaults, type DeepScanner } from './deep-scan.js';
 import { redactChat, restoreResponse, restoreStream } from './redact.js';
 import { cutApplies, describeCut } from './cuts.js';
@@ -35,7 +49,10 @@ export interface GatewayOptions {
 /** What the model layer did for a call. */
 export interface DeepScanOutcome {
   engine: 'onnx' | 'local';
-  /** `found`: it added spans; `clear`: it found nothing more; `incomplete`: it could not finish, so only owned providers may serve. */
+  /**
+   * `found`: it added spans; `clear`: it found nothing more; `incomplete`: it could not finish, so only owned providers
+   * may serve.
+   */
   outcome: 'found' | 'clear' | 'incomplete';
   reason?: string;
 }
@@ -50,9 +67,14 @@ export interface Plan {
   candidates: Candidate[];
   /** Every candidate of the model, allowed or not (for explanations). */
   all: Candidate[];
-  /** Set when the model layer ran (it runs only where the plan would let the request leave for a provider that is not owned). */
+  /**
+   * Set when the model layer ran (it runs only where the plan would let the request leave for a provider that is not
+   * owned).
+   */
   deepScan?: DeepScanOutcome;
-  /** Set when the request carries content the gateway cannot read and no rule names it: only owned candidates are kept. */
+  /**
+   * Set when the request carries content the gateway cannot read and no rule names it: only owned candidates are kept.
+   */
   unreadable?: string[];
 }
 
@@ -96,11 +118,20 @@ export class Gateway {
     this.catalog = buildCatalog(config, providers);
     this.policy = config.policy ?? openPolicy;
     this.policyHash = policyHash(this.policy);
-    for (const id of providers.keys()) this.breakers.set(id, new CircuitBreaker(config.routing.breaker.failures, config.routing.breaker.cooldown_ms, now));
-    metrics.observeCircuits(() => [...this.breakers].map(([provider, breaker]) => [provider, breaker.current() === 'closed' ? 0 : 1]));
-    const providerTimeouts = new Map(config.providers.map((provider) => [provider.id, provider.timeout_ms ?? config.routing.attempt_timeout_ms]));
+    for (const id of providers.keys())
+      this.breakers.set(
+        id,
+        new CircuitBreaker(config.routing.breaker.failures, config.routing.breaker.cooldown_ms, now),
+      );
+    metrics.observeCircuits(() =>
+      [...this.breakers].map(([provider, breaker]) => [provider, breaker.current() === 'closed' ? 0 : 1]),
+    );
+    const providerTimeouts = new Map(
+      config.providers.map((provider) => [provider.id, provider.timeout_ms ?? config.routing.attempt_timeout_ms]),
+    );
     this.settings = {
-      attemptTimeoutMs: (candidate) => providerTimeouts.get(candidate.provider.description.id) ?? config.routing.attempt_timeout_ms,
+      attemptTimeoutMs: (candidate) =>
+        providerTimeouts.get(candidate.provider.description.id) ?? config.routing.attempt_timeout_ms,
       retries: config.routing.retries,
       maxRetryWaitMs: config.routing.max_retry_wait_ms,
       breakers: this.breakers,
@@ -109,7 +140,14 @@ export class Gateway {
       onFailure: (model, candidate, error, willFallBack) => this.recordFailure(model, candidate, error, willFallBack),
       // Health is shown to any key (GET /v1/providers): how an attempt failed, never the upstream's
       // words, which can quote another tenant's request.
-      onAttempt: (candidate, ok, ms, error) => this.health.get(candidate.provider.description.id)?.record({ at: now(), ms, ok, traffic: true }, error && `${candidate.provider.description.id}: ${error.kind}${error.upstreamStatus ? ` (${error.upstreamStatus})` : ''}`),
+      onAttempt: (candidate, ok, ms, error) =>
+        this.health
+          .get(candidate.provider.description.id)
+          ?.record(
+            { at: now(), ms, ok, traffic: true },
+            error &&
+              `${candidate.provider.description.id}: ${error.kind}${error.upstreamStatus ? ` (${error.upstreamStatus})` : ''}`,
+          ),
     };
     for (const id of providers.keys()) this.health.set(id, new ProviderHealth());
     this.classifySettings = {
@@ -126,7 +164,12 @@ export class Gateway {
     const classification = await classifyRequest(request, declaredLabels, this.classifySettings);
     const translated = await this.classifyTranslations(request, all);
     if (translated.length === 0) return this.planDeep(all, classification);
-    const labels = [...new Set([...classification.labels, ...translated.flatMap(({ findings, opaque }) => labelsWith([], findings, opaque))])].sort();
+    const labels = [
+      ...new Set([
+        ...classification.labels,
+        ...translated.flatMap(({ findings, opaque }) => labelsWith([], findings, opaque)),
+      ]),
+    ].sort();
     return this.planDeep(all, { ...classification, labels, translated });
   }
 
@@ -135,9 +178,20 @@ export class Gateway {
    * of the request's (the Anthropic one joins parts and re-serialises tool arguments), that body is
    * classified too, once per kind among the candidates.
    */
-  private async classifyTranslations(request: ChatRequest, candidates: readonly Candidate[]): Promise<Array<{ kind: string; findings: Awaited<ReturnType<typeof scanValues>>['findings']; opaque: Awaited<ReturnType<typeof scanValues>>['opaque'] }>> {
+  private async classifyTranslations(
+    request: ChatRequest,
+    candidates: readonly Candidate[],
+  ): Promise<
+    Array<{
+      kind: string;
+      findings: Awaited<ReturnType<typeof scanValues>>['findings'];
+      opaque: Awaited<ReturnType<typeof scanValues>>['opaque'];
+    }>
+  > {
     const kinds = new Map<string, Candidate>();
-    for (const candidate of candidates) if (candidate.provider.translate && !kinds.has(candidate.provider.description.kind)) kinds.set(candidate.provider.description.kind, candidate);
+    for (const candidate of candidates)
+      if (candidate.provider.translate && !kinds.has(candidate.provider.description.kind))
+        kinds.set(candidate.provider.description.kind, candidate);
     const results = [];
     for (const [kind, candidate] of kinds) {
       let body: unknown;
@@ -153,8 +207,13 @@ export class Gateway {
   }
 
   async planEmbeddings(request: EmbeddingsRequest, declaredLabels: readonly string[]): Promise<Plan> {
-    const all = resolveModel(this.catalog, request.model).filter((candidate) => candidate.provider.embeddings !== undefined);
-    if (all.length === 0) throw new GatewayError('invalid_request', `No provider of "${request.model}" offers embeddings.`, { param: 'model' });
+    const all = resolveModel(this.catalog, request.model).filter(
+      (candidate) => candidate.provider.embeddings !== undefined,
+    );
+    if (all.length === 0)
+      throw new GatewayError('invalid_request', `No provider of "${request.model}" offers embeddings.`, {
+        param: 'model',
+      });
     return this.planDeep(all, await classifyRequest(request, declaredLabels, this.classifySettings));
   }
 
@@ -172,9 +231,15 @@ export class Gateway {
     const timer = new AbortController();
     try {
       const spans = await Promise.race([
-        scanner.scan(classification.targets.map((target) => target.text), scan.signal),
+        scanner.scan(
+          classification.targets.map((target) => target.text),
+          scan.signal,
+        ),
         this.clock.sleep(timeoutMs, timer.signal).then(() => {
-          throw new DeepScanError('aborted', `the deep scan took longer than ${timeoutMs} ms (policy.detectors.ner.timeout_ms)`);
+          throw new DeepScanError(
+            'aborted',
+            `the deep scan took longer than ${timeoutMs} ms (policy.detectors.ner.timeout_ms)`,
+          );
         }),
       ]);
       const deeper = withSpans(classification, spans);
@@ -183,22 +248,41 @@ export class Gateway {
     } catch (error) {
       scan.abort();
       const reason = error instanceof DeepScanError ? error.message : 'the model failed';
-      return { ...plan, candidates: plan.candidates.filter((candidate) => !leavesHome(candidate)), deepScan: { engine: scanner.engine, outcome: 'incomplete', reason } };
+      return {
+        ...plan,
+        candidates: plan.candidates.filter((candidate) => !leavesHome(candidate)),
+        deepScan: { engine: scanner.engine, outcome: 'incomplete', reason },
+      };
     } finally {
       timer.abort();
     }
   }
 
   private plan(all: Candidate[], classification: Classification): Plan {
-    const providers = [...new Map(all.map((candidate) => [candidate.provider.description.id, candidate.provider.description])).values()];
+    const providers = [
+      ...new Map(all.map((candidate) => [candidate.provider.description.id, candidate.provider.description])).values(),
+    ];
     const decision = decide(this.policy, classification.labels, providers);
     const now = this.now();
-    let candidates = all.filter((candidate) => decision.allowed.includes(candidate.provider.description.id) && !this.cutOf(candidate.provider.description, now));
+    let candidates = all.filter(
+      (candidate) =>
+        decision.allowed.includes(candidate.provider.description.id) &&
+        !this.cutOf(candidate.provider.description, now),
+    );
     // Content the gateway cannot read (an image's pixels, a binary file, token ids) may hold
     // anything: under a policy it stays on owned providers unless the matching rule names it.
     const unreadable = classification.labels.filter((label) => label.startsWith('opaque.'));
     const rule = this.policy.rules[decision.ruleIndex];
-    if (unreadable.length > 0 && this.options.config.policy && rule && !unreadable.every((label) => [...(rule.when.labels_any ?? []), ...(rule.when.labels_all ?? [])].some((pattern) => labelMatches(pattern, label)))) {
+    if (
+      unreadable.length > 0 &&
+      this.options.config.policy &&
+      rule &&
+      !unreadable.every((label) =>
+        [...(rule.when.labels_any ?? []), ...(rule.when.labels_all ?? [])].some((pattern) =>
+          labelMatches(pattern, label),
+        ),
+      )
+    ) {
       candidates = candidates.filter((candidate) => !leavesHome(candidate));
       return { classification, decision, candidates, all, unreadable };
     }
@@ -210,7 +294,12 @@ export class Gateway {
    * rest start too (in their own order, with fallback among them), and whichever answers first
    * wins while the other is cancelled. Both are recorded in the attempts.
    */
-  private hedged<T>(model: string, candidates: Candidate[], call: Parameters<typeof dispatch<T>>[2], hedgeAfterMs: number): Promise<Dispatched<T>> {
+  private hedged<T>(
+    model: string,
+    candidates: Candidate[],
+    call: Parameters<typeof dispatch<T>>[2],
+    hedgeAfterMs: number,
+  ): Promise<Dispatched<T>> {
     const [first, ...rest] = candidates;
     const primaryAbort = new AbortController();
     const secondaryAbort = new AbortController();
@@ -249,9 +338,15 @@ export class Gateway {
       const startSecondary = (): void => {
         if (started === 2 || settled) return;
         started = 2;
-        dispatch(model, rest, call, this.settings, secondaryAbort.signal).then((result) => win(result, primaryAbort, first!.provider.description.id), lose);
+        dispatch(model, rest, call, this.settings, secondaryAbort.signal).then(
+          (result) => win(result, primaryAbort, first!.provider.description.id),
+          lose,
+        );
       };
-      dispatch(model, [first!], call, this.settings, primaryAbort.signal).then((result) => win(result, secondaryAbort, rest[0]!.provider.description.id), lose);
+      dispatch(model, [first!], call, this.settings, primaryAbort.signal).then(
+        (result) => win(result, secondaryAbort, rest[0]!.provider.description.id),
+        lose,
+      );
       void this.clock.sleep(hedgeAfterMs, hedgeWait.signal).then(() => {
         if (hedgeWait.signal.aborted) return;
         hedgeFired = true;
@@ -266,19 +361,40 @@ export class Gateway {
 
   /** The candidates a plan allows; a plan that allows none refuses, failing closed. */
   private allowed(plan: Plan): Candidate[] {
-    if (plan.decision.mode === 'refuse' || plan.decision.allowed.length === 0) throw new GatewayError('no_allowed_provider', `Refused by policy: ${plan.decision.explanation}`);
+    if (plan.decision.mode === 'refuse' || plan.decision.allowed.length === 0)
+      throw new GatewayError('no_allowed_provider', `Refused by policy: ${plan.decision.explanation}`);
     if (plan.candidates.length === 0 && plan.unreadable) {
-      throw new GatewayError('no_allowed_provider', `Refused by policy: the request carries content the gateway cannot read (${plan.unreadable.join(', ')}), which only owned providers may see unless a policy rule names it, and no allowed candidate is owned; ${plan.decision.explanation}`);
+      throw new GatewayError(
+        'no_allowed_provider',
+        `Refused by policy: the request carries content the gateway cannot read (${plan.unreadable.join(', ')}), which only owned providers may see unless a policy rule names it, and no allowed candidate is owned; ${plan.decision.explanation}`,
+      );
     }
     if (plan.candidates.length === 0 && plan.deepScan?.outcome === 'incomplete') {
-      throw new GatewayError('no_allowed_provider', `Refused by policy: the deep scan could not complete (${plan.deepScan.reason}), so only owned providers may see this request, and no allowed candidate is owned; ${plan.decision.explanation}`);
+      throw new GatewayError(
+        'no_allowed_provider',
+        `Refused by policy: the deep scan could not complete (${plan.deepScan.reason}), so only owned providers may see this request, and no allowed candidate is owned; ${plan.decision.explanation}`,
+      );
     }
     if (plan.candidates.length === 0) {
-      const cut = [...new Set(plan.all.map((candidate) => this.cutOf(candidate.provider.description)).filter((entry) => entry !== undefined).map((entry) => describeCut(entry!)))];
-      const policyKeptOut = new Set(plan.all.map((candidate) => candidate.provider.description.id)).size > plan.decision.allowed.length;
+      const cut = [
+        ...new Set(
+          plan.all
+            .map((candidate) => this.cutOf(candidate.provider.description))
+            .filter((entry) => entry !== undefined)
+            .map((entry) => describeCut(entry!)),
+        ),
+      ];
+      const policyKeptOut =
+        new Set(plan.all.map((candidate) => candidate.provider.description.id)).size > plan.decision.allowed.length;
       // The providers left are ones the policy forbids: that is a refusal, as when the allowed ones are down.
-      if (policyKeptOut) throw new GatewayError('no_allowed_provider', `Refused by policy: every allowed candidate is cut (${cut.join('; ')}); ${plan.decision.explanation}`);
-      throw new GatewayError('no_provider_available', `Every candidate is cut (${cut.join('; ')}).`, { retryAfterSeconds: 5 });
+      if (policyKeptOut)
+        throw new GatewayError(
+          'no_allowed_provider',
+          `Refused by policy: every allowed candidate is cut (${cut.join('; ')}); ${plan.decision.explanation}`,
+        );
+      throw new GatewayError('no_provider_available', `Every candidate is cut (${cut.join('; ')}).`, {
+        retryAfterSeconds: 5,
+      });
     }
     return plan.candidates;
   }
@@ -291,10 +407,16 @@ export class Gateway {
   startProbes(intervalMs: number, timeoutMs: number): void {
     for (const provider of this.options.providers.values()) {
       let backoff = 1;
-      void every(this.clock, () => intervalMs * backoff * (0.8 + Math.random() * 0.4), this.running.signal, async () => {
-        const ok = await this.probe(provider, timeoutMs);
-        backoff = ok ? 1 : Math.min(backoff * 2, 8);
-      }, () => undefined);
+      void every(
+        this.clock,
+        () => intervalMs * backoff * (0.8 + Math.random() * 0.4),
+        this.running.signal,
+        async () => {
+          const ok = await this.probe(provider, timeoutMs);
+          backoff = ok ? 1 : Math.min(backoff * 2, 8);
+        },
+        () => undefined,
+      );
     }
   }
 
@@ -319,7 +441,14 @@ export class Gateway {
       return true;
     } catch (error) {
       // Shown to any key: how it failed, not the upstream's words.
-      this.health.get(provider.description.id)?.record({ at: now(), ms: now() - started, ok: false, traffic: false }, error instanceof ProviderError ? `${provider.description.id}: ${error.kind}${error.upstreamStatus ? ` (${error.upstreamStatus})` : ''}` : `${provider.description.id}: probe failed`);
+      this.health
+        .get(provider.description.id)
+        ?.record(
+          { at: now(), ms: now() - started, ok: false, traffic: false },
+          error instanceof ProviderError
+            ? `${provider.description.id}: ${error.kind}${error.upstreamStatus ? ` (${error.upstreamStatus})` : ''}`
+            : `${provider.description.id}: probe failed`,
+        );
       return false;
     } finally {
       this.probing -= 1;
@@ -340,12 +469,26 @@ export class Gateway {
       const circuit = this.breakers.get(id)?.current() ?? 'closed';
       const cut = this.cutOf(provider.description, now);
       const errorRate = health.errorRate(now);
-      const state: HealthState = cut ? 'cut' : circuit === 'open' ? 'open_circuit' : circuit === 'half_open' || errorRate > 0.2 ? 'degraded' : 'healthy';
+      const state: HealthState = cut
+        ? 'cut'
+        : circuit === 'open'
+          ? 'open_circuit'
+          : circuit === 'half_open' || errorRate > 0.2
+            ? 'degraded'
+            : 'healthy';
       return {
-        id, kind, jurisdiction, operator, ownership, state, circuit,
+        id,
+        kind,
+        jurisdiction,
+        operator,
+        ownership,
+        state,
+        circuit,
         latency_ms: health.latency(now),
         error_rate: Math.round(errorRate * 1000) / 1000,
-        last_error: health.lastError ? { message: health.lastError.message, at: new Date(health.lastError.at).toISOString() } : null,
+        last_error: health.lastError
+          ? { message: health.lastError.message, at: new Date(health.lastError.at).toISOString() }
+          : null,
         requests_last_hour: traffic.get(id) ?? 0,
         traffic_share_last_hour: total === 0 ? 0 : Math.round(((traffic.get(id) ?? 0) / total) * 1000) / 1000,
         cut: cut ? describeCut(cut) : null,
@@ -354,12 +497,31 @@ export class Gateway {
   }
 
   /** Sends the request, redacted first when the policy says so, and restores the values in the answer. */
-  async chat(request: ChatRequest, plan: Plan, signal?: AbortSignal): Promise<Dispatched<ChatResult> & { redactedLabels?: string[] }> {
-    if (plan.decision.mode !== 'redact') return this.dispatchAllowed(request.model, plan, (candidate, options) => candidate.provider.chat(request, options), signal);
+  async chat(
+    request: ChatRequest,
+    plan: Plan,
+    signal?: AbortSignal,
+  ): Promise<Dispatched<ChatResult> & { redactedLabels?: string[] }> {
+    if (plan.decision.mode !== 'redact')
+      return this.dispatchAllowed(
+        request.model,
+        plan,
+        (candidate, options) => candidate.provider.chat(request, options),
+        signal,
+      );
     const redacted = await this.redact(request, plan);
-    const result = await this.dispatchAllowed(request.model, plan, (candidate, options) => candidate.provider.chat(redacted.request, options), signal);
+    const result = await this.dispatchAllowed(
+      request.model,
+      plan,
+      (candidate, options) => candidate.provider.chat(redacted.request, options),
+      signal,
+    );
     // The answer changes, so its upstream bytes are not relayed.
-    return { ...result, value: { response: restoreResponse(result.value.response, redacted.placeholders) }, redactedLabels: redacted.labels };
+    return {
+      ...result,
+      value: { response: restoreResponse(result.value.response, redacted.placeholders) },
+      redactedLabels: redacted.labels,
+    };
   }
 
   /** The redacted request, checked again as each provider kind among the allowed candidates would send it. */
@@ -367,16 +529,35 @@ export class Gateway {
     const redacted = await redactChat(request, plan.classification, this.classifySettings);
     for (const { kind, findings, opaque } of await this.classifyTranslations(redacted.request, plan.candidates)) {
       const left = labelsWith([], findings, opaque);
-      if (left.length > 0) throw new GatewayError('no_allowed_provider', `Refused by policy: redaction could not remove everything sensitive from the ${kind} request (labels still found: ${left.join(', ')}).`);
+      if (left.length > 0)
+        throw new GatewayError(
+          'no_allowed_provider',
+          `Refused by policy: redaction could not remove everything sensitive from the ${kind} request (labels still found: ${left.join(', ')}).`,
+        );
     }
     return redacted;
   }
 
   /** Resolves once the chosen upstream has sent its first event; falls back before that. */
-  async chatStream(request: ChatRequest, plan: Plan, signal?: AbortSignal): Promise<Dispatched<ChatStream> & { redactedLabels?: string[] }> {
-    if (plan.decision.mode !== 'redact') return this.dispatchAllowed(request.model, plan, (candidate, options) => candidate.provider.chatStream(request, options), signal);
+  async chatStream(
+    request: ChatRequest,
+    plan: Plan,
+    signal?: AbortSignal,
+  ): Promise<Dispatched<ChatStream> & { redactedLabels?: string[] }> {
+    if (plan.decision.mode !== 'redact')
+      return this.dispatchAllowed(
+        request.model,
+        plan,
+        (candidate, options) => candidate.provider.chatStream(request, options),
+        signal,
+      );
     const redacted = await this.redact(request, plan);
-    const result = await this.dispatchAllowed(request.model, plan, (candidate, options) => candidate.provider.chatStream(redacted.request, options), signal);
+    const result = await this.dispatchAllowed(
+      request.model,
+      plan,
+      (candidate, options) => candidate.provider.chatStream(redacted.request, options),
+      signal,
+    );
     return { ...result, value: restoreStream(result.value, redacted.placeholders), redactedLabels: redacted.labels };
   }
 
@@ -385,20 +566,41 @@ export class Gateway {
    * answer delivered so far as an assistant prefix, sent to the allowed candidates that have not
    * failed yet (never to one the policy forbids or that is cut). Undefined when none remains.
    */
-  async continueChatStream(request: ChatRequest, plan: Plan, delivered: string, failed: ReadonlySet<string>): Promise<Dispatched<ChatStream> | undefined> {
+  async continueChatStream(
+    request: ChatRequest,
+    plan: Plan,
+    delivered: string,
+    failed: ReadonlySet<string>,
+  ): Promise<Dispatched<ChatStream> | undefined> {
     if (plan.decision.mode !== 'allow') return undefined;
-    const continued: ChatRequest = { ...request, messages: [...request.messages, { role: 'assistant', content: delivered }] };
+    const continued: ChatRequest = {
+      ...request,
+      messages: [...request.messages, { role: 'assistant', content: delivered }],
+    };
     // The answer so far leaves too: what it carries (a name the model wrote, say) is classified, and
     // the policy decides again over everything the continuation sends.
-    const answer = await classifyRequest({ ...continued, messages: continued.messages.slice(-1), tools: undefined, extra: {} }, [], this.classifySettings).catch(() => undefined);
+    const answer = await classifyRequest(
+      { ...continued, messages: continued.messages.slice(-1), tools: undefined, extra: {} },
+      [],
+      this.classifySettings,
+    ).catch(() => undefined);
     if (!answer) return undefined;
-    const again = await this.planDeep(plan.all, { ...answer, declared: plan.classification.declared, labels: [...new Set([...plan.classification.labels, ...answer.labels])].sort() });
+    const again = await this.planDeep(plan.all, {
+      ...answer,
+      declared: plan.classification.declared,
+      labels: [...new Set([...plan.classification.labels, ...answer.labels])].sort(),
+    });
     if (again.decision.mode !== 'allow') return undefined;
     const allowed = again.candidates.filter((candidate) => plan.candidates.includes(candidate));
     const candidates = allowed.filter((candidate) => !failed.has(candidate.provider.description.id));
     if (candidates.length === 0) return undefined;
     try {
-      return await dispatch(request.model, candidates, (candidate, options) => candidate.provider.chatStream(continued, options), this.settings);
+      return await dispatch(
+        request.model,
+        candidates,
+        (candidate, options) => candidate.provider.chatStream(continued, options),
+        this.settings,
+      );
     } catch {
       return undefined;
     }
@@ -406,8 +608,17 @@ export class Gateway {
 
   embeddings(request: EmbeddingsRequest, plan: Plan, signal?: AbortSignal): Promise<Dispatched<EmbeddingsResponse>> {
     // An embedding of a redacted text is not the embedding of the text: no redaction here.
-    if (plan.decision.mode === 'redact') throw new GatewayError('no_allowed_provider', `Refused by policy: ${plan.decision.explanation} Embeddings are not redacted.`);
-    return this.dispatchAllowed(request.model, plan, (candidate, options) => candidate.provider.embeddings!(request, options), signal);
+    if (plan.decision.mode === 'redact')
+      throw new GatewayError(
+        'no_allowed_provider',
+        `Refused by policy: ${plan.decision.explanation} Embeddings are not redacted.`,
+      );
+    return this.dispatchAllowed(
+      request.model,
+      plan,
+      (candidate, options) => candidate.provider.embeddings!(request, options),
+      signal,
+    );
   }
 
   /**
@@ -415,15 +626,30 @@ export class Gateway {
    * answer is a refusal, not a fallback: an allowed provider being down is never a reason to use
    * a forbidden one.
    */
-  private async dispatchAllowed<T>(model: string, plan: Plan, call: Parameters<typeof dispatch<T>>[2], signal?: AbortSignal): Promise<Dispatched<T>> {
+  private async dispatchAllowed<T>(
+    model: string,
+    plan: Plan,
+    call: Parameters<typeof dispatch<T>>[2],
+    signal?: AbortSignal,
+  ): Promise<Dispatched<T>> {
     const candidates = this.allowed(plan);
     try {
       const hedgeAfter = this.options.config.models[model]?.hedge_after_ms;
-      if (hedgeAfter !== undefined && candidates.length > 1) return await this.hedged(model, candidates, call, hedgeAfter);
+      if (hedgeAfter !== undefined && candidates.length > 1)
+        return await this.hedged(model, candidates, call, hedgeAfter);
       return await dispatch(model, candidates, call, this.settings, signal);
     } catch (error) {
-      if (!(error instanceof GatewayError) || error.code === 'upstream_rejected' || candidates.length === plan.all.length) throw error;
-      throw new GatewayError('no_allowed_provider', `Refused by policy: no allowed candidate could serve (${error.message}); ${plan.decision.explanation} The others are not used.`, { attempts: error.attempts, cause: error });
+      if (
+        !(error instanceof GatewayError) ||
+        error.code === 'upstream_rejected' ||
+        candidates.length === plan.all.length
+      )
+        throw error;
+      throw new GatewayError(
+        'no_allowed_provider',
+        `Refused by policy: no allowed candidate could serve (${error.message}); ${plan.decision.explanation} The others are not used.`,
+        { attempts: error.attempts, cause: error },
+      );
     }
   }
 
@@ -437,9 +663,13 @@ export class Gateway {
 
   /** Every model name served, aliases first. */
   modelNames(): Array<{ id: string; ownedBy: string }> {
-    const names: Array<{ id: string; ownedBy: string }> = this.catalog.aliases.map((alias) => ({ id: alias, ownedBy: 'sovereign-gateway' }));
+    const names: Array<{ id: string; ownedBy: string }> = this.catalog.aliases.map((alias) => ({
+      id: alias,
+      ownedBy: 'sovereign-gateway',
+    }));
     for (const [name, candidates] of this.catalog.routes) {
-      if (name.includes('/') && !this.catalog.aliases.includes(name)) names.push({ id: name, ownedBy: candidates[0]!.provider.description.operator });
+      if (name.includes('/') && !this.catalog.aliases.includes(name))
+        names.push({ id: name, ownedBy: candidates[0]!.provider.description.operator });
     }
     return names;
   }
@@ -452,7 +682,10 @@ export class Gateway {
 
   async close(): Promise<void> {
     this.running.abort();
-    await Promise.allSettled([...[...this.options.providers.values()].map((provider) => provider.close()), this.options.deepScanner?.close()]);
+    await Promise.allSettled([
+      ...[...this.options.providers.values()].map((provider) => provider.close()),
+      this.options.deepScanner?.close(),
+    ]);
   }
 
   private recordFailure(model: string, candidate: Candidate, error: ProviderError, willFallBack: boolean): void {

@@ -26,7 +26,8 @@ export class ProviderHealth {
 
   private recent(now: number): Sample[] {
     const since = now - keepMs;
-    if (this.samples.length > 0 && this.samples[0]!.at < since) this.samples = this.samples.filter((sample) => sample.at >= since);
+    if (this.samples.length > 0 && this.samples[0]!.at < since)
+      this.samples = this.samples.filter((sample) => sample.at >= since);
     return this.samples;
   }
 
@@ -37,9 +38,14 @@ export class ProviderHealth {
   }
 
   latency(now: number): { p50: number | null; p99: number | null } {
-    const times = this.recent(now).slice(-1000).filter((sample) => sample.ok).map((sample) => sample.ms).sort((a, b) => a - b);
+    const times = this.recent(now)
+      .slice(-1000)
+      .filter((sample) => sample.ok)
+      .map((sample) => sample.ms)
+      .sort((a, b) => a - b);
     if (times.length === 0) return { p50: null, p99: null };
-    const at = (quantile: number): number => Math.round(times[Math.min(times.length - 1, Math.floor(quantile * times.length))]! * 10) / 10;
+    const at = (quantile: number): number =>
+      Math.round(times[Math.min(times.length - 1, Math.floor(quantile * times.length))]! * 10) / 10;
     return { p50: at(0.5), p99: at(0.99) };
   }
 

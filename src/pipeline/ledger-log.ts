@@ -77,14 +77,26 @@ export class LedgerLog {
   async start(): Promise<{ interrupted: number }> {
     await this.catchUp();
     for (const checkpoint of await this.options.store.checkpointRoots()) {
-      if (checkpoint.size > this.tree.size) throw new LedgerIntegrityError(`a checkpoint of size ${checkpoint.size} was signed, but the store holds only ${this.tree.size} entries`);
-      if (!this.tree.root(checkpoint.size).equals(checkpoint.root)) throw new LedgerIntegrityError(`the stored entries do not match the checkpoint signed at size ${checkpoint.size}: the log was altered`);
+      if (checkpoint.size > this.tree.size)
+        throw new LedgerIntegrityError(
+          `a checkpoint of size ${checkpoint.size} was signed, but the store holds only ${this.tree.size} entries`,
+        );
+      if (!this.tree.root(checkpoint.size).equals(checkpoint.root))
+        throw new LedgerIntegrityError(
+          `the stored entries do not match the checkpoint signed at size ${checkpoint.size}: the log was altered`,
+        );
     }
     this.latest = await this.options.store.latestCheckpoint();
     const open = await this.options.store.openStreamIndexes();
     await Promise.all(open.map((index) => this.closeInterrupted(index)));
     await this.signCheckpoint();
-    void every(this.options.clock, this.options.checkpointIntervalMs, this.running.signal, () => this.signCheckpoint(), this.options.onError);
+    void every(
+      this.options.clock,
+      this.options.checkpointIntervalMs,
+      this.running.signal,
+      () => this.signCheckpoint(),
+      this.options.onError,
+    );
     this.started = true;
     return { interrupted: open.length };
   }
@@ -93,7 +105,14 @@ export class LedgerLog {
   append(record: EntryRecord, options: AppendOptions): Promise<number> {
     if (this.stopped) return Promise.reject(new Error('the ledger is closed'));
     const leaf = encodeEntry(record);
-    const entry: NewLedgerEntry = { leaf, leafHash: leafHash(leaf), keyId: options.keyId, createdAt: this.options.clock.now(), opensStream: options.opensStream, closesStream: options.closesStream };
+    const entry: NewLedgerEntry = {
+      leaf,
+      leafHash: leafHash(leaf),
+      keyId: options.keyId,
+      createdAt: this.options.clock.now(),
+      opensStream: options.opensStream,
+      closesStream: options.closesStream,
+    };
     return new Promise<number>((resolve, reject) => {
       this.pending.push({ entry, resolve, reject });
       if (!this.committing) void this.commit();
@@ -112,7 +131,9 @@ export class LedgerLog {
         for (const item of batch) item.reject(error as Error);
         continue;
       }
-      batch.forEach((item, offset) => item.resolve(first + offset));
+      batch.forEach((item, offset) => {
+        item.resolve(first + offset);
+      });
       // Integration into the tree happens after the callers were answered: off their path.
       this.withTree(async () => {
         if (first > this.tree.size) await this.catchUpLocked(first);
@@ -143,10 +164,14 @@ export class LedgerLog {
     while (this.tree.size < end) {
       // Leaves are re-hashed rather than trusting the stored hashes: a leaf altered in the store is caught here.
       const rows = await this.options.store.ledgerEntries(this.tree.size, Math.min(end, this.tree.size + 10_000));
-      if (rows.length === 0 || rows[0]!.index !== this.tree.size) throw new LedgerIntegrityError(`entry ${this.tree.size} is missing from the store`);
+      if (rows.length === 0 || rows[0]!.index !== this.tree.size)
+        throw new LedgerIntegrityError(`entry ${this.tree.size} is missing from the store`);
       for (const row of rows) {
         const hash = leafHash(row.leaf);
-        if (!hash.equals(row.leafHash)) throw new LedgerIntegrityError(`entry ${row.index} does not hash to its stored leaf hash: the log was altered`);
+        if (!hash.equals(row.leafHash))
+          throw new LedgerIntegrityError(
+            `entry ${row.index} does not hash to its stored leaf hash: the log was altered`,
+          );
         this.tree.append(hash);
       }
     }
@@ -155,7 +180,10 @@ export class LedgerLog {
   private async closeInterrupted(openIndex: number): Promise<void> {
     const [opening] = await this.options.store.ledgerEntries(openIndex, openIndex + 1);
     const opened = opening ? (JSON.parse(opening.leaf.toString('utf8')) as EntryRecord) : undefined;
-    await this.append(interruptedClose(opened, { time: this.options.clock.now(), openIndex }), { keyId: opening?.keyId ?? null, closesStream: openIndex });
+    await this.append(interruptedClose(opened, { time: this.options.clock.now(), openIndex }), {
+      keyId: opening?.keyId ?? null,
+      closesStream: openIndex,
+    });
   }
 
   /** Signs a checkpoint for everything integrated so far, if that is more than the last one. */
@@ -212,7 +240,10 @@ export class LedgerLog {
     if (!checkpoint) return undefined;
     if (checkpoint.size > this.tree.size) await this.catchUp(checkpoint.size);
     const proof = this.tree.inclusionProof(index, checkpoint.size).map((hash) => hash.toString('base64'));
-    return { receipt: { index, leaf: stored.leaf.toString('base64'), proof, checkpoint: checkpoint.note }, keyId: stored.keyId };
+    return {
+      receipt: { index, leaf: stored.leaf.toString('base64'), proof, checkpoint: checkpoint.note },
+      keyId: stored.keyId,
+    };
   }
 
   consistencyProof(from: number, to: number): Buffer[] {

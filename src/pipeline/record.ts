@@ -9,7 +9,9 @@ import type { LedgerLog } from './ledger-log.js';
 
 /** What a call learns as it goes, owned by the pipeline; the API reads its summary for metrics and logs. */
 export interface CallState {
-  /** The model asked for, when this gateway serves it (a name it does not serve is never recorded: it could be data). */
+  /**
+   * The model asked for, when this gateway serves it (a name it does not serve is never recorded: it could be data).
+   */
   alias?: string;
   labels?: readonly string[];
   findings?: { locations: ReadonlyArray<{ label: string; path: string; key?: true }>; omitted: number };
@@ -77,20 +79,49 @@ export class CallRecorder {
   }
 
   /** One entry for a whole non-streamed call (answers, refusals and errors alike). */
-  call(kind: EntryKind, state: CallState, result: { status: number; outcome: CallOutcome; errorCode: string | null; responseBody: string | Buffer }): Promise<number> {
-    const entry = callEntry(kind, { ...this.facts(state), outcome: result.outcome, status: result.status, errorCode: result.errorCode, responseSha256: sha256Hex(result.responseBody) });
+  call(
+    kind: EntryKind,
+    state: CallState,
+    result: { status: number; outcome: CallOutcome; errorCode: string | null; responseBody: string | Buffer },
+  ): Promise<number> {
+    const entry = callEntry(kind, {
+      ...this.facts(state),
+      outcome: result.outcome,
+      status: result.status,
+      errorCode: result.errorCode,
+      responseSha256: sha256Hex(result.responseBody),
+    });
     return this.ledger.append(entry, { keyId: this.context.keyId });
   }
 
   /** A stream's opening entry, durable before its headers leave. */
   open(state: CallState): Promise<number> {
-    const entry = callEntry('stream_open', { ...this.facts(state), usage: undefined, outcome: 'ok', status: 200, errorCode: null, responseSha256: null });
+    const entry = callEntry('stream_open', {
+      ...this.facts(state),
+      usage: undefined,
+      outcome: 'ok',
+      status: 200,
+      errorCode: null,
+      responseSha256: null,
+    });
     return this.ledger.append(entry, { keyId: this.context.keyId, opensStream: true });
   }
 
   /** A stream's closing entry: the digest of every SSE byte delivered, in order. */
-  close(openIndex: number, state: CallState, result: { outcome: CallOutcome; errorCode: string | null; responseSha256: string; bytesDelivered: number }): Promise<number> {
-    const entry = callEntry('stream_close', { ...this.facts(state), outcome: result.outcome, status: 200, errorCode: result.errorCode, responseSha256: result.responseSha256, openIndex, bytesDelivered: result.bytesDelivered });
+  close(
+    openIndex: number,
+    state: CallState,
+    result: { outcome: CallOutcome; errorCode: string | null; responseSha256: string; bytesDelivered: number },
+  ): Promise<number> {
+    const entry = callEntry('stream_close', {
+      ...this.facts(state),
+      outcome: result.outcome,
+      status: 200,
+      errorCode: result.errorCode,
+      responseSha256: result.responseSha256,
+      openIndex,
+      bytesDelivered: result.bytesDelivered,
+    });
     return this.ledger.append(entry, { keyId: this.context.keyId, closesStream: openIndex });
   }
 }

@@ -17,7 +17,12 @@ export interface StreamWriter {
 }
 
 /** Asked for a continuation when a stream breaks mid-way: the text delivered so far, the providers that failed. */
-export type ContinueStream = (delivered: string, failed: ReadonlySet<string>) => Promise<{ stream: ChatStream; provider: string; attempts: ReadonlyArray<{ provider: string; outcome: string }> } | undefined>;
+export type ContinueStream = (
+  delivered: string,
+  failed: ReadonlySet<string>,
+) => Promise<
+  { stream: ChatStream; provider: string; attempts: ReadonlyArray<{ provider: string; outcome: string }> } | undefined
+>;
 
 export interface RelayedStream {
   /** The bytes to send, in order; the last is the closing entry's announcement. */
@@ -26,7 +31,14 @@ export interface RelayedStream {
   cancel(): void;
 }
 
-export function relay(stream: ChatStream, writer: StreamWriter, state: CallState, recorder: CallRecorder, openIndex: number, continueStream: ContinueStream | undefined): RelayedStream {
+export function relay(
+  stream: ChatStream,
+  writer: StreamWriter,
+  state: CallState,
+  recorder: CallRecorder,
+  openIndex: number,
+  continueStream: ContinueStream | undefined,
+): RelayedStream {
   let clientGone = false;
   let current = stream;
   async function* pieces(): AsyncGenerator<string | Buffer, void, undefined> {
@@ -37,7 +49,10 @@ export function relay(stream: ChatStream, writer: StreamWriter, state: CallState
       bytesDelivered += typeof piece === 'string' ? Buffer.byteLength(piece) : piece.length;
       return piece;
     };
-    let result: { outcome: 'ok' | 'error' | 'client_closed'; errorCode: string | null } = { outcome: 'ok', errorCode: null };
+    let result: { outcome: 'ok' | 'error' | 'client_closed'; errorCode: string | null } = {
+      outcome: 'ok',
+      errorCode: null,
+    };
     // What the client has received of the answer, for a continuation elsewhere if this upstream breaks.
     let delivered = '';
     let continuable = continueStream !== undefined;
@@ -86,7 +101,11 @@ export function relay(stream: ChatStream, writer: StreamWriter, state: CallState
       if (clientGone && result.outcome === 'ok') result = { outcome: 'client_closed', errorCode: 'client_closed' };
       let closeIndex: number | undefined;
       try {
-        closeIndex = await recorder.close(openIndex, state, { ...result, responseSha256: digest.digest('hex'), bytesDelivered });
+        closeIndex = await recorder.close(openIndex, state, {
+          ...result,
+          responseSha256: digest.digest('hex'),
+          bytesDelivered,
+        });
       } catch {
         // The opening entry stays open and is closed as `interrupted` at the next start.
       }

@@ -4,9 +4,27 @@
 import { arabicStreetName, unitAt, unitBefore } from './addresses-streets.js';
 import { postcodeAt, postcodeInside, stateAndZip } from './addresses-postcodes.js';
 import { endsPhrase, isComma, maskOf, plainNumber, skipSeparator, type Street } from './addresses-tokens.js';
-import { arabicCity, arabicDistrict, arabicStop, arabicType, city, country, nonCity, numberWord, unit } from './addresses-vocabulary.js';
 import {
-  arabicWord, capitalised, has, joined, kindOf, latinWord, startsWithArticle, tokens, wordExactly,
+  arabicCity,
+  arabicDistrict,
+  arabicStop,
+  arabicType,
+  city,
+  country,
+  nonCity,
+  numberWord,
+  unit,
+} from './addresses-vocabulary.js';
+import {
+  arabicWord,
+  capitalised,
+  has,
+  joined,
+  kindOf,
+  latinWord,
+  startsWithArticle,
+  tokens,
+  wordExactly,
 } from './tokens.js';
 
 /** One part of an address line after the street: a unit, a district, a postcode, a city, a country. */
@@ -28,9 +46,21 @@ export function chunkAt(index: number): number {
   if (state >= 0) return state;
   // A city (or a country), maybe with a postcode or a state after it: "London SW1A 1AA",
   // "Springfield, IL 62704", "الرياض 12629 - 7890".
-  if (kind === latinWord && has(index, capitalised) && !(mask & (nonCity | unit)) || kind === arabicWord && !(mask & (arabicStop | arabicType | unit))) {
+  if (
+    (kind === latinWord && has(index, capitalised) && !(mask & (nonCity | unit))) ||
+    (kind === arabicWord && !(mask & (arabicStop | arabicType | unit)))
+  ) {
     let last = index;
-    for (let steps = 0; steps < 2 && last + 1 < tokens.count && joined(last + 1) && kindOf(last + 1) === kind && (kind === arabicWord || has(last + 1, capitalised)) && !(maskOf(last + 1) & (nonCity | arabicStop | unit)); steps += 1) {
+    for (
+      let steps = 0;
+      steps < 2 &&
+      last + 1 < tokens.count &&
+      joined(last + 1) &&
+      kindOf(last + 1) === kind &&
+      (kind === arabicWord || has(last + 1, capitalised)) &&
+      !(maskOf(last + 1) & (nonCity | arabicStop | unit));
+      steps += 1
+    ) {
       if (stateAndZip(last + 1) >= 0) break;
       last += 1;
     }
@@ -40,7 +70,7 @@ export function chunkAt(index: number): number {
     const stateAfter = stateAndZip(skipSeparator(after));
     if (stateAfter >= 0) return stateAfter;
     const known = (mask | maskOf(last)) & (city | arabicCity | country);
-    if (known || endsPhrase(after) && kind === latinWord) return endsPhrase(after) || isComma(after) ? last : -1;
+    if (known || (endsPhrase(after) && kind === latinWord)) return endsPhrase(after) || isComma(after) ? last : -1;
   }
   return -1;
 }
@@ -69,7 +99,14 @@ export function arabicStreet(index: number): Street | undefined {
     let after = name + 1;
     if (after < tokens.count && joined(after) && kindOf(after) === arabicWord && wordExactly(after, 'رقم')) after += 1;
     // "شارع الحرية رقم ١٤" at the end of a phrase or before a preposition ("… في الرباط").
-    if (plainNumber(after, 1, 5) && joined(after) && (endsPhrase(after + 1) || maskOf(after + 1) & arabicStop && !(maskOf(after + 1) & numberWord)) && name > index && kindOf(name) === arabicWord) return { first: index, last: after };
+    if (
+      plainNumber(after, 1, 5) &&
+      joined(after) &&
+      (endsPhrase(after + 1) || (maskOf(after + 1) & arabicStop && !(maskOf(after + 1) & numberWord))) &&
+      name > index &&
+      kindOf(name) === arabicWord
+    )
+      return { first: index, last: after };
     const separated = skipSeparator(name + 1);
     if (separated < tokens.count && joined(separated) && maskOf(separated) & arabicDistrict) {
       const district = chunkAt(separated);
@@ -83,7 +120,12 @@ export function arabicStreet(index: number): Street | undefined {
     const district = chunkAt(index);
     if (district < 0) return undefined;
     const separated = skipSeparator(district + 1);
-    if (separated < tokens.count && joined(separated) && maskOf(separated) & arabicType && !has(separated, startsWithArticle)) {
+    if (
+      separated < tokens.count &&
+      joined(separated) &&
+      maskOf(separated) & arabicType &&
+      !has(separated, startsWithArticle)
+    ) {
       const name = arabicStreetName(separated);
       if (name >= 0) return { first: index, last: name };
     }
@@ -100,7 +142,14 @@ export function arabicStreet(index: number): Street | undefined {
 export function arabicArticleStreet(index: number): Street | undefined {
   if (!plainNumber(index, 1, 5)) return undefined;
   const next = index + 1;
-  if (next >= tokens.count || !joined(next) || kindOf(next) !== arabicWord || !has(next, startsWithArticle) || !(maskOf(next) & (arabicDistrict | arabicType))) return undefined;
+  if (
+    next >= tokens.count ||
+    !joined(next) ||
+    kindOf(next) !== arabicWord ||
+    !has(next, startsWithArticle) ||
+    !(maskOf(next) & (arabicDistrict | arabicType))
+  )
+    return undefined;
   const name = arabicStreetName(next);
   if (name < 0) return undefined;
   const chunk = chunkAt(skipSeparator(name + 1));

@@ -3,13 +3,61 @@
 // German form, with the number after, is in addresses-german.ts.
 import { frenchSpelledOutTypes, numberedRoadQualifiers } from './data/address-words.js';
 import { postcodeAt, stateAndZip } from './addresses-postcodes.js';
-import { endsPhrase, isCapitalisedWord, isComma, isDash, maskOf, maskOfRange, plainNumber, skipSeparator, type Street, suffixMask, yearLike } from './addresses-tokens.js';
 import {
-  arabicDistrict, arabicStop, arabicType, direction, englishType, englishAmbiguousType, englishTypeMask, follower, frenchAmbiguousType, frenchParticle, frenchSuffix, frenchType,
-  nonCity, notStreetName, numberedRoad, numberedThing, ordinalSuffix, saint, unit, yearPreposition,
+  endsPhrase,
+  isCapitalisedWord,
+  isComma,
+  isDash,
+  maskOf,
+  maskOfRange,
+  plainNumber,
+  skipSeparator,
+  type Street,
+  suffixMask,
+  yearLike,
+} from './addresses-tokens.js';
+import {
+  arabicDistrict,
+  arabicStop,
+  arabicType,
+  direction,
+  englishType,
+  englishAmbiguousType,
+  englishTypeMask,
+  follower,
+  frenchAmbiguousType,
+  frenchParticle,
+  frenchSuffix,
+  frenchType,
+  nonCity,
+  notStreetName,
+  numberedRoad,
+  numberedThing,
+  ordinalSuffix,
+  saint,
+  unit,
+  yearPreposition,
 } from './addresses-vocabulary.js';
 import {
-  allCapitals, arabicWord, capitalised, charOf, glued, has, isPunctuation, joined, kindOf, latinWord, mixedToken, newlineBefore, numberToken, punctuation, spaceBefore, startsWithArticle, tokenLength, tokens, wordExactly, wordIs,
+  allCapitals,
+  arabicWord,
+  capitalised,
+  charOf,
+  glued,
+  has,
+  isPunctuation,
+  joined,
+  kindOf,
+  latinWord,
+  mixedToken,
+  newlineBefore,
+  numberToken,
+  punctuation,
+  startsWithArticle,
+  tokenLength,
+  tokens,
+  wordExactly,
+  wordIs,
 } from './tokens.js';
 import { isUpper } from './words.js';
 
@@ -23,18 +71,37 @@ function houseNumber(index: number): boolean {
     if (suffix === 1) {
       const letter = tokens.text.charCodeAt(tokens.ends[index]! - 1);
       // "5e étage" and "1er" are ordinals, "12h" a time, "5m" a length.
-      if (letter === 101 || letter === 104 || letter === 109 || letter === 107 || letter === 103 || letter === 120) return false;
+      if (letter === 101 || letter === 104 || letter === 109 || letter === 107 || letter === 103 || letter === 120)
+        return false;
     } else if (!(suffixMask(index) & frenchSuffix)) return false;
   }
   if (index > 0 && glued(index)) {
     // "rfc7517", "IPv6": digits glued to a word are part of an identifier.
     if (kindOf(index - 1) !== punctuation) return false;
     const before = charOf(index - 1);
-    if (before === 46 || before === 44 || before === 58 || before === 47 || before === 36 || before === 0x20ac || before === 0xa3 || before === 43 || before === 45) return false;
+    if (
+      before === 46 ||
+      before === 44 ||
+      before === 58 ||
+      before === 47 ||
+      before === 36 ||
+      before === 0x20ac ||
+      before === 0xa3 ||
+      before === 43 ||
+      before === 45
+    )
+      return false;
   }
   if (index + 1 < tokens.count && glued(index + 1)) {
     const after = charOf(index + 1);
-    if (after === 37 || after === 58 || after === 46 && index + 2 < tokens.count && kindOf(index + 2) === numberToken && glued(index + 2) || after === 47 || after === 0x20ac) return false;
+    if (
+      after === 37 ||
+      after === 58 ||
+      (after === 46 && index + 2 < tokens.count && kindOf(index + 2) === numberToken && glued(index + 2)) ||
+      after === 47 ||
+      after === 0x20ac
+    )
+      return false;
   }
   return true;
 }
@@ -42,8 +109,16 @@ function houseNumber(index: number): boolean {
 /** After a house number: "-14" of a range, "bis", a single letter, a comma before a French type. */
 function afterHouseNumber(index: number): number {
   let next = index + 1;
-  if (isDash(next) && glued(next) && next + 1 < tokens.count && kindOf(next + 1) === numberToken && glued(next + 1)) next += 2;
-  if (next < tokens.count && joined(next) && kindOf(next) === latinWord && (maskOf(next) & frenchSuffix || (tokenLength(next) === 1 && has(next, capitalised) && next + 1 < tokens.count && maskOf(next + 1) & frenchType))) next += 1;
+  if (isDash(next) && glued(next) && next + 1 < tokens.count && kindOf(next + 1) === numberToken && glued(next + 1))
+    next += 2;
+  if (
+    next < tokens.count &&
+    joined(next) &&
+    kindOf(next) === latinWord &&
+    (maskOf(next) & frenchSuffix ||
+      (tokenLength(next) === 1 && has(next, capitalised) && next + 1 < tokens.count && maskOf(next + 1) & frenchType))
+  )
+    next += 1;
   return next;
 }
 
@@ -80,7 +155,8 @@ function frenchStreet(typeIndex: number): number {
       }
       // "rue de la gare": a lower-case word right after a particle; "27 rue jean moulin samedi": in
       // lower case with no particle, a few words after a type that is no everyday word.
-      const typedInLowerCase = !sawParticle && capitalWords === 0 && !(typeMask & frenchAmbiguousType) && !(mask & follower);
+      const typedInLowerCase =
+        !sawParticle && capitalWords === 0 && !(typeMask & frenchAmbiguousType) && !(mask & follower);
       if ((afterParticle || typedInLowerCase) && lowerWords < 3) {
         lowerWords += 1;
         last = index;
@@ -91,7 +167,13 @@ function frenchStreet(typeIndex: number): number {
       break;
     }
     // "rue du 4 Septembre", "avenue du 8 Mai 1945"
-    if (kind === numberToken && sawParticle && tokenLength(index) <= 2 && isCapitalisedWord(index + 1) && joined(index + 1)) {
+    if (
+      kind === numberToken &&
+      sawParticle &&
+      tokenLength(index) <= 2 &&
+      isCapitalisedWord(index + 1) &&
+      joined(index + 1)
+    ) {
       last = index;
       index += 1;
       continue;
@@ -103,12 +185,14 @@ function frenchStreet(typeIndex: number): number {
   const placeAfter = postcodeAt(afterName) >= 0 || unitAt(afterName) >= 0;
   // All in lower case: fine after "rue", "allée", "impasse", and after "avenue de la victoire"; after
   // "place" or "cours" ("1 place de parking") a postcode or a unit must follow.
-  if (capitalWords === 0) return !(typeMask & frenchAmbiguousType) || (particleFirst && spelledOutType(typeIndex)) || placeAfter ? last : -1;
+  if (capitalWords === 0)
+    return !(typeMask & frenchAmbiguousType) || (particleFirst && spelledOutType(typeIndex)) || placeAfter ? last : -1;
   // "3 Place Settings", "2 Route Options": an English-looking phrase with no particle must end there.
   // "12 avenue Foch demain": a type that is no everyday word, in lower case as French writes it. Not
   // "place" ("1 place Premium pour le concert"), nor a capitalised "Avenue" ("3 Avenue Films in a row").
   const frenchUsage = spelledOutType(typeIndex) && !has(typeIndex, capitalised);
-  if (typeMask & frenchAmbiguousType && !particleFirst && !endsPhrase(last + 1) && !placeAfter && !frenchUsage) return -1;
+  if (typeMask & frenchAmbiguousType && !particleFirst && !endsPhrase(last + 1) && !placeAfter && !frenchUsage)
+    return -1;
   return last;
 }
 
@@ -128,13 +212,28 @@ export function unitAt(index: number): number {
     let next = index + 1;
     if (isPunctuation(next, 46) && glued(next)) next += 1;
     if (isPunctuation(next, 35) || isPunctuation(next, 58)) next += 1;
-    if (next < tokens.count && joined(next) && (kindOf(next) === numberToken || kindOf(next) === mixedToken || (kindOf(next) === latinWord && tokenLength(next) === 1 && has(next, capitalised)))) return next;
+    if (
+      next < tokens.count &&
+      joined(next) &&
+      (kindOf(next) === numberToken ||
+        kindOf(next) === mixedToken ||
+        (kindOf(next) === latinWord && tokenLength(next) === 1 && has(next, capitalised)))
+    )
+      return next;
     return -1;
   }
   // "#12"
   if (isPunctuation(index, 35) && plainNumber(index + 1, 1, 5) && glued(index + 1)) return index + 1;
   const digits = tokens.digitCounts[index]!;
-  if (kindOf(index) === numberToken && digits > 0 && digits <= 4 && joined(index + 1) && maskOf(index + 1) & unit && (digits <= 2 || kindOf(index + 1) === arabicWord)) return index + 1;
+  if (
+    kindOf(index) === numberToken &&
+    digits > 0 &&
+    digits <= 4 &&
+    joined(index + 1) &&
+    maskOf(index + 1) & unit &&
+    (digits <= 2 || kindOf(index + 1) === arabicWord)
+  )
+    return index + 1;
   return -1;
 }
 
@@ -144,7 +243,11 @@ function elidedCapital(index: number): boolean {
   if (tokenLength(index) < 3) return false;
   const second = tokens.text.charCodeAt(start + 1);
   const first = tokens.text.charCodeAt(start) | 32;
-  return (first === 108 || first === 100) && (second === 39 || second === 0x2019) && isUpper(tokens.text.charCodeAt(start + 2));
+  return (
+    (first === 108 || first === 100) &&
+    (second === 39 || second === 0x2019) &&
+    isUpper(tokens.text.charCodeAt(start + 2))
+  );
 }
 
 /** "d'Anglais" in "2 cours d'Anglais": a school subject, not a street name. */
@@ -157,7 +260,13 @@ function elidedLanguage(index: number): boolean {
 function englishNameWord(index: number): boolean {
   if (index >= tokens.count || !joined(index)) return false;
   const kind = kindOf(index);
-  if (kind === numberToken) return tokens.digitCounts[index]! > 0 && tokens.digitCounts[index]! <= 3 && (suffixMask(index) & ordinalSuffix) !== 0 && tokenLength(index) - tokens.digitCounts[index]! <= 2;
+  if (kind === numberToken)
+    return (
+      tokens.digitCounts[index]! > 0 &&
+      tokens.digitCounts[index]! <= 3 &&
+      (suffixMask(index) & ordinalSuffix) !== 0 &&
+      tokenLength(index) - tokens.digitCounts[index]! <= 2
+    );
   if (kind !== latinWord || !has(index, capitalised)) return false;
   return (maskOf(index) & notStreetName) === 0;
 }
@@ -184,7 +293,13 @@ function englishStreet(from: number): number {
   let bestWeakness = 0;
   for (let steps = 0; steps < 7 && index < tokens.count && joined(index); steps += 1) {
     // "204 The Green", "12 The Avenue": an article only first, before a capitalised word.
-    if (steps === 0 && kindOf(index) === latinWord && tokens.text.startsWith('The', tokens.starts[index]!) && tokenLength(index) === 3 && englishNameWord(index + 1)) {
+    if (
+      steps === 0 &&
+      kindOf(index) === latinWord &&
+      tokens.text.startsWith('The', tokens.starts[index]!) &&
+      tokenLength(index) === 3 &&
+      englishNameWord(index + 1)
+    ) {
       nameWords += 1;
       index += 1;
       article = true;
@@ -192,7 +307,14 @@ function englishStreet(from: number): number {
     }
     if (!englishNameWord(index)) {
       // "N. Main St": a compass letter with a dot.
-      if (kindOf(index) === punctuation && isPunctuation(index, 46) && glued(index) && index > from && tokenLength(index - 1) <= 2 && maskOf(index - 1) & (direction | saint)) {
+      if (
+        kindOf(index) === punctuation &&
+        isPunctuation(index, 46) &&
+        glued(index) &&
+        index > from &&
+        tokenLength(index - 1) <= 2 &&
+        maskOf(index - 1) & (direction | saint)
+      ) {
         index += 1;
         continue;
       }
@@ -226,7 +348,15 @@ function englishStreet(from: number): number {
   if (isPunctuation(last + 1, 46) && glued(last + 1) && abbreviation(last)) last += 1;
   // "Pennsylvania Avenue NW"
   const after = last + 1;
-  if (after < tokens.count && joined(after) && kindOf(after) === latinWord && (has(after, allCapitals) || (tokenLength(after) === 1 && has(after, capitalised))) && maskOf(after) & direction && tokenLength(after) <= 2) last = after;
+  if (
+    after < tokens.count &&
+    joined(after) &&
+    kindOf(after) === latinWord &&
+    (has(after, allCapitals) || (tokenLength(after) === 1 && has(after, capitalised))) &&
+    maskOf(after) & direction &&
+    tokenLength(after) <= 2
+  )
+    last = after;
   if (bestWeakness === 1 && !streetEnds(last + 1, true)) return -1;
   if (bestWeakness === 2 && !streetEnds(last + 1, false)) return -1;
   return last;
@@ -242,7 +372,14 @@ function abbreviation(index: number): boolean {
     const letter = tokens.text.charCodeAt(position) | 32;
     if (letter === 97 || letter === 101 || letter === 105 || letter === 111 || letter === 117) vowels += 1;
   }
-  return vowels === 0 || wordIs(index, 'ave') || wordIs(index, 'ter') || wordIs(index, 'terr') || wordIs(index, 'cres') || wordIs(index, 'expy');
+  return (
+    vowels === 0 ||
+    wordIs(index, 'ave') ||
+    wordIs(index, 'ter') ||
+    wordIs(index, 'terr') ||
+    wordIs(index, 'cres') ||
+    wordIs(index, 'expy')
+  );
 }
 
 /** "27 cranbrook rd on saturday", "812 hector rise suite 515": one or two words, a type, then an end. */
@@ -260,7 +397,15 @@ function lowerCaseStreet(from: number): number {
     index += 1;
   }
   // "rd", "st" are no name words of their own (they are types): one more look.
-  if (index > from && index < tokens.count && joined(index) && kindOf(index) === latinWord && !has(index, capitalised) && maskOf(index) & englishType) return streetEnds(index + 1, true) ? index : -1;
+  if (
+    index > from &&
+    index < tokens.count &&
+    joined(index) &&
+    kindOf(index) === latinWord &&
+    !has(index, capitalised) &&
+    maskOf(index) & englishType
+  )
+    return streetEnds(index + 1, true) ? index : -1;
   return -1;
 }
 
@@ -268,11 +413,25 @@ function lowerCaseStreet(from: number): number {
 function numberedRoadAt(from: number): number {
   let index = from;
   // A qualifier is looked for only before a road word: "State Route", "County Road".
-  if (kindOf(index + 1) === latinWord && maskOf(index + 1) & (numberedRoad | englishType) && kindOf(index) === latinWord && has(index, capitalised) && joined(index + 1) && numberedRoadQualifier(index)) index += 1;
+  if (
+    kindOf(index + 1) === latinWord &&
+    maskOf(index + 1) & (numberedRoad | englishType) &&
+    kindOf(index) === latinWord &&
+    has(index, capitalised) &&
+    joined(index + 1) &&
+    numberedRoadQualifier(index)
+  )
+    index += 1;
   const mask = kindOf(index) === latinWord && has(index, capitalised) ? maskOf(index) : 0;
   if (!(mask & numberedRoad) && !(index > from && mask & englishType)) return -1;
   const number = index + 1;
-  if (!joined(number) || kindOf(number) !== numberToken || tokens.digitCounts[number]! < 1 || tokens.digitCounts[number]! > 4) return -1;
+  if (
+    !joined(number) ||
+    kindOf(number) !== numberToken ||
+    tokens.digitCounts[number]! < 1 ||
+    tokens.digitCounts[number]! > 4
+  )
+    return -1;
   return number;
 }
 
@@ -312,7 +471,11 @@ export function arabicStreetName(typeIndex: number): number {
       const mask = maskOf(index);
       // A street word with the article names the street after a street word: "طريق الكورنيش",
       // "شارع الميدان" (Corniche Road, Square Street); anywhere else it starts another part.
-      const namedAfterType = steps === 0 && mask & arabicType && has(index, startsWithArticle) && !(mask & (arabicStop | arabicDistrict | unit));
+      const namedAfterType =
+        steps === 0 &&
+        mask & arabicType &&
+        has(index, startsWithArticle) &&
+        !(mask & (arabicStop | arabicDistrict | unit));
       if (!namedAfterType && mask & (arabicStop | arabicDistrict | arabicType | unit)) break;
       last = index;
       index += 1;
@@ -338,7 +501,12 @@ export function unitBefore(index: number): number {
   if (word < 0 || has(value, newlineBefore)) return index;
   const valueKind = kindOf(value);
   // "وحدة 4، 88 المنطقة الصناعية": an Arabic unit word too.
-  if ((valueKind === numberToken || valueKind === mixedToken || (valueKind === latinWord && tokenLength(value) === 1)) && maskOf(word) & unit && (has(word, capitalised) || kindOf(word) === arabicWord)) return word;
+  if (
+    (valueKind === numberToken || valueKind === mixedToken || (valueKind === latinWord && tokenLength(value) === 1)) &&
+    maskOf(word) & unit &&
+    (has(word, capitalised) || kindOf(word) === arabicWord)
+  )
+    return word;
   return index;
 }
 
@@ -380,7 +548,9 @@ export function streetFromNumber(index: number): Street | undefined {
 /** "Chapter 3 The End", "Page 5", "saison 2": a number that counts chapters, pages or steps. */
 function countedByWordBefore(index: number): boolean {
   const before = index - 1;
-  return before >= 0 && !has(index, newlineBefore) && kindOf(before) === latinWord && (maskOf(before) & numberedThing) !== 0;
+  return (
+    before >= 0 && !has(index, newlineBefore) && kindOf(before) === latinWord && (maskOf(before) & numberedThing) !== 0
+  );
 }
 
 /** "in 2019 Main Street was renamed": a year after a preposition is not a house number. */

@@ -3,7 +3,22 @@
 // pattern uses.
 import { type AddressVocabulary, addressVocabulary, usState } from './addresses-vocabulary.js';
 import {
-  allCapitals, arabicWord, beginText, capitalised, charOf, has, hashOf, joined, keyEnd, kindOf, latinWord, newlineBefore, numberToken, punctuation, tokenLength, tokens,
+  allCapitals,
+  arabicWord,
+  beginText,
+  capitalised,
+  charOf,
+  has,
+  hashOf,
+  joined,
+  keyEnd,
+  kindOf,
+  latinWord,
+  newlineBefore,
+  numberToken,
+  punctuation,
+  tokenLength,
+  tokens,
 } from './tokens.js';
 import { hashRange } from './words.js';
 
@@ -21,14 +36,18 @@ export function maskOf(index: number): number {
   let mask = tokens.masks[index]!;
   if (mask < 0) {
     const kind = kindOf(index);
-    mask = kind === latinWord || kind === arabicWord ? words.maskOf(tokens.text, tokens.starts[index]!, keyEnd(index), hashOf(index)) : 0;
+    mask =
+      kind === latinWord || kind === arabicWord
+        ? words.maskOf(tokens.text, tokens.starts[index]!, keyEnd(index), hashOf(index))
+        : 0;
     tokens.masks[index] = mask;
   }
   return mask;
 }
 
 /** The bits of text[start, end). */
-export const maskOfRange = (start: number, end: number): number => words.maskOf(tokens.text, start, end, hashRange(tokens.text, start, end));
+export const maskOfRange = (start: number, end: number): number =>
+  words.maskOf(tokens.text, start, end, hashRange(tokens.text, start, end));
 
 /** The bits of a number token's glued letters: "bis" in "12bis", "th" in "5th". */
 export function suffixMask(index: number): number {
@@ -37,7 +56,8 @@ export function suffixMask(index: number): number {
   return maskOfRange(tokens.starts[index]! + digits, tokens.ends[index]!);
 }
 
-export const isCapitalisedWord = (index: number): boolean => index < tokens.count && kindOf(index) === latinWord && has(index, capitalised);
+export const isCapitalisedWord = (index: number): boolean =>
+  index < tokens.count && kindOf(index) === latinWord && has(index, capitalised);
 
 export function isComma(index: number): boolean {
   const character = charOf(index);
@@ -66,12 +86,20 @@ export function endsPhrase(index: number): boolean {
 
 /** The word is a two-letter US state code, written in capitals: "IL", "CA". */
 export function isStateCode(index: number): boolean {
-  return index >= 0 && index < tokens.count && kindOf(index) === latinWord && tokenLength(index) === 2 && has(index, allCapitals) && (maskOf(index) & usState) !== 0;
+  return (
+    index >= 0 &&
+    index < tokens.count &&
+    kindOf(index) === latinWord &&
+    tokenLength(index) === 2 &&
+    has(index, allCapitals) &&
+    (maskOf(index) & usState) !== 0
+  );
 }
 
 /** Skips one separator of an address line: a comma, a dash, "؛". */
 export function skipSeparator(index: number): number {
-  if (index < tokens.count && joined(index) && (isComma(index) || isDash(index) || charOf(index) === 0x61b)) return index + 1;
+  if (index < tokens.count && joined(index) && (isComma(index) || isDash(index) || charOf(index) === 0x61b))
+    return index + 1;
   return index;
 }
 

@@ -2,9 +2,36 @@
 // unit words, postcode labels, cities, state and postcode-area codes, and the words that rule an
 // address out, each with its category bits.
 import {
-  arabicAddressStopWords, arabicCities, arabicCountWords, arabicDistrictWords, arabicStreetTypes, cities, cityParticles, countries, directionals, englishAmbiguousStreetTypes,
-  englishStreetTypes, englishWeakStreetTypes, frenchAmbiguousStreetTypes, frenchNumberSuffixes, frenchStreetParticles, frenchStreetTypes, germanStreetSuffixes, nonCityWords,
-  notStreetNames, numberedRoadWords, numberedThings, ordinalSuffixes, postBoxWords, postcodeLabels, saintWords, streetFollowers, ukPostcodeAreas, unitWords, usStateCodes, yearPrepositions,
+  arabicAddressStopWords,
+  arabicCities,
+  arabicCountWords,
+  arabicDistrictWords,
+  arabicStreetTypes,
+  cities,
+  cityParticles,
+  countries,
+  directionals,
+  englishAmbiguousStreetTypes,
+  englishStreetTypes,
+  englishWeakStreetTypes,
+  frenchAmbiguousStreetTypes,
+  frenchNumberSuffixes,
+  frenchStreetParticles,
+  frenchStreetTypes,
+  germanStreetSuffixes,
+  nonCityWords,
+  notStreetNames,
+  numberedRoadWords,
+  numberedThings,
+  ordinalSuffixes,
+  postBoxWords,
+  postcodeLabels,
+  saintWords,
+  streetFollowers,
+  ukPostcodeAreas,
+  unitWords,
+  usStateCodes,
+  yearPrepositions,
 } from './data/address-words.js';
 import { hashOfFolded, mark, newFilter, WordShapes, WordTable } from './words.js';
 
@@ -95,7 +122,9 @@ function buildVocabulary(): AddressVocabulary {
   for (const word of directionals) words.add(word, direction);
   for (const phrase of postcodeLabels) {
     const parts = phrase.split(' ');
-    parts.forEach((part, index) => words.add(part, index === parts.length - 1 ? labelHead : labelWord));
+    parts.forEach((part, index) => {
+      words.add(part, index === parts.length - 1 ? labelHead : labelWord);
+    });
   }
   for (const word of cities) {
     const parts = word.split(' ');
@@ -119,6 +148,9 @@ function buildVocabulary(): AddressVocabulary {
   for (const word of streetFollowers) words.add(word, follower);
   for (const word of yearPrepositions) words.add(word, yearPreposition);
   for (const word of numberedRoadWords) words.add(word, numberedRoad);
-  words.markFilters(englishTypeMask | frenchType | frenchAmbiguousType | frenchSuffix | arabicType | arabicDistrict | numberedRoad, boxWord | labelHead | labelWord | city | arabicCity);
+  words.markFilters(
+    englishTypeMask | frenchType | frenchAmbiguousType | frenchSuffix | arabicType | arabicDistrict | numberedRoad,
+    boxWord | labelHead | labelWord | city | arabicCity,
+  );
   return words;
 }

@@ -6,11 +6,45 @@ import { arabicArticleStreet, arabicStreet, extendAddress } from './addresses-li
 import { britishPostcode, cityAfter, labelledPostcode, postBox, standalonePostcode } from './addresses-postcodes.js';
 import { germanStreet } from './addresses-german.js';
 import { streetFromNumber } from './addresses-streets.js';
-import { beginAddresses, isCapitalisedWord, isComma, isDash, maskOf, plainNumber, type Street, words } from './addresses-tokens.js';
+import {
+  beginAddresses,
+  isCapitalisedWord,
+  isComma,
+  isDash,
+  maskOf,
+  plainNumber,
+  type Street,
+  words,
+} from './addresses-tokens.js';
 import { city } from './addresses-vocabulary.js';
 import type { Span } from './span.js';
-import { arabicWord, endText, has, joined, kindOf, mixedToken, newlineBefore, numberToken, tokenizeRange, tokenLength, tokens } from './tokens.js';
-import { fold, hashRange, isApostrophe, isHyphen, isArabicLetter, isDigit, isLatinLetter, isSpace, isUpper, marked, snapBack, snapForward } from './words.js';
+import {
+  arabicWord,
+  endText,
+  has,
+  joined,
+  kindOf,
+  mixedToken,
+  newlineBefore,
+  numberToken,
+  tokenizeRange,
+  tokenLength,
+  tokens,
+} from './tokens.js';
+import {
+  fold,
+  hashRange,
+  isApostrophe,
+  isHyphen,
+  isArabicLetter,
+  isDigit,
+  isLatinLetter,
+  isSpace,
+  isUpper,
+  marked,
+  snapBack,
+  snapForward,
+} from './words.js';
 
 const label = 'pii.address';
 
@@ -33,7 +67,10 @@ function scanTokens(from: number, limit: number, spans: Span[]): number {
       if (!street && wordBefore) {
         const labelled = labelledPostcode(index);
         if (labelled >= 0) {
-          const last = isDash(index + 1) && joined(index + 1) && plainNumber(index + 2, 4, 4) && joined(index + 2) ? index + 2 : index;
+          const last =
+            isDash(index + 1) && joined(index + 1) && plainNumber(index + 2, 4, 4) && joined(index + 2)
+              ? index + 2
+              : index;
           street = { first: index, last: cityAfter(last + 1, last) };
         }
       }
@@ -43,7 +80,8 @@ function scanTokens(from: number, limit: number, spans: Span[]): number {
       if (british >= 0) {
         let first = index;
         const before = index - 1;
-        if (before >= 0 && joined(index) && isCapitalisedWord(before) && (maskOf(before) & city || isComma(before - 1))) first = before;
+        if (before >= 0 && joined(index) && isCapitalisedWord(before) && (maskOf(before) & city || isComma(before - 1)))
+          first = before;
         street = { first, last: british };
       }
     } else if (kind === arabicWord && mayBeArabicStreetWord(index)) {
@@ -65,7 +103,19 @@ function mayBeArabicStreetWord(index: number): boolean {
   const length = tokenLength(index);
   if (length < 2 || length > 8) return false;
   const first = tokens.text.charCodeAt(tokens.starts[index]!);
-  return first === 0x634 || first === 0x637 || first === 0x62c || first === 0x632 || first === 0x645 || first === 0x62f || first === 0x62d || first === 0x636 || first === 0x648 || first === 0x628 || first === 0x641;
+  return (
+    first === 0x634 ||
+    first === 0x637 ||
+    first === 0x62c ||
+    first === 0x632 ||
+    first === 0x645 ||
+    first === 0x62f ||
+    first === 0x62d ||
+    first === 0x636 ||
+    first === 0x648 ||
+    first === 0x628 ||
+    first === 0x641
+  );
 }
 
 // Where an address may be: a digit (Arabic-Indic too), or, in Arabic text, a street or district
@@ -73,7 +123,8 @@ function mayBeArabicStreetWord(index: number): boolean {
 const digits = /[0-9\u0660-\u0669\u06F0-\u06F9]/g;
 // The street words by their first letter, then the rest, and not inside a longer word: measured
 // faster than a plain alternation on Arabic text.
-const digitsAndStreetWords = /[0-9\u0660-\u0669\u06F0-\u06F9]|[شطجمزدح](?:ارع|ريق|ادة|يدان|قاق|وار|ي|نطقة)(?![\u0621-\u064A])/g;
+const digitsAndStreetWords =
+  /[0-9\u0660-\u0669\u06F0-\u06F9]|[شطجمزدح](?:ارع|ريق|ادة|يدان|قاق|وار|ي|نطقة)(?![\u0621-\u064A])/g;
 const arabicLetters = /[\u0621-\u064A]/;
 
 /** Text kept before and after an anchor: room for "Apt 4B, " or "Springfield, IL" before it, a line after it. */
@@ -84,7 +135,8 @@ const tailTokens = 40;
 /** Words looked at after a number for a street type: "1600 Pennsylvania Avenue", "12 bis, rue". */
 const wordsAfterNumber = 8;
 
-const isArabicLetterAt = (position: number): boolean => position >= 0 && position < tokens.text.length && isArabicLetter(tokens.text.charCodeAt(position));
+const isArabicLetterAt = (position: number): boolean =>
+  position >= 0 && position < tokens.text.length && isArabicLetter(tokens.text.charCodeAt(position));
 
 /**
  * The end of the anchor at start if it is worth a window, else minus where the scan goes on. A
@@ -149,7 +201,11 @@ function britishOutward(start: number, end: number): boolean {
   const after = text.charCodeAt(position);
   if (isUpper(after) || (isDigit(after) && end - start === 1)) position += 1;
   if (text.charCodeAt(position) === 32) position += 1;
-  return isDigit(text.charCodeAt(position)) && isUpper(text.charCodeAt(position + 1)) && isUpper(text.charCodeAt(position + 2));
+  return (
+    isDigit(text.charCodeAt(position)) &&
+    isUpper(text.charCodeAt(position + 1)) &&
+    isUpper(text.charCodeAt(position + 2))
+  );
 }
 
 /**
@@ -181,11 +237,28 @@ function streetWordAfter(end: number): boolean {
     const code = text.charCodeAt(position);
     const wordStart = position;
     if (isLatinLetter(code)) {
-      while (position < text.length && (isLatinLetter(text.charCodeAt(position)) || ((isApostrophe(text.charCodeAt(position)) || isHyphen(text.charCodeAt(position))) && isLatinLetter(text.charCodeAt(position + 1))))) position += 1;
+      while (
+        position < text.length &&
+        (isLatinLetter(text.charCodeAt(position)) ||
+          ((isApostrophe(text.charCodeAt(position)) || isHyphen(text.charCodeAt(position))) &&
+            isLatinLetter(text.charCodeAt(position + 1))))
+      )
+        position += 1;
       // A single letter is no type ("5 E Broadway" reads on).
-      if (position - wordStart > 1 && words.afterNumberShapes.mayHold(text, wordStart, position) && marked(filter, hashRange(text, wordStart, position))) return true;
+      if (
+        position - wordStart > 1 &&
+        words.afterNumberShapes.mayHold(text, wordStart, position) &&
+        marked(filter, hashRange(text, wordStart, position))
+      )
+        return true;
       // "629 The Spinney, Brighton": the British form with an article and no type.
-      if (seen === 0 && position - wordStart === 3 && text.startsWith('The ', wordStart) && isUpper(text.charCodeAt(position + 1))) return true;
+      if (
+        seen === 0 &&
+        position - wordStart === 3 &&
+        text.startsWith('The ', wordStart) &&
+        isUpper(text.charCodeAt(position + 1))
+      )
+        return true;
       // Name words before the type are capitalised, or all in lower case, and then few.
       if (seen === 0) lowerCase = !isUpper(code);
       else if (lowerCase !== !isUpper(code)) return false;
@@ -228,9 +301,14 @@ function wordBeforeNumber(start: number): boolean {
     while (wordStart > 0 && isLatinLetter(text.charCodeAt(wordStart - 1))) wordStart -= 1;
     // A single Latin letter is a box word only with its dot: "B.P. 123", "P.O. Box".
     if (wordStart === before && !punctuated) return false;
-  } else if (isArabicLetter(last)) while (wordStart > 0 && isArabicLetter(text.charCodeAt(wordStart - 1))) wordStart -= 1;
+  } else if (isArabicLetter(last))
+    while (wordStart > 0 && isArabicLetter(text.charCodeAt(wordStart - 1))) wordStart -= 1;
   else return false;
-  if (words.beforeNumberShapes.mayHold(text, wordStart, before + 1) && marked(words.beforeNumberFilter, hashRange(text, wordStart, before + 1))) return true;
+  if (
+    words.beforeNumberShapes.mayHold(text, wordStart, before + 1) &&
+    marked(words.beforeNumberFilter, hashRange(text, wordStart, before + 1))
+  )
+    return true;
   return isLatinLetter(last) && germanStreetWord(wordStart, before + 1);
 }
 
@@ -243,7 +321,8 @@ function germanStreetWord(start: number, end: number): boolean {
   for (const suffix of germanStreetSuffixes) {
     if (end - start < suffix.length) continue;
     let matches = true;
-    for (let position = 0; position < suffix.length && matches; position += 1) matches = fold(text.charCodeAt(end - suffix.length + position)) === suffix.charCodeAt(position);
+    for (let position = 0; position < suffix.length && matches; position += 1)
+      matches = fold(text.charCodeAt(end - suffix.length + position)) === suffix.charCodeAt(position);
     if (matches) return true;
   }
   return false;
@@ -268,7 +347,8 @@ export function findAddresses(input: string): Span[] {
   anchors.lastIndex = 0;
   // test(), not exec(), for digits: no match object for each of the many digits of a text.
   while (anchors.test(input)) {
-    const matched = arabic && !isDigit(input.charCodeAt(anchors.lastIndex - 1)) ? arabicStreetWordLength(anchors.lastIndex) : 1;
+    const matched =
+      arabic && !isDigit(input.charCodeAt(anchors.lastIndex - 1)) ? arabicStreetWordLength(anchors.lastIndex) : 1;
     const start = anchors.lastIndex - matched;
     const end = anchorEnd(start, matched);
     if (end < 0) {
@@ -314,7 +394,8 @@ export function findAddresses(input: string): Span[] {
 /** The length of the Arabic street or district word of the anchor pattern that ends at end. */
 function arabicStreetWordLength(end: number): number {
   const text = tokens.text;
-  for (const word of anchorStreetWords) if (end >= word.length && text.startsWith(word, end - word.length)) return word.length;
+  for (const word of anchorStreetWords)
+    if (end >= word.length && text.startsWith(word, end - word.length)) return word.length;
   return 1;
 }
 const anchorStreetWords = ['شارع', 'طريق', 'جادة', 'ميدان', 'زقاق', 'دوار', 'منطقة', 'حي'];

@@ -33,7 +33,10 @@ export function ibanValid(iban: string): boolean {
   return remainder === 1;
 }
 
-/** A payment card number: 13–19 digits with an issuer prefix, not one digit repeated, Luhn-valid; separators ignored. One pass, no allocation. */
+/**
+ * A payment card number: 13–19 digits with an issuer prefix, not one digit repeated, Luhn-valid; separators ignored.
+ * One pass, no allocation.
+ */
 export function cardNumberValid(text: string): boolean {
   let count = 0;
   let sum = 0;
@@ -66,13 +69,74 @@ export function cardNumberValid(text: string): boolean {
     if (taken === 1) second = value;
   }
   const two = Math.floor(prefix / 100);
-  return second === 4 || (two >= 51 && two <= 55) || (two >= 22 && two <= 27) || two === 34 || two === 37 || two === 30 || two === 36 || two === 38 || two === 39 || prefix === 6011 || two === 64 || two === 65 || two === 35 || two === 62;
+  return (
+    second === 4 ||
+    (two >= 51 && two <= 55) ||
+    (two >= 22 && two <= 27) ||
+    two === 34 ||
+    two === 37 ||
+    two === 30 ||
+    two === 36 ||
+    two === 38 ||
+    two === 39 ||
+    prefix === 6011 ||
+    two === 64 ||
+    two === 65 ||
+    two === 35 ||
+    two === 62
+  );
 }
 
 /** IBAN lengths by country (ISO 13616 registry), for the countries most often seen here. */
 const ibanLengths: Record<string, number> = {
-  SA: 24, AE: 23, FR: 27, DE: 22, GB: 22, ES: 24, IT: 27, NL: 18, BE: 16, CH: 21, AT: 20, LU: 20, PT: 25, IE: 22, QA: 29, KW: 30, BH: 22, OM: 23, JO: 30, EG: 29, LB: 28, TN: 24, MA: 28,
-  PL: 28, SE: 24, NO: 15, DK: 18, FI: 18, TR: 26, GR: 27, CY: 28, MT: 31, MC: 27, SM: 27, LI: 21, CZ: 24, SK: 24, HU: 28, RO: 24, BG: 22, HR: 21, SI: 19, EE: 20, LV: 21, LT: 20, IS: 26, IL: 23, PK: 24,
+  SA: 24,
+  AE: 23,
+  FR: 27,
+  DE: 22,
+  GB: 22,
+  ES: 24,
+  IT: 27,
+  NL: 18,
+  BE: 16,
+  CH: 21,
+  AT: 20,
+  LU: 20,
+  PT: 25,
+  IE: 22,
+  QA: 29,
+  KW: 30,
+  BH: 22,
+  OM: 23,
+  JO: 30,
+  EG: 29,
+  LB: 28,
+  TN: 24,
+  MA: 28,
+  PL: 28,
+  SE: 24,
+  NO: 15,
+  DK: 18,
+  FI: 18,
+  TR: 26,
+  GR: 27,
+  CY: 28,
+  MT: 31,
+  MC: 27,
+  SM: 27,
+  LI: 21,
+  CZ: 24,
+  SK: 24,
+  HU: 28,
+  RO: 24,
+  BG: 22,
+  HR: 21,
+  SI: 19,
+  EE: 20,
+  LV: 21,
+  LT: 20,
+  IS: 26,
+  IL: 23,
+  PK: 24,
 };
 
 /** French NIR (numéro de sécurité sociale): key = 97 − (first 13 digits mod 97); Corsica's 2A/2B count as 19/18. */

@@ -61,7 +61,9 @@ for (let code = 0; code < 128; code += 1) {
   asciiClasses[code] =
     (digit ? digitClass : 0) |
     (code === 32 || code === 45 || code === 46 || code === 40 || code === 41 || code === 47 ? separatorClass : 0) |
-    (digit || letter || code === 43 || code === 47 || code === 95 || code === 61 || code === 46 || code === 45 ? tokenClass : 0) |
+    (digit || letter || code === 43 || code === 47 || code === 95 || code === 61 || code === 46 || code === 45
+      ? tokenClass
+      : 0) |
     (digit || (code >= 65 && code <= 70) || (code >= 97 && code <= 102) ? hexClass : 0);
 }
 
@@ -106,7 +108,13 @@ export function featuresOf(text: string): Features {
     previousClass = kind;
     previous = code;
   }
-  return { digitRun, dotBetweenDigits, hexColons: colonsNearHex >= 1 && text.includes('::') ? true : colonsNearHex >= 2, tokenRun, at };
+  return {
+    digitRun,
+    dotBetweenDigits,
+    hexColons: colonsNearHex >= 1 && text.includes('::') ? true : colonsNearHex >= 2,
+    tokenRun,
+    at,
+  };
 }
 
 /** Seven digits close together: every numeric identifier here has at least that many. */
@@ -124,7 +132,9 @@ export const detectors: readonly Detector[] = [
   {
     label: 'secret.private_key',
     gate: (text) => text.includes('-----BEGIN'),
-    pattern: rx(`-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[\\s\\S]*?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|$)`),
+    pattern: rx(
+      `-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[\\s\\S]*?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|$)`,
+    ),
   },
   {
     label: 'secret.aws_key',
@@ -139,7 +149,9 @@ export const detectors: readonly Detector[] = [
   {
     label: 'secret.api_key',
     gate: (text) => text.includes('sk-') || text.includes('sk_') || text.includes('AIza') || text.includes('xox'),
-    pattern: rx(`${before}(?:sk-(?:proj-|ant-(?:api\\d{2}-)?|live-|test-)?[A-Za-z0-9_-]{20,}|sk_(?:live|test)_[A-Za-z0-9]{20,}|AIza[0-9A-Za-z_-]{35}|xox[abposr]-[A-Za-z0-9-]{10,})${after}`),
+    pattern: rx(
+      `${before}(?:sk-(?:proj-|ant-(?:api\\d{2}-)?|live-|test-)?[A-Za-z0-9_-]{20,}|sk_(?:live|test)_[A-Za-z0-9]{20,}|AIza[0-9A-Za-z_-]{35}|xox[abposr]-[A-Za-z0-9-]{10,})${after}`,
+    ),
   },
   {
     label: 'secret.jwt',
@@ -229,7 +241,9 @@ export const detectors: readonly Detector[] = [
   {
     label: 'pii.ip.v4',
     gate: (_text, features) => features.dotBetweenDigits,
-    pattern: rx(`(?<![\\d.])(?:(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(?![\\d.])`),
+    pattern: rx(
+      `(?<![\\d.])(?:(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(?![\\d.])`,
+    ),
   },
   {
     label: 'pii.ip.v6',
@@ -246,7 +260,8 @@ export const detectors: readonly Detector[] = [
     // A long run of token characters with the randomness of a secret (not a word, not hex, not a UUID).
     gate: (_text, features) => features.tokenRun >= 32,
     pattern: rx(`${before}[A-Za-z0-9+/_=.-]{32,256}${after}`),
-    validate: (match) => /\d/.test(match) && /[a-z]/.test(match) && /[A-Z]/.test(match) && !match.includes('..') && entropy(match) >= 4.2,
+    validate: (match) =>
+      /\d/.test(match) && /[a-z]/.test(match) && /[A-Z]/.test(match) && !match.includes('..') && entropy(match) >= 4.2,
   },
 ];
 
@@ -254,9 +269,13 @@ const arabicDigits = /[\u0660-\u0669\u06F0-\u06F9]/g;
 // Space separators (NBSP, NNBSP, thin spaces…) and invisible marks (ALM, LRM, RLM, zero-width and
 // bidi controls) that people and editors put between digit groups and words: read as spaces.
 const spaceLike = /[\u00A0\u1680\u2000-\u200F\u2028-\u202F\u205F-\u2064\u2066-\u2069\u3000\u061C\uFEFF]/g;
-const needsNormalising = /[\u0660-\u0669\u06F0-\u06F9\u00A0\u1680\u2000-\u200F\u2028-\u202F\u205F-\u2064\u2066-\u2069\u3000\u061C\uFEFF]/;
+const needsNormalising =
+  /[\u0660-\u0669\u06F0-\u06F9\u00A0\u1680\u2000-\u200F\u2028-\u202F\u205F-\u2064\u2066-\u2069\u3000\u061C\uFEFF]/;
 
-/** The text as the detectors read it, one code unit for one so offsets stay valid: Arabic-Indic and Eastern Arabic-Indic digits as ASCII digits, space-like characters as spaces. */
+/**
+ * The text as the detectors read it, one code unit for one so offsets stay valid: Arabic-Indic and Eastern Arabic-Indic
+ * digits as ASCII digits, space-like characters as spaces.
+ */
 export function normaliseDigits(text: string): string {
   if (!needsNormalising.test(text)) return text;
   return text
@@ -309,7 +328,11 @@ function trimmedRun(detector: Detector, run: string): { offset: number; text: st
   const trailing = (detector.caseless ? /[ .-][A-Z0-9]{1,4}$/ : /[ .-]\d{1,4}$/).exec(run)?.[0].length ?? 0;
   let exact = anchored.get(detector);
   if (!exact) anchored.set(detector, (exact = new RegExp(`^(?:${detector.pattern!.source})$`, 'u')));
-  for (const [from, cut] of [[leading, 0], [0, trailing], [leading, trailing]] as const) {
+  for (const [from, cut] of [
+    [leading, 0],
+    [0, trailing],
+    [leading, trailing],
+  ] as const) {
     if (from + cut === 0 || from + cut >= run.length) continue;
     const text = run.slice(from, run.length - cut);
     if (exact.test(text) && detector.validate!(text)) return { offset: from, text };

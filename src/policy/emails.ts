@@ -5,7 +5,8 @@
 import type { Span } from './span.js';
 
 /** The pattern whose leftmost, non-overlapping matches are the spans (it states what an address is). */
-export const emailPattern = /(?<![\p{L}\p{N}])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*\.[A-Za-z]{2,24}(?![\p{L}\p{N}])/gu;
+export const emailPattern =
+  /(?<![\p{L}\p{N}])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*\.[A-Za-z]{2,24}(?![\p{L}\p{N}])/gu;
 /** The part of the pattern after the '@', tried where it stands (sticky). */
 const domain = /[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*\.[A-Za-z]{2,24}(?![\p{L}\p{N}])/uy;
 const letterOrNumber = /^[\p{L}\p{N}]$/u;
@@ -13,7 +14,16 @@ const longestLocalPart = 64;
 
 /** A character the local part may hold: A–Z a–z 0–9 . _ % + - */
 function isLocalCharacter(code: number): boolean {
-  return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 46 || code === 95 || code === 37 || code === 43 || code === 45;
+  return (
+    (code >= 97 && code <= 122) ||
+    (code >= 65 && code <= 90) ||
+    (code >= 48 && code <= 57) ||
+    code === 46 ||
+    code === 95 ||
+    code === 37 ||
+    code === 43 ||
+    code === 45
+  );
 }
 
 /** Does a letter or a number (a whole code point, as the pattern's look-behind reads it) end just before position? */

@@ -3,7 +3,13 @@
 // under PDDL 1.0 for the database and CC0 1.0 for the contents), French, Arabic and other names
 // assembled by hand for this project (src/policy/data/).
 import { createRequire } from 'node:module';
-import { arabicFamilyNames, arabicGivenNames, arabicGivenNamesLatin, arabicNamesNeedingContext, arabicNisbaAdjectives } from './data/given-names-ar.js';
+import {
+  arabicFamilyNames,
+  arabicGivenNames,
+  arabicGivenNamesLatin,
+  arabicNamesNeedingContext,
+  arabicNisbaAdjectives,
+} from './data/given-names-ar.js';
 import { frenchGivenNames, frenchNamesNeedingContext } from './data/given-names-fr.js';
 import { worldGivenNames } from './data/given-names-world.js';
 import { englishNamesNeedingContext } from './data/name-words.js';

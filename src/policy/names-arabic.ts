@@ -5,10 +5,31 @@ import type { TriggerStrength } from './data/name-triggers.js';
 import type { Found } from './names-latin.js';
 import { endsPhrase, entryOf, maskOf, words } from './names-tokens.js';
 import {
-  arabicAdjective, arabicFamily, arabicGiven, arabicHonorific, arabicInnerTitle, arabicNeedsContext, arabicParticle, arabicPlaceIntroducer, arabicReligion, arabicServant, arabicStop,
+  arabicAdjective,
+  arabicFamily,
+  arabicGiven,
+  arabicHonorific,
+  arabicInnerTitle,
+  arabicNeedsContext,
+  arabicParticle,
+  arabicPlaceIntroducer,
+  arabicReligion,
+  arabicServant,
+  arabicStop,
   triggerHead,
 } from './names-vocabulary.js';
-import { arabicWord, endsWithYa, firstFolded, has, joined, kindOf, lengthOf, newlineBefore, startsWithArticle, tokens } from './tokens.js';
+import {
+  arabicWord,
+  endsWithYa,
+  firstFolded,
+  has,
+  joined,
+  kindOf,
+  lengthOf,
+  newlineBefore,
+  startsWithArticle,
+  tokens,
+} from './tokens.js';
 import { fold, hashRange, type WordEntry } from './words.js';
 
 const arabicNone = 0;
@@ -30,13 +51,24 @@ function arabicClass(index: number): number {
   if (mask & arabicParticle) return arabicParticleWord;
   if (mask & arabicServant) return arabicServantWord;
   if (mask & arabicReligion) return arabicReligionWord;
-  if (mask & (arabicStop | arabicAdjective | arabicHonorific | arabicPlaceIntroducer | arabicInnerTitle | triggerHead)) return arabicNone;
-  if (has(index, startsWithArticle)) return has(index, endsWithYa) && lengthOf(index) >= 5 ? arabicFamilyWord : lengthOf(index) >= 4 ? arabicArticleWord : arabicNone;
+  if (mask & (arabicStop | arabicAdjective | arabicHonorific | arabicPlaceIntroducer | arabicInnerTitle | triggerHead))
+    return arabicNone;
+  if (has(index, startsWithArticle))
+    return has(index, endsWithYa) && lengthOf(index) >= 5
+      ? arabicFamilyWord
+      : lengthOf(index) >= 4
+        ? arabicArticleWord
+        : arabicNone;
   // Unknown words: a verb (يـ تـ نـ) or a word with a glued preposition is not a name.
   const firstCode = firstFolded(index);
   if (lengthOf(index) < 2) return arabicNone;
   if (firstCode === 0x64a || firstCode === 0x62a || firstCode === 0x646 || firstCode === 0x648) return arabicNone;
-  if ((firstCode === 0x628 || firstCode === 0x644 || firstCode === 0x643 || firstCode === 0x641) && fold(tokens.text.charCodeAt(tokens.starts[index]! + 1)) === 0x627 && fold(tokens.text.charCodeAt(tokens.starts[index]! + 2)) === 0x644) return arabicNone;
+  if (
+    (firstCode === 0x628 || firstCode === 0x644 || firstCode === 0x643 || firstCode === 0x641) &&
+    fold(tokens.text.charCodeAt(tokens.starts[index]! + 1)) === 0x627 &&
+    fold(tokens.text.charCodeAt(tokens.starts[index]! + 2)) === 0x644
+  )
+    return arabicNone;
   return arabicUnknownWord;
 }
 
@@ -75,7 +107,13 @@ export function takeArabicName(from: number, allowUnknown: boolean, allowArticle
       // أم is also "or": only at the start of a name.
       const word = entryOf(index)?.word;
       if (word === 'ام' && wordsTaken > 0) break;
-      if (next < tokens.count && joined(next) && kindOf(next) === arabicWord && !(maskOf(next) & (arabicStop | arabicHonorific | arabicPlaceIntroducer))) taken = 2;
+      if (
+        next < tokens.count &&
+        joined(next) &&
+        kindOf(next) === arabicWord &&
+        !(maskOf(next) & (arabicStop | arabicHonorific | arabicPlaceIntroducer))
+      )
+        taken = 2;
     } else if (kind === arabicServantWord) {
       const next = index + 1;
       if (next < tokens.count && joined(next) && kindOf(next) === arabicWord && has(next, startsWithArticle)) taken = 2;
@@ -83,10 +121,26 @@ export function takeArabicName(from: number, allowUnknown: boolean, allowArticle
       taken = 1;
     } else if (kind === arabicReligionWord && wordsTaken > 0) {
       taken = 1;
-    } else if (kind === arabicUnknownWord && allowUnknown && wordsTaken < 2 && (wordsTaken === 0 || firstClass === arabicUnknownWord || firstClass === arabicGivenWord || firstClass === arabicCommonWord)) {
+    } else if (
+      kind === arabicUnknownWord &&
+      allowUnknown &&
+      wordsTaken < 2 &&
+      (wordsTaken === 0 ||
+        firstClass === arabicUnknownWord ||
+        firstClass === arabicGivenWord ||
+        firstClass === arabicCommonWord)
+    ) {
       // An unknown word is a name only first or second ("السيدة ماري كوري"), never after a family name.
       taken = 1;
-    } else if (kind === arabicArticleWord && allowArticle && wordsTaken > 0 && wordsTaken < 3 && firstClass !== arabicFamilyWord && (firstClass !== arabicUnknownWord || lengthOf(from) >= 4) && endsArabicPhrase(index + 1)) {
+    } else if (
+      kind === arabicArticleWord &&
+      allowArticle &&
+      wordsTaken > 0 &&
+      wordsTaken < 3 &&
+      firstClass !== arabicFamilyWord &&
+      (firstClass !== arabicUnknownWord || lengthOf(from) >= 4) &&
+      endsArabicPhrase(index + 1)
+    ) {
       // "الدكتور رضوان الأشراف،": after a strong honorific, an ال-word that ends the phrase is the family name.
       taken = 1;
     }
@@ -103,13 +157,19 @@ export function takeArabicName(from: number, allowUnknown: boolean, allowArticle
 
 /** "ومحمد": a given name behind a glued "and". */
 export function gluedAnd(index: number): WordEntry | undefined {
-  if (kindOf(index) !== arabicWord || lengthOf(index) < 3 || tokens.text.charCodeAt(tokens.starts[index]!) !== 0x648) return undefined;
+  if (kindOf(index) !== arabicWord || lengthOf(index) < 3 || tokens.text.charCodeAt(tokens.starts[index]!) !== 0x648)
+    return undefined;
   const start = tokens.starts[index]! + 1;
   const entry = words.find(tokens.text, start, tokens.ends[index]!, hashRange(tokens.text, start, tokens.ends[index]!));
   return entry && entry.mask & arabicGiven ? entry : undefined;
 }
 
-const isNameClass = (kind: number): boolean => kind === arabicGivenWord || kind === arabicCommonWord || kind === arabicFamilyWord || kind === arabicParticleWord || kind === arabicServantWord;
+const isNameClass = (kind: number): boolean =>
+  kind === arabicGivenWord ||
+  kind === arabicCommonWord ||
+  kind === arabicFamilyWord ||
+  kind === arabicParticleWord ||
+  kind === arabicServantWord;
 
 /**
  * Does this run of Arabic name words make a name in its context? alone: the name ends its phrase
@@ -136,8 +196,14 @@ export function acceptArabic(found: ArabicFound, strength: TriggerStrength | 'gi
     case 'subject':
     case 'role':
       // A salutation's or sign-off's one unknown word that ends its phrase: "أهلاً عوضية،".
-      if (firstClass === arabicUnknownWord && found.words === 1 && (strength === 'salutation' || strength === 'signoff')) return alone;
-      if (firstClass === arabicUnknownWord) return found.words >= 2 && isNameClass(secondClass) && secondClass !== arabicCommonWord;
+      if (
+        firstClass === arabicUnknownWord &&
+        found.words === 1 &&
+        (strength === 'salutation' || strength === 'signoff')
+      )
+        return alone;
+      if (firstClass === arabicUnknownWord)
+        return found.words >= 2 && isNameClass(secondClass) && secondClass !== arabicCommonWord;
       return firstClass !== arabicFamilyWord || found.words >= 2;
     case 'given':
       if (firstClass === arabicGivenWord || firstClass === arabicServantWord) return true;

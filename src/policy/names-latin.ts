@@ -4,11 +4,43 @@
 import type { TriggerStrength } from './data/name-triggers.js';
 import { endsPhrase, givenMask, isLatinGiven, maskOf, saintCompound } from './names-tokens.js';
 import {
-  afterNameThing, arabicPlaceIntroducer, assistant, capitalParticle, generationSuffix, given, honorific, needsContext, nonName, organisation, particle, place, placeIntroducer, rolePreposition, title,
+  afterNameThing,
+  arabicPlaceIntroducer,
+  assistant,
+  capitalParticle,
+  generationSuffix,
+  given,
+  honorific,
+  needsContext,
+  nonName,
+  organisation,
+  particle,
+  place,
+  placeIntroducer,
+  rolePreposition,
+  title,
 } from './names-vocabulary.js';
 import {
-  allCapitals, arabicWord, capitalised, charOf, has, innerCapital, isPunctuation, joined, keyEnd, kindOf, latinWord, lengthOf, mixedToken, newlineBefore, numberToken,
-  possessive, prefixedCapital, punctuation, spaceBefore, tokens,
+  allCapitals,
+  arabicWord,
+  capitalised,
+  charOf,
+  has,
+  innerCapital,
+  isPunctuation,
+  joined,
+  keyEnd,
+  kindOf,
+  latinWord,
+  lengthOf,
+  mixedToken,
+  newlineBefore,
+  numberToken,
+  possessive,
+  prefixedCapital,
+  punctuation,
+  spaceBefore,
+  tokens,
 } from './tokens.js';
 
 /** A word that can be part of a name at this position of it. */
@@ -34,7 +66,15 @@ export function latinNameWord(index: number, position: number, afterTrigger: boo
     const next = index + 1;
     if (next < tokens.count && kindOf(next) === numberToken && joined(next)) return false;
     // "Theresa May said" but not "Smith Will Join": a function word ends a name.
-    if (mask & nonName && position > 0 && next < tokens.count && joined(next) && kindOf(next) === latinWord && has(next, capitalised)) return false;
+    if (
+      mask & nonName &&
+      position > 0 &&
+      next < tokens.count &&
+      joined(next) &&
+      kindOf(next) === latinWord &&
+      has(next, capitalised)
+    )
+      return false;
   }
   return true;
 }
@@ -45,27 +85,65 @@ function identifierLike(index: number): boolean {
   const after = index + 1;
   if (after < tokens.count && !has(after, spaceBefore) && kindOf(after) === punctuation) {
     const character = charOf(after);
-    if (character === 95 || character === 40 || character === 60 || character === 91 || character === 123 || character === 47 || character === 92 || character === 61 || character === 64 || character === 35) return true;
-    if (character === 46 && after + 1 < tokens.count && !has(after + 1, spaceBefore) && kindOf(after + 1) === latinWord) return true;
+    if (
+      character === 95 ||
+      character === 40 ||
+      character === 60 ||
+      character === 91 ||
+      character === 123 ||
+      character === 47 ||
+      character === 92 ||
+      character === 61 ||
+      character === 64 ||
+      character === 35
+    )
+      return true;
+    if (character === 46 && after + 1 < tokens.count && !has(after + 1, spaceBefore) && kindOf(after + 1) === latinWord)
+      return true;
   }
   if (index > 0 && !has(index, spaceBefore)) {
     const before = index - 1;
     const kind = kindOf(before);
     if (kind === latinWord || kind === numberToken || kind === mixedToken) return true;
     const character = charOf(before);
-    if (character === 95 || character === 46 || character === 47 || character === 92 || character === 64 || character === 35 || character === 36 || character === 60 || character === 61) return true;
+    if (
+      character === 95 ||
+      character === 46 ||
+      character === 47 ||
+      character === 92 ||
+      character === 64 ||
+      character === 35 ||
+      character === 36 ||
+      character === 60 ||
+      character === 61
+    )
+      return true;
   }
   return false;
 }
 
 /** A single capital with a dot, inside a name: "J. R. R. Tolkien", "John F. Kennedy". */
 export function initial(index: number): boolean {
-  return index + 1 < tokens.count && kindOf(index) === latinWord && has(index, capitalised) && tokens.ends[index]! - tokens.starts[index]! === 1 && isPunctuation(index + 1, 46) && !has(index + 1, spaceBefore);
+  return (
+    index + 1 < tokens.count &&
+    kindOf(index) === latinWord &&
+    has(index, capitalised) &&
+    tokens.ends[index]! - tokens.starts[index]! === 1 &&
+    isPunctuation(index + 1, 46) &&
+    !has(index + 1, spaceBefore)
+  );
 }
 
 /** A single capital with no dot, then a space and more of the name on the same line. */
 function bareInitial(index: number): boolean {
-  return kindOf(index) === latinWord && has(index, capitalised) && tokens.ends[index]! - tokens.starts[index]! === 1 && index + 1 < tokens.count && joined(index + 1) && has(index + 1, spaceBefore);
+  return (
+    kindOf(index) === latinWord &&
+    has(index, capitalised) &&
+    tokens.ends[index]! - tokens.starts[index]! === 1 &&
+    index + 1 < tokens.count &&
+    joined(index + 1) &&
+    has(index + 1, spaceBefore)
+  );
 }
 
 export interface Found {
@@ -108,10 +186,22 @@ export function takeLatinName(from: number, afterTrigger: boolean, afterHonorifi
       continue;
     }
     const mask = maskOf(index);
-    if (kindOf(index) === latinWord && !has(index, capitalised) && mask & particle && (wordsTaken > 0 || afterTrigger)) {
+    if (
+      kindOf(index) === latinWord &&
+      !has(index, capitalised) &&
+      mask & particle &&
+      (wordsTaken > 0 || afterTrigger)
+    ) {
       // "de", "de la", "van der", "bin": only when a name word follows.
       let next = index + 1;
-      if (next < tokens.count && joined(next) && kindOf(next) === latinWord && !has(next, capitalised) && maskOf(next) & particle) next += 1;
+      if (
+        next < tokens.count &&
+        joined(next) &&
+        kindOf(next) === latinWord &&
+        !has(next, capitalised) &&
+        maskOf(next) & particle
+      )
+        next += 1;
       if (latinNameWord(next, 1, true) && joined(next)) {
         if (first < 0) first = index;
         index = next;
@@ -119,7 +209,13 @@ export function takeLatinName(from: number, afterTrigger: boolean, afterHonorifi
       }
       break;
     }
-    if (kindOf(index) === latinWord && has(index, capitalised) && mask & capitalParticle && !(mask & given) && wordsTaken < 4) {
+    if (
+      kindOf(index) === latinWord &&
+      has(index, capitalised) &&
+      mask & capitalParticle &&
+      !(mask & given) &&
+      wordsTaken < 4
+    ) {
       const next = index + 1;
       if (joined(next) && latinNameWord(next, 1, true)) {
         if (first < 0) first = index;
@@ -151,14 +247,25 @@ export function followedByOrganisation(found: Found): boolean {
     next += 1;
     if (charOf(next) === 46 && !has(next, spaceBefore)) next += 1;
   }
-  return next < tokens.count && joined(next) && kindOf(next) === latinWord && has(next, capitalised) && (maskOf(next) & (organisation | afterNameThing)) !== 0;
+  return (
+    next < tokens.count &&
+    joined(next) &&
+    kindOf(next) === latinWord &&
+    has(next, capitalised) &&
+    (maskOf(next) & (organisation | afterNameThing)) !== 0
+  );
 }
 
 /**
  * After a context word, does this run of name words make a name? alone: the name is the last thing
  * on its line ("Cheers,\nGwilym").
  */
-export function acceptLatin(found: Found, strength: TriggerStrength, patientLowerCase: boolean, alone: boolean): boolean {
+export function acceptLatin(
+  found: Found,
+  strength: TriggerStrength,
+  patientLowerCase: boolean,
+  alone: boolean,
+): boolean {
   const firstGiven = (givenMask(found.firstWord) & given) !== 0;
   // "Hi Claude": the assistant the prompt is addressed to, not a person.
   if (strength !== 'strong' && strength !== 'field' && maskOf(found.firstWord) & assistant) return false;
@@ -178,7 +285,9 @@ export function acceptLatin(found: Found, strength: TriggerStrength, patientLowe
       const mask = givenMask(found.firstWord);
       if (followedByOrganisation(found)) return false;
       if ((mask & given) !== 0 && !(mask & needsContext)) return true;
-      return found.words >= 2 && !has(found.firstWord, allCapitals) && !beforeRoleWord(found.after) && !adjectiveLike(found);
+      return (
+        found.words >= 2 && !has(found.firstWord, allCapitals) && !beforeRoleWord(found.after) && !adjectiveLike(found)
+      );
     }
     case 'kin':
       return firstGiven && !followedByOrganisation(found);
@@ -193,7 +302,10 @@ export function acceptLatin(found: Found, strength: TriggerStrength, patientLowe
       if (firstGiven || found.words >= 2) return true;
       // A sign-off's name alone on its line: "Cheers,\nGwilym".
       if (strength === 'signoff' && alone) return true;
-      return patientLowerCase && (endsPhrase(found.after) || (kindOf(found.after) === latinWord && !has(found.after, capitalised)));
+      return (
+        patientLowerCase &&
+        (endsPhrase(found.after) || (kindOf(found.after) === latinWord && !has(found.after, capitalised)))
+      );
   }
 }
 
@@ -205,7 +317,17 @@ function adjectiveLike(found: Found): boolean {
     const length = end - tokens.starts[index]!;
     const text = tokens.text;
     const ending = (suffix: string): boolean => length > suffix.length + 3 && text.endsWith(suffix, end);
-    if (ending('ly') || ending('ing') || ending('ed') || ending('ful') || ending('ous') || ending('ive') || ending('able') || ending('ible')) return true;
+    if (
+      ending('ly') ||
+      ending('ing') ||
+      ending('ed') ||
+      ending('ful') ||
+      ending('ous') ||
+      ending('ive') ||
+      ending('able') ||
+      ending('ible')
+    )
+      return true;
   }
   return false;
 }
@@ -221,11 +343,27 @@ function beforeRoleWord(index: number): boolean {
  * listed given name, and one more word that is not a common one.
  */
 export function takeLowerCaseName(from: number): Found | undefined {
-  if (from >= tokens.count || kindOf(from) !== latinWord || has(from, capitalised) || !joined(from) || lengthOf(from) < 2) return undefined;
-  if (!isLatinGiven(tokens.starts[from]!, keyEnd(from)) || maskOf(from) & nonName && !(maskOf(from) & needsContext)) return undefined;
+  if (
+    from >= tokens.count ||
+    kindOf(from) !== latinWord ||
+    has(from, capitalised) ||
+    !joined(from) ||
+    lengthOf(from) < 2
+  )
+    return undefined;
+  if (!isLatinGiven(tokens.starts[from]!, keyEnd(from)) || (maskOf(from) & nonName && !(maskOf(from) & needsContext)))
+    return undefined;
   let last = from;
   const next = from + 1;
-  if (next < tokens.count && joined(next) && kindOf(next) === latinWord && !has(next, capitalised) && lengthOf(next) >= 2 && !(maskOf(next) & (nonName | particle | organisation | place | rolePreposition))) last = next;
+  if (
+    next < tokens.count &&
+    joined(next) &&
+    kindOf(next) === latinWord &&
+    !has(next, capitalised) &&
+    lengthOf(next) >= 2 &&
+    !(maskOf(next) & (nonName | particle | organisation | place | rolePreposition))
+  )
+    last = next;
   return { first: from, last, firstWord: from, words: last - from + 1, after: last + 1 };
 }
 
@@ -237,7 +375,11 @@ export function acceptGiven(found: Found): boolean {
   // The word after the given name must be a family name (latinNameWord has ruled out heading words,
   // organisations and places), and not a short acronym: "John USA".
   let second = found.first + 1;
-  while (second <= found.last && (initial(second) || isPunctuation(second, 46) || (kindOf(second) === latinWord && !has(second, capitalised)))) second += 1;
+  while (
+    second <= found.last &&
+    (initial(second) || isPunctuation(second, 46) || (kindOf(second) === latinWord && !has(second, capitalised)))
+  )
+    second += 1;
   if (has(second, allCapitals) && lengthOf(second) < 3) return false;
   return !followedByOrganisation(found);
 }
@@ -246,8 +388,22 @@ export function acceptGiven(found: Found): boolean {
 export function afterPlaceIntroducer(index: number): boolean {
   let before = index - 1;
   if (before < 0 || has(index, newlineBefore)) return false;
-  if (kindOf(before) === latinWord && !has(before, capitalised) && maskOf(before) & particle && before > 0 && !has(before, newlineBefore)) before -= 1;
-  if (kindOf(before) === latinWord && !has(before, capitalised) && maskOf(before) & particle && before > 0 && !has(before, newlineBefore)) before -= 1;
+  if (
+    kindOf(before) === latinWord &&
+    !has(before, capitalised) &&
+    maskOf(before) & particle &&
+    before > 0 &&
+    !has(before, newlineBefore)
+  )
+    before -= 1;
+  if (
+    kindOf(before) === latinWord &&
+    !has(before, capitalised) &&
+    maskOf(before) & particle &&
+    before > 0 &&
+    !has(before, newlineBefore)
+  )
+    before -= 1;
   // "St. Louis", "Mt. Vernon"
   if (charOf(before) === 46 && !has(before, spaceBefore) && before > 0 && !has(before, newlineBefore)) before -= 1;
   if (kindOf(before) === latinWord || kindOf(before) === arabicWord) {
@@ -260,7 +416,8 @@ export function afterPlaceIntroducer(index: number): boolean {
 /** "12 Elm Dr": the abbreviation of Drive after a street name, not Doctor. */
 export function streetAbbreviation(index: number): boolean {
   const before = index - 1;
-  if (before < 0 || has(index, newlineBefore) || kindOf(before) !== latinWord || !has(before, capitalised)) return false;
+  if (before < 0 || has(index, newlineBefore) || kindOf(before) !== latinWord || !has(before, capitalised))
+    return false;
   for (let back = before - 1; back >= 0 && back >= before - 4; back -= 1) {
     if (kindOf(back) === numberToken) return true;
     if (has(back + 1, newlineBefore)) return false;

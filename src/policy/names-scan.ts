@@ -1,16 +1,74 @@
 // The scan of the pii.name detector over a stretch of tokens: at each word that may start or
 // introduce a name, a name after a context word, else one that starts with a listed given name; each
 // try looks a bounded number of tokens ahead, so the scan is linear.
-import { acceptArabic, afterArabicPlace, type ArabicFound, endsArabicPhrase, gluedAnd, takeArabicName } from './names-arabic.js';
-import { acceptGiven, acceptLatin, afterPlaceIntroducer, followedByOrganisation, type Found, initial, streetAbbreviation, takeLatinName, takeLowerCaseName } from './names-latin.js';
-import { afterSentence, atLineStart, endsPhrase, entryOf, givenMask, maskOf, matchTrigger, mayStart, segmentMayStart, words } from './names-tokens.js';
 import {
-  arabicAbbreviatedHonorific, arabicGiven, arabicHonorific, arabicHonorificAdjective, arabicServant, arabicStop, arabicWeakHonorific, given, honorific, lowerCaseHonorific, needsContext, needsDot, particle,
-  title, triggerHead,
+  acceptArabic,
+  afterArabicPlace,
+  type ArabicFound,
+  endsArabicPhrase,
+  gluedAnd,
+  takeArabicName,
+} from './names-arabic.js';
+import {
+  acceptGiven,
+  acceptLatin,
+  afterPlaceIntroducer,
+  followedByOrganisation,
+  type Found,
+  initial,
+  streetAbbreviation,
+  takeLatinName,
+  takeLowerCaseName,
+} from './names-latin.js';
+import {
+  afterSentence,
+  atLineStart,
+  endsPhrase,
+  entryOf,
+  givenMask,
+  maskOf,
+  matchTrigger,
+  mayStart,
+  segmentMayStart,
+  words,
+} from './names-tokens.js';
+import {
+  arabicAbbreviatedHonorific,
+  arabicGiven,
+  arabicHonorific,
+  arabicHonorificAdjective,
+  arabicServant,
+  arabicStop,
+  arabicWeakHonorific,
+  given,
+  honorific,
+  lowerCaseHonorific,
+  needsContext,
+  needsDot,
+  particle,
+  title,
+  triggerHead,
 } from './names-vocabulary.js';
 import type { Span } from './span.js';
 import {
-  allCapitals, arabicWord, capitalised, charOf, has, hyphenated, isPunctuation, joined, keyEnd, kindOf, latinWord, lengthOf, newlineBefore, prefixedCapital, punctuation, spaceBefore, tokens, wordIs,
+  allCapitals,
+  arabicWord,
+  capitalised,
+  charOf,
+  has,
+  hyphenated,
+  isPunctuation,
+  joined,
+  keyEnd,
+  kindOf,
+  latinWord,
+  lengthOf,
+  newlineBefore,
+  prefixedCapital,
+  punctuation,
+  spaceBefore,
+  tokens,
+  wordIs,
 } from './tokens.js';
 
 const label = 'pii.name';
@@ -36,23 +94,41 @@ function nameAfterTrigger(index: number, spans: Span[]): number {
       if (entryOf(index)?.word === 'dr' && streetAbbreviation(index)) return -1;
       const found = takeLatinName(next, true, (mask & honorific) !== 0);
       // A title ("King", "President") vouches only for a listed given name: not "General Motors".
-      const accepted = found && (mask & honorific ? acceptLatin(found, 'strong', false, false) : givenMask(found.firstWord) & given && !followedByOrganisation(found));
+      const accepted =
+        found &&
+        (mask & honorific
+          ? acceptLatin(found, 'strong', false, false)
+          : givenMask(found.firstWord) & given && !followedByOrganisation(found));
       if (found && accepted) return emit(found.first, found.last, spans);
       return -1;
     }
   }
   if (kind === arabicWord) {
-    if (mask & arabicHonorific || (mask & arabicAbbreviatedHonorific && (isPunctuation(index + 1, 46) || isPunctuation(index + 1, 47)))) {
+    if (
+      mask & arabicHonorific ||
+      (mask & arabicAbbreviatedHonorific && (isPunctuation(index + 1, 46) || isPunctuation(index + 1, 47)))
+    ) {
       if (afterArabicPlace(index)) return -1;
       let next = index + 1;
       if (mask & arabicAbbreviatedHonorific && !(mask & arabicHonorific)) next += 1;
       // "الشيخ الدكتور خالد", "الأستاذ الفاضل خالد": past more honorifics and words of respect.
-      for (let more = 0; more < 2 && next < tokens.count && joined(next) && kindOf(next) === arabicWord && maskOf(next) & (arabicHonorific | arabicHonorificAdjective); more += 1) next += 1;
+      for (
+        let more = 0;
+        more < 2 &&
+        next < tokens.count &&
+        joined(next) &&
+        kindOf(next) === arabicWord &&
+        maskOf(next) & (arabicHonorific | arabicHonorificAdjective);
+        more += 1
+      )
+        next += 1;
       if (next >= tokens.count || !joined(next)) return -1;
-      const weak = (mask & arabicWeakHonorific) !== 0 || (mask & arabicAbbreviatedHonorific && entryOf(index)?.word !== 'د');
+      const weak =
+        (mask & arabicWeakHonorific) !== 0 || (mask & arabicAbbreviatedHonorific && entryOf(index)?.word !== 'د');
       const found = takeArabicName(next, true, !weak);
       // One unknown word after a strong honorific, when the phrase ends there: "قابلت السيد أمان أمس".
-      if (found && acceptArabic(found, weak ? 'weak' : 'strong', !weak && endsArabicPhrase(found.after))) return emitArabic(found, spans);
+      if (found && acceptArabic(found, weak ? 'weak' : 'strong', !weak && endsArabicPhrase(found.after)))
+        return emitArabic(found, spans);
       return -1;
     }
   }
@@ -71,20 +147,30 @@ function nameAfterTrigger(index: number, spans: Span[]): number {
   let apposition = false;
   if (strength === 'signoff') {
     if (!lineStart && !afterSentence(index)) return -1;
-    if (next < tokens.count && (isPunctuation(next, 44) || isPunctuation(next, 0x60c) || isPunctuation(next, 33) || isPunctuation(next, 46))) next += 1;
+    if (
+      next < tokens.count &&
+      (isPunctuation(next, 44) || isPunctuation(next, 0x60c) || isPunctuation(next, 33) || isPunctuation(next, 46))
+    )
+      next += 1;
     else if (next < tokens.count && !has(next, newlineBefore)) return -1;
     if (next >= tokens.count) return -1;
   } else {
     if (strength === 'salutation' && (isPunctuation(next, 44) || isPunctuation(next, 0x60c))) next += 1;
     // "The patient, Cleora Wunsch, was seen": a name set off by commas after a weak trigger.
-    else if (strength === 'weak' && (isPunctuation(next, 44) || isPunctuation(next, 0x60c)) && next + 1 < tokens.count && joined(next + 1)) {
+    else if (
+      strength === 'weak' &&
+      (isPunctuation(next, 44) || isPunctuation(next, 0x60c)) &&
+      next + 1 < tokens.count &&
+      joined(next + 1)
+    ) {
       next += 1;
       apposition = true;
     }
     if (next >= tokens.count || (has(next, newlineBefore) && strength !== 'field' && strength !== 'role')) return -1;
   }
   // "مرحبا يا أحمد"
-  if (kindOf(next) === arabicWord && entryOf(next)?.word === 'يا' && next + 1 < tokens.count && joined(next + 1)) next += 1;
+  if (kindOf(next) === arabicWord && entryOf(next)?.word === 'يا' && next + 1 < tokens.count && joined(next + 1))
+    next += 1;
   if (kindOf(next) === latinWord) {
     // "my name is priya raman": typed in lower case after a phrase that says a name follows.
     if (trigger.lowerCase && !has(next, capitalised) && !has(index, capitalised)) {
@@ -96,7 +182,11 @@ function nameAfterTrigger(index: number, spans: Span[]): number {
     const patientLowerCase = trigger.patient && !has(index, capitalised);
     // A capitalised weak trigger of one word is likely a heading word ("Patient Safety Week", "Named
     // Exports Supported"): then only a listed given name counts.
-    const headingLike = strength === 'weak' && has(index, capitalised) && match.after === index + 1 && !(givenMask(found.firstWord) & given);
+    const headingLike =
+      strength === 'weak' &&
+      has(index, capitalised) &&
+      match.after === index + 1 &&
+      !(givenMask(found.firstWord) & given);
     // "Dear Anwen and Gethin,", "Bonjour Maëlle et Loïc,": two people greeted, the pair ending the phrase.
     const second = strength === 'salutation' && !headingLike ? secondOfPair(found) : undefined;
     if (second || (acceptLatin(found, strength, patientLowerCase, lineEndsAfter(found.last)) && !headingLike)) {
@@ -110,7 +200,8 @@ function nameAfterTrigger(index: number, spans: Span[]): number {
     if (!found || (apposition && !endsPhrase(found.after))) return -1;
     // A phrase that says a name follows ("اسمي", "الاسم:") vouches for one unknown word too; a
     // salutation or sign-off at a line start, for one that ends its phrase ("أهلاً عوضية،").
-    const alone = lineStart && (lineEndsAfter(found.last) || isPunctuation(found.after, 0x60c) || isPunctuation(found.after, 44));
+    const alone =
+      lineStart && (lineEndsAfter(found.last) || isPunctuation(found.after, 0x60c) || isPunctuation(found.after, 44));
     if (acceptArabic(found, strength === 'strong' ? 'field' : strength, alone)) return emitArabic(found, spans);
   }
   return -1;
@@ -119,16 +210,28 @@ function nameAfterTrigger(index: number, spans: Span[]): number {
 /** The second of two names joined by "and", "et" or "&", when the pair ends the phrase. */
 function secondOfPair(found: Found): Found | undefined {
   const joiner = found.after;
-  if (joiner + 1 >= tokens.count || !joined(joiner) || !(wordIs(joiner, 'and') || wordIs(joiner, 'et') || isPunctuation(joiner, 38))) return undefined;
+  if (
+    joiner + 1 >= tokens.count ||
+    !joined(joiner) ||
+    !(wordIs(joiner, 'and') || wordIs(joiner, 'et') || isPunctuation(joiner, 38))
+  )
+    return undefined;
   if (!joined(joiner + 1) || kindOf(joiner + 1) !== latinWord) return undefined;
   const second = takeLatinName(joiner + 1, true);
-  return second && second.words <= 3 && endsPhrase(second.after) && !followedByOrganisation(second) ? second : undefined;
+  return second && second.words <= 3 && endsPhrase(second.after) && !followedByOrganisation(second)
+    ? second
+    : undefined;
 }
 
 /** Does the line end after index (past a comma, a full stop or an exclamation mark)? */
 function lineEndsAfter(index: number): boolean {
   let next = index + 1;
-  if (next < tokens.count && !has(next, newlineBefore) && (isPunctuation(next, 44) || isPunctuation(next, 0x60c) || isPunctuation(next, 46) || isPunctuation(next, 33))) next += 1;
+  if (
+    next < tokens.count &&
+    !has(next, newlineBefore) &&
+    (isPunctuation(next, 44) || isPunctuation(next, 0x60c) || isPunctuation(next, 46) || isPunctuation(next, 33))
+  )
+    next += 1;
   return next >= tokens.count || has(next, newlineBefore);
 }
 
@@ -167,7 +270,13 @@ function nameFromGivenName(index: number, spans: Span[]): number {
   if (kind === latinWord) {
     if (!has(index, capitalised) || has(index, allCapitals)) return -1;
     const next = index + 1;
-    if (next >= tokens.count || !joined(next) || kindOf(next) !== latinWord || !(has(next, capitalised) || has(next, prefixedCapital) || maskOf(next) & particle || initial(next))) return -1;
+    if (
+      next >= tokens.count ||
+      !joined(next) ||
+      kindOf(next) !== latinWord ||
+      !(has(next, capitalised) || has(next, prefixedCapital) || maskOf(next) & particle || initial(next))
+    )
+      return -1;
     const mask = givenMask(index);
     if (!(mask & given) || mask & needsContext) return -1;
     if (afterPlaceIntroducer(index)) return -1;
@@ -177,7 +286,11 @@ function nameFromGivenName(index: number, spans: Span[]): number {
   }
   if (kind === arabicWord) {
     const mask = maskOf(index);
-    if (!(mask & (arabicGiven | arabicServant)) && !(tokens.text.charCodeAt(tokens.starts[index]!) === 0x648 && !(mask & arabicStop) && gluedAnd(index))) return -1;
+    if (
+      !(mask & (arabicGiven | arabicServant)) &&
+      !(tokens.text.charCodeAt(tokens.starts[index]!) === 0x648 && !(mask & arabicStop) && gluedAnd(index))
+    )
+      return -1;
     if (afterArabicPlace(index)) return -1;
     const found = takeArabicName(index, false);
     if (found && acceptArabic(found, 'given')) return emitArabic(found, spans);
@@ -192,10 +305,12 @@ export function worthLooking(index: number): boolean {
     if (has(index, capitalised)) return mayStart(index) || (has(index, hyphenated) && segmentMayStart(index));
     // Lower case: only a trigger ("my name is", "patient", "regards") or a French honorific.
     const first = tokens.text.charCodeAt(tokens.starts[index]!);
-    if (first >= 97 && first <= 122) return (words.lowerCaseLengths[first - 97]! & (1 << Math.min(lengthOf(index), 31))) !== 0 && mayStart(index);
+    if (first >= 97 && first <= 122)
+      return (words.lowerCaseLengths[first - 97]! & (1 << Math.min(lengthOf(index), 31))) !== 0 && mayStart(index);
     return first > 127 && mayStart(index);
   }
-  if (kind === arabicWord) return mayStart(index) || (tokens.text.charCodeAt(tokens.starts[index]!) === 0x648 && lengthOf(index) >= 3);
+  if (kind === arabicWord)
+    return mayStart(index) || (tokens.text.charCodeAt(tokens.starts[index]!) === 0x648 && lengthOf(index) >= 3);
   // "— Carolyne": a dash signing off.
   return kind === punctuation && (charOf(index) === 0x2014 || charOf(index) === 0x2013);
 }

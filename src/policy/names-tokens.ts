@@ -1,12 +1,41 @@
 // The tokens of a text as the pii.name detector sees them: each word looked up once in the name
 // vocabulary (its entry and category bits kept with the token), and the predicates on positions
 // that both scripts share (a line start, the end of a phrase, a given name by its first part).
-import { type CompiledTrigger, given, nameVocabulary, type NameVocabulary, placeIntroducer } from './names-vocabulary.js';
 import {
-  arabicWord, beginText, capitalised, characterBefore, charOf, has, hashOf, hyphenated, keyEnd, kindOf, latinWord, newlineBefore, punctuation, segmentsCapitalised,
-  spaceBefore, tokens,
+  type CompiledTrigger,
+  given,
+  nameVocabulary,
+  type NameVocabulary,
+  placeIntroducer,
+} from './names-vocabulary.js';
+import {
+  arabicWord,
+  beginText,
+  capitalised,
+  characterBefore,
+  charOf,
+  has,
+  hashOf,
+  hyphenated,
+  keyEnd,
+  kindOf,
+  latinWord,
+  newlineBefore,
+  punctuation,
+  segmentsCapitalised,
+  spaceBefore,
+  tokens,
 } from './tokens.js';
-import { foldWord, hashRange, isApostrophe, isHyphen, isNewline, marked, withoutAccents, type WordEntry } from './words.js';
+import {
+  foldWord,
+  hashRange,
+  isApostrophe,
+  isHyphen,
+  isNewline,
+  marked,
+  withoutAccents,
+  type WordEntry,
+} from './words.js';
 
 export let words: NameVocabulary;
 
@@ -20,16 +49,22 @@ export function beginNames(input: string): void {
 export function mayStart(index: number): boolean {
   const hash = hashOf(index);
   if (marked(words.startFilter, hash)) return true;
-  return kindOf(index) === latinWord && has(index, capitalised) && givenWord(tokens.starts[index]!, keyEnd(index), hash);
+  return (
+    kindOf(index) === latinWord && has(index, capitalised) && givenWord(tokens.starts[index]!, keyEnd(index), hash)
+  );
 }
 
 /** Looks the word up once; its entry id and mask are kept with the token. */
 function lookUp(index: number): void {
   const kind = kindOf(index);
-  const entry = kind === latinWord || kind === arabicWord ? words.find(tokens.text, tokens.starts[index]!, keyEnd(index), hashOf(index)) : undefined;
+  const entry =
+    kind === latinWord || kind === arabicWord
+      ? words.find(tokens.text, tokens.starts[index]!, keyEnd(index), hashOf(index))
+      : undefined;
   tokens.entryIds[index] = entry ? entry.id : -1;
   let mask = entry ? entry.mask : 0;
-  if (kind === latinWord && has(index, capitalised) && givenWord(tokens.starts[index]!, keyEnd(index), hashOf(index))) mask |= given;
+  if (kind === latinWord && has(index, capitalised) && givenWord(tokens.starts[index]!, keyEnd(index), hashOf(index)))
+    mask |= given;
   tokens.masks[index] = mask;
 }
 
@@ -48,7 +83,8 @@ export function isLatinGiven(start: number, end: number): boolean {
  */
 export function givenWord(start: number, end: number, hash: number): boolean {
   if (marked(words.givenFilter, hash)) return isLatinGiven(start, end);
-  for (let index = start; index < end; index += 1) if (tokens.text.charCodeAt(index) >= 0xc0) return isLatinGiven(start, end);
+  for (let index = start; index < end; index += 1)
+    if (tokens.text.charCodeAt(index) >= 0xc0) return isLatinGiven(start, end);
   return false;
 }
 
@@ -89,7 +125,12 @@ export function atLineStart(index: number): boolean {
 export function segmentEnd(index: number): number {
   const start = tokens.starts[index]!;
   let end = start;
-  while (end < tokens.ends[index]! && !isHyphen(tokens.text.charCodeAt(end)) && !isApostrophe(tokens.text.charCodeAt(end))) end += 1;
+  while (
+    end < tokens.ends[index]! &&
+    !isHyphen(tokens.text.charCodeAt(end)) &&
+    !isApostrophe(tokens.text.charCodeAt(end))
+  )
+    end += 1;
   return end;
 }
 
@@ -118,7 +159,15 @@ export function givenMask(index: number): number {
   if (!has(index, capitalised)) return 0;
   const mask = maskOf(index);
   if (mask & given) return mask;
-  if (has(index, hyphenated) && has(index, segmentsCapitalised) && givenWord(tokens.starts[index]!, segmentEnd(index), hashRange(tokens.text, tokens.starts[index]!, segmentEnd(index)))) {
+  if (
+    has(index, hyphenated) &&
+    has(index, segmentsCapitalised) &&
+    givenWord(
+      tokens.starts[index]!,
+      segmentEnd(index),
+      hashRange(tokens.text, tokens.starts[index]!, segmentEnd(index)),
+    )
+  ) {
     const segment = segmentEntry(index);
     if (!segment || !(segment.mask & placeIntroducer)) return (segment ? segment.mask : 0) | given;
   }
@@ -131,7 +180,8 @@ export function endsPhrase(index: number): boolean {
   if (kindOf(index) !== punctuation) return false;
   const character = charOf(index);
   // "Node.js", "Report.docx": a dot glued to a word on both sides does not end anything.
-  if (character === 46 && index + 1 < tokens.count && !has(index + 1, spaceBefore) && kindOf(index + 1) === latinWord) return false;
+  if (character === 46 && index + 1 < tokens.count && !has(index + 1, spaceBefore) && kindOf(index + 1) === latinWord)
+    return false;
   // "Hey Vesta - quick one": a hyphen with spaces around it is a dash.
   if (character === 45) return has(index, spaceBefore) && (index + 1 >= tokens.count || has(index + 1, spaceBefore));
   return character !== 39 && character !== 0x2019 && character !== 38;

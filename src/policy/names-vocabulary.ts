@@ -1,10 +1,34 @@
 // The words of the pii.name detector, in one hashed table built once at first use: given names,
 // honorifics, titles, particles, trigger phrases, and the words that rule a name out, each with its
 // category bits; and the bit-set filters that let most words of prose pass with one read.
-import { arabicAbbreviatedHonorifics, arabicHonorifics, arabicInnerTitles, arabicNameParticles, arabicWeakHonorifics, honorificsNeedingDot, latinCapitalParticles, latinHonorifics, latinNameParticles, latinTitles, lowerCaseHonorifics } from './data/name-titles.js';
+import {
+  arabicAbbreviatedHonorifics,
+  arabicHonorifics,
+  arabicInnerTitles,
+  arabicNameParticles,
+  arabicWeakHonorifics,
+  honorificsNeedingDot,
+  latinCapitalParticles,
+  latinHonorifics,
+  latinNameParticles,
+  latinTitles,
+  lowerCaseHonorifics,
+} from './data/name-titles.js';
 import { arabicTriggers } from './data/name-triggers-arabic.js';
 import { latinTriggers, type Trigger, type TriggerStrength } from './data/name-triggers.js';
-import { afterNameThings, arabicHonorificAdjectives, rolePrepositions, arabicPlaceIntroducers, arabicStopWords, assistantNames, generationSuffixes, nonNameWords, organisationWords, placeIntroducers, placeNames } from './data/name-words.js';
+import {
+  afterNameThings,
+  arabicHonorificAdjectives,
+  rolePrepositions,
+  arabicPlaceIntroducers,
+  arabicStopWords,
+  assistantNames,
+  generationSuffixes,
+  nonNameWords,
+  organisationWords,
+  placeIntroducers,
+  placeNames,
+} from './data/name-words.js';
 import { givenNameLists } from './given-names.js';
 import { foldWord, hashOfFolded, mark, marked, newFilter, withoutAccents, WordShapes, WordTable } from './words.js';
 
@@ -99,7 +123,8 @@ export class NameVocabulary extends WordTable {
       const first = word.charCodeAt(0);
       if (first < 0x621 || first > 0x64a) continue;
       const hash = hashOfFolded(word);
-      if (marked(this.openFilter, hash) || marked(this.tailFilter, hash)) mark(this.arabicShapes, arabicShape(word, 0, word.length));
+      if (marked(this.openFilter, hash) || marked(this.tailFilter, hash))
+        mark(this.arabicShapes, arabicShape(word, 0, word.length));
       if (entry.mask & arabicGiven) mark(this.arabicShapes, arabicShape(`و${word}`, 0, word.length + 1));
     }
   }
@@ -139,7 +164,12 @@ export class NameVocabulary extends WordTable {
     head.mask |= triggerHead;
     const lastWord = words.filter((id) => id >= 0).pop()!;
     mark(this.tailFilter, hashOfFolded(this.entries[lastWord]!.word));
-    const compiled: CompiledTrigger = { words, strength: trigger.strength, patient: head.word === 'patient' || head.word === 'patiente', lowerCase: trigger.lowerCase === true };
+    const compiled: CompiledTrigger = {
+      words,
+      strength: trigger.strength,
+      patient: head.word === 'patient' || head.word === 'patiente',
+      lowerCase: trigger.lowerCase === true,
+    };
     const list = this.triggers.get(head.id);
     if (!list) this.triggers.set(head.id, [compiled]);
     else {
@@ -153,7 +183,8 @@ export class NameVocabulary extends WordTable {
 /** Arabic prefixes a honorific or trigger may carry: "والسيد", "بالدكتور", "للمريض". */
 function arabicPrefixed(word: string): string[] {
   const forms = [word, `و${word}`, `ف${word}`];
-  if (word.startsWith('ال')) forms.push(`ب${word}`, `ك${word}`, `لل${word.slice(2)}`, `ول${word.slice(1)}`, `وب${word}`);
+  if (word.startsWith('ال'))
+    forms.push(`ب${word}`, `ك${word}`, `لل${word.slice(2)}`, `ول${word.slice(1)}`, `وب${word}`);
   return forms;
 }
 
@@ -197,13 +228,16 @@ function buildVocabulary(): NameVocabulary {
       if (form === name || !(existing.mask & arabicStop)) existing.mask |= arabicGiven;
     }
   }
-  for (const name of lists.arabicNeedingContext) for (const form of arabicVariants(name)) words.add(form, arabicNeedsContext);
+  for (const name of lists.arabicNeedingContext)
+    for (const form of arabicVariants(name)) words.add(form, arabicNeedsContext);
   for (const name of lists.arabicFamily) words.add(name, arabicFamily);
   for (const word of lists.arabicNisbaAdjectives) words.add(word, arabicAdjective);
   for (const word of arabicHonorifics) for (const form of arabicPrefixed(word)) words.add(form, arabicHonorific);
-  for (const word of arabicWeakHonorifics) for (const form of arabicPrefixed(word)) words.add(form, arabicWeakHonorific);
+  for (const word of arabicWeakHonorifics)
+    for (const form of arabicPrefixed(word)) words.add(form, arabicWeakHonorific);
   for (const word of arabicAbbreviatedHonorifics) words.add(word, arabicAbbreviatedHonorific);
-  for (const word of arabicPlaceIntroducers) for (const form of arabicPrefixed(word)) words.add(form, arabicPlaceIntroducer);
+  for (const word of arabicPlaceIntroducers)
+    for (const form of arabicPrefixed(word)) words.add(form, arabicPlaceIntroducer);
   for (const word of arabicInnerTitles) words.add(word, arabicInnerTitle);
   for (const word of arabicNameParticles) words.add(word, arabicParticle);
   for (const word of arabicHonorificAdjectives) words.add(word, arabicHonorificAdjective | arabicStop);
@@ -216,8 +250,21 @@ function buildVocabulary(): NameVocabulary {
   for (const trigger of arabicTriggers) words.addTrigger(trigger);
   words.addTrigger({ phrase: 'يا', strength: 'salutation' });
   // Trigger words in the tail filter are the last of each phrase (addTrigger marks them).
-  const starters = given | honorific | title | triggerHead | lowerCaseHonorific | arabicGiven | arabicHonorific | arabicAbbreviatedHonorific | arabicServant;
-  words.markStarters(starters, lowerCaseHonorific | honorific | title | arabicHonorific | arabicWeakHonorific | arabicAbbreviatedHonorific, triggerHead | lowerCaseHonorific);
+  const starters =
+    given |
+    honorific |
+    title |
+    triggerHead |
+    lowerCaseHonorific |
+    arabicGiven |
+    arabicHonorific |
+    arabicAbbreviatedHonorific |
+    arabicServant;
+  words.markStarters(
+    starters,
+    lowerCaseHonorific | honorific | title | arabicHonorific | arabicWeakHonorific | arabicAbbreviatedHonorific,
+    triggerHead | lowerCaseHonorific,
+  );
   words.markArabicShapes();
   words.markTailShapes();
   return words;
@@ -226,7 +273,10 @@ function buildVocabulary(): NameVocabulary {
 /** أ إ آ as ا: the folding of the letters of a shape. */
 const alefFolded = (code: number): number => (code === 0x623 || code === 0x625 || code === 0x622 ? 0x627 : code);
 
-/** The shape of the Arabic word text[start, end) (basic block, no diacritics): a hash of its first three letters, last letter and length. */
+/**
+ * The shape of the Arabic word text[start, end) (basic block, no diacritics): a hash of its first three letters, last
+ * letter and length.
+ */
 export function arabicShape(text: string, start: number, end: number): number {
   const length = end - start;
   let shape = Math.imul(0x811c9dc5 ^ alefFolded(text.charCodeAt(start)), 0x01000193);

@@ -6,7 +6,18 @@ import { beginNames, givenWord, words } from './names-tokens.js';
 import { arabicGiven, arabicShape, needsContext, nonName } from './names-vocabulary.js';
 import type { Span } from './span.js';
 import { endText, tokenizeRange, tokens } from './tokens.js';
-import { hashRange, isApostrophe, isArabicLetter, isHyphen, isLatinLetter, isNewline, isSpace, marked, snapBack, snapForward } from './words.js';
+import {
+  hashRange,
+  isApostrophe,
+  isArabicLetter,
+  isHyphen,
+  isLatinLetter,
+  isNewline,
+  isSpace,
+  marked,
+  snapBack,
+  snapForward,
+} from './words.js';
 
 // A capital letter (Latin-1 too): every Latin-script name has one. A character class, so linear.
 const capitalLetters = /[A-Z\u00C0-\u00D6\u00D8-\u00DE]/g;
@@ -112,7 +123,8 @@ function scanEveryWord(input: string): void {
         if (start >= tokenisedTo) {
           if (nextIntroduction < start) openIntroductionsBefore(start);
           // Not a name word itself; only a trigger before it could make it one.
-          if (previousTail || (latinSeen && latinWordBefore(start) && followsContext(start))) index = Math.max(index, openWindow(start, index));
+          if (previousTail || (latinSeen && latinWordBefore(start) && followsContext(start)))
+            index = Math.max(index, openWindow(start, index));
         }
         previousTail = false;
         latinSeen = false;
@@ -120,14 +132,29 @@ function scanEveryWord(input: string): void {
       }
     }
     const hash = hashRange(input, start, index);
-    if (start >= tokenisedTo) index = arabicWord(start, index, hash, previousTail, latinSeen, input.charCodeAt(start) === 0x648 ? hashRange(input, start + 1, index) : -1);
+    if (start >= tokenisedTo)
+      index = arabicWord(
+        start,
+        index,
+        hash,
+        previousTail,
+        latinSeen,
+        input.charCodeAt(start) === 0x648 ? hashRange(input, start + 1, index) : -1,
+      );
     previousTail = marked(tailFilter, hash);
     latinSeen = false;
   }
 }
 
 /** Looks at the Arabic word at [start, end); returns where the scan goes on. */
-function arabicWord(start: number, end: number, hash: number, previousTail: boolean, latinSeen: boolean, withoutAnd: number): number {
+function arabicWord(
+  start: number,
+  end: number,
+  hash: number,
+  previousTail: boolean,
+  latinSeen: boolean,
+  withoutAnd: number,
+): number {
   if (nextIntroduction < start) openIntroductionsBefore(start);
   const worth =
     previousTail ||
@@ -178,7 +205,14 @@ function considerCapital(start: number): number {
   while (end < text.length && isLatinLetter(text.charCodeAt(end))) end += 1;
   // A capital alone is no name word, but an initial with its dot ("J. Smith"): not even a look.
   // An initial without its dot is looked at only after an honorific: "Mrs A Khan".
-  if (end === start + 1 && text.charCodeAt(end) !== 46 && !isApostrophe(text.charCodeAt(end)) && !isHyphen(text.charCodeAt(end)) && !(text.charCodeAt(end) === 32 && followsContext(start))) return end;
+  if (
+    end === start + 1 &&
+    text.charCodeAt(end) !== 46 &&
+    !isApostrophe(text.charCodeAt(end)) &&
+    !isHyphen(text.charCodeAt(end)) &&
+    !(text.charCodeAt(end) === 32 && followsContext(start))
+  )
+    return end;
   let wordStart = start;
   if (start > 0) {
     const before = text.charCodeAt(start - 1);
@@ -191,7 +225,13 @@ function considerCapital(start: number): number {
       // "d'Artagnan", "al-Rashid": a name behind a short glued particle; else part of a word.
       let particleStart = start - 1;
       while (particleStart > 0 && isLatinLetter(text.charCodeAt(particleStart - 1))) particleStart -= 1;
-      if (start - 1 - particleStart > 2 || particleStart === start - 1 || (particleStart > 0 && !isSpace(text.charCodeAt(particleStart - 1)) && !isNewline(text.charCodeAt(particleStart - 1)))) {
+      if (
+        start - 1 - particleStart > 2 ||
+        particleStart === start - 1 ||
+        (particleStart > 0 &&
+          !isSpace(text.charCodeAt(particleStart - 1)) &&
+          !isNewline(text.charCodeAt(particleStart - 1)))
+      ) {
         passedOver += 1;
         return end;
       }
@@ -216,7 +256,8 @@ function worthWindow(start: number, capital: number, end: number): boolean {
   const hash = hashRange(text, capital, end);
   // A listed given name that is not also a common word: "John Smith". Honorifics and trigger
   // words need no window of their own: the name after them is looked at with them in view.
-  if (givenWord(capital, end, hash) && !(words.maskOf(text, capital, end, hash) & (needsContext | nonName))) return true;
+  if (givenWord(capital, end, hash) && !(words.maskOf(text, capital, end, hash) & (needsContext | nonName)))
+    return true;
   return followsContext(start);
 }
 
@@ -247,7 +288,11 @@ function followsContext(start: number): boolean {
       return marked(words.tailFilter, hashRange(text, wordStart, before + 1));
     }
     if (!isLatinLetter(character)) return false;
-    while (wordStart > 0 && (isLatinLetter(text.charCodeAt(wordStart - 1)) || isApostrophe(text.charCodeAt(wordStart - 1)))) wordStart -= 1;
+    while (
+      wordStart > 0 &&
+      (isLatinLetter(text.charCodeAt(wordStart - 1)) || isApostrophe(text.charCodeAt(wordStart - 1)))
+    )
+      wordStart -= 1;
     // First and last letters and length first: most words before a capital are no trigger.
     if (!words.tailShapes.mayHold(text, wordStart, before + 1)) return false;
     const hash = hashRange(text, wordStart, before + 1);

@@ -20,7 +20,10 @@ const blobLength = 256;
 const base64Characters = /^[A-Za-z0-9+/_-]+={0,2}$/;
 const asciiWhitespace = /[\t\n\f\r ]/g;
 
-/** The payload of a `data:` URL or a base64 blob, or undefined when the value is neither. `maxBytes` bounds what is inflated. */
+/**
+ * The payload of a `data:` URL or a base64 blob, or undefined when the value is neither. `maxBytes` bounds what is
+ * inflated.
+ */
 export function decodePayload(value: string, maxBytes: number): Payload | undefined {
   const url = dataUrl(value);
   if (url) {
@@ -35,7 +38,10 @@ export function decodePayload(value: string, maxBytes: number): Payload | undefi
   return readable(Buffer.from(compact, 'base64'), '', maxBytes);
 }
 
-/** Encoded bytes use the whole alphabet: digits and both cases within the first kilobyte (a long word or a hex string does not). */
+/**
+ * Encoded bytes use the whole alphabet: digits and both cases within the first kilobyte (a long word or a hex string
+ * does not).
+ */
 function looksRandom(text: string): boolean {
   const sample = text.length > 1024 ? text.slice(0, 1024) : text;
   return /[0-9]/.test(sample) && /[a-z]/.test(sample) && /[A-Z]/.test(sample) && new Set(sample).size >= 24;
@@ -58,7 +64,10 @@ function dataUrl(value: string): { mediaType: string; base64: boolean; body: str
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
-/** Runs of printable characters in binary data: metadata, uncompressed text. Shorter runs in random bytes are noise (an e-mail-shaped run turns up about once in 64 MB of random bytes at length 6). */
+/**
+ * Runs of printable characters in binary data: metadata, uncompressed text. Shorter runs in random bytes are noise (an
+ * e-mail-shaped run turns up about once in 64 MB of random bytes at length 6).
+ */
 const printableRun = /[\x20-\x7e\t]{16,}/g;
 
 function readable(bytes: Buffer, mediaType: string, maxBytes: number): Payload {
@@ -78,10 +87,20 @@ function readable(bytes: Buffer, mediaType: string, maxBytes: number): Payload {
   const take = (inflated: Buffer | undefined): void => {
     if (!inflated) return;
     budget -= inflated.length;
-    pieces.push(looksLikeText(inflated) ? inflated.toString('utf8').replace(/<[^>]{0,200}>/g, ' ') : printableRuns(inflated));
+    pieces.push(
+      looksLikeText(inflated) ? inflated.toString('utf8').replace(/<[^>]{0,200}>/g, ' ') : printableRuns(inflated),
+    );
   };
   if (isPdf(bytes)) for (const stream of pdfStreams(bytes)) take(inflate(stream, Math.max(0, budget), false));
-  else if (isZip(bytes)) for (const entry of zipEntries(bytes)) take(entry.method === 0 ? entry.data : entry.method === 8 ? inflate(entry.data, Math.max(0, budget), true) : undefined);
+  else if (isZip(bytes))
+    for (const entry of zipEntries(bytes))
+      take(
+        entry.method === 0
+          ? entry.data
+          : entry.method === 8
+            ? inflate(entry.data, Math.max(0, budget), true)
+            : undefined,
+      );
   return { text: pieces.filter((piece) => piece !== '').join('\n'), opaque: kindOf(type, bytes) };
 }
 
@@ -106,12 +125,27 @@ function kindOf(type: string, bytes: Buffer): OpaqueKind {
   if (type.startsWith('audio/') || type.startsWith('video/')) return 'audio';
   if (type !== '') return 'file';
   const head = bytes.subarray(0, 12).toString('latin1');
-  if (head.startsWith('\x89PNG') || head.startsWith('\xff\xd8\xff') || head.startsWith('GIF8') || (head.startsWith('RIFF') && head.slice(8, 12) === 'WEBP')) return 'image';
-  if ((head.startsWith('RIFF') && head.slice(8, 12) === 'WAVE') || head.startsWith('ID3') || head.startsWith('OggS') || head.startsWith('fLaC') || (bytes[0] === 0xff && ((bytes[1] ?? 0) & 0xe0) === 0xe0)) return 'audio';
+  if (
+    head.startsWith('\x89PNG') ||
+    head.startsWith('\xff\xd8\xff') ||
+    head.startsWith('GIF8') ||
+    (head.startsWith('RIFF') && head.slice(8, 12) === 'WEBP')
+  )
+    return 'image';
+  if (
+    (head.startsWith('RIFF') && head.slice(8, 12) === 'WAVE') ||
+    head.startsWith('ID3') ||
+    head.startsWith('OggS') ||
+    head.startsWith('fLaC') ||
+    (bytes[0] === 0xff && ((bytes[1] ?? 0) & 0xe0) === 0xe0)
+  )
+    return 'audio';
   return 'file';
 }
 
-/** Inflates at most `maxBytes` (a zip bomb stops there); undefined when the data is not deflate or the budget is spent. */
+/**
+ * Inflates at most `maxBytes` (a zip bomb stops there); undefined when the data is not deflate or the budget is spent.
+ */
 function inflate(data: Buffer, maxBytes: number, raw: boolean): Buffer | undefined {
   if (maxBytes <= 0) return undefined;
   try {
@@ -154,7 +188,8 @@ function* zipEntries(bytes: Buffer): Generator<{ method: number; data: Buffer }>
     const method = bytes.readUInt16LE(entry + 10);
     const size = bytes.readUInt32LE(entry + 20);
     const local = bytes.readUInt32LE(entry + 42);
-    const next = entry + 46 + bytes.readUInt16LE(entry + 28) + bytes.readUInt16LE(entry + 30) + bytes.readUInt16LE(entry + 32);
+    const next =
+      entry + 46 + bytes.readUInt16LE(entry + 28) + bytes.readUInt16LE(entry + 30) + bytes.readUInt16LE(entry + 32);
     if (local + 30 <= bytes.length && bytes.readUInt32LE(local) === 0x04034b50) {
       const data = local + 30 + bytes.readUInt16LE(local + 26) + bytes.readUInt16LE(local + 28);
       if (data + size <= bytes.length) yield { method, data: bytes.subarray(data, data + size) };

@@ -22,7 +22,9 @@ export function policyHash(policy: PolicyDocument): string {
 
 /** A label pattern matches the label itself and its descendants: `pii` matches `pii.email`. */
 export function labelMatches(pattern: string, label: string): boolean {
-  return label === pattern || (label.length > pattern.length && label.startsWith(pattern) && label[pattern.length] === '.');
+  return (
+    label === pattern || (label.length > pattern.length && label.startsWith(pattern) && label[pattern.length] === '.')
+  );
 }
 
 function ruleMatches(rule: PolicyRule, labels: readonly string[]): boolean {
@@ -35,10 +37,14 @@ function ruleMatches(rule: PolicyRule, labels: readonly string[]): boolean {
 
 /** Why a filter refuses a provider, or undefined if it allows it. */
 export function refusalReason(filter: ProviderFilter, provider: ProviderDescription): string | undefined {
-  if (filter.ownership && !filter.ownership.includes(provider.ownership)) return `ownership ${provider.ownership} is not one of ${filter.ownership.join(', ')}`;
-  if (filter.jurisdiction && !filter.jurisdiction.includes(provider.jurisdiction)) return `jurisdiction ${provider.jurisdiction} is not one of ${filter.jurisdiction.join(', ')}`;
-  if (filter.not_jurisdiction && filter.not_jurisdiction.includes(provider.jurisdiction)) return `jurisdiction ${provider.jurisdiction} is excluded`;
-  if (filter.operator && !filter.operator.includes(provider.operator)) return `operator ${provider.operator} is not one of ${filter.operator.join(', ')}`;
+  if (filter.ownership && !filter.ownership.includes(provider.ownership))
+    return `ownership ${provider.ownership} is not one of ${filter.ownership.join(', ')}`;
+  if (filter.jurisdiction && !filter.jurisdiction.includes(provider.jurisdiction))
+    return `jurisdiction ${provider.jurisdiction} is not one of ${filter.jurisdiction.join(', ')}`;
+  if (filter.not_jurisdiction?.includes(provider.jurisdiction))
+    return `jurisdiction ${provider.jurisdiction} is excluded`;
+  if (filter.operator && !filter.operator.includes(provider.operator))
+    return `operator ${provider.operator} is not one of ${filter.operator.join(', ')}`;
   return undefined;
 }
 
@@ -53,11 +59,21 @@ export interface PolicyDecision {
   explanation: string;
 }
 
-export function decide(policy: PolicyDocument, labels: readonly string[], providers: readonly ProviderDescription[]): PolicyDecision {
+export function decide(
+  policy: PolicyDocument,
+  labels: readonly string[],
+  providers: readonly ProviderDescription[],
+): PolicyDecision {
   const ruleIndex = policy.rules.findIndex((rule) => ruleMatches(rule, labels));
   const labelText = labels.length > 0 ? labels.join(', ') : 'none';
   if (ruleIndex < 0) {
-    return { ruleIndex, mode: 'refuse', allowed: [], refused: providers.map((provider) => ({ provider: provider.id, reason: 'no policy rule matches the request' })), explanation: `No rule of policy "${policy.name}" matches the request (labels: ${labelText}).` };
+    return {
+      ruleIndex,
+      mode: 'refuse',
+      allowed: [],
+      refused: providers.map((provider) => ({ provider: provider.id, reason: 'no policy rule matches the request' })),
+      explanation: `No rule of policy "${policy.name}" matches the request (labels: ${labelText}).`,
+    };
   }
   const rule = policy.rules[ruleIndex]!;
   const allowed: string[] = [];
@@ -68,12 +84,33 @@ export function decide(policy: PolicyDocument, labels: readonly string[], provid
     else allowed.push(provider.id);
   }
   const ruleName = `rule ${ruleIndex + 1} of policy "${policy.name}"`;
-  if (allowed.length > 0) return { ruleIndex, mode: 'allow', allowed, refused, explanation: `${ruleName} allows ${allowed.join(', ')} (labels: ${labelText}).` };
+  if (allowed.length > 0)
+    return {
+      ruleIndex,
+      mode: 'allow',
+      allowed,
+      refused,
+      explanation: `${ruleName} allows ${allowed.join(', ')} (labels: ${labelText}).`,
+    };
   if (rule.on_no_provider === 'redact' && rule.redact_allow) {
-    const redactable = providers.filter((provider) => refusalReason(rule.redact_allow!, provider) === undefined).map((provider) => provider.id);
+    const redactable = providers
+      .filter((provider) => refusalReason(rule.redact_allow!, provider) === undefined)
+      .map((provider) => provider.id);
     if (redactable.length > 0) {
-      return { ruleIndex, mode: 'redact', allowed: redactable, refused: refused.filter((entry) => !redactable.includes(entry.provider)), explanation: `${ruleName} allows no provider for labels ${labelText}; the request is redacted for ${redactable.join(', ')}.` };
+      return {
+        ruleIndex,
+        mode: 'redact',
+        allowed: redactable,
+        refused: refused.filter((entry) => !redactable.includes(entry.provider)),
+        explanation: `${ruleName} allows no provider for labels ${labelText}; the request is redacted for ${redactable.join(', ')}.`,
+      };
     }
   }
-  return { ruleIndex, mode: 'refuse', allowed: [], refused, explanation: `${ruleName} allows no candidate for a request with labels ${labelText}.` };
+  return {
+    ruleIndex,
+    mode: 'refuse',
+    allowed: [],
+    refused,
+    explanation: `${ruleName} allows no candidate for a request with labels ${labelText}.`,
+  };
 }

@@ -27,7 +27,10 @@ export class Placeholders {
   readonly byPlaceholder = new Map<string, string>();
   private readonly counters = new Map<string, number>();
 
-  /** `reserved`: placeholder-shaped text the request already holds, never handed out (it would be restored into the answer as a value). */
+  /**
+   * `reserved`: placeholder-shaped text the request already holds, never handed out (it would be restored into the
+   * answer as a value).
+   */
   constructor(private readonly reserved: ReadonlySet<string> = new Set()) {}
 
   placeholderFor(label: string, value: string): string {
@@ -68,7 +71,8 @@ const placeholderPattern = /<([A-Z_]+)_(\d+)>/g;
 /** Every placeholder-shaped text in some texts (to reserve them). */
 export function placeholdersIn(texts: Iterable<string>): Set<string> {
   const found = new Set<string>();
-  for (const text of texts) if (text.includes('<')) for (const match of text.matchAll(placeholderPattern)) found.add(match[0]);
+  for (const text of texts)
+    if (text.includes('<')) for (const match of text.matchAll(placeholderPattern)) found.add(match[0]);
   return found;
 }
 

@@ -20,7 +20,10 @@ export type PathSegment = string | number;
  */
 export type Encoding = 'none' | 'percent' | 'normalized' | 'escape' | 'json' | 'base64';
 
-/** A path as a chain of parent links, built into an array only for what is found (a deep request must not cost its depth per node). */
+/**
+ * A path as a chain of parent links, built into an array only for what is found (a deep request must not cost its depth
+ * per node).
+ */
 export interface PathNode {
   readonly parent: PathNode | undefined;
   readonly segment: PathSegment;
@@ -34,7 +37,10 @@ export function pathOf(node: PathNode | undefined): PathSegment[] {
 
 export interface ScanTarget {
   node: PathNode | undefined;
-  /** `value`: the string or number at the path; `key`: the path's last key; `joined`: the `text` of the parts of the array at the path, joined. */
+  /**
+   * `value`: the string or number at the path; `key`: the path's last key; `joined`: the `text` of the parts of the
+   * array at the path, joined.
+   */
   where: 'value' | 'key' | 'joined';
   encoding: Encoding;
   /** The text scanned: never logged, never recorded. */
@@ -59,11 +65,16 @@ export interface OpaqueContent {
 export interface ScanLimits {
   /** Most text (UTF-16 code units, plus one for each value, key and container) one request may carry. */
   maxChars: number;
-  /** Deepest nesting walked (JSON texts inside strings included); a deeper request cannot be scanned (nor serialised upstream). */
+  /**
+   * Deepest nesting walked (JSON texts inside strings included); a deeper request cannot be scanned (nor serialised
+   * upstream).
+   */
   maxDepth: number;
 }
 
-export type Collected = { ok: true; targets: ScanTarget[]; opaque: OpaqueContent[]; chars: number } | { ok: false; reason: 'too_large' | 'too_deep'; chars: number };
+export type Collected =
+  | { ok: true; targets: ScanTarget[]; opaque: OpaqueContent[]; chars: number }
+  | { ok: false; reason: 'too_large' | 'too_deep'; chars: number };
 
 /** A root of the walk: the value, the path it sits at, and the keys of it not to walk (the gateway's own fields). */
 export interface ScanRoot {
@@ -96,7 +107,10 @@ interface Cursor {
   skip: ReadonlySet<string> | undefined;
   /** Inside a JSON text held in a string. */
   json: boolean;
-  /** Objects: the next key to add while `addingKeys`, going down; then the next value, going up. Arrays: the next element. */
+  /**
+   * Objects: the next key to add while `addingKeys`, going down; then the next value, going up. Arrays: the next
+   * element.
+   */
   position: number;
   addingKeys: boolean;
 }
@@ -105,7 +119,11 @@ interface Cursor {
  * Collects every text to scan under the roots, in one iterative walk (no recursion: nesting depth
  * is the client's), pausing between slices of work.
  */
-export async function collectTargets(roots: readonly ScanRoot[], limits: ScanLimits, pause: () => Promise<void>): Promise<Collected> {
+export async function collectTargets(
+  roots: readonly ScanRoot[],
+  limits: ScanLimits,
+  pause: () => Promise<void>,
+): Promise<Collected> {
   const targets: ScanTarget[] = [];
   const opaque: OpaqueContent[] = [];
   let chars = 0;
@@ -128,7 +146,13 @@ export async function collectTargets(roots: readonly ScanRoot[], limits: ScanLim
   };
   const stack: Cursor[] = [];
   /** Reads one value; a container is pushed as a cursor and read step by step. False when the walk must stop. */
-  const visit = (value: unknown, node: PathNode | undefined, depth: number, skip: ReadonlySet<string> | undefined, json: boolean): boolean => {
+  const visit = (
+    value: unknown,
+    node: PathNode | undefined,
+    depth: number,
+    skip: ReadonlySet<string> | undefined,
+    json: boolean,
+  ): boolean => {
     if (!spend(1)) return !(failure = 'too_large');
     if (typeof value === 'string') {
       if (value === '') return true;
@@ -136,7 +160,8 @@ export async function collectTargets(roots: readonly ScanRoot[], limits: ScanLim
       const payload = decodePayload(value, Math.max(0, limits.maxChars - chars));
       if (payload !== undefined) {
         // An inflated file can be larger than its encoding: the excess counts too.
-        if (payload.text.length > value.length && !spend(payload.text.length - value.length)) return !(failure = 'too_large');
+        if (payload.text.length > value.length && !spend(payload.text.length - value.length))
+          return !(failure = 'too_large');
         work += value.length;
         targets.push({ node, where: 'value', encoding: 'base64', text: payload.text });
         if (payload.opaque) opaque.push({ path: pathOf(node), kind: payload.opaque });
@@ -164,11 +189,33 @@ export async function collectTargets(roots: readonly ScanRoot[], limits: ScanLim
         // Looking for text parts reads every element once.
         work += value.length >> 3;
         if (joined) targets.push(joined);
-        stack.push({ array: value, object: undefined, keys: undefined, nodes: undefined, node, depth, skip, json, position: 0, addingKeys: false });
+        stack.push({
+          array: value,
+          object: undefined,
+          keys: undefined,
+          nodes: undefined,
+          node,
+          depth,
+          skip,
+          json,
+          position: 0,
+          addingKeys: false,
+        });
       } else {
         const keys = Object.keys(value);
         work += keys.length >> 3;
-        stack.push({ array: undefined, object: value as Record<string, unknown>, keys, nodes: new Array<PathNode | undefined>(keys.length), node, depth, skip, json, position: keys.length - 1, addingKeys: true });
+        stack.push({
+          array: undefined,
+          object: value as Record<string, unknown>,
+          keys,
+          nodes: new Array<PathNode | undefined>(keys.length),
+          node,
+          depth,
+          skip,
+          json,
+          position: keys.length - 1,
+          addingKeys: true,
+        });
       }
     }
     return true;
@@ -183,7 +230,13 @@ export async function collectTargets(roots: readonly ScanRoot[], limits: ScanLim
         return true;
       }
       cursor.position = index + 1;
-      return visit(cursor.array[index], { parent: cursor.node, segment: index }, cursor.depth + 1, undefined, cursor.json);
+      return visit(
+        cursor.array[index],
+        { parent: cursor.node, segment: index },
+        cursor.depth + 1,
+        undefined,
+        cursor.json,
+      );
     }
     if (cursor.addingKeys) {
       const index = cursor.position;
@@ -197,7 +250,8 @@ export async function collectTargets(roots: readonly ScanRoot[], limits: ScanLim
       if (skip?.has(key)) return true;
       const child: PathNode = { parent: cursor.node, segment: key };
       nodes![index] = child;
-      if (!schemaKeys.has(key) && key !== '' && !(spend(key.length) && addText(child, 'key', key, cursor.json))) return !(failure = 'too_large');
+      if (!schemaKeys.has(key) && key !== '' && !(spend(key.length) && addText(child, 'key', key, cursor.json)))
+        return !(failure = 'too_large');
       return true;
     }
     const index = cursor.position;
@@ -270,7 +324,11 @@ const windowLead = 512;
  * The spans in every target. Between slices of about `sliceChars` of text it awaits `pause()`, so
  * one large request never holds the event loop for long; small requests never pause.
  */
-export async function detectTargets(targets: readonly ScanTarget[], pause: () => Promise<void>, sliceChars = windowStride): Promise<Finding[]> {
+export async function detectTargets(
+  targets: readonly ScanTarget[],
+  pause: () => Promise<void>,
+  sliceChars = windowStride,
+): Promise<Finding[]> {
   const findings: Finding[] = [];
   let sinceYield = 0;
   for (let index = 0; index < targets.length; index += 1) {

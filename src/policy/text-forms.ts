@@ -29,7 +29,9 @@ export function percentForm(text: string): string | undefined {
 }
 
 export function escapeForm(text: string): string | undefined {
-  return unicodeEscape.test(text) ? text.replace(/\\u([0-9A-Fa-f]{4})/g, (_escape, hex: string) => String.fromCharCode(parseInt(hex, 16))) : undefined;
+  return unicodeEscape.test(text)
+    ? text.replace(/\\u([0-9A-Fa-f]{4})/g, (_escape, hex: string) => String.fromCharCode(parseInt(hex, 16)))
+    : undefined;
 }
 
 /**
@@ -50,7 +52,10 @@ export function unicodeForm(text: string): string | undefined {
 /** Every decoded form of a text, each decoded form also read as its letters (the decoders chain). */
 export function decodedForms(text: string): Array<{ text: string; encoding: 'percent' | 'escape' | 'normalized' }> {
   const forms: Array<{ text: string; encoding: 'percent' | 'escape' | 'normalized' }> = [];
-  for (const [decode, encoding] of [[percentForm, 'percent'], [escapeForm, 'escape']] as const) {
+  for (const [decode, encoding] of [
+    [percentForm, 'percent'],
+    [escapeForm, 'escape'],
+  ] as const) {
     const decoded = decode(text);
     if (decoded === undefined) continue;
     forms.push({ text: decoded, encoding });

@@ -1,7 +1,19 @@
 // The tokens the name and address detectors read (words, numbers with a glued suffix, "SW1A",
 // punctuation), in typed arrays reused between calls: one buffer for both, as they run one after the
 // other and each call starts by resetting it.
-import { fold, hashRange, isApostrophe, isArabicLetter, isArabicMark, isDigit, isHyphen, isLatinLetter, isNewline, isSpace, isUpper } from './words.js';
+import {
+  fold,
+  hashRange,
+  isApostrophe,
+  isArabicLetter,
+  isArabicMark,
+  isDigit,
+  isHyphen,
+  isLatinLetter,
+  isNewline,
+  isSpace,
+  isUpper,
+} from './words.js';
 
 export const latinWord = 1;
 export const arabicWord = 2;
@@ -89,8 +101,18 @@ function namePrefix(text: string, start: number, end: number): boolean {
   const first = text.charCodeAt(start) | 32;
   const second = length > 1 ? text.charCodeAt(start + 1) | 32 : 0;
   const third = length > 2 ? text.charCodeAt(start + 2) | 32 : 0;
-  if (length === 2) return (first === 109 && second === 99) || (first === 100 && (second === 101 || second === 105 || second === 97)) || (first === 108 && (second === 101 || second === 97));
-  if (length === 3) return (first === 109 && second === 97 && third === 99) || (first === 118 && second === 97 && third === 110) || (first === 118 && second === 111 && third === 110);
+  if (length === 2)
+    return (
+      (first === 109 && second === 99) ||
+      (first === 100 && (second === 101 || second === 105 || second === 97)) ||
+      (first === 108 && (second === 101 || second === 97))
+    );
+  if (length === 3)
+    return (
+      (first === 109 && second === 97 && third === 99) ||
+      (first === 118 && second === 97 && third === 110) ||
+      (first === 118 && second === 111 && third === 110)
+    );
   return length === 4 && first === 102 && second === 105 && third === 116 && (text.charCodeAt(start + 3) | 32) === 122;
 }
 
@@ -172,18 +194,33 @@ function tokenizeInto(text: string, from: number, length: number, gap: boolean):
         // "SW1A", "EC1A": capitals, digits, maybe a capital, as one token.
         kind = mixedToken;
         flags |= capitalised;
-        while (index < length && (isDigit(text.charCodeAt(index)) || (isLatinLetter(text.charCodeAt(index)) && isUpper(text.charCodeAt(index))))) index += 1;
+        while (
+          index < length &&
+          (isDigit(text.charCodeAt(index)) ||
+            (isLatinLetter(text.charCodeAt(index)) && isUpper(text.charCodeAt(index))))
+        )
+          index += 1;
       }
     } else if (isArabicLetter(code)) {
       kind = arabicWord;
       index += 1;
-      for (let next = text.charCodeAt(index); index < length && ((next >= 0x621 && next <= 0x65f) || isArabicLetter(next)); next = text.charCodeAt(index)) index += 1;
+      for (
+        let next = text.charCodeAt(index);
+        index < length && ((next >= 0x621 && next <= 0x65f) || isArabicLetter(next));
+        next = text.charCodeAt(index)
+      )
+        index += 1;
       // The article and the final ي, looking past diacritics: "الْعُتَيْبِيّ".
       let second = start + 1;
       while (second < index && isArabicMark(text.charCodeAt(second))) second += 1;
       let last = index - 1;
       while (last > start && isArabicMark(text.charCodeAt(last))) last -= 1;
-      if ((code === 0x627 || code === 0x623 || code === 0x625 || code === 0x622) && second < index && text.charCodeAt(second) === 0x644) flags |= startsWithArticle;
+      if (
+        (code === 0x627 || code === 0x623 || code === 0x625 || code === 0x622) &&
+        second < index &&
+        text.charCodeAt(second) === 0x644
+      )
+        flags |= startsWithArticle;
       const final = text.charCodeAt(last);
       if (final === 0x64a || final === 0x6cc) flags |= endsWithYa;
     } else if (isDigit(code)) {
@@ -224,7 +261,11 @@ function capitalisedWordEnd(text: string, index: number, length: number): number
 function isWordGoingOn(text: string, index: number, length: number): boolean {
   if (index >= length) return false;
   const code = text.charCodeAt(index);
-  return isLatinLetter(code) || isDigit(code) || ((isApostrophe(code) || isHyphen(code)) && index + 1 < length && isLatinLetter(text.charCodeAt(index + 1)));
+  return (
+    isLatinLetter(code) ||
+    isDigit(code) ||
+    ((isApostrophe(code) || isHyphen(code)) && index + 1 < length && isLatinLetter(text.charCodeAt(index + 1)))
+  );
 }
 
 /** Set by latinWordEnd beside the flags: no lower-case letter and no connector so far. */
@@ -265,7 +306,11 @@ function latinWordEnd(text: string, start: number, length: number): number {
         uppers += 1;
         // "NodeJS", "iPhone", but "McDonald", "DeShawn"
         const previous = text.charCodeAt(index - 1);
-        if (((previous >= 97 && previous <= 122) || (previous >= 0xdf && previous <= 0xff)) && !namePrefix(text, segmentBegin, index)) flags |= innerCapital;
+        if (
+          ((previous >= 97 && previous <= 122) || (previous >= 0xdf && previous <= 0xff)) &&
+          !namePrefix(text, segmentBegin, index)
+        )
+          flags |= innerCapital;
       } else sawLower = true;
       index += 1;
     }
@@ -292,7 +337,11 @@ function latinWordEnd(text: string, start: number, length: number): number {
   if (firstConnector > 0 && firstConnector <= 2 && isUpper(text.charCodeAt(start + firstConnector + 1))) {
     const first = text.charCodeAt(start) | 32;
     const second = firstConnector === 2 ? text.charCodeAt(start + 1) | 32 : 0;
-    if ((firstConnector === 1 && first === 100) || (firstConnector === 2 && (first === 97 || first === 101) && second === 108)) flags |= prefixedCapital;
+    if (
+      (firstConnector === 1 && first === 100) ||
+      (firstConnector === 2 && (first === 97 || first === 101) && second === 108)
+    )
+      flags |= prefixedCapital;
   }
   latinFlags = flags;
   return end;
@@ -304,7 +353,8 @@ function latinWordEnd(text: string, start: number, length: number): number {
 export const kindOf = (index: number): number => tokens.info[index]! & 7;
 export const has = (index: number, flag: number): boolean => (tokens.info[index]! & flag) !== 0;
 /** The character of a punctuation token, or -1. */
-export const charOf = (index: number): number => (index >= 0 && index < tokens.count && kindOf(index) === punctuation ? tokens.info[index]! >>> 16 : -1);
+export const charOf = (index: number): number =>
+  index >= 0 && index < tokens.count && kindOf(index) === punctuation ? tokens.info[index]! >>> 16 : -1;
 export const isPunctuation = (index: number, character: number): boolean => charOf(index) === character;
 /** Same line as the token before it: words of one phrase. */
 export const joined = (index: number): boolean => index < tokens.count && !has(index, newlineBefore);
@@ -312,9 +362,11 @@ export const joined = (index: number): boolean => index < tokens.count && !has(i
 export const glued = (index: number): boolean => index < tokens.count && !has(index, spaceBefore);
 export const tokenLength = (index: number): number => tokens.ends[index]! - tokens.starts[index]!;
 /** The end of the word as looked up: before a possessive 's. */
-export const keyEnd = (index: number): number => (has(index, possessive) ? tokens.ends[index]! - 2 : tokens.ends[index]!);
+export const keyEnd = (index: number): number =>
+  has(index, possessive) ? tokens.ends[index]! - 2 : tokens.ends[index]!;
 export const lengthOf = (index: number): number => keyEnd(index) - tokens.starts[index]!;
-export const isWord = (index: number): boolean => index < tokens.count && (kindOf(index) === latinWord || kindOf(index) === arabicWord);
+export const isWord = (index: number): boolean =>
+  index < tokens.count && (kindOf(index) === latinWord || kindOf(index) === arabicWord);
 
 export function hashOf(index: number): number {
   let hash = tokens.hashes[index]!;
@@ -338,7 +390,12 @@ export function wordIs(index: number, value: string): boolean {
 
 /** The word is written exactly so ("BP", "P", "عن"). */
 export function wordExactly(index: number, value: string): boolean {
-  return index >= 0 && index < tokens.count && tokens.ends[index]! - tokens.starts[index]! === value.length && tokens.text.startsWith(value, tokens.starts[index]!);
+  return (
+    index >= 0 &&
+    index < tokens.count &&
+    tokens.ends[index]! - tokens.starts[index]! === value.length &&
+    tokens.text.startsWith(value, tokens.starts[index]!)
+  );
 }
 
 /** The last character before position that is not a space, or -1 at the start of the text. */

@@ -30,7 +30,10 @@ export function hashRange(text: string, start: number, end: number): number {
   for (let index = start; index < end; index += 1) {
     const raw = text.charCodeAt(index);
     // Lower-case ASCII and plain Arabic letters fold to themselves.
-    const code = (raw >= 97 && raw <= 122) || (raw >= 0x626 && raw <= 0x63a) || (raw >= 0x641 && raw <= 0x64a) || raw === 0x624 ? raw : fold(raw);
+    const code =
+      (raw >= 97 && raw <= 122) || (raw >= 0x626 && raw <= 0x63a) || (raw >= 0x641 && raw <= 0x64a) || raw === 0x624
+        ? raw
+        : fold(raw);
     if (code >= 0) hash = step(hash, code);
   }
   return finish(hash);
@@ -58,13 +61,45 @@ export function foldWord(word: string): string {
 
 const accented = /[\u00e0-\u00ff\u0153]/;
 const plainLetters: Record<string, string> = {
-  à: 'a', á: 'a', â: 'a', ã: 'a', ä: 'a', å: 'a', æ: 'ae', ç: 'c', è: 'e', é: 'e', ê: 'e', ë: 'e', ì: 'i', í: 'i', î: 'i', ï: 'i',
-  ð: 'd', ñ: 'n', ò: 'o', ó: 'o', ô: 'o', õ: 'o', ö: 'o', ø: 'o', ù: 'u', ú: 'u', û: 'u', ü: 'u', ý: 'y', þ: 'th', ÿ: 'y', œ: 'oe',
+  à: 'a',
+  á: 'a',
+  â: 'a',
+  ã: 'a',
+  ä: 'a',
+  å: 'a',
+  æ: 'ae',
+  ç: 'c',
+  è: 'e',
+  é: 'e',
+  ê: 'e',
+  ë: 'e',
+  ì: 'i',
+  í: 'i',
+  î: 'i',
+  ï: 'i',
+  ð: 'd',
+  ñ: 'n',
+  ò: 'o',
+  ó: 'o',
+  ô: 'o',
+  õ: 'o',
+  ö: 'o',
+  ø: 'o',
+  ù: 'u',
+  ú: 'u',
+  û: 'u',
+  ü: 'u',
+  ý: 'y',
+  þ: 'th',
+  ÿ: 'y',
+  œ: 'oe',
 };
 
 /** A folded word without the accents of Latin-1 letters: "leïla" as "leila", "gaëtan" as "gaetan". */
 export function withoutAccents(folded: string): string {
-  return accented.test(folded) ? folded.replace(/[\u00e0-\u00ff\u0153]/g, (letter) => plainLetters[letter] ?? letter) : folded;
+  return accented.test(folded)
+    ? folded.replace(/[\u00e0-\u00ff\u0153]/g, (letter) => plainLetters[letter] ?? letter)
+    : folded;
 }
 
 /** Does text[start, end), folded, spell word (already folded)? */
@@ -73,7 +108,14 @@ export function sameFolded(text: string, start: number, end: number, word: strin
   for (let index = start; index < end; index += 1) {
     let code = text.charCodeAt(index);
     // Lower-case ASCII and plain Arabic letters fold to themselves.
-    if (!((code >= 97 && code <= 122) || (code >= 0x626 && code <= 0x63a) || (code >= 0x641 && code <= 0x64a) || code === 0x624)) {
+    if (
+      !(
+        (code >= 97 && code <= 122) ||
+        (code >= 0x626 && code <= 0x63a) ||
+        (code >= 0x641 && code <= 0x64a) ||
+        code === 0x624
+      )
+    ) {
       code = fold(code);
       if (code < 0) continue;
     }
@@ -87,11 +129,23 @@ export function sameFolded(text: string, start: number, end: number, word: strin
 // Character classes
 
 export function isLatinLetter(code: number): boolean {
-  return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 0xc0 && code <= 0x24f && code !== 0xd7 && code !== 0xf7) || (code >= 0x1e00 && code <= 0x1eff) || (code >= 0x300 && code <= 0x36f);
+  return (
+    (code >= 97 && code <= 122) ||
+    (code >= 65 && code <= 90) ||
+    (code >= 0xc0 && code <= 0x24f && code !== 0xd7 && code !== 0xf7) ||
+    (code >= 0x1e00 && code <= 0x1eff) ||
+    (code >= 0x300 && code <= 0x36f)
+  );
 }
 
 export function isArabicLetter(code: number): boolean {
-  return (code >= 0x621 && code <= 0x65f) || (code >= 0x66e && code <= 0x6d3) || code === 0x6d5 || (code >= 0xfb50 && code <= 0xfdff) || (code >= 0xfe70 && code <= 0xfefc);
+  return (
+    (code >= 0x621 && code <= 0x65f) ||
+    (code >= 0x66e && code <= 0x6d3) ||
+    code === 0x6d5 ||
+    (code >= 0xfb50 && code <= 0xfdff) ||
+    (code >= 0xfe70 && code <= 0xfefc)
+  );
 }
 
 /** Diacritics and tatweel, which do not count as letters of a word. */
@@ -111,8 +165,21 @@ export function isUpper(code: number): boolean {
 
 export const isApostrophe = (code: number): boolean => code === 39 || code === 0x2019 || code === 0x2bc;
 export const isHyphen = (code: number): boolean => code === 45 || code === 0x2010 || code === 0x2011;
-export const isNewline = (code: number): boolean => code === 10 || code === 13 || code === 0x2028 || code === 0x2029 || code === 0x85;
-export const isSpace = (code: number): boolean => code === 32 || code === 9 || code === 0xa0 || code === 11 || code === 12 || (code >= 0x2000 && code <= 0x200b) || code === 0x202f || code === 0x205f || code === 0x3000 || code === 0xfeff || code === 0x200c || code === 0x200d;
+export const isNewline = (code: number): boolean =>
+  code === 10 || code === 13 || code === 0x2028 || code === 0x2029 || code === 0x85;
+export const isSpace = (code: number): boolean =>
+  code === 32 ||
+  code === 9 ||
+  code === 0xa0 ||
+  code === 11 ||
+  code === 12 ||
+  (code >= 0x2000 && code <= 0x200b) ||
+  code === 0x202f ||
+  code === 0x205f ||
+  code === 0x3000 ||
+  code === 0xfeff ||
+  code === 0x200c ||
+  code === 0x200d;
 
 /** Moves position forward to the next space or line break (or the end), so no word is cut. */
 export function snapForward(text: string, position: number): number {
@@ -166,7 +233,9 @@ export class WordShapes {
     if (first === 0 || last === 0) return;
     // Arabic may carry diacritics and tatweel in the text: any length from the folded one on.
     const arabic = word.charCodeAt(0) >= 0x621;
-    this.lengths[(first << 6) | last]! |= arabic ? ~((1 << Math.min(word.length, 31)) - 1) : 1 << Math.min(word.length, 31);
+    this.lengths[(first << 6) | last]! |= arabic
+      ? ~((1 << Math.min(word.length, 31)) - 1)
+      : 1 << Math.min(word.length, 31);
   }
 
   /** Could text[start, end) be one of the words? Yes unless its shape says no. */
@@ -214,7 +283,8 @@ export class WordTable {
 
   /** The entry for text[start, end) whose hash is given, or undefined. */
   find(text: string, start: number, end: number, hash: number): WordEntry | undefined {
-    for (let entry = this.byHash.get(hash); entry; entry = entry.next) if (sameFolded(text, start, end, entry.word)) return entry;
+    for (let entry = this.byHash.get(hash); entry; entry = entry.next)
+      if (sameFolded(text, start, end, entry.word)) return entry;
     return undefined;
   }
 

@@ -1,12 +1,28 @@
 // Provider kind `anthropic`: the Anthropic Messages API. Translates the neutral (OpenAI-shaped)
 // request into a Messages request, and Messages answers and stream events back into neutral ones.
-import { z } from 'zod';
-import type { ChatMessage, ChatRequest, ChatResponse, ContentPart, FinishReason, StreamChunk, ToolCall } from '../core/chat.js';
+import type { z } from 'zod';
+import type {
+  ChatMessage,
+  ChatRequest,
+  ChatResponse,
+  ContentPart,
+  FinishReason,
+  StreamChunk,
+  ToolCall,
+} from '../core/chat.js';
 import { ProviderError } from '../core/errors.js';
 import type { CallOptions, ChatResult, ChatStream, Provider, ProviderDescription } from '../core/provider.js';
 import { invalid, parseJson } from './openai-compatible.js';
 import { defineProviderKind, describeProvider, kindSettings, type ProviderDependencies } from './provider-kind.js';
-import { apiKeyOf, closeUpstreamTarget, createUpstreamTarget, getUpstream, httpSettingsKeys, postUpstreamBuffered, type UpstreamTarget } from './upstream-http.js';
+import {
+  apiKeyOf,
+  closeUpstreamTarget,
+  createUpstreamTarget,
+  getUpstream,
+  httpSettingsKeys,
+  postUpstreamBuffered,
+  type UpstreamTarget,
+} from './upstream-http.js';
 import { openUpstreamStream } from './upstream-stream.js';
 
 const anthropicVersion = '2023-06-01';
@@ -47,14 +63,23 @@ class AnthropicProvider implements Provider {
       signal: options.signal,
     });
     const parsed = parseJson(this.description.id, response.body) as AnthropicMessage;
-    if (!parsed || typeof parsed !== 'object' || !Array.isArray(parsed.content)) throw invalid(this.description.id, 'a message without content');
+    if (!parsed || typeof parsed !== 'object' || !Array.isArray(parsed.content))
+      throw invalid(this.description.id, 'a message without content');
     return { response: fromMessage(parsed, createdSeconds(this.target.clock.now())) };
   }
 
   chatStream(request: ChatRequest, options: CallOptions): Promise<ChatStream> {
     const providerId = this.description.id;
     const includeUsage = request.includeUsage;
-    const state: StreamState = { id: '', model: '', created: createdSeconds(this.target.clock.now()), inputTokens: 0, outputTokens: 0, toolIndex: -1, blockIsTool: new Map() };
+    const state: StreamState = {
+      id: '',
+      model: '',
+      created: createdSeconds(this.target.clock.now()),
+      inputTokens: 0,
+      outputTokens: 0,
+      toolIndex: -1,
+      blockIsTool: new Map(),
+    };
     return openUpstreamStream(
       this.target,
       {
@@ -124,7 +149,13 @@ export function toMessagesRequest(request: ChatRequest, model: string, stream: b
         break;
       case 'assistant': {
         const blocks = toBlocks(message.content);
-        for (const call of message.tool_calls ?? []) blocks.push({ type: 'tool_use', id: call.id, name: call.function.name, input: parseArguments(call.function.arguments) });
+        for (const call of message.tool_calls ?? [])
+          blocks.push({
+            type: 'tool_use',
+            id: call.id,
+            name: call.function.name,
+            input: parseArguments(call.function.arguments),
+          });
         if (blocks.length > 0) push('assistant', blocks);
         break;
       }
@@ -136,7 +167,11 @@ export function toMessagesRequest(request: ChatRequest, model: string, stream: b
   const body: Record<string, unknown> = {
     model,
     messages,
-    max_tokens: request.max_tokens ?? (typeof request.extra.max_completion_tokens === 'number' ? request.extra.max_completion_tokens : defaultMaxTokens),
+    max_tokens:
+      request.max_tokens ??
+      (typeof request.extra.max_completion_tokens === 'number'
+        ? request.extra.max_completion_tokens
+        : defaultMaxTokens),
     stream,
   };
   if (system.length > 0) body.system = system.join('\n\n');
@@ -154,7 +189,8 @@ export function toMessagesRequest(request: ChatRequest, model: string, stream: b
     if (choice === 'required') body.tool_choice = { type: 'any' };
     else if (choice === 'none') body.tool_choice = { type: 'none' };
     else if (typeof choice === 'object') body.tool_choice = { type: 'tool', name: choice.function.name };
-    if (request.parallel_tool_calls === false && typeof body.tool_choice === 'object') (body.tool_choice as Record<string, unknown>).disable_parallel_tool_use = true;
+    if (request.parallel_tool_calls === false && typeof body.tool_choice === 'object')
+      (body.tool_choice as Record<string, unknown>).disable_parallel_tool_use = true;
   }
   return body;
 }
@@ -179,7 +215,9 @@ function toBlock(part: ContentPart): AnthropicBlock[] {
 function textOf(message: ChatMessage): string {
   if (typeof message.content === 'string') return message.content;
   if (message.content === null) return '';
-  return message.content.map((part) => (part.type === 'text' && typeof part.text === 'string' ? part.text : '')).join('');
+  return message.content
+    .map((part) => (part.type === 'text' && typeof part.text === 'string' ? part.text : ''))
+    .join('');
 }
 
 function parseArguments(text: string): unknown {
@@ -218,10 +256,17 @@ export function finishReasonOf(stopReason: string | null | undefined): FinishRea
 }
 
 function fromMessage(message: AnthropicMessage, created: number): ChatResponse {
-  const text = message.content.filter((block) => block.type === 'text').map((block) => block.text ?? '').join('');
+  const text = message.content
+    .filter((block) => block.type === 'text')
+    .map((block) => block.text ?? '')
+    .join('');
   const toolCalls: ToolCall[] = message.content
     .filter((block) => block.type === 'tool_use')
-    .map((block) => ({ id: block.id ?? '', type: 'function', function: { name: block.name ?? '', arguments: JSON.stringify(block.input ?? {}) } }));
+    .map((block) => ({
+      id: block.id ?? '',
+      type: 'function',
+      function: { name: block.name ?? '', arguments: JSON.stringify(block.input ?? {}) },
+    }));
   const input = message.usage?.input_tokens ?? 0;
   const output = message.usage?.output_tokens ?? 0;
   return {
@@ -232,7 +277,11 @@ function fromMessage(message: AnthropicMessage, created: number): ChatResponse {
     choices: [
       {
         index: 0,
-        message: { role: 'assistant', content: text === '' && toolCalls.length > 0 ? null : text, ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}) },
+        message: {
+          role: 'assistant',
+          content: text === '' && toolCalls.length > 0 ? null : text,
+          ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
+        },
         finish_reason: finishReasonOf(message.stop_reason),
       },
     ],
@@ -241,11 +290,18 @@ function fromMessage(message: AnthropicMessage, created: number): ChatResponse {
 }
 
 type AnthropicStreamEvent =
-  | { type: 'message_start'; message: { id: string; model: string; usage?: { input_tokens?: number; output_tokens?: number } } }
+  | {
+      type: 'message_start';
+      message: { id: string; model: string; usage?: { input_tokens?: number; output_tokens?: number } };
+    }
   | { type: 'content_block_start'; index: number; content_block: { type: string; id?: string; name?: string } }
   | { type: 'content_block_delta'; index: number; delta: { type: string; text?: string; partial_json?: string } }
   | { type: 'content_block_stop'; index: number }
-  | { type: 'message_delta'; delta: { stop_reason?: string | null }; usage?: { output_tokens?: number; input_tokens?: number } }
+  | {
+      type: 'message_delta';
+      delta: { stop_reason?: string | null };
+      usage?: { output_tokens?: number; input_tokens?: number };
+    }
   | { type: 'message_stop' }
   | { type: 'ping' }
   | { type: 'error'; error: { type?: string; message?: string } };
@@ -261,7 +317,12 @@ interface StreamState {
   blockIsTool: Map<number, number>;
 }
 
-function translateStreamEvent(providerId: string, event: AnthropicStreamEvent, state: StreamState, includeUsage: boolean): StreamChunk[] {
+function translateStreamEvent(
+  providerId: string,
+  event: AnthropicStreamEvent,
+  state: StreamState,
+  includeUsage: boolean,
+): StreamChunk[] {
   const chunk = (delta: StreamChunk['choices'][number]['delta'], finish: FinishReason | null = null): StreamChunk => ({
     id: state.id,
     object: 'chat.completion.chunk',
@@ -280,7 +341,18 @@ function translateStreamEvent(providerId: string, event: AnthropicStreamEvent, s
       if (event.content_block.type === 'tool_use') {
         state.toolIndex += 1;
         state.blockIsTool.set(event.index, state.toolIndex);
-        return [chunk({ tool_calls: [{ index: state.toolIndex, id: event.content_block.id ?? '', type: 'function', function: { name: event.content_block.name ?? '', arguments: '' } }] })];
+        return [
+          chunk({
+            tool_calls: [
+              {
+                index: state.toolIndex,
+                id: event.content_block.id ?? '',
+                type: 'function',
+                function: { name: event.content_block.name ?? '', arguments: '' },
+              },
+            ],
+          }),
+        ];
       }
       return [];
     case 'content_block_delta':
@@ -301,13 +373,21 @@ function translateStreamEvent(providerId: string, event: AnthropicStreamEvent, s
           created: state.created,
           model: state.model,
           choices: [],
-          usage: { prompt_tokens: state.inputTokens, completion_tokens: state.outputTokens, total_tokens: state.inputTokens + state.outputTokens },
+          usage: {
+            prompt_tokens: state.inputTokens,
+            completion_tokens: state.outputTokens,
+            total_tokens: state.inputTokens + state.outputTokens,
+          },
         });
       }
       return chunks;
     }
     case 'error':
-      throw new ProviderError(providerId, 'server', `${providerId} reported an error mid-stream: ${event.error?.message ?? 'unknown'}`);
+      throw new ProviderError(
+        providerId,
+        'server',
+        `${providerId} reported an error mid-stream: ${event.error?.message ?? 'unknown'}`,
+      );
     default:
       return [];
   }

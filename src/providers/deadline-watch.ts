@@ -51,7 +51,10 @@ export class DeadlineWatch {
     this.wakeAt = Number.POSITIVE_INFINITY;
   }
 
-  /** Makes sure a sleep ends no later than `deadline`. Deadlines mostly come in increasing order, so a new sleep is rare. */
+  /**
+   * Makes sure a sleep ends no later than `deadline`. Deadlines mostly come in increasing order, so a new sleep is
+   * rare.
+   */
   private armFor(deadline: number): void {
     if (this.closed || deadline >= this.wakeAt) return;
     this.sleeping?.abort();

@@ -23,7 +23,11 @@ export interface DownstreamOptions {
 export function createDownstream(options: DownstreamOptions): Downstream {
   const url = new URL(options.url);
   const path = `${url.pathname}${url.search}`;
-  const pool = new Pool(url.origin, { connections: options.connections ?? 16, pipelining: 1, keepAliveTimeout: 30_000 });
+  const pool = new Pool(url.origin, {
+    connections: options.connections ?? 16,
+    pipelining: 1,
+    keepAliveTimeout: 30_000,
+  });
   const { clock, timeoutMs } = options;
 
   function forward(action: ForwardedAction): Promise<ForwardOutcome> {
@@ -38,7 +42,12 @@ export function createDownstream(options: DownstreamOptions): Downstream {
       ledger_index: action.ledgerIndex,
       approved_by: action.approvedBy,
     });
-    const headers = { 'content-type': 'application/json', 'idempotency-key': action.actionId, 'x-sovereign-action': action.actionId, 'x-sovereign-receipt': String(action.ledgerIndex) };
+    const headers = {
+      'content-type': 'application/json',
+      'idempotency-key': action.actionId,
+      'x-sovereign-action': action.actionId,
+      'x-sovereign-receipt': String(action.ledgerIndex),
+    };
     return new Promise<ForwardOutcome>((resolve) => {
       const deadline = new AbortController();
       let settled = false;

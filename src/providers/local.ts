@@ -12,12 +12,34 @@
 // sleep on the clock the provider is handed, so a test moves it by hand.
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { ChatHistoryItem, Llama, LlamaContext, LlamaEmbeddingContext, LlamaGrammar, LlamaModel } from 'node-llama-cpp';
+import type {
+  ChatHistoryItem,
+  Llama,
+  LlamaContext,
+  LlamaEmbeddingContext,
+  LlamaGrammar,
+  LlamaModel,
+} from 'node-llama-cpp';
 import { z } from 'zod';
-import type { ChatMessage, ChatRequest, ChatResponse, EmbeddingsRequest, EmbeddingsResponse, FinishReason, StreamChunk } from '../core/chat.js';
+import type {
+  ChatMessage,
+  ChatRequest,
+  ChatResponse,
+  EmbeddingsRequest,
+  EmbeddingsResponse,
+  FinishReason,
+  StreamChunk,
+} from '../core/chat.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { ProviderError } from '../core/errors.js';
-import type { CallOptions, ChatResult, ChatStream, Provider, ProviderDescription, StreamEvent } from '../core/provider.js';
+import type {
+  CallOptions,
+  ChatResult,
+  ChatStream,
+  Provider,
+  ProviderDescription,
+  StreamEvent,
+} from '../core/provider.js';
 import { defineProviderKind, describeProvider, kindSettings } from './provider-kind.js';
 import { verifiedWeights, type ResolvedWeights } from './verified-weights.js';
 
@@ -25,21 +47,54 @@ export type { ResolvedWeights } from './verified-weights.js';
 
 // The defaults are sized for a small machine: llama.cpp's own thread default ran ~100× slower on 2 cores.
 const settings = kindSettings('local', {
-  threads: z.number().int().positive().default(2).describe("CPU threads for generation (set it: llama.cpp's own default is slow on small machines)."),
-  context_size: z.number().int().min(64).default(4096).describe("Context size per sequence, in tokens (capped at the model's training context)."),
+  threads: z
+    .number()
+    .int()
+    .positive()
+    .default(2)
+    .describe("CPU threads for generation (set it: llama.cpp's own default is slow on small machines)."),
+  context_size: z
+    .number()
+    .int()
+    .min(64)
+    .default(4096)
+    .describe("Context size per sequence, in tokens (capped at the model's training context)."),
   sequences: z.number().int().positive().max(64).default(2).describe('Generations run at once per model.'),
-  max_queue: z.number().int().nonnegative().default(16).describe('Calls waiting per model; past it routing overflows to the next allowed candidate.'),
+  max_queue: z
+    .number()
+    .int()
+    .nonnegative()
+    .default(16)
+    .describe('Calls waiting per model; past it routing overflows to the next allowed candidate.'),
   idle_unload_s: z.number().positive().default(600).describe('A model unused this long is unloaded (seconds).'),
-  adapters: z.array(z.strictObject({ name: z.string().min(1), model: z.string().min(1), adapter: z.string().min(1), scale: z.number().positive().default(1) })).optional().describe('Registered LoRA adapters served as their own model names, on a registered base model.'),
+  adapters: z
+    .array(
+      z.strictObject({
+        name: z.string().min(1),
+        model: z.string().min(1),
+        adapter: z.string().min(1),
+        scale: z.number().positive().default(1),
+      }),
+    )
+    .optional()
+    .describe('Registered LoRA adapters served as their own model names, on a registered base model.'),
 }).superRefine((local, context) => {
   local.adapters?.forEach((adapter, position) => {
-    if (!local.models.includes(adapter.model)) context.addIssue({ code: 'custom', path: ['adapters', position, 'model'], message: `must be one of this provider's models (${local.models.join(', ')})` });
+    if (!local.models.includes(adapter.model))
+      context.addIssue({
+        code: 'custom',
+        path: ['adapters', position, 'model'],
+        message: `must be one of this provider's models (${local.models.join(', ')})`,
+      });
   });
 });
 export type LocalSettings = z.output<typeof settings>;
 
 /** The names a local provider serves: its models (registry names), and its adapters. */
-const servedNames = (local: LocalSettings): string[] => [...local.models, ...(local.adapters ?? []).map((adapter) => adapter.name)];
+const servedNames = (local: LocalSettings): string[] => [
+  ...local.models,
+  ...(local.adapters ?? []).map((adapter) => adapter.name),
+];
 
 export const localKind = defineProviderKind({
   kind: 'local',
@@ -48,14 +103,25 @@ export const localKind = defineProviderKind({
   served: servedNames,
   weights: (local) => [
     ...local.models.map((model) => ({ served: model, model: { name: model, kind: 'gguf' as const } })),
-    ...(local.adapters ?? []).map((adapter) => ({ served: adapter.name, model: { name: adapter.model, kind: 'gguf' as const }, adapter: adapter.adapter })),
+    ...(local.adapters ?? []).map((adapter) => ({
+      served: adapter.name,
+      model: { name: adapter.model, kind: 'gguf' as const },
+      adapter: adapter.adapter,
+    })),
   ],
   // The embedded default: with no provider of kind local configured, every registered GGUF model is
   // served in-process by an implicit owned provider `local` (or `embedded`, if `local` is taken).
   implicit: (registered, taken) => {
     const models = registered.filter((model) => model.kind === 'gguf').map((model) => model.name);
     if (models.length === 0) return undefined;
-    return { id: taken('local') ? 'embedded' : 'local', kind: 'local', jurisdiction: 'local', operator: hostname(), ownership: 'owned', models };
+    return {
+      id: taken('local') ? 'embedded' : 'local',
+      kind: 'local',
+      jurisdiction: 'local',
+      operator: hostname(),
+      ownership: 'owned',
+      models,
+    };
   },
   create: (local, { clock, weights }) =>
     new LocalProvider(
@@ -75,7 +141,10 @@ export const localKind = defineProviderKind({
 /** A local provider outside the config (the deep scan's model), from settings already resolved. */
 export interface LocalProviderSettings {
   description: ProviderDescription;
-  /** Locates a served model's weights and verifies them against the registry; throws (with the digests) when they do not match. */
+  /**
+   * Locates a served model's weights and verifies them against the registry; throws (with the digests) when they do not
+   * match.
+   */
   resolve(model: string): Promise<ResolvedWeights>;
   threads: number;
   contextSize: number;
@@ -95,7 +164,9 @@ let llamaInstance: Promise<Llama> | undefined;
 
 /** One llama.cpp runtime per process, CPU only, from the prebuilt binary (never built here). */
 function runtime(): Promise<Llama> {
-  llamaInstance ??= import('node-llama-cpp').then(({ getLlama, LlamaLogLevel }) => getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error, progressLogs: false }));
+  llamaInstance ??= import('node-llama-cpp').then(({ getLlama, LlamaLogLevel }) =>
+    getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error, progressLogs: false }),
+  );
   return llamaInstance;
 }
 
@@ -210,10 +281,15 @@ class LocalProvider implements Provider {
         // verification would change the weights being served.
         const model = await llama.loadModel({ modelPath: weights.path, gpuLayers: 0, useMmap: false });
         const context = await model.createContext({
-          contextSize: Math.min(this.settings.contextSize * this.settings.sequences, model.trainContextSize * this.settings.sequences),
+          contextSize: Math.min(
+            this.settings.contextSize * this.settings.sequences,
+            model.trainContextSize * this.settings.sequences,
+          ),
           sequences: this.settings.sequences,
           threads: this.settings.threads,
-          ...(weights.adapter ? { lora: { adapters: [{ filePath: weights.adapter.path, scale: weights.adapter.scale }] } } : {}),
+          ...(weights.adapter
+            ? { lora: { adapters: [{ filePath: weights.adapter.path, scale: weights.adapter.scale }] } }
+            : {}),
         });
         return { weights, model, context, lastUsed: this.clock.now(), active: 0 };
       })();
@@ -224,7 +300,10 @@ class LocalProvider implements Provider {
     return loading;
   }
 
-  /** Unloads idle models in rounds of half the idle time (1 s to 60 s), for as long as one is loaded and the provider is open. */
+  /**
+   * Unloads idle models in rounds of half the idle time (1 s to 60 s), for as long as one is loaded and the provider is
+   * open.
+   */
   private watchIdle(): void {
     if (this.idleRounds || this.closed) return;
     const roundMs = Math.max(1_000, Math.min(60_000, this.settings.idleUnloadMs / 2));
@@ -257,11 +336,16 @@ class LocalProvider implements Provider {
   /** Waits for a generation slot of this model (bounded), then loads it (verified) if needed. */
   private async enter(name: string, options: CallOptions): Promise<{ loaded: Loaded; leave: () => void }> {
     if (this.closed) throw this.fail('unavailable', 'the local runtime is shut down');
-    if (!this.description.models.includes(name)) throw this.fail('rejected', `model "${name}" is not served by ${this.description.id}`);
+    if (!this.description.models.includes(name))
+      throw this.fail('rejected', `model "${name}" is not served by ${this.description.id}`);
     let slots = this.slots.get(name);
     if (!slots) this.slots.set(name, (slots = new Slots(this.settings.sequences, this.settings.maxQueue, this.clock)));
     const release = await slots.acquire(options.deadline, options.signal, {
-      full: () => this.fail('unavailable', `local model "${name}" is at capacity (${this.settings.sequences} running, ${this.settings.maxQueue} queued)`),
+      full: () =>
+        this.fail(
+          'unavailable',
+          `local model "${name}" is at capacity (${this.settings.sequences} running, ${this.settings.maxQueue} queued)`,
+        ),
       timeout: () => this.fail('timeout', `local model "${name}" had no free slot before the deadline`),
       cancelled: () => this.fail('timeout', 'the call was cancelled while queued'),
     });
@@ -270,7 +354,9 @@ class LocalProvider implements Provider {
       loaded = await this.load(name);
     } catch (error) {
       release();
-      throw error instanceof ProviderError ? error : this.fail('server', `loading local model "${name}" failed: ${(error as Error).message}`, error);
+      throw error instanceof ProviderError
+        ? error
+        : this.fail('server', `loading local model "${name}" failed: ${(error as Error).message}`, error);
     }
     loaded.active += 1;
     return {
@@ -289,21 +375,42 @@ class LocalProvider implements Provider {
     const key = format.type === 'json_object' ? 'json' : JSON.stringify(format.json_schema.schema ?? {});
     let grammar = this.grammars.get(key);
     if (!grammar) {
-      grammar = runtime().then((llama) => (format.type === 'json_object' ? llama.getGrammarFor('json') : llama.createGrammarForJsonSchema((format.json_schema.schema ?? {}) as never)));
+      grammar = runtime().then((llama) =>
+        format.type === 'json_object'
+          ? llama.getGrammarFor('json')
+          : llama.createGrammarForJsonSchema((format.json_schema.schema ?? {}) as never),
+      );
       this.grammars.set(key, grammar);
       grammar.catch(() => this.grammars.delete(key));
     }
     try {
       return await grammar;
     } catch (error) {
-      throw this.fail('unavailable', `the JSON schema cannot be turned into a grammar here: ${(error as Error).message}`, error);
+      throw this.fail(
+        'unavailable',
+        `the JSON schema cannot be turned into a grammar here: ${(error as Error).message}`,
+        error,
+      );
     }
   }
 
   /** Runs one generation; `onText` receives the text as it is produced. */
-  private async generate(request: ChatRequest, options: CallOptions, onText?: (text: string) => void, onStarted?: () => void): Promise<{ text: string; finish: FinishReason; usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number } }> {
+  private async generate(
+    request: ChatRequest,
+    options: CallOptions,
+    onText?: (text: string) => void,
+    onStarted?: () => void,
+  ): Promise<{
+    text: string;
+    finish: FinishReason;
+    usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
+  }> {
     const history = toHistory(request.messages, (message) => this.fail('unavailable', message));
-    if (request.tools && request.tools.length > 0 && request.tool_choice !== 'none') throw this.fail('unavailable', 'tool calls are not supported by the local runtime; routing tries the next candidate');
+    if (request.tools && request.tools.length > 0 && request.tool_choice !== 'none')
+      throw this.fail(
+        'unavailable',
+        'tool calls are not supported by the local runtime; routing tries the next candidate',
+      );
     if (options.signal?.aborted) throw this.cancelled();
     const grammar = await this.grammarFor(request);
     const { loaded, leave } = await this.enter(options.upstreamModel, options);
@@ -321,7 +428,9 @@ class LocalProvider implements Provider {
       const signal = options.signal ? AbortSignal.any([options.signal, expired.signal]) : expired.signal;
       const sequence = loaded.context.getSequence();
       chat = new LlamaChat({ contextSequence: sequence, autoDisposeSequence: true });
-      const promptTokens = chat.chatWrapper.generateContextState({ chatHistory: history }).contextText.tokenize(loaded.model.tokenizer).length;
+      const promptTokens = chat.chatWrapper
+        .generateContextState({ chatHistory: history })
+        .contextText.tokenize(loaded.model.tokenizer).length;
       let completionTokens = 0;
       const seed = typeof request.extra.seed === 'number' ? request.extra.seed : undefined;
       onStarted?.();
@@ -341,7 +450,15 @@ class LocalProvider implements Provider {
       if (expired.signal.aborted) throw this.expired(options.upstreamModel);
       if (options.signal?.aborted) throw this.cancelled();
       const stop = result.metadata.stopReason;
-      return { text: result.response, finish: stop === 'maxTokens' ? 'length' : 'stop', usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens } };
+      return {
+        text: result.response,
+        finish: stop === 'maxTokens' ? 'length' : 'stop',
+        usage: {
+          prompt_tokens: promptTokens,
+          completion_tokens: completionTokens,
+          total_tokens: promptTokens + completionTokens,
+        },
+      };
     } catch (error) {
       if (error instanceof ProviderError) throw error;
       if (expired.signal.aborted) throw this.expired(options.upstreamModel);
@@ -378,7 +495,15 @@ class LocalProvider implements Provider {
   chatStream(request: ChatRequest, options: CallOptions): Promise<ChatStream> {
     const id = `chatcmpl-${randomUUID()}`;
     const created = Math.floor(this.clock.now() / 1000);
-    const chunk = (delta: StreamChunk['choices'][number]['delta'], finish: FinishReason | null): StreamEvent => ({ chunk: { id, object: 'chat.completion.chunk', created, model: options.upstreamModel, choices: [{ index: 0, delta, finish_reason: finish }] } });
+    const chunk = (delta: StreamChunk['choices'][number]['delta'], finish: FinishReason | null): StreamEvent => ({
+      chunk: {
+        id,
+        object: 'chat.completion.chunk',
+        created,
+        model: options.upstreamModel,
+        choices: [{ index: 0, delta, finish_reason: finish }],
+      },
+    });
     const queue: StreamEvent[] = [];
     let done = false;
     let failure: unknown;
@@ -411,14 +536,22 @@ class LocalProvider implements Provider {
           }
         },
       };
-      this.generate({ ...request }, { ...options, signal }, (text) => push(chunk({ content: text }, null)), () => {
-        started = true;
-        push(chunk({ role: 'assistant', content: '' }, null));
-        resolve(stream);
-      })
+      this.generate(
+        { ...request },
+        { ...options, signal },
+        (text) => push(chunk({ content: text }, null)),
+        () => {
+          started = true;
+          push(chunk({ role: 'assistant', content: '' }, null));
+          resolve(stream);
+        },
+      )
         .then(({ finish, usage }) => {
           push(chunk({}, finish));
-          if (request.includeUsage) push({ chunk: { id, object: 'chat.completion.chunk', created, model: options.upstreamModel, choices: [], usage } });
+          if (request.includeUsage)
+            push({
+              chunk: { id, object: 'chat.completion.chunk', created, model: options.upstreamModel, choices: [], usage },
+            });
           done = true;
           wake?.();
         })
@@ -434,10 +567,14 @@ class LocalProvider implements Provider {
 
   async embeddings(request: EmbeddingsRequest, options: CallOptions): Promise<EmbeddingsResponse> {
     const inputs = typeof request.input === 'string' ? [request.input] : request.input;
-    if (!inputs.every((input): input is string => typeof input === 'string')) throw this.fail('unavailable', 'the local runtime embeds text inputs only (not token arrays)');
+    if (!inputs.every((input): input is string => typeof input === 'string'))
+      throw this.fail('unavailable', 'the local runtime embeds text inputs only (not token arrays)');
     const { loaded, leave } = await this.enter(options.upstreamModel, options);
     try {
-      loaded.embedding ??= loaded.model.createEmbeddingContext({ contextSize: Math.min(this.settings.contextSize, loaded.model.trainContextSize), threads: this.settings.threads });
+      loaded.embedding ??= loaded.model.createEmbeddingContext({
+        contextSize: Math.min(this.settings.contextSize, loaded.model.trainContextSize),
+        threads: this.settings.threads,
+      });
       const context = await loaded.embedding;
       const data: EmbeddingsResponse['data'] = [];
       let tokens = 0;
@@ -445,9 +582,21 @@ class LocalProvider implements Provider {
         tokens += loaded.model.tokenize(input).length;
         const { vector } = await context.getEmbeddingFor(input);
         const values = request.dimensions ? vector.slice(0, request.dimensions) : [...vector];
-        data.push({ object: 'embedding', index, embedding: request.encoding_format === 'base64' ? Buffer.from(Float32Array.from(values).buffer).toString('base64') : values });
+        data.push({
+          object: 'embedding',
+          index,
+          embedding:
+            request.encoding_format === 'base64'
+              ? Buffer.from(Float32Array.from(values).buffer).toString('base64')
+              : values,
+        });
       }
-      return { object: 'list', data, model: options.upstreamModel, usage: { prompt_tokens: tokens, total_tokens: tokens } };
+      return {
+        object: 'list',
+        data,
+        model: options.upstreamModel,
+        usage: { prompt_tokens: tokens, total_tokens: tokens },
+      };
     } catch (error) {
       if (error instanceof ProviderError) throw error;
       throw this.fail('server', `local embedding failed: ${(error as Error).message}`, error);
@@ -488,14 +637,17 @@ function textOf(message: ChatMessage, unsupported: (message: string) => Error): 
     .join('');
 }
 
-/** OpenAI messages → node-llama-cpp chat history, ending with the model's turn (an assistant message last is continued). */
+/**
+ * OpenAI messages → node-llama-cpp chat history, ending with the model's turn (an assistant message last is continued).
+ */
 function toHistory(messages: readonly ChatMessage[], unsupported: (message: string) => Error): ChatHistoryItem[] {
   const history: ChatHistoryItem[] = [];
   for (const message of messages) {
     const text = textOf(message, unsupported);
     if (message.role === 'system' || message.role === 'developer') history.push({ type: 'system', text });
     else if (message.role === 'assistant') history.push({ type: 'model', response: [text] });
-    else if (message.role === 'tool') throw unsupported('tool results are not supported by the local runtime; routing tries the next candidate');
+    else if (message.role === 'tool')
+      throw unsupported('tool results are not supported by the local runtime; routing tries the next candidate');
     else history.push({ type: 'user', text });
   }
   if (history.at(-1)?.type !== 'model') history.push({ type: 'model', response: [] });

@@ -1,12 +1,20 @@
 // Provider kind `openai-compatible`: OpenAI, Mistral, DeepSeek, Groq, Together, OpenRouter, vLLM,
 // Ollama's /v1, llama.cpp server, LM Studio. The neutral shapes are OpenAI's, so requests go out
 // with only the model renamed and answers come back with their exact bytes kept for relaying.
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { ChatRequest, ChatResponse, EmbeddingsRequest, EmbeddingsResponse, StreamChunk } from '../core/chat.js';
 import { ProviderError } from '../core/errors.js';
 import type { CallOptions, ChatResult, ChatStream, Provider, ProviderDescription } from '../core/provider.js';
 import { defineProviderKind, describeProvider, kindSettings, type ProviderDependencies } from './provider-kind.js';
-import { apiKeyOf, closeUpstreamTarget, createUpstreamTarget, getUpstream, httpSettingsKeys, postUpstreamBuffered, type UpstreamTarget } from './upstream-http.js';
+import {
+  apiKeyOf,
+  closeUpstreamTarget,
+  createUpstreamTarget,
+  getUpstream,
+  httpSettingsKeys,
+  postUpstreamBuffered,
+  type UpstreamTarget,
+} from './upstream-http.js';
 import { openUpstreamStream } from './upstream-stream.js';
 
 const settings = kindSettings('openai-compatible', httpSettingsKeys('openai-compatible'));
@@ -14,7 +22,7 @@ export type OpenAICompatibleSettings = z.output<typeof settings>;
 
 export const openAICompatibleKind = defineProviderKind({
   kind: 'openai-compatible',
-  summary: 'an HTTP API in OpenAI\'s shape',
+  summary: "an HTTP API in OpenAI's shape",
   settings,
   create: (settings, dependencies) => new OpenAICompatibleProvider(settings, dependencies),
 });
@@ -65,7 +73,12 @@ class OpenAICompatibleProvider implements Provider {
         if (event.data === '[DONE]') return true;
         if (event.data === '') return false;
         const parsed = parseJson(providerId, event.data);
-        if (isUpstreamError(parsed)) throw new ProviderError(providerId, 'server', `${providerId} reported an error mid-stream: ${parsed.error.message ?? 'unknown'}`);
+        if (isUpstreamError(parsed))
+          throw new ProviderError(
+            providerId,
+            'server',
+            `${providerId} reported an error mid-stream: ${parsed.error.message ?? 'unknown'}`,
+          );
         if (!isStreamChunk(parsed)) throw invalid(providerId, 'a stream event that is not a chat.completion.chunk');
         emit({ chunk: parsed, wire: event.raw });
         return false;
@@ -78,12 +91,20 @@ class OpenAICompatibleProvider implements Provider {
     const response = await postUpstreamBuffered(this.target, {
       path: '/embeddings',
       headers: this.headers,
-      body: JSON.stringify({ ...request.extra, input: request.input, model: options.upstreamModel, encoding_format: request.encoding_format, dimensions: request.dimensions, user: request.user }),
+      body: JSON.stringify({
+        ...request.extra,
+        input: request.input,
+        model: options.upstreamModel,
+        encoding_format: request.encoding_format,
+        dimensions: request.dimensions,
+        user: request.user,
+      }),
       deadline: options.deadline,
       signal: options.signal,
     });
     const parsed = parseJson(this.description.id, response.body) as EmbeddingsResponse;
-    if (!parsed || typeof parsed !== 'object' || !Array.isArray(parsed.data)) throw invalid(this.description.id, 'an embeddings answer without data');
+    if (!parsed || typeof parsed !== 'object' || !Array.isArray(parsed.data))
+      throw invalid(this.description.id, 'an embeddings answer without data');
     return parsed;
   }
 
@@ -126,5 +147,10 @@ function isStreamChunk(value: unknown): value is StreamChunk {
 }
 
 function isUpstreamError(value: unknown): value is { error: { message?: string } } {
-  return typeof value === 'object' && value !== null && typeof (value as { error?: unknown }).error === 'object' && (value as { error?: unknown }).error !== null;
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { error?: unknown }).error === 'object' &&
+    (value as { error?: unknown }).error !== null
+  );
 }

@@ -5,11 +5,15 @@
 import { z } from 'zod';
 import type { Clock } from '../core/clock.js';
 import { jurisdictionSchema, ownershipSchema } from '../core/description-schema.js';
-import type { Ownership, Provider, ProviderDescription } from '../core/provider.js';
+import type { Provider, ProviderDescription } from '../core/provider.js';
 import type { WeightsRegistry } from './verified-weights.js';
 
-export const providerIdSchema = z.string().regex(/^[a-z0-9-]+$/, 'must be lowercase letters, digits and dashes ([a-z0-9-])');
-export const environmentNameSchema = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
+export const providerIdSchema = z
+  .string()
+  .regex(/^[a-z0-9-]+$/, 'must be lowercase letters, digits and dashes ([a-z0-9-])');
+export const environmentNameSchema = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
 
 export { jurisdictionSchema, ownershipSchema };
 
@@ -19,18 +23,35 @@ export const descriptionKeys = {
   operator: z.string().min(1, 'must name who runs it'),
   ownership: ownershipSchema,
   models: z.array(z.string().min(1)).min(1, 'must list at least one model'),
-  timeout_ms: z.number().int().positive().optional().describe('Overrides routing.attempt_timeout_ms for this provider.'),
-  retention_days: z.number().int().nonnegative().optional().describe('How long the provider keeps what it is sent (for the record; policy rules may use it later).'),
+  timeout_ms: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe('Overrides routing.attempt_timeout_ms for this provider.'),
+  retention_days: z
+    .number()
+    .int()
+    .nonnegative()
+    .optional()
+    .describe('How long the provider keeps what it is sent (for the record; policy rules may use it later).'),
   trains_on_data: z.boolean().optional().describe('Whether the provider may train on what it is sent.'),
-  cost_per_million_tokens: z.strictObject({ input: z.number().nonnegative(), output: z.number().nonnegative() }).optional().describe("Price, for the dependency report's cost shares (any currency, the same for every provider)."),
+  cost_per_million_tokens: z
+    .strictObject({ input: z.number().nonnegative(), output: z.number().nonnegative() })
+    .optional()
+    .describe("Price, for the dependency report's cost shares (any currency, the same for every provider)."),
 };
 
-/** A kind's settings schema: `id`, `kind` (the kind's own name), the description keys, and its own keys. Unknown keys are errors. */
+/**
+ * A kind's settings schema: `id`, `kind` (the kind's own name), the description keys, and its own keys. Unknown keys
+ * are errors.
+ */
 export function kindSettings<Name extends string, Shape extends z.core.$ZodLooseShape>(kind: Name, shape: Shape) {
   return z.strictObject({ id: providerIdSchema, kind: z.literal(kind), ...descriptionKeys, ...shape });
 }
 
 /** What every kind's settings hold, whatever else they have. */
+// biome-ignore lint/complexity/noBannedTypes: `{}` is the empty shape of extra keys zod's strictObject takes
 export type BaseSettings = z.output<ReturnType<typeof kindSettings<string, {}>>>;
 
 /** What a provider is handed besides its own settings; the same for every kind, each takes what it needs. */
@@ -63,7 +84,10 @@ export interface RegisteredName {
 
 // Methods, not function-valued properties: a kind of narrower settings is then usable where any
 // kind is (the registry is looked up by name, and each entry was parsed by its own kind's schema).
-export interface ProviderKind<Name extends string = string, Settings extends z.ZodObject<any, any> = z.ZodObject<any, any>> {
+export interface ProviderKind<
+  Name extends string = string,
+  Settings extends z.ZodObject<any, any> = z.ZodObject<any, any>,
+> {
   readonly kind: Name;
   /** What the kind is, in a few words (config error messages use it). */
   readonly summary: string;
@@ -82,16 +106,31 @@ export interface ProviderKind<Name extends string = string, Settings extends z.Z
 }
 
 /** Keeps a kind's literal name and settings type (so the config union is typed kind by kind). */
-export function defineProviderKind<Name extends string, Settings extends z.ZodObject<any, any>>(kind: ProviderKind<Name, Settings>): ProviderKind<Name, Settings> {
+export function defineProviderKind<Name extends string, Settings extends z.ZodObject<any, any>>(
+  kind: ProviderKind<Name, Settings>,
+): ProviderKind<Name, Settings> {
   return kind;
 }
 
 /** The catalogue's description of a provider, from its settings. */
-export function describeProvider(settings: BaseSettings, models: readonly string[] = settings.models): ProviderDescription {
-  return { id: settings.id, kind: settings.kind, jurisdiction: settings.jurisdiction, operator: settings.operator, ownership: settings.ownership, models };
+export function describeProvider(
+  settings: BaseSettings,
+  models: readonly string[] = settings.models,
+): ProviderDescription {
+  return {
+    id: settings.id,
+    kind: settings.kind,
+    jurisdiction: settings.jurisdiction,
+    operator: settings.operator,
+    ownership: settings.ownership,
+    models,
+  };
 }
 
-/** A setting that cannot be honoured when the provider is created (e.g. a secret it names is not set); `key` is the settings key. */
+/**
+ * A setting that cannot be honoured when the provider is created (e.g. a secret it names is not set); `key` is the
+ * settings key.
+ */
 export class ProviderSettingsError extends Error {
   constructor(
     readonly key: string,

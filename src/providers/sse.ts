@@ -65,7 +65,10 @@ export function parseEvent(raw: Buffer): SseEvent | undefined {
     let contentEnd = firstNewline;
     if (contentEnd > 0 && raw[contentEnd - 1] === CR) contentEnd -= 1;
     const rest = firstNewline + 1;
-    if (firstNewline > 0 && (rest === raw.length - 1 || (rest === raw.length - 2 && raw[rest] === CR) || rest === raw.length)) {
+    if (
+      firstNewline > 0 &&
+      (rest === raw.length - 1 || (rest === raw.length - 2 && raw[rest] === CR) || rest === raw.length)
+    ) {
       return { event: undefined, data: raw.toString('utf8', dataPrefix.length, contentEnd), raw };
     }
   }

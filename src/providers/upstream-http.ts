@@ -12,10 +12,26 @@ import { environmentNameSchema, ProviderSettingsError } from './provider-kind.js
 /** The keys of an HTTP kind's settings beside the description keys (kindSettings adds those). */
 export function httpSettingsKeys(kind: string) {
   return {
-    base_url: z.url({ protocol: /^https?$/, error: (issue) => (issue.input === undefined ? `is required for kind: ${kind}` : 'must be an http:// or https:// URL') }).describe('The API root, e.g. https://api.openai.com/v1 (requests go to base_url + /chat/completions…).'),
-    api_key_env: environmentNameSchema.optional().describe("The environment variable holding the upstream's key (the file never holds secrets)."),
-    headers: z.record(z.string(), z.string()).optional().describe("Extra non-secret headers sent upstream (e.g. OpenRouter's HTTP-Referer)."),
-    max_connections: z.number().int().positive().default(128).describe('Upstream connections kept open to this provider.'),
+    base_url: z
+      .url({
+        protocol: /^https?$/,
+        error: (issue) =>
+          issue.input === undefined ? `is required for kind: ${kind}` : 'must be an http:// or https:// URL',
+      })
+      .describe('The API root, e.g. https://api.openai.com/v1 (requests go to base_url + /chat/completions…).'),
+    api_key_env: environmentNameSchema
+      .optional()
+      .describe("The environment variable holding the upstream's key (the file never holds secrets)."),
+    headers: z
+      .record(z.string(), z.string())
+      .optional()
+      .describe("Extra non-secret headers sent upstream (e.g. OpenRouter's HTTP-Referer)."),
+    max_connections: z
+      .number()
+      .int()
+      .positive()
+      .default(128)
+      .describe('Upstream connections kept open to this provider.'),
   };
 }
 
@@ -29,10 +45,14 @@ export interface HttpSettings {
 }
 
 /** The secret `api_key_env` names, from the environment handed in; one named but not set stops the start. */
-export function apiKeyOf(settings: HttpSettings, environment: Readonly<Record<string, string | undefined>>): string | undefined {
+export function apiKeyOf(
+  settings: HttpSettings,
+  environment: Readonly<Record<string, string | undefined>>,
+): string | undefined {
   if (!settings.api_key_env) return undefined;
   const key = environment[settings.api_key_env];
-  if (!key) throw new ProviderSettingsError('api_key_env', `the environment variable ${settings.api_key_env} is not set`);
+  if (!key)
+    throw new ProviderSettingsError('api_key_env', `the environment variable ${settings.api_key_env} is not set`);
   return key;
 }
 
@@ -51,7 +71,13 @@ export function createUpstreamTarget(settings: HttpSettings, clock: Clock): Upst
   const url = new URL(settings.base_url);
   // pipelining 1: upstream model servers answer one request at a time per connection.
   const pool = new Pool(url.origin, { connections: settings.max_connections, pipelining: 1, keepAliveTimeout: 30_000 });
-  return { providerId: settings.id, pool, basePath: url.pathname.replace(/\/+$/, ''), clock, deadlines: new DeadlineWatch(clock) };
+  return {
+    providerId: settings.id,
+    pool,
+    basePath: url.pathname.replace(/\/+$/, ''),
+    clock,
+    deadlines: new DeadlineWatch(clock),
+  };
 }
 
 /** Closes the connections and ends the deadline watch's sleep (no wait is left on the clock). */
@@ -72,7 +98,10 @@ export function deadlineExceeded(providerId: string): ProviderError {
  * Aborts a dispatched request when its deadline passes on the clock, or when its signal aborts,
  * even if that happens before undici has handed over the request's controller.
  */
-export function abortWhenDue(target: UpstreamTarget, request: UpstreamRequest): { started(controller: { abort(reason?: Error): void }): void; watched: WatchedDeadline } {
+export function abortWhenDue(
+  target: UpstreamTarget,
+  request: UpstreamRequest,
+): { started(controller: { abort(reason?: Error): void }): void; watched: WatchedDeadline } {
   let controller: { abort(reason?: Error): void } | undefined;
   let reason: Error | undefined;
   const abort = (error: Error): void => {
@@ -121,11 +150,20 @@ export function postUpstreamBuffered(target: UpstreamTarget, request: UpstreamRe
 }
 
 /** A GET that only has to succeed (health probes). */
-export async function getUpstream(target: UpstreamTarget, path: string, headers: Record<string, string>, deadline: number): Promise<void> {
+export async function getUpstream(
+  target: UpstreamTarget,
+  path: string,
+  headers: Record<string, string>,
+  deadline: number,
+): Promise<void> {
   await requestUpstreamBuffered(target, 'GET', { path, headers, body: '', deadline });
 }
 
-function requestUpstreamBuffered(target: UpstreamTarget, method: 'GET' | 'POST', request: UpstreamRequest): Promise<BufferedResponse> {
+function requestUpstreamBuffered(
+  target: UpstreamTarget,
+  method: 'GET' | 'POST',
+  request: UpstreamRequest,
+): Promise<BufferedResponse> {
   return new Promise<BufferedResponse>((resolve, reject) => {
     let statusCode = 0;
     let headers: BufferedResponse['headers'] = {};
@@ -133,7 +171,13 @@ function requestUpstreamBuffered(target: UpstreamTarget, method: 'GET' | 'POST',
     let size = 0;
     const due = abortWhenDue(target, request);
     target.pool.dispatch(
-      { method, path: target.basePath + request.path, headers: request.headers, body: method === 'GET' ? null : request.body, ...noUndiciTimers },
+      {
+        method,
+        path: target.basePath + request.path,
+        headers: request.headers,
+        body: method === 'GET' ? null : request.body,
+        ...noUndiciTimers,
+      },
       {
         onRequestStart(controller) {
           due.started(controller);
@@ -150,7 +194,16 @@ function requestUpstreamBuffered(target: UpstreamTarget, method: 'GET' | 'POST',
           due.watched.release();
           const body = pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces, size);
           if (statusCode >= 200 && statusCode < 300) resolve({ statusCode, headers, body });
-          else reject(statusFailure(target.providerId, statusCode, headers['retry-after'], body.toString('utf8', 0, Math.min(body.length, 2_000)), target.clock.now()));
+          else
+            reject(
+              statusFailure(
+                target.providerId,
+                statusCode,
+                headers['retry-after'],
+                body.toString('utf8', 0, Math.min(body.length, 2_000)),
+                target.clock.now(),
+              ),
+            );
         },
         onResponseError(_controller, error) {
           due.watched.release();
@@ -167,11 +220,22 @@ export function transportError(providerId: string, error: unknown): ProviderErro
     return new ProviderError(providerId, 'timeout', `${providerId}: attempt aborted`, { cause: error });
   }
   const code = (error as { code?: string })?.code ?? '';
-  return new ProviderError(providerId, 'connect', `${providerId}: connection failed (${code || (error as Error)?.message || 'unknown'})`, { cause: error });
+  return new ProviderError(
+    providerId,
+    'connect',
+    `${providerId}: connection failed (${code || (error as Error)?.message || 'unknown'})`,
+    { cause: error },
+  );
 }
 
 /** An HTTP status as a ProviderError; `now` (the clock's) reads a Retry-After given as a date. */
-export function statusFailure(providerId: string, status: number, retryAfter: string | string[] | undefined, text: string, now: number): ProviderError {
+export function statusFailure(
+  providerId: string,
+  status: number,
+  retryAfter: string | string[] | undefined,
+  text: string,
+  now: number,
+): ProviderError {
   const detail = upstreamMessage(text);
   const suffix = detail ? `: ${detail}` : '';
   if (status === 429) {
@@ -180,10 +244,21 @@ export function statusFailure(providerId: string, status: number, retryAfter: st
       retryAfterSeconds: parseRetryAfter(retryAfter, now),
     });
   }
-  if (status === 408) return new ProviderError(providerId, 'timeout', `${providerId} timed out (408)${suffix}`, { upstreamStatus: status });
-  if (status === 401 || status === 403) return new ProviderError(providerId, 'auth', `${providerId} refused the gateway's credentials (${status})`, { upstreamStatus: status });
-  if (status >= 500) return new ProviderError(providerId, 'server', `${providerId} failed (${status})${suffix}`, { upstreamStatus: status });
-  return new ProviderError(providerId, 'rejected', `${providerId} rejected the request (${status})${suffix}`, { upstreamStatus: status });
+  if (status === 408)
+    return new ProviderError(providerId, 'timeout', `${providerId} timed out (408)${suffix}`, {
+      upstreamStatus: status,
+    });
+  if (status === 401 || status === 403)
+    return new ProviderError(providerId, 'auth', `${providerId} refused the gateway's credentials (${status})`, {
+      upstreamStatus: status,
+    });
+  if (status >= 500)
+    return new ProviderError(providerId, 'server', `${providerId} failed (${status})${suffix}`, {
+      upstreamStatus: status,
+    });
+  return new ProviderError(providerId, 'rejected', `${providerId} rejected the request (${status})${suffix}`, {
+    upstreamStatus: status,
+  });
 }
 
 /** The human message of an upstream error body in OpenAI's or Anthropic's shape. */
@@ -208,4 +283,3 @@ export function parseRetryAfter(value: string | string[] | undefined, now: numbe
   if (Number.isNaN(date)) return undefined;
   return Math.max(0, Math.ceil((date - now) / 1000));
 }
-

@@ -5,9 +5,19 @@
 import { ProviderError } from '../core/errors.js';
 import type { ChatStream, StreamEvent } from '../core/provider.js';
 import { SseParser, type SseEvent } from './sse.js';
-import { abortWhenDue, noUndiciTimers, statusFailure, transportError, type UpstreamRequest, type UpstreamTarget } from './upstream-http.js';
+import {
+  abortWhenDue,
+  noUndiciTimers,
+  statusFailure,
+  transportError,
+  type UpstreamRequest,
+  type UpstreamTarget,
+} from './upstream-http.js';
 
-/** Turns one SSE event into neutral events; returns true when the answer is complete. Throws a ProviderError for a broken event. */
+/**
+ * Turns one SSE event into neutral events; returns true when the answer is complete. Throws a ProviderError for a
+ * broken event.
+ */
 export type TranslateEvent = (event: SseEvent, emit: (event: StreamEvent) => void) => boolean;
 
 /** The queue may hold this many events before the upstream socket is paused (backpressure). */
@@ -20,7 +30,12 @@ const resumeBelow = 32;
  * Until the first event the attempt's deadline applies; after it, `idleTimeoutMs` between chunks
  * (restarted on the clock with each chunk, and not counted while the reader holds the stream paused).
  */
-export function openUpstreamStream(target: UpstreamTarget, request: UpstreamRequest, translate: TranslateEvent, incompleteMessage: string): Promise<ChatStream> {
+export function openUpstreamStream(
+  target: UpstreamTarget,
+  request: UpstreamRequest,
+  translate: TranslateEvent,
+  incompleteMessage: string,
+): Promise<ChatStream> {
   const providerId = target.providerId;
   const queue: StreamEvent[] = [];
   let head = 0;
@@ -72,7 +87,13 @@ export function openUpstreamStream(target: UpstreamTarget, request: UpstreamRequ
   let retryAfter: string | string[] | undefined;
   const errorBody: Buffer[] = [];
   target.pool.dispatch(
-    { method: 'POST', path: target.basePath + request.path, headers: request.headers, body: request.body, ...noUndiciTimers },
+    {
+      method: 'POST',
+      path: target.basePath + request.path,
+      headers: request.headers,
+      body: request.body,
+      ...noUndiciTimers,
+    },
     {
       onRequestStart(requestController) {
         controller = requestController;
@@ -93,7 +114,15 @@ export function openUpstreamStream(target: UpstreamTarget, request: UpstreamRequ
       },
       onResponseEnd() {
         if (statusCode < 200 || statusCode >= 300) {
-          fail(statusFailure(providerId, statusCode, retryAfter, Buffer.concat(errorBody).toString('utf8', 0, 2_000), target.clock.now()));
+          fail(
+            statusFailure(
+              providerId,
+              statusCode,
+              retryAfter,
+              Buffer.concat(errorBody).toString('utf8', 0, 2_000),
+              target.clock.now(),
+            ),
+          );
           return;
         }
         parser.end();
@@ -148,7 +177,16 @@ export function openUpstreamStream(target: UpstreamTarget, request: UpstreamRequ
   return new Promise<ChatStream>((resolve, reject) => {
     const first = (): void => {
       if (head < queue.length || (finished && !failure)) {
-        resolve({ cancel, [Symbol.asyncIterator]: () => ({ next, return: async () => (cancel(), { done: true, value: undefined }) }) });
+        resolve({
+          cancel,
+          [Symbol.asyncIterator]: () => ({
+            next,
+            return: async () => {
+              cancel();
+              return { done: true, value: undefined };
+            },
+          }),
+        });
       } else if (failure) {
         reject(failure);
       } else {

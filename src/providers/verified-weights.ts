@@ -37,15 +37,24 @@ export interface AdapterName {
  * name its verified LoRA file too. Throws when there is no registry, or a name is registered as
  * something else.
  */
-export function verifiedWeights(adapters: readonly AdapterName[], registry: WeightsRegistry | undefined): (name: string) => Promise<ResolvedWeights> {
+export function verifiedWeights(
+  adapters: readonly AdapterName[],
+  registry: WeightsRegistry | undefined,
+): (name: string) => Promise<ResolvedWeights> {
   return async (name) => {
     if (!registry) throw new Error('no weights registry is open');
     const adapter = adapters.find((candidate) => candidate.name === name);
     const base = (await registry.verify(adapter?.model ?? name)).model;
-    if (base.kind !== 'gguf' || !base.path) throw new Error(`model "${base.name}" is registered as ${base.kind}, not as a GGUF file`);
+    if (base.kind !== 'gguf' || !base.path)
+      throw new Error(`model "${base.name}" is registered as ${base.kind}, not as a GGUF file`);
     if (!adapter) return { path: base.path, sha256: base.sha256 };
     const lora = (await registry.verify(adapter.adapter)).model;
-    if (lora.kind !== 'lora' || !lora.path) throw new Error(`"${adapter.adapter}" is registered as ${lora.kind}, not as a LoRA adapter`);
-    return { path: base.path, sha256: base.sha256, adapter: { path: lora.path, sha256: lora.sha256, scale: adapter.scale } };
+    if (lora.kind !== 'lora' || !lora.path)
+      throw new Error(`"${adapter.adapter}" is registered as ${lora.kind}, not as a LoRA adapter`);
+    return {
+      path: base.path,
+      sha256: base.sha256,
+      adapter: { path: lora.path, sha256: lora.sha256, scale: adapter.scale },
+    };
   };
 }

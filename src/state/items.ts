@@ -58,9 +58,18 @@ export interface ItemReference {
   id: string;
 }
 
-const prefixes = { message: 'msg', function_call: 'fc', function_call_output: 'fco', reasoning: 'rs', response: 'resp', conversation: 'conv' } as const;
+const prefixes = {
+  message: 'msg',
+  function_call: 'fc',
+  function_call_output: 'fco',
+  reasoning: 'rs',
+  response: 'resp',
+  conversation: 'conv',
+} as const;
 
-/** A fresh id with the API's prefix for its kind (`resp_`, `conv_`, `msg_`, `fc_`, `fco_`, `rs_`): 24 random bytes, hex. */
+/**
+ * A fresh id with the API's prefix for its kind (`resp_`, `conv_`, `msg_`, `fc_`, `fco_`, `rs_`): 24 random bytes, hex.
+ */
 export function newId(kind: keyof typeof prefixes): string {
   return `${prefixes[kind]}_${randomBytes(24).toString('hex')}`;
 }
@@ -70,8 +79,10 @@ export function newCallId(): string {
   return `call_${randomBytes(12).toString('hex')}`;
 }
 
-const invalid = (param: string, message: string): GatewayError => new GatewayError('invalid_request', `Invalid '${param}': ${message}`, { param });
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const invalid = (param: string, message: string): GatewayError =>
+  new GatewayError('invalid_request', `Invalid '${param}': ${message}`, { param });
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function text(value: unknown, param: string): string {
   if (typeof value !== 'string') throw invalid(param, 'expected a string.');
@@ -94,7 +105,12 @@ function contentPart(raw: unknown, param: string): InputContent {
     case 'input_text':
       return { type: 'input_text', text: text(raw.text, `${param}.text`) };
     case 'output_text':
-      return { type: 'output_text', text: text(raw.text, `${param}.text`), annotations: Array.isArray(raw.annotations) ? raw.annotations : [], logprobs: Array.isArray(raw.logprobs) ? raw.logprobs : [] };
+      return {
+        type: 'output_text',
+        text: text(raw.text, `${param}.text`),
+        annotations: Array.isArray(raw.annotations) ? raw.annotations : [],
+        logprobs: Array.isArray(raw.logprobs) ? raw.logprobs : [],
+      };
     case 'refusal':
       return { type: 'refusal', refusal: text(raw.refusal, `${param}.refusal`) };
     case 'input_image': {
@@ -113,7 +129,10 @@ function contentPart(raw: unknown, param: string): InputContent {
       return part;
     }
     default:
-      throw invalid(`${param}.type`, "expected one of 'input_text', 'input_image', 'input_file', 'output_text', 'refusal'.");
+      throw invalid(
+        `${param}.type`,
+        "expected one of 'input_text', 'input_image', 'input_file', 'output_text', 'refusal'.",
+      );
   }
 }
 
@@ -131,40 +150,97 @@ export function parseItem(raw: unknown, param: string): Item | ItemReference {
   switch (type) {
     case 'message': {
       const role = raw.role;
-      if (role !== 'user' && role !== 'system' && role !== 'developer' && role !== 'assistant') throw invalid(`${param}.role`, "expected one of 'user', 'system', 'developer', 'assistant'.");
+      if (role !== 'user' && role !== 'system' && role !== 'developer' && role !== 'assistant')
+        throw invalid(`${param}.role`, "expected one of 'user', 'system', 'developer', 'assistant'.");
       const content = messageContent(raw.content, `${param}.content`);
       // An assistant's words are output text; what a client writes as the assistant becomes output text too.
-      const normalised = role === 'assistant' ? content.map((part): InputContent => (part.type === 'input_text' ? { type: 'output_text', text: part.text, annotations: [], logprobs: [] } : part)) : content;
-      return { type: 'message', id: id ?? newId('message'), role, status: statusOf(raw.status, `${param}.status`), content: normalised };
+      const normalised =
+        role === 'assistant'
+          ? content.map(
+              (part): InputContent =>
+                part.type === 'input_text'
+                  ? { type: 'output_text', text: part.text, annotations: [], logprobs: [] }
+                  : part,
+            )
+          : content;
+      return {
+        type: 'message',
+        id: id ?? newId('message'),
+        role,
+        status: statusOf(raw.status, `${param}.status`),
+        content: normalised,
+      };
     }
     case 'function_call': {
       const args = raw.arguments === undefined ? '' : text(raw.arguments, `${param}.arguments`);
-      return { type: 'function_call', id: id ?? newId('function_call'), call_id: text(raw.call_id, `${param}.call_id`), name: text(raw.name, `${param}.name`), arguments: args, status: statusOf(raw.status, `${param}.status`) };
+      return {
+        type: 'function_call',
+        id: id ?? newId('function_call'),
+        call_id: text(raw.call_id, `${param}.call_id`),
+        name: text(raw.name, `${param}.name`),
+        arguments: args,
+        status: statusOf(raw.status, `${param}.status`),
+      };
     }
     case 'function_call_output': {
-      const output = typeof raw.output === 'string' ? raw.output : Array.isArray(raw.output) ? raw.output.map((part, index) => contentPart(part, `${param}.output[${index}]`)) : undefined;
+      const output =
+        typeof raw.output === 'string'
+          ? raw.output
+          : Array.isArray(raw.output)
+            ? raw.output.map((part, index) => contentPart(part, `${param}.output[${index}]`))
+            : undefined;
       if (output === undefined) throw invalid(`${param}.output`, 'expected a string or an array of content parts.');
-      return { type: 'function_call_output', id: id ?? newId('function_call_output'), call_id: text(raw.call_id, `${param}.call_id`), output, status: statusOf(raw.status, `${param}.status`) };
+      return {
+        type: 'function_call_output',
+        id: id ?? newId('function_call_output'),
+        call_id: text(raw.call_id, `${param}.call_id`),
+        output,
+        status: statusOf(raw.status, `${param}.status`),
+      };
     }
     case 'reasoning': {
-      const summary = Array.isArray(raw.summary) ? raw.summary.map((part, index) => ({ type: 'summary_text' as const, text: text(isObject(part) ? part.text : undefined, `${param}.summary[${index}].text`) })) : [];
+      const summary = Array.isArray(raw.summary)
+        ? raw.summary.map((part, index) => ({
+            type: 'summary_text' as const,
+            text: text(isObject(part) ? part.text : undefined, `${param}.summary[${index}].text`),
+          }))
+        : [];
       const item: ReasoningItem = { type: 'reasoning', id: id ?? newId('reasoning'), summary };
-      if (Array.isArray(raw.content)) item.content = raw.content.map((part, index) => ({ type: 'reasoning_text' as const, text: text(isObject(part) ? part.text : undefined, `${param}.content[${index}].text`) }));
+      if (Array.isArray(raw.content))
+        item.content = raw.content.map((part, index) => ({
+          type: 'reasoning_text' as const,
+          text: text(isObject(part) ? part.text : undefined, `${param}.content[${index}].text`),
+        }));
       if (typeof raw.encrypted_content === 'string') item.encrypted_content = raw.encrypted_content;
       return item;
     }
     case 'item_reference':
-      if (id === undefined) throw new GatewayError('invalid_request', `Missing required parameter: '${param}.id'.`, { param: `${param}.id` });
+      if (id === undefined)
+        throw new GatewayError('invalid_request', `Missing required parameter: '${param}.id'.`, {
+          param: `${param}.id`,
+        });
       return { type: 'item_reference', id };
     default:
-      throw invalid(`${param}.type`, "expected one of 'message', 'function_call', 'function_call_output', 'reasoning', 'item_reference'.");
+      throw invalid(
+        `${param}.type`,
+        "expected one of 'message', 'function_call', 'function_call_output', 'reasoning', 'item_reference'.",
+      );
   }
 }
 
 /** `input`: a string (one user message) or a list of items. */
 export function parseInput(raw: unknown, param = 'input'): Array<Item | ItemReference> {
   if (raw === undefined || raw === null) return [];
-  if (typeof raw === 'string') return [{ type: 'message', id: newId('message'), role: 'user', status: 'completed', content: [{ type: 'input_text', text: raw }] }];
+  if (typeof raw === 'string')
+    return [
+      {
+        type: 'message',
+        id: newId('message'),
+        role: 'user',
+        status: 'completed',
+        content: [{ type: 'input_text', text: raw }],
+      },
+    ];
   if (!Array.isArray(raw)) throw invalid(param, 'expected a string or an array of items.');
   return raw.map((item, index) => parseItem(item, `${param}[${index}]`));
 }

@@ -51,7 +51,13 @@ export interface ResponseUsage {
 export function usageOf(usage: Usage | undefined | null): ResponseUsage {
   const input = usage?.prompt_tokens ?? 0;
   const output = usage?.completion_tokens ?? 0;
-  return { input_tokens: input, input_tokens_details: { cached_tokens: 0, cache_write_tokens: 0 }, output_tokens: output, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: usage?.total_tokens ?? input + output };
+  return {
+    input_tokens: input,
+    input_tokens_details: { cached_tokens: 0, cache_write_tokens: 0 },
+    output_tokens: output,
+    output_tokens_details: { reasoning_tokens: 0 },
+    total_tokens: usage?.total_tokens ?? input + output,
+  };
 }
 
 export interface ConversationObject {
@@ -76,9 +82,12 @@ export interface ResponsesStateOptions {
 }
 
 /** An id as an error shows it: one of ours as it is, anything else not echoed (it could be data a client typed). */
-const shown = (id: string): string => (/^(resp|conv|msg|fc|fco|rs|call)_[0-9a-zA-Z]{1,80}$/.test(id) ? `'${id}'` : '(not an id this gateway issues)');
-const notFound = (id: string): GatewayError => new GatewayError('response_not_found', `Response with id ${shown(id)} not found.`);
-const conversationNotFound = (id: string): GatewayError => new GatewayError('conversation_not_found', `Conversation with id ${shown(id)} not found.`);
+const shown = (id: string): string =>
+  /^(resp|conv|msg|fc|fco|rs|call)_[0-9a-zA-Z]{1,80}$/.test(id) ? `'${id}'` : '(not an id this gateway issues)';
+const notFound = (id: string): GatewayError =>
+  new GatewayError('response_not_found', `Response with id ${shown(id)} not found.`);
+const conversationNotFound = (id: string): GatewayError =>
+  new GatewayError('conversation_not_found', `Conversation with id ${shown(id)} not found.`);
 
 /** The items with ids unique among themselves and not in `taken` (a client may send the same item twice). */
 function distinct(items: readonly Item[], taken: Set<string>): Item[] {
@@ -97,7 +106,10 @@ export class ResponsesState {
   ) {}
 
   /** The items a turn continues from (a chain or a conversation), and its input with references resolved. */
-  async context(owner: string, request: { previousResponseId?: string; conversationId?: string; input: ReadonlyArray<Item | ItemReference> }): Promise<TurnContext> {
+  async context(
+    owner: string,
+    request: { previousResponseId?: string; conversationId?: string; input: ReadonlyArray<Item | ItemReference> },
+  ): Promise<TurnContext> {
     const labels = new Set<string>();
     let items: Item[] = [];
     if (request.previousResponseId) {
@@ -107,7 +119,10 @@ export class ResponsesState {
       while (id !== null) {
         const stored = await this.store.response(owner, id, this.options.clock.now());
         if (!stored) {
-          if (id === request.previousResponseId) throw new GatewayError('previous_response_not_found', `Previous response with id ${shown(id)} not found.`, { param: 'previous_response_id' });
+          if (id === request.previousResponseId)
+            throw new GatewayError('previous_response_not_found', `Previous response with id ${shown(id)} not found.`, {
+              param: 'previous_response_id',
+            });
           break;
         }
         if (containers.length === 0) for (const label of stored.labels) labels.add(label);
@@ -122,12 +137,15 @@ export class ResponsesState {
       for (const label of conversation.labels) labels.add(label);
       items = this.opened(await this.store.itemsOf([conversation.id]));
     }
-    const references = request.input.filter((item): item is ItemReference => item.type === 'item_reference').map((item) => item.id);
+    const references = request.input
+      .filter((item): item is ItemReference => item.type === 'item_reference')
+      .map((item) => item.id);
     const found = new Map((await this.store.itemsById(owner, references)).map((stored) => [stored.id, stored]));
     const input = request.input.map((item) => {
       if (item.type !== 'item_reference') return item;
       const stored = found.get(item.id);
-      if (!stored) throw new GatewayError('item_not_found', `Item with id ${shown(item.id)} not found.`, { param: 'input' });
+      if (!stored)
+        throw new GatewayError('item_not_found', `Item with id ${shown(item.id)} not found.`, { param: 'input' });
       for (const label of stored.labels) labels.add(label);
       return this.openItem(stored);
     });
@@ -135,19 +153,49 @@ export class ResponsesState {
   }
 
   /** Stores a finished response: its object, its input and output items, and appends both to its conversation. */
-  async save(owner: string, response: ResponseObject, input: readonly Item[], labels: readonly string[]): Promise<void> {
+  async save(
+    owner: string,
+    response: ResponseObject,
+    input: readonly Item[],
+    labels: readonly string[],
+  ): Promise<void> {
     const now = this.options.clock.now();
-    const sealedItems = (items: readonly Item[], role: string): NewItem[] => items.map((item) => ({ id: item.id, role, labels: [...labels], createdAt: now, sealed: this.sealer.seal(JSON.stringify(item), item.id) }));
+    const sealedItems = (items: readonly Item[], role: string): NewItem[] =>
+      items.map((item) => ({
+        id: item.id,
+        role,
+        labels: [...labels],
+        createdAt: now,
+        sealed: this.sealer.seal(JSON.stringify(item), item.id),
+      }));
     const own = [...sealedItems(distinct(input, new Set()), 'input'), ...sealedItems(response.output, 'output')];
     // The conversation keeps the same items under the same ids, unless it already has an item by that id.
     let conversationItems: Item[] = [];
     if (response.conversation) {
       const candidates = [...input, ...response.output];
-      const taken = new Set((await this.store.itemsById(owner, candidates.map((item) => item.id))).filter((stored) => stored.container === response.conversation!.id).map((stored) => stored.id));
+      const taken = new Set(
+        (
+          await this.store.itemsById(
+            owner,
+            candidates.map((item) => item.id),
+          )
+        )
+          .filter((stored) => stored.container === response.conversation!.id)
+          .map((stored) => stored.id),
+      );
       conversationItems = distinct(candidates, taken);
     }
     const saved = await this.store.saveResponse(
-      { id: response.id, owner, createdAt: now, expiresAt: now + this.options.retentionMs, previousResponseId: response.previous_response_id, conversationId: response.conversation?.id ?? null, labels: [...labels], sealed: this.sealer.seal(JSON.stringify(response), response.id) },
+      {
+        id: response.id,
+        owner,
+        createdAt: now,
+        expiresAt: now + this.options.retentionMs,
+        previousResponseId: response.previous_response_id,
+        conversationId: response.conversation?.id ?? null,
+        labels: [...labels],
+        sealed: this.sealer.seal(JSON.stringify(response), response.id),
+      },
       own,
       response.conversation ? { items: sealedItems(conversationItems, 'item'), labels } : undefined,
     );
@@ -165,17 +213,35 @@ export class ResponsesState {
     if (!(await this.store.deleteResponse(owner, id))) throw notFound(id);
   }
 
-  async inputItems(owner: string, id: string, page: { after?: string; limit: number; order: 'asc' | 'desc' }): Promise<{ items: Item[]; hasMore: boolean }> {
+  async inputItems(
+    owner: string,
+    id: string,
+    page: { after?: string; limit: number; order: 'asc' | 'desc' },
+  ): Promise<{ items: Item[]; hasMore: boolean }> {
     if (!(await this.store.response(owner, id, this.options.clock.now()))) throw notFound(id);
     const { items, hasMore } = await this.store.itemPage(id, { ...page, role: 'input' });
     return { items: this.opened(items).map(publicItem), hasMore };
   }
 
-  async createConversation(owner: string, items: readonly Item[], metadata: Record<string, string>, labels: readonly string[]): Promise<ConversationObject> {
+  async createConversation(
+    owner: string,
+    items: readonly Item[],
+    metadata: Record<string, string>,
+    labels: readonly string[],
+  ): Promise<ConversationObject> {
     const now = this.options.clock.now();
     const id = newId('conversation');
-    const conversation: StoredConversation = { id, owner, createdAt: now, labels: [...labels].sort(), sealed: this.sealer.seal(JSON.stringify(metadata), id) };
-    await this.store.createConversation(conversation, items.map((item) => this.sealedItem(item, labels, now)));
+    const conversation: StoredConversation = {
+      id,
+      owner,
+      createdAt: now,
+      labels: [...labels].sort(),
+      sealed: this.sealer.seal(JSON.stringify(metadata), id),
+    };
+    await this.store.createConversation(
+      conversation,
+      items.map((item) => this.sealedItem(item, labels, now)),
+    );
     return this.conversationObject(conversation);
   }
 
@@ -202,14 +268,27 @@ export class ResponsesState {
     if (!(await this.store.deleteConversation(owner, id))) throw conversationNotFound(id);
   }
 
-  async addConversationItems(owner: string, id: string, items: readonly Item[], labels: readonly string[]): Promise<Item[]> {
+  async addConversationItems(
+    owner: string,
+    id: string,
+    items: readonly Item[],
+    labels: readonly string[],
+  ): Promise<Item[]> {
     const now = this.options.clock.now();
-    const stored = await this.store.appendConversationItems(owner, id, items.map((item) => this.sealedItem(item, labels, now)));
+    const stored = await this.store.appendConversationItems(
+      owner,
+      id,
+      items.map((item) => this.sealedItem(item, labels, now)),
+    );
     if (!stored) throw conversationNotFound(id);
     return this.opened(stored).map(publicItem);
   }
 
-  async conversationItems(owner: string, id: string, page: { after?: string; limit: number; order: 'asc' | 'desc' }): Promise<{ items: Item[]; hasMore: boolean }> {
+  async conversationItems(
+    owner: string,
+    id: string,
+    page: { after?: string; limit: number; order: 'asc' | 'desc' },
+  ): Promise<{ items: Item[]; hasMore: boolean }> {
     if (!(await this.store.conversation(owner, id))) throw conversationNotFound(id);
     const { items, hasMore } = await this.store.itemPage(id, page);
     return { items: this.opened(items).map(publicItem), hasMore };
@@ -224,7 +303,8 @@ export class ResponsesState {
 
   async deleteConversationItem(owner: string, id: string, itemId: string): Promise<ConversationObject> {
     if (!(await this.store.conversation(owner, id))) throw conversationNotFound(id);
-    if (!(await this.store.deleteConversationItem(owner, id, itemId))) throw new GatewayError('item_not_found', `Item with id ${shown(itemId)} not found.`);
+    if (!(await this.store.deleteConversationItem(owner, id, itemId)))
+      throw new GatewayError('item_not_found', `Item with id ${shown(itemId)} not found.`);
     return this.conversation(owner, id);
   }
 
@@ -234,7 +314,13 @@ export class ResponsesState {
   }
 
   private sealedItem(item: Item, labels: readonly string[], now: number): NewItem {
-    return { id: item.id, role: 'item', labels: [...labels], createdAt: now, sealed: this.sealer.seal(JSON.stringify(item), item.id) };
+    return {
+      id: item.id,
+      role: 'item',
+      labels: [...labels],
+      createdAt: now,
+      sealed: this.sealer.seal(JSON.stringify(item), item.id),
+    };
   }
 
   private openItem(stored: StoredItem): Item {
@@ -246,6 +332,11 @@ export class ResponsesState {
   }
 
   private conversationObject(conversation: StoredConversation): ConversationObject {
-    return { id: conversation.id, object: 'conversation', created_at: Math.floor(conversation.createdAt / 1000), metadata: JSON.parse(this.sealer.open(conversation.sealed, conversation.id)) as Record<string, string> };
+    return {
+      id: conversation.id,
+      object: 'conversation',
+      created_at: Math.floor(conversation.createdAt / 1000),
+      metadata: JSON.parse(this.sealer.open(conversation.sealed, conversation.id)) as Record<string, string>,
+    };
   }
 }

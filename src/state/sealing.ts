@@ -28,15 +28,22 @@ export class Sealer {
   }
 
   open(sealed: Buffer, id: string): string {
-    if (sealed.length < 1 + nonceBytes + tagBytes || sealed[0] !== version) throw new SealingError(`stored state ${id} is not in a format this gateway reads`);
+    if (sealed.length < 1 + nonceBytes + tagBytes || sealed[0] !== version)
+      throw new SealingError(`stored state ${id} is not in a format this gateway reads`);
     const decipher = createDecipheriv('aes-256-gcm', this.key, sealed.subarray(1, 1 + nonceBytes));
     decipher.setAAD(Buffer.from(id, 'utf8'));
     decipher.setAuthTag(sealed.subarray(sealed.length - tagBytes));
     try {
-      return Buffer.concat([decipher.update(sealed.subarray(1 + nonceBytes, sealed.length - tagBytes)), decipher.final()]).toString('utf8');
+      return Buffer.concat([
+        decipher.update(sealed.subarray(1 + nonceBytes, sealed.length - tagBytes)),
+        decipher.final(),
+      ]).toString('utf8');
     } catch (error) {
       // A wrong key or altered bytes: never a partial plaintext.
-      throw new SealingError(`stored state ${id} does not open with this gateway's state key (another key, or altered bytes)`, { cause: error });
+      throw new SealingError(
+        `stored state ${id} does not open with this gateway's state key (another key, or altered bytes)`,
+        { cause: error },
+      );
     }
   }
 }

@@ -3,7 +3,14 @@
 // turn is translated afresh for whichever provider the route picks. Opaque vendor state (encrypted
 // reasoning, signatures) is never put in a request: another vendor could not read it, and it is not
 // ours to hand on.
-import type { ChatMessage, ChatResponse, ContentPart, ResponseFormat, ToolChoice, ToolDefinition } from '../core/chat.js';
+import type {
+  ChatMessage,
+  ChatResponse,
+  ContentPart,
+  ResponseFormat,
+  ToolChoice,
+  ToolDefinition,
+} from '../core/chat.js';
 import { GatewayError } from '../core/errors.js';
 import { type InputContent, type Item, newCallId, newId } from './items.js';
 
@@ -13,7 +20,12 @@ function partsOf(content: readonly InputContent[]): ContentPart[] {
     if (part.type === 'input_text' || part.type === 'output_text') parts.push({ type: 'text', text: part.text });
     else if (part.type === 'refusal') parts.push({ type: 'text', text: part.refusal });
     else if (part.type === 'input_image') {
-      if (part.image_url === null) throw new GatewayError('invalid_request', 'An input_image by file_id cannot be sent: this gateway keeps no files; send image_url (a URL or a data: URL).', { param: 'input' });
+      if (part.image_url === null)
+        throw new GatewayError(
+          'invalid_request',
+          'An input_image by file_id cannot be sent: this gateway keeps no files; send image_url (a URL or a data: URL).',
+          { param: 'input' },
+        );
       const detail = part.detail === 'low' || part.detail === 'high' ? part.detail : 'auto';
       parts.push({ type: 'image_url', image_url: { url: part.image_url, detail } });
     } else {
@@ -31,7 +43,9 @@ function partsOf(content: readonly InputContent[]): ContentPart[] {
 /** Plain text when every part is text (what every upstream takes), parts otherwise. */
 function contentOf(content: readonly InputContent[]): string | ContentPart[] {
   const parts = partsOf(content);
-  return parts.every((part) => part.type === 'text') ? parts.map((part) => (part as { text: string }).text).join('') : parts;
+  return parts.every((part) => part.type === 'text')
+    ? parts.map((part) => (part as { text: string }).text).join('')
+    : parts;
 }
 
 /** The messages of a turn: `instructions` first (never inherited), then every item in order. */
@@ -42,7 +56,15 @@ export function messagesOf(items: readonly Item[], instructions: string | undefi
     switch (item.type) {
       case 'message':
         if (item.role === 'assistant') {
-          const text = item.content.map((part) => (part.type === 'output_text' || part.type === 'input_text' ? part.text : part.type === 'refusal' ? part.refusal : '')).join('');
+          const text = item.content
+            .map((part) =>
+              part.type === 'output_text' || part.type === 'input_text'
+                ? part.text
+                : part.type === 'refusal'
+                  ? part.refusal
+                  : '',
+            )
+            .join('');
           messages.push({ role: 'assistant', content: text });
         } else {
           messages.push({ role: item.role, content: contentOf(item.content) });
@@ -50,35 +72,61 @@ export function messagesOf(items: readonly Item[], instructions: string | undefi
         break;
       case 'function_call': {
         // Calls that follow an assistant turn belong to it, as chat completions expects.
-        const call = { id: item.call_id, type: 'function' as const, function: { name: item.name, arguments: item.arguments } };
+        const call = {
+          id: item.call_id,
+          type: 'function' as const,
+          function: { name: item.name, arguments: item.arguments },
+        };
         const last = messages.at(-1);
-        if (last?.role === 'assistant' && (last.tool_calls !== undefined || last.content === '' || last.content === null)) last.tool_calls = [...(last.tool_calls ?? []), call];
+        if (
+          last?.role === 'assistant' &&
+          (last.tool_calls !== undefined || last.content === '' || last.content === null)
+        )
+          last.tool_calls = [...(last.tool_calls ?? []), call];
         else if (last?.role === 'assistant' && typeof last.content === 'string') last.tool_calls = [call];
         else messages.push({ role: 'assistant', content: null, tool_calls: [call] });
         break;
       }
       case 'function_call_output':
-        messages.push({ role: 'tool', tool_call_id: item.call_id, content: typeof item.output === 'string' ? item.output : contentOf(item.output) });
+        messages.push({
+          role: 'tool',
+          tool_call_id: item.call_id,
+          content: typeof item.output === 'string' ? item.output : contentOf(item.output),
+        });
         break;
       case 'reasoning':
-        // A model's reasoning is not replayed to a model: the summary is for people, the encrypted part for its vendor only.
+        // A model's reasoning is not replayed to a model: the summary is for people, the encrypted part for its vendor
+        // only.
         break;
     }
   }
   return messages;
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** Responses tools are flat (`{type:"function", name, parameters}`); only function tools can be served, by any provider. */
+/**
+ * Responses tools are flat (`{type:"function", name, parameters}`); only function tools can be served, by any provider.
+ */
 export function toolsOf(raw: unknown): ToolDefinition[] | undefined {
   if (raw === undefined || raw === null) return undefined;
-  if (!Array.isArray(raw)) throw new GatewayError('invalid_request', "Invalid 'tools': expected an array.", { param: 'tools' });
+  if (!Array.isArray(raw))
+    throw new GatewayError('invalid_request', "Invalid 'tools': expected an array.", { param: 'tools' });
   return raw.map((tool, index) => {
     const param = `tools[${index}]`;
-    if (!isObject(tool)) throw new GatewayError('invalid_request', `Invalid '${param}': expected an object.`, { param });
-    if (tool.type !== 'function') throw new GatewayError('invalid_request', `Invalid '${param}.type': this gateway serves function tools only (a built-in tool such as '${String(tool.type).slice(0, 40)}' would run at one vendor).`, { param: `${param}.type` });
-    if (typeof tool.name !== 'string' || tool.name === '') throw new GatewayError('invalid_request', `Missing required parameter: '${param}.name'.`, { param: `${param}.name` });
+    if (!isObject(tool))
+      throw new GatewayError('invalid_request', `Invalid '${param}': expected an object.`, { param });
+    if (tool.type !== 'function')
+      throw new GatewayError(
+        'invalid_request',
+        `Invalid '${param}.type': this gateway serves function tools only (a built-in tool such as '${String(tool.type).slice(0, 40)}' would run at one vendor).`,
+        { param: `${param}.type` },
+      );
+    if (typeof tool.name !== 'string' || tool.name === '')
+      throw new GatewayError('invalid_request', `Missing required parameter: '${param}.name'.`, {
+        param: `${param}.name`,
+      });
     const definition: ToolDefinition = { type: 'function', function: { name: tool.name } };
     if (typeof tool.description === 'string') definition.function.description = tool.description;
     if (isObject(tool.parameters)) definition.function.parameters = tool.parameters;
@@ -90,26 +138,41 @@ export function toolsOf(raw: unknown): ToolDefinition[] | undefined {
 export function toolChoiceOf(raw: unknown): ToolChoice | undefined {
   if (raw === undefined || raw === null) return undefined;
   if (raw === 'none' || raw === 'auto' || raw === 'required') return raw;
-  if (isObject(raw) && raw.type === 'function' && typeof raw.name === 'string') return { type: 'function', function: { name: raw.name } };
-  throw new GatewayError('invalid_request', "Invalid 'tool_choice': expected 'none', 'auto', 'required' or {\"type\": \"function\", \"name\": …}.", { param: 'tool_choice' });
+  if (isObject(raw) && raw.type === 'function' && typeof raw.name === 'string')
+    return { type: 'function', function: { name: raw.name } };
+  throw new GatewayError(
+    'invalid_request',
+    "Invalid 'tool_choice': expected 'none', 'auto', 'required' or {\"type\": \"function\", \"name\": …}.",
+    { param: 'tool_choice' },
+  );
 }
 
 /** `text.format` → the chat API's `response_format`. */
 export function formatOf(raw: unknown): ResponseFormat | undefined {
   if (!isObject(raw) || raw.format === undefined || raw.format === null) return undefined;
   const format = raw.format;
-  if (!isObject(format)) throw new GatewayError('invalid_request', "Invalid 'text.format': expected an object.", { param: 'text.format' });
+  if (!isObject(format))
+    throw new GatewayError('invalid_request', "Invalid 'text.format': expected an object.", { param: 'text.format' });
   if (format.type === 'text') return undefined;
   if (format.type === 'json_object') return { type: 'json_object' };
   if (format.type === 'json_schema') {
-    if (typeof format.name !== 'string') throw new GatewayError('invalid_request', "Missing required parameter: 'text.format.name'.", { param: 'text.format.name' });
-    const schema: { name: string; schema?: Record<string, unknown>; strict?: boolean; description?: string } = { name: format.name };
+    if (typeof format.name !== 'string')
+      throw new GatewayError('invalid_request', "Missing required parameter: 'text.format.name'.", {
+        param: 'text.format.name',
+      });
+    const schema: { name: string; schema?: Record<string, unknown>; strict?: boolean; description?: string } = {
+      name: format.name,
+    };
     if (isObject(format.schema)) schema.schema = format.schema;
     if (typeof format.strict === 'boolean') schema.strict = format.strict;
     if (typeof format.description === 'string') schema.description = format.description;
     return { type: 'json_schema', json_schema: schema };
   }
-  throw new GatewayError('invalid_request', "Invalid 'text.format.type': expected 'text', 'json_object' or 'json_schema'.", { param: 'text.format.type' });
+  throw new GatewayError(
+    'invalid_request',
+    "Invalid 'text.format.type': expected 'text', 'json_object' or 'json_schema'.",
+    { param: 'text.format.type' },
+  );
 }
 
 /** The output items of an answer: its text as one message, each tool call as a function_call item. */
@@ -120,8 +183,30 @@ export function outputItemsOf(response: ChatResponse): { items: Item[]; incomple
   const incomplete = choice.finish_reason === 'length';
   const status = incomplete ? 'incomplete' : 'completed';
   const { content, refusal, tool_calls: calls } = choice.message;
-  if (typeof refusal === 'string' && refusal !== '') items.push({ type: 'message', id: newId('message'), role: 'assistant', status, content: [{ type: 'refusal', refusal }] });
-  else if (typeof content === 'string' && (content !== '' || !calls?.length)) items.push({ type: 'message', id: newId('message'), role: 'assistant', status, content: [{ type: 'output_text', text: content, annotations: [], logprobs: [] }] });
-  for (const call of calls ?? []) items.push({ type: 'function_call', id: newId('function_call'), call_id: call.id || newCallId(), name: call.function.name, arguments: call.function.arguments, status: 'completed' });
+  if (typeof refusal === 'string' && refusal !== '')
+    items.push({
+      type: 'message',
+      id: newId('message'),
+      role: 'assistant',
+      status,
+      content: [{ type: 'refusal', refusal }],
+    });
+  else if (typeof content === 'string' && (content !== '' || !calls?.length))
+    items.push({
+      type: 'message',
+      id: newId('message'),
+      role: 'assistant',
+      status,
+      content: [{ type: 'output_text', text: content, annotations: [], logprobs: [] }],
+    });
+  for (const call of calls ?? [])
+    items.push({
+      type: 'function_call',
+      id: newId('function_call'),
+      call_id: call.id || newCallId(),
+      name: call.function.name,
+      arguments: call.function.arguments,
+      status: 'completed',
+    });
   return { items, incomplete };
 }

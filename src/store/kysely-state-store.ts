@@ -10,15 +10,34 @@ type Executor = Kysely<Database> | Transaction<Database>;
 export class KyselyStateStore implements StateStore {
   constructor(private readonly database: Kysely<Database>) {}
 
-  async saveResponse(response: StoredResponse, items: readonly NewItem[], conversation?: { items: readonly NewItem[]; labels: readonly string[] }): Promise<boolean> {
+  async saveResponse(
+    response: StoredResponse,
+    items: readonly NewItem[],
+    conversation?: { items: readonly NewItem[]; labels: readonly string[] },
+  ): Promise<boolean> {
     return this.database.transaction().execute(async (transaction) => {
       if (conversation && response.conversationId) {
-        const appended = await append(transaction, response.owner, response.conversationId, conversation.items, conversation.labels);
+        const appended = await append(
+          transaction,
+          response.owner,
+          response.conversationId,
+          conversation.items,
+          conversation.labels,
+        );
         if (!appended) return false;
       }
       await transaction
         .insertInto('state_responses')
-        .values({ id: response.id, owner: response.owner, created_at: response.createdAt, expires_at: response.expiresAt, previous_response_id: response.previousResponseId, conversation_id: response.conversationId, labels: JSON.stringify(response.labels), sealed: response.sealed })
+        .values({
+          id: response.id,
+          owner: response.owner,
+          created_at: response.createdAt,
+          expires_at: response.expiresAt,
+          previous_response_id: response.previousResponseId,
+          conversation_id: response.conversationId,
+          labels: JSON.stringify(response.labels),
+          sealed: response.sealed,
+        })
         .execute();
       await insertItems(transaction, response.id, 0, items);
       return true;
@@ -26,19 +45,42 @@ export class KyselyStateStore implements StateStore {
   }
 
   async response(owner: string, id: string, now: number): Promise<StoredResponse | undefined> {
-    const row = await this.database.selectFrom('state_responses').selectAll().where('id', '=', id).where('owner', '=', owner).executeTakeFirst();
+    const row = await this.database
+      .selectFrom('state_responses')
+      .selectAll()
+      .where('id', '=', id)
+      .where('owner', '=', owner)
+      .executeTakeFirst();
     if (!row || (row.expires_at !== null && Number(row.expires_at) <= now)) return undefined;
-    return { id: row.id, owner: row.owner, createdAt: Number(row.created_at), expiresAt: row.expires_at === null ? null : Number(row.expires_at), previousResponseId: row.previous_response_id, conversationId: row.conversation_id, labels: JSON.parse(row.labels) as string[], sealed: Buffer.from(row.sealed) };
+    return {
+      id: row.id,
+      owner: row.owner,
+      createdAt: Number(row.created_at),
+      expiresAt: row.expires_at === null ? null : Number(row.expires_at),
+      previousResponseId: row.previous_response_id,
+      conversationId: row.conversation_id,
+      labels: JSON.parse(row.labels) as string[],
+      sealed: Buffer.from(row.sealed),
+    };
   }
 
   async updateResponse(owner: string, id: string, sealed: Buffer): Promise<boolean> {
-    const result = await this.database.updateTable('state_responses').set({ sealed }).where('id', '=', id).where('owner', '=', owner).executeTakeFirst();
+    const result = await this.database
+      .updateTable('state_responses')
+      .set({ sealed })
+      .where('id', '=', id)
+      .where('owner', '=', owner)
+      .executeTakeFirst();
     return Number(result.numUpdatedRows) > 0;
   }
 
   async deleteResponse(owner: string, id: string): Promise<boolean> {
     return this.database.transaction().execute(async (transaction) => {
-      const result = await transaction.deleteFrom('state_responses').where('id', '=', id).where('owner', '=', owner).executeTakeFirst();
+      const result = await transaction
+        .deleteFrom('state_responses')
+        .where('id', '=', id)
+        .where('owner', '=', owner)
+        .executeTakeFirst();
       if (Number(result.numDeletedRows) === 0) return false;
       await transaction.deleteFrom('state_items').where('container', '=', id).execute();
       return true;
@@ -47,32 +89,64 @@ export class KyselyStateStore implements StateStore {
 
   async itemsOf(containers: readonly string[]): Promise<StoredItem[]> {
     if (containers.length === 0) return [];
-    const rows = await this.database.selectFrom('state_items').selectAll().where('container', 'in', [...containers]).orderBy('position').execute();
+    const rows = await this.database
+      .selectFrom('state_items')
+      .selectAll()
+      .where('container', 'in', [...containers])
+      .orderBy('position')
+      .execute();
     const order = new Map(containers.map((container, index) => [container, index]));
-    return rows.map(toItem).sort((a, b) => order.get(a.container)! - order.get(b.container)! || a.position - b.position);
+    return rows
+      .map(toItem)
+      .sort((a, b) => order.get(a.container)! - order.get(b.container)! || a.position - b.position);
   }
 
-  async itemPage(container: string, options: { after?: string; limit: number; order: 'asc' | 'desc'; role?: string }): Promise<ItemPage> {
+  async itemPage(
+    container: string,
+    options: { after?: string; limit: number; order: 'asc' | 'desc'; role?: string },
+  ): Promise<ItemPage> {
     let query = this.database.selectFrom('state_items').selectAll().where('container', '=', container);
     if (options.role) query = query.where('role', '=', options.role);
     if (options.after) {
-      const cursor = await this.database.selectFrom('state_items').select('position').where('container', '=', container).where('id', '=', options.after).executeTakeFirst();
+      const cursor = await this.database
+        .selectFrom('state_items')
+        .select('position')
+        .where('container', '=', container)
+        .where('id', '=', options.after)
+        .executeTakeFirst();
       // An unknown cursor gives an empty page rather than the first one again (a client would loop).
       if (!cursor) return { items: [], hasMore: false };
       query = query.where('position', options.order === 'asc' ? '>' : '<', Number(cursor.position));
     }
-    const rows = await query.orderBy('position', options.order).limit(options.limit + 1).execute();
+    const rows = await query
+      .orderBy('position', options.order)
+      .limit(options.limit + 1)
+      .execute();
     return { items: rows.slice(0, options.limit).map(toItem), hasMore: rows.length > options.limit };
   }
 
   async itemsById(owner: string, ids: readonly string[]): Promise<StoredItem[]> {
     if (ids.length === 0) return [];
-    const rows = await this.database.selectFrom('state_items').selectAll().where('id', 'in', [...ids]).execute();
+    const rows = await this.database
+      .selectFrom('state_items')
+      .selectAll()
+      .where('id', 'in', [...ids])
+      .execute();
     const containers = [...new Set(rows.map((row) => row.container))];
     if (containers.length === 0) return [];
     const [responses, conversations] = await Promise.all([
-      this.database.selectFrom('state_responses').select('id').where('id', 'in', containers).where('owner', '=', owner).execute(),
-      this.database.selectFrom('state_conversations').select('id').where('id', 'in', containers).where('owner', '=', owner).execute(),
+      this.database
+        .selectFrom('state_responses')
+        .select('id')
+        .where('id', 'in', containers)
+        .where('owner', '=', owner)
+        .execute(),
+      this.database
+        .selectFrom('state_conversations')
+        .select('id')
+        .where('id', 'in', containers)
+        .where('owner', '=', owner)
+        .execute(),
     ]);
     const owned = new Set([...responses, ...conversations].map((row) => row.id));
     return rows.filter((row) => owned.has(row.container)).map(toItem);
@@ -82,44 +156,85 @@ export class KyselyStateStore implements StateStore {
     await this.database.transaction().execute(async (transaction) => {
       await transaction
         .insertInto('state_conversations')
-        .values({ id: conversation.id, owner: conversation.owner, created_at: conversation.createdAt, labels: JSON.stringify(conversation.labels), next_position: items.length, sealed: conversation.sealed })
+        .values({
+          id: conversation.id,
+          owner: conversation.owner,
+          created_at: conversation.createdAt,
+          labels: JSON.stringify(conversation.labels),
+          next_position: items.length,
+          sealed: conversation.sealed,
+        })
         .execute();
       await insertItems(transaction, conversation.id, 0, items);
     });
   }
 
   async conversation(owner: string, id: string): Promise<StoredConversation | undefined> {
-    const row = await this.database.selectFrom('state_conversations').selectAll().where('id', '=', id).where('owner', '=', owner).executeTakeFirst();
+    const row = await this.database
+      .selectFrom('state_conversations')
+      .selectAll()
+      .where('id', '=', id)
+      .where('owner', '=', owner)
+      .executeTakeFirst();
     return row && toConversation(row);
   }
 
   async updateConversation(owner: string, id: string, sealed: Buffer): Promise<StoredConversation | undefined> {
-    await this.database.updateTable('state_conversations').set({ sealed }).where('id', '=', id).where('owner', '=', owner).execute();
+    await this.database
+      .updateTable('state_conversations')
+      .set({ sealed })
+      .where('id', '=', id)
+      .where('owner', '=', owner)
+      .execute();
     return this.conversation(owner, id);
   }
 
   async deleteConversation(owner: string, id: string): Promise<boolean> {
     return this.database.transaction().execute(async (transaction) => {
-      const result = await transaction.deleteFrom('state_conversations').where('id', '=', id).where('owner', '=', owner).executeTakeFirst();
+      const result = await transaction
+        .deleteFrom('state_conversations')
+        .where('id', '=', id)
+        .where('owner', '=', owner)
+        .executeTakeFirst();
       if (Number(result.numDeletedRows) === 0) return false;
       await transaction.deleteFrom('state_items').where('container', '=', id).execute();
       return true;
     });
   }
 
-  async appendConversationItems(owner: string, id: string, items: readonly NewItem[]): Promise<StoredItem[] | undefined> {
-    return this.database.transaction().execute((transaction) => append(transaction, owner, id, items, items.flatMap((item) => item.labels)));
+  async appendConversationItems(
+    owner: string,
+    id: string,
+    items: readonly NewItem[],
+  ): Promise<StoredItem[] | undefined> {
+    return this.database.transaction().execute((transaction) =>
+      append(
+        transaction,
+        owner,
+        id,
+        items,
+        items.flatMap((item) => item.labels),
+      ),
+    );
   }
 
   async deleteConversationItem(owner: string, conversationId: string, itemId: string): Promise<boolean> {
     if (!(await this.conversation(owner, conversationId))) return false;
-    const result = await this.database.deleteFrom('state_items').where('container', '=', conversationId).where('id', '=', itemId).executeTakeFirst();
+    const result = await this.database
+      .deleteFrom('state_items')
+      .where('container', '=', conversationId)
+      .where('id', '=', itemId)
+      .executeTakeFirst();
     return Number(result.numDeletedRows) > 0;
   }
 
   async purgeExpiredResponses(now: number): Promise<number> {
     return this.database.transaction().execute(async (transaction) => {
-      const expired = await transaction.selectFrom('state_responses').select('id').where('expires_at', '<=', now).execute();
+      const expired = await transaction
+        .selectFrom('state_responses')
+        .select('id')
+        .where('expires_at', '<=', now)
+        .execute();
       if (expired.length === 0) return 0;
       const ids = expired.map((row) => row.id);
       await transaction.deleteFrom('state_items').where('container', 'in', ids).execute();
@@ -129,8 +244,17 @@ export class KyselyStateStore implements StateStore {
   }
 }
 
-/** Takes the next positions from the conversation row itself, then inserts; undefined when this owner has no such conversation. */
-async function append(executor: Executor, owner: string, id: string, items: readonly NewItem[], labels: readonly string[]): Promise<StoredItem[] | undefined> {
+/**
+ * Takes the next positions from the conversation row itself, then inserts; undefined when this owner has no such
+ * conversation.
+ */
+async function append(
+  executor: Executor,
+  owner: string,
+  id: string,
+  items: readonly NewItem[],
+  labels: readonly string[],
+): Promise<StoredItem[] | undefined> {
   const reserved = await executor
     .updateTable('state_conversations')
     .set((update) => ({ next_position: update('next_position', '+', items.length) }))
@@ -140,26 +264,74 @@ async function append(executor: Executor, owner: string, id: string, items: read
     .executeTakeFirst();
   if (!reserved) return undefined;
   const merged = [...new Set([...(JSON.parse(reserved.labels) as string[]), ...labels])].sort();
-  if (merged.length !== (JSON.parse(reserved.labels) as string[]).length) await executor.updateTable('state_conversations').set({ labels: JSON.stringify(merged) }).where('id', '=', id).execute();
+  if (merged.length !== (JSON.parse(reserved.labels) as string[]).length)
+    await executor
+      .updateTable('state_conversations')
+      .set({ labels: JSON.stringify(merged) })
+      .where('id', '=', id)
+      .execute();
   const start = Number(reserved.next_position) - items.length;
   return insertItems(executor, id, start, items);
 }
 
-async function insertItems(executor: Executor, container: string, start: number, items: readonly NewItem[]): Promise<StoredItem[]> {
+async function insertItems(
+  executor: Executor,
+  container: string,
+  start: number,
+  items: readonly NewItem[],
+): Promise<StoredItem[]> {
   const stored = items.map((item, index) => ({ ...item, container, position: start + index }));
   if (stored.length > 0) {
     await executor
       .insertInto('state_items')
-      .values(stored.map((item) => ({ id: item.id, container, position: item.position, role: item.role, labels: JSON.stringify(item.labels), created_at: item.createdAt, sealed: item.sealed })))
+      .values(
+        stored.map((item) => ({
+          id: item.id,
+          container,
+          position: item.position,
+          role: item.role,
+          labels: JSON.stringify(item.labels),
+          created_at: item.createdAt,
+          sealed: item.sealed,
+        })),
+      )
       .execute();
   }
   return stored;
 }
 
-function toItem(row: { id: string; container: string; position: number; role: string; labels: string; created_at: number; sealed: Uint8Array }): StoredItem {
-  return { id: row.id, container: row.container, position: Number(row.position), role: row.role, labels: JSON.parse(row.labels) as string[], createdAt: Number(row.created_at), sealed: Buffer.from(row.sealed) };
+function toItem(row: {
+  id: string;
+  container: string;
+  position: number;
+  role: string;
+  labels: string;
+  created_at: number;
+  sealed: Uint8Array;
+}): StoredItem {
+  return {
+    id: row.id,
+    container: row.container,
+    position: Number(row.position),
+    role: row.role,
+    labels: JSON.parse(row.labels) as string[],
+    createdAt: Number(row.created_at),
+    sealed: Buffer.from(row.sealed),
+  };
 }
 
-function toConversation(row: { id: string; owner: string; created_at: number; labels: string; sealed: Uint8Array }): StoredConversation {
-  return { id: row.id, owner: row.owner, createdAt: Number(row.created_at), labels: JSON.parse(row.labels) as string[], sealed: Buffer.from(row.sealed) };
+function toConversation(row: {
+  id: string;
+  owner: string;
+  created_at: number;
+  labels: string;
+  sealed: Uint8Array;
+}): StoredConversation {
+  return {
+    id: row.id,
+    owner: row.owner,
+    createdAt: Number(row.created_at),
+    labels: JSON.parse(row.labels) as string[],
+    sealed: Buffer.from(row.sealed),
+  };
 }

@@ -7,7 +7,23 @@ import pg from 'pg';
 import { KyselyStateStore } from './kysely-state-store.js';
 import { migrationsFor } from './migrations/index.js';
 import type { ActionsTable, ApiKeysTable, Database, ModelsTable } from './schema.js';
-import { StoreError, type ActionProgress, type ActionRecord, type ActionSettlement, type ActionStatus, type ApiKeyRecord, type ModelRecord, type CutRecord, type AppendedBatch, type NewApiKey, type NewLedgerEntry, type Scope, type Store, type StoredCheckpoint, type StoredLedgerEntry } from './store.js';
+import {
+  StoreError,
+  type ActionProgress,
+  type ActionRecord,
+  type ActionSettlement,
+  type ActionStatus,
+  type ApiKeyRecord,
+  type ModelRecord,
+  type CutRecord,
+  type AppendedBatch,
+  type NewApiKey,
+  type NewLedgerEntry,
+  type Scope,
+  type Store,
+  type StoredCheckpoint,
+  type StoredLedgerEntry,
+} from './store.js';
 
 /** Appends a batch of ledger entries in one transaction; each engine has its own way (see below). */
 type LedgerAppender = (entries: readonly NewLedgerEntry[]) => Promise<AppendedBatch>;
@@ -33,7 +49,10 @@ class KyselyStore implements Store {
       migrationLockTableName: 'schema_migrations_lock',
     });
     const { error } = await migrator.migrateToLatest();
-    if (error) throw new StoreError('unavailable', `migrating the ${this.dialect} store failed: ${String(error)}`, { cause: error });
+    if (error)
+      throw new StoreError('unavailable', `migrating the ${this.dialect} store failed: ${String(error)}`, {
+        cause: error,
+      });
   }
 
   async createKey(key: NewApiKey): Promise<ApiKeyRecord> {
@@ -52,7 +71,8 @@ class KyselyStore implements Store {
         })
         .execute();
     } catch (error) {
-      if (isUniqueViolation(error)) throw new StoreError('duplicate_name', `an active key named "${key.name}" already exists`, { cause: error });
+      if (isUniqueViolation(error))
+        throw new StoreError('duplicate_name', `an active key named "${key.name}" already exists`, { cause: error });
       throw error;
     }
     return { ...key, revokedAt: null };
@@ -85,22 +105,46 @@ class KyselyStore implements Store {
   }
 
   async ledgerSize(): Promise<number> {
-    const row = await this.database.selectFrom('ledger_entries').select((select) => select.fn.max('idx').as('last')).executeTakeFirst();
+    const row = await this.database
+      .selectFrom('ledger_entries')
+      .select((select) => select.fn.max('idx').as('last'))
+      .executeTakeFirst();
     return row?.last === null || row?.last === undefined ? 0 : Number(row.last) + 1;
   }
 
   async ledgerEntries(start: number, end: number): Promise<StoredLedgerEntry[]> {
-    const rows = await this.database.selectFrom('ledger_entries').selectAll().where('idx', '>=', start).where('idx', '<', end).orderBy('idx').execute();
-    return rows.map((row) => ({ index: Number(row.idx), leaf: Buffer.from(row.leaf), leafHash: Buffer.from(row.leaf_hash), keyId: row.key_id, createdAt: Number(row.created_at) }));
+    const rows = await this.database
+      .selectFrom('ledger_entries')
+      .selectAll()
+      .where('idx', '>=', start)
+      .where('idx', '<', end)
+      .orderBy('idx')
+      .execute();
+    return rows.map((row) => ({
+      index: Number(row.idx),
+      leaf: Buffer.from(row.leaf),
+      leafHash: Buffer.from(row.leaf_hash),
+      keyId: row.key_id,
+      createdAt: Number(row.created_at),
+    }));
   }
 
   async openStreamIndexes(): Promise<number[]> {
-    const rows = await this.database.selectFrom('ledger_streams').select('open_index').where('close_index', 'is', null).orderBy('open_index').execute();
+    const rows = await this.database
+      .selectFrom('ledger_streams')
+      .select('open_index')
+      .where('close_index', 'is', null)
+      .orderBy('open_index')
+      .execute();
     return rows.map((row) => Number(row.open_index));
   }
 
   async streamCloseIndex(openIndex: number): Promise<number | null> {
-    const row = await this.database.selectFrom('ledger_streams').select('close_index').where('open_index', '=', openIndex).executeTakeFirst();
+    const row = await this.database
+      .selectFrom('ledger_streams')
+      .select('close_index')
+      .where('open_index', '=', openIndex)
+      .executeTakeFirst();
     return row?.close_index === null || row?.close_index === undefined ? null : Number(row.close_index);
   }
 
@@ -113,27 +157,59 @@ class KyselyStore implements Store {
   }
 
   async latestCheckpoint(): Promise<StoredCheckpoint | undefined> {
-    const row = await this.database.selectFrom('ledger_checkpoints').selectAll().orderBy('size', 'desc').limit(1).executeTakeFirst();
-    return row ? { size: Number(row.size), root: Buffer.from(row.root), note: row.note, createdAt: Number(row.created_at) } : undefined;
+    const row = await this.database
+      .selectFrom('ledger_checkpoints')
+      .selectAll()
+      .orderBy('size', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row
+      ? { size: Number(row.size), root: Buffer.from(row.root), note: row.note, createdAt: Number(row.created_at) }
+      : undefined;
   }
 
   async checkpointRoots(): Promise<Array<{ size: number; root: Buffer }>> {
-    const rows = await this.database.selectFrom('ledger_checkpoints').select(['size', 'root']).orderBy('size').execute();
+    const rows = await this.database
+      .selectFrom('ledger_checkpoints')
+      .select(['size', 'root'])
+      .orderBy('size')
+      .execute();
     return rows.map((row) => ({ size: Number(row.size), root: Buffer.from(row.root) }));
   }
 
   async addCut(cut: CutRecord): Promise<void> {
-    await this.database.insertInto('cuts').values({ id: cut.id, target: cut.target, value: cut.value, until: cut.until, created_at: cut.createdAt, created_by: cut.createdBy }).execute();
+    await this.database
+      .insertInto('cuts')
+      .values({
+        id: cut.id,
+        target: cut.target,
+        value: cut.value,
+        until: cut.until,
+        created_at: cut.createdAt,
+        created_by: cut.createdBy,
+      })
+      .execute();
   }
 
   async removeCuts(target: CutRecord['target'], value: string): Promise<number> {
-    const result = await this.database.deleteFrom('cuts').where('target', '=', target).where('value', '=', value).executeTakeFirst();
+    const result = await this.database
+      .deleteFrom('cuts')
+      .where('target', '=', target)
+      .where('value', '=', value)
+      .executeTakeFirst();
     return Number(result.numDeletedRows);
   }
 
   async cuts(): Promise<CutRecord[]> {
     const rows = await this.database.selectFrom('cuts').selectAll().orderBy('created_at').execute();
-    return rows.map((row) => ({ id: row.id, target: row.target as CutRecord['target'], value: row.value, until: row.until === null ? null : Number(row.until), createdAt: Number(row.created_at), createdBy: row.created_by }));
+    return rows.map((row) => ({
+      id: row.id,
+      target: row.target as CutRecord['target'],
+      value: row.value,
+      until: row.until === null ? null : Number(row.until),
+      createdAt: Number(row.created_at),
+      createdBy: row.created_by,
+    }));
   }
 
   async insertAction(action: ActionRecord): Promise<{ inserted: true } | { inserted: false; duplicateOf: string }> {
@@ -142,7 +218,11 @@ class KyselyStore implements Store {
       return { inserted: true };
     } catch (error) {
       if (!isUniqueViolation(error) || action.receiptId === null) throw error;
-      const row = await this.database.selectFrom('actions').select('id').where('receipt_id', '=', action.receiptId).executeTakeFirst();
+      const row = await this.database
+        .selectFrom('actions')
+        .select('id')
+        .where('receipt_id', '=', action.receiptId)
+        .executeTakeFirst();
       if (!row) throw error;
       return { inserted: false, duplicateOf: row.id };
     }
@@ -154,7 +234,14 @@ class KyselyStore implements Store {
   }
 
   async actionsWithStatus(status: ActionStatus, limit: number): Promise<ActionRecord[]> {
-    const rows = await this.database.selectFrom('actions').selectAll().where('status', '=', status).orderBy('created_at').orderBy('id').limit(limit).execute();
+    const rows = await this.database
+      .selectFrom('actions')
+      .selectAll()
+      .where('status', '=', status)
+      .orderBy('created_at')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
     return rows.map(toAction);
   }
 
@@ -177,7 +264,14 @@ class KyselyStore implements Store {
   async settleAction(id: string, settlement: ActionSettlement): Promise<boolean> {
     const result = await this.database
       .updateTable('actions')
-      .set({ status: settlement.status, reason: settlement.reason, decided_at: settlement.decidedAt, decided_by: settlement.decidedBy, approval: settlement.approval, forward_state: settlement.forwardState })
+      .set({
+        status: settlement.status,
+        reason: settlement.reason,
+        decided_at: settlement.decidedAt,
+        decided_by: settlement.decidedBy,
+        approval: settlement.approval,
+        forward_state: settlement.forwardState,
+      })
       .where('id', '=', id)
       .where('status', '=', 'held')
       .executeTakeFirst();
@@ -195,7 +289,12 @@ class KyselyStore implements Store {
   }
 
   async claimForward(id: string): Promise<boolean> {
-    const result = await this.database.updateTable('actions').set({ forward_state: 'sending' }).where('id', '=', id).where('forward_state', '=', 'pending').executeTakeFirst();
+    const result = await this.database
+      .updateTable('actions')
+      .set({ forward_state: 'sending' })
+      .where('id', '=', id)
+      .where('forward_state', '=', 'pending')
+      .executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
   }
 
@@ -204,12 +303,24 @@ class KyselyStore implements Store {
       await this.database
         .insertInto('models')
         .values({
-          name: model.name, kind: model.kind, path: model.path, size: model.size, sha256: model.sha256, metadata: model.metadata, envelope: model.envelope, added_by: model.addedBy, added_at: model.addedAt,
-          verified_at: model.verifiedAt, verified_size: model.verifiedSize, verified_mtime_ms: model.verifiedMtimeMs, verified_ino: model.verifiedIno,
+          name: model.name,
+          kind: model.kind,
+          path: model.path,
+          size: model.size,
+          sha256: model.sha256,
+          metadata: model.metadata,
+          envelope: model.envelope,
+          added_by: model.addedBy,
+          added_at: model.addedAt,
+          verified_at: model.verifiedAt,
+          verified_size: model.verifiedSize,
+          verified_mtime_ms: model.verifiedMtimeMs,
+          verified_ino: model.verifiedIno,
         })
         .execute();
     } catch (error) {
-      if (isUniqueViolation(error)) throw new StoreError('duplicate_name', `a model named "${model.name}" is already registered`, { cause: error });
+      if (isUniqueViolation(error))
+        throw new StoreError('duplicate_name', `a model named "${model.name}" is already registered`, { cause: error });
       throw error;
     }
   }
@@ -228,10 +339,18 @@ class KyselyStore implements Store {
     return Number(result.numDeletedRows) === 1;
   }
 
-  async recordVerification(name: string, verification: { at: number; size: number; mtimeMs: number; ino: string }): Promise<void> {
+  async recordVerification(
+    name: string,
+    verification: { at: number; size: number; mtimeMs: number; ino: string },
+  ): Promise<void> {
     await this.database
       .updateTable('models')
-      .set({ verified_at: verification.at, verified_size: verification.size, verified_mtime_ms: Math.floor(verification.mtimeMs), verified_ino: verification.ino })
+      .set({
+        verified_at: verification.at,
+        verified_size: verification.size,
+        verified_mtime_ms: Math.floor(verification.mtimeMs),
+        verified_ino: verification.ino,
+      })
       .where('name', '=', name)
       .execute();
   }
@@ -360,7 +479,12 @@ export function openSqliteStore(dataDirectory: string): Store {
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
   const ledger = createSqliteLedgerAppender(file);
-  return new KyselyStore('sqlite', new Kysely<Database>({ dialect: new SqliteDialect({ database }) }), ledger.append, async () => ledger.close());
+  return new KyselyStore(
+    'sqlite',
+    new Kysely<Database>({ dialect: new SqliteDialect({ database }) }),
+    ledger.append,
+    async () => ledger.close(),
+  );
 }
 
 /**
@@ -383,7 +507,9 @@ function createSqliteLedgerAppender(file: string): { append: LedgerAppender; clo
     database.pragma('synchronous = NORMAL');
     database.pragma('busy_timeout = 5000');
     const last = database.prepare<[], { last: number | null }>('SELECT max(idx) AS last FROM ledger_entries');
-    const insert = database.prepare('INSERT INTO ledger_entries (idx, leaf, leaf_hash, key_id, created_at) VALUES (?, ?, ?, ?, ?)');
+    const insert = database.prepare(
+      'INSERT INTO ledger_entries (idx, leaf, leaf_hash, key_id, created_at) VALUES (?, ?, ?, ?, ?)',
+    );
     const open = database.prepare('INSERT INTO ledger_streams (open_index, close_index) VALUES (?, NULL)');
     const close = database.prepare('UPDATE ledger_streams SET close_index = ? WHERE open_index = ?');
     const transaction = database.transaction((entries: readonly NewLedgerEntry[]) => {
@@ -405,7 +531,9 @@ function createSqliteLedgerAppender(file: string): { append: LedgerAppender; clo
       // fsync acts on the file, whichever descriptor names it: syncing our own descriptor of the
       // WAL makes SQLite's writes to it durable.
       walDescriptor ??= openSync(`${file}-wal`, 'r');
-      await new Promise<void>((resolve, reject) => fdatasync(walDescriptor!, (error) => (error ? reject(error) : resolve())));
+      await new Promise<void>((resolve, reject) =>
+        fdatasync(walDescriptor!, (error) => (error ? reject(error) : resolve())),
+      );
       return { first };
     },
     close() {
@@ -421,7 +549,12 @@ export function openPostgresStore(connectionString: string): Store {
     connectionString,
     max: 10,
     // BIGINT (oid 20) holds millisecond times, well inside Number's exact range.
-    types: { getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === 20 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format))) as typeof pg.types.getTypeParser },
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === 20
+          ? (value: string) => Number(value)
+          : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    },
   });
   // An idle pooled connection the server closes (a restart, a failover, an administrator) must not
   // crash the process: pg emits that on the pool, and with no listener it would be an uncaught
@@ -433,16 +566,34 @@ export function openPostgresStore(connectionString: string): Store {
   const appender: LedgerAppender = (entries) =>
     database.transaction().execute(async (transaction) => {
       await sql`SELECT pg_advisory_xact_lock(6962)`.execute(transaction);
-      const row = await transaction.selectFrom('ledger_entries').select((select) => select.fn.max('idx').as('last')).executeTakeFirst();
+      const row = await transaction
+        .selectFrom('ledger_entries')
+        .select((select) => select.fn.max('idx').as('last'))
+        .executeTakeFirst();
       const first = row?.last === null || row?.last === undefined ? 0 : Number(row.last) + 1;
       await transaction
         .insertInto('ledger_entries')
-        .values(entries.map((entry, offset) => ({ idx: first + offset, leaf: entry.leaf, leaf_hash: entry.leafHash, key_id: entry.keyId, created_at: entry.createdAt })))
+        .values(
+          entries.map((entry, offset) => ({
+            idx: first + offset,
+            leaf: entry.leaf,
+            leaf_hash: entry.leafHash,
+            key_id: entry.keyId,
+            created_at: entry.createdAt,
+          })),
+        )
         .execute();
-      const opened = entries.flatMap((entry, offset) => (entry.opensStream ? [{ open_index: first + offset, close_index: null }] : []));
+      const opened = entries.flatMap((entry, offset) =>
+        entry.opensStream ? [{ open_index: first + offset, close_index: null }] : [],
+      );
       if (opened.length > 0) await transaction.insertInto('ledger_streams').values(opened).execute();
       for (const [offset, entry] of entries.entries()) {
-        if (entry.closesStream !== undefined) await transaction.updateTable('ledger_streams').set({ close_index: first + offset }).where('open_index', '=', entry.closesStream).execute();
+        if (entry.closesStream !== undefined)
+          await transaction
+            .updateTable('ledger_streams')
+            .set({ close_index: first + offset })
+            .where('open_index', '=', entry.closesStream)
+            .execute();
       }
       return { first };
     });

@@ -50,7 +50,11 @@ export interface StateStore {
    * appends `conversationItems` to it and merges the labels; one transaction. False when the
    * conversation does not exist (any more) for this owner: nothing is stored.
    */
-  saveResponse(response: StoredResponse, items: readonly NewItem[], conversation?: { items: readonly NewItem[]; labels: readonly string[] }): Promise<boolean>;
+  saveResponse(
+    response: StoredResponse,
+    items: readonly NewItem[],
+    conversation?: { items: readonly NewItem[]; labels: readonly string[] },
+  ): Promise<boolean>;
   /** A response of this owner that has not expired at `now`. */
   response(owner: string, id: string, now: number): Promise<StoredResponse | undefined>;
   /** Replaces a stored response's sealed object (a background response finishing or cancelled). */
@@ -60,7 +64,10 @@ export interface StateStore {
   /** Every item of these containers, container by container in the order given, each in position order. */
   itemsOf(containers: readonly string[]): Promise<StoredItem[]>;
   /** A page of one container's items after the item `after` (exclusive), in `order`, of `role` when given. */
-  itemPage(container: string, options: { after?: string; limit: number; order: 'asc' | 'desc'; role?: string }): Promise<ItemPage>;
+  itemPage(
+    container: string,
+    options: { after?: string; limit: number; order: 'asc' | 'desc'; role?: string },
+  ): Promise<ItemPage>;
   /** Items by id within containers of this owner (for item_reference); unknown ids are left out. */
   itemsById(owner: string, ids: readonly string[]): Promise<StoredItem[]>;
   createConversation(conversation: StoredConversation, items: readonly NewItem[]): Promise<void>;
@@ -68,7 +75,10 @@ export interface StateStore {
   updateConversation(owner: string, id: string, sealed: Buffer): Promise<StoredConversation | undefined>;
   /** Removes a conversation and its items (their text with them). */
   deleteConversation(owner: string, id: string): Promise<boolean>;
-  /** Appends items at the end; the conversation's labels take in the items' labels. Undefined if there is no such conversation. */
+  /**
+   * Appends items at the end; the conversation's labels take in the items' labels. Undefined if there is no such
+   * conversation.
+   */
   appendConversationItems(owner: string, id: string, items: readonly NewItem[]): Promise<StoredItem[] | undefined>;
   deleteConversationItem(owner: string, conversationId: string, itemId: string): Promise<boolean>;
   /** Removes responses (and their items) that expired before `now`; returns how many. */

@@ -119,8 +119,13 @@ export interface ActionRecord {
   downstreamError: string | null;
 }
 
-export type ActionSettlement = Pick<ActionRecord, 'status' | 'reason' | 'decidedAt' | 'decidedBy' | 'approval' | 'forwardState'>;
-export type ActionProgress = Partial<Pick<ActionRecord, 'holdIndex' | 'verdictIndex' | 'forwardState' | 'downstreamStatus' | 'downstreamError'>>;
+export type ActionSettlement = Pick<
+  ActionRecord,
+  'status' | 'reason' | 'decidedAt' | 'decidedBy' | 'approval' | 'forwardState'
+>;
+export type ActionProgress = Partial<
+  Pick<ActionRecord, 'holdIndex' | 'verdictIndex' | 'forwardState' | 'downstreamStatus' | 'downstreamError'>
+>;
 
 /** A registered model: a GGUF file, a LoRA adapter, or a model an external engine serves (by digest). */
 export interface ModelRecord {
@@ -207,7 +212,10 @@ export interface Store {
   model(name: string): Promise<ModelRecord | undefined>;
   /** Removes a model; false if there was none by that name. */
   removeModel(name: string): Promise<boolean>;
-  recordVerification(name: string, verification: { at: number; size: number; mtimeMs: number; ino: string }): Promise<void>;
+  recordVerification(
+    name: string,
+    verification: { at: number; size: number; mtimeMs: number; ino: string },
+  ): Promise<void>;
   /** A cheap round trip, for readiness. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -9,7 +9,10 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       level,
       base: { service: 'sovereign-gateway' },
       // Belt and braces: should a header object ever reach a log line, its secrets are removed.
-      redact: { paths: ['authorization', 'headers.authorization', '*.authorization', 'x-api-key', '*["x-api-key"]', 'key'], censor: '[redacted]' },
+      redact: {
+        paths: ['authorization', 'headers.authorization', '*.authorization', 'x-api-key', '*["x-api-key"]', 'key'],
+        censor: '[redacted]',
+      },
     },
     destination ?? pino.destination({ dest: 1, sync: false, minLength: 4096 }),
   );

@@ -46,7 +46,8 @@ export class CounterFamily implements Family {
 
   render(): string {
     let out = `# HELP ${this.name} ${this.help}\n# TYPE ${this.name} counter\n`;
-    for (const [key, value] of this.series) out += `${this.name}${labelText(this.labelNames, key)} ${formatNumber(value)}\n`;
+    for (const [key, value] of this.series)
+      out += `${this.name}${labelText(this.labelNames, key)} ${formatNumber(value)}\n`;
     return out;
   }
 }
@@ -105,7 +106,8 @@ class ObservedGauge implements Family {
 
   render(): string {
     let out = `# HELP ${this.name} ${this.help}\n# TYPE ${this.name} gauge\n`;
-    for (const [values, value] of this.read()) out += `${this.name}${labelText(this.labelNames, values.join(separator))} ${formatNumber(value)}\n`;
+    for (const [values, value] of this.read())
+      out += `${this.name}${labelText(this.labelNames, values.join(separator))} ${formatNumber(value)}\n`;
     return out;
   }
 }
@@ -114,19 +116,59 @@ const latencyBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
 
 export class Metrics {
   readonly contentType = 'text/plain; version=0.0.4; charset=utf-8';
-  readonly requests = new CounterFamily('sovereign_requests_total', 'Requests answered, by endpoint, model alias, provider that answered and HTTP status.', ['endpoint', 'alias', 'provider', 'status']);
-  readonly duration = new HistogramFamily('sovereign_request_duration_seconds', 'Time from request to the last byte of the answer.', ['endpoint', 'alias', 'provider'], latencyBuckets);
-  readonly timeToFirstByte = new HistogramFamily('sovereign_time_to_first_byte_seconds', 'Time from request to the first byte of a streamed answer.', ['alias', 'provider'], latencyBuckets);
-  readonly tokens = new CounterFamily('sovereign_tokens_total', 'Tokens in (prompt) and out (completion), as the upstream reported them.', ['alias', 'provider', 'direction']);
-  readonly upstreamErrors = new CounterFamily('sovereign_upstream_errors_total', 'Failed upstream attempts, by provider and kind of failure.', ['provider', 'kind']);
-  readonly fallbacks = new CounterFamily('sovereign_fallbacks_total', 'Times a request moved on from a failed provider to the next candidate.', ['alias', 'provider']);
+  readonly requests = new CounterFamily(
+    'sovereign_requests_total',
+    'Requests answered, by endpoint, model alias, provider that answered and HTTP status.',
+    ['endpoint', 'alias', 'provider', 'status'],
+  );
+  readonly duration = new HistogramFamily(
+    'sovereign_request_duration_seconds',
+    'Time from request to the last byte of the answer.',
+    ['endpoint', 'alias', 'provider'],
+    latencyBuckets,
+  );
+  readonly timeToFirstByte = new HistogramFamily(
+    'sovereign_time_to_first_byte_seconds',
+    'Time from request to the first byte of a streamed answer.',
+    ['alias', 'provider'],
+    latencyBuckets,
+  );
+  readonly tokens = new CounterFamily(
+    'sovereign_tokens_total',
+    'Tokens in (prompt) and out (completion), as the upstream reported them.',
+    ['alias', 'provider', 'direction'],
+  );
+  readonly upstreamErrors = new CounterFamily(
+    'sovereign_upstream_errors_total',
+    'Failed upstream attempts, by provider and kind of failure.',
+    ['provider', 'kind'],
+  );
+  readonly fallbacks = new CounterFamily(
+    'sovereign_fallbacks_total',
+    'Times a request moved on from a failed provider to the next candidate.',
+    ['alias', 'provider'],
+  );
   inFlight = 0;
-  readonly actionVerdicts = new CounterFamily('sovereign_action_verdicts_total', 'Final answers of the action gate to submitted actions, by endpoint, verdict and reason.', ['endpoint', 'verdict', 'reason']);
-  private readonly families: Family[] = [this.requests, this.duration, this.timeToFirstByte, this.tokens, this.upstreamErrors, this.fallbacks, this.actionVerdicts];
+  readonly actionVerdicts = new CounterFamily(
+    'sovereign_action_verdicts_total',
+    'Final answers of the action gate to submitted actions, by endpoint, verdict and reason.',
+    ['endpoint', 'verdict', 'reason'],
+  );
+  private readonly families: Family[] = [
+    this.requests,
+    this.duration,
+    this.timeToFirstByte,
+    this.tokens,
+    this.upstreamErrors,
+    this.fallbacks,
+    this.actionVerdicts,
+  ];
   private readonly processRegistry: Registry | undefined;
 
   constructor(options: { processMetrics: boolean }) {
-    this.families.push(new ObservedGauge('sovereign_requests_in_flight', 'Requests being served now.', [], () => [[[], this.inFlight]]));
+    this.families.push(
+      new ObservedGauge('sovereign_requests_in_flight', 'Requests being served now.', [], () => [[[], this.inFlight]]),
+    );
     if (options.processMetrics) {
       this.processRegistry = new Registry();
       collectDefaultMetrics({ register: this.processRegistry, prefix: 'sovereign_process_' });
@@ -135,7 +177,14 @@ export class Metrics {
 
   /** Reports each provider's circuit (1 = open or half-open) whenever /metrics is scraped. */
   observeCircuits(read: () => Array<[string, number]>): void {
-    this.families.push(new ObservedGauge('sovereign_circuit_open', '1 while the provider circuit breaker is open or half-open.', ['provider'], () => read().map(([provider, value]) => [[provider], value])));
+    this.families.push(
+      new ObservedGauge(
+        'sovereign_circuit_open',
+        '1 while the provider circuit breaker is open or half-open.',
+        ['provider'],
+        () => read().map(([provider, value]) => [[provider], value]),
+      ),
+    );
   }
 
   async render(): Promise<string> {

@@ -34,7 +34,12 @@ export interface Double {
   close(): Promise<void>;
 }
 
-export type Respond = (request: Received, behaviour: Behaviour, response: ServerResponse, socket: Socket) => void | Promise<void>;
+export type Respond = (
+  request: Received,
+  behaviour: Behaviour,
+  response: ServerResponse,
+  socket: Socket,
+) => void | Promise<void>;
 
 export async function startDouble(respond: Respond, basePath = '/v1'): Promise<Double> {
   const received: Received[] = [];
@@ -51,7 +56,14 @@ export async function startDouble(respond: Respond, basePath = '/v1'): Promise<D
     } catch {
       body = undefined;
     }
-    const entry: Received = { at: Date.now(), method: request.method ?? 'GET', path: request.url ?? '', headers: request.headers, body, raw };
+    const entry: Received = {
+      at: Date.now(),
+      method: request.method ?? 'GET',
+      path: request.url ?? '',
+      headers: request.headers,
+      body,
+      raw,
+    };
     received.push(entry);
     const behaviour = queue.shift() ?? fallback;
     const socket = request.socket;
@@ -66,14 +78,24 @@ export async function startDouble(respond: Respond, basePath = '/v1'): Promise<D
         response.flushHeaders();
         return;
       case 'malformed':
-        response.writeHead(200, { 'content-type': request.headers.accept === 'text/event-stream' ? 'text/event-stream' : 'application/json' });
-        response.end(request.headers.accept === 'text/event-stream' ? 'data: {"id": "x", "choices": [\n\n' : '{"id": "x", "choices": [');
+        response.writeHead(200, {
+          'content-type': request.headers.accept === 'text/event-stream' ? 'text/event-stream' : 'application/json',
+        });
+        response.end(
+          request.headers.accept === 'text/event-stream'
+            ? 'data: {"id": "x", "choices": [\n\n'
+            : '{"id": "x", "choices": [',
+        );
         return;
       case 'status': {
         const headers: Record<string, string> = { 'content-type': 'application/json' };
         if (behaviour.retryAfter) headers['retry-after'] = behaviour.retryAfter;
         response.writeHead(behaviour.status, headers);
-        response.end(JSON.stringify({ error: { message: behaviour.message ?? `double says ${behaviour.status}`, type: 'double' } }));
+        response.end(
+          JSON.stringify({
+            error: { message: behaviour.message ?? `double says ${behaviour.status}`, type: 'double' },
+          }),
+        );
         return;
       }
       case 'slow':
@@ -108,7 +130,8 @@ export function lastUserText(messages: Array<{ role: string; content: unknown }>
   const last = [...(messages ?? [])].reverse().find((message) => message.role === 'user');
   if (!last) return '';
   if (typeof last.content === 'string') return last.content;
-  if (Array.isArray(last.content)) return last.content.map((part: any) => (part.type === 'text' ? part.text : '')).join('');
+  if (Array.isArray(last.content))
+    return last.content.map((part: any) => (part.type === 'text' ? part.text : '')).join('');
   return '';
 }
 
@@ -116,7 +139,12 @@ export function lastUserText(messages: Array<{ role: string; content: unknown }>
 export function continuation(messages: Array<{ role: string; content: unknown }> | undefined, answer: string): string {
   const last = messages?.at(-1);
   if (last?.role !== 'assistant') return answer;
-  const prefix = typeof last.content === 'string' ? last.content : Array.isArray(last.content) ? last.content.map((part: any) => (part.type === 'text' ? part.text : '')).join('') : '';
+  const prefix =
+    typeof last.content === 'string'
+      ? last.content
+      : Array.isArray(last.content)
+        ? last.content.map((part: any) => (part.type === 'text' ? part.text : '')).join('')
+        : '';
   return answer.startsWith(prefix) ? answer.slice(prefix.length) : answer;
 }
 
@@ -124,7 +152,12 @@ export function continuation(messages: Array<{ role: string; content: unknown }>
  * Streams a text in pieces through `write`; under a `stream-cut` behaviour the connection is
  * destroyed after `afterChunks` pieces. Resolves false when it cut.
  */
-export async function writePieces(text: string, behaviour: Behaviour, socket: Socket, write: (piece: string) => void): Promise<boolean> {
+export async function writePieces(
+  text: string,
+  behaviour: Behaviour,
+  socket: Socket,
+  write: (piece: string) => void,
+): Promise<boolean> {
   let sent = 0;
   for (const piece of pieces(text)) {
     if (behaviour.kind === 'stream-cut' && sent >= behaviour.afterChunks) {

@@ -13,7 +13,10 @@ export interface HubFile {
   /** Path in the repository (may have subfolders). */
   file: string;
   bytes: Buffer;
-  /** Stored with LFS (default true): the hub publishes its SHA-256. Otherwise a regular Git file, with only a Git blob id. */
+  /**
+   * Stored with LFS (default true): the hub publishes its SHA-256. Otherwise a regular Git file, with only a Git blob
+   * id.
+   */
   lfs?: boolean;
   /** Publishes this SHA-256 instead of the true one (a tampered or corrupted mirror). */
   publishedSha256?: string;
@@ -74,7 +77,12 @@ export async function startHubDouble(files: HubFile[], options: HubDoubleOptions
   let rangesIgnored = false;
 
   /** Serves a file's bytes: all of them, or the range asked for (RFC 9110 §14), cut or stalled when scripted. */
-  function serveBytes(request: IncomingMessage, response: ServerResponse, bytes: Buffer, headers: Record<string, string>): number {
+  function serveBytes(
+    request: IncomingMessage,
+    response: ServerResponse,
+    bytes: Buffer,
+    headers: Record<string, string>,
+  ): number {
     const range = rangesIgnored ? null : /^bytes=(\d+)-$/.exec(request.headers.range ?? '');
     let start = 0;
     let status = 200;
@@ -89,7 +97,12 @@ export async function startHubDouble(files: HubFile[], options: HubDoubleOptions
       headers['content-range'] = `bytes ${start}-${bytes.length - 1}/${bytes.length}`;
     }
     const body = bytes.subarray(start);
-    response.writeHead(status, { ...headers, 'accept-ranges': 'bytes', 'content-type': 'application/octet-stream', 'content-length': String(body.length) });
+    response.writeHead(status, {
+      ...headers,
+      'accept-ranges': 'bytes',
+      'content-type': 'application/octet-stream',
+      'content-length': String(body.length),
+    });
     if (request.method === 'HEAD') {
       response.end();
       return status;
@@ -119,7 +132,13 @@ export async function startHubDouble(files: HubFile[], options: HubDoubleOptions
       response.writeHead(404);
       response.end();
     }
-    received.push({ origin: 'storage', method: request.method ?? 'GET', path: request.url ?? '', headers: request.headers, status });
+    received.push({
+      origin: 'storage',
+      method: request.method ?? 'GET',
+      path: request.url ?? '',
+      headers: request.headers,
+      status,
+    });
   });
   const storageOrigin = await listen(storage, storageSockets);
 
@@ -127,19 +146,34 @@ export async function startHubDouble(files: HubFile[], options: HubDoubleOptions
     const answer = (status: number, headers: Record<string, string> = {}): void => {
       response.writeHead(status, headers);
       response.end();
-      received.push({ origin: 'hub', method: request.method ?? 'GET', path: request.url ?? '', headers: request.headers, status });
+      received.push({
+        origin: 'hub',
+        method: request.method ?? 'GET',
+        path: request.url ?? '',
+        headers: request.headers,
+        status,
+      });
     };
     const url = new URL(request.url ?? '/', 'http://hub');
     const path = decodeURIComponent(url.pathname);
-    const match = path.startsWith(`${basePath}/`) ? /^\/([^/]+\/[^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(path.slice(basePath.length)) : null;
+    const match = path.startsWith(`${basePath}/`)
+      ? /^\/([^/]+\/[^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(path.slice(basePath.length))
+      : null;
     if (!match) return answer(404, { 'x-error-code': 'RepoNotFound' });
     const [, repo, revision, filePath] = match;
     const renamed = options.renames?.[repo!];
     // A relative Location, as the hub sends for a renamed repository (huggingface_hub follows only those on its HEAD).
-    if (renamed) return answer(307, { location: url.pathname.replace(`${basePath}/${repo}/resolve/`, `${basePath}/${renamed}/resolve/`) });
+    if (renamed)
+      return answer(307, {
+        location: url.pathname.replace(`${basePath}/${repo}/resolve/`, `${basePath}/${renamed}/resolve/`),
+      });
     const file = byKey.get(`${repo}@${revision}:${filePath}`);
-    if (!file) return answer(404, { 'x-error-code': files.some((candidate) => candidate.repo === repo) ? 'EntryNotFound' : 'RepoNotFound' });
-    if (file.token && request.headers.authorization !== `Bearer ${file.token}`) return answer(401, { 'x-error-code': 'RepoNotFound', 'x-error-message': 'Invalid username or password.' });
+    if (!file)
+      return answer(404, {
+        'x-error-code': files.some((candidate) => candidate.repo === repo) ? 'EntryNotFound' : 'RepoNotFound',
+      });
+    if (file.token && request.headers.authorization !== `Bearer ${file.token}`)
+      return answer(401, { 'x-error-code': 'RepoNotFound', 'x-error-message': 'Invalid username or password.' });
     const commit = sha1(`${file.repo}@${file.revision ?? 'main'}`);
     if (file.lfs ?? true) {
       const index = files.indexOf(file);
@@ -152,8 +186,17 @@ export async function startHubDouble(files: HubFile[], options: HubDoubleOptions
         'x-repo-commit': commit,
       });
     }
-    const status = serveBytes(request, response, file.bytes, { etag: `"${gitBlobId(file.bytes)}"`, 'x-repo-commit': commit });
-    received.push({ origin: 'hub', method: request.method ?? 'GET', path: request.url ?? '', headers: request.headers, status });
+    const status = serveBytes(request, response, file.bytes, {
+      etag: `"${gitBlobId(file.bytes)}"`,
+      'x-repo-commit': commit,
+    });
+    received.push({
+      origin: 'hub',
+      method: request.method ?? 'GET',
+      path: request.url ?? '',
+      headers: request.headers,
+      status,
+    });
   });
   const hubOrigin = await listen(hub, sockets);
 
@@ -166,7 +209,10 @@ export async function startHubDouble(files: HubFile[], options: HubDoubleOptions
     ignoreRanges: (ignore) => void (rangesIgnored = ignore),
     close: async () => {
       for (const socket of [...sockets, ...storageSockets]) socket.destroy();
-      await Promise.all([new Promise<void>((resolve) => hub.close(() => resolve())), new Promise<void>((resolve) => storage.close(() => resolve()))]);
+      await Promise.all([
+        new Promise<void>((resolve) => hub.close(() => resolve())),
+        new Promise<void>((resolve) => storage.close(() => resolve())),
+      ]);
     },
   };
 }

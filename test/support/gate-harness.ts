@@ -32,8 +32,15 @@ export interface GateHarnessOptions {
   signer?: SignerKey;
 }
 
-export async function startGateHarness(rawConfig: Record<string, unknown>, options: GateHarnessOptions): Promise<GateHarness> {
-  const gateway = await startTestGateway(rawConfig, { dataDirectory: options.dataDirectory, signer: options.signer, clock: options.clock });
+export async function startGateHarness(
+  rawConfig: Record<string, unknown>,
+  options: GateHarnessOptions,
+): Promise<GateHarness> {
+  const gateway = await startTestGateway(rawConfig, {
+    dataDirectory: options.dataDirectory,
+    signer: options.signer,
+    clock: options.clock,
+  });
   const { app, store } = gateway;
   return {
     url: gateway.url,

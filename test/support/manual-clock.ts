@@ -43,11 +43,16 @@ export class ManualClock implements Clock {
     return this.sleepers.length;
   }
 
-  /** Moves time forward, waking each sleeper whose time has come (earliest first) and letting what it resumes run before the next. */
+  /**
+   * Moves time forward, waking each sleeper whose time has come (earliest first) and letting what it resumes run before
+   * the next.
+   */
   async advance(ms: number): Promise<void> {
     const target = this.current + ms;
     for (;;) {
-      const due = this.sleepers.filter((sleeper) => sleeper.at <= target).sort((a, b) => a.at - b.at || a.order - b.order)[0];
+      const due = this.sleepers
+        .filter((sleeper) => sleeper.at <= target)
+        .sort((a, b) => a.at - b.at || a.order - b.order)[0];
       if (!due) break;
       this.current = Math.max(this.current, due.at);
       due.resolve();
@@ -63,7 +68,10 @@ export async function settle(): Promise<void> {
   for (let round = 0; round < 5; round += 1) await new Promise((resolve) => setImmediate(resolve));
 }
 
-/** Waits for a condition that real I/O will make true (a request reaching a double, a wait being registered), polling the event loop; fails after `limitMs` of wall time rather than hanging. */
+/**
+ * Waits for a condition that real I/O will make true (a request reaching a double, a wait being registered), polling
+ * the event loop; fails after `limitMs` of wall time rather than hanging.
+ */
 export async function until(condition: () => boolean, what: string, limitMs = 10_000): Promise<void> {
   const started = Date.now();
   while (!condition()) {

@@ -44,14 +44,89 @@ export interface ArabicValues {
 
 // Written for this corpus: names common in the Gulf, the Levant, Egypt and the Maghreb.
 const givenNames = {
-  female: ['فاطمة', 'نورة', 'مريم', 'هيا', 'ريم', 'لطيفة', 'سارة', 'منيرة', 'أسماء', 'خديجة', 'رنا', 'لينا', 'دعاء', 'شيماء', 'ياسمين', 'سلمى', 'حنان', 'عبير', 'إيناس', 'غادة'],
-  male: ['محمد', 'عبدالله', 'خالد', 'فهد', 'سلطان', 'عبدالرحمن', 'يوسف', 'عمر', 'طارق', 'ماجد', 'بندر', 'مصطفى', 'أحمد', 'حمزة', 'إبراهيم', 'زياد', 'وليد', 'هشام', 'يزن', 'عبدالإله'],
+  female: [
+    'فاطمة',
+    'نورة',
+    'مريم',
+    'هيا',
+    'ريم',
+    'لطيفة',
+    'سارة',
+    'منيرة',
+    'أسماء',
+    'خديجة',
+    'رنا',
+    'لينا',
+    'دعاء',
+    'شيماء',
+    'ياسمين',
+    'سلمى',
+    'حنان',
+    'عبير',
+    'إيناس',
+    'غادة',
+  ],
+  male: [
+    'محمد',
+    'عبدالله',
+    'خالد',
+    'فهد',
+    'سلطان',
+    'عبدالرحمن',
+    'يوسف',
+    'عمر',
+    'طارق',
+    'ماجد',
+    'بندر',
+    'مصطفى',
+    'أحمد',
+    'حمزة',
+    'إبراهيم',
+    'زياد',
+    'وليد',
+    'هشام',
+    'يزن',
+    'عبدالإله',
+  ],
 };
-const familyNames = ['العتيبي', 'القحطاني', 'الشمري', 'الدوسري', 'الغامدي', 'الزهراني', 'الحربي', 'المطيري', 'حداد', 'خوري', 'بنعلي', 'العلوي', 'الإدريسي', 'عبد الرحمن', 'النجار', 'الحسيني', 'السبيعي', 'العنزي', 'البلوشي', 'الكعبي', 'المهيري', 'بن عمر', 'أبو زيد', 'الشهري', 'التميمي', 'الفاسي', 'المرزوقي', 'عيسى'];
+const familyNames = [
+  'العتيبي',
+  'القحطاني',
+  'الشمري',
+  'الدوسري',
+  'الغامدي',
+  'الزهراني',
+  'الحربي',
+  'المطيري',
+  'حداد',
+  'خوري',
+  'بنعلي',
+  'العلوي',
+  'الإدريسي',
+  'عبد الرحمن',
+  'النجار',
+  'الحسيني',
+  'السبيعي',
+  'العنزي',
+  'البلوشي',
+  'الكعبي',
+  'المهيري',
+  'بن عمر',
+  'أبو زيد',
+  'الشهري',
+  'التميمي',
+  'الفاسي',
+  'المرزوقي',
+  'عيسى',
+];
 const fathers = ['محمد', 'عبدالله', 'سعد', 'ناصر', 'علي', 'حسن', 'سالم', 'إبراهيم', 'صالح', 'عبدالعزيز'];
 // Saudi cities with one of their real postcodes and districts; other countries' cities likewise.
 const saudiCities: ReadonlyArray<readonly [string, readonly string[], readonly string[]]> = [
-  ['الرياض', ['12629', '11564', '12211', '13315', '12271', '14513'], ['الملز', 'العليا', 'النسيم', 'الروضة', 'السليمانية', 'الياسمين']],
+  [
+    'الرياض',
+    ['12629', '11564', '12211', '13315', '12271', '14513'],
+    ['الملز', 'العليا', 'النسيم', 'الروضة', 'السليمانية', 'الياسمين'],
+  ],
   ['جدة', ['23434', '21577', '23511', '22246', '23218'], ['الحمراء', 'الصفا', 'الشاطئ', 'النهضة', 'الروضة']],
   ['الدمام', ['32241', '32415', '34222'], ['الفيصلية', 'الشاطئ', 'المزروعية']],
   ['مكة المكرمة', ['24231', '24243', '24351'], ['العزيزية', 'الشوقية']],
@@ -59,10 +134,47 @@ const saudiCities: ReadonlyArray<readonly [string, readonly string[], readonly s
   ['الخبر', ['34428', '34621'], ['العقربية', 'الثقبة']],
   ['أبها', ['62521', '62529'], ['المنسك', 'الخالدية']],
 ];
-const saudiStreets = ['طريق الملك عبدالعزيز', 'شارع الأمير سلطان', 'طريق الملك فهد', 'شارع التحلية', 'شارع العليا العام', 'شارع الستين', 'شارع الأربعين', 'طريق الدائري الشرقي', 'شارع عثمان بن عفان', 'شارع الأمير محمد بن عبدالعزيز'];
-const otherCities: ReadonlyArray<readonly [string, string]> = [['القاهرة', '11511'], ['الجيزة', '12611'], ['الإسكندرية', '21599'], ['عمّان', '11183'], ['إربد', '21110'], ['الدار البيضاء', '20330'], ['الرباط', '10000'], ['مراكش', '40000'], ['تونس', '1002'], ['صفاقس', '3000'], ['الكويت', '13001'], ['المنامة', '317']];
+const saudiStreets = [
+  'طريق الملك عبدالعزيز',
+  'شارع الأمير سلطان',
+  'طريق الملك فهد',
+  'شارع التحلية',
+  'شارع العليا العام',
+  'شارع الستين',
+  'شارع الأربعين',
+  'طريق الدائري الشرقي',
+  'شارع عثمان بن عفان',
+  'شارع الأمير محمد بن عبدالعزيز',
+];
+const otherCities: ReadonlyArray<readonly [string, string]> = [
+  ['القاهرة', '11511'],
+  ['الجيزة', '12611'],
+  ['الإسكندرية', '21599'],
+  ['عمّان', '11183'],
+  ['إربد', '21110'],
+  ['الدار البيضاء', '20330'],
+  ['الرباط', '10000'],
+  ['مراكش', '40000'],
+  ['تونس', '1002'],
+  ['صفاقس', '3000'],
+  ['الكويت', '13001'],
+  ['المنامة', '317'],
+];
 const weekdays = ['الأحد', 'الاثنين', 'الثلاثاء', 'الأربعاء', 'الخميس', 'الجمعة', 'السبت'];
-const months = ['يناير', 'فبراير', 'مارس', 'أبريل', 'مايو', 'يونيو', 'يوليو', 'أغسطس', 'سبتمبر', 'أكتوبر', 'نوفمبر', 'ديسمبر'];
+const months = [
+  'يناير',
+  'فبراير',
+  'مارس',
+  'أبريل',
+  'مايو',
+  'يونيو',
+  'يوليو',
+  'أغسطس',
+  'سبتمبر',
+  'أكتوبر',
+  'نوفمبر',
+  'ديسمبر',
+];
 
 const arabicIndic = '٠١٢٣٤٥٦٧٨٩';
 /** Writes Western digits as Arabic-Indic ones (each is one UTF-16 unit, so lengths do not change). */
@@ -90,14 +202,22 @@ export function arabicValues(seed: number): ArabicValues {
     if (roll === 2) return `${firstOf(sex)} ${pick(fathers)} ${last()}`;
     return `${firstOf(sex)} ${last()}`;
   };
-  const titleOf = (sex: Sex): string => pick(sex === 'male' ? ['السيد', 'السيد', 'الأستاذ', 'الدكتور', 'د.', 'المهندس'] : ['السيدة', 'السيدة', 'الأستاذة', 'الدكتورة', 'د.', 'الآنسة']);
+  const titleOf = (sex: Sex): string =>
+    pick(
+      sex === 'male'
+        ? ['السيد', 'السيد', 'الأستاذ', 'الدكتور', 'د.', 'المهندس']
+        : ['السيدة', 'السيدة', 'الأستاذة', 'الدكتورة', 'د.', 'الآنسة'],
+    );
   // Faker's ar street list has a few entries with a comma inside ('درب، طريق ريم'), which would read as two parts.
   const fakerStreet = (): string => {
     let street = faker.location.street();
     while (street.includes('،')) street = faker.location.street();
     return street;
   };
-  const street = (): string => (chance(0.5) ? `${int(1, 9999)} ${fakerStreet()}` : `${int(1, 120)} ${pick(['شارع التحرير', 'شارع الجمهورية', 'شارع الملك فيصل', 'شارع الحمراء', 'شارع الجامعة', 'شارع النيل', 'شارع الاستقلال', 'شارع المعز'])}`);
+  const street = (): string =>
+    chance(0.5)
+      ? `${int(1, 9999)} ${fakerStreet()}`
+      : `${int(1, 120)} ${pick(['شارع التحرير', 'شارع الجمهورية', 'شارع الملك فيصل', 'شارع الحمراء', 'شارع الجامعة', 'شارع النيل', 'شارع الاستقلال', 'شارع المعز'])}`;
   const nationalAddress = (): string => {
     const [city, codes, districts] = pick(saudiCities);
     return `${int(1000, 9999)} ${pick(saudiStreets)}، حي ${pick(districts)}، ${city} ${pick(codes)}${chance(0.6) ? ` - ${int(2000, 9999)}` : ''}`;
@@ -105,10 +225,14 @@ export function arabicValues(seed: number): ArabicValues {
   const otherAddress = (): string => {
     const [city, code] = pick(otherCities);
     switch (int(1, 4)) {
-      case 1: return `${int(1, 80)} ${pick(['شارع مصدق', 'شارع جامعة الدول العربية', 'شارع التسعين', 'شارع صلاح سالم'])}، ${pick(['الدقي، الجيزة', 'المهندسين، الجيزة', 'مدينة نصر، القاهرة', 'التجمع الخامس، القاهرة الجديدة'])}`;
-      case 2: return `عمارة ${int(1, 60)}، ${pick(['شارع وصفي التل', 'شارع مكة', 'شارع الجاردنز'])}، عمّان ${pick(['11183', '11195', '11821'])}`;
-      case 3: return `${int(1, 200)} زنقة ${pick(['الأطلس', 'ابن سينا', 'الحرية', 'طنجة'])}، حي ${pick(['المعاريف', 'أكدال', 'جليز'])}، ${pick(['الدار البيضاء 20330', 'الرباط 10090', 'مراكش 40000'])}`;
-      default: return `${street()}، ${city} ${code}`;
+      case 1:
+        return `${int(1, 80)} ${pick(['شارع مصدق', 'شارع جامعة الدول العربية', 'شارع التسعين', 'شارع صلاح سالم'])}، ${pick(['الدقي، الجيزة', 'المهندسين، الجيزة', 'مدينة نصر، القاهرة', 'التجمع الخامس، القاهرة الجديدة'])}`;
+      case 2:
+        return `عمارة ${int(1, 60)}، ${pick(['شارع وصفي التل', 'شارع مكة', 'شارع الجاردنز'])}، عمّان ${pick(['11183', '11195', '11821'])}`;
+      case 3:
+        return `${int(1, 200)} زنقة ${pick(['الأطلس', 'ابن سينا', 'الحرية', 'طنجة'])}، حي ${pick(['المعاريف', 'أكدال', 'جليز'])}، ${pick(['الدار البيضاء 20330', 'الرباط 10090', 'مراكش 40000'])}`;
+      default:
+        return `${street()}، ${city} ${code}`;
     }
   };
   const cityPostcode = (): string => {
@@ -119,7 +243,13 @@ export function arabicValues(seed: number): ArabicValues {
     const [city, code] = pick(otherCities);
     return `${city} ${code}`;
   };
-  const poBox = (): string => pick([`ص.ب ${int(100, 99999)}`, `ص. ب. ${int(100, 9999)}`, `صندوق بريد ${int(100, 99999)}`, `ص.ب ${int(100, 9999)}`]);
+  const poBox = (): string =>
+    pick([
+      `ص.ب ${int(100, 99999)}`,
+      `ص. ب. ${int(100, 9999)}`,
+      `صندوق بريد ${int(100, 99999)}`,
+      `ص.ب ${int(100, 9999)}`,
+    ]);
   return {
     first: (sex) => firstOf(sex ?? anySex()),
     last,
@@ -138,7 +268,10 @@ export function arabicValues(seed: number): ArabicValues {
     poBoxCity: () => digits(`${poBox()}${chance(0.5) ? '،' : ''} ${cityPostcode()}`),
     weekday: () => pick(weekdays),
     month: () => pick(months),
-    date: () => (chance(0.5) ? `${int(1931, 2006)}/${String(int(1, 12)).padStart(2, '0')}/${String(int(1, 28)).padStart(2, '0')}` : `${int(1, 28)} ${pick(months)} ${int(1931, 2006)}`),
+    date: () =>
+      chance(0.5)
+        ? `${int(1931, 2006)}/${String(int(1, 12)).padStart(2, '0')}/${String(int(1, 28)).padStart(2, '0')}`
+        : `${int(1, 28)} ${pick(months)} ${int(1931, 2006)}`,
     digits,
     int,
     pick,
@@ -152,21 +285,85 @@ const titled = ([title, name]: [string, string]): Piece[] => [`${title} `, { nam
 // جزء الاختبار: الأسماء.
 
 const testNameContextTemplates: Array<Template<ArabicValues>> = [
-  (values) => ['عزيزي ', { name: values.first('male') }, `،\n\nأرجو إرسال تقرير الخروج للمريض قبل يوم ${values.weekday()}، مع نتائج التحاليل الأخيرة.\n\nمع التحية،\n`, { name: values.first() }],
-  (values) => ['لخّص لي هذه الإحالة: «نحيل إليكم ', ...titled(values.titledFull('male')), `، البالغ من العمر ${values.digits('58')} عاماً، لتقييم ألم في الصدر عند بذل الجهد منذ ثلاثة أسابيع.»`],
-  (values) => ['اسم المريض: ', { name: values.full('male') }, `\nتاريخ الميلاد: ${values.digits(values.date())}\nالقسم: الباطنية\nالشكوى الرئيسية: ضيق في التنفس وسعال`],
-  (values) => ['السلام عليكم، اسمي ', { name: values.full() }, ' وأريد الاعتراض على خصم مبلغ مرتين من حسابي هذا الشهر.'],
-  (values) => ['اكتب رداً مهذباً على ', ...titled(values.titledLast()), ` للاعتذار عن حضور اجتماع يوم ${values.weekday()}.`],
-  (values) => ['محضر اجتماع لجنة المشتريات\nالحاضرون: ', { name: values.full() }, ' (رئيساً)، ', { name: values.full() }, '، ', { name: values.full() }, '\nالمعتذرون: ', { name: values.full() }],
-  (values) => ['راجعت المريضة عيادة العظام اليوم وفحصها الدكتور ', { name: values.last() }, '؛ تظهر الأشعة التئاماً جيداً للكسر.'],
-  (values) => ['يرجى تحديث ملف الموظف ', { name: values.full('male') }, ` لدى الموارد البشرية: يعود من الإجازة في ${values.digits(String(values.int(1, 28)))} ${values.month()} ويعمل أربعة أيام في الأسبوع.`],
-  (values) => ['نشكركم على صبركم أثناء دراسة المطالبة، وسيصلكم الشيك خلال عشرة أيام عمل.\n\nوتفضلوا بقبول فائق الاحترام،\n', { name: values.full() }, '\nأخصائي المطالبات'],
-  (values) => ['ترجم إلى الإنجليزية: «يلقي ', ...titled(values.titledFull('male')), ' المحاضرة الافتتاحية في القاعة الرئيسية الساعة التاسعة والنصف.»'],
+  (values) => [
+    'عزيزي ',
+    { name: values.first('male') },
+    `،\n\nأرجو إرسال تقرير الخروج للمريض قبل يوم ${values.weekday()}، مع نتائج التحاليل الأخيرة.\n\nمع التحية،\n`,
+    { name: values.first() },
+  ],
+  (values) => [
+    'لخّص لي هذه الإحالة: «نحيل إليكم ',
+    ...titled(values.titledFull('male')),
+    `، البالغ من العمر ${values.digits('58')} عاماً، لتقييم ألم في الصدر عند بذل الجهد منذ ثلاثة أسابيع.»`,
+  ],
+  (values) => [
+    'اسم المريض: ',
+    { name: values.full('male') },
+    `\nتاريخ الميلاد: ${values.digits(values.date())}\nالقسم: الباطنية\nالشكوى الرئيسية: ضيق في التنفس وسعال`,
+  ],
+  (values) => [
+    'السلام عليكم، اسمي ',
+    { name: values.full() },
+    ' وأريد الاعتراض على خصم مبلغ مرتين من حسابي هذا الشهر.',
+  ],
+  (values) => [
+    'اكتب رداً مهذباً على ',
+    ...titled(values.titledLast()),
+    ` للاعتذار عن حضور اجتماع يوم ${values.weekday()}.`,
+  ],
+  (values) => [
+    'محضر اجتماع لجنة المشتريات\nالحاضرون: ',
+    { name: values.full() },
+    ' (رئيساً)، ',
+    { name: values.full() },
+    '، ',
+    { name: values.full() },
+    '\nالمعتذرون: ',
+    { name: values.full() },
+  ],
+  (values) => [
+    'راجعت المريضة عيادة العظام اليوم وفحصها الدكتور ',
+    { name: values.last() },
+    '؛ تظهر الأشعة التئاماً جيداً للكسر.',
+  ],
+  (values) => [
+    'يرجى تحديث ملف الموظف ',
+    { name: values.full('male') },
+    ` لدى الموارد البشرية: يعود من الإجازة في ${values.digits(String(values.int(1, 28)))} ${values.month()} ويعمل أربعة أيام في الأسبوع.`,
+  ],
+  (values) => [
+    'نشكركم على صبركم أثناء دراسة المطالبة، وسيصلكم الشيك خلال عشرة أيام عمل.\n\nوتفضلوا بقبول فائق الاحترام،\n',
+    { name: values.full() },
+    '\nأخصائي المطالبات',
+  ],
+  (values) => [
+    'ترجم إلى الإنجليزية: «يلقي ',
+    ...titled(values.titledFull('male')),
+    ' المحاضرة الافتتاحية في القاعة الرئيسية الساعة التاسعة والنصف.»',
+  ],
   (values) => ['الاسم: ', { name: values.full() }, '\nالوظيفة المتقدم لها: محلل بيانات\nفترة الإشعار: شهر واحد'],
-  (values) => ['أنا ', { name: values.first('female') }, '، مديرة العيادة، هل يمكنك مساعدتي في صياغة إعلان عن مواعيد الدوام الجديدة؟'],
-  (values) => ['التوقيع: ', { name: values.full() }, `    التاريخ: ${values.digits(values.date())}\nالشاهد: `, { name: values.full('male') }],
-  (values) => ['وصلت شكوى من ', ...titled(values.titledFull('female')), ` بشأن انتظار دام ساعتين في قسم الطوارئ ليلة ${values.weekday()}، وتطلب رداً مكتوباً.`],
-  (values) => ['هلا ', { name: values.first('male') }, '! وصلك جدول المناوبات للأسبوع الجاي؟ عندك مسائي الثلاثاء والأربعاء. تحياتي، ', { name: values.first() }],
+  (values) => [
+    'أنا ',
+    { name: values.first('female') },
+    '، مديرة العيادة، هل يمكنك مساعدتي في صياغة إعلان عن مواعيد الدوام الجديدة؟',
+  ],
+  (values) => [
+    'التوقيع: ',
+    { name: values.full() },
+    `    التاريخ: ${values.digits(values.date())}\nالشاهد: `,
+    { name: values.full('male') },
+  ],
+  (values) => [
+    'وصلت شكوى من ',
+    ...titled(values.titledFull('female')),
+    ` بشأن انتظار دام ساعتين في قسم الطوارئ ليلة ${values.weekday()}، وتطلب رداً مكتوباً.`,
+  ],
+  (values) => [
+    'هلا ',
+    { name: values.first('male') },
+    '! وصلك جدول المناوبات للأسبوع الجاي؟ عندك مسائي الثلاثاء والأربعاء. تحياتي، ',
+    { name: values.first() },
+  ],
   (values) => ['ماذا أقول لابنة ', ...titled(values.titledFull('male')), ' عن مواعيد الزيارة في وحدة السكتة الدماغية؟'],
 ];
 
@@ -182,7 +379,11 @@ const testNameContextSentences: Array<Piece[] | string> = [
   ['صباح الخير أستاذ ', { name: 'وليد' }, '، تم تأجيل موعدك إلى الساعة الثانية والربع في اليوم نفسه.'],
   ['تفيد المدعية، السيدة ', { name: 'أسماء الفاسي' }, '، بأن الطرد تُرك خارج المنزل تحت المطر.'],
   ['يرجى إصدار الشهادة باسم الدكتورة ', { name: 'غادة البلوشي' }, ' لا باسم القسم.'],
-  ['تسليم المناوبة: سرير ١٢، السيد ', { name: 'إبراهيم المرزوقي' }, '، ٨١ سنة، اليوم الثاني بعد العملية، يمشي بالمشاية والألم تحت السيطرة.'],
+  [
+    'تسليم المناوبة: سرير ١٢، السيد ',
+    { name: 'إبراهيم المرزوقي' },
+    '، ٨١ سنة، اليوم الثاني بعد العملية، يمشي بالمشاية والألم تحت السيطرة.',
+  ],
   ['مرحباً، معك ', { name: 'شيماء' }, ' من قسم الرواتب، أحتاج معادلة تجمع ساعات العمل الإضافي من الورقة الثانية.'],
   ['المريض ', { name: 'زياد العنزي' }, ' نُصح بالعودة إذا استمرت الحرارة أكثر من 48 ساعة.'],
   ['يُرجى حجز غرفة للسيدة ', { name: 'ماري دوبوا' }, ' ليلتين ابتداءً من الخميس.'],
@@ -190,12 +391,33 @@ const testNameContextSentences: Array<Piece[] | string> = [
 ];
 
 const testNameBareTemplates: Array<Template<ArabicValues>> = [
-  (values) => [{ name: values.full('male') }, ' اتصل مرة أخرى بخصوص تأخر الشحنة ويطلب استرداد المبلغ قبل نهاية الأسبوع.'],
-  (values) => ['أعد صياغة هذه الجملة بأسلوب رسمي: ', { name: values.full('male') }, ' و', { name: values.full('male') }, ' سيقودان التدقيق بدعم من الإدارة المالية.'],
+  (values) => [
+    { name: values.full('male') },
+    ' اتصل مرة أخرى بخصوص تأخر الشحنة ويطلب استرداد المبلغ قبل نهاية الأسبوع.',
+  ],
+  (values) => [
+    'أعد صياغة هذه الجملة بأسلوب رسمي: ',
+    { name: values.full('male') },
+    ' و',
+    { name: values.full('male') },
+    ' سيقودان التدقيق بدعم من الإدارة المالية.',
+  ],
   (values) => ['هل صحيح أن ', { name: values.full('male') }, ' صوّت ضد المقترح بحسب المحضر؟'],
-  (values) => ['لخّص: التحقت ', { name: values.full('female') }, ` بالبنك عام ${values.digits('2015')}، ثم انتقلت إلى إدارة الالتزام، وتدير الآن فريق فحص العقوبات.`],
+  (values) => [
+    'لخّص: التحقت ',
+    { name: values.full('female') },
+    ` بالبنك عام ${values.digits('2015')}، ثم انتقلت إلى إدارة الالتزام، وتدير الآن فريق فحص العقوبات.`,
+  ],
   (values) => ['من يعتمد مطالبة المصروفات التي قدمها ', { name: values.full('male') }, '؟'],
-  (values) => ['مبروك لـ', { name: values.full() }, ' و', { name: values.full() }, ' و', { name: values.full() }, ' على اجتياز اختبار التمريض!'],
+  (values) => [
+    'مبروك لـ',
+    { name: values.full() },
+    ' و',
+    { name: values.full() },
+    ' و',
+    { name: values.full() },
+    ' على اجتياز اختبار التمريض!',
+  ],
   (values) => ['كلمت ', { name: values.full('male') }, ' في الفرع الصباح، ويقول إن البطاقة انحظرت من نظام الاحتيال.'],
   (values) => ['تأخرت الرحلة مجدداً، لذلك ستأخذ ', { name: values.full('female') }, ' الأولاد من المدرسة.'],
 ];
@@ -207,7 +429,15 @@ const testNameBareSentences: Array<Piece[] | string> = [
   ['أعدّ التقرير ', { name: 'طارق النجار' }, '، وراجعه ', { name: 'بندر الغامدي' }, '، واعتُمد يوم الثلاثاء الماضي.'],
   ['نحتاج رسالة وداع لـ', { name: 'منيرة الحربي' }, ' التي تتقاعد بعد ثلاثين عاماً في جناح الأطفال.'],
   ['يبدو أن ', { name: 'حمزة الإدريسي' }, ' يتقاضى راتباً زائداً منذ أبريل.'],
-  ['الفريق أ: ', { name: 'دعاء المهيري' }, '، ', { name: 'فيصل القحطاني' }, '، ', { name: 'يوسف العلوي' }, '. الفريق ب: بقية الطابق.'],
+  [
+    'الفريق أ: ',
+    { name: 'دعاء المهيري' },
+    '، ',
+    { name: 'فيصل القحطاني' },
+    '، ',
+    { name: 'يوسف العلوي' },
+    '. الفريق ب: بقية الطابق.',
+  ],
   ['هل يحق ل', { name: 'فاطمة الزهراني' }, ' استرداد قيمة الوصفة التي دفعتها مرتين؟'],
 ];
 
@@ -215,17 +445,60 @@ const testNameBareSentences: Array<Piece[] | string> = [
 // جزء الاختبار: العناوين.
 
 const testStreetTemplates: Array<Template<ArabicValues>> = [
-  (values) => ['يرجى توصيل الطلب إلى ', { address: values.nationalAddress() }, '، وتركه عند حارس العمارة إذا لم يرد أحد.'],
-  (values) => ['عزيزي ', ...titled(values.titledFull('male')), '،\n\nنؤكد لكم تحديث عنوان المراسلات إلى: ', { address: values.address() }, '.\n\nمع التحية،\nخدمة العملاء'],
-  (values) => ['العنوان: ', { address: values.street() }, '\n', { address: values.cityPostcode() }, '\nطريقة التواصل المفضلة: رسالة نصية'],
-  (values) => ['انتقلت إلى ', { address: values.street() }, ' الشهر الماضي، لكن كشوف الحساب ما زالت تصل إلى الشقة القديمة.'],
-  (values) => [`زيارة منزلية يوم ${values.weekday()} في `, { address: values.address() }, '؛ المريض طريح الفراش والمفتاح عند ممرضة الرعاية المنزلية.'],
+  (values) => [
+    'يرجى توصيل الطلب إلى ',
+    { address: values.nationalAddress() },
+    '، وتركه عند حارس العمارة إذا لم يرد أحد.',
+  ],
+  (values) => [
+    'عزيزي ',
+    ...titled(values.titledFull('male')),
+    '،\n\nنؤكد لكم تحديث عنوان المراسلات إلى: ',
+    { address: values.address() },
+    '.\n\nمع التحية،\nخدمة العملاء',
+  ],
+  (values) => [
+    'العنوان: ',
+    { address: values.street() },
+    '\n',
+    { address: values.cityPostcode() },
+    '\nطريقة التواصل المفضلة: رسالة نصية',
+  ],
+  (values) => [
+    'انتقلت إلى ',
+    { address: values.street() },
+    ' الشهر الماضي، لكن كشوف الحساب ما زالت تصل إلى الشقة القديمة.',
+  ],
+  (values) => [
+    `زيارة منزلية يوم ${values.weekday()} في `,
+    { address: values.address() },
+    '؛ المريض طريح الفراش والمفتاح عند ممرضة الرعاية المنزلية.',
+  ],
   (values) => [{ address: values.street() }, `: السخان يسرّب منذ يوم ${values.weekday()} والمالك لا يرد.`],
-  (values) => ['أرسلوا صندوقين من القفازات إلى العيادة على العنوان ', { address: values.address() }, '، عناية مشرفة التمريض.'],
-  (values) => ['حوّل هذا إلى ترويسة خطاب رسمي:\n', { name: values.full() }, '\n', { address: values.street() }, '\n', { address: values.cityPostcode() }],
+  (values) => [
+    'أرسلوا صندوقين من القفازات إلى العيادة على العنوان ',
+    { address: values.address() },
+    '، عناية مشرفة التمريض.',
+  ],
+  (values) => [
+    'حوّل هذا إلى ترويسة خطاب رسمي:\n',
+    { name: values.full() },
+    '\n',
+    { address: values.street() },
+    '\n',
+    { address: values.cityPostcode() },
+  ],
   (values) => ['العناوين السابقة: ', { address: values.address() }, '؛ ', { address: values.address() }],
-  (values) => ['وقع الحادث أمام ', { address: values.street() }, ` قرابة الساعة ${values.digits(String(values.int(5, 11)))} مساءً بحسب إفادة الشاهد.`],
-  (values) => ['المقر الرئيسي: ', { address: values.nationalAddress() }, ` — سجل تجاري رقم ${values.digits(String(values.int(1010000000, 1010999999)))}`],
+  (values) => [
+    'وقع الحادث أمام ',
+    { address: values.street() },
+    ` قرابة الساعة ${values.digits(String(values.int(5, 11)))} مساءً بحسب إفادة الشاهد.`,
+  ],
+  (values) => [
+    'المقر الرئيسي: ',
+    { address: values.nationalAddress() },
+    ` — سجل تجاري رقم ${values.digits(String(values.int(1010000000, 1010999999)))}`,
+  ],
   (values) => ['سُلّم الطرد إلى الجار في ', { address: values.street() }, '، هل يمكنك كتابة شكوى لشركة الشحن؟'],
 ];
 
@@ -267,18 +540,42 @@ const destinations = ['الرياض', 'دبي', 'القاهرة', 'جدة', 'ا�
 const medicines = ['بنادول', 'أوجمنتين', 'فولتارين', 'بروفين', 'جلوكوفاج', 'نيكسيوم', 'كونكور'];
 
 const testNegativeTemplates: Array<Template<ArabicValues>> = [
-  (values) => [`رحلتكم SV ${values.int(100, 1999)} المتجهة إلى ${values.pick(destinations)} تغادر من الصالة ${values.digits(String(values.int(1, 5)))}، البوابة ${values.pick(['A', 'B', 'C'])}${values.int(1, 40)}.`],
-  (values) => [`الفاتورة رقم ${values.digits(String(values.int(10000, 99999)))} بمبلغ ${values.digits(String(values.int(100, 9999)))} ريالاً تستحق في ${values.digits(String(values.int(1, 28)))} ${values.month()}.`],
-  (values) => [`تم حجز القاعة ${values.digits(String(values.int(1, 40)))} في المبنى ${values.pick(['أ', 'ب', 'ج', 'د'])} لمراجعة ميزانية ${values.digits(String(values.int(2019, 2026)))}.`],
-  (values) => [`${values.pick(medicines)} ${values.digits(values.pick(['500', '1000', '850', '20', '5']))} ملغ ${values.pick(['مرة', 'مرتين', 'ثلاث مرات'])} يومياً بعد الأكل لمدة ${values.digits(String(values.int(5, 30)))} يوماً.`],
-  (values) => [`الطلب رقم ${values.digits(String(values.int(100000, 999999)))}: ${values.digits(String(values.int(2, 12)))} علب قفازات، رمز المنتج ${values.int(10000, 99999)}-${values.pick(['S', 'M', 'L'])}، شُحن يوم ${values.weekday()}.`],
-  (values) => [`نُقل الاجتماع الأسبوعي من يوم ${values.weekday()} إلى الساعة ${values.digits(String(values.int(8, 16)))}:${values.digits(values.pick(['00', '30']))}؛ جدول الأعمال: أهداف الربع ${values.pick(['الأول', 'الثاني', 'الثالث', 'الرابع'])}.`],
-  (values) => [`المرجع: ${values.pick(['م ع', 'ش ق', 'ت س'])}/${values.digits(String(values.int(1000, 99999)))}/${values.digits(String(values.int(1440, 1447)))}هـ. يرجى ذكر هذا الرقم في جميع المراسلات.`],
-  (values) => [`السرير ${values.digits(String(values.int(1, 30)))} في الجناح ${values.digits(String(values.int(1, 12)))} متاح ابتداءً من الساعة ${values.digits(String(values.int(1, 11)))} صباحاً.`],
-  (values) => [`تحويل ${values.digits(String(values.int(1000, 90000)))} ريال إلى ${values.pick(['البنك الأهلي السعودي', 'بنك الرياض', 'بنك مسقط', 'بنك أبوظبي الأول', 'البنك العربي'])} مجدول يوم ${values.weekday()}.`],
-  (values) => [`القطار المتجه إلى ${values.pick(['مكة المكرمة', 'المدينة المنورة', 'الدمام', 'القصيم'])} يغادر من الرصيف ${values.digits(String(values.int(1, 8)))} متأخراً ${values.digits(String(values.int(5, 45)))} دقيقة.`],
-  (values) => [`نادي السينما الليلة: ${values.pick(['12 رجلاً غاضباً', 'أبوللو 13', 'الرسالة', 'ذيب', 'وجدة'])}، القاعة ${values.digits(String(values.int(1, 20)))}.`],
-  (values) => [`العلامات الحيوية: الحرارة ${values.digits(`${values.int(36, 39)}.${values.int(0, 9)}`)}، الضغط ${values.digits(`${values.int(100, 160)}/${values.int(60, 95)}`)}، النبض ${values.digits(String(values.int(55, 110)))}، التشبع ${values.digits(String(values.int(90, 99)))}٪.`],
+  (values) => [
+    `رحلتكم SV ${values.int(100, 1999)} المتجهة إلى ${values.pick(destinations)} تغادر من الصالة ${values.digits(String(values.int(1, 5)))}، البوابة ${values.pick(['A', 'B', 'C'])}${values.int(1, 40)}.`,
+  ],
+  (values) => [
+    `الفاتورة رقم ${values.digits(String(values.int(10000, 99999)))} بمبلغ ${values.digits(String(values.int(100, 9999)))} ريالاً تستحق في ${values.digits(String(values.int(1, 28)))} ${values.month()}.`,
+  ],
+  (values) => [
+    `تم حجز القاعة ${values.digits(String(values.int(1, 40)))} في المبنى ${values.pick(['أ', 'ب', 'ج', 'د'])} لمراجعة ميزانية ${values.digits(String(values.int(2019, 2026)))}.`,
+  ],
+  (values) => [
+    `${values.pick(medicines)} ${values.digits(values.pick(['500', '1000', '850', '20', '5']))} ملغ ${values.pick(['مرة', 'مرتين', 'ثلاث مرات'])} يومياً بعد الأكل لمدة ${values.digits(String(values.int(5, 30)))} يوماً.`,
+  ],
+  (values) => [
+    `الطلب رقم ${values.digits(String(values.int(100000, 999999)))}: ${values.digits(String(values.int(2, 12)))} علب قفازات، رمز المنتج ${values.int(10000, 99999)}-${values.pick(['S', 'M', 'L'])}، شُحن يوم ${values.weekday()}.`,
+  ],
+  (values) => [
+    `نُقل الاجتماع الأسبوعي من يوم ${values.weekday()} إلى الساعة ${values.digits(String(values.int(8, 16)))}:${values.digits(values.pick(['00', '30']))}؛ جدول الأعمال: أهداف الربع ${values.pick(['الأول', 'الثاني', 'الثالث', 'الرابع'])}.`,
+  ],
+  (values) => [
+    `المرجع: ${values.pick(['م ع', 'ش ق', 'ت س'])}/${values.digits(String(values.int(1000, 99999)))}/${values.digits(String(values.int(1440, 1447)))}هـ. يرجى ذكر هذا الرقم في جميع المراسلات.`,
+  ],
+  (values) => [
+    `السرير ${values.digits(String(values.int(1, 30)))} في الجناح ${values.digits(String(values.int(1, 12)))} متاح ابتداءً من الساعة ${values.digits(String(values.int(1, 11)))} صباحاً.`,
+  ],
+  (values) => [
+    `تحويل ${values.digits(String(values.int(1000, 90000)))} ريال إلى ${values.pick(['البنك الأهلي السعودي', 'بنك الرياض', 'بنك مسقط', 'بنك أبوظبي الأول', 'البنك العربي'])} مجدول يوم ${values.weekday()}.`,
+  ],
+  (values) => [
+    `القطار المتجه إلى ${values.pick(['مكة المكرمة', 'المدينة المنورة', 'الدمام', 'القصيم'])} يغادر من الرصيف ${values.digits(String(values.int(1, 8)))} متأخراً ${values.digits(String(values.int(5, 45)))} دقيقة.`,
+  ],
+  (values) => [
+    `نادي السينما الليلة: ${values.pick(['12 رجلاً غاضباً', 'أبوللو 13', 'الرسالة', 'ذيب', 'وجدة'])}، القاعة ${values.digits(String(values.int(1, 20)))}.`,
+  ],
+  (values) => [
+    `العلامات الحيوية: الحرارة ${values.digits(`${values.int(36, 39)}.${values.int(0, 9)}`)}، الضغط ${values.digits(`${values.int(100, 160)}/${values.int(60, 95)}`)}، النبض ${values.digits(String(values.int(55, 110)))}، التشبع ${values.digits(String(values.int(90, 99)))}٪.`,
+  ],
 ];
 
 const testNegativeSentences: Array<Piece[] | string> = [
@@ -390,14 +687,37 @@ const testNegativeSentences: Array<Piece[] | string> = [
 // جزء التطوير: قوالب وجمل أخرى، وبذرة أخرى.
 
 const devNameContextTemplates: Array<Template<ArabicValues>> = [
-  (values) => ['أهلاً ', { name: values.first('female') }, '،\nهل وقّعتِ ملحق العقد؟ أخبريني إذا احتجتِ أي مساعدة.\nتحياتي،\n', { name: values.first() }],
+  (values) => [
+    'أهلاً ',
+    { name: values.first('female') },
+    '،\nهل وقّعتِ ملحق العقد؟ أخبريني إذا احتجتِ أي مساعدة.\nتحياتي،\n',
+    { name: values.first() },
+  ],
   (values) => ['اكتب رسالة شكر إلى ', ...titled(values.titledFull()), ' على رئاسة لجنة أخلاقيات البحث هذا العام.'],
-  (values) => ['الاسم الكامل: ', { name: values.full('male') }, `\nتاريخ الميلاد: ${values.digits(values.date())}\nأقرب الأقارب: `, { name: values.full('female') }, ' (الزوجة)'],
+  (values) => [
+    'الاسم الكامل: ',
+    { name: values.full('male') },
+    `\nتاريخ الميلاد: ${values.digits(values.date())}\nأقرب الأقارب: `,
+    { name: values.full('female') },
+    ' (الزوجة)',
+  ],
   (values) => ['مساء الخير، أنا ', { name: values.full() }, ' ولا أعرف عملية شراء ظهرت على بطاقتي.'],
-  (values) => ['تقرير العيادة\nبخصوص: ', { name: values.full('female') }, '\nحضرت المريضة برفقة زوجها وتشكو من سقوطين خلال الشهر الماضي.'],
+  (values) => [
+    'تقرير العيادة\nبخصوص: ',
+    { name: values.full('female') },
+    '\nحضرت المريضة برفقة زوجها وتشكو من سقوطين خلال الشهر الماضي.',
+  ],
   (values) => ['هل صيغة التوقيع هذه مناسبة؟ «مع أطيب التحيات، ', { name: values.full() }, '، مدير العمليات»'],
-  (values) => ['خرج المريض تحت إشراف الدكتور ', { name: values.full('male') }, '، مع موعد متابعة في عيادة الصدر بعد ستة أسابيع.'],
-  (values) => ['تصعيد: ', ...titled(values.titledLast()), ` اتصل أربع مرات منذ يوم ${values.weekday()} ويطلب التحدث إلى المدير.`],
+  (values) => [
+    'خرج المريض تحت إشراف الدكتور ',
+    { name: values.full('male') },
+    '، مع موعد متابعة في عيادة الصدر بعد ستة أسابيع.',
+  ],
+  (values) => [
+    'تصعيد: ',
+    ...titled(values.titledLast()),
+    ` اتصل أربع مرات منذ يوم ${values.weekday()} ويطلب التحدث إلى المدير.`,
+  ],
 ];
 
 const devNameContextSentences: Array<Piece[] | string> = [
@@ -412,7 +732,11 @@ const devNameContextSentences: Array<Piece[] | string> = [
 const devNameBareTemplates: Array<Template<ArabicValues>> = [
   (values) => [{ name: values.full('female') }, ' تطلب نقل إجازتها السنوية إلى الأسبوع الثاني من أغسطس.'],
   (values) => ['هل ينص العقد على أن ', { name: values.full('male') }, ' يمكنه العمل عن بُعد يوم الخميس؟'],
-  (values) => ['أعد الصياغة للنشرة الداخلية: شارك ', { name: values.full('male') }, ' في نصف الماراثون وجمع 1200 ريال للجمعية الخيرية.'],
+  (values) => [
+    'أعد الصياغة للنشرة الداخلية: شارك ',
+    { name: values.full('male') },
+    ' في نصف الماراثون وجمع 1200 ريال للجمعية الخيرية.',
+  ],
   (values) => ['خطأ الرواتب أثّر على ', { name: values.full() }, ' و', { name: values.full() }, ' في مسير شهر مارس.'],
 ];
 
@@ -426,9 +750,19 @@ const devNameBareSentences: Array<Piece[] | string> = [
 const devStreetTemplates: Array<Template<ArabicValues>> = [
   (values) => ['أرسلوا البطاقة الجديدة إلى ', { address: values.address() }, ' وليس إلى الفرع.'],
   (values) => ['عنوان المراسلات\n', { address: values.street() }, '\n', { address: values.cityPostcode() }],
-  (values) => ['انتقل مستودعنا إلى ', { address: values.nationalAddress() }, '. على السائقين استخدام البوابة الشمالية.'],
+  (values) => [
+    'انتقل مستودعنا إلى ',
+    { address: values.nationalAddress() },
+    '. على السائقين استخدام البوابة الشمالية.',
+  ],
   (values) => ['أُرسلت سيارة الإسعاف إلى ', { address: values.street() }, ' بدلاً من دار الرعاية.'],
-  (values) => ['عزيزتي ', ...titled(values.titledFull('female')), '، تم تحديث عنوانك إلى ', { address: values.address() }, ' حسب طلبك.'],
+  (values) => [
+    'عزيزتي ',
+    ...titled(values.titledFull('female')),
+    '، تم تحديث عنوانك إلى ',
+    { address: values.address() },
+    ' حسب طلبك.',
+  ],
   (values) => [{ address: values.address() }, ' — هل يقع هذا العقار في منطقة معرضة للسيول؟'],
 ];
 
@@ -453,12 +787,24 @@ const devPostcodeSentences: Array<Piece[] | string> = [
 ];
 
 const devNegativeTemplates: Array<Template<ArabicValues>> = [
-  (values) => [`تصل الرحلة MS ${values.int(100, 999)} القادمة من ${values.pick(destinations)} يوم ${values.weekday()}.`],
-  (values) => [`تم فتح البلاغ INC${values.int(100000, 999999)}: الشبكة الافتراضية تنقطع كل ${values.digits(String(values.int(5, 50)))} دقيقة.`],
-  (values) => [`غرفة الاجتماعات ${values.digits(String(values.int(1, 9)))}${values.pick(['أ', 'ب'])} في الطابق ${values.digits(String(values.int(1, 12)))} متاحة حتى الظهر.`],
-  (values) => [`صرف ${values.pick(medicines)} ${values.digits(values.pick(['10', '20', '40']))} ملغ، ${values.digits(String(values.int(14, 56)))} قرصاً.`],
-  (values) => [`تقرير مبيعات ${values.month()} ${values.digits(String(values.int(2020, 2026)))}: الإيرادات ارتفعت ${values.digits(String(values.int(1, 19)))}٪.`],
-  (values) => [`رُفع حد البطاقة إلى ${values.digits(String(values.int(1, 20)))} ألف ريال اعتباراً من ${values.digits(String(values.int(1, 28)))} ${values.month()}.`],
+  (values) => [
+    `تصل الرحلة MS ${values.int(100, 999)} القادمة من ${values.pick(destinations)} يوم ${values.weekday()}.`,
+  ],
+  (values) => [
+    `تم فتح البلاغ INC${values.int(100000, 999999)}: الشبكة الافتراضية تنقطع كل ${values.digits(String(values.int(5, 50)))} دقيقة.`,
+  ],
+  (values) => [
+    `غرفة الاجتماعات ${values.digits(String(values.int(1, 9)))}${values.pick(['أ', 'ب'])} في الطابق ${values.digits(String(values.int(1, 12)))} متاحة حتى الظهر.`,
+  ],
+  (values) => [
+    `صرف ${values.pick(medicines)} ${values.digits(values.pick(['10', '20', '40']))} ملغ، ${values.digits(String(values.int(14, 56)))} قرصاً.`,
+  ],
+  (values) => [
+    `تقرير مبيعات ${values.month()} ${values.digits(String(values.int(2020, 2026)))}: الإيرادات ارتفعت ${values.digits(String(values.int(1, 19)))}٪.`,
+  ],
+  (values) => [
+    `رُفع حد البطاقة إلى ${values.digits(String(values.int(1, 20)))} ألف ريال اعتباراً من ${values.digits(String(values.int(1, 28)))} ${values.month()}.`,
+  ],
 ];
 
 const devNegativeSentences: Array<Piece[] | string> = [
@@ -513,11 +859,35 @@ export const arabic: LanguageSource<ArabicValues> = {
   language: 'ar',
   values: arabicValues,
   test: {
-    templates: { 'name.context': testNameContextTemplates, 'name.bare': testNameBareTemplates, 'address.street': testStreetTemplates, 'address.postcode': testPostcodeTemplates, negative: testNegativeTemplates },
-    sentences: { 'name.context': testNameContextSentences, 'name.bare': testNameBareSentences, 'address.street': testStreetSentences, 'address.postcode': testPostcodeSentences, negative: testNegativeSentences },
+    templates: {
+      'name.context': testNameContextTemplates,
+      'name.bare': testNameBareTemplates,
+      'address.street': testStreetTemplates,
+      'address.postcode': testPostcodeTemplates,
+      negative: testNegativeTemplates,
+    },
+    sentences: {
+      'name.context': testNameContextSentences,
+      'name.bare': testNameBareSentences,
+      'address.street': testStreetSentences,
+      'address.postcode': testPostcodeSentences,
+      negative: testNegativeSentences,
+    },
   },
   dev: {
-    templates: { 'name.context': devNameContextTemplates, 'name.bare': devNameBareTemplates, 'address.street': devStreetTemplates, 'address.postcode': devPostcodeTemplates, negative: devNegativeTemplates },
-    sentences: { 'name.context': devNameContextSentences, 'name.bare': devNameBareSentences, 'address.street': devStreetSentences, 'address.postcode': devPostcodeSentences, negative: devNegativeSentences },
+    templates: {
+      'name.context': devNameContextTemplates,
+      'name.bare': devNameBareTemplates,
+      'address.street': devStreetTemplates,
+      'address.postcode': devPostcodeTemplates,
+      negative: devNegativeTemplates,
+    },
+    sentences: {
+      'name.context': devNameContextSentences,
+      'name.bare': devNameBareSentences,
+      'address.street': devStreetSentences,
+      'address.postcode': devPostcodeSentences,
+      negative: devNegativeSentences,
+    },
   },
 };

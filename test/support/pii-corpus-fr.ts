@@ -44,15 +44,145 @@ export interface FrenchValues {
 
 // Written for this corpus, to add the names of today's France (and its neighbours) to faker's lists.
 const givenNames = {
-  female: ['Marie-Claire', 'Anne-Sophie', 'Yasmine', 'Aïcha', 'Inès', 'Maëlle', 'Gaëlle', 'Nour', 'Fatoumata', 'Thi Lan', 'Océane', 'Soizic', 'Khadija', 'Clémence', 'Bérénice', 'Awa', 'Leïla', 'Mathilde', 'Zoé', 'Hélène'],
-  male: ['Jean-Baptiste', 'Pierre-Yves', 'Kévin', 'Mamadou', 'Karim', 'Loïc', 'Yanis', 'Rachid', 'Gwenaël', 'Thibault', 'Moussa', 'Abdelkader', 'Quentin', 'Amadou', 'Mehdi', 'Youssef', 'Erwan', 'Grégoire', 'Anh', 'Bastien'],
+  female: [
+    'Marie-Claire',
+    'Anne-Sophie',
+    'Yasmine',
+    'Aïcha',
+    'Inès',
+    'Maëlle',
+    'Gaëlle',
+    'Nour',
+    'Fatoumata',
+    'Thi Lan',
+    'Océane',
+    'Soizic',
+    'Khadija',
+    'Clémence',
+    'Bérénice',
+    'Awa',
+    'Leïla',
+    'Mathilde',
+    'Zoé',
+    'Hélène',
+  ],
+  male: [
+    'Jean-Baptiste',
+    'Pierre-Yves',
+    'Kévin',
+    'Mamadou',
+    'Karim',
+    'Loïc',
+    'Yanis',
+    'Rachid',
+    'Gwenaël',
+    'Thibault',
+    'Moussa',
+    'Abdelkader',
+    'Quentin',
+    'Amadou',
+    'Mehdi',
+    'Youssef',
+    'Erwan',
+    'Grégoire',
+    'Anh',
+    'Bastien',
+  ],
 };
-const familyNames = ['Le Goff', "N'Diaye", 'Ben Ahmed', 'Benali', 'de La Roche', 'Lefèvre-Marchand', 'Da Silva', 'Nguyen', 'Haddad', 'El Idrissi', 'Ould Cheikh', 'Van Hove', 'Rousseau-Lambert', 'Le Bihan', 'Bouchareb', 'Diallo', 'Traoré', 'Kowalski', 'Mercier-Diop', 'du Plessis', 'Saint-Clair', "d'Almeida", 'Ferrand-Oudin', 'Mansouri', 'Tran', 'Kerjean', 'Boulanger', 'Lemaire'];
+const familyNames = [
+  'Le Goff',
+  "N'Diaye",
+  'Ben Ahmed',
+  'Benali',
+  'de La Roche',
+  'Lefèvre-Marchand',
+  'Da Silva',
+  'Nguyen',
+  'Haddad',
+  'El Idrissi',
+  'Ould Cheikh',
+  'Van Hove',
+  'Rousseau-Lambert',
+  'Le Bihan',
+  'Bouchareb',
+  'Diallo',
+  'Traoré',
+  'Kowalski',
+  'Mercier-Diop',
+  'du Plessis',
+  'Saint-Clair',
+  "d'Almeida",
+  'Ferrand-Oudin',
+  'Mansouri',
+  'Tran',
+  'Kerjean',
+  'Boulanger',
+  'Lemaire',
+];
 // Real codes postaux with their commune.
-const communes: ReadonlyArray<readonly [string, string]> = [['75008', 'Paris'], ['75011', 'Paris'], ['75019', 'Paris'], ['69003', 'Lyon'], ['13008', 'Marseille'], ['31000', 'Toulouse'], ['33000', 'Bordeaux'], ['44000', 'Nantes'], ['59000', 'Lille'], ['67000', 'Strasbourg'], ['34000', 'Montpellier'], ['35000', 'Rennes'], ['06000', 'Nice'], ['21000', 'Dijon'], ['93200', 'Saint-Denis'], ['92100', 'Boulogne-Billancourt'], ['97400', 'Saint-Denis'], ['29200', 'Brest'], ['63000', 'Clermont-Ferrand'], ['87000', 'Limoges'], ['76000', 'Rouen'], ['13100', 'Aix-en-Provence'], ['38000', 'Grenoble'], ['54000', 'Nancy'], ['94000', 'Créteil'], ['57000', 'Metz'], ['20000', 'Ajaccio']];
-const streetsWritten = ['rue des Lilas', 'avenue de la République', 'boulevard Voltaire', 'chemin des Vignes', 'allée des Tilleuls', 'impasse du Moulin', 'place de la Mairie', 'rue du Général-Leclerc', 'route de Lyon', 'quai des Chartrons', 'rue Nationale', 'avenue Jean-Jaurès', 'cours Mirabeau', 'rue de la Paix', 'square des Peupliers', 'rue Pasteur', 'résidence Les Pins'];
+const communes: ReadonlyArray<readonly [string, string]> = [
+  ['75008', 'Paris'],
+  ['75011', 'Paris'],
+  ['75019', 'Paris'],
+  ['69003', 'Lyon'],
+  ['13008', 'Marseille'],
+  ['31000', 'Toulouse'],
+  ['33000', 'Bordeaux'],
+  ['44000', 'Nantes'],
+  ['59000', 'Lille'],
+  ['67000', 'Strasbourg'],
+  ['34000', 'Montpellier'],
+  ['35000', 'Rennes'],
+  ['06000', 'Nice'],
+  ['21000', 'Dijon'],
+  ['93200', 'Saint-Denis'],
+  ['92100', 'Boulogne-Billancourt'],
+  ['97400', 'Saint-Denis'],
+  ['29200', 'Brest'],
+  ['63000', 'Clermont-Ferrand'],
+  ['87000', 'Limoges'],
+  ['76000', 'Rouen'],
+  ['13100', 'Aix-en-Provence'],
+  ['38000', 'Grenoble'],
+  ['54000', 'Nancy'],
+  ['94000', 'Créteil'],
+  ['57000', 'Metz'],
+  ['20000', 'Ajaccio'],
+];
+const streetsWritten = [
+  'rue des Lilas',
+  'avenue de la République',
+  'boulevard Voltaire',
+  'chemin des Vignes',
+  'allée des Tilleuls',
+  'impasse du Moulin',
+  'place de la Mairie',
+  'rue du Général-Leclerc',
+  'route de Lyon',
+  'quai des Chartrons',
+  'rue Nationale',
+  'avenue Jean-Jaurès',
+  'cours Mirabeau',
+  'rue de la Paix',
+  'square des Peupliers',
+  'rue Pasteur',
+  'résidence Les Pins',
+];
 const weekdays = ['lundi', 'mardi', 'mercredi', 'jeudi', 'vendredi', 'samedi', 'dimanche'];
-const months = ['janvier', 'février', 'mars', 'avril', 'mai', 'juin', 'juillet', 'août', 'septembre', 'octobre', 'novembre', 'décembre'];
+const months = [
+  'janvier',
+  'février',
+  'mars',
+  'avril',
+  'mai',
+  'juin',
+  'juillet',
+  'août',
+  'septembre',
+  'octobre',
+  'novembre',
+  'décembre',
+];
 
 export function frenchValues(seed: number): FrenchValues {
   const faker = new Faker({ locale: [fr, en, base] });
@@ -68,14 +198,18 @@ export function frenchValues(seed: number): FrenchValues {
   };
   const firstOf = (sex: Sex): string => (chance(0.35) ? pick(givenNames[sex]) : fakerFirst(sex));
   // Faker's list has a few lower-case second words ('Le roux'); a register would not.
-  const fakerLast = (): string => faker.person.lastName().replace(/ ([a-zà-ÿ])/g, (_, letter: string) => ` ${letter.toUpperCase()}`);
+  const fakerLast = (): string =>
+    faker.person.lastName().replace(/ ([a-zà-ÿ])/g, (_, letter: string) => ` ${letter.toUpperCase()}`);
   const last = (): string => (chance(0.35) ? pick(familyNames) : fakerLast());
   const fullOf = (sex: Sex): string => {
     if (chance(0.08)) return `${firstOf(sex)} ${fakerLast()}-${fakerLast()}`;
     return `${firstOf(sex)} ${last()}`;
   };
   const anySex = (): Sex => (chance(0.5) ? 'female' : 'male');
-  const titleOf = (sex: 'female' | 'male'): string => pick(sex === 'male' ? ['M.', 'M.', 'Monsieur', 'Dr', 'Pr', 'Me'] : ['Mme', 'Mme', 'Madame', 'Mlle', 'Dr', 'Me', 'Pr']);
+  const titleOf = (sex: 'female' | 'male'): string =>
+    pick(
+      sex === 'male' ? ['M.', 'M.', 'Monsieur', 'Dr', 'Pr', 'Me'] : ['Mme', 'Mme', 'Madame', 'Mlle', 'Dr', 'Me', 'Pr'],
+    );
   const postcodeCity = (): string => {
     if (chance(0.7)) {
       const [code, commune] = pick(communes);
@@ -105,14 +239,22 @@ export function frenchValues(seed: number): FrenchValues {
     titledLast: () => [titleOf(chance(0.5) ? 'female' : 'male'), last()],
     street,
     address: () => `${street()}, ${postcodeCity()}`,
-    formAddress: () => `${chance(0.3) ? `${pick(['Bât. B', 'Bâtiment C', `Appartement ${int(1, 40)}`, `Apt ${int(1, 40)}`, 'Résidence du Parc, bât. A'])}, ` : ''}${street()}, ${postcodeCity()}`,
+    formAddress: () =>
+      `${chance(0.3) ? `${pick(['Bât. B', 'Bâtiment C', `Appartement ${int(1, 40)}`, `Apt ${int(1, 40)}`, 'Résidence du Parc, bât. A'])}, ` : ''}${street()}, ${postcodeCity()}`,
     postcodeCity,
     postcode: () => pick(communes)[0],
-    poBox: () => pick([`BP ${int(1, 9999)}`, `B.P. ${int(1, 999)}`, `CS ${int(10000, 99999)}`, `Boîte postale ${int(1, 999)}`]),
+    poBox: () =>
+      pick([`BP ${int(1, 9999)}`, `B.P. ${int(1, 999)}`, `CS ${int(10000, 99999)}`, `Boîte postale ${int(1, 999)}`]),
     weekday: () => pick(weekdays),
     month: () => pick(months),
-    date: () => (chance(0.5) ? `${String(int(1, 28)).padStart(2, '0')}/${String(int(1, 12)).padStart(2, '0')}/${int(1931, 2006)}` : `${int(1, 28)} ${pick(months)} ${int(1931, 2006)}`),
-    time: () => (chance(0.5) ? `${int(8, 18)}h${pick(['00', '15', '30', '45'])}` : `${int(8, 18)} h ${pick(['00', '15', '30', '45'])}`),
+    date: () =>
+      chance(0.5)
+        ? `${String(int(1, 28)).padStart(2, '0')}/${String(int(1, 12)).padStart(2, '0')}/${int(1931, 2006)}`
+        : `${int(1, 28)} ${pick(months)} ${int(1931, 2006)}`,
+    time: () =>
+      chance(0.5)
+        ? `${int(8, 18)}h${pick(['00', '15', '30', '45'])}`
+        : `${int(8, 18)} h ${pick(['00', '15', '30', '45'])}`,
     int,
     pick,
     chance,
@@ -121,32 +263,99 @@ export function frenchValues(seed: number): FrenchValues {
 
 const titled = ([title, name]: [string, string]): Piece[] => [`${title} `, { name }];
 // « de » elides before a vowel or a mute h: « le contrat d’Abdelkader », « de Marie ».
-const ofName = (name: string): Piece[] => (/^[aeiouyàâéèêëîïôöùûüh]/i.test(name) ? ['d’', { name }] : ['de ', { name }]);
+const ofName = (name: string): Piece[] =>
+  /^[aeiouyàâéèêëîïôöùûüh]/i.test(name) ? ['d’', { name }] : ['de ', { name }];
 
 // ---------------------------------------------------------------------------------------------
 // Partie test : noms.
 
 const testNameContextTemplates: Array<Template<FrenchValues>> = [
-  (values) => ['Bonjour ', { name: values.first() }, ',\n\nPeux-tu me renvoyer le compte rendu de la réunion de ', `${values.weekday()} ? Il manque la dernière page.\n\nMerci,\n`, { name: values.first() }],
-  (values) => ["Je m'appelle ", { name: values.full() }, " et je voudrais contester des frais bancaires prélevés deux fois ce mois-ci."],
-  (values) => ['Nom : ', { name: values.last() }, '\nPrénom : ', { name: values.first() }, `\nDate de naissance : ${values.date()}\nMotif de consultation : douleurs thoraciques`],
-  (values) => ['Résume ce courrier : « Je vous adresse ', ...titled(values.civilFull()), ", 67 ans, pour avis concernant une dyspnée d'effort d'aggravation progressive. »"],
-  (values) => ['Peux-tu rédiger une réponse polie à ', ...titled(values.titledLast()), ` pour décaler le rendez-vous de ${values.weekday()} à la semaine prochaine ?`],
-  (values) => ['Patiente : ', { name: values.full('female') }, `\nChambre ${values.int(101, 340)}, service de cardiologie\nEntrée le ${values.int(1, 28)} ${values.month()} pour malaise.`],
-  (values) => ['Compte rendu de réunion — comité de pilotage\nPrésents : ', { name: values.full() }, ', ', { name: values.full() }, ', ', { name: values.full() }, '\nExcusée : ', { name: values.full('female') }],
-  (values) => ['Vu ce jour par le Dr ', { name: values.last() }, " aux urgences : entorse de la cheville droite, pas de fracture à la radio."],
-  (values) => ['Je vous prie d’agréer, Madame, Monsieur, l’expression de mes salutations distinguées.\n\n', { name: values.full() }, '\nResponsable des ressources humaines'],
+  (values) => [
+    'Bonjour ',
+    { name: values.first() },
+    ',\n\nPeux-tu me renvoyer le compte rendu de la réunion de ',
+    `${values.weekday()} ? Il manque la dernière page.\n\nMerci,\n`,
+    { name: values.first() },
+  ],
+  (values) => [
+    "Je m'appelle ",
+    { name: values.full() },
+    ' et je voudrais contester des frais bancaires prélevés deux fois ce mois-ci.',
+  ],
+  (values) => [
+    'Nom : ',
+    { name: values.last() },
+    '\nPrénom : ',
+    { name: values.first() },
+    `\nDate de naissance : ${values.date()}\nMotif de consultation : douleurs thoraciques`,
+  ],
+  (values) => [
+    'Résume ce courrier : « Je vous adresse ',
+    ...titled(values.civilFull()),
+    ", 67 ans, pour avis concernant une dyspnée d'effort d'aggravation progressive. »",
+  ],
+  (values) => [
+    'Peux-tu rédiger une réponse polie à ',
+    ...titled(values.titledLast()),
+    ` pour décaler le rendez-vous de ${values.weekday()} à la semaine prochaine ?`,
+  ],
+  (values) => [
+    'Patiente : ',
+    { name: values.full('female') },
+    `\nChambre ${values.int(101, 340)}, service de cardiologie\nEntrée le ${values.int(1, 28)} ${values.month()} pour malaise.`,
+  ],
+  (values) => [
+    'Compte rendu de réunion — comité de pilotage\nPrésents : ',
+    { name: values.full() },
+    ', ',
+    { name: values.full() },
+    ', ',
+    { name: values.full() },
+    '\nExcusée : ',
+    { name: values.full('female') },
+  ],
+  (values) => [
+    'Vu ce jour par le Dr ',
+    { name: values.last() },
+    ' aux urgences : entorse de la cheville droite, pas de fracture à la radio.',
+  ],
+  (values) => [
+    'Je vous prie d’agréer, Madame, Monsieur, l’expression de mes salutations distinguées.\n\n',
+    { name: values.full() },
+    '\nResponsable des ressources humaines',
+  ],
   (values) => ['Cordialement,\n', { name: values.full() }],
-  (values) => ['Dossier suivi par ', ...titled(values.titledFull()), ` — merci de rappeler la référence dans toute correspondance.`],
-  (values) => ['Salut ', { name: values.first() }, ' ! Tu peux me remplacer à la permanence de samedi ? Bisous, ', { name: values.first() }],
-  (values) => ["Traduis en anglais : « Le Pr ", { name: values.full() }, ' présentera les résultats de l’essai clinique jeudi à 14 h. »'],
-  (values) => ['Note RH : la salariée ', { name: values.full('female') }, ` reprend à mi-temps thérapeutique à compter du ${values.int(1, 28)} ${values.month()}.`],
+  (values) => [
+    'Dossier suivi par ',
+    ...titled(values.titledFull()),
+    ` — merci de rappeler la référence dans toute correspondance.`,
+  ],
+  (values) => [
+    'Salut ',
+    { name: values.first() },
+    ' ! Tu peux me remplacer à la permanence de samedi ? Bisous, ',
+    { name: values.first() },
+  ],
+  (values) => [
+    'Traduis en anglais : « Le Pr ',
+    { name: values.full() },
+    ' présentera les résultats de l’essai clinique jeudi à 14 h. »',
+  ],
+  (values) => [
+    'Note RH : la salariée ',
+    { name: values.full('female') },
+    ` reprend à mi-temps thérapeutique à compter du ${values.int(1, 28)} ${values.month()}.`,
+  ],
   (values) => ['À l’attention de ', ...titled(values.civilFull()), '\nObjet : relance facture impayée'],
   (values) => ['Signé : ', { name: values.full() }, `, le ${values.date()}`],
 ];
 
 const testNameContextSentences: Array<Piece[] | string> = [
-  ['Mme ', { name: 'Brigitte Lefèvre-Marchand' }, ', 82 ans, hospitalisée pour une chute à domicile, est désormais autonome pour la marche.'],
+  [
+    'Mme ',
+    { name: 'Brigitte Lefèvre-Marchand' },
+    ', 82 ans, hospitalisée pour une chute à domicile, est désormais autonome pour la marche.',
+  ],
   ['je m’appelle ', { name: 'kevin bouchareb' }, ' et je n’arrive plus à me connecter à mon espace client'],
   ['De : ', { name: 'Samia Ould Cheikh' }, '\nÀ : service comptabilité\nObjet : note de frais de mars'],
   ['Chère ', { name: 'Solène' }, ',\n\nMerci encore pour ton accueil la semaine dernière.'],
@@ -165,12 +374,30 @@ const testNameContextSentences: Array<Piece[] | string> = [
 
 const testNameBareTemplates: Array<Template<FrenchValues>> = [
   (values) => [{ name: values.full() }, ' a appelé ce matin pour savoir où en est son remboursement.'],
-  (values) => ['Peux-tu reformuler : ', { name: values.full() }, ' et ', { name: values.full() }, ' piloteront l’audit avec l’appui de la direction financière.'],
+  (values) => [
+    'Peux-tu reformuler : ',
+    { name: values.full() },
+    ' et ',
+    { name: values.full() },
+    ' piloteront l’audit avec l’appui de la direction financière.',
+  ],
   (values) => ['Le contrat ', ...ofName(values.full()), ' arrive à échéance fin juin, faut-il le renouveler ?'],
   (values) => ['D’après le procès-verbal, ', { name: values.full('male') }, ' s’est abstenu lors du vote.'],
   (values) => ['Qui doit valider la note de frais envoyée par ', { name: values.full() }, ' ?'],
-  (values) => ['Félicitations à ', { name: values.full() }, ', ', { name: values.full() }, ' et ', { name: values.full() }, ' pour leur réussite au concours d’infirmier !'],
-  (values) => ['J’ai eu ', { name: values.full() }, ' au téléphone : la carte a été bloquée par le service anti-fraude.'],
+  (values) => [
+    'Félicitations à ',
+    { name: values.full() },
+    ', ',
+    { name: values.full() },
+    ' et ',
+    { name: values.full() },
+    ' pour leur réussite au concours d’infirmier !',
+  ],
+  (values) => [
+    'J’ai eu ',
+    { name: values.full() },
+    ' au téléphone : la carte a été bloquée par le service anti-fraude.',
+  ],
   (values) => ['Résume ce mail : ', { name: values.full() }, ' demande à décaler ses congés d’une semaine.'],
 ];
 
@@ -179,9 +406,27 @@ const testNameBareSentences: Array<Piece[] | string> = [
   ['Pourquoi le dossier d’', { name: 'Élodie Martin' }, ' a-t-il été transmis au service contentieux ?'],
   [{ name: 'Jean-Baptiste Rousseau-Lambert' }, ' et ', { name: 'Awa Diallo' }, ' assurent l’astreinte ce week-end.'],
   ['Il paraît que ', { name: 'Mehdi El Idrissi' }, ' a été trop payé depuis avril.'],
-  ['Le rapport a été préparé par ', { name: 'Clémence du Plessis' }, ', puis validé par ', { name: 'Karim Mansouri' }, ' mardi dernier.'],
-  ['Il faut un petit mot pour le pot de départ de ', { name: 'Françoise Kowalski' }, ', qui part à la retraite après trente ans en pédiatrie.'],
-  ['Équipe A : ', { name: 'Yanis Tran' }, ', ', { name: 'Soizic Le Goff' }, ', ', { name: 'Hugo Da Silva' }, '. Équipe B : le reste du service.'],
+  [
+    'Le rapport a été préparé par ',
+    { name: 'Clémence du Plessis' },
+    ', puis validé par ',
+    { name: 'Karim Mansouri' },
+    ' mardi dernier.',
+  ],
+  [
+    'Il faut un petit mot pour le pot de départ de ',
+    { name: 'Françoise Kowalski' },
+    ', qui part à la retraite après trente ans en pédiatrie.',
+  ],
+  [
+    'Équipe A : ',
+    { name: 'Yanis Tran' },
+    ', ',
+    { name: 'Soizic Le Goff' },
+    ', ',
+    { name: 'Hugo Da Silva' },
+    '. Équipe B : le reste du service.',
+  ],
   ['Est-ce normal que ', { name: 'Fatoumata N’Diaye' }, ' ait été prélevée deux fois pour la même ordonnance ?'],
 ];
 
@@ -190,36 +435,110 @@ const testNameBareSentences: Array<Piece[] | string> = [
 
 const testStreetTemplates: Array<Template<FrenchValues>> = [
   (values) => ['Merci de livrer au ', { address: values.address() }, ', digicode au nom du gardien, 3e étage gauche.'],
-  (values) => ['Madame, Monsieur,\n\nNous vous confirmons le changement de votre adresse de correspondance : ', { address: values.formAddress() }, '.\n\nLe service clientèle'],
-  (values) => ['Adresse : ', { address: values.street() }, '\n', { address: values.postcodeCity() }, '\nTéléphone : sur demande'],
-  (values) => ['J’ai déménagé au ', { address: values.street() }, ' le mois dernier mais je reçois encore les relevés à l’ancienne adresse.'],
-  (values) => [`Visite à domicile prévue ${values.weekday()} au `, { address: values.address() }, ' ; patiente grabataire, clé dans la boîte à clés.'],
-  (values) => [{ address: values.street() }, ` : la chaudière fuit depuis ${values.weekday()} et le propriétaire ne répond pas.`],
-  (values) => ['Envoyez deux cartons de gants au cabinet, ', { address: values.address() }, ', à l’attention de l’infirmière coordinatrice.'],
-  (values) => ['Mets en forme cet en-tête de lettre :\n', ...titled(values.titledFull()), '\n', { address: values.street() }, '\n', { address: values.postcodeCity() }],
-  (values) => ['Adresses précédentes : ', { address: values.formAddress() }, ' ; ', { address: values.formAddress() }, '.'],
-  (values) => ['L’accident a eu lieu devant le ', { address: values.street() }, ` vers ${values.time()}, selon le témoin.`],
-  (values) => ['Siège social : ', { address: values.formAddress() }, ` — SIREN ${values.int(100, 999)} ${values.int(100, 999)} ${values.int(100, 999)}`],
-  (values) => ['Le colis a été déposé chez le voisin du ', { address: values.street() }, ', pouvez-vous écrire une réclamation au transporteur ?'],
+  (values) => [
+    'Madame, Monsieur,\n\nNous vous confirmons le changement de votre adresse de correspondance : ',
+    { address: values.formAddress() },
+    '.\n\nLe service clientèle',
+  ],
+  (values) => [
+    'Adresse : ',
+    { address: values.street() },
+    '\n',
+    { address: values.postcodeCity() },
+    '\nTéléphone : sur demande',
+  ],
+  (values) => [
+    'J’ai déménagé au ',
+    { address: values.street() },
+    ' le mois dernier mais je reçois encore les relevés à l’ancienne adresse.',
+  ],
+  (values) => [
+    `Visite à domicile prévue ${values.weekday()} au `,
+    { address: values.address() },
+    ' ; patiente grabataire, clé dans la boîte à clés.',
+  ],
+  (values) => [
+    { address: values.street() },
+    ` : la chaudière fuit depuis ${values.weekday()} et le propriétaire ne répond pas.`,
+  ],
+  (values) => [
+    'Envoyez deux cartons de gants au cabinet, ',
+    { address: values.address() },
+    ', à l’attention de l’infirmière coordinatrice.',
+  ],
+  (values) => [
+    'Mets en forme cet en-tête de lettre :\n',
+    ...titled(values.titledFull()),
+    '\n',
+    { address: values.street() },
+    '\n',
+    { address: values.postcodeCity() },
+  ],
+  (values) => [
+    'Adresses précédentes : ',
+    { address: values.formAddress() },
+    ' ; ',
+    { address: values.formAddress() },
+    '.',
+  ],
+  (values) => [
+    'L’accident a eu lieu devant le ',
+    { address: values.street() },
+    ` vers ${values.time()}, selon le témoin.`,
+  ],
+  (values) => [
+    'Siège social : ',
+    { address: values.formAddress() },
+    ` — SIREN ${values.int(100, 999)} ${values.int(100, 999)} ${values.int(100, 999)}`,
+  ],
+  (values) => [
+    'Le colis a été déposé chez le voisin du ',
+    { address: values.street() },
+    ', pouvez-vous écrire une réclamation au transporteur ?',
+  ],
 ];
 
 const testStreetSentences: Array<Piece[] | string> = [
-  ['Domicilié ', { address: '14 bis, rue des Acacias, 92100 Boulogne-Billancourt' }, ', le requérant sollicite un délai de paiement.'],
-  ['Pouvez-vous vérifier si le ', { address: '8 impasse des Glycines, 34000 Montpellier' }, ' est bien dans la zone de livraison ?'],
+  [
+    'Domicilié ',
+    { address: '14 bis, rue des Acacias, 92100 Boulogne-Billancourt' },
+    ', le requérant sollicite un délai de paiement.',
+  ],
+  [
+    'Pouvez-vous vérifier si le ',
+    { address: '8 impasse des Glycines, 34000 Montpellier' },
+    ' est bien dans la zone de livraison ?',
+  ],
   ['nouvelle adresse : ', { address: '3 allée des mésanges 44300 nantes' }, ' merci de mettre à jour'],
-  ['Le bail du ', { address: '27 quai de la Fosse' }, ' se termine en juin et le dépôt de garantie n’est toujours pas rendu.'],
+  [
+    'Le bail du ',
+    { address: '27 quai de la Fosse' },
+    ' se termine en juin et le dépôt de garantie n’est toujours pas rendu.',
+  ],
   ['Livraison : ', { address: 'Bât. C, 120 avenue de Paris, 94800 Villejuif' }, ' (quai de déchargement à l’arrière)'],
   ['Elle a été retrouvée à son domicile (', { address: '5 rue du Four' }, ') par sa voisine, qui a appelé le 15.'],
-  ['Écris une lettre à la mairie au sujet des nids-de-poule devant le ', { address: '62 chemin de la Croix-Rousse, Lyon' }, '.'],
+  [
+    'Écris une lettre à la mairie au sujet des nids-de-poule devant le ',
+    { address: '62 chemin de la Croix-Rousse, Lyon' },
+    '.',
+  ],
   ['Nos bureaux de Bruxelles ont déménagé : ', { address: 'Rue de la Loi 155, 1040 Bruxelles' }, '.'],
   ['Adresse de facturation :\n', { address: '1250, rue Sherbrooke Ouest, Montréal (Québec) H3G 1K5' }],
-  ['J’habite au ', { address: '9 square des Peupliers' }, ' et les poubelles ne sont pas ramassées depuis trois semaines.'],
+  [
+    'J’habite au ',
+    { address: '9 square des Peupliers' },
+    ' et les poubelles ne sont pas ramassées depuis trois semaines.',
+  ],
 ];
 
 const testPostcodeTemplates: Array<Template<FrenchValues>> = [
   (values) => ['Livrez-vous en 24 h au ', { address: values.postcode() }, ' ?'],
   (values) => ['La patiente vit seule à ', { address: values.postcodeCity() }, ', sans aide à domicile.'],
-  (values) => ['Notre adresse postale : ', { address: `${values.poBox()}, ${values.postcodeCity()} Cedex` }, '. Merci de ne pas envoyer de chèques à l’agence.'],
+  (values) => [
+    'Notre adresse postale : ',
+    { address: `${values.poBox()}, ${values.postcodeCity()} Cedex` },
+    '. Merci de ne pas envoyer de chèques à l’agence.',
+  ],
   (values) => ['Code postal : ', { address: values.postcode() }, '\nPays : France\nLangue : français'],
   (values) => ['L’entrepôt sera transféré à ', { address: values.postcodeCity() }, ' au printemps.'],
   (values) => ['Le ', { address: values.postcode() }, ' fait-il partie du secteur de l’hospitalisation à domicile ?'],
@@ -241,18 +560,42 @@ const destinations = ['Casablanca', 'Alger', 'Montréal', 'Dakar', 'Riyad', 'Tun
 const medicaments = ['Doliprane', 'Kardégic', 'Levothyrox', 'Amoxicilline', 'Spasfon', 'Inexium', 'Xarelto'];
 
 const testNegativeTemplates: Array<Template<FrenchValues>> = [
-  (values) => [`Votre vol AF ${values.int(1000, 9999)} à destination de ${values.pick(destinations)} part du terminal 2${values.pick(['E', 'F', 'G'])}, porte ${values.pick(['K', 'L', 'M'])}${values.int(20, 59)}.`],
-  (values) => [`Facture n° ${values.int(10000, 99999)} d’un montant de ${values.int(100, 9999)},${values.int(10, 99)} € à régler avant le ${values.int(1, 28)} ${values.month()}.`],
-  (values) => [`Salle ${values.int(1, 40)}, bâtiment ${values.pick(['A', 'B', 'C', 'D'])} : réservée pour la Revue budgétaire ${values.int(2019, 2026)}.`],
-  (values) => [`${values.pick(medicaments)} ${values.pick(['1000', '500', '75', '20', '100'])} mg : ${values.pick(['un comprimé', 'deux comprimés', 'trois comprimés'])} par jour pendant ${values.int(5, 30)} jours.`],
-  (values) => [`Commande n° ${values.int(100000, 999999)} : ${values.int(2, 12)} boîtes de gants réf. ${values.int(10000, 99999)}-${values.pick(['S', 'M', 'L'])}, expédiée ${values.weekday()}.`],
-  (values) => [`Le point d’équipe du ${values.weekday()} est déplacé à ${values.time()} ; ordre du jour : objectifs du T${values.int(1, 4)}.`],
-  (values) => [`Réf. : ${values.pick(['RH', 'DAF', 'CNIL', 'JUR'])}/${values.int(2019, 2026)}/${values.int(100, 9999)}. Merci de rappeler cette référence dans toute correspondance.`],
-  (values) => [`Le lit ${values.int(1, 30)} de l’unité ${values.int(1, 9)}${values.pick(['A', 'B'])} sera libre à partir de ${values.time()}.`],
-  (values) => [`Virement de ${values.int(1000, 90000)} euros vers la ${values.pick(['Société Générale', 'Banque Postale', 'BNP Paribas', 'Caisse d’Épargne', 'BRED'])} programmé le ${values.weekday()} ${values.int(1, 28)} ${values.month()}.`],
-  (values) => [`Le TGV ${values.int(6000, 9999)} à destination de ${values.pick(['Marseille Saint-Charles', 'Lyon Part-Dieu', 'Nancy', 'Bordeaux Saint-Jean', 'Lille Flandres'])} partira du quai ${values.int(1, 24)} avec ${values.int(5, 45)} minutes de retard.`],
-  (values) => [`Ciné-club ce soir : ${values.pick(['Les 400 Coups', '12 Hommes en colère', 'Les Quatre Cents Coups', 'La Haine', 'Le Cinquième Élément', '37°2 le matin'])}, salle ${values.int(1, 20)}, à ${values.time()}.`],
-  (values) => [`Constantes : T ${values.int(36, 39)},${values.int(0, 9)} °C, TA ${values.int(10, 16)}/${values.int(6, 9)}, FC ${values.int(55, 110)}, SpO2 ${values.int(90, 99)} % en air ambiant.`],
+  (values) => [
+    `Votre vol AF ${values.int(1000, 9999)} à destination de ${values.pick(destinations)} part du terminal 2${values.pick(['E', 'F', 'G'])}, porte ${values.pick(['K', 'L', 'M'])}${values.int(20, 59)}.`,
+  ],
+  (values) => [
+    `Facture n° ${values.int(10000, 99999)} d’un montant de ${values.int(100, 9999)},${values.int(10, 99)} € à régler avant le ${values.int(1, 28)} ${values.month()}.`,
+  ],
+  (values) => [
+    `Salle ${values.int(1, 40)}, bâtiment ${values.pick(['A', 'B', 'C', 'D'])} : réservée pour la Revue budgétaire ${values.int(2019, 2026)}.`,
+  ],
+  (values) => [
+    `${values.pick(medicaments)} ${values.pick(['1000', '500', '75', '20', '100'])} mg : ${values.pick(['un comprimé', 'deux comprimés', 'trois comprimés'])} par jour pendant ${values.int(5, 30)} jours.`,
+  ],
+  (values) => [
+    `Commande n° ${values.int(100000, 999999)} : ${values.int(2, 12)} boîtes de gants réf. ${values.int(10000, 99999)}-${values.pick(['S', 'M', 'L'])}, expédiée ${values.weekday()}.`,
+  ],
+  (values) => [
+    `Le point d’équipe du ${values.weekday()} est déplacé à ${values.time()} ; ordre du jour : objectifs du T${values.int(1, 4)}.`,
+  ],
+  (values) => [
+    `Réf. : ${values.pick(['RH', 'DAF', 'CNIL', 'JUR'])}/${values.int(2019, 2026)}/${values.int(100, 9999)}. Merci de rappeler cette référence dans toute correspondance.`,
+  ],
+  (values) => [
+    `Le lit ${values.int(1, 30)} de l’unité ${values.int(1, 9)}${values.pick(['A', 'B'])} sera libre à partir de ${values.time()}.`,
+  ],
+  (values) => [
+    `Virement de ${values.int(1000, 90000)} euros vers la ${values.pick(['Société Générale', 'Banque Postale', 'BNP Paribas', 'Caisse d’Épargne', 'BRED'])} programmé le ${values.weekday()} ${values.int(1, 28)} ${values.month()}.`,
+  ],
+  (values) => [
+    `Le TGV ${values.int(6000, 9999)} à destination de ${values.pick(['Marseille Saint-Charles', 'Lyon Part-Dieu', 'Nancy', 'Bordeaux Saint-Jean', 'Lille Flandres'])} partira du quai ${values.int(1, 24)} avec ${values.int(5, 45)} minutes de retard.`,
+  ],
+  (values) => [
+    `Ciné-club ce soir : ${values.pick(['Les 400 Coups', '12 Hommes en colère', 'Les Quatre Cents Coups', 'La Haine', 'Le Cinquième Élément', '37°2 le matin'])}, salle ${values.int(1, 20)}, à ${values.time()}.`,
+  ],
+  (values) => [
+    `Constantes : T ${values.int(36, 39)},${values.int(0, 9)} °C, TA ${values.int(10, 16)}/${values.int(6, 9)}, FC ${values.int(55, 110)}, SpO2 ${values.int(90, 99)} % en air ambiant.`,
+  ],
 ];
 
 const testNegativeSentences: Array<Piece[] | string> = [
@@ -364,14 +707,45 @@ const testNegativeSentences: Array<Piece[] | string> = [
 // Partie dev : d'autres modèles, d'autres phrases, une autre graine.
 
 const devNameContextTemplates: Array<Template<FrenchValues>> = [
-  (values) => ['Coucou ', { name: values.first() }, ',\nTu as pu signer l’avenant ? Dis-moi si tu as besoin d’aide.\nÀ plus,\n', { name: values.first() }],
-  (values) => ['Rédige un mot de remerciement à ', ...titled(values.titledFull()), ' pour sa présidence du comité d’éthique cette année.'],
-  (values) => ['Nom et prénom : ', { name: values.full() }, `\nNé(e) le : ${values.date()}\nPersonne à prévenir : `, { name: values.full() }, ' (conjoint)'],
+  (values) => [
+    'Coucou ',
+    { name: values.first() },
+    ',\nTu as pu signer l’avenant ? Dis-moi si tu as besoin d’aide.\nÀ plus,\n',
+    { name: values.first() },
+  ],
+  (values) => [
+    'Rédige un mot de remerciement à ',
+    ...titled(values.titledFull()),
+    ' pour sa présidence du comité d’éthique cette année.',
+  ],
+  (values) => [
+    'Nom et prénom : ',
+    { name: values.full() },
+    `\nNé(e) le : ${values.date()}\nPersonne à prévenir : `,
+    { name: values.full() },
+    ' (conjoint)',
+  ],
   (values) => ['Bonjour, je suis ', { name: values.full() }, ' et je ne reconnais pas un paiement sur ma carte.'],
-  (values) => ['Courrier de consultation\nObjet : ', { name: values.full('female') }, '\nLa patiente est venue accompagnée de son fils ; deux chutes le mois dernier.'],
-  (values) => ['Cette signature est-elle correcte ? « Très cordialement, ', { name: values.full('female') }, ', directrice des opérations »'],
-  (values) => ['Sortie sous la responsabilité du Dr ', { name: values.full() }, ', contrôle en consultation de pneumologie dans six semaines.'],
-  (values) => ['Réclamation : ', ...titled(values.titledLast()), ` a appelé quatre fois depuis ${values.weekday()} et demande à parler à un responsable.`],
+  (values) => [
+    'Courrier de consultation\nObjet : ',
+    { name: values.full('female') },
+    '\nLa patiente est venue accompagnée de son fils ; deux chutes le mois dernier.',
+  ],
+  (values) => [
+    'Cette signature est-elle correcte ? « Très cordialement, ',
+    { name: values.full('female') },
+    ', directrice des opérations »',
+  ],
+  (values) => [
+    'Sortie sous la responsabilité du Dr ',
+    { name: values.full() },
+    ', contrôle en consultation de pneumologie dans six semaines.',
+  ],
+  (values) => [
+    'Réclamation : ',
+    ...titled(values.titledLast()),
+    ` a appelé quatre fois depuis ${values.weekday()} et demande à parler à un responsable.`,
+  ],
 ];
 
 const devNameContextSentences: Array<Piece[] | string> = [
@@ -386,8 +760,18 @@ const devNameContextSentences: Array<Piece[] | string> = [
 const devNameBareTemplates: Array<Template<FrenchValues>> = [
   (values) => [{ name: values.full() }, ' souhaite déplacer ses congés à la deuxième semaine d’août.'],
   (values) => ['Le contrat dit-il si ', { name: values.full() }, ' peut télétravailler le vendredi ?'],
-  (values) => ['Reformule pour la lettre interne : ', { name: values.full() }, ' a couru le semi-marathon et récolté 1 200 € pour l’association.'],
-  (values) => ['L’erreur de paie concerne ', { name: values.full() }, ' et ', { name: values.full() }, ' sur la paie de mars.'],
+  (values) => [
+    'Reformule pour la lettre interne : ',
+    { name: values.full() },
+    ' a couru le semi-marathon et récolté 1 200 € pour l’association.',
+  ],
+  (values) => [
+    'L’erreur de paie concerne ',
+    { name: values.full() },
+    ' et ',
+    { name: values.full() },
+    ' sur la paie de mars.',
+  ],
 ];
 
 const devNameBareSentences: Array<Piece[] | string> = [
@@ -400,9 +784,19 @@ const devNameBareSentences: Array<Piece[] | string> = [
 const devStreetTemplates: Array<Template<FrenchValues>> = [
   (values) => ['Envoyez la nouvelle carte au ', { address: values.address() }, ' et non à l’agence.'],
   (values) => ['Adresse de correspondance\n', { address: values.street() }, '\n', { address: values.postcodeCity() }],
-  (values) => ['Notre dépôt a déménagé au ', { address: values.address() }, '. Les chauffeurs doivent passer par l’entrée nord.'],
+  (values) => [
+    'Notre dépôt a déménagé au ',
+    { address: values.address() },
+    '. Les chauffeurs doivent passer par l’entrée nord.',
+  ],
   (values) => ['L’ambulance a été envoyée au ', { address: values.street() }, ' au lieu de l’EHPAD.'],
-  (values) => ['Bonjour ', ...titled(values.titledLast()), ', votre adresse a bien été modifiée : ', { address: values.formAddress() }, '.'],
+  (values) => [
+    'Bonjour ',
+    ...titled(values.titledLast()),
+    ', votre adresse a bien été modifiée : ',
+    { address: values.formAddress() },
+    '.',
+  ],
   (values) => [{ address: values.address() }, ' : ce logement est-il en zone inondable ?'],
 ];
 
@@ -415,7 +809,11 @@ const devStreetSentences: Array<Piece[] | string> = [
 ];
 
 const devPostcodeTemplates: Array<Template<FrenchValues>> = [
-  (values) => ['Y a-t-il un médecin traitant qui accepte de nouveaux patients à ', { address: values.postcodeCity() }, ' ?'],
+  (values) => [
+    'Y a-t-il un médecin traitant qui accepte de nouveaux patients à ',
+    { address: values.postcodeCity() },
+    ' ?',
+  ],
   (values) => ['Merci de mettre à jour mon adresse postale : ', { address: values.poBox() }, '.'],
   (values) => ['Notre deuxième agence se trouve à ', { address: values.postcodeCity() }, ', à côté de la médiathèque.'],
 ];
@@ -427,12 +825,24 @@ const devPostcodeSentences: Array<Piece[] | string> = [
 ];
 
 const devNegativeTemplates: Array<Template<FrenchValues>> = [
-  (values) => [`Le vol TO ${values.int(3000, 4999)} en provenance de ${values.pick(destinations)} atterrit à ${values.time()} ${values.weekday()}.`],
-  (values) => [`Ticket INC${values.int(100000, 999999)} ouvert : le VPN se coupe toutes les ${values.int(5, 50)} minutes.`],
-  (values) => [`Salle de réunion ${values.int(1, 9)}${values.pick(['A', 'B'])}, étage ${values.int(1, 12)}, libre jusqu’à ${values.time()}.`],
-  (values) => [`Délivrer ${values.pick(medicaments)} ${values.pick(['10', '20', '40'])} mg, ${values.int(14, 56)} comprimés.`],
-  (values) => [`Rapport des ventes de ${values.month()} ${values.int(2020, 2026)} : chiffre d’affaires en hausse de ${values.int(1, 19)} %.`],
-  (values) => [`Plafond de la carte relevé à ${values.int(1, 20)} 000 € à compter du ${values.int(1, 28)} ${values.month()}.`],
+  (values) => [
+    `Le vol TO ${values.int(3000, 4999)} en provenance de ${values.pick(destinations)} atterrit à ${values.time()} ${values.weekday()}.`,
+  ],
+  (values) => [
+    `Ticket INC${values.int(100000, 999999)} ouvert : le VPN se coupe toutes les ${values.int(5, 50)} minutes.`,
+  ],
+  (values) => [
+    `Salle de réunion ${values.int(1, 9)}${values.pick(['A', 'B'])}, étage ${values.int(1, 12)}, libre jusqu’à ${values.time()}.`,
+  ],
+  (values) => [
+    `Délivrer ${values.pick(medicaments)} ${values.pick(['10', '20', '40'])} mg, ${values.int(14, 56)} comprimés.`,
+  ],
+  (values) => [
+    `Rapport des ventes de ${values.month()} ${values.int(2020, 2026)} : chiffre d’affaires en hausse de ${values.int(1, 19)} %.`,
+  ],
+  (values) => [
+    `Plafond de la carte relevé à ${values.int(1, 20)} 000 € à compter du ${values.int(1, 28)} ${values.month()}.`,
+  ],
 ];
 
 const devNegativeSentences: Array<Piece[] | string> = [
@@ -487,11 +897,35 @@ export const french: LanguageSource<FrenchValues> = {
   language: 'fr',
   values: frenchValues,
   test: {
-    templates: { 'name.context': testNameContextTemplates, 'name.bare': testNameBareTemplates, 'address.street': testStreetTemplates, 'address.postcode': testPostcodeTemplates, negative: testNegativeTemplates },
-    sentences: { 'name.context': testNameContextSentences, 'name.bare': testNameBareSentences, 'address.street': testStreetSentences, 'address.postcode': testPostcodeSentences, negative: testNegativeSentences },
+    templates: {
+      'name.context': testNameContextTemplates,
+      'name.bare': testNameBareTemplates,
+      'address.street': testStreetTemplates,
+      'address.postcode': testPostcodeTemplates,
+      negative: testNegativeTemplates,
+    },
+    sentences: {
+      'name.context': testNameContextSentences,
+      'name.bare': testNameBareSentences,
+      'address.street': testStreetSentences,
+      'address.postcode': testPostcodeSentences,
+      negative: testNegativeSentences,
+    },
   },
   dev: {
-    templates: { 'name.context': devNameContextTemplates, 'name.bare': devNameBareTemplates, 'address.street': devStreetTemplates, 'address.postcode': devPostcodeTemplates, negative: devNegativeTemplates },
-    sentences: { 'name.context': devNameContextSentences, 'name.bare': devNameBareSentences, 'address.street': devStreetSentences, 'address.postcode': devPostcodeSentences, negative: devNegativeSentences },
+    templates: {
+      'name.context': devNameContextTemplates,
+      'name.bare': devNameBareTemplates,
+      'address.street': devStreetTemplates,
+      'address.postcode': devPostcodeTemplates,
+      negative: devNegativeTemplates,
+    },
+    sentences: {
+      'name.context': devNameContextSentences,
+      'name.bare': devNameBareSentences,
+      'address.street': devStreetSentences,
+      'address.postcode': devPostcodeSentences,
+      negative: devNegativeSentences,
+    },
   },
 };

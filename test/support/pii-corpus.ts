@@ -44,7 +44,8 @@
 //   span runs from its first token (the flat or unit when it comes first, else the street number, or
 //   the street word when the number follows it) to the end of the address on that line: street name,
 //   district, city, state, postcode and additional number when they follow on the same line;
-//   trailing punctuation is outside. A multi-line address is one span per line. A postcode span covers the postcode and the city or state
+//   trailing punctuation is outside. A multi-line address is one span per line. A postcode span covers the postcode and
+// the city or state
 //   next to it ("Leeds LS6 3HN", "75008 Paris", "Seattle, WA 98109"); a P.O. box span covers the box
 //   ("P.O. Box 1234", "BP 45", "ص.ب 1234") and, like a street, the city and postcode that follow it on
 //   the same line. Negative cases have no spans.
@@ -66,11 +67,27 @@ export type Category = 'name.context' | 'name.bare' | 'address.street' | 'addres
 export type Label = 'pii.name' | 'pii.address';
 export type Part = 'dev' | 'test';
 
-export interface CorpusSpan { start: number; end: number; label: Label }
-export interface CorpusCase { id: string; language: Language; category: Category; text: string; spans: CorpusSpan[] }
+export interface CorpusSpan {
+  start: number;
+  end: number;
+  label: Label;
+}
+export interface CorpusCase {
+  id: string;
+  language: Language;
+  category: Category;
+  text: string;
+  spans: CorpusSpan[];
+}
 
 export const languages: readonly Language[] = ['en', 'fr', 'ar'];
-export const categories: readonly Category[] = ['name.context', 'name.bare', 'address.street', 'address.postcode', 'negative'];
+export const categories: readonly Category[] = [
+  'name.context',
+  'name.bare',
+  'address.street',
+  'address.postcode',
+  'negative',
+];
 
 /** A piece of a case's text: plain text, or a value that becomes a span of its label. */
 export type Piece = string | { name: string } | { address: string };
@@ -101,9 +118,16 @@ export const seeds: Record<Language, Record<Part, number>> = {
 };
 
 // Negatives are cheap to vary (numbers, codes, dates), positives gain more from new sentences.
-export const renderings: Record<Category, number> = { 'name.context': 2, 'name.bare': 2, 'address.street': 2, 'address.postcode': 2, negative: 3 };
+export const renderings: Record<Category, number> = {
+  'name.context': 2,
+  'name.bare': 2,
+  'address.street': 2,
+  'address.postcode': 2,
+  negative: 3,
+};
 
-const labelOf = (piece: { name: string } | { address: string }): Label => ('name' in piece ? 'pii.name' : 'pii.address');
+const labelOf = (piece: { name: string } | { address: string }): Label =>
+  'name' in piece ? 'pii.name' : 'pii.address';
 
 /** Joins pieces into a text and the spans of its values; offsets are computed, never written by hand. */
 export function assemble(pieces: readonly Piece[]): { text: string; spans: CorpusSpan[] } {
@@ -116,7 +140,8 @@ export function assemble(pieces: readonly Piece[]): { text: string; spans: Corpu
     }
     const value = 'name' in piece ? piece.name : piece.address;
     // A value with outer blanks or a line break would break the span conventions silently.
-    if (value.length === 0 || value.trim() !== value || /[\r\n]/.test(value)) throw new Error(`bad span value ${JSON.stringify(value)}`);
+    if (value.length === 0 || value.trim() !== value || /[\r\n]/.test(value))
+      throw new Error(`bad span value ${JSON.stringify(value)}`);
     spans.push({ start: text.length, end: text.length + value.length, label: labelOf(piece) });
     text += value;
   }
@@ -133,14 +158,20 @@ function casesOf<Values>(source: LanguageSource<Values>, part: Part): CorpusCase
   const texts = new Set<string>();
   const add = (category: Category, assembled: { text: string; spans: CorpusSpan[] }): void => {
     const index = cases.filter((item) => item.category === category).length + 1;
-    cases.push({ id: `${source.language}/${part}/${category}/${String(index).padStart(3, '0')}`, language: source.language, category, ...assembled });
+    cases.push({
+      id: `${source.language}/${part}/${category}/${String(index).padStart(3, '0')}`,
+      language: source.language,
+      category,
+      ...assembled,
+    });
     texts.add(assembled.text);
   };
   for (const category of categories) {
     for (const template of plan.templates[category]) {
       for (let rendering = 0; rendering < renderings[category]; rendering += 1) {
         let assembled = assemble(template(values));
-        for (let attempt = 0; texts.has(assembled.text) && attempt < redraws; attempt += 1) assembled = assemble(template(values));
+        for (let attempt = 0; texts.has(assembled.text) && attempt < redraws; attempt += 1)
+          assembled = assemble(template(values));
         if (texts.has(assembled.text)) throw new Error(`template keeps repeating ${JSON.stringify(assembled.text)}`);
         add(category, assembled);
       }

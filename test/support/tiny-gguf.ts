@@ -4,7 +4,7 @@
 // gibberish, but llama.cpp loads and runs it like any other model.
 import { writeFileSync } from 'node:fs';
 
-const enum ValueType {
+enum ValueType {
   Uint32 = 4,
   Int32 = 5,
   Float32 = 6,
@@ -14,7 +14,12 @@ const enum ValueType {
   Uint64 = 10,
 }
 
-type Value = { type: ValueType.Uint32 | ValueType.Int32 | ValueType.Float32 | ValueType.Uint64; value: number } | { type: ValueType.String; value: string } | { type: ValueType.Bool; value: boolean } | { type: ValueType.Array; of: ValueType.String; value: string[] } | { type: ValueType.Array; of: ValueType.Float32 | ValueType.Int32; value: number[] };
+type Value =
+  | { type: ValueType.Uint32 | ValueType.Int32 | ValueType.Float32 | ValueType.Uint64; value: number }
+  | { type: ValueType.String; value: string }
+  | { type: ValueType.Bool; value: boolean }
+  | { type: ValueType.Array; of: ValueType.String; value: string[] }
+  | { type: ValueType.Array; of: ValueType.Float32 | ValueType.Int32; value: number[] };
 
 const u32 = (value: number): Value => ({ type: ValueType.Uint32, value });
 const f32 = (value: number): Value => ({ type: ValueType.Float32, value });
@@ -44,7 +49,10 @@ class Writer {
   }
   scalar(type: ValueType, value: number | string | boolean): void {
     const piece = Buffer.alloc(type === ValueType.Uint64 ? 8 : type === ValueType.Bool ? 1 : 4);
-    if (type === ValueType.String) return this.string(value as string);
+    if (type === ValueType.String) {
+      this.string(value as string);
+      return;
+    }
     if (type === ValueType.Uint32) piece.writeUInt32LE(value as number);
     else if (type === ValueType.Int32) piece.writeInt32LE(value as number);
     else if (type === ValueType.Float32) piece.writeFloatLE(value as number);
@@ -146,7 +154,8 @@ export interface TinyModelOptions {
 /** Writes a tiny llama model; about 700 KB with the default shape. */
 export function writeTinyModel(file: string, options: TinyModelOptions = {}): void {
   const next = random(options.seed ?? 42);
-  const weights = (count: number, scale = 0.08): Float32Array => Float32Array.from({ length: count }, () => (next() * 2 - 1) * scale);
+  const weights = (count: number, scale = 0.08): Float32Array =>
+    Float32Array.from({ length: count }, () => (next() * 2 - 1) * scale);
   const ones = (count: number): Float32Array => new Float32Array(count).fill(1);
   const { embedding: n, layers, heads, feedForward: ff, context } = tinyShape;
   const vocab = vocabulary();
@@ -214,7 +223,10 @@ export function writeTinyLora(file: string, options: { seed?: number; rank?: num
   for (let layer = 0; layer < layers; layer += 1) {
     for (const target of ['attn_q', 'attn_v']) {
       // llama.cpp: lora_a has ne [in, rank], lora_b has ne [rank, out].
-      tensors.push({ name: `blk.${layer}.${target}.weight.lora_a`, dims: [n, rank], data: weights(n * rank) }, { name: `blk.${layer}.${target}.weight.lora_b`, dims: [rank, n], data: weights(rank * n) });
+      tensors.push(
+        { name: `blk.${layer}.${target}.weight.lora_a`, dims: [n, rank], data: weights(n * rank) },
+        { name: `blk.${layer}.${target}.weight.lora_b`, dims: [rank, n], data: weights(rank * n) },
+      );
     }
   }
   writeGguf(

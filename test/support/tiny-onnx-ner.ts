@@ -77,7 +77,10 @@ export function tensor(name: string, dims: readonly number[], data: Float32Array
   return message.bytes(9, Buffer.from(data.buffer, data.byteOffset, data.byteLength));
 }
 
-export type Attribute = { name: string; int: number } | { name: string; float: number } | { name: string; ints: readonly number[] };
+export type Attribute =
+  | { name: string; int: number }
+  | { name: string; float: number }
+  | { name: string; ints: readonly number[] };
 
 /** AttributeProto: name = 1, f = 2, i = 3, ints = 8, type = 20 (FLOAT 1, INT 2, INTS 7). */
 function attribute(value: Attribute): ProtobufMessage {
@@ -89,7 +92,12 @@ function attribute(value: Attribute): ProtobufMessage {
 }
 
 /** NodeProto: input = 1, output = 2, name = 3, op_type = 4, attribute = 5. */
-export function node(operator: string, inputs: readonly string[], outputs: readonly string[], attributes: readonly Attribute[] = []): ProtobufMessage {
+export function node(
+  operator: string,
+  inputs: readonly string[],
+  outputs: readonly string[],
+  attributes: readonly Attribute[] = [],
+): ProtobufMessage {
   const message = new ProtobufMessage();
   for (const input of inputs) message.string(1, input);
   for (const output of outputs) message.string(2, output);
@@ -98,10 +106,17 @@ export function node(operator: string, inputs: readonly string[], outputs: reado
   return message;
 }
 
-/** ValueInfoProto (name = 1, type = 2) → TypeProto.tensor_type = 1 → elem_type = 1, shape = 2 → dim = 1 → dim_value = 1 | dim_param = 2. */
+/**
+ * ValueInfoProto (name = 1, type = 2) → TypeProto.tensor_type = 1 → elem_type = 1, shape = 2 → dim = 1 → dim_value = 1
+ * | dim_param = 2.
+ */
 export function valueInfo(name: string, elementType: number, shape: ReadonlyArray<number | string>): ProtobufMessage {
   const dims = new ProtobufMessage();
-  for (const dim of shape) dims.bytes(1, typeof dim === 'number' ? new ProtobufMessage().integer(1, dim) : new ProtobufMessage().string(2, dim));
+  for (const dim of shape)
+    dims.bytes(
+      1,
+      typeof dim === 'number' ? new ProtobufMessage().integer(1, dim) : new ProtobufMessage().string(2, dim),
+    );
   const tensorType = new ProtobufMessage().integer(1, elementType).bytes(2, dims);
   return new ProtobufMessage().string(1, name).bytes(2, new ProtobufMessage().bytes(1, tensorType));
 }
@@ -113,7 +128,10 @@ export interface Graph {
   outputs: ProtobufMessage[];
 }
 
-/** ModelProto: ir_version = 1, producer_name = 2, graph = 7, opset_import = 8 (domain = 1, version = 2); GraphProto: node = 1, name = 2, initializer = 5, input = 11, output = 12. */
+/**
+ * ModelProto: ir_version = 1, producer_name = 2, graph = 7, opset_import = 8 (domain = 1, version = 2); GraphProto:
+ * node = 1, name = 2, initializer = 5, input = 11, output = 12.
+ */
 export function model(graph: Graph, opset = 17): ProtobufMessage {
   const body = new ProtobufMessage();
   for (const item of graph.nodes) body.bytes(1, item);
@@ -121,7 +139,11 @@ export function model(graph: Graph, opset = 17): ProtobufMessage {
   for (const item of graph.initializers) body.bytes(5, item);
   for (const item of graph.inputs) body.bytes(11, item);
   for (const item of graph.outputs) body.bytes(12, item);
-  return new ProtobufMessage().integer(1, 9).string(2, 'sovereign-gateway tests').bytes(7, body).bytes(8, new ProtobufMessage().string(1, '').integer(2, opset));
+  return new ProtobufMessage()
+    .integer(1, 9)
+    .string(2, 'sovereign-gateway tests')
+    .bytes(7, body)
+    .bytes(8, new ProtobufMessage().string(1, '').integer(2, opset));
 }
 
 /** Writes a message piece by piece (a BERT-base model is ~700 MB: no single buffer of it is made). */
@@ -138,7 +160,11 @@ export function writeMessage(file: string, message: ProtobufMessage): void {
 // The files of a BERT token-classification model directory, as transformers.js reads them.
 
 /** tokenizer.json of a (lowercasing or cased) BERT WordPiece tokenizer: [CLS] text [SEP]. */
-export function writeBertTokenizer(directory: string, vocabulary: readonly string[], options: { lowercase: boolean; maxLength: number }): void {
+export function writeBertTokenizer(
+  directory: string,
+  vocabulary: readonly string[],
+  options: { lowercase: boolean; maxLength: number },
+): void {
   const special = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'];
   const id = (token: string): number => vocabulary.indexOf(token);
   for (const token of special) if (id(token) < 0) throw new Error(`the vocabulary lacks ${token}`);
@@ -146,22 +172,63 @@ export function writeBertTokenizer(directory: string, vocabulary: readonly strin
     version: '1.0',
     truncation: null,
     padding: null,
-    added_tokens: special.map((content) => ({ id: id(content), content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true })),
-    normalizer: { type: 'BertNormalizer', clean_text: true, handle_chinese_chars: true, strip_accents: null, lowercase: options.lowercase },
+    added_tokens: special.map((content) => ({
+      id: id(content),
+      content,
+      single_word: false,
+      lstrip: false,
+      rstrip: false,
+      normalized: false,
+      special: true,
+    })),
+    normalizer: {
+      type: 'BertNormalizer',
+      clean_text: true,
+      handle_chinese_chars: true,
+      strip_accents: null,
+      lowercase: options.lowercase,
+    },
     pre_tokenizer: { type: 'BertPreTokenizer' },
     post_processor: {
       type: 'TemplateProcessing',
-      single: [{ SpecialToken: { id: '[CLS]', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }, { SpecialToken: { id: '[SEP]', type_id: 0 } }],
-      pair: [{ SpecialToken: { id: '[CLS]', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }, { SpecialToken: { id: '[SEP]', type_id: 0 } }, { Sequence: { id: 'B', type_id: 1 } }, { SpecialToken: { id: '[SEP]', type_id: 1 } }],
-      special_tokens: Object.fromEntries(['[CLS]', '[SEP]'].map((token) => [token, { id: token, ids: [id(token)], tokens: [token] }])),
+      single: [
+        { SpecialToken: { id: '[CLS]', type_id: 0 } },
+        { Sequence: { id: 'A', type_id: 0 } },
+        { SpecialToken: { id: '[SEP]', type_id: 0 } },
+      ],
+      pair: [
+        { SpecialToken: { id: '[CLS]', type_id: 0 } },
+        { Sequence: { id: 'A', type_id: 0 } },
+        { SpecialToken: { id: '[SEP]', type_id: 0 } },
+        { Sequence: { id: 'B', type_id: 1 } },
+        { SpecialToken: { id: '[SEP]', type_id: 1 } },
+      ],
+      special_tokens: Object.fromEntries(
+        ['[CLS]', '[SEP]'].map((token) => [token, { id: token, ids: [id(token)], tokens: [token] }]),
+      ),
     },
     decoder: { type: 'WordPiece', prefix: '##', cleanup: true },
-    model: { type: 'WordPiece', unk_token: '[UNK]', continuing_subword_prefix: '##', max_input_chars_per_word: 100, vocab: Object.fromEntries(vocabulary.map((token, index) => [token, index])) },
+    model: {
+      type: 'WordPiece',
+      unk_token: '[UNK]',
+      continuing_subword_prefix: '##',
+      max_input_chars_per_word: 100,
+      vocab: Object.fromEntries(vocabulary.map((token, index) => [token, index])),
+    },
   };
   writeFileSync(join(directory, 'tokenizer.json'), JSON.stringify(tokenizer));
   writeFileSync(
     join(directory, 'tokenizer_config.json'),
-    JSON.stringify({ tokenizer_class: 'BertTokenizer', do_lower_case: options.lowercase, model_max_length: options.maxLength, cls_token: '[CLS]', sep_token: '[SEP]', pad_token: '[PAD]', unk_token: '[UNK]', mask_token: '[MASK]' }),
+    JSON.stringify({
+      tokenizer_class: 'BertTokenizer',
+      do_lower_case: options.lowercase,
+      model_max_length: options.maxLength,
+      cls_token: '[CLS]',
+      sep_token: '[SEP]',
+      pad_token: '[PAD]',
+      unk_token: '[UNK]',
+      mask_token: '[MASK]',
+    }),
   );
 }
 
@@ -183,7 +250,17 @@ export function writeBertConfig(directory: string, labels: readonly string[], fi
 // so each token's embedding row is its logits less the bias. It reads no context, which is what
 // makes its answers known in advance.
 
-export const tinyNerLabels = ['O', 'B-PER', 'I-PER', 'B-ORG', 'I-ORG', 'B-LOC', 'I-LOC', 'B-ADDRESS', 'I-ADDRESS'] as const;
+export const tinyNerLabels = [
+  'O',
+  'B-PER',
+  'I-PER',
+  'B-ORG',
+  'I-ORG',
+  'B-LOC',
+  'I-LOC',
+  'B-ADDRESS',
+  'I-ADDRESS',
+] as const;
 
 /** The words the tiny model was made to find, and the entity each is labelled with (its first sub-token decides). */
 export const tinyNerEntities: Record<string, (typeof tinyNerLabels)[number]> = {
@@ -198,9 +275,38 @@ export const tinyNerEntities: Record<string, (typeof tinyNerLabels)[number]> = {
 };
 
 export const tinyNerVocabulary: readonly string[] = [
-  '[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]',
-  'the', 'dr', '.', ',', ':', 'lives', 'at', 'and', 'met', 'in', 'hello', 'works', 'for', 'wrote', 'to', 'a', 'letter', 'is', 'here',
-  'quintavius', 'zorblax', '##ian', 'glimmerstrasse', 'vexmoor', 'acmecorp', 'paris', 'mumblefrotz',
+  '[PAD]',
+  '[UNK]',
+  '[CLS]',
+  '[SEP]',
+  '[MASK]',
+  'the',
+  'dr',
+  '.',
+  ',',
+  ':',
+  'lives',
+  'at',
+  'and',
+  'met',
+  'in',
+  'hello',
+  'works',
+  'for',
+  'wrote',
+  'to',
+  'a',
+  'letter',
+  'is',
+  'here',
+  'quintavius',
+  'zorblax',
+  '##ian',
+  'glimmerstrasse',
+  'vexmoor',
+  'acmecorp',
+  'paris',
+  'mumblefrotz',
 ];
 
 const bias = 4;
@@ -222,13 +328,19 @@ function logitsOf(token: string): number[] {
 }
 
 export interface TinyNerOptions {
-  /** The model's max_position_embeddings and the tokenizer's model_max_length: small values make the scanner use windows. */
+  /**
+   * The model's max_position_embeddings and the tokenizer's model_max_length: small values make the scanner use
+   * windows.
+   */
   maxLength?: number;
   /** Leave out one of the files (for the tests of an incomplete directory). */
   without?: 'config.json' | 'tokenizer.json' | 'tokenizer_config.json' | 'onnx/model.onnx';
 }
 
-/** Writes the tiny model's directory (embedding rows are the wanted logits less the bias): config.json, tokenizer.json, tokenizer_config.json, onnx/model.onnx (2 KB; the directory, 4 KB). */
+/**
+ * Writes the tiny model's directory (embedding rows are the wanted logits less the bias): config.json, tokenizer.json,
+ * tokenizer_config.json, onnx/model.onnx (2 KB; the directory, 4 KB).
+ */
 export function writeTinyOnnxNer(directory: string, options: TinyNerOptions = {}): void {
   const maxLength = options.maxLength ?? 512;
   const labels = tinyNerLabels.length;
@@ -244,14 +356,28 @@ export function writeTinyOnnxNer(directory: string, options: TinyNerOptions = {}
   const offsets = new Float32Array(labels);
   offsets[0] = bias;
   const graph: Graph = {
-    nodes: [node('Gather', ['embedding', 'input_ids'], ['embedded'], [{ name: 'axis', int: 0 }]), node('MatMul', ['embedded', 'projection'], ['projected']), node('Add', ['projected', 'bias'], ['logits'])],
-    initializers: [tensor('embedding', [tinyNerVocabulary.length, labels], embedding), tensor('projection', [labels, labels], identity), tensor('bias', [labels], offsets)],
+    nodes: [
+      node('Gather', ['embedding', 'input_ids'], ['embedded'], [{ name: 'axis', int: 0 }]),
+      node('MatMul', ['embedded', 'projection'], ['projected']),
+      node('Add', ['projected', 'bias'], ['logits']),
+    ],
+    initializers: [
+      tensor('embedding', [tinyNerVocabulary.length, labels], embedding),
+      tensor('projection', [labels, labels], identity),
+      tensor('bias', [labels], offsets),
+    ],
     // attention_mask and token_type_ids are inputs as in an exported BERT, unused by this graph.
-    inputs: ['input_ids', 'attention_mask', 'token_type_ids'].map((name) => valueInfo(name, onnxType.int64, ['batch_size', 'sequence_length'])),
+    inputs: ['input_ids', 'attention_mask', 'token_type_ids'].map((name) =>
+      valueInfo(name, onnxType.int64, ['batch_size', 'sequence_length']),
+    ),
     outputs: [valueInfo('logits', onnxType.float, ['batch_size', 'sequence_length', labels])],
   };
   writeMessage(join(directory, 'onnx', 'model.onnx'), model(graph));
   writeBertTokenizer(directory, tinyNerVocabulary, { lowercase: true, maxLength });
-  writeBertConfig(directory, tinyNerLabels, { max_position_embeddings: maxLength, vocab_size: tinyNerVocabulary.length, hidden_size: labels });
+  writeBertConfig(directory, tinyNerLabels, {
+    max_position_embeddings: maxLength,
+    vocab_size: tinyNerVocabulary.length,
+    hidden_size: labels,
+  });
   if (options.without) rmSync(join(directory, options.without));
 }

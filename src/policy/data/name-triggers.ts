@@ -37,7 +37,6 @@ export interface Trigger {
   lowerCase?: boolean;
 }
 
-
 export const latinTriggers: readonly Trigger[] = [
   // Introductions
   { phrase: 'my name is', strength: 'strong', lowerCase: true },
@@ -52,7 +51,7 @@ export const latinTriggers: readonly Trigger[] = [
   { phrase: 'i am called', strength: 'strong' },
   { phrase: "i'm called", strength: 'strong' },
   { phrase: 'call me', strength: 'named' },
-  { phrase: 'je m\'appelle', strength: 'strong', lowerCase: true },
+  { phrase: "je m'appelle", strength: 'strong', lowerCase: true },
   { phrase: 'je me nomme', strength: 'strong', lowerCase: true },
   { phrase: 'je me prénomme', strength: 'strong' },
   { phrase: 'mon nom est', strength: 'strong', lowerCase: true },
@@ -220,13 +219,27 @@ export const latinTriggers: readonly Trigger[] = [
   { phrase: 'guest :', strength: 'role' },
   { phrase: 'assignee :', strength: 'role' },
   // More people a form names by their role, in English and French.
-  { phrase: 'gp :', strength: 'role' }, { phrase: 'caller :', strength: 'role' }, { phrase: 'owner :', strength: 'role' },
-  { phrase: 'seen by :', strength: 'role' }, { phrase: 'submitted by :', strength: 'role' }, { phrase: 'name on card :', strength: 'field' },
-  { phrase: 'buyer :', strength: 'role' }, { phrase: 'seller :', strength: 'role' }, { phrase: 'policyholder :', strength: 'role' },
-  { phrase: 'policy holder :', strength: 'role' }, { phrase: 'insured :', strength: 'role' }, { phrase: 'claimant :', strength: 'role' },
-  { phrase: 'médecin traitant :', strength: 'role' }, { phrase: 'appelant :', strength: 'role' }, { phrase: 'vu par :', strength: 'role' },
-  { phrase: 'soumis par :', strength: 'role' }, { phrase: 'acheteur :', strength: 'role' }, { phrase: 'vendeur :', strength: 'role' },
-  { phrase: 'assuré :', strength: 'role' }, { phrase: 'assurée :', strength: 'role' }, { phrase: 'souscripteur :', strength: 'role' },
+  { phrase: 'gp :', strength: 'role' },
+  { phrase: 'caller :', strength: 'role' },
+  { phrase: 'owner :', strength: 'role' },
+  { phrase: 'seen by :', strength: 'role' },
+  { phrase: 'submitted by :', strength: 'role' },
+  { phrase: 'name on card :', strength: 'field' },
+  { phrase: 'buyer :', strength: 'role' },
+  { phrase: 'seller :', strength: 'role' },
+  { phrase: 'policyholder :', strength: 'role' },
+  { phrase: 'policy holder :', strength: 'role' },
+  { phrase: 'insured :', strength: 'role' },
+  { phrase: 'claimant :', strength: 'role' },
+  { phrase: 'médecin traitant :', strength: 'role' },
+  { phrase: 'appelant :', strength: 'role' },
+  { phrase: 'vu par :', strength: 'role' },
+  { phrase: 'soumis par :', strength: 'role' },
+  { phrase: 'acheteur :', strength: 'role' },
+  { phrase: 'vendeur :', strength: 'role' },
+  { phrase: 'assuré :', strength: 'role' },
+  { phrase: 'assurée :', strength: 'role' },
+  { phrase: 'souscripteur :', strength: 'role' },
   { phrase: 'de :', strength: 'role' },
   { phrase: 'expéditeur :', strength: 'role' },
   { phrase: 'destinataire :', strength: 'role' },
@@ -340,7 +353,7 @@ export const latinTriggers: readonly Trigger[] = [
   { phrase: 'bises', strength: 'signoff' },
   { phrase: 'bisous', strength: 'signoff' },
   { phrase: 'à bientôt', strength: 'signoff' },
-  { phrase: 'merci d\'avance', strength: 'signoff' },
+  { phrase: "merci d'avance", strength: 'signoff' },
   { phrase: 'merci beaucoup', strength: 'signoff' },
   { phrase: 'all the best', strength: 'signoff' },
   { phrase: 'warm wishes', strength: 'signoff' },
@@ -386,4 +399,3 @@ export const latinTriggers: readonly Trigger[] = [
   { phrase: "je t'embrasse", strength: 'signoff' },
   { phrase: 'salutations cordiales', strength: 'signoff' },
 ];
-

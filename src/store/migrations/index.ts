@@ -18,7 +18,9 @@ const steps: Record<string, Record<Dialect, Migration>> = {
           created_at INTEGER NOT NULL,
           revoked_at INTEGER
         ) STRICT`.execute(database);
-        await sql`CREATE UNIQUE INDEX api_keys_active_name ON api_keys(name) WHERE revoked_at IS NULL`.execute(database);
+        await sql`CREATE UNIQUE INDEX api_keys_active_name ON api_keys(name) WHERE revoked_at IS NULL`.execute(
+          database,
+        );
       },
     },
     postgres: {
@@ -33,7 +35,9 @@ const steps: Record<string, Record<Dialect, Migration>> = {
           created_at BIGINT NOT NULL,
           revoked_at BIGINT
         )`.execute(database);
-        await sql`CREATE UNIQUE INDEX api_keys_active_name ON api_keys(name) WHERE revoked_at IS NULL`.execute(database);
+        await sql`CREATE UNIQUE INDEX api_keys_active_name ON api_keys(name) WHERE revoked_at IS NULL`.execute(
+          database,
+        );
       },
     },
   },
@@ -47,8 +51,12 @@ const steps: Record<string, Record<Dialect, Migration>> = {
           key_id TEXT,
           created_at INTEGER NOT NULL
         ) STRICT`.execute(database);
-        await sql`CREATE TABLE ledger_streams (open_index INTEGER PRIMARY KEY, close_index INTEGER) STRICT`.execute(database);
-        await sql`CREATE INDEX ledger_streams_open ON ledger_streams(open_index) WHERE close_index IS NULL`.execute(database);
+        await sql`CREATE TABLE ledger_streams (open_index INTEGER PRIMARY KEY, close_index INTEGER) STRICT`.execute(
+          database,
+        );
+        await sql`CREATE INDEX ledger_streams_open ON ledger_streams(open_index) WHERE close_index IS NULL`.execute(
+          database,
+        );
         await sql`CREATE TABLE ledger_checkpoints (
           size INTEGER PRIMARY KEY,
           root BLOB NOT NULL,
@@ -67,7 +75,9 @@ const steps: Record<string, Record<Dialect, Migration>> = {
           created_at BIGINT NOT NULL
         )`.execute(database);
         await sql`CREATE TABLE ledger_streams (open_index BIGINT PRIMARY KEY, close_index BIGINT)`.execute(database);
-        await sql`CREATE INDEX ledger_streams_open ON ledger_streams(open_index) WHERE close_index IS NULL`.execute(database);
+        await sql`CREATE INDEX ledger_streams_open ON ledger_streams(open_index) WHERE close_index IS NULL`.execute(
+          database,
+        );
         await sql`CREATE TABLE ledger_checkpoints (
           size BIGINT PRIMARY KEY,
           root BYTEA NOT NULL,
@@ -80,12 +90,16 @@ const steps: Record<string, Record<Dialect, Migration>> = {
   '003-cuts': {
     sqlite: {
       async up(database: Kysely<unknown>) {
-        await sql`CREATE TABLE cuts (id TEXT PRIMARY KEY, target TEXT NOT NULL, value TEXT NOT NULL, until INTEGER, created_at INTEGER NOT NULL, created_by TEXT NOT NULL) STRICT`.execute(database);
+        await sql`CREATE TABLE cuts (id TEXT PRIMARY KEY, target TEXT NOT NULL, value TEXT NOT NULL, until INTEGER, created_at INTEGER NOT NULL, created_by TEXT NOT NULL) STRICT`.execute(
+          database,
+        );
       },
     },
     postgres: {
       async up(database: Kysely<unknown>) {
-        await sql`CREATE TABLE cuts (id TEXT PRIMARY KEY, target TEXT NOT NULL, value TEXT NOT NULL, until BIGINT, created_at BIGINT NOT NULL, created_by TEXT NOT NULL)`.execute(database);
+        await sql`CREATE TABLE cuts (id TEXT PRIMARY KEY, target TEXT NOT NULL, value TEXT NOT NULL, until BIGINT, created_at BIGINT NOT NULL, created_by TEXT NOT NULL)`.execute(
+          database,
+        );
       },
     },
   },
