@@ -3,7 +3,8 @@
 // (detector
 // quality, classification time), continuity (cut timing, throughput with a failing provider), models (hashing against
 // sha256sum, tokens/s of a local model through the gateway against node-llama-cpp directly), ner (the detectors' model
-// layer: scan time per 2 KB on the recommended checkpoint's architecture).
+// layer: scan time per 2 KB on the recommended checkpoint's architecture), responses (a Responses call's added latency
+// against a chat call's).
 //   npm run bench                       all sections, 5 s per measurement
 //   npm run bench -- --only proxy --duration 10 --rounds 3
 // Processes are pinned with taskset when present: load generator and upstream on CPU 0, the system under test on CPU 1.
@@ -17,6 +18,7 @@ import { policySection } from './policy.js';
 import { continuitySection } from './continuity.js';
 import { modelsSection } from './models.js';
 import { deepScanSection } from './deep-scan.js';
+import { responsesSection } from './responses.js';
 
 const { values: options } = parseArgs({
   options: {
@@ -278,6 +280,7 @@ const sections: Record<string, () => Promise<void>> = {
   policy: () => policySection({ root, startProcess, table }),
   continuity: () => continuitySection({ root, startProcess, load, table }, duration),
   models: () => modelsSection({ root, table }),
+  responses: () => responsesSection({ root, startProcess, table }, duration),
   // The detectors' model layer (onnx engine): needs the optional @huggingface/transformers.
   ner: async () => {
     const installed = await import(['@huggingface', 'transformers'].join('/')).then(

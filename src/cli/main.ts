@@ -9,6 +9,7 @@ import { registerCutCommands } from './cut.js';
 import { registerDrillCommand } from './drill.js';
 import { registerReportCommands } from './report.js';
 import { registerConfigCommands } from './config.js';
+import { registerConversationCommands } from './conversations.js';
 import { registerStartCommand } from './start.js';
 
 export async function main(argv: string[]): Promise<void> {
@@ -24,5 +25,6 @@ export async function main(argv: string[]): Promise<void> {
   registerActionCommands(program);
   registerModelCommands(program);
   registerConfigCommands(program);
+  registerConversationCommands(program);
   await program.parseAsync(argv);
 }

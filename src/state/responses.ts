@@ -339,4 +339,35 @@ export class ResponsesState {
       metadata: JSON.parse(this.sealer.open(conversation.sealed, conversation.id)) as Record<string, string>,
     };
   }
+
+  /**
+   * Everything a conversation holds, for `sovereign conversations export`: its object, the labels it has carried, and
+   * every item in order (not a page: an export is the whole conversation).
+   */
+  async exportConversation(
+    owner: string,
+    id: string,
+  ): Promise<{ conversation: ConversationObject; labels: string[]; items: Item[] }> {
+    const conversation = await this.store.conversation(owner, id);
+    if (!conversation) throw conversationNotFound(id);
+    const items = this.opened(await this.store.itemsOf([conversation.id])).map(publicItem);
+    return { conversation: this.conversationObject(conversation), labels: [...conversation.labels], items };
+  }
+
+  /**
+   * A new conversation holding items from elsewhere (`sovereign conversations import`), under a new id. Every item
+   * takes
+   * every label of the conversation it came from: which item brought which label is not in an export, and a label
+   * given to too many items only keeps them from more providers. There is no limit of 20 items: that is the API's
+   * limit per call, and a conversation holds more.
+   */
+  importConversation(
+    owner: string,
+    items: readonly Item[],
+    metadata: Record<string, string>,
+    labels: readonly string[],
+  ): Promise<ConversationObject> {
+    // Ids are kept (a client may hold them), except where a file repeats one: a conversation's item ids are unique.
+    return this.createConversation(owner, distinct(items, new Set()), metadata, labels);
+  }
 }
