@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type MigrationProvider } from 'kysely';
 import pg from 'pg';
-import { KyselyStateStore } from './kysely-state-store.js';
+import { KyselyStateStore, sqliteResponseWriter } from './kysely-state-store.js';
 import { migrationsFor } from './migrations/index.js';
 import type { ActionsTable, ApiKeysTable, Database, ModelsTable } from './schema.js';
 import {
@@ -36,8 +36,9 @@ class KyselyStore implements Store {
     private readonly database: Kysely<Database>,
     private readonly appender: LedgerAppender,
     private readonly onClose: () => Promise<void> = async () => {},
+    saveResponse?: ConstructorParameters<typeof KyselyStateStore>[1],
   ) {
-    this.state = new KyselyStateStore(database);
+    this.state = new KyselyStateStore(database, saveResponse);
   }
 
   async migrate(): Promise<void> {
@@ -479,11 +480,16 @@ export function openSqliteStore(dataDirectory: string): Store {
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
   const ledger = createSqliteLedgerAppender(file);
+  const responses = sqliteResponseWriter(file);
   return new KyselyStore(
     'sqlite',
     new Kysely<Database>({ dialect: new SqliteDialect({ database }) }),
     ledger.append,
-    async () => ledger.close(),
+    async () => {
+      ledger.close();
+      responses.close();
+    },
+    responses.save,
   );
 }
 
