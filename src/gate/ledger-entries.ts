@@ -2,7 +2,7 @@
 // one entry, naming the policy in force; params never enter it, only their digest.
 import { createHash } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
-import type { ActionEntry, EntryRecord } from '../ledger/entry.js';
+import { type ActionEntry, actionEntry, type EntryRecord } from '../ledger/entry.js';
 import type { ActionRecord } from '../store/store.js';
 import type { ActionStore, AppendEntry } from './ports.js';
 import type { DenyReason } from './receipt.js';
@@ -130,29 +130,17 @@ export class GateRecorder {
   }
 
   private entry(action: ActionEntry, origin: Origin, status: number, errorCode: string | null): EntryRecord {
-    return {
-      v: 1,
-      kind: 'action',
-      time: new Date(this.options.clock.now()).toISOString(),
-      request_id: origin.requestId,
+    return actionEntry({
+      time: this.options.clock.now(),
+      requestId: origin.requestId,
       tenant: origin.submitter.name,
       endpoint: 'actions',
-      model_requested: '',
-      provider: null,
-      provider_model: null,
-      jurisdiction: null,
-      ownership: null,
-      operator: null,
-      labels: [],
-      policy_hash: this.options.policyHash,
+      policyHash: this.options.policyHash,
       outcome: action.verdict === 'ALLOW' ? 'ok' : 'refused',
       status,
-      error_code: errorCode,
-      request_sha256: origin.requestSha256 || null,
-      response_sha256: null,
-      attempts: [],
-      usage: null,
+      errorCode,
+      requestSha256: origin.requestSha256 || null,
       action,
-    };
+    });
   }
 }
