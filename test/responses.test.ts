@@ -256,6 +256,137 @@ describe('the Responses API over any provider', () => {
   });
 });
 
+describe('stored state after an adversarial review', () => {
+  let owned: Double;
+  let rented: Double;
+  let gateway: TestGateway;
+  let client: OpenAI;
+  const auth = () => ({ authorization: `Bearer ${gateway.key}` });
+
+  before(async () => {
+    owned = await startOpenAIDouble();
+    rented = await startOpenAIDouble();
+    gateway = await startTestGateway({
+      providers: [
+        providerEntry('owned', owned.url),
+        providerEntry('rented', rented.url, { jurisdiction: 'US', operator: 'Rented Inc', ownership: 'rented' }),
+      ],
+      models: { ours: { candidates: ['owned/m1'] }, theirs: { candidates: ['rented/m1'] } },
+      policy: {
+        name: 'redacting',
+        rules: [
+          {
+            when: { labels_any: ['pii'] },
+            allow: { ownership: ['owned'] },
+            on_no_provider: 'redact',
+            redact_allow: { ownership: ['rented'] },
+          },
+          { when: {}, allow: {} },
+        ],
+      },
+    });
+    client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: gateway.key, maxRetries: 0 });
+  });
+  after(async () => {
+    await gateway.close();
+    await owned.close();
+    await rented.close();
+  });
+
+  it('redacts earlier personal data again at every later turn, rather than refusing the chain', async () => {
+    const first = await client.responses.create({ model: 'theirs', input: 'write to jane.doe@example.org please' });
+    assert.doesNotMatch(JSON.stringify(lastPost(rented)), /jane\.doe/);
+    const second = await client.responses.create({
+      model: 'theirs',
+      input: 'and now?',
+      previous_response_id: first.id,
+    });
+    assert.equal(second.status, 'completed');
+    const sent = JSON.stringify(lastPost(rented));
+    assert.doesNotMatch(sent, /jane\.doe/, 'the stored text is redacted again before it leaves');
+    assert.match(sent, /and now\?/);
+  });
+
+  it('keeps no response for store: false, but the turn joins its conversation', async () => {
+    const conversation = await client.conversations.create({});
+    const turn = await client.responses.create({
+      model: 'ours',
+      input: 'not kept',
+      store: false,
+      conversation: conversation.id,
+    });
+    await assert.rejects(client.responses.retrieve(turn.id), (error: any) => error.status === 404);
+    const items = await client.conversations.items.list(conversation.id, { order: 'asc' });
+    assert.equal(items.data.length, 2);
+  });
+
+  it('takes items sent twice with one id, and items sent back into their conversation', async () => {
+    const created = await postJson(
+      `${gateway.url}/v1/conversations`,
+      {
+        items: [
+          { role: 'user', content: 'a', id: 'msg_d' },
+          { role: 'user', content: 'b', id: 'msg_d' },
+        ],
+      },
+      auth(),
+    );
+    assert.equal(created.status, 200, created.text);
+    const again = await postJson(
+      `${gateway.url}/v1/conversations/${created.json.id}/items`,
+      { items: [{ role: 'user', content: 'c', id: 'msg_d' }] },
+      auth(),
+    );
+    assert.equal(again.status, 200, again.text);
+    assert.notEqual(again.json.data[0].id, 'msg_d');
+  });
+
+  it('never writes an id a client typed into the ledger, nor echoes typed text in errors', async () => {
+    const refused = await postJson(
+      `${gateway.url}/v1/responses`,
+      { model: 'ours', input: 'x', conversation: 'jane.doe@example.org' },
+      auth(),
+    );
+    assert.equal(refused.status, 404);
+    const receipt = (await (
+      await fetch(`${gateway.url}/v1/ledger/receipts/${refused.headers.get('x-sovereign-receipt')}`, {
+        headers: auth(),
+      })
+    ).json()) as { leaf: string };
+    assert.doesNotMatch(Buffer.from(receipt.leaf, 'base64').toString(), /jane/);
+    const tool = await postJson(
+      `${gateway.url}/v1/responses`,
+      { model: 'ours', input: 'x', tools: [{ type: 'jane.doe@example.org' }] },
+      auth(),
+    );
+    assert.equal(tool.status, 400);
+    assert.doesNotMatch(tool.text, /jane/);
+    for (const [method, path] of [
+      ['GET', '/v1/responses/jane.doe@example.org/more'],
+      ['PUT', '/v1/responses/jane.doe@example.org'],
+      ['PUT', '/v1/conversations/jane.doe@example.org'],
+    ]) {
+      const answer = await fetch(`${gateway.url}${path}`, { method, headers: auth() });
+      assert.doesNotMatch(await answer.text(), /jane/, `${method} ${path}`);
+    }
+    for (const field of ['conversation', 'previous_response_id']) {
+      const empty = await postJson(`${gateway.url}/v1/responses`, { model: 'ours', input: 'x', [field]: '' }, auth());
+      assert.equal(empty.status, 400, field);
+      assert.equal(empty.json.error.param, field);
+    }
+  });
+
+  it('stores and echoes only what it understood of fields it does not send (a deep reasoning object is no 500)', async () => {
+    // Built as text: JSON.stringify itself would overflow the stack on this.
+    const deep = `${'{"a":'.repeat(20_000)}{}${'}'.repeat(20_000)}`;
+    const body = `{"model":"ours","input":"x","reasoning":{"effort":"low","deep":${deep}},"text":{"format":{"type":"text"},"deep":${deep}}}`;
+    const answer = await postJson(`${gateway.url}/v1/responses`, body, auth());
+    assert.equal(answer.status, 200, answer.text.slice(0, 300));
+    assert.deepEqual(answer.json.reasoning, { effort: 'low', summary: null });
+    assert.deepEqual(answer.json.text, { format: { type: 'text' } });
+  });
+});
+
 describe('the Conversations API', () => {
   let upstream: Double;
   let gateway: TestGateway;

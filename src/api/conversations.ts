@@ -1,12 +1,10 @@
 // The Conversations API: a conversation is a list of items kept (sealed) in the gateway, that any
-// turn of the Responses API may continue, on any provider. Items added here are classified as they
-// arrive, so their labels travel with the conversation before any model sees it.
+// turn of the Responses API may continue, on any provider. Labels declared for its items travel
+// with it; every turn classifies the items again, as it sends them again.
 import { GatewayError } from '../core/errors.js';
 import { callerLabels } from '../pipeline/classify.js';
-import type { Gateway } from '../pipeline/gateway.js';
 import { type Item, parseItem } from '../state/items.js';
 import type { ResponsesState } from '../state/responses.js';
-import { messagesOf } from '../state/translate.js';
 import type { Exchange, Reply } from './exchange.js';
 import { checkItemCount, listBody, metadataOf, pageOf } from './state-shapes.js';
 
@@ -50,15 +48,11 @@ function itemsOf(raw: unknown, required: boolean): Item[] {
   });
 }
 
-export function createConversationsApi({ state, gateway }: { state: ResponsesState; gateway: Gateway }) {
-  /** The labels of the items' text, and those the caller declared (header or metadata.labels). */
-  const labelsOf = async (items: readonly Item[], declared: readonly string[]): Promise<string[]> =>
-    items.length === 0
-      ? [...declared]
-      : gateway.labelsOf(
-          { model: '', messages: messagesOf(items, undefined), stream: false, includeUsage: false, extra: {} },
-          declared,
-        );
+export function createConversationsApi({ state }: { state: ResponsesState }) {
+  // What a conversation carries from turn to turn is the labels declared for its items (the x-sovereign-labels
+  // header, metadata.labels); what the detectors would find in them is found again at every turn, since every
+  // item is sent, and so classified, again.
+  const labelsOf = async (_items: readonly Item[], declared: readonly string[]): Promise<string[]> => [...declared];
 
   return {
     /** POST /v1/conversations. */
@@ -81,7 +75,7 @@ export function createConversationsApi({ state, gateway }: { state: ResponsesSta
       const owner = exchange.tenant.name;
       const method = exchange.request.method;
       if (!id || rest.length > 0 || (collection !== undefined && collection !== 'items'))
-        throw new GatewayError('not_found', `No endpoint ${method} ${path.slice(0, 200)}.`);
+        throw new GatewayError('not_found', `No endpoint ${method} /v1/conversations/{id}/….`);
       if (collection === undefined) {
         if (method === 'GET') return { status: 200, body: JSON.stringify(await state.conversation(owner, id)) };
         if (method === 'POST') {
@@ -97,7 +91,7 @@ export function createConversationsApi({ state, gateway }: { state: ResponsesSta
           await state.deleteConversation(owner, id);
           return { status: 200, body: JSON.stringify({ id, object: 'conversation.deleted', deleted: true }) };
         }
-        throw new GatewayError('method_not_allowed', `${path.slice(0, 200)} accepts GET, POST and DELETE.`);
+        throw new GatewayError('method_not_allowed', '/v1/conversations/{id} accepts GET, POST and DELETE.');
       }
       if (itemId === undefined) {
         if (method === 'GET') {
@@ -110,13 +104,13 @@ export function createConversationsApi({ state, gateway }: { state: ResponsesSta
           const added = await state.addConversationItems(owner, id, items, labels);
           return { status: 200, body: listBody(added, false) };
         }
-        throw new GatewayError('method_not_allowed', `${path.slice(0, 200)} accepts GET and POST.`);
+        throw new GatewayError('method_not_allowed', '/v1/conversations/{id}/items accepts GET and POST.');
       }
       if (method === 'GET')
         return { status: 200, body: JSON.stringify(await state.conversationItem(owner, id, itemId)) };
       if (method === 'DELETE')
         return { status: 200, body: JSON.stringify(await state.deleteConversationItem(owner, id, itemId)) };
-      throw new GatewayError('method_not_allowed', `${path.slice(0, 200)} accepts GET and DELETE.`);
+      throw new GatewayError('method_not_allowed', '/v1/conversations/{id}/items/{item_id} accepts GET and DELETE.');
     },
   };
 }

@@ -68,12 +68,12 @@ export function parseResponsesCreate(body: Buffer): ResponsesCreate {
         : isObject(raw.conversation) && typeof raw.conversation.id === 'string'
           ? raw.conversation.id
           : null;
-  if (conversation === null)
+  if (conversation === null || conversation === '')
     throw invalid('conversation', 'Invalid \'conversation\': expected a conversation id or {"id": …}.');
   const previous =
     raw.previous_response_id === undefined || raw.previous_response_id === null ? undefined : raw.previous_response_id;
-  if (previous !== undefined && typeof previous !== 'string')
-    throw invalid('previous_response_id', "Invalid 'previous_response_id': expected a string.");
+  if (previous !== undefined && (typeof previous !== 'string' || previous === ''))
+    throw invalid('previous_response_id', "Invalid 'previous_response_id': expected a response id.");
   if (conversation !== undefined && previous !== undefined)
     throw new GatewayError(
       'mutually_exclusive_parameters',
@@ -127,14 +127,27 @@ export function parseResponsesCreate(body: Buffer): ResponsesCreate {
   const parsed: ResponsesCreate = {
     model: raw.model,
     input: parseInput(raw.input),
-    tools: Array.isArray(raw.tools) ? raw.tools : [],
+    tools: (tools ?? []).map((tool) => ({
+      type: 'function',
+      name: tool.function.name,
+      description: tool.function.description ?? null,
+      parameters: tool.function.parameters ?? null,
+      strict: tool.function.strict ?? null,
+    })),
     request,
     toolChoice: raw.tool_choice ?? 'auto',
     store: raw.store !== false,
     stream: raw.stream === true,
     truncation,
-    text: isObject(raw.text) ? raw.text : { format: { type: 'text' } },
-    reasoning: raw.reasoning ?? null,
+    // Echoed on the response object and stored: rebuilt from what was understood, never the client's value as sent
+    // (a deep or huge value there would be stored and echoed without ever being checked).
+    text: {
+      format: formatEcho(format),
+      ...(isObject(raw.text) && typeof raw.text.verbosity === 'string'
+        ? { verbosity: raw.text.verbosity.slice(0, 16) }
+        : {}),
+    },
+    reasoning: reasoningEcho(raw.reasoning),
     metadata: metadataOf(raw.metadata),
   };
   if (typeof raw.instructions === 'string') parsed.instructions = raw.instructions;
@@ -142,6 +155,20 @@ export function parseResponsesCreate(body: Buffer): ResponsesCreate {
   if (conversation !== undefined) parsed.conversationId = conversation;
   if (typeof raw.user === 'string') parsed.user = raw.user;
   return parsed;
+}
+
+/** `text.format` as the response object shows it. */
+function formatEcho(format: ChatRequest['response_format']): Record<string, unknown> {
+  if (!format || format.type === 'text') return { type: 'text' };
+  if (format.type === 'json_object') return { type: 'json_object' };
+  return { type: 'json_schema', ...format.json_schema };
+}
+
+/** `reasoning` as the response object shows it: its two known members, as short strings. */
+function reasoningEcho(raw: unknown): { effort: string | null; summary: string | null } | null {
+  if (!isObject(raw)) return null;
+  const text = (value: unknown): string | null => (typeof value === 'string' ? value.slice(0, 16) : null);
+  return { effort: text(raw.effort), summary: text(raw.summary) };
 }
 
 export interface ResponsesApiOptions {
@@ -163,27 +190,29 @@ export function createResponsesApi({ calls, state, now }: ResponsesApiOptions) {
       const [id, verb, ...rest] = path.slice(responsesPrefix.length).split('/');
       const owner = exchange.tenant.name;
       const method = exchange.request.method;
-      if (!id || rest.length > 0) throw new GatewayError('not_found', `No endpoint ${method} ${path.slice(0, 200)}.`);
+      if (!id || rest.length > 0) throw new GatewayError('not_found', `No endpoint ${method} /v1/responses/{id}/….`);
       if (verb === undefined) {
         if (method === 'GET') return { status: 200, body: JSON.stringify(await state.get(owner, id)) };
         if (method === 'DELETE') {
           await state.delete(owner, id);
           return { status: 200, body: JSON.stringify({ id, object: 'response.deleted', deleted: true }) };
         }
-        throw new GatewayError('method_not_allowed', `${path.slice(0, 200)} accepts GET and DELETE.`);
+        throw new GatewayError('method_not_allowed', '/v1/responses/{id} accepts GET and DELETE.');
       }
       if (verb === 'input_items') {
-        if (method !== 'GET') throw new GatewayError('method_not_allowed', `${path.slice(0, 200)} accepts GET only.`);
+        if (method !== 'GET')
+          throw new GatewayError('method_not_allowed', '/v1/responses/{id}/input_items accepts GET only.');
         const page = pageOf(query);
         const { items, hasMore } = await state.inputItems(owner, id, page);
         return { status: 200, body: listBody(items, hasMore) };
       }
       if (verb === 'cancel') {
-        if (method !== 'POST') throw new GatewayError('method_not_allowed', `${path.slice(0, 200)} accepts POST only.`);
+        if (method !== 'POST')
+          throw new GatewayError('method_not_allowed', '/v1/responses/{id}/cancel accepts POST only.');
         await state.get(owner, id);
         throw new GatewayError('invalid_request', 'Cannot cancel a synchronous response.');
       }
-      throw new GatewayError('not_found', `No endpoint ${method} ${path.slice(0, 200)}.`);
+      throw new GatewayError('not_found', `No endpoint ${method} /v1/responses/{id}/….`);
     },
   };
 }
@@ -206,12 +235,12 @@ class Turn {
   async prepare(body: Buffer, callState: CallState): Promise<ChatRequest> {
     this.create = parseResponsesCreate(body);
     const create = this.create;
-    callState.responses = {
-      responseId: this.id,
-      ...(create.previousResponseId ? { previousResponseId: create.previousResponseId } : {}),
-      ...(create.conversationId ? { conversationId: create.conversationId } : {}),
-    };
+    callState.responses = { responseId: this.id };
     this.context = await this.state.context(this.owner, create);
+    // Only ids proven to be this tenant's go into the ledger: what a client typed there could be data, and the
+    // ledger keeps it for good.
+    if (create.previousResponseId) callState.responses.previousResponseId = create.previousResponseId;
+    if (create.conversationId) callState.responses.conversationId = create.conversationId;
     const declared = [...this.context.labels];
     if (typeof create.metadata.labels === 'string') declared.push(...create.metadata.labels.split(','));
     return {
@@ -265,11 +294,15 @@ class Turn {
     };
   }
 
-  /** Stores the finished response (when asked to), with the labels the whole turn carried. */
+  /**
+   * Stores the finished response (when asked to) with the labels declared for it and before it. Labels the
+   * detectors found need no carrying: every stored item is sent, and so classified, again at every turn (and
+   * redacted again where the rule says, which a label carried as declared would forbid).
+   */
   async finish(response: ResponseObject, callState: CallState): Promise<void> {
     if (!this.create.store && !this.create.conversationId) return;
-    const labels = [...new Set([...this.context.labels, ...(callState.labels ?? [])])].sort();
-    await this.state.save(this.owner, response, this.context.input, labels);
+    const labels = [...new Set([...this.context.labels, ...(callState.declaredLabels ?? [])])].sort();
+    await this.state.save(this.owner, response, this.context.input, labels, { keepResponse: this.create.store });
   }
 
   writer(): DialectWriter<ChatResponse> {

@@ -120,7 +120,7 @@ export function createApp(options: AppOptions): App {
     retentionMs: config.state.response_retention_days * 86_400_000,
   });
   const responsesApi = createResponsesApi({ calls, state: responsesState, now });
-  const conversationsApi = createConversationsApi({ state: responsesState, gateway });
+  const conversationsApi = createConversationsApi({ state: responsesState });
   /** Aborted at shutdown: ends the app's own loops (cut reloads) and waits. */
   const running = new AbortController();
   let accepting = true;

@@ -280,6 +280,7 @@ function retryHeaders(error: GatewayError): Record<string, string> {
 /** What classification and policy decided, as the record keeps it. */
 function learnPlan(state: CallState, plan: Plan): void {
   state.labels = plan.classification.labels;
+  state.declaredLabels = plan.classification.declared;
   state.findings = labelLocations(plan.classification);
   state.deepScan = plan.deepScan;
 }

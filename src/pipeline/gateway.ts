@@ -420,11 +420,6 @@ export class Gateway {
     }
   }
 
-  /** The labels of what a request carries, with no policy applied (items stored for later turns). */
-  async labelsOf(request: ChatRequest, declaredLabels: readonly string[]): Promise<string[]> {
-    return (await classifyRequest(request, declaredLabels, this.classifySettings)).labels;
-  }
-
   /** Probes started and not yet recorded (a test moving the clock waits for it to be 0). */
   get probesInFlight(): number {
     return this.probing;

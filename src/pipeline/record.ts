@@ -14,6 +14,8 @@ export interface CallState {
    */
   alias?: string;
   labels?: readonly string[];
+  /** The labels the caller declared (header, metadata.labels, or carried from earlier turns of a conversation). */
+  declaredLabels?: readonly string[];
   findings?: { locations: ReadonlyArray<{ label: string; path: string; key?: true }>; omitted: number };
   deepScan?: { engine: string; outcome: string };
   redactedLabels?: readonly string[];

@@ -85,7 +85,19 @@ export function relay(
         }
       }
       if (clientGone) result = { outcome: 'client_closed', errorCode: 'client_closed' };
-      else yield deliver(await writer.end());
+      else {
+        let last: string;
+        try {
+          last = await writer.end();
+        } catch (error) {
+          // The dialect could not finish its own part (e.g. storing the answer): the gateway's failure, not the upstream's.
+          const failure = asGatewayError(error);
+          state.error = failure.code;
+          result = { outcome: 'error', errorCode: failure.code };
+          last = writer.error(failure.message, failure.code);
+        }
+        yield deliver(last);
+      }
     } catch (error) {
       if (clientGone) {
         result = { outcome: 'client_closed', errorCode: 'client_closed' };

@@ -158,6 +158,7 @@ export class ResponsesState {
     response: ResponseObject,
     input: readonly Item[],
     labels: readonly string[],
+    options: { keepResponse: boolean } = { keepResponse: true },
   ): Promise<void> {
     const now = this.options.clock.now();
     const sealedItems = (items: readonly Item[], role: string): NewItem[] =>
@@ -173,17 +174,18 @@ export class ResponsesState {
     let conversationItems: Item[] = [];
     if (response.conversation) {
       const candidates = [...input, ...response.output];
-      const taken = new Set(
-        (
-          await this.store.itemsById(
-            owner,
-            candidates.map((item) => item.id),
-          )
-        )
-          .filter((stored) => stored.container === response.conversation!.id)
-          .map((stored) => stored.id),
+      conversationItems = distinct(candidates, await this.takenIn(owner, response.conversation.id, candidates));
+    }
+    if (!options.keepResponse) {
+      // store: false in a conversation: the turn joins the conversation, and no response is kept to retrieve.
+      if (!response.conversation) return;
+      const appended = await this.store.appendConversationItems(
+        owner,
+        response.conversation.id,
+        sealedItems(conversationItems, 'item'),
       );
-      conversationItems = distinct(candidates, taken);
+      if (!appended) throw conversationNotFound(response.conversation.id);
+      return;
     }
     const saved = await this.store.saveResponse(
       {
@@ -240,7 +242,7 @@ export class ResponsesState {
     };
     await this.store.createConversation(
       conversation,
-      items.map((item) => this.sealedItem(item, labels, now)),
+      distinct(items, new Set()).map((item) => this.sealedItem(item, labels, now)),
     );
     return this.conversationObject(conversation);
   }
@@ -275,10 +277,11 @@ export class ResponsesState {
     labels: readonly string[],
   ): Promise<Item[]> {
     const now = this.options.clock.now();
+    const unique = distinct(items, await this.takenIn(owner, id, items));
     const stored = await this.store.appendConversationItems(
       owner,
       id,
-      items.map((item) => this.sealedItem(item, labels, now)),
+      unique.map((item) => this.sealedItem(item, labels, now)),
     );
     if (!stored) throw conversationNotFound(id);
     return this.opened(stored).map(publicItem);
@@ -311,6 +314,15 @@ export class ResponsesState {
   /** Removes what has outlived `state.response_retention_days`. */
   purgeExpired(): Promise<number> {
     return this.store.purgeExpiredResponses(this.options.clock.now());
+  }
+
+  /** The ids among `items` a conversation already holds (a client may send an item back with its id). */
+  private async takenIn(owner: string, conversationId: string, items: readonly Item[]): Promise<Set<string>> {
+    const stored = await this.store.itemsById(
+      owner,
+      items.map((item) => item.id),
+    );
+    return new Set(stored.filter((item) => item.container === conversationId).map((item) => item.id));
   }
 
   private sealedItem(item: Item, labels: readonly string[], now: number): NewItem {

@@ -120,7 +120,7 @@ export function toolsOf(raw: unknown): ToolDefinition[] | undefined {
     if (tool.type !== 'function')
       throw new GatewayError(
         'invalid_request',
-        `Invalid '${param}.type': this gateway serves function tools only (a built-in tool such as '${String(tool.type).slice(0, 40)}' would run at one vendor).`,
+        `Invalid '${param}.type': this gateway serves function tools only (a built-in tool would run at one vendor).`,
         { param: `${param}.type` },
       );
     if (typeof tool.name !== 'string' || tool.name === '')
