@@ -19,12 +19,44 @@ export function luhnValid(digits: string): boolean {
 
 /** ISO 13616 IBAN check: move the first four characters to the end, letters to numbers, mod 97 = 1. */
 export function ibanValid(iban: string): boolean {
+  // A text dense with IBANs checks each one: the common form (ASCII letters and digits, spaces, dashes) is read into
+  // a reused buffer, with no string built; anything else takes the general path.
+  let length = 0;
+  for (let index = 0; index < iban.length; index += 1) {
+    const code = iban.charCodeAt(index);
+    if (code === 32 || code === 45) continue;
+    let upper: number;
+    if (code >= 48 && code <= 57) upper = code;
+    else if (code >= 65 && code <= 90) upper = code;
+    else if (code >= 97 && code <= 122) upper = code - 32;
+    else return ibanValidGeneral(iban);
+    if (length < compactBuffer.length) compactBuffer[length] = upper;
+    length += 1;
+  }
+  // As /^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$/ reads it.
+  if (length < 15 || length > 34) return false;
+  const first = compactBuffer[0]!;
+  const second = compactBuffer[1]!;
+  if (first < 65 || second < 65 || compactBuffer[2]! > 57 || compactBuffer[3]! > 57) return false;
+  const expectedLength = ibanLengthByCountry[(first - 65) * 26 + second - 65]!;
+  if (expectedLength !== 0 && length !== expectedLength) return false;
+  let remainder = 0;
+  for (let step = 0; step < length; step += 1) {
+    const code = compactBuffer[(step + 4) % length]!;
+    remainder = code >= 65 ? (remainder * 100 + code - 55) % 97 : (remainder * 10 + code - 48) % 97;
+  }
+  return remainder === 1;
+}
+
+/** The characters of an IBAN being checked, spaces and dashes left out: 34 at most. */
+const compactBuffer = new Uint8Array(34);
+
+function ibanValidGeneral(iban: string): boolean {
   const compact = iban.replace(/[\s-]/g, '').toUpperCase();
   if (!/^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$/.test(compact)) return false;
   const expectedLength = ibanLengths[compact.slice(0, 2)];
   if (expectedLength !== undefined && compact.length !== expectedLength) return false;
-  // Character codes straight into the remainder (a letter is two digits, A = 10): no strings built,
-  // since a text dense with IBANs checks each one.
+  // Character codes straight into the remainder (a letter is two digits, A = 10): no strings built.
   let remainder = 0;
   for (let step = 0; step < compact.length; step += 1) {
     const code = compact.charCodeAt((step + 4) % compact.length);
@@ -138,6 +170,11 @@ const ibanLengths: Record<string, number> = {
   IL: 23,
   PK: 24,
 };
+
+/** ibanLengths by the two capitals of the country code (0: not listed), read without building the code's string. */
+const ibanLengthByCountry = new Uint8Array(26 * 26);
+for (const [country, length] of Object.entries(ibanLengths))
+  ibanLengthByCountry[(country.charCodeAt(0) - 65) * 26 + country.charCodeAt(1) - 65] = length;
 
 /** French NIR (numéro de sécurité sociale): key = 97 − (first 13 digits mod 97); Corsica's 2A/2B count as 19/18. */
 export function nirValid(nir: string): boolean {

@@ -32,93 +32,71 @@ interface Detector {
 }
 
 /**
- * What one pass over the text learns, so that most detectors can be skipped without running their
- * (Unicode-aware, hence slower) patterns: a 2 KB prompt of prose costs one loop, not sixteen scans.
+ * What a few quick scans of the text learn, so that most detectors can be skipped without running their
+ * (Unicode-aware, hence slower) patterns: a 2 KB prompt of prose costs these scans, not sixteen patterns.
  */
 export interface Features {
-  /** Most digits seen in a run where digits are at most two separator characters apart. */
-  digitRun: number;
+  /** Seven digits in a row, each at most two separator characters (space - . ( ) /) from the one before. */
+  sevenDigits: boolean;
+  /** Nine such digits. */
+  nineDigits: boolean;
   /** A '.' between two digits. */
   dotBetweenDigits: boolean;
   /** Two ':' with hex digits around them, as in an IPv6 address. */
   hexColons: boolean;
-  /** Longest run of characters that may make up a token (A–Z a–z 0–9 + / _ = . -). */
-  tokenRun: number;
+  /** A run of 32 characters that may make up a token (A–Z a–z 0–9 + / _ = . -). */
+  longTokenRun: boolean;
   at: boolean;
 }
 
-const digitClass = 1;
-/** The separators a digit run may hold: space - . ( ) / */
-const separatorClass = 2;
-/** A character that may make up a token: A–Z a–z 0–9 + / _ = . - */
-const tokenClass = 4;
-const hexClass = 8;
-/** The classes of each ASCII character: one table read a character instead of a dozen comparisons. */
-const asciiClasses = new Uint8Array(128);
-for (let code = 0; code < 128; code += 1) {
-  const digit = code >= 48 && code <= 57;
-  const letter = (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
-  asciiClasses[code] =
-    (digit ? digitClass : 0) |
-    (code === 32 || code === 45 || code === 46 || code === 40 || code === 41 || code === 47 ? separatorClass : 0) |
-    (digit || letter || code === 43 || code === 47 || code === 95 || code === 61 || code === 46 || code === 45
-      ? tokenClass
-      : 0) |
-    (digit || (code >= 65 && code <= 70) || (code >= 97 && code <= 102) ? hexClass : 0);
+// Each a class or a short bounded chain from one start, so each scan is linear; the regular expression engine reads
+// a text several times faster than a loop of charCodeAt (measured: 7.6 µs for the loop these replace on a 2 KB
+// prompt, on a SlicedString up to 12 µs).
+const sevenDigits = /[0-9](?:[ ()./-]{0,2}[0-9]){6}/;
+const nineDigits = /[0-9](?:[ ()./-]{0,2}[0-9]){8}/;
+const dotBetweenDigits = /[0-9]\.[0-9]/;
+/** A hex digit before a ':'; two such never overlap (a ':' is no hex digit), so a global scan counts them. */
+const hexColon = /[0-9A-Fa-f]:/g;
+/** The characters that may make up a token: A–Z a–z 0–9 + / _ = . - */
+const tokenCharacters = new Uint8Array(128);
+for (const character of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_=.-')
+  tokenCharacters[character.charCodeAt(0)] = 1;
+const isTokenCharacter = (code: number): boolean => code < 128 && tokenCharacters[code] === 1;
+
+/**
+ * Is there a run of 32 token characters? Every such run covers one of every 32 positions, so only those are looked
+ * at, and around each only as far as it takes: a few characters a word in prose (a pattern for this, tried from every
+ * position, measured 12 µs on a 2 KB prompt; a loop over every character, 3–7 µs). Still linear: a position is read
+ * from at most two samples.
+ */
+function hasLongTokenRun(text: string): boolean {
+  const length = text.length;
+  for (let sample = 31; sample < length; sample += 32) {
+    if (!isTokenCharacter(text.charCodeAt(sample))) continue;
+    let start = sample;
+    while (start > sample - 31 && isTokenCharacter(text.charCodeAt(start - 1))) start -= 1;
+    let end = sample + 1;
+    while (end - start < 32 && end < length && isTokenCharacter(text.charCodeAt(end))) end += 1;
+    if (end - start >= 32) return true;
+  }
+  return false;
 }
 
 export function featuresOf(text: string): Features {
-  let digitRun = 0;
-  let run = 0;
-  let separators = 0;
-  let dotBetweenDigits = false;
-  let colonsNearHex = 0;
-  let tokenRun = 0;
-  let token = 0;
-  let at = false;
-  let previous = 0;
-  let previousClass = 0;
-  let classBeforePrevious = 0;
-  const length = text.length;
-  for (let index = 0; index < length; index += 1) {
-    const code = text.charCodeAt(index);
-    const kind = code < 128 ? asciiClasses[code]! : 0;
-    if (kind & digitClass) {
-      run += 1;
-      separators = 0;
-      if (run > digitRun) digitRun = run;
-      if (previous === 46 && classBeforePrevious & digitClass) dotBetweenDigits = true;
-    } else if (kind & separatorClass) {
-      separators += 1;
-      if (separators > 2) run = 0;
-    } else {
-      run = 0;
-      separators = 0;
-      if (code === 58) {
-        if (previousClass & hexClass) colonsNearHex += 1;
-      } else if (code === 64) at = true;
-    }
-    if (kind & tokenClass) {
-      token += 1;
-      if (token > tokenRun) tokenRun = token;
-    } else {
-      token = 0;
-    }
-    classBeforePrevious = previousClass;
-    previousClass = kind;
-    previous = code;
-  }
+  const seven = sevenDigits.test(text);
+  hexColon.lastIndex = 0;
   return {
-    digitRun,
-    dotBetweenDigits,
-    hexColons: colonsNearHex >= 1 && text.includes('::') ? true : colonsNearHex >= 2,
-    tokenRun,
-    at,
+    sevenDigits: seven,
+    nineDigits: seven && nineDigits.test(text),
+    dotBetweenDigits: dotBetweenDigits.test(text),
+    hexColons: hexColon.test(text) && (text.includes('::') || hexColon.test(text)),
+    longTokenRun: hasLongTokenRun(text),
+    at: text.includes('@'),
   };
 }
 
 /** Seven digits close together: every numeric identifier here has at least that many. */
-const hasDigit = (_text: string, features: Features): boolean => features.digitRun >= 7;
+const hasDigit = (_text: string, features: Features): boolean => features.sevenDigits;
 const digitsOf = (text: string): string => text.replace(/\D/g, '');
 // Unicode-aware edges: a match must not continue a word in any script.
 // An underscore does not continue a word here: AWS_KEY_AKIA… and alice@example.com_x hold a value.
@@ -212,7 +190,7 @@ export const detectors: readonly Detector[] = [
   {
     label: 'pii.national_id.us_ssn',
     retry: true,
-    gate: (_text, features) => features.digitRun >= 9,
+    gate: (_text, features) => features.nineDigits,
     pattern: rx(`(?<!\\d)(?<!\\d-)\\d{3}[- ]\\d{2}[- ]\\d{4}(?!\\d)(?!-\\d)`),
     validate: (match) => ssnValid(match.replace(/ /g, '-')),
   },
@@ -258,7 +236,7 @@ export const detectors: readonly Detector[] = [
   {
     label: 'secret.token',
     // A long run of token characters with the randomness of a secret (not a word, not hex, not a UUID).
-    gate: (_text, features) => features.tokenRun >= 32,
+    gate: (_text, features) => features.longTokenRun,
     pattern: rx(`${before}[A-Za-z0-9+/_=.-]{32,256}${after}`),
     validate: (match) =>
       /\d/.test(match) && /[a-z]/.test(match) && /[A-Z]/.test(match) && !match.includes('..') && entropy(match) >= 4.2,

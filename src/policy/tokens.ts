@@ -2,8 +2,10 @@
 // punctuation), in typed arrays reused between calls: one buffer for both, as they run one after the
 // other and each call starts by resetting it.
 import {
+  finish,
   fold,
   hashRange,
+  hashSeed,
   isApostrophe,
   isArabicLetter,
   isArabicMark,
@@ -13,6 +15,7 @@ import {
   isNewline,
   isSpace,
   isUpper,
+  step,
 } from './words.js';
 
 export const latinWord = 1;
@@ -124,8 +127,7 @@ export function tokenizeRange(from: number, to: number, gap: boolean): void {
   const first = tokens.count;
   tokenizeInto(tokens.text, from, to, gap);
   const count = tokens.count;
-  // Hashes and look-ups are filled in when first needed.
-  tokens.hashes.fill(-1, first, count);
+  // Look-ups are filled in when first needed, and the hashes tokenizeInto did not take on the way.
   tokens.masks.fill(-1, first, count);
   tokens.entryIds.fill(-2, first, count);
   // Two empty tokens after the last, so that a look-ahead past the end reads nothing left over
@@ -137,7 +139,7 @@ export function tokenizeRange(from: number, to: number, gap: boolean): void {
 
 function tokenizeInto(text: string, from: number, length: number, gap: boolean): void {
   let count = tokens.count;
-  let { starts, ends, info } = tokens;
+  let { starts, ends, info, hashes } = tokens;
   let pendingNewline = gap || from === 0;
   let pendingSpace = true;
   let index = from;
@@ -162,7 +164,7 @@ function tokenizeInto(text: string, from: number, length: number, gap: boolean):
     if (count >= tokens.capacity) {
       tokens.count = count;
       grow();
-      ({ starts, ends, info } = tokens);
+      ({ starts, ends, info, hashes } = tokens);
     }
     let flags = (pendingNewline ? newlineBefore : 0) | (pendingSpace ? spaceBefore : 0);
     pendingNewline = false;
@@ -170,22 +172,30 @@ function tokenizeInto(text: string, from: number, length: number, gap: boolean):
     const start = index;
     let kind: number;
     let end = 0;
+    // The word's hash (as hashOf takes it) where the loop below reads the word anyway; else -1, taken when needed.
+    let hash = -1;
     if (code >= 97 && code <= 122) {
-      // The common case, a run of lower-case ASCII letters ending the word, in one tight loop.
+      // The common case, a run of lower-case ASCII letters ending the word, in one tight loop; they fold to
+      // themselves, so the hash is taken on the way.
       kind = latinWord;
+      let running = step(hashSeed, code);
       index += 1;
       let next = text.charCodeAt(index);
-      while (next >= 97 && next <= 122) next = text.charCodeAt((index += 1));
+      while (next >= 97 && next <= 122) {
+        running = step(running, next);
+        next = text.charCodeAt((index += 1));
+      }
       if (index < length && (isLatinLetter(next) || isApostrophe(next) || isHyphen(next) || isDigit(next))) {
         index = latinWordEnd(text, start, length);
         flags |= latinFlags & ~onlyCapitals;
-      }
+      } else if (index <= length) hash = finish(running);
       if (index > length) index = length;
     } else if (code >= 65 && code <= 90 && (end = capitalisedWordEnd(text, index, length)) > 0) {
       // "Mr", "Dear", "A": a capital, then lower-case ASCII letters ending the word.
       kind = latinWord;
       index = end;
       flags |= capitalised | segmentsCapitalised;
+      hash = capitalisedHash;
     } else if (isLatinLetter(code)) {
       kind = latinWord;
       index = latinWordEnd(text, start, length);
@@ -243,16 +253,26 @@ function tokenizeInto(text: string, from: number, length: number, gap: boolean):
     starts[count] = start;
     ends[count] = index;
     info[count] = kind | flags;
+    hashes[count] = hash;
     count += 1;
   }
   tokens.count = count;
 }
 
+/** Set by capitalisedWordEnd: the hash of the word it found (as hashOf takes it), or -1. */
+let capitalisedHash = -1;
+
 /** The end of a word of a capital and lower-case ASCII letters at index, or -1 for any other word. */
 function capitalisedWordEnd(text: string, index: number, length: number): number {
   let end = index + 1;
+  // The capital folds to its lower case; the letters after it to themselves.
+  let running = step(hashSeed, text.charCodeAt(index) + 32);
   let code = text.charCodeAt(end);
-  while (code >= 97 && code <= 122) code = text.charCodeAt((end += 1));
+  while (code >= 97 && code <= 122) {
+    running = step(running, code);
+    code = text.charCodeAt((end += 1));
+  }
+  capitalisedHash = end > length ? -1 : finish(running);
   if (end > length) end = length;
   return isWordGoingOn(text, end, length) ? -1 : end;
 }
