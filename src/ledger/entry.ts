@@ -147,8 +147,12 @@ export interface CallFacts {
 
 const clip = (text: string | undefined, length = 256): string => (text ?? '').slice(0, length);
 
-/** Entries built by `callEntry`: their members are in canonical order already. */
-const ordered = new WeakSet<object>();
+/**
+ * Marks entries built by `callEntry`, whose members are in canonical order already. A symbol-keyed member rather
+ * than a WeakSet: JSON.stringify and for…in skip it, and it costs the garbage collector nothing (a WeakSet holding
+ * every call's entry made each collection walk them).
+ */
+const ordered: unique symbol = Symbol('canonical order');
 
 /**
  * The entry of a call (chat, messages, embeddings, a stream's opening or closing). Its members are
@@ -204,9 +208,9 @@ export function callEntry(kind: EntryKind, facts: CallFacts): EntryRecord {
       : null,
     v: entryVersion,
   } satisfies EntryRecord;
+  (record as { [ordered]?: true })[ordered] = true;
   // Frozen: a member added later would break the order JSON.stringify relies on.
-  ordered.add(Object.freeze(record));
-  return record;
+  return Object.freeze(record);
 }
 
 /** The members every entry carries, for the entries that record an event rather than a call (cuts, models, actions). */
@@ -343,7 +347,10 @@ function plain(value: unknown): boolean {
 export function encodeEntry(record: EntryRecord): Buffer {
   let text: string;
   try {
-    text = ordered.has(record) && plain(record) ? JSON.stringify(record) : canonicalJson(record);
+    text =
+      (record as { [ordered]?: true })[ordered] === true && plain(record)
+        ? JSON.stringify(record)
+        : canonicalJson(record);
   } catch (error) {
     throw new EntryError(`the entry cannot be encoded as JSON: ${(error as Error).message}`);
   }
