@@ -3,26 +3,20 @@
 // with it; every turn classifies the items again, as it sends them again.
 import { GatewayError } from '../core/errors.js';
 import { callerLabels } from '../pipeline/classify.js';
-import { type Item, parseItem } from '../state/items.js';
+import { isJsonObject, type Item, parseItem } from '../state/items.js';
 import type { ResponsesState } from '../state/responses.js';
 import type { Exchange, Reply } from './exchange.js';
+import { parseJsonBody } from './http-io.js';
 import { checkItemCount, listBody, metadataOf, pageOf } from './state-shapes.js';
 
 export const conversationsPath = '/v1/conversations';
 export const conversationsPrefix = '/v1/conversations/';
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
 function jsonBody(exchange: Exchange): Record<string, unknown> {
+  // An empty body is an empty request here (POST /v1/conversations may carry nothing).
   if (exchange.body.length === 0) return {};
-  let raw: unknown;
-  try {
-    raw = JSON.parse(exchange.body.toString('utf8'));
-  } catch {
-    throw new GatewayError('invalid_json', 'The request body is not valid JSON.');
-  }
-  if (!isObject(raw))
+  const raw = parseJsonBody(exchange.body);
+  if (!isJsonObject(raw))
     throw new GatewayError('invalid_request', 'The request body must be a JSON object.', { param: 'body' });
   return raw;
 }
@@ -48,12 +42,10 @@ function itemsOf(raw: unknown, required: boolean): Item[] {
   });
 }
 
+// What a conversation carries from turn to turn is the labels declared for its items (the x-sovereign-labels header,
+// metadata.labels); what the detectors would find in them is found again at every turn, since every item is sent, and
+// so classified, again.
 export function createConversationsApi({ state }: { state: ResponsesState }) {
-  // What a conversation carries from turn to turn is the labels declared for its items (the x-sovereign-labels
-  // header, metadata.labels); what the detectors would find in them is found again at every turn, since every
-  // item is sent, and so classified, again.
-  const labelsOf = async (_items: readonly Item[], declared: readonly string[]): Promise<string[]> => [...declared];
-
   return {
     /** POST /v1/conversations. */
     async create(exchange: Exchange): Promise<Reply> {
@@ -62,7 +54,7 @@ export function createConversationsApi({ state }: { state: ResponsesState }) {
       const body = jsonBody(exchange);
       const items = itemsOf(body.items, false);
       const metadata = metadataOf(body.metadata);
-      const labels = await labelsOf(items, declaredLabels(exchange, metadata));
+      const labels = declaredLabels(exchange, metadata);
       return {
         status: 200,
         body: JSON.stringify(await state.createConversation(exchange.tenant.name, items, metadata, labels)),
@@ -100,7 +92,7 @@ export function createConversationsApi({ state }: { state: ResponsesState }) {
         }
         if (method === 'POST') {
           const items = itemsOf(jsonBody(exchange).items, true);
-          const labels = await labelsOf(items, declaredLabels(exchange, {}));
+          const labels = declaredLabels(exchange, {});
           const added = await state.addConversationItems(owner, id, items, labels);
           return { status: 200, body: listBody(added, false) };
         }

@@ -8,6 +8,7 @@ import type { StreamEvent } from '../core/provider.js';
 import type { CallInput, CallOutput, CallPipeline, CallState, DialectWriter, StreamWriter } from '../pipeline/call.js';
 import {
   type FunctionCallItem,
+  isJsonObject,
   type Item,
   type ItemReference,
   type MessageItem,
@@ -19,6 +20,7 @@ import { type ResponseObject, type ResponsesState, type TurnContext, usageOf } f
 import { formatOf, messagesOf, outputItemsOf, toolChoiceOf, toolsOf } from '../state/translate.js';
 import { errorBody } from './errors.js';
 import type { Exchange, Reply } from './exchange.js';
+import { parseJsonBody } from './http-io.js';
 import { listBody, metadataOf, pageOf } from './state-shapes.js';
 
 export const responsesPrefix = '/v1/responses/';
@@ -47,17 +49,10 @@ export interface ResponsesCreate {
 
 const invalid = (param: string, message: string): GatewayError =>
   new GatewayError('invalid_request', message, { param });
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export function parseResponsesCreate(body: Buffer): ResponsesCreate {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(body.toString('utf8'));
-  } catch {
-    throw new GatewayError('invalid_json', 'The request body is not valid JSON.');
-  }
-  if (!isObject(raw)) throw invalid('body', 'The request body must be a JSON object.');
+  const raw = parseJsonBody(body);
+  if (!isJsonObject(raw)) throw invalid('body', 'The request body must be a JSON object.');
   if (typeof raw.model !== 'string' || raw.model === '')
     throw new GatewayError('invalid_request', "Missing required parameter: 'model'.", { param: 'model' });
   const conversation =
@@ -65,7 +60,7 @@ export function parseResponsesCreate(body: Buffer): ResponsesCreate {
       ? undefined
       : typeof raw.conversation === 'string'
         ? raw.conversation
-        : isObject(raw.conversation) && typeof raw.conversation.id === 'string'
+        : isJsonObject(raw.conversation) && typeof raw.conversation.id === 'string'
           ? raw.conversation.id
           : null;
   if (conversation === null || conversation === '')
@@ -143,7 +138,7 @@ export function parseResponsesCreate(body: Buffer): ResponsesCreate {
     // (a deep or huge value there would be stored and echoed without ever being checked).
     text: {
       format: formatEcho(format),
-      ...(isObject(raw.text) && typeof raw.text.verbosity === 'string'
+      ...(isJsonObject(raw.text) && typeof raw.text.verbosity === 'string'
         ? { verbosity: raw.text.verbosity.slice(0, 16) }
         : {}),
     },
@@ -166,7 +161,7 @@ function formatEcho(format: ChatRequest['response_format']): Record<string, unkn
 
 /** `reasoning` as the response object shows it: its two known members, as short strings. */
 function reasoningEcho(raw: unknown): { effort: string | null; summary: string | null } | null {
-  if (!isObject(raw)) return null;
+  if (!isJsonObject(raw)) return null;
   const text = (value: unknown): string | null => (typeof value === 'string' ? value.slice(0, 16) : null);
   return { effort: text(raw.effort), summary: text(raw.summary) };
 }

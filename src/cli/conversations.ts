@@ -9,7 +9,7 @@ import { systemClock } from '../core/clock.js';
 import { GatewayError } from '../core/errors.js';
 import { anonymousTenant } from '../pipeline/auth.js';
 import { callerLabels } from '../pipeline/classify.js';
-import { type Item, parseItem } from '../state/items.js';
+import { isJsonObject, type Item, parseItem } from '../state/items.js';
 import { ResponsesState } from '../state/responses.js';
 import { Sealer, SealingError } from '../state/sealing.js';
 import type { Store } from '../store/store.js';
@@ -33,9 +33,6 @@ export interface ConversationDocument {
   /** Responses items, oldest first, as GET /v1/conversations/{id}/items shows them. */
   items: Item[];
 }
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The document for an exported conversation; a vendor's opaque state (encrypted reasoning) stays behind. */
 export function conversationDocument(exported: {
@@ -76,7 +73,7 @@ export function parseConversationDocument(text: string): Pick<ConversationDocume
   } catch (error) {
     throw new ConversationDocumentError(`not JSON (${(error as Error).message})`);
   }
-  if (!isObject(raw)) throw new ConversationDocumentError('expected a JSON object');
+  if (!isJsonObject(raw)) throw new ConversationDocumentError('expected a JSON object');
   if (raw.format !== conversationFormat)
     throw new ConversationDocumentError(
       `"format" is ${JSON.stringify(raw.format)?.slice(0, 60) ?? 'missing'}; expected "${conversationFormat}" (a file from \`sovereign conversations export\`)`,

@@ -81,7 +81,8 @@ export function newCallId(): string {
 
 const invalid = (param: string, message: string): GatewayError =>
   new GatewayError('invalid_request', `Invalid '${param}': ${message}`, { param });
-const isObject = (value: unknown): value is Record<string, unknown> =>
+/** A JSON object: not null, not an array. */
+export const isJsonObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function text(value: unknown, param: string): string {
@@ -100,7 +101,7 @@ function statusOf(value: unknown, param: string): ItemStatus {
 }
 
 function contentPart(raw: unknown, param: string): InputContent {
-  if (!isObject(raw)) throw invalid(param, 'expected an object.');
+  if (!isJsonObject(raw)) throw invalid(param, 'expected an object.');
   switch (raw.type) {
     case 'input_text':
       return { type: 'input_text', text: text(raw.text, `${param}.text`) };
@@ -144,7 +145,7 @@ function messageContent(raw: unknown, param: string): InputContent[] {
 
 /** One input item; ids the client gave are kept (an assistant message sent back keeps its `msg_…`). */
 export function parseItem(raw: unknown, param: string): Item | ItemReference {
-  if (!isObject(raw)) throw invalid(param, 'expected an object.');
+  if (!isJsonObject(raw)) throw invalid(param, 'expected an object.');
   const id = optionalText(raw.id, `${param}.id`);
   const type = raw.type ?? (raw.role !== undefined ? 'message' : id !== undefined ? 'item_reference' : undefined);
   switch (type) {
@@ -202,14 +203,14 @@ export function parseItem(raw: unknown, param: string): Item | ItemReference {
       const summary = Array.isArray(raw.summary)
         ? raw.summary.map((part, index) => ({
             type: 'summary_text' as const,
-            text: text(isObject(part) ? part.text : undefined, `${param}.summary[${index}].text`),
+            text: text(isJsonObject(part) ? part.text : undefined, `${param}.summary[${index}].text`),
           }))
         : [];
       const item: ReasoningItem = { type: 'reasoning', id: id ?? newId('reasoning'), summary };
       if (Array.isArray(raw.content))
         item.content = raw.content.map((part, index) => ({
           type: 'reasoning_text' as const,
-          text: text(isObject(part) ? part.text : undefined, `${param}.content[${index}].text`),
+          text: text(isJsonObject(part) ? part.text : undefined, `${param}.content[${index}].text`),
         }));
       if (typeof raw.encrypted_content === 'string') item.encrypted_content = raw.encrypted_content;
       return item;

@@ -162,13 +162,7 @@ export class ResponsesState {
   ): Promise<void> {
     const now = this.options.clock.now();
     const sealedItems = (items: readonly Item[], role: string): NewItem[] =>
-      items.map((item) => ({
-        id: item.id,
-        role,
-        labels: [...labels],
-        createdAt: now,
-        sealed: this.sealer.seal(JSON.stringify(item), item.id),
-      }));
+      items.map((item) => this.sealedItem(item, labels, now, role));
     const own = [...sealedItems(distinct(input, new Set()), 'input'), ...sealedItems(response.output, 'output')];
     // The conversation keeps the same items under the same ids, unless it already has an item by that id.
     let conversationItems: Item[] = [];
@@ -325,10 +319,11 @@ export class ResponsesState {
     return new Set(stored.filter((item) => item.container === conversationId).map((item) => item.id));
   }
 
-  private sealedItem(item: Item, labels: readonly string[], now: number): NewItem {
+  /** An item as the store keeps it; `role` is `input` or `output` of a response, `item` of a conversation. */
+  private sealedItem(item: Item, labels: readonly string[], now: number, role = 'item'): NewItem {
     return {
       id: item.id,
-      role: 'item',
+      role,
       labels: [...labels],
       createdAt: now,
       sealed: this.sealer.seal(JSON.stringify(item), item.id),

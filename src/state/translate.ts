@@ -12,7 +12,7 @@ import type {
   ToolDefinition,
 } from '../core/chat.js';
 import { GatewayError } from '../core/errors.js';
-import { type InputContent, type Item, newCallId, newId } from './items.js';
+import { type InputContent, type Item, isJsonObject, newCallId, newId } from './items.js';
 
 function partsOf(content: readonly InputContent[]): ContentPart[] {
   const parts: ContentPart[] = [];
@@ -103,9 +103,6 @@ export function messagesOf(items: readonly Item[], instructions: string | undefi
   return messages;
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
 /**
  * Responses tools are flat (`{type:"function", name, parameters}`); only function tools can be served, by any provider.
  */
@@ -115,7 +112,7 @@ export function toolsOf(raw: unknown): ToolDefinition[] | undefined {
     throw new GatewayError('invalid_request', "Invalid 'tools': expected an array.", { param: 'tools' });
   return raw.map((tool, index) => {
     const param = `tools[${index}]`;
-    if (!isObject(tool))
+    if (!isJsonObject(tool))
       throw new GatewayError('invalid_request', `Invalid '${param}': expected an object.`, { param });
     if (tool.type !== 'function')
       throw new GatewayError(
@@ -129,7 +126,7 @@ export function toolsOf(raw: unknown): ToolDefinition[] | undefined {
       });
     const definition: ToolDefinition = { type: 'function', function: { name: tool.name } };
     if (typeof tool.description === 'string') definition.function.description = tool.description;
-    if (isObject(tool.parameters)) definition.function.parameters = tool.parameters;
+    if (isJsonObject(tool.parameters)) definition.function.parameters = tool.parameters;
     if (typeof tool.strict === 'boolean') definition.function.strict = tool.strict;
     return definition;
   });
@@ -138,7 +135,7 @@ export function toolsOf(raw: unknown): ToolDefinition[] | undefined {
 export function toolChoiceOf(raw: unknown): ToolChoice | undefined {
   if (raw === undefined || raw === null) return undefined;
   if (raw === 'none' || raw === 'auto' || raw === 'required') return raw;
-  if (isObject(raw) && raw.type === 'function' && typeof raw.name === 'string')
+  if (isJsonObject(raw) && raw.type === 'function' && typeof raw.name === 'string')
     return { type: 'function', function: { name: raw.name } };
   throw new GatewayError(
     'invalid_request',
@@ -149,9 +146,9 @@ export function toolChoiceOf(raw: unknown): ToolChoice | undefined {
 
 /** `text.format` → the chat API's `response_format`. */
 export function formatOf(raw: unknown): ResponseFormat | undefined {
-  if (!isObject(raw) || raw.format === undefined || raw.format === null) return undefined;
+  if (!isJsonObject(raw) || raw.format === undefined || raw.format === null) return undefined;
   const format = raw.format;
-  if (!isObject(format))
+  if (!isJsonObject(format))
     throw new GatewayError('invalid_request', "Invalid 'text.format': expected an object.", { param: 'text.format' });
   if (format.type === 'text') return undefined;
   if (format.type === 'json_object') return { type: 'json_object' };
@@ -163,7 +160,7 @@ export function formatOf(raw: unknown): ResponseFormat | undefined {
     const schema: { name: string; schema?: Record<string, unknown>; strict?: boolean; description?: string } = {
       name: format.name,
     };
-    if (isObject(format.schema)) schema.schema = format.schema;
+    if (isJsonObject(format.schema)) schema.schema = format.schema;
     if (typeof format.strict === 'boolean') schema.strict = format.strict;
     if (typeof format.description === 'string') schema.description = format.description;
     return { type: 'json_schema', json_schema: schema };

@@ -279,8 +279,8 @@ async function append(
     .returning(['next_position', 'labels'])
     .executeTakeFirst();
   if (!reserved) return undefined;
-  const merged = [...new Set([...(JSON.parse(reserved.labels) as string[]), ...labels])].sort();
-  if (merged.length !== (JSON.parse(reserved.labels) as string[]).length)
+  const merged = mergedLabels(reserved.labels, labels);
+  if (merged !== undefined)
     await executor
       .updateTable('state_conversations')
       .set({ labels: JSON.stringify(merged) })
@@ -288,6 +288,13 @@ async function append(
       .execute();
   const start = Number(reserved.next_position) - items.length;
   return insertItems(executor, id, start, items);
+}
+
+/** A conversation's stored labels (JSON) with `added` taken in, or undefined when they add nothing. */
+function mergedLabels(stored: string, added: readonly string[]): string[] | undefined {
+  const known = JSON.parse(stored) as string[];
+  const merged = [...new Set([...known, ...added])].sort();
+  return merged.length === known.length ? undefined : merged;
 }
 
 async function insertItems(
@@ -387,9 +394,8 @@ export function sqliteResponseWriter(file: string): {
         if (conversation && response.conversationId) {
           const reserved = reserve.get(conversation.items.length, response.conversationId, response.owner);
           if (!reserved) return false;
-          const known = JSON.parse(reserved.labels) as string[];
-          const merged = [...new Set([...known, ...conversation.labels])].sort();
-          if (merged.length !== known.length) setLabels.run(JSON.stringify(merged), response.conversationId);
+          const merged = mergedLabels(reserved.labels, conversation.labels);
+          if (merged !== undefined) setLabels.run(JSON.stringify(merged), response.conversationId);
           const start = reserved.next_position - conversation.items.length;
           conversation.items.forEach((item, index) => {
             insertItem.run(
