@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { decodeEntry } from '../src/ledger/entry.js';
 import type { Double } from './doubles/http-double.js';
-import { startAnthropicDouble } from './doubles/anthropic-upstream.js';
 import { startOpenAIDouble } from './doubles/openai-upstream.js';
 import { postJson, providerEntry, startTestGateway, type TestGateway } from './helpers.js';
+import { type EgressRig, startEgressRig } from './support/egress-rig.js';
 
 const email = 'leak.canary@patients.example.sa';
 const user = (content: unknown) => ({ role: 'user', content });
@@ -240,48 +240,15 @@ describe('egress through every field: personal data outside message text never r
   let rented: Double;
   let rentedClaude: Double;
   let gateway: TestGateway;
+  let rig: EgressRig;
 
   before(async () => {
-    owned = await startOpenAIDouble();
-    rented = await startOpenAIDouble();
-    rentedClaude = await startAnthropicDouble();
-    gateway = await startTestGateway(
-      {
-        providers: [
-          providerEntry('own', owned.url, { jurisdiction: 'SA', ownership: 'owned' }),
-          providerEntry('cloud', rented.url, { jurisdiction: 'US', ownership: 'rented', operator: 'Cloud Inc' }),
-          {
-            ...providerEntry('claude', rentedClaude.url, {
-              kind: 'anthropic',
-              jurisdiction: 'US',
-              ownership: 'rented',
-              operator: 'Claude Inc',
-            }),
-            api_key_env: 'CLAUDE_KEY',
-          },
-        ],
-        models: { default: { candidates: ['own/m1', 'cloud/m1'] }, claude: { candidates: ['own/m1', 'claude/m1'] } },
-        routing: { retries: 0, attempt_timeout_ms: 2_000, breaker: { failures: 100_000 } },
-        policy: {
-          name: 'owned-pii',
-          rules: [
-            { when: { labels_any: ['pii', 'secret'] }, allow: { ownership: ['owned'] } },
-            { when: {}, allow: {} },
-          ],
-        },
-      },
-      { env: { CLAUDE_KEY: 'k' } },
-    );
+    rig = await startEgressRig();
+    ({ gateway, owned, rented, rentedClaude } = rig);
   });
-  after(async () => {
-    await gateway.close();
-    for (const double of [owned, rented, rentedClaude]) await double.close();
-  });
-  beforeEach(() => {
-    // The owned provider is down: without the policy, every call would fall back to a rented one.
-    owned.setDefault({ kind: 'status', status: 503 });
-    for (const double of [owned, rented, rentedClaude]) double.received.length = 0;
-  });
+  after(() => rig.close());
+  // The owned provider is down: without the policy, every call would fall back to a rented one.
+  beforeEach(() => rig.reset());
 
   const leaked = (): string[] =>
     [...rented.received, ...rentedClaude.received]

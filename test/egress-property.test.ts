@@ -7,12 +7,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { Double } from './doubles/http-double.js';
-import { startAnthropicDouble } from './doubles/anthropic-upstream.js';
-import { startOpenAIDouble } from './doubles/openai-upstream.js';
-import { providerEntry, startTestGateway, type TestGateway } from './helpers.js';
+import type { TestGateway } from './helpers.js';
 import { parseChatRequest } from '../src/api/openai-chat.js';
 import { toWireRequest } from '../src/providers/openai-compatible.js';
 import { stringsOf } from './support/strings-of.js';
+import { type EgressRig, startEgressRig } from './support/egress-rig.js';
 
 const runs = Number(process.env.EGRESS_PROPERTY_RUNS ?? 2000);
 
@@ -218,48 +217,16 @@ function plant(slot: Slot, canary: (typeof canaries)[number]): void {
 }
 
 describe('egress, as a property: a canary at a random place of a random valid request never reaches a forbidden provider', () => {
-  let owned: Double;
   let rented: Double;
   let rentedClaude: Double;
   let gateway: TestGateway;
+  let rig: EgressRig;
 
   before(async () => {
-    owned = await startOpenAIDouble();
-    rented = await startOpenAIDouble();
-    rentedClaude = await startAnthropicDouble();
-    owned.setDefault({ kind: 'status', status: 503 });
-    gateway = await startTestGateway(
-      {
-        providers: [
-          providerEntry('own', owned.url, { jurisdiction: 'SA', ownership: 'owned' }),
-          providerEntry('cloud', rented.url, { jurisdiction: 'US', ownership: 'rented', operator: 'Cloud Inc' }),
-          {
-            ...providerEntry('claude', rentedClaude.url, {
-              kind: 'anthropic',
-              jurisdiction: 'US',
-              ownership: 'rented',
-              operator: 'Claude Inc',
-            }),
-            api_key_env: 'CLAUDE_KEY',
-          },
-        ],
-        models: { default: { candidates: ['own/m1', 'cloud/m1'] }, claude: { candidates: ['own/m1', 'claude/m1'] } },
-        routing: { retries: 0, attempt_timeout_ms: 2_000, breaker: { failures: 1_000_000 } },
-        policy: {
-          name: 'owned-pii',
-          rules: [
-            { when: { labels_any: ['pii', 'secret'] }, allow: { ownership: ['owned'] } },
-            { when: {}, allow: {} },
-          ],
-        },
-      },
-      { env: { CLAUDE_KEY: 'k' } },
-    );
+    rig = await startEgressRig();
+    ({ gateway, rented, rentedClaude } = rig);
   });
-  after(async () => {
-    await gateway.close();
-    for (const double of [owned, rented, rentedClaude]) await double.close();
-  });
+  after(() => rig.close());
 
   it(`${runs} seeded cases: no canary reaches the rented upstreams; plain requests still do`, async (context) => {
     const statuses = new Map<number, number>();

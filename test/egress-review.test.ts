@@ -6,10 +6,10 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { deflateSync } from 'node:zlib';
 import { decodeEntry } from '../src/ledger/entry.js';
 import type { Double } from './doubles/http-double.js';
-import { startAnthropicDouble } from './doubles/anthropic-upstream.js';
 import { startOpenAIDouble } from './doubles/openai-upstream.js';
 import { postJson, providerEntry, startTestGateway, type TestGateway } from './helpers.js';
 import { createApiKey } from '../src/pipeline/auth.js';
+import { type EgressRig, startEgressRig } from './support/egress-rig.js';
 
 const email = 'alice@example.com';
 const user = (content: unknown) => ({ role: 'user', content });
@@ -34,51 +34,14 @@ describe('egress, as the review tried it: nothing sensitive reaches a forbidden 
   let cloud: Double;
   let claude: Double;
   let gateway: TestGateway;
+  let rig: EgressRig;
 
   before(async () => {
-    owned = await startOpenAIDouble();
-    cloud = await startOpenAIDouble();
-    claude = await startAnthropicDouble();
-    gateway = await startTestGateway(
-      {
-        providers: [
-          providerEntry('own', owned.url, { jurisdiction: 'SA', ownership: 'owned' }),
-          providerEntry('cloud', cloud.url, { jurisdiction: 'US', ownership: 'rented', operator: 'Cloud Inc' }),
-          {
-            ...providerEntry('claude', claude.url, {
-              kind: 'anthropic',
-              jurisdiction: 'US',
-              ownership: 'rented',
-              operator: 'Claude Inc',
-            }),
-            api_key_env: 'CLAUDE_KEY',
-          },
-        ],
-        models: {
-          default: { candidates: ['own/m1', 'cloud/m1'] },
-          claude: { candidates: ['own/m1', 'claude/m1'] },
-          away: { candidates: ['cloud/m1'] },
-        },
-        routing: { retries: 0, breaker: { failures: 1_000_000 } },
-        policy: {
-          name: 'owned-pii',
-          rules: [
-            { when: { labels_any: ['pii', 'secret'] }, allow: { ownership: ['owned'] } },
-            { when: {}, allow: {} },
-          ],
-        },
-      },
-      { env: { CLAUDE_KEY: 'k' } },
-    );
+    rig = await startEgressRig();
+    ({ gateway, owned, rented: cloud, rentedClaude: claude } = rig);
   });
-  after(async () => {
-    await gateway.close();
-    for (const double of [owned, cloud, claude]) await double.close();
-  });
-  beforeEach(() => {
-    owned.setDefault({ kind: 'status', status: 503 });
-    for (const double of [owned, cloud, claude]) double.received.length = 0;
-  });
+  after(() => rig.close());
+  beforeEach(() => rig.reset());
 
   const rented = (): string[] => [...cloud.received, ...claude.received].map((received) => received.raw);
   const call = (model: string, body: Record<string, unknown>) =>
