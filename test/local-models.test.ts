@@ -352,6 +352,26 @@ describe('kind: local, through the gateway', () => {
       body.error.message,
     );
   });
+
+  test("counts input tokens with the model's own tokenizer and template, as its generation does", async () => {
+    const input = [{ role: 'user' as const, content: 'Count me, please.' }];
+    const counted = await client.responses.inputTokens.count({ model: 'own/tiny', input });
+    const generated = await client.responses.create({ model: 'own/tiny', input, max_output_tokens: 4 });
+    assert.ok(counted.input_tokens > 0);
+    assert.equal(counted.input_tokens, generated.usage?.input_tokens);
+  });
+
+  test('a prompt larger than the local context goes to the next candidate, or is context_length_exceeded', async () => {
+    const content = 'A long record. '.repeat(400);
+    const spilled = await client.chat.completions
+      .create({ model: 'chat', messages: [{ role: 'user', content }], max_tokens: 8 })
+      .withResponse();
+    assert.equal(spilled.response.headers.get('x-sovereign-provider'), 'cloud');
+    await assert.rejects(
+      client.chat.completions.create({ model: 'own/tiny', messages: [{ role: 'user', content }], max_tokens: 8 }),
+      (error: any) => error.status === 400 && error.code === 'context_length_exceeded',
+    );
+  });
 });
 
 describe('kind: local, idle unload', () => {

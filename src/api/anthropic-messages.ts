@@ -48,10 +48,14 @@ const messagesBody = z.looseObject({
   metadata: z.looseObject({ user_id: z.string().nullish() }).optional(),
 });
 
+/** POST /v1/messages/count_tokens takes the same body without generation settings: max_tokens is not required. */
+const countBody = messagesBody.extend({ max_tokens: z.number().int().positive().optional() });
+
 type Block = { type: string; [field: string]: unknown };
 
-export function parseMessagesRequest(body: Buffer): ChatRequest {
-  const parsed = messagesBody.safeParse(parseJsonBody(body));
+/** A Messages body (or, with `count`, a count_tokens body) as the neutral request. */
+export function parseMessagesRequest(body: Buffer, count = false): ChatRequest {
+  const parsed = (count ? countBody : messagesBody).safeParse(parseJsonBody(body));
   if (!parsed.success) throw validationError(parsed.error);
   const input = parsed.data;
   const messages: ChatMessage[] = [];
@@ -111,9 +115,9 @@ export function parseMessagesRequest(body: Buffer): ChatRequest {
   const request: ChatRequest = {
     model: input.model,
     messages,
-    stream: input.stream === true,
+    stream: !count && input.stream === true,
     includeUsage: true,
-    max_tokens: input.max_tokens,
+    ...(input.max_tokens !== undefined ? { max_tokens: input.max_tokens } : {}),
     declaredLabels: takeLabels(input.metadata).labels,
     extra: {},
   };
@@ -202,6 +206,12 @@ function parseArguments(text: string): unknown {
 export const anthropicMessagesWriter: DialectWriter<ChatResponse> = {
   answer: (response) => JSON.stringify(toAnthropicMessage(response)),
   stream: (model) => new AnthropicStreamWriter(model),
+  error: (error) => anthropicErrorBody(error),
+};
+
+/** POST /v1/messages/count_tokens: `{"input_tokens": n}`. */
+export const anthropicCountWriter: DialectWriter<number> = {
+  answer: (tokens) => JSON.stringify({ input_tokens: tokens }),
   error: (error) => anthropicErrorBody(error),
 };
 

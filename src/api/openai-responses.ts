@@ -180,6 +180,18 @@ export function createResponsesApi({ calls, state, now }: ResponsesApiOptions) {
       return calls.chat(input, (callState) => turn.prepare(input.body!, callState), turn.writer());
     },
 
+    /**
+     * POST /v1/responses/input_tokens: the tokens a create request with this body would send (its chain or
+     * conversation included), counted as the model that would answer counts them.
+     */
+    inputTokens(input: CallInput): Promise<CallOutput> {
+      const turn = new Turn(state, input.tenant.name, now, true);
+      return calls.countTokens(input, (callState) => turn.prepare(input.body!, callState), {
+        answer: (tokens) => JSON.stringify({ object: 'response.input_tokens', input_tokens: tokens }),
+        error: (error) => errorBody('openai', error),
+      });
+    },
+
     /** GET and DELETE /v1/responses/{id}, GET …/input_items, POST …/cancel. */
     async byId(exchange: Exchange, path: string, query: URLSearchParams): Promise<Reply> {
       const [id, verb, ...rest] = path.slice(responsesPrefix.length).split('/');
@@ -223,6 +235,8 @@ class Turn {
     private readonly state: ResponsesState,
     private readonly owner: string,
     private readonly now: () => number,
+    /** Only counted (input_tokens): no response is made, so none is named in the ledger. */
+    private readonly counting = false,
   ) {
     this.createdAt = Math.floor(now() / 1000);
   }
@@ -230,7 +244,7 @@ class Turn {
   async prepare(body: Buffer, callState: CallState): Promise<ChatRequest> {
     this.create = parseResponsesCreate(body);
     const create = this.create;
-    callState.responses = { responseId: this.id };
+    callState.responses = this.counting ? {} : { responseId: this.id };
     this.context = await this.state.context(this.owner, create);
     // Only ids proven to be this tenant's go into the ledger: what a client typed there could be data, and the
     // ledger keeps it for good.
@@ -241,8 +255,9 @@ class Turn {
     return {
       model: create.model,
       messages: messagesOf([...this.context.items, ...this.context.input], create.instructions),
-      stream: create.stream,
+      stream: !this.counting && create.stream,
       includeUsage: true,
+      truncation: create.truncation,
       ...create.request,
       ...(create.user ? { user: create.user } : {}),
       declaredLabels: declared.map((label) => label.trim()).filter((label) => label !== ''),

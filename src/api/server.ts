@@ -19,7 +19,7 @@ import type { LedgerLog } from '../pipeline/ledger-log.js';
 import type { Store } from '../store/store.js';
 import type { Logger } from '../telemetry/logger.js';
 import { createMetrics, type Metrics } from '../telemetry/metrics.js';
-import { anthropicMessagesWriter, parseMessagesRequest } from './anthropic-messages.js';
+import { anthropicCountWriter, anthropicMessagesWriter, parseMessagesRequest } from './anthropic-messages.js';
 import { errorBody } from './errors.js';
 import { sendJson } from './http-io.js';
 import { createLedgerEndpoints, receiptsPrefix } from './ledger-endpoints.js';
@@ -165,6 +165,16 @@ export function createApp(options: AppOptions): App {
       },
     ],
     [
+      '/v1/responses/input_tokens',
+      {
+        dialect: 'openai',
+        method: 'POST',
+        endpoint: 'count_tokens',
+        body: true,
+        call: call('count_tokens', (input) => responsesApi.inputTokens(input)),
+      },
+    ],
+    [
       conversationsPath,
       {
         dialect: 'openai',
@@ -183,6 +193,18 @@ export function createApp(options: AppOptions): App {
         body: true,
         call: call('messages', (input) =>
           calls.chat(input, () => parseMessagesRequest(input.body!), anthropicMessagesWriter),
+        ),
+      },
+    ],
+    [
+      '/v1/messages/count_tokens',
+      {
+        dialect: 'anthropic',
+        method: 'POST',
+        endpoint: 'count_tokens',
+        body: true,
+        call: call('count_tokens', (input) =>
+          calls.countTokens(input, () => parseMessagesRequest(input.body!, true), anthropicCountWriter),
         ),
       },
     ],

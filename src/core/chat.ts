@@ -64,6 +64,11 @@ export interface ChatRequest {
   parallel_tool_calls?: boolean;
   response_format?: ResponseFormat;
   user?: string;
+  /**
+   * What to do when the messages do not fit a candidate's context window (Responses' `truncation`): `auto` drops the
+   * oldest turns, anything else refuses with context_length_exceeded. Never sent upstream.
+   */
+  truncation?: 'auto' | 'disabled';
   /** Labels the caller declared in the body (`metadata.labels`); they never leave the gateway. */
   declaredLabels?: unknown;
   /** Other OpenAI parameters (seed, n, logprobs, penalties…), forwarded as they came to upstreams that speak OpenAI. */

@@ -65,6 +65,20 @@ export interface Provider {
    */
   translate?(request: ChatRequest, upstreamModel: string, stream: boolean): unknown;
   /**
+   * The context window of a served model (the part after `provider/`), in tokens, when this provider knows it: from its
+   * config (`context_window`) or the weights it runs. With it, a call that does not fit is not sent (see
+   * pipeline/context-fit.ts).
+   */
+  contextWindow?(upstreamModel: string): number | undefined;
+  /**
+   * The input tokens of a request as this provider's model counts them: its own tokenizer, or the upstream's count
+   * endpoint (a call that sends the request, so the policy must allow this provider first). `remote` says which, so
+   * the caller can avoid a round trip when an estimate shows the request is far from the window.
+   */
+  countTokens?(request: ChatRequest, options: CallOptions): Promise<number>;
+  /** True when countTokens asks the upstream (a network call) rather than counting here. */
+  readonly countsRemotely?: boolean;
+  /**
    * A cheap call (its model list) that proves the upstream answers by `deadline` (on the same clock); throws a
    * ProviderError if not.
    */

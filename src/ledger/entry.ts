@@ -13,6 +13,7 @@ export type EntryKind =
   | 'messages'
   | 'embeddings'
   | 'responses'
+  | 'count_tokens'
   | 'stream_open'
   | 'stream_close'
   | 'cut'
@@ -142,7 +143,7 @@ export interface CallFacts {
   openIndex?: number;
   bytesDelivered?: number;
   /** For Responses calls. */
-  state?: { responseId: string; previousResponseId?: string; conversationId?: string };
+  state?: { responseId?: string; previousResponseId?: string; conversationId?: string };
 }
 
 const clip = (text: string | undefined, length = 256): string => (text ?? '').slice(0, length);

@@ -19,8 +19,8 @@ export type { StreamWriter } from './stream-relay.js';
 export interface CallInput {
   requestId: string;
   tenant: Tenant;
-  /** The ledger's name for the endpoint: chat, messages, responses, embeddings. */
-  endpoint: 'chat' | 'messages' | 'responses' | 'embeddings';
+  /** The ledger's name for the endpoint: chat, messages, responses, embeddings, count_tokens. */
+  endpoint: 'chat' | 'messages' | 'responses' | 'embeddings' | 'count_tokens';
   /** The exact request bytes (the ledger commits to their SHA-256), or undefined when they were never read. */
   body: Buffer | undefined;
   /** Labels from the `x-sovereign-labels` header. */
@@ -164,6 +164,38 @@ export class CallPipeline {
           completion_tokens: 0,
           total_tokens: value.usage?.total_tokens ?? 0,
         },
+      });
+      return await this.reply(input, recorder, state, 200, await writer.answer(value, undefined, state), writer);
+    } catch (error) {
+      return this.failure(input, recorder, state, error, writer);
+    }
+  }
+
+  /**
+   * A token count (POST /v1/responses/input_tokens, /v1/messages/count_tokens): planned like a chat call, since a
+   * provider's count endpoint is sent the request; recorded like one, with the count as its input tokens.
+   */
+  async countTokens(
+    input: CallInput,
+    parse: (state: CallState) => ChatRequest | Promise<ChatRequest>,
+    writer: DialectWriter<number>,
+  ): Promise<CallOutput> {
+    const { gateway } = this.options;
+    const state: CallState = {};
+    const recorder = this.recorder(input);
+    try {
+      const request = await parse(state);
+      state.alias = gateway.knownModel(request.model);
+      const plan = await gateway.planChat(
+        request,
+        callerLabels(input.headerLabels, { labels: request.declaredLabels }),
+      );
+      learnPlan(state, plan);
+      const { value, candidate, attempts } = await gateway.countTokens(request, plan, input.signal);
+      Object.assign(state, {
+        candidate,
+        attempts,
+        usage: { prompt_tokens: value, completion_tokens: 0, total_tokens: value },
       });
       return await this.reply(input, recorder, state, 200, await writer.answer(value, undefined, state), writer);
     } catch (error) {

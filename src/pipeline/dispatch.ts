@@ -4,6 +4,7 @@ import { GatewayError, ProviderError } from '../core/errors.js';
 import type { CallOptions } from '../core/provider.js';
 import type { Candidate } from './catalog.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
+import { ContextLengthError } from './context-fit.js';
 
 export interface DispatchSettings {
   attemptTimeoutMs: (candidate: Candidate) => number;
@@ -106,6 +107,12 @@ function toGatewayError(model: string, attempts: Attempt[], last: ProviderError 
     );
   }
   const tried = [...new Set(attempts.map((attempt) => attempt.provider))].join(', ');
+  if (last instanceof ContextLengthError)
+    return new GatewayError(
+      'context_length_exceeded',
+      `Your input exceeds the context window of ${attempts.length > 1 ? 'every candidate' : 'the model'} of "${model}" (tried: ${tried}; last: ${last.message}). Send less, or set truncation: "auto" on a Responses call to drop the oldest turns.`,
+      { param: 'input', attempts },
+    );
   const message = `Every candidate of "${model}" failed (tried: ${tried}); last: ${last.message}`;
   switch (last.kind) {
     case 'timeout':

@@ -15,6 +15,7 @@ import {
   type PolicyDocument,
 } from '../policy/policy.js';
 import type { ChatResult, ChatStream, Provider, ProviderDescription } from '../core/provider.js';
+import { estimateTokens } from '../core/token-estimate.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { buildCatalog, resolveModel, type Candidate, type Catalog } from './catalog.js';
 import {
@@ -31,6 +32,7 @@ import { cutApplies, describeCut } from './cuts.js';
 import { ProviderHealth, type HealthState } from './health.js';
 import type { CutRecord } from '../store/store.js';
 import { CircuitBreaker } from './circuit-breaker.js';
+import { fitted } from './context-fit.js';
 import { dispatch, type Dispatched, type DispatchSettings } from './dispatch.js';
 
 /** Deepest nesting of a request the gateway scans and forwards (JSON.stringify itself gives out near ten thousand). */
@@ -501,14 +503,14 @@ export class Gateway {
       return this.dispatchAllowed(
         request.model,
         plan,
-        (candidate, options) => candidate.provider.chat(request, options),
+        fitted(request, (fit, provider, options) => provider.chat(fit, options)),
         signal,
       );
     const redacted = await this.redact(request, plan);
     const result = await this.dispatchAllowed(
       request.model,
       plan,
-      (candidate, options) => candidate.provider.chat(redacted.request, options),
+      fitted(redacted.request, (fit, provider, options) => provider.chat(fit, options)),
       signal,
     );
     // The answer changes, so its upstream bytes are not relayed.
@@ -517,6 +519,23 @@ export class Gateway {
       value: { response: restoreResponse(result.value.response, redacted.placeholders) },
       redactedLabels: redacted.labels,
     };
+  }
+
+  /**
+   * Counts the request's input tokens as the first allowed candidate that answers would (its tokenizer, or its count
+   * endpoint: a call that sends the request, so it passes the policy like a chat call, redacted where the rule says).
+   */
+  async countTokens(request: ChatRequest, plan: Plan, signal?: AbortSignal): Promise<Dispatched<number>> {
+    const sent = plan.decision.mode === 'redact' ? (await this.redact(request, plan)).request : request;
+    return this.dispatchAllowed(
+      request.model,
+      plan,
+      async (candidate, options) =>
+        candidate.provider.countTokens
+          ? candidate.provider.countTokens(sent, options)
+          : (await estimateTokens(sent)).total,
+      signal,
+    );
   }
 
   /** The redacted request, checked again as each provider kind among the allowed candidates would send it. */
@@ -543,14 +562,14 @@ export class Gateway {
       return this.dispatchAllowed(
         request.model,
         plan,
-        (candidate, options) => candidate.provider.chatStream(request, options),
+        fitted(request, (fit, provider, options) => provider.chatStream(fit, options)),
         signal,
       );
     const redacted = await this.redact(request, plan);
     const result = await this.dispatchAllowed(
       request.model,
       plan,
-      (candidate, options) => candidate.provider.chatStream(redacted.request, options),
+      fitted(redacted.request, (fit, provider, options) => provider.chatStream(fit, options)),
       signal,
     );
     return { ...result, value: restoreStream(result.value, redacted.placeholders), redactedLabels: redacted.labels };
@@ -637,6 +656,7 @@ export class Gateway {
       if (
         !(error instanceof GatewayError) ||
         error.code === 'upstream_rejected' ||
+        error.code === 'context_length_exceeded' ||
         candidates.length === plan.all.length
       )
         throw error;

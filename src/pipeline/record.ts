@@ -26,7 +26,7 @@ export interface CallState {
   /** The error code the call ended with (also one a stream ended with after its headers left). */
   error?: string;
   /** A Responses call: its response id and what it continues, for the ledger. */
-  responses?: { responseId: string; previousResponseId?: string; conversationId?: string };
+  responses?: { responseId?: string; previousResponseId?: string; conversationId?: string };
 }
 
 export interface RecordContext {

@@ -17,6 +17,7 @@ import { defineProviderKind, describeProvider, kindSettings, type ProviderDepend
 import {
   apiKeyOf,
   closeUpstreamTarget,
+  contextWindowOf,
   createUpstreamTarget,
   getUpstream,
   httpSettingsKeys,
@@ -44,9 +45,13 @@ class AnthropicProvider implements Provider {
   private readonly target: UpstreamTarget;
   private readonly headers: Record<string, string>;
   private readonly streamIdleTimeoutMs: number;
+  private readonly contextWindows: AnthropicSettings['context_window'];
+  /** Counts are the upstream's own (POST /v1/messages/count_tokens): its tokenizer is not published. */
+  readonly countsRemotely = true;
 
   constructor(settings: AnthropicSettings, dependencies: ProviderDependencies) {
     this.description = describeProvider(settings);
+    this.contextWindows = settings.context_window;
     const apiKey = apiKeyOf(settings, dependencies.environment);
     this.target = createUpstreamTarget(settings, dependencies.clock);
     this.streamIdleTimeoutMs = dependencies.streamIdleTimeoutMs;
@@ -102,6 +107,26 @@ class AnthropicProvider implements Provider {
 
   translate(request: ChatRequest, upstreamModel: string, stream: boolean): unknown {
     return toMessagesRequest(request, upstreamModel, stream);
+  }
+
+  contextWindow(upstreamModel: string): number | undefined {
+    return contextWindowOf(this.contextWindows, upstreamModel);
+  }
+
+  /** The upstream's count of the request as it would be sent (the same translation, without generation settings). */
+  async countTokens(request: ChatRequest, options: CallOptions): Promise<number> {
+    const { model, messages, system, tools, tool_choice } = toMessagesRequest(request, options.upstreamModel, false);
+    const response = await postUpstreamBuffered(this.target, {
+      path: '/messages/count_tokens',
+      headers: this.headers,
+      body: JSON.stringify({ model, messages, system, tools, tool_choice }),
+      deadline: options.deadline,
+      signal: options.signal,
+    });
+    const parsed = parseJson(this.description.id, response.body) as { input_tokens?: unknown };
+    if (!parsed || typeof parsed !== 'object' || typeof parsed.input_tokens !== 'number' || parsed.input_tokens < 0)
+      throw invalid(this.description.id, 'a token count without input_tokens');
+    return parsed.input_tokens;
   }
 
   probe(deadline: number): Promise<void> {

@@ -14,6 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type {
   ChatHistoryItem,
+  ChatWrapper,
   Llama,
   LlamaContext,
   LlamaEmbeddingContext,
@@ -238,6 +239,8 @@ interface Loaded {
   weights: ResolvedWeights;
   model: LlamaModel;
   context: LlamaContext;
+  /** The model's chat template, for counting a prompt as it will be laid out (resolved on first count). */
+  wrapper?: ChatWrapper;
   embedding?: Promise<LlamaEmbeddingContext>;
   lastUsed: number;
   active: number;
@@ -248,6 +251,8 @@ class LocalProvider implements Provider {
   private readonly loaded = new Map<string, Promise<Loaded>>();
   private readonly slots = new Map<string, Slots>();
   private readonly grammars = new Map<string, Promise<LlamaGrammar>>();
+  /** Each loaded model's training context, which caps its window. */
+  private readonly trained = new Map<string, number>();
   /** Aborted by close(): ends the idle-unload rounds' sleep. */
   private readonly closing = new AbortController();
   /** The idle-unload rounds, running while a model is loaded. */
@@ -280,6 +285,7 @@ class LocalProvider implements Provider {
         // Read into memory rather than mapped: with a mapping, a file changed on disk after its
         // verification would change the weights being served.
         const model = await llama.loadModel({ modelPath: weights.path, gpuLayers: 0, useMmap: false });
+        this.trained.set(name, model.trainContextSize);
         const context = await model.createContext({
           contextSize: Math.min(
             this.settings.contextSize * this.settings.sequences,
@@ -367,6 +373,34 @@ class LocalProvider implements Provider {
         release();
       },
     };
+  }
+
+  /** The window of each sequence: context_size, capped at the training context once the model is loaded. */
+  contextWindow(upstreamModel: string): number | undefined {
+    if (!this.description.models.includes(upstreamModel)) return undefined;
+    return Math.min(this.settings.contextSize, this.trained.get(upstreamModel) ?? Number.POSITIVE_INFINITY);
+  }
+
+  /** The prompt's tokens as this model lays it out (its chat template) and tokenizes it; loads the model if needed. */
+  async countTokens(request: ChatRequest, options: CallOptions): Promise<number> {
+    if (!this.description.models.includes(options.upstreamModel))
+      throw this.fail('rejected', `model "${options.upstreamModel}" is not served by ${this.description.id}`);
+    const history = toHistory(request.messages, (message) => this.fail('unavailable', message));
+    let loaded: Loaded;
+    try {
+      loaded = await this.load(options.upstreamModel);
+    } catch (error) {
+      throw error instanceof ProviderError
+        ? error
+        : this.fail('server', `loading local model "${options.upstreamModel}" failed: ${(error as Error).message}`);
+    }
+    loaded.lastUsed = this.clock.now();
+    if (!loaded.wrapper) {
+      const { resolveChatWrapper } = await import('node-llama-cpp');
+      loaded.wrapper = resolveChatWrapper(loaded.model);
+    }
+    return loaded.wrapper.generateContextState({ chatHistory: history }).contextText.tokenize(loaded.model.tokenizer)
+      .length;
   }
 
   private async grammarFor(request: ChatRequest): Promise<LlamaGrammar | undefined> {

@@ -1,14 +1,16 @@
 // Provider kind `openai-compatible`: OpenAI, Mistral, DeepSeek, Groq, Together, OpenRouter, vLLM,
 // Ollama's /v1, llama.cpp server, LM Studio. The neutral shapes are OpenAI's, so requests go out
 // with only the model renamed and answers come back with their exact bytes kept for relaying.
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { ChatRequest, ChatResponse, EmbeddingsRequest, EmbeddingsResponse, StreamChunk } from '../core/chat.js';
 import { ProviderError } from '../core/errors.js';
+import { type Encoding, encodingFor, estimateTokens } from '../core/token-estimate.js';
 import type { CallOptions, ChatResult, ChatStream, Provider, ProviderDescription } from '../core/provider.js';
 import { defineProviderKind, describeProvider, kindSettings, type ProviderDependencies } from './provider-kind.js';
 import {
   apiKeyOf,
   closeUpstreamTarget,
+  contextWindowOf,
   createUpstreamTarget,
   getUpstream,
   httpSettingsKeys,
@@ -17,7 +19,15 @@ import {
 } from './upstream-http.js';
 import { openUpstreamStream } from './upstream-stream.js';
 
-const settings = kindSettings('openai-compatible', httpSettingsKeys('openai-compatible'));
+const settings = kindSettings('openai-compatible', {
+  ...httpSettingsKeys('openai-compatible'),
+  tokenizer: z
+    .enum(['o200k_base', 'cl100k_base'])
+    .optional()
+    .describe(
+      "The encoding tokens are counted with (context_window, input_tokens): by default cl100k_base for GPT-4 and GPT-3.5 names, o200k_base otherwise. For other models' vocabularies the count is OpenAI's, an estimate.",
+    ),
+});
 export type OpenAICompatibleSettings = z.output<typeof settings>;
 
 export const openAICompatibleKind = defineProviderKind({
@@ -33,9 +43,13 @@ class OpenAICompatibleProvider implements Provider {
   private readonly headers: Record<string, string>;
   private readonly streamHeaders: Record<string, string>;
   private readonly streamIdleTimeoutMs: number;
+  private readonly contextWindows: OpenAICompatibleSettings['context_window'];
+  private readonly tokenizer: Encoding | undefined;
 
   constructor(settings: OpenAICompatibleSettings, dependencies: ProviderDependencies) {
     this.description = describeProvider(settings);
+    this.contextWindows = settings.context_window;
+    this.tokenizer = settings.tokenizer;
     const apiKey = apiKeyOf(settings, dependencies.environment);
     this.target = createUpstreamTarget(settings, dependencies.clock);
     this.streamIdleTimeoutMs = dependencies.streamIdleTimeoutMs;
@@ -55,6 +69,15 @@ class OpenAICompatibleProvider implements Provider {
     const parsed = parseJson(this.description.id, wire);
     if (!isChatResponse(parsed)) throw invalid(this.description.id, 'a chat completion without choices');
     return { response: parsed, wire };
+  }
+
+  contextWindow(upstreamModel: string): number | undefined {
+    return contextWindowOf(this.contextWindows, upstreamModel);
+  }
+
+  /** Counted here with OpenAI's encoding for the model (or the configured `tokenizer`). */
+  async countTokens(request: ChatRequest, options: CallOptions): Promise<number> {
+    return (await estimateTokens(request, this.tokenizer ?? encodingFor(options.upstreamModel))).total;
   }
 
   chatStream(request: ChatRequest, options: CallOptions): Promise<ChatStream> {
@@ -120,7 +143,15 @@ class OpenAICompatibleProvider implements Provider {
 /** The upstream request: the client's parameters as they came, with the upstream's model name. */
 export function toWireRequest(request: ChatRequest, model: string, stream: boolean): Record<string, unknown> {
   // Labels the caller declared are the gateway's business: they never leave.
-  const { extra, includeUsage, stream: _stream, model: _model, declaredLabels: _declared, ...typed } = request;
+  const {
+    extra,
+    includeUsage,
+    stream: _stream,
+    model: _model,
+    declaredLabels: _declared,
+    truncation: _truncation,
+    ...typed
+  } = request;
   const wire: Record<string, unknown> = { ...extra, ...typed, model, stream };
   if (stream && includeUsage) wire.stream_options = { include_usage: true };
   return wire;

@@ -32,7 +32,22 @@ export function httpSettingsKeys(kind: string) {
       .positive()
       .default(128)
       .describe('Upstream connections kept open to this provider.'),
+    context_window: z
+      .union([z.number().int().positive(), z.record(z.string(), z.number().int().positive())])
+      .optional()
+      .describe(
+        "The models' context window in tokens (one number, or one per model name). With it, a call that does not fit is not sent: the next candidate is tried, a Responses call with truncation: auto drops its oldest turns, and otherwise the answer is context_length_exceeded.",
+      ),
   };
+}
+
+/** A model's window from `context_window`: the number, or the model's entry. */
+export function contextWindowOf(
+  setting: number | Record<string, number> | undefined,
+  model: string,
+): number | undefined {
+  if (setting === undefined || typeof setting === 'number') return setting;
+  return Object.hasOwn(setting, model) ? setting[model] : undefined;
 }
 
 /** What an HTTP kind reads of its settings to reach its upstream. */

@@ -1,9 +1,17 @@
-// A test double of Anthropic's Messages API (/v1/messages), answering "echo: <last user text>".
+// A test double of Anthropic's Messages API (/v1/messages), answering "echo: <last user text>", and
+// of its count endpoint (/v1/messages/count_tokens), counting one token per 4 characters of the
+// system prompt, messages and tools as JSON: a count the gateway cannot compute itself, so a test
+// that gets it back knows the upstream was asked.
 import { continuation, lastUserText, pieces, startDouble, writePieces, type Double } from './http-double.js';
 
 export function startAnthropicDouble(): Promise<Double> {
   return startDouble(async (request, behaviour, response, socket) => {
     const body = request.body ?? {};
+    if (request.path.endsWith('/messages/count_tokens')) {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ input_tokens: doubleTokenCount(body) }));
+      return;
+    }
     const text = continuation(
       body.messages,
       (behaviour.kind === 'ok' || behaviour.kind === 'stream-cut') && behaviour.text !== undefined
@@ -80,4 +88,9 @@ export function startAnthropicDouble(): Promise<Double> {
     );
     response.end(event('message_stop', {}));
   });
+}
+
+/** The double's count of a count_tokens body. */
+export function doubleTokenCount(body: { system?: unknown; messages?: unknown; tools?: unknown }): number {
+  return Math.ceil(JSON.stringify([body.system ?? null, body.messages ?? [], body.tools ?? null]).length / 4);
 }
