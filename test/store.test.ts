@@ -271,6 +271,51 @@ function contract(
       assert.equal(await store.state.response('team-a', 'resp_2', 2), undefined);
     });
 
+    it('changes a background response only while it is what the caller last saw (compare and set)', async () => {
+      const queued = Buffer.from('queued');
+      assert.equal(await store.state.saveResponse({ ...response('resp_bg'), sealed: queued }, [item('msg_in')]), true);
+      const running = Buffer.from('running');
+      assert.equal(await store.state.updateResponse('team-b', 'resp_bg', running, queued), false, 'not its owner');
+      assert.equal(await store.state.updateResponse('team-a', 'resp_bg', running, Buffer.from('other')), false);
+      assert.equal(await store.state.updateResponse('team-a', 'resp_bg', running, queued), true);
+      // A cancel elsewhere wins over a finish that still names the earlier object.
+      assert.equal(await store.state.updateResponse('team-a', 'resp_bg', Buffer.from('cancelled'), running), true);
+      const finish = {
+        sealed: Buffer.from('done'),
+        expected: running,
+        items: [item('msg_out', 'output')],
+        position: 1,
+      };
+      assert.equal(await store.state.finishResponse('team-a', 'resp_bg', finish), 'changed');
+      assert.deepEqual(
+        (await store.state.itemsOf(['resp_bg'])).map((entry) => entry.id),
+        ['msg_in'],
+        'a finish that lost stores nothing',
+      );
+      assert.equal(
+        await store.state.finishResponse('team-a', 'resp_bg', { ...finish, expected: Buffer.from('cancelled') }),
+        'saved',
+      );
+      assert.deepEqual(
+        (await store.state.itemsOf(['resp_bg'])).map((entry) => `${entry.id}/${entry.role}`),
+        ['msg_in/input', 'msg_out/output'],
+      );
+      assert.equal((await store.state.response('team-a', 'resp_bg', 2))?.sealed.toString(), 'done');
+      // A finish into a conversation that is gone is rolled back whole.
+      assert.equal(await store.state.saveResponse({ ...response('resp_bg2'), sealed: queued }, []), true);
+      assert.equal(
+        await store.state.finishResponse(
+          'team-a',
+          'resp_bg2',
+          { ...finish, expected: queued },
+          { id: 'conv_gone', items: [item('msg_c2')], labels: [] },
+        ),
+        'no_conversation',
+      );
+      assert.equal((await store.state.response('team-a', 'resp_bg2', 2))?.sealed.toString(), 'queued');
+      assert.deepEqual(await store.state.itemsOf(['resp_bg2']), []);
+    });
+
     it('appends conversation items at distinct positions, even when many append at once, and pages them', async () => {
       await store.state.createConversation(
         { id: 'conv_1', owner: 'team-a', createdAt: 1, labels: [], sealed: Buffer.from('{}') },

@@ -6,6 +6,7 @@ import type { ChatRequest, ChatResponse, StreamChunk } from '../core/chat.js';
 import { GatewayError } from '../core/errors.js';
 import type { StreamEvent } from '../core/provider.js';
 import type { CallInput, CallOutput, CallPipeline, CallState, DialectWriter, StreamWriter } from '../pipeline/call.js';
+import { callerLabels } from '../pipeline/classify.js';
 import {
   type FunctionCallItem,
   isJsonObject,
@@ -40,6 +41,8 @@ export interface ResponsesCreate {
   conversationId?: string;
   store: boolean;
   stream: boolean;
+  /** Answered at once (queued); the turn runs on, and is read with GET /v1/responses/{id} or cancelled. */
+  background: boolean;
   truncation: 'auto' | 'disabled';
   text: unknown;
   reasoning: unknown;
@@ -74,10 +77,16 @@ export function parseResponsesCreate(body: Buffer): ResponsesCreate {
       'mutually_exclusive_parameters',
       "Mutually exclusive parameters: Ensure you are only providing one of: 'previous_response_id' or 'conversation'.",
     );
-  if (raw.background === true)
+  const background = raw.background === true;
+  if (background && raw.store === false)
     throw invalid(
       'background',
-      "Invalid 'background': background responses are not served by this gateway; send the request without it (streaming gives the answer as it is made).",
+      "Invalid 'background': a background response must be stored (store: true) to be read later.",
+    );
+  if (background && raw.stream === true)
+    throw invalid(
+      'background',
+      "Invalid 'background': background responses are not streamed here; create it with background and poll GET /v1/responses/{id}, or stream it without background.",
     );
   const number = (
     name: string,
@@ -133,6 +142,7 @@ export function parseResponsesCreate(body: Buffer): ResponsesCreate {
     toolChoice: raw.tool_choice ?? 'auto',
     store: raw.store !== false,
     stream: raw.stream === true,
+    background,
     truncation,
     // Echoed on the response object and stored: rebuilt from what was understood, never the client's value as sent
     // (a deep or huge value there would be stored and echoed without ever being checked).
@@ -170,14 +180,74 @@ export interface ResponsesApiOptions {
   calls: CallPipeline;
   state: ResponsesState;
   now: () => number;
+  /** Waits for `work` within the shutdown's grace time (on the gateway's clock). */
+  grace: (work: Promise<unknown>) => Promise<void>;
+  /** A background turn failed outside the pipeline (the store, a bug): logged, never thrown. */
+  onError?: (error: unknown) => void;
 }
 
-export function createResponsesApi({ calls, state, now }: ResponsesApiOptions) {
+export function createResponsesApi({ calls, state, now, grace, onError }: ResponsesApiOptions) {
+  /** Background turns running in this process, by response id. */
+  const running = new Map<string, { controller: AbortController; work: Promise<void> }>();
+  let stopping = false;
+  const writerError = (error: GatewayError): string => errorBody('openai', error);
+
+  /** Answers a background create at once (queued, stored) and runs the turn on, on its own signal. */
+  async function background(input: CallInput, turn: Turn): Promise<CallOutput> {
+    let queued: ResponseObject;
+    try {
+      queued = await turn.begin(input.headerLabels);
+    } catch (error) {
+      return calls.refused(input, error, { error: writerError });
+    }
+    const controller = new AbortController();
+    const work = calls
+      .chat({ ...input, signal: controller.signal }, (callState) => turn.prepare(input.body!, callState), turn.writer())
+      .then(async (output) => {
+        if (output.kind !== 'reply') return;
+        if (output.unrecorded !== undefined)
+          // No answer without its proof: a turn whose ledger entry could not be written is not served as completed.
+          await turn.failed({ code: 'ledger_unavailable', message: 'The ledger could not record this response.' });
+        else if (output.failure)
+          await turn.failed(
+            stopping
+              ? { code: 'server_shutdown', message: 'The gateway stopped before this response finished.' }
+              : { code: output.failure.code, message: output.failure.message },
+          );
+      })
+      .catch((error: unknown) => onError?.(error))
+      .finally(() => running.delete(turn.id));
+    running.set(turn.id, { controller, work });
+    return {
+      kind: 'reply',
+      status: 200,
+      headers: { 'x-request-id': input.requestId },
+      body: JSON.stringify(queued),
+      state: {},
+    };
+  }
+
   return {
     /** POST /v1/responses: one turn through the pipeline; its state stored before the answer leaves. */
-    create(input: CallInput): Promise<CallOutput> {
+    async create(input: CallInput): Promise<CallOutput> {
       const turn = new Turn(state, input.tenant.name, now);
+      // A look ahead for `background`; a body that does not parse is refused by the pipeline, which records it.
+      const create = await turn.load(input.body!).catch(() => undefined);
+      if (create?.background && !stopping) return background(input, turn);
       return calls.chat(input, (callState) => turn.prepare(input.body!, callState), turn.writer());
+    },
+
+    /**
+     * At shutdown: background turns get the grace time to finish, then are stopped (stored as failed, recorded in the
+     * ledger as every call is).
+     */
+    async stop(): Promise<void> {
+      stopping = true;
+      if (running.size === 0) return;
+      const all = (): Promise<unknown> => Promise.allSettled([...running.values()].map((turn) => turn.work));
+      await grace(all());
+      for (const turn of running.values()) turn.controller.abort();
+      await all();
     },
 
     /**
@@ -202,6 +272,7 @@ export function createResponsesApi({ calls, state, now }: ResponsesApiOptions) {
         if (method === 'GET') return { status: 200, body: JSON.stringify(await state.get(owner, id)) };
         if (method === 'DELETE') {
           await state.delete(owner, id);
+          running.get(id)?.controller.abort();
           return { status: 200, body: JSON.stringify({ id, object: 'response.deleted', deleted: true }) };
         }
         throw new GatewayError('method_not_allowed', '/v1/responses/{id} accepts GET and DELETE.');
@@ -216,8 +287,10 @@ export function createResponsesApi({ calls, state, now }: ResponsesApiOptions) {
       if (verb === 'cancel') {
         if (method !== 'POST')
           throw new GatewayError('method_not_allowed', '/v1/responses/{id}/cancel accepts POST only.');
-        await state.get(owner, id);
-        throw new GatewayError('invalid_request', 'Cannot cancel a synchronous response.');
+        const cancelled = await state.cancel(owner, id);
+        // Stored as cancelled first: the turn, stopped here or on the replica running it, then stores nothing.
+        if (cancelled.status === 'cancelled') running.get(id)?.controller.abort();
+        return { status: 200, body: JSON.stringify(cancelled) };
       }
       throw new GatewayError('not_found', `No endpoint ${method} /v1/responses/{id}/….`);
     },
@@ -228,8 +301,13 @@ export function createResponsesApi({ calls, state, now }: ResponsesApiOptions) {
 class Turn {
   private create!: ResponsesCreate;
   private context!: TurnContext;
-  private readonly id = newId('response');
+  private loading: Promise<ResponsesCreate> | undefined;
+  readonly id = newId('response');
   private readonly createdAt: number;
+  /** A background turn's stored object as its next change must name it (compare and set in the store). */
+  private token: Buffer | undefined;
+  /** A background turn's labels, declared when it was stored. */
+  private labels: string[] = [];
 
   constructor(
     private readonly state: ResponsesState,
@@ -241,15 +319,28 @@ class Turn {
     this.createdAt = Math.floor(now() / 1000);
   }
 
+  /** Parses the body and reads what the turn continues, once (the pipeline's parse step and a look ahead share it). */
+  load(body: Buffer): Promise<ResponsesCreate> {
+    this.loading ??= (async () => {
+      const create = parseResponsesCreate(body);
+      this.context = await this.state.context(this.owner, create);
+      this.create = create;
+      return create;
+    })();
+    return this.loading;
+  }
+
   async prepare(body: Buffer, callState: CallState): Promise<ChatRequest> {
-    this.create = parseResponsesCreate(body);
-    const create = this.create;
+    const create = await this.load(body);
     callState.responses = this.counting ? {} : { responseId: this.id };
-    this.context = await this.state.context(this.owner, create);
     // Only ids proven to be this tenant's go into the ledger: what a client typed there could be data, and the
     // ledger keeps it for good.
     if (create.previousResponseId) callState.responses.previousResponseId = create.previousResponseId;
     if (create.conversationId) callState.responses.conversationId = create.conversationId;
+    if (this.token) {
+      this.token = await this.state.advance(this.owner, this.response('in_progress', [], null), this.token);
+      if (!this.token) throw new GatewayError('invalid_request', 'The response was cancelled before it started.');
+    }
     const declared = [...this.context.labels];
     if (typeof create.metadata.labels === 'string') declared.push(...create.metadata.labels.split(','));
     return {
@@ -263,6 +354,29 @@ class Turn {
       declaredLabels: declared.map((label) => label.trim()).filter((label) => label !== ''),
       extra: {},
     };
+  }
+
+  /**
+   * Stores a background turn as queued, before it runs: its input items, and the labels declared for it and before it
+   * (the header's too: the pipeline reads them again, and they must travel with what is stored now).
+   */
+  async begin(headerLabels: string | string[] | undefined): Promise<ResponseObject> {
+    const create = this.create;
+    this.labels = [
+      ...new Set([...this.context.labels, ...callerLabels(headerLabels, { labels: create.metadata.labels })]),
+    ].sort();
+    const queued = this.response('queued', [], null);
+    const { token, input } = await this.state.begin(this.owner, queued, this.context.input, this.labels);
+    this.token = token;
+    this.context = { ...this.context, input };
+    return queued;
+  }
+
+  /** A background turn that failed (or was withheld for want of its ledger entry): stored as failed, unless changed. */
+  async failed(error: { code: string; message: string }): Promise<void> {
+    if (!this.token) return;
+    const failed = this.response('failed', [], null, { error });
+    this.token = await this.state.advance(this.owner, failed, this.token);
   }
 
   /** The response object in a given state. */
@@ -298,7 +412,7 @@ class Turn {
       truncation: create.truncation,
       usage,
       metadata: create.metadata,
-      background: false,
+      background: create.background,
       user: create.user ?? null,
       ...extra,
     };
@@ -310,6 +424,11 @@ class Turn {
    * redacted again where the rule says, which a label carried as declared would forbid).
    */
   async finish(response: ResponseObject, callState: CallState): Promise<void> {
+    if (this.token) {
+      const finished = await this.state.complete(this.owner, response, this.context.input, this.labels, this.token);
+      this.token = finished;
+      return;
+    }
     if (!this.create.store && !this.create.conversationId) return;
     const labels = [...new Set([...this.context.labels, ...(callState.declaredLabels ?? [])])].sort();
     await this.state.save(this.owner, response, this.context.input, labels, { keepResponse: this.create.store });

@@ -119,7 +119,19 @@ export function createApp(options: AppOptions): App {
     clock,
     retentionMs: config.state.response_retention_days * 86_400_000,
   });
-  const responsesApi = createResponsesApi({ calls, state: responsesState, now });
+  /** The grace time of the shutdown under way (shutdown sets it): background turns get it to finish. */
+  let shutdownGraceMs = 0;
+  const responsesApi = createResponsesApi({
+    calls,
+    state: responsesState,
+    now,
+    grace: async (work) => {
+      const over = new AbortController();
+      await Promise.race([work, clock.sleep(shutdownGraceMs, over.signal)]);
+      over.abort();
+    },
+    onError: (error) => logger.error({ err: error }, 'a background response failed outside the pipeline'),
+  });
   const conversationsApi = createConversationsApi({ state: responsesState });
   /** Aborted at shutdown: ends the app's own loops (cut reloads) and waits. */
   const running = new AbortController();
@@ -435,6 +447,7 @@ export function createApp(options: AppOptions): App {
     },
     async shutdown(graceMs: number) {
       accepting = false;
+      shutdownGraceMs = graceMs;
       // Held actions stay held; their waiting clients are told so (503) rather than kept through the grace time.
       gate.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -446,6 +459,8 @@ export function createApp(options: AppOptions): App {
       }
       server.closeAllConnections();
       await closed;
+      // Background responses are calls too: they finish (or are stopped and recorded) before the ledger stops.
+      await responsesApi.stop();
       keys.stop();
       running.abort();
       await ledger.stop();

@@ -198,6 +198,105 @@ export class ResponsesState {
     if (!saved) throw conversationNotFound(response.conversation!.id);
   }
 
+  /**
+   * Stores a background response as it starts (queued, no output yet) with its input items, so it can be read,
+   * listed and cancelled at once; the sealed object it returns is the token its later changes must name.
+   */
+  async begin(
+    owner: string,
+    response: ResponseObject,
+    input: readonly Item[],
+    labels: readonly string[],
+  ): Promise<{ token: Buffer; input: Item[] }> {
+    const now = this.options.clock.now();
+    const unique = distinct(input, new Set());
+    const token = this.sealer.seal(JSON.stringify(response), response.id);
+    const saved = await this.store.saveResponse(
+      {
+        id: response.id,
+        owner,
+        createdAt: now,
+        expiresAt: now + this.options.retentionMs,
+        previousResponseId: response.previous_response_id,
+        conversationId: response.conversation?.id ?? null,
+        labels: [...labels],
+        sealed: token,
+      },
+      unique.map((item) => this.sealedItem(item, labels, now, 'input')),
+    );
+    if (!saved) throw conversationNotFound(response.conversation!.id);
+    return { token, input: unique };
+  }
+
+  /**
+   * A background response's new state (in progress, failed), while it is still the one `token` names; the next token,
+   * or undefined when it was changed meanwhile (cancelled or deleted, perhaps on another replica).
+   */
+  async advance(owner: string, response: ResponseObject, token: Buffer): Promise<Buffer | undefined> {
+    const sealed = this.sealer.seal(JSON.stringify(response), response.id);
+    return (await this.store.updateResponse(owner, response.id, sealed, token)) ? sealed : undefined;
+  }
+
+  /**
+   * A background response finished: its object and output items stored, its turn appended to its conversation, all
+   * only while it is still the one `token` names. Its next token, or undefined when it was cancelled or deleted
+   * meanwhile.
+   */
+  async complete(
+    owner: string,
+    response: ResponseObject,
+    input: readonly Item[],
+    labels: readonly string[],
+    token: Buffer,
+  ): Promise<Buffer | undefined> {
+    const now = this.options.clock.now();
+    let conversation: { id: string; items: NewItem[]; labels: readonly string[] } | undefined;
+    if (response.conversation) {
+      const candidates = [...input, ...response.output];
+      const items = distinct(candidates, await this.takenIn(owner, response.conversation.id, candidates));
+      conversation = {
+        id: response.conversation.id,
+        items: items.map((item) => this.sealedItem(item, labels, now)),
+        labels,
+      };
+    }
+    const sealed = this.sealer.seal(JSON.stringify(response), response.id);
+    const outcome = await this.store.finishResponse(
+      owner,
+      response.id,
+      {
+        sealed,
+        expected: token,
+        items: response.output.map((item) => this.sealedItem(item, labels, now, 'output')),
+        position: input.length,
+      },
+      conversation,
+    );
+    if (outcome === 'no_conversation') throw conversationNotFound(response.conversation!.id);
+    return outcome === 'saved' ? sealed : undefined;
+  }
+
+  /**
+   * Cancels a background response that has not finished: stored as cancelled (whichever replica runs it, its finish
+   * then stores nothing). A finished one is returned as it is; a response that was not created in the background
+   * cannot be cancelled (400, the API's rule).
+   */
+  async cancel(owner: string, id: string): Promise<ResponseObject> {
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      const stored = await this.store.response(owner, id, this.options.clock.now());
+      if (!stored) throw notFound(id);
+      const response = JSON.parse(this.sealer.open(stored.sealed, stored.id)) as ResponseObject;
+      if (!response.background) throw new GatewayError('invalid_request', 'Cannot cancel a synchronous response.');
+      if (response.status !== 'queued' && response.status !== 'in_progress')
+        return { ...response, output: response.output.map(publicItem) };
+      const cancelled: ResponseObject = { ...response, status: 'cancelled' };
+      if (await this.advance(owner, cancelled, stored.sealed))
+        return { ...cancelled, output: cancelled.output.map(publicItem) };
+      // It changed between the read and the write (it started, or finished): read it again.
+    }
+    throw new GatewayError('internal_error', 'The response kept changing while it was being cancelled; try again.');
+  }
+
   async get(owner: string, id: string): Promise<ResponseObject> {
     const stored = await this.store.response(owner, id, this.options.clock.now());
     if (!stored) throw notFound(id);

@@ -10,6 +10,22 @@ type Executor = Kysely<Database> | Transaction<Database>;
 
 type SaveResponse = StateStore['saveResponse'];
 
+class MissingConversation extends Error {}
+
+/** Sets a response's sealed object, only while it is still `expected` when that is given. */
+async function replaceSealed(
+  executor: Executor,
+  owner: string,
+  id: string,
+  sealed: Buffer,
+  expected: Buffer | undefined,
+): Promise<boolean> {
+  let query = executor.updateTable('state_responses').set({ sealed }).where('id', '=', id).where('owner', '=', owner);
+  if (expected) query = query.where('sealed', '=', expected);
+  const result = await query.executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
 export class KyselyStateStore implements StateStore {
   constructor(
     private readonly database: Kysely<Database>,
@@ -80,14 +96,32 @@ export class KyselyStateStore implements StateStore {
     };
   }
 
-  async updateResponse(owner: string, id: string, sealed: Buffer): Promise<boolean> {
-    const result = await this.database
-      .updateTable('state_responses')
-      .set({ sealed })
-      .where('id', '=', id)
-      .where('owner', '=', owner)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) > 0;
+  async updateResponse(owner: string, id: string, sealed: Buffer, expected?: Buffer): Promise<boolean> {
+    return replaceSealed(this.database, owner, id, sealed, expected);
+  }
+
+  async finishResponse(
+    owner: string,
+    id: string,
+    update: { sealed: Buffer; expected: Buffer; items: readonly NewItem[]; position: number },
+    conversation?: { id: string; items: readonly NewItem[]; labels: readonly string[] },
+  ): Promise<'saved' | 'changed' | 'no_conversation'> {
+    return this.database
+      .transaction()
+      .execute(async (transaction) => {
+        if (!(await replaceSealed(transaction, owner, id, update.sealed, update.expected))) return 'changed';
+        await insertItems(transaction, id, update.position, update.items);
+        if (conversation) {
+          const appended = await append(transaction, owner, conversation.id, conversation.items, conversation.labels);
+          // Rolls the whole finish back: the response is not left finished without its conversation's items.
+          if (!appended) throw new MissingConversation();
+        }
+        return 'saved' as const;
+      })
+      .catch((error: unknown) => {
+        if (error instanceof MissingConversation) return 'no_conversation' as const;
+        throw error;
+      });
   }
 
   async deleteResponse(owner: string, id: string): Promise<boolean> {

@@ -57,8 +57,23 @@ export interface StateStore {
   ): Promise<boolean>;
   /** A response of this owner that has not expired at `now`. */
   response(owner: string, id: string, now: number): Promise<StoredResponse | undefined>;
-  /** Replaces a stored response's sealed object (a background response finishing or cancelled). */
-  updateResponse(owner: string, id: string, sealed: Buffer): Promise<boolean>;
+  /**
+   * Replaces a stored response's sealed object (a background response starting, failing or cancelled); with
+   * `expected`, only while it is still that object (compare and set: a cancel on another replica wins over a late
+   * finish). False when nothing was replaced.
+   */
+  updateResponse(owner: string, id: string, sealed: Buffer, expected?: Buffer): Promise<boolean>;
+  /**
+   * A background response finishing: its object replaced (while it is still `expected`), its output items stored after
+   * its input, and, when it belongs to a conversation, the turn's items appended there; one transaction. `changed` when
+   * the object was replaced meanwhile (cancelled, deleted): nothing is stored.
+   */
+  finishResponse(
+    owner: string,
+    id: string,
+    update: { sealed: Buffer; expected: Buffer; items: readonly NewItem[]; position: number },
+    conversation?: { id: string; items: readonly NewItem[]; labels: readonly string[] },
+  ): Promise<'saved' | 'changed' | 'no_conversation'>;
   /** Removes a response and its items; false if this owner has none by that id. */
   deleteResponse(owner: string, id: string): Promise<boolean>;
   /** Every item of these containers, container by container in the order given, each in position order. */
