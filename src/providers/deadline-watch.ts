@@ -14,10 +14,21 @@ export interface WatchedDeadline {
 interface Entry {
   deadline: number;
   expire: () => void;
+  /** Neighbours in the watch's list of calls in flight (undefined at its ends, and once out of it). */
+  previous: Entry | undefined;
+  next: Entry | undefined;
+  listed: boolean;
 }
 
 export class DeadlineWatch {
-  private readonly entries = new Set<Entry>();
+  /**
+   * The calls in flight, as a list linked through the entries rather than a Set: a long-lived Set with one add and one
+   * delete per call has its table rebuilt every few dozen calls, in the old generation, and each table it leaves
+   * behind keeps the calls it held (closures, undici request, response buffers) alive through every scavenge until
+   * the next full collection: under load that promoted ~4 KB per call.
+   */
+  private first: Entry | undefined;
+  private last: Entry | undefined;
   /** When the current sleep ends (Infinity when none is running). */
   private wakeAt = Number.POSITIVE_INFINITY;
   /** Ends the current sleep early (a new, earlier deadline, or close). */
@@ -28,24 +39,38 @@ export class DeadlineWatch {
 
   /** Calls `expire` once the clock reaches `deadline`, unless released first. */
   watch(deadline: number, expire: () => void): WatchedDeadline {
-    const entry: Entry = { deadline, expire };
-    this.entries.add(entry);
+    const entry: Entry = { deadline, expire, previous: this.last, next: undefined, listed: true };
+    if (this.last) this.last.next = entry;
+    else this.first = entry;
+    this.last = entry;
     this.armFor(deadline);
     return {
       move: (next) => {
         entry.deadline = next;
-        if (this.entries.has(entry)) this.armFor(next);
+        if (entry.listed) this.armFor(next);
       },
       // A released entry leaves the sleep running: it wakes, finds nothing due and sleeps until the
       // next deadline. Cancelling it would cost an abort and a new sleep per call.
-      release: () => void this.entries.delete(entry),
+      release: () => this.unlink(entry),
     };
+  }
+
+  private unlink(entry: Entry): void {
+    if (!entry.listed) return;
+    const { previous, next } = entry;
+    if (previous) previous.next = next;
+    else this.first = next;
+    if (next) next.previous = previous;
+    else this.last = previous;
+    entry.previous = undefined;
+    entry.next = undefined;
+    entry.listed = false;
   }
 
   /** Ends the sleep and forgets every deadline (the upstream is closed). */
   close(): void {
     this.closed = true;
-    this.entries.clear();
+    while (this.first) this.unlink(this.first);
     this.sleeping?.abort();
     this.sleeping = undefined;
     this.wakeAt = Number.POSITIVE_INFINITY;
@@ -72,13 +97,16 @@ export class DeadlineWatch {
   private expireDue(): void {
     const now = this.clock.now();
     let next = Number.POSITIVE_INFINITY;
-    for (const entry of this.entries) {
-      if (entry.deadline <= now) {
-        this.entries.delete(entry);
-        entry.expire();
-      } else if (entry.deadline < next) {
-        next = entry.deadline;
-      }
+    const due: Entry[] = [];
+    for (let entry = this.first; entry; entry = entry.next) {
+      if (entry.deadline <= now) due.push(entry);
+      else if (entry.deadline < next) next = entry.deadline;
+    }
+    for (const entry of due) {
+      // An expiry may release another due call (it is then not expired).
+      if (!entry.listed) continue;
+      this.unlink(entry);
+      entry.expire();
     }
     if (next !== Number.POSITIVE_INFINITY) this.armFor(next);
   }
