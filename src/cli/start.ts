@@ -79,7 +79,7 @@ async function start(options: { config?: string; port?: string }): Promise<void>
   const ner = config.policy?.detectors?.ner;
   if (ner) {
     try {
-      deepScanner = await createDeepScanner(ner, { registry });
+      deepScanner = await createDeepScanner(ner, { registry, clock: systemClock });
     } catch (error) {
       // Loading the model is the one check `config check` leaves to start (it is slow).
       const message = (error as Error).message;

@@ -1,6 +1,7 @@
 // The local engine of the deep scan: a registered GGUF model (verified before it loads) run
 // in-process by the `local` provider's machinery, asked to list the names and addresses in a text
 // as JSON under a grammar. Only strings found in the text count: a model's invention is no finding.
+import type { Clock } from '../core/clock.js';
 import type { ChatRequest } from '../core/chat.js';
 import { ProviderError } from '../core/errors.js';
 import type { Provider } from '../core/provider.js';
@@ -163,6 +164,7 @@ class LocalScanner {
 
   constructor(
     private readonly provider: Provider,
+    private readonly clock: Clock,
     private readonly model: string,
     settings: NerSettings,
     /**
@@ -209,8 +211,13 @@ class LocalScanner {
   /** The lists the model wrote for one piece of text. */
   private async ask(text: string, signal?: AbortSignal): Promise<Record<keyof typeof entities, string[]>> {
     const maxTokens = this.answerTokens + this.chunkTokens - tokenBoundOf(text);
-    // The runtime wants a deadline, and measures it on the wall clock (providers/local.ts).
-    const { answer, cut, promptTokens } = await this.generate(text, maxTokens, Date.now() + this.timeoutMs, signal);
+    // The runtime wants a deadline, on the clock it was created with (the gateway's).
+    const { answer, cut, promptTokens } = await this.generate(
+      text,
+      maxTokens,
+      this.clock.now() + this.timeoutMs,
+      signal,
+    );
     // Fail closed: text the model did not read whole, or an answer it did not finish, is no scan.
     if (promptTokens + maxTokens > this.contextLimit)
       throw new DeepScanError(
@@ -281,6 +288,7 @@ function configurationError(message: string, cause?: unknown): DeepScanError {
 export async function createLocalScanner(
   settings: NerSettings,
   registry: ModelRegistry | undefined,
+  clock: Clock,
 ): Promise<LocalScanner> {
   if (!registry)
     throw configurationError(
@@ -314,31 +322,34 @@ export async function createLocalScanner(
   };
   const { contextLength } = await verify();
   const contextSize = Math.min(contextCeiling, contextLength ?? contextCeiling);
-  const provider = createLocalProvider({
-    description: {
-      id: 'deep-scan',
-      kind: 'local',
-      jurisdiction: 'in-process',
-      operator: 'this gateway',
-      ownership: 'owned',
-      models: [name],
+  const provider = createLocalProvider(
+    {
+      description: {
+        id: 'deep-scan',
+        kind: 'local',
+        jurisdiction: 'in-process',
+        operator: 'this gateway',
+        ownership: 'owned',
+        models: [name],
+      },
+      resolve: async () => {
+        const { path, sha256 } = await verify();
+        return { path, sha256 };
+      },
+      threads: settings.threads ?? deepScanDefaults.threads,
+      contextSize,
+      sequences: 1,
+      maxQueue: 64,
+      // Never unloaded while the gateway runs: a reload would make the next scan miss its timeout.
+      idleUnloadMs: 2 ** 31 - 1,
     },
-    resolve: async () => {
-      const { path, sha256 } = await verify();
-      return { path, sha256 };
-    },
-    threads: settings.threads ?? deepScanDefaults.threads,
-    contextSize,
-    sequences: 1,
-    maxQueue: 64,
-    // Never unloaded while the gateway runs: a reload would make the next scan miss its timeout.
-    idleUnloadMs: 2 ** 31 - 1,
-  });
-  const probe = new LocalScanner(provider, name, settings, 0, 0, contextSize);
+    clock,
+  );
+  const probe = new LocalScanner(provider, clock, name, settings, 0, 0, contextSize);
   try {
     // Loads the model now (verified), builds the grammar, and measures what the prompt costs around
     // its text (with one letter: a chat template may leave an empty message out altogether).
-    const { promptTokens: probeTokens } = await probe.generate('a', 16, Date.now() + loadDeadlineMs);
+    const { promptTokens: probeTokens } = await probe.generate('a', 16, clock.now() + loadDeadlineMs);
     const promptTokens = probeTokens - 1;
     // node-llama-cpp keeps a tenth of the context free for shifting it, and a prompt that does not fit is cut silently:
     // never let it come to that.
@@ -349,7 +360,7 @@ export async function createLocalScanner(
       throw configurationError(
         `the context of "${name}" (${contextSize} tokens) leaves no room for text after the prompt (${promptTokens} tokens)`,
       );
-    return new LocalScanner(provider, name, settings, room - answerTokens, answerTokens, contextLimit);
+    return new LocalScanner(provider, clock, name, settings, room - answerTokens, answerTokens, contextLimit);
   } catch (error) {
     await provider.close();
     throw error instanceof DeepScanError && error.code === 'configuration'

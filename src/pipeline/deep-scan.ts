@@ -2,6 +2,7 @@
 // postal addresses (pii.name, pii.address) patterns cannot. Engines: `onnx`, a token classifier run
 // by onnxruntime in a worker thread; `local`, a registered GGUF model asked for JSON under a grammar.
 import type { NerSettings } from '../config/schema.js';
+import { type Clock, systemClock } from '../core/clock.js';
 import type { ModelRegistry } from '../models/registry.js';
 import type { Span } from '../policy/detectors.js';
 import { createLocalScanner } from './deep-scan-local.js';
@@ -19,10 +20,15 @@ export interface DeepScanner {
   close(): Promise<void>;
 }
 
-/** Loads (and for `local`, verifies) the model now, so a wrong setting fails at start-up, not on the first request. */
+/**
+ * Loads (and for `local`, verifies) the model now, so a wrong setting fails at start-up, not on the first request.
+ * `clock` is the gateway's (the local engine's deadlines are on it); the system clock by default.
+ */
 export async function createDeepScanner(
   settings: NerSettings,
-  dependencies: { registry?: ModelRegistry },
+  dependencies: { registry?: ModelRegistry; clock?: Clock },
 ): Promise<DeepScanner> {
-  return settings.engine === 'onnx' ? createOnnxScanner(settings) : createLocalScanner(settings, dependencies.registry);
+  return settings.engine === 'onnx'
+    ? createOnnxScanner(settings)
+    : createLocalScanner(settings, dependencies.registry, dependencies.clock ?? systemClock);
 }
