@@ -12,7 +12,7 @@ import { decodeEntry } from '../src/ledger/entry.js';
 import { doubleTokenCount, startAnthropicDouble } from './doubles/anthropic-upstream.js';
 import type { Double } from './doubles/http-double.js';
 import { startOpenAIDouble } from './doubles/openai-upstream.js';
-import { postJson, providerEntry, startTestGateway, type TestGateway } from './helpers.js';
+import { piiOwnedPolicy, postJson, providerEntry, startTestGateway, type TestGateway } from './helpers.js';
 
 const posts = (double: Double, path: string): any[] =>
   double.received
@@ -60,13 +60,7 @@ describe('context windows, truncation and token counts', () => {
         spill: { candidates: ['small/m1', 'large/m1'] },
         theirs: { candidates: ['rented/claude'] },
       },
-      policy: {
-        name: 'p',
-        rules: [
-          { when: { labels_any: ['pii'] }, allow: { ownership: ['owned'] } },
-          { when: {}, allow: {} },
-        ],
-      },
+      policy: piiOwnedPolicy,
     });
     client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: gateway.key, maxRetries: 0 });
     anthropic = new Anthropic({ baseURL: gateway.url, apiKey: gateway.key, maxRetries: 0 });

@@ -117,6 +117,15 @@ export async function startTestGateway(
   };
 }
 
+/** The policy most tests run under: personal data only to owned providers, anything else anywhere. */
+export const piiOwnedPolicy = {
+  name: 'p',
+  rules: [
+    { when: { labels_any: ['pii'] }, allow: { ownership: ['owned'] } },
+    { when: {}, allow: {} },
+  ],
+};
+
 /** A provider entry for the config, pointing at a double. */
 export function providerEntry(id: string, url: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {

@@ -8,7 +8,7 @@ import OpenAI from 'openai';
 import { decodeEntry, type EntryRecord } from '../src/ledger/entry.js';
 import type { Double } from './doubles/http-double.js';
 import { startOpenAIDouble } from './doubles/openai-upstream.js';
-import { postJson, providerEntry, startTestGateway, type TestGateway } from './helpers.js';
+import { piiOwnedPolicy, postJson, providerEntry, startTestGateway, type TestGateway } from './helpers.js';
 
 /** Polls (a request per turn of the event loop, no timer) until `done` holds; bounded. */
 async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
@@ -33,13 +33,7 @@ describe('background responses', () => {
     gateway = await startTestGateway({
       providers: [providerEntry('owned', owned.url), providerEntry('rented', rented.url, { ownership: 'rented' })],
       models: { ours: { candidates: ['owned/m1'] }, theirs: { candidates: ['rented/m1'] } },
-      policy: {
-        name: 'p',
-        rules: [
-          { when: { labels_any: ['pii'] }, allow: { ownership: ['owned'] } },
-          { when: {}, allow: {} },
-        ],
-      },
+      policy: piiOwnedPolicy,
     });
     client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: gateway.key, maxRetries: 0 });
   });

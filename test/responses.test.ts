@@ -9,7 +9,14 @@ import { createApiKey } from '../src/pipeline/auth.js';
 import { startAnthropicDouble } from './doubles/anthropic-upstream.js';
 import type { Double } from './doubles/http-double.js';
 import { startOpenAIDouble } from './doubles/openai-upstream.js';
-import { postJson, providerEntry, startTestGateway, temporaryDirectory, type TestGateway } from './helpers.js';
+import {
+  piiOwnedPolicy,
+  postJson,
+  providerEntry,
+  startTestGateway,
+  temporaryDirectory,
+  type TestGateway,
+} from './helpers.js';
 
 const lastPost = (double: Double): any => double.received.filter((received) => received.method === 'POST').at(-1)?.body;
 
@@ -36,13 +43,7 @@ describe('the Responses API over any provider', () => {
         },
       ],
       models: { ours: { candidates: ['owned/m1'] }, theirs: { candidates: ['rented/claude'] } },
-      policy: {
-        name: 'p',
-        rules: [
-          { when: { labels_any: ['pii'] }, allow: { ownership: ['owned'] } },
-          { when: {}, allow: {} },
-        ],
-      },
+      policy: piiOwnedPolicy,
     });
     client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: gateway.key, maxRetries: 0 });
   });

@@ -76,14 +76,7 @@ export class CallPipeline {
     const state: CallState = {};
     const recorder = this.recorder(input);
     try {
-      const request = await parse(state);
-      state.alias = gateway.knownModel(request.model);
-      state.stream = request.stream;
-      const plan = await gateway.planChat(
-        request,
-        callerLabels(input.headerLabels, { labels: request.declaredLabels }),
-      );
-      learnPlan(state, plan);
+      const { request, plan } = await this.planned(input, state, parse);
       if (!request.stream) {
         const { value, candidate, attempts, redactedLabels } = await gateway.chat(request, plan, input.signal);
         Object.assign(state, { candidate, attempts, redactedLabels, usage: value.response.usage });
@@ -184,13 +177,7 @@ export class CallPipeline {
     const state: CallState = {};
     const recorder = this.recorder(input);
     try {
-      const request = await parse(state);
-      state.alias = gateway.knownModel(request.model);
-      const plan = await gateway.planChat(
-        request,
-        callerLabels(input.headerLabels, { labels: request.declaredLabels }),
-      );
-      learnPlan(state, plan);
+      const { request, plan } = await this.planned(input, state, parse);
       const { value, candidate, attempts } = await gateway.countTokens(request, plan, input.signal);
       Object.assign(state, {
         candidate,
@@ -206,6 +193,21 @@ export class CallPipeline {
   /** A call that failed before its dialect could be parsed (rate limit, body too large): recorded like any other. */
   refused(input: CallInput, error: unknown, writer: Pick<DialectWriter<unknown>, 'error'>): Promise<CallOutput> {
     return this.failure(input, this.recorder(input), {}, error, writer);
+  }
+
+  /** Parse, classify and decide: the neutral request and its plan, learnt into the call's state. */
+  private async planned(
+    input: CallInput,
+    state: CallState,
+    parse: (state: CallState) => ChatRequest | Promise<ChatRequest>,
+  ): Promise<{ request: ChatRequest; plan: Plan }> {
+    const { gateway } = this.options;
+    const request = await parse(state);
+    state.alias = gateway.knownModel(request.model);
+    state.stream = request.stream;
+    const plan = await gateway.planChat(request, callerLabels(input.headerLabels, { labels: request.declaredLabels }));
+    learnPlan(state, plan);
+    return { request, plan };
   }
 
   private recorder(input: CallInput): CallRecorder {

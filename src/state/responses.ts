@@ -4,7 +4,7 @@
 import type { Usage } from '../core/chat.js';
 import type { Clock } from '../core/clock.js';
 import { GatewayError } from '../core/errors.js';
-import type { NewItem, StateStore, StoredConversation, StoredItem } from '../store/state-store.js';
+import type { NewItem, StateStore, StoredConversation, StoredItem, StoredResponse } from '../store/state-store.js';
 import { type Item, type ItemReference, newId, publicItem } from './items.js';
 import type { Sealer } from './sealing.js';
 
@@ -182,16 +182,7 @@ export class ResponsesState {
       return;
     }
     const saved = await this.store.saveResponse(
-      {
-        id: response.id,
-        owner,
-        createdAt: now,
-        expiresAt: now + this.options.retentionMs,
-        previousResponseId: response.previous_response_id,
-        conversationId: response.conversation?.id ?? null,
-        labels: [...labels],
-        sealed: this.sealer.seal(JSON.stringify(response), response.id),
-      },
+      this.storedResponse(owner, response, labels, now, this.sealer.seal(JSON.stringify(response), response.id)),
       own,
       response.conversation ? { items: sealedItems(conversationItems, 'item'), labels } : undefined,
     );
@@ -212,16 +203,7 @@ export class ResponsesState {
     const unique = distinct(input, new Set());
     const token = this.sealer.seal(JSON.stringify(response), response.id);
     const saved = await this.store.saveResponse(
-      {
-        id: response.id,
-        owner,
-        createdAt: now,
-        expiresAt: now + this.options.retentionMs,
-        previousResponseId: response.previous_response_id,
-        conversationId: response.conversation?.id ?? null,
-        labels: [...labels],
-        sealed: token,
-      },
+      this.storedResponse(owner, response, labels, now, token),
       unique.map((item) => this.sealedItem(item, labels, now, 'input')),
     );
     if (!saved) throw conversationNotFound(response.conversation!.id);
@@ -407,6 +389,26 @@ export class ResponsesState {
   /** Removes what has outlived `state.response_retention_days`. */
   purgeExpired(): Promise<number> {
     return this.store.purgeExpiredResponses(this.options.clock.now());
+  }
+
+  /** A response's row: who owns it, what it continues, until when it is served, its labels and sealed object. */
+  private storedResponse(
+    owner: string,
+    response: ResponseObject,
+    labels: readonly string[],
+    now: number,
+    sealed: Buffer,
+  ): StoredResponse {
+    return {
+      id: response.id,
+      owner,
+      createdAt: now,
+      expiresAt: now + this.options.retentionMs,
+      previousResponseId: response.previous_response_id,
+      conversationId: response.conversation?.id ?? null,
+      labels: [...labels],
+      sealed,
+    };
   }
 
   /** The ids among `items` a conversation already holds (a client may send an item back with its id). */
