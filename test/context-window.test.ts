@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import Anthropic from '@anthropic-ai/sdk';
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import OpenAI from 'openai';
+import { estimateTokens, tokenBound } from '../src/core/token-estimate.js';
 import { decodeEntry } from '../src/ledger/entry.js';
 import { doubleTokenCount, startAnthropicDouble } from './doubles/anthropic-upstream.js';
 import type { Double } from './doubles/http-double.js';
@@ -122,6 +123,25 @@ describe('context windows, truncation and token counts', () => {
       whole.some((message) => String(message.content).startsWith('Turn 0:')),
       'the large window got it all',
     );
+  });
+
+  it("drops an agent loop's oldest tool rounds, keeping its task and newest round", async () => {
+    const input: any[] = [{ type: 'message', role: 'user', content: 'Find the record.' }];
+    for (let round = 0; round < 8; round += 1)
+      input.push(
+        { type: 'function_call', call_id: `call_${round}`, name: 'lookup', arguments: `{"page":${round}}` },
+        { type: 'function_call_output', call_id: `call_${round}`, output: longTurn(round) },
+      );
+    const response = await client.responses.create({ model: 'tiny', input, truncation: 'auto' });
+    assert.equal(response.status, 'completed');
+    const sent = posts(small, '/chat/completions').at(-1).messages as any[];
+    assert.deepEqual(sent[0], { role: 'user', content: 'Find the record.' });
+    assert.equal(sent.at(-1).role, 'tool');
+    assert.ok(sent.at(-1).content.startsWith('Turn 7:'), 'the newest round is kept');
+    assert.ok(!sent.some((message) => String(message.content).startsWith('Turn 0:')), 'the oldest round is dropped');
+    // Every tool result is sent with the call it answers.
+    const calls = new Set(sent.flatMap((message) => (message.tool_calls ?? []).map((call: any) => call.id)));
+    for (const message of sent.filter((message) => message.role === 'tool')) assert.ok(calls.has(message.tool_call_id));
   });
 
   it('refuses with context_length_exceeded when truncation is disabled, sending nothing', async () => {
@@ -264,5 +284,29 @@ describe('context windows, truncation and token counts', () => {
     const sent = posts(rented, '/v1/messages').at(-1);
     assert.ok(doubleTokenCount(sent) <= 300, `the upstream's count of what was sent fits (${doubleTokenCount(sent)})`);
     assert.equal(sent.messages.at(-1).content[0].text, 'Summarise.');
+  });
+});
+
+describe('token counts of long text', () => {
+  const request = (content: string) => ({
+    model: 'm',
+    messages: [{ role: 'user' as const, content }],
+    stream: false,
+    includeUsage: false,
+    extra: {},
+  });
+
+  it('counts long prose in pieces as the encoder counts it whole (within one token per piece)', async () => {
+    const prose = 'Le patient est vu en consultation, il va bien.\nDeux  espaces, puis la suite. '.repeat(2_000);
+    const whole = countTokens(prose);
+    const counted = (await estimateTokens(request(prose))).total - openAiCount([{ role: 'user', content: '' }]);
+    assert.ok(counted >= whole && counted <= whole + Math.ceil(prose.length / 2048), `${counted} vs ${whole}`);
+  });
+
+  // Whole, 400 KB of one character took the encoder minutes (its merge loop is quadratic in one word's length).
+  it('counts a long run of one character without stalling', { timeout: 60_000 }, async () => {
+    const counted = (await estimateTokens(request('a'.repeat(400_000)))).total;
+    assert.ok(counted > 400_000 / 16 && counted < 400_000, String(counted));
+    assert.ok(tokenBound(request('a'.repeat(400_000))) >= counted, 'the byte bound holds');
   });
 });

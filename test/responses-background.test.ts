@@ -33,6 +33,7 @@ describe('background responses', () => {
     gateway = await startTestGateway({
       providers: [providerEntry('owned', owned.url), providerEntry('rented', rented.url, { ownership: 'rented' })],
       models: { ours: { candidates: ['owned/m1'] }, theirs: { candidates: ['rented/m1'] } },
+      state: { max_background_per_key: 2 },
       policy: piiOwnedPolicy,
     });
     client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: gateway.key, maxRetries: 0 });
@@ -118,6 +119,28 @@ describe('background responses', () => {
     assert.equal(failed.error?.code, 'no_allowed_provider');
     assert.equal(rented.received.length, sent, 'nothing reached the rented provider');
     assert.equal((await entryFor(queued.id))?.outcome, 'refused');
+  });
+
+  it('holds at most max_background_per_key running for one key (429), and frees the place when one ends', async () => {
+    owned.script({ kind: 'hang' }, { kind: 'hang' });
+    const one = await client.responses.create({ model: 'ours', input: 'first', background: true });
+    const two = await client.responses.create({ model: 'ours', input: 'second', background: true });
+    const refused = await postJson(
+      `${gateway.url}/v1/responses`,
+      { model: 'ours', input: 'third', background: true },
+      auth(),
+    );
+    assert.equal(refused.status, 429);
+    assert.equal(refused.json.error.code, 'rate_limited');
+    assert.ok(refused.headers.get('retry-after'));
+    await client.responses.cancel(one.id);
+    await client.responses.cancel(two.id);
+    const freed = await until(
+      () => postJson(`${gateway.url}/v1/responses`, { model: 'ours', input: 'fourth', background: true }, auth()),
+      (reply) => reply.status === 200,
+      'a place is free again',
+    );
+    assert.equal(freed.json.status, 'queued');
   });
 
   it('refuses what background cannot do, in the API error shape', async () => {

@@ -184,39 +184,88 @@ export interface ResponsesApiOptions {
   grace: (work: Promise<unknown>) => Promise<void>;
   /** A background turn failed outside the pipeline (the store, a bug): logged, never thrown. */
   onError?: (error: unknown) => void;
+  /** Background turns running at once: in this process, and for one tenant (`state.max_background…`). */
+  limits?: { total: number; perOwner: number };
 }
 
-export function createResponsesApi({ calls, state, now, grace, onError }: ResponsesApiOptions) {
+export function createResponsesApi({
+  calls,
+  state,
+  now,
+  grace,
+  onError,
+  limits = { total: 64, perOwner: 8 },
+}: ResponsesApiOptions) {
   /** Background turns running in this process, by response id. */
   const running = new Map<string, { controller: AbortController; work: Promise<void> }>();
+  /** How many of them each tenant has. */
+  const perOwner = new Map<string, number>();
   let stopping = false;
   const writerError = (error: GatewayError): string => errorBody('openai', error);
 
   /** Answers a background create at once (queued, stored) and runs the turn on, on its own signal. */
   async function background(input: CallInput, turn: Turn): Promise<CallOutput> {
+    const owner = input.tenant.name;
+    const mine = perOwner.get(owner) ?? 0;
+    if (running.size >= limits.total || mine >= limits.perOwner)
+      return calls.refused(
+        input,
+        new GatewayError(
+          'rate_limited',
+          running.size >= limits.total
+            ? `Too many background responses are running on this gateway (${limits.total}); retry when one has finished.`
+            : `This key has ${mine} background responses running, its most (${limits.perOwner}); retry when one has finished.`,
+          { retryAfterSeconds: 1 },
+        ),
+        { error: writerError },
+      );
+    // Counted from now: a create waiting on the store is running as far as the limits go.
+    perOwner.set(owner, mine + 1);
+    const leave = (): void => {
+      const left = (perOwner.get(owner) ?? 1) - 1;
+      if (left <= 0) perOwner.delete(owner);
+      else perOwner.set(owner, left);
+    };
     let queued: ResponseObject;
     try {
       queued = await turn.begin(input.headerLabels);
     } catch (error) {
+      leave();
       return calls.refused(input, error, { error: writerError });
+    }
+    if (stopping) {
+      // The gateway began to stop while this was stored: it does not start (stop() would not wait for it).
+      leave();
+      await turn.failed({ code: 'server_shutdown', message: 'The gateway stopped before this response started.' });
+      return calls.refused(
+        input,
+        new GatewayError('no_provider_available', 'The gateway is shutting down.', { retryAfterSeconds: 1 }),
+        { error: writerError },
+      );
     }
     const controller = new AbortController();
     const work = calls
       .chat({ ...input, signal: controller.signal }, (callState) => turn.prepare(input.body!, callState), turn.writer())
       .then(async (output) => {
         if (output.kind !== 'reply') return;
-        if (output.unrecorded !== undefined)
+        if (output.unrecorded !== undefined) {
+          onError?.(output.unrecorded);
           // No answer without its proof: a turn whose ledger entry could not be written is not served as completed.
           await turn.failed({ code: 'ledger_unavailable', message: 'The ledger could not record this response.' });
-        else if (output.failure)
+        } else if (output.failure) {
+          if (output.failure.code === 'internal_error') onError?.(output.failure.cause ?? output.failure);
           await turn.failed(
-            stopping
+            stopping && controller.signal.aborted
               ? { code: 'server_shutdown', message: 'The gateway stopped before this response finished.' }
               : { code: output.failure.code, message: output.failure.message },
           );
+        } else await turn.complete();
       })
       .catch((error: unknown) => onError?.(error))
-      .finally(() => running.delete(turn.id));
+      .finally(() => {
+        running.delete(turn.id);
+        leave();
+      });
     running.set(turn.id, { controller, work });
     return {
       kind: 'reply',
@@ -308,6 +357,8 @@ class Turn {
   private token: Buffer | undefined;
   /** A background turn's labels, declared when it was stored. */
   private labels: string[] = [];
+  /** A background turn's answer, held until its ledger entry is written. */
+  private answered: ResponseObject | undefined;
 
   constructor(
     private readonly state: ResponsesState,
@@ -372,6 +423,15 @@ class Turn {
     return queued;
   }
 
+  /**
+   * A background turn whose answer was recorded: stored finished (its output, its conversation's items), unless it was
+   * cancelled or deleted meanwhile.
+   */
+  async complete(): Promise<void> {
+    if (!this.token || !this.answered) return;
+    this.token = await this.state.complete(this.owner, this.answered, this.context.input, this.labels, this.token);
+  }
+
   /** A background turn that failed (or was withheld for want of its ledger entry): stored as failed, unless changed. */
   async failed(error: { code: string; message: string }): Promise<void> {
     if (!this.token) return;
@@ -425,8 +485,9 @@ class Turn {
    */
   async finish(response: ResponseObject, callState: CallState): Promise<void> {
     if (this.token) {
-      const finished = await this.state.complete(this.owner, response, this.context.input, this.labels, this.token);
-      this.token = finished;
+      // A background turn is stored finished only once its ledger entry is written (complete(), after the pipeline):
+      // a client polling it must never read an answer that has no proof.
+      this.answered = response;
       return;
     }
     if (!this.create.store && !this.create.conversationId) return;

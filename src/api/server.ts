@@ -119,18 +119,19 @@ export function createApp(options: AppOptions): App {
     clock,
     retentionMs: config.state.response_retention_days * 86_400_000,
   });
-  /** The grace time of the shutdown under way (shutdown sets it): background turns get it to finish. */
-  let shutdownGraceMs = 0;
+  /** When the grace time of the shutdown under way ends (shutdown sets it): background turns get what is left of it. */
+  let graceEndsAt = 0;
   const responsesApi = createResponsesApi({
     calls,
     state: responsesState,
     now,
     grace: async (work) => {
       const over = new AbortController();
-      await Promise.race([work, clock.sleep(shutdownGraceMs, over.signal)]);
+      await Promise.race([work, clock.sleep(Math.max(0, graceEndsAt - clock.now()), over.signal)]);
       over.abort();
     },
     onError: (error) => logger.error({ err: error }, 'a background response failed outside the pipeline'),
+    limits: { total: config.state.max_background, perOwner: config.state.max_background_per_key },
   });
   const conversationsApi = createConversationsApi({ state: responsesState });
   /** Aborted at shutdown: ends the app's own loops (cut reloads) and waits. */
@@ -447,7 +448,7 @@ export function createApp(options: AppOptions): App {
     },
     async shutdown(graceMs: number) {
       accepting = false;
-      shutdownGraceMs = graceMs;
+      graceEndsAt = clock.now() + graceMs;
       // Held actions stay held; their waiting clients are told so (503) rather than kept through the grace time.
       gate.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -258,6 +258,20 @@ export const configSchema = z
           .describe(
             'How long a stored response (POST /v1/responses with store: true) is kept and served; conversations are kept until deleted.',
           ),
+        max_background: z
+          .number()
+          .int()
+          .nonnegative()
+          .default(64)
+          .describe(
+            'Background responses (background: true) running at once in this process; past it a background create is 429 rate_limited. 0 refuses background responses.',
+          ),
+        max_background_per_key: z
+          .number()
+          .int()
+          .nonnegative()
+          .default(8)
+          .describe('Background responses running at once for one key (its tenant); past it, 429 rate_limited.'),
       })
       .prefault({})
       .describe('Conversation state kept by the gateway: the Responses and Conversations APIs.'),

@@ -26,13 +26,52 @@ function counter(encoding: Encoding): Promise<Counter> {
       // Text that looks like a special token (`<|endoftext|>`) is counted as the plain text it is
       // when sent: never refused.
       const options = { disallowedSpecial: new Set<string>() };
-      return (text: string) => countTokens(text, options);
+      return (text: string) => {
+        if (text.length <= pieceLength) return countTokens(text, options);
+        let total = 0;
+        for (const piece of pieces(text)) total += countTokens(piece, options);
+        return total;
+      };
     });
     loaded.set(encoding, loading);
     loading.catch(() => loaded.delete(encoding));
   }
   return loading;
 }
+
+/**
+ * Long text is counted in pieces: the encoder's merge loop is quadratic in the length of one pre-tokenised word, so one
+ * run of a repeated character (100 KB of "a", base64 of zeros) took seconds, and 400 KB minutes, on the event loop.
+ * Pieces end before a space that follows a non-space (where the encoder's own pre-tokenisation splits, so prose counts
+ * the same), or, in a run with no such place, after `runLength` characters (at most one token more per cut).
+ */
+const pieceLength = 2048;
+const runLength = 256;
+
+function* pieces(text: string): Generator<string> {
+  let start = 0;
+  while (text.length - start > pieceLength) {
+    let cut = -1;
+    for (let index = start + pieceLength; index > start + runLength; index -= 1) {
+      const code = text.charCodeAt(index);
+      if ((code === 32 || code === 10) && !isSpace(text.charCodeAt(index - 1))) {
+        cut = index;
+        break;
+      }
+    }
+    if (cut === -1) {
+      // No word boundary in the window: a run. Cut it short so each piece costs little.
+      cut = start + runLength;
+      // Never between the two halves of a surrogate pair.
+      if ((text.charCodeAt(cut - 1) & 0xfc00) === 0xd800) cut += 1;
+    }
+    yield text.slice(start, cut);
+    start = cut;
+  }
+  yield text.slice(start);
+}
+
+const isSpace = (code: number): boolean => code === 32 || code === 10 || code === 9 || code === 13;
 
 const perMessage = 3;
 const perName = 1;
@@ -71,6 +110,30 @@ export async function estimateTokens(request: ChatRequest, encoding: Encoding = 
   let total = fixed;
   for (const tokens of messages) total += tokens;
   return { messages, fixed, total };
+}
+
+/**
+ * An upper bound of a request's tokens in any byte-level vocabulary (every token is at least one byte), with room for
+ * a chat template's own tokens: when it is within a window, the request fits without being counted.
+ */
+export function tokenBound(request: ChatRequest): number {
+  let bytes = 64;
+  for (const message of request.messages) {
+    bytes += 32;
+    if (typeof message.content === 'string') bytes += Buffer.byteLength(message.content);
+    else if (Array.isArray(message.content))
+      // An image's tokens are not its bytes (a high-detail one costs more than a small URL): no bound.
+      for (const part of message.content)
+        bytes += part.type === 'text' && typeof part.text === 'string' ? Buffer.byteLength(part.text) : Infinity;
+    if (message.name) bytes += Buffer.byteLength(message.name) + 1;
+    for (const call of message.tool_calls ?? [])
+      bytes += 8 + Buffer.byteLength(call.function.name) + Buffer.byteLength(call.function.arguments);
+    if (message.tool_call_id) bytes += Buffer.byteLength(message.tool_call_id);
+  }
+  if (request.tools && request.tools.length > 0) bytes += Buffer.byteLength(JSON.stringify(request.tools));
+  if (request.response_format && request.response_format.type === 'json_schema')
+    bytes += Buffer.byteLength(JSON.stringify(request.response_format.json_schema));
+  return bytes;
 }
 
 /** The encoding an OpenAI model name uses: cl100k_base for the GPT-4 and GPT-3.5 families, o200k_base otherwise. */

@@ -7,7 +7,7 @@
 import type { ChatMessage, ChatRequest } from '../core/chat.js';
 import { ProviderError } from '../core/errors.js';
 import type { CallOptions, Provider } from '../core/provider.js';
-import { estimateTokens } from '../core/token-estimate.js';
+import { estimateTokens, tokenBound } from '../core/token-estimate.js';
 
 /** The attempt failed because the request is larger than this candidate's window. */
 export class ContextLengthError extends ProviderError {
@@ -41,6 +41,8 @@ export async function fitContext(request: ChatRequest, provider: Provider, optio
   const window = provider.contextWindow?.(options.upstreamModel);
   if (window === undefined) return { request, dropped: 0 };
   const budget = window - (request.max_tokens ?? 0);
+  // Within the window by bytes alone: it fits, uncounted (the common case, and no tokenizer on the hot path).
+  if (tokenBound(request) <= budget) return { request, dropped: 0 };
   const id = provider.description.id;
   const count = async (candidate: ChatRequest): Promise<number> => {
     if (!provider.countTokens) return (await estimateTokens(candidate)).total;
@@ -51,22 +53,37 @@ export async function fitContext(request: ChatRequest, provider: Provider, optio
   const tokens = await count(request);
   if (tokens <= budget) return { request, dropped: 0 };
   if (request.truncation !== 'auto' || budget <= 0) throw new ContextLengthError(id, tokens, Math.max(0, budget));
-  // Turns, oldest first: each starts at a user message and holds what answered it (assistant messages, tool
-  // results), so a tool result is never sent without its call. The newest turn is always kept.
+  // What can be dropped, oldest first. First whole turns: each starts at a user message and holds what answered it
+  // (assistant messages, tool results), so a tool result is never sent without its call. Then, within the newest turn
+  // (an agent's loop is one user message and many tool rounds), its oldest rounds: an assistant message and the tool
+  // results that follow it, the turn's user message kept (a Messages conversation must start with one). The newest
+  // round, or the newest turn when it has none, is always kept.
+  const messages = request.messages;
   const starts: number[] = [];
-  request.messages.forEach((message, index) => {
+  messages.forEach((message, index) => {
     if (message.role === 'user') starts.push(index);
   });
-  if (starts.length <= 1) throw new ContextLengthError(id, tokens, budget);
-  const without = (turns: number): ChatRequest => {
-    const from = starts[turns]!;
-    const messages: ChatMessage[] = request.messages.filter((message, index) => index >= from || isPinned(message));
-    return { ...request, messages };
+  const last = starts.at(-1) ?? 0;
+  const rounds: number[] = [];
+  for (let index = last + 1; index < messages.length; index += 1)
+    if (messages[index]!.role === 'assistant') rounds.push(index);
+  const turns = Math.max(0, starts.length - 1);
+  const steps = turns + Math.max(0, rounds.length - 1);
+  if (steps === 0) throw new ContextLengthError(id, tokens, budget);
+  const without = (step: number): ChatRequest => {
+    if (step <= turns) {
+      const from = starts[step]!;
+      return { ...request, messages: messages.filter((message, index) => index >= from || isPinned(message)) };
+    }
+    const from = rounds[step - turns]!;
+    return {
+      ...request,
+      messages: messages.filter((message, index) => index === last || index >= from || isPinned(message)),
+    };
   };
-  // The fewest turns dropped that fit: counts shrink as turns are dropped, so a binary search finds it in
-  // log2(turns) counts.
+  // The fewest dropped that fit: counts shrink with every step, so a binary search finds it in log2(steps) counts.
   let low = 1;
-  let high = starts.length - 1;
+  let high = steps;
   let best: number | undefined;
   let smallest = tokens;
   while (low <= high) {

@@ -61,6 +61,12 @@ export async function dispatch<T>(
         if (signal?.aborted) throw toGatewayError(model, attempts, error);
         last = error;
         attempts.push({ provider: error.providerId, outcome: error.kind });
+        if (error instanceof ContextLengthError) {
+          // Too long for this window: decided here, nothing was sent, so the provider's health and circuit are not
+          // touched (a client could otherwise make a provider look failing with oversized input).
+          breaker?.release();
+          break;
+        }
         settings.onAttempt?.(candidate, false, settings.now() - started, error);
         if (error.kind === 'rejected') {
           // The request itself is wrong; another attempt anywhere would be refused the same way.

@@ -14,7 +14,7 @@ import {
   type PolicyDecision,
   type PolicyDocument,
 } from '../policy/policy.js';
-import type { ChatResult, ChatStream, Provider, ProviderDescription } from '../core/provider.js';
+import type { CallOptions, ChatResult, ChatStream, Provider, ProviderDescription } from '../core/provider.js';
 import { estimateTokens } from '../core/token-estimate.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { buildCatalog, resolveModel, type Candidate, type Catalog } from './catalog.js';
@@ -527,15 +527,27 @@ export class Gateway {
    */
   async countTokens(request: ChatRequest, plan: Plan, signal?: AbortSignal): Promise<Dispatched<number>> {
     const sent = plan.decision.mode === 'redact' ? (await this.redact(request, plan)).request : request;
-    return this.dispatchAllowed(
-      request.model,
-      plan,
-      async (candidate, options) =>
-        candidate.provider.countTokens
-          ? candidate.provider.countTokens(sent, options)
-          : (await estimateTokens(sent)).total,
-      signal,
-    );
+    const count = async (candidate: Candidate, options: CallOptions): Promise<number> =>
+      candidate.provider.countTokens
+        ? candidate.provider.countTokens(sent, options)
+        : (await estimateTokens(sent)).total;
+    const [first] = this.allowed(plan);
+    if (first && !first.provider.countsRemotely) {
+      // Counted here, nothing sent: not an attempt, so no circuit breaker or health sample is moved by it (counts
+      // before every call would otherwise keep a failing provider's circuit closed).
+      try {
+        const options = {
+          upstreamModel: first.upstreamModel,
+          deadline: this.settings.now() + this.settings.attemptTimeoutMs(first),
+          signal,
+        };
+        return { value: await count(first, options), candidate: first, attempts: [] };
+      } catch (error) {
+        // It could not count (a local model's weights refused, say): routed like a call, to the next candidate.
+        if (!(error instanceof ProviderError)) throw error;
+      }
+    }
+    return this.dispatchAllowed(request.model, plan, count, signal);
   }
 
   /** The redacted request, checked again as each provider kind among the allowed candidates would send it. */
@@ -612,7 +624,7 @@ export class Gateway {
       return await dispatch(
         request.model,
         candidates,
-        (candidate, options) => candidate.provider.chatStream(continued, options),
+        fitted(continued, (fit, provider, options) => provider.chatStream(fit, options)),
         this.settings,
       );
     } catch {

@@ -385,6 +385,7 @@ class LocalProvider implements Provider {
   async countTokens(request: ChatRequest, options: CallOptions): Promise<number> {
     if (!this.description.models.includes(options.upstreamModel))
       throw this.fail('rejected', `model "${options.upstreamModel}" is not served by ${this.description.id}`);
+    if (this.closed) throw this.fail('unavailable', 'the local runtime is shut down');
     const history = toHistory(request.messages, (message) => this.fail('unavailable', message));
     let loaded: Loaded;
     try {
@@ -394,13 +395,24 @@ class LocalProvider implements Provider {
         ? error
         : this.fail('server', `loading local model "${options.upstreamModel}" failed: ${(error as Error).message}`);
     }
-    loaded.lastUsed = this.clock.now();
-    if (!loaded.wrapper) {
-      const { resolveChatWrapper } = await import('node-llama-cpp');
-      loaded.wrapper = resolveChatWrapper(loaded.model);
+    // Counted as in use while counting: an idle-unload round never disposes a model under a count.
+    loaded.active += 1;
+    try {
+      if (!loaded.wrapper) {
+        const { resolveChatWrapper } = await import('node-llama-cpp');
+        loaded.wrapper = resolveChatWrapper(loaded.model);
+      }
+      return loaded.wrapper.generateContextState({ chatHistory: history }).contextText.tokenize(loaded.model.tokenizer)
+        .length;
+    } catch (error) {
+      throw this.fail(
+        'server',
+        `counting with local model "${options.upstreamModel}" failed: ${(error as Error).message}`,
+      );
+    } finally {
+      loaded.active -= 1;
+      loaded.lastUsed = this.clock.now();
     }
-    return loaded.wrapper.generateContextState({ chatHistory: history }).contextText.tokenize(loaded.model.tokenizer)
-      .length;
   }
 
   private async grammarFor(request: ChatRequest): Promise<LlamaGrammar | undefined> {
