@@ -40,12 +40,15 @@ export function ibanValid(iban: string): boolean {
   if (first < 65 || second < 65 || compactBuffer[2]! > 57 || compactBuffer[3]! > 57) return false;
   const expectedLength = ibanLengthByCountry[(first - 65) * 26 + second - 65]!;
   if (expectedLength !== 0 && length !== expectedLength) return false;
+  // The number as read (the first four characters moved to the end), mod 97 taken only when it grows past 10^12:
+  // (r·10 + d) mod 97 = ((r mod 97)·10 + d) mod 97, and r·100 + 99 stays an exact integer below 2^53.
   let remainder = 0;
-  for (let step = 0; step < length; step += 1) {
-    const code = compactBuffer[(step + 4) % length]!;
-    remainder = code >= 65 ? (remainder * 100 + code - 55) % 97 : (remainder * 10 + code - 48) % 97;
+  for (let step = 4; step < length + 4; step += 1) {
+    const code = compactBuffer[step < length ? step : step - length]!;
+    remainder = code >= 65 ? remainder * 100 + code - 55 : remainder * 10 + code - 48;
+    if (remainder >= 1e12) remainder %= 97;
   }
-  return remainder === 1;
+  return remainder % 97 === 1;
 }
 
 /** The characters of an IBAN being checked, spaces and dashes left out: 34 at most. */
@@ -70,13 +73,18 @@ function ibanValidGeneral(iban: string): boolean {
  * One pass, no allocation.
  */
 export function cardNumberValid(text: string): boolean {
+  return cardNumberValidIn(text, 0, text.length);
+}
+
+/** cardNumberValid on text[from, to), with no string made of it. */
+export function cardNumberValidIn(text: string, from: number, to: number): boolean {
   let count = 0;
   let sum = 0;
   let first = -1;
   let second = -1;
   let same = true;
   // Luhn doubles every second digit from the right: walk from the right.
-  for (let index = text.length - 1; index >= 0; index -= 1) {
+  for (let index = to - 1; index >= from; index -= 1) {
     const value = text.charCodeAt(index) - 48;
     if (value < 0 || value > 9) continue;
     if (count > 0 && value !== first) same = false;
@@ -93,7 +101,7 @@ export function cardNumberValid(text: string): boolean {
   // The issuer prefix, from the first digits (left to right).
   let prefix = 0;
   let taken = 0;
-  for (let index = 0; index < text.length && taken < 4; index += 1) {
+  for (let index = from; index < to && taken < 4; index += 1) {
     const value = text.charCodeAt(index) - 48;
     if (value < 0 || value > 9) continue;
     prefix = prefix * 10 + value;

@@ -6,10 +6,38 @@
 import { isIPv6 } from 'node:net';
 import { findAddresses } from './addresses.js';
 import { findEmails } from './emails.js';
-import { cardNumberValid, entropy, germanTaxIdValid, ibanValid, luhnValid, nirValid, ssnValid } from './checksums.js';
+import {
+  cardNumberValid,
+  cardNumberValidIn,
+  entropy,
+  germanTaxIdValid,
+  ibanValid,
+  luhnValid,
+  nirValid,
+  ssnValid,
+} from './checksums.js';
+import {
+  type Candidates,
+  candidatePositions,
+  cardMatchEnd,
+  leadingGroup,
+  trailingGroup,
+  elevenDigits,
+  emiratesCandidates,
+  ibanCandidates,
+  nirCandidates,
+  phoneCandidates,
+  readRuns,
+  runCount,
+  runStart,
+  tenDigits,
+  threeDigits,
+} from './digit-runs.js';
 import { findNames } from './names.js';
+import { type Features, featuresOf } from './features.js';
 import type { Span } from './span.js';
 
+export { type Features, featuresOf } from './features.js';
 export type { Span } from './span.js';
 
 interface Detector {
@@ -29,70 +57,12 @@ interface Detector {
    * the text, spares a copy of every text (12 µs on a 2 KB prompt of prose).
    */
   caseless?: boolean;
-}
-
-/**
- * What a few quick scans of the text learn, so that most detectors can be skipped without running their
- * (Unicode-aware, hence slower) patterns: a 2 KB prompt of prose costs these scans, not sixteen patterns.
- */
-export interface Features {
-  /** Seven digits in a row, each at most two separator characters (space - . ( ) /) from the one before. */
-  sevenDigits: boolean;
-  /** Nine such digits. */
-  nineDigits: boolean;
-  /** A '.' between two digits. */
-  dotBetweenDigits: boolean;
-  /** Two ':' with hex digits around them, as in an IPv6 address. */
-  hexColons: boolean;
-  /** A run of 32 characters that may make up a token (A–Z a–z 0–9 + / _ = . -). */
-  longTokenRun: boolean;
-  at: boolean;
-}
-
-// Each a class or a short bounded chain from one start, so each scan is linear; the regular expression engine reads
-// a text several times faster than a loop of charCodeAt (measured: 7.6 µs for the loop these replace on a 2 KB
-// prompt, on a SlicedString up to 12 µs).
-const sevenDigits = /[0-9](?:[ ()./-]{0,2}[0-9]){6}/;
-const nineDigits = /[0-9](?:[ ()./-]{0,2}[0-9]){8}/;
-const dotBetweenDigits = /[0-9]\.[0-9]/;
-/** A hex digit before a ':'; two such never overlap (a ':' is no hex digit), so a global scan counts them. */
-const hexColon = /[0-9A-Fa-f]:/g;
-/** The characters that may make up a token: A–Z a–z 0–9 + / _ = . - */
-const tokenCharacters = new Uint8Array(128);
-for (const character of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_=.-')
-  tokenCharacters[character.charCodeAt(0)] = 1;
-const isTokenCharacter = (code: number): boolean => code < 128 && tokenCharacters[code] === 1;
-
-/**
- * Is there a run of 32 token characters? Every such run covers one of every 32 positions, so only those are looked
- * at, and around each only as far as it takes: a few characters a word in prose (a pattern for this, tried from every
- * position, measured 12 µs on a 2 KB prompt; a loop over every character, 3–7 µs). Still linear: a position is read
- * from at most two samples.
- */
-function hasLongTokenRun(text: string): boolean {
-  const length = text.length;
-  for (let sample = 31; sample < length; sample += 32) {
-    if (!isTokenCharacter(text.charCodeAt(sample))) continue;
-    let start = sample;
-    while (start > sample - 31 && isTokenCharacter(text.charCodeAt(start - 1))) start -= 1;
-    let end = sample + 1;
-    while (end - start < 32 && end < length && isTokenCharacter(text.charCodeAt(end))) end += 1;
-    if (end - start >= 32) return true;
-  }
-  return false;
-}
-
-export function featuresOf(text: string): Features {
-  const seven = sevenDigits.test(text);
-  hexColon.lastIndex = 0;
-  return {
-    sevenDigits: seven,
-    nineDigits: seven && nineDigits.test(text),
-    dotBetweenDigits: dotBetweenDigits.test(text),
-    hexColons: hexColon.test(text) && (text.includes('::') || hexColon.test(text)),
-    longTokenRun: hasLongTokenRun(text),
-    at: text.includes('@'),
-  };
+  /** The only places the pattern can match from (digit-runs.ts): it is tried there alone, sticky. */
+  candidates?: Candidates;
+  /** The pattern written out (digit-runs.ts): the end of its match from the start of a digit run, or -1. */
+  matchRun?: (text: string, run: number) => number;
+  /** `validate` on text[start, end), with no string made of it. */
+  validateIn?: (text: string, start: number, end: number) => boolean;
 }
 
 /** Seven digits close together: every numeric identifier here has at least that many. */
@@ -144,6 +114,8 @@ export const detectors: readonly Detector[] = [
   },
   {
     label: 'pii.card',
+    matchRun: cardMatchEnd,
+    validateIn: cardNumberValidIn,
     retry: true,
     gate: hasDigit,
     // Not inside a longer run of digits or dash-joined digit groups; "card-4111…" is a card.
@@ -152,6 +124,7 @@ export const detectors: readonly Detector[] = [
   },
   {
     label: 'pii.iban',
+    candidates: ibanCandidates,
     retry: true,
     gate: hasDigit,
     // People type IBANs in lower case too: matched in either case, checked upper-cased (the check reads them so).
@@ -161,6 +134,7 @@ export const detectors: readonly Detector[] = [
   },
   {
     label: 'pii.national_id.ae',
+    candidates: emiratesCandidates,
     retry: true,
     gate: (text) => text.includes('784'),
     pattern: rx(`(?<!\\d)784[ -]?\\d{4}[ -]?\\d{7}[ -]?\\d(?!\\d)`),
@@ -168,6 +142,7 @@ export const detectors: readonly Detector[] = [
   },
   {
     label: 'pii.national_id.sa',
+    candidates: tenDigits,
     retry: true,
     gate: hasDigit,
     pattern: rx(`(?<![\\d+])[12]\\d{9}(?!\\d)`),
@@ -175,6 +150,7 @@ export const detectors: readonly Detector[] = [
   },
   {
     label: 'pii.national_id.fr',
+    candidates: nirCandidates,
     retry: true,
     gate: hasDigit,
     pattern: rx(`(?<!\\d)[12] ?\\d{2} ?\\d{2} ?(?:\\d{2}|2[AB]) ?\\d{3} ?\\d{3} ?\\d{2}(?!\\d)`),
@@ -182,6 +158,7 @@ export const detectors: readonly Detector[] = [
   },
   {
     label: 'pii.national_id.de',
+    candidates: elevenDigits,
     retry: true,
     gate: hasDigit,
     pattern: rx(`(?<![\\d+])[1-9]\\d{10}(?!\\d)`),
@@ -189,6 +166,7 @@ export const detectors: readonly Detector[] = [
   },
   {
     label: 'pii.national_id.us_ssn',
+    candidates: threeDigits,
     retry: true,
     gate: (_text, features) => features.nineDigits,
     pattern: rx(`(?<!\\d)(?<!\\d-)\\d{3}[- ]\\d{2}[- ]\\d{4}(?!\\d)(?!-\\d)`),
@@ -196,6 +174,7 @@ export const detectors: readonly Detector[] = [
   },
   {
     label: 'pii.phone',
+    candidates: phoneCandidates,
     gate: hasDigit,
     // E.164 (+ country code) or 00-prefixed international; French, Saudi/Emirati mobile, German
     // mobile and North American national forms. Dates (2024-01-15, 15.01.2024) fit none of them.
@@ -264,32 +243,90 @@ export function normaliseDigits(text: string): string {
     .replace(spaceLike, ' ');
 }
 
+/** Sticky copies of the patterns of the detectors with candidates. */
+const sticky = new Map<Detector, RegExp>();
+for (const detector of detectors)
+  if (detector.candidates) sticky.set(detector, new RegExp(detector.pattern!.source, 'uy'));
+
 /** Every detected span in a text, in order, overlaps resolved. */
 export function detect(input: string): Span[] {
   const text = normaliseDigits(input);
   const features = featuresOf(text);
   const spans: Span[] = [];
+  let runsRead = false;
   for (const detector of detectors) {
     if (detector.gate && !detector.gate(text, features)) continue;
     if (detector.find) {
       for (const span of detector.find(text)) spans.push(span);
       continue;
     }
+    if (detector.matchRun) {
+      if (!runsRead) readRuns(text);
+      runsRead = true;
+      findRunMatches(detector, text, spans);
+      continue;
+    }
+    if (detector.candidates) {
+      if (!runsRead) readRuns(text);
+      runsRead = true;
+      const count = detector.candidates(text);
+      const positions = candidatePositions();
+      const pattern = sticky.get(detector)!;
+      // A match ends where the global scan would go on: a place before it is passed over, as that scan does.
+      let end = 0;
+      for (let index = 0; index < count; index += 1) {
+        const position = positions[index]!;
+        if (position < end) continue;
+        pattern.lastIndex = position;
+        const match = pattern.exec(text);
+        if (match === null) continue;
+        end = pattern.lastIndex;
+        addMatch(detector, match, spans);
+      }
+      continue;
+    }
     const pattern = detector.pattern!;
     pattern.lastIndex = 0;
-    for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
-      let start = match.index;
-      let found = detector.caseless ? match[0].toUpperCase() : match[0];
-      if (detector.validate && !detector.validate(found)) {
-        const trimmed = detector.retry ? trimmedRun(detector, found) : undefined;
-        if (!trimmed) continue;
-        start += trimmed.offset;
-        found = trimmed.text;
-      }
-      spans.push({ start, end: start + found.length, label: detector.label });
-    }
+    for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) addMatch(detector, match, spans);
   }
-  return resolveOverlaps(spans);
+  return resolveOwnedOverlaps(spans);
+}
+
+/** The matches of a detector written out (matchRun), found as its global scan finds them, as spans once checked. */
+function findRunMatches(detector: Detector, text: string, spans: Span[]): void {
+  const count = runCount();
+  let end = 0;
+  for (let run = 0; run < count; run += 1) {
+    const start = runStart(run);
+    if (start < end) continue;
+    const matchEnd = detector.matchRun!(text, run);
+    if (matchEnd < 0) continue;
+    end = matchEnd;
+    if (detector.validateIn!(text, start, end)) {
+      spans.push({ start, end, label: detector.label });
+      continue;
+    }
+    const trimmed = detector.retry ? trimmedRunIn(detector, text, start, end) : undefined;
+    if (trimmed)
+      spans.push({
+        start: start + trimmed.offset,
+        end: start + trimmed.offset + trimmed.text.length,
+        label: detector.label,
+      });
+  }
+}
+
+/** A match as a span, once checked (or the run inside it that passes the check), else nothing. */
+function addMatch(detector: Detector, match: RegExpExecArray, spans: Span[]): void {
+  let start = match.index;
+  let found = detector.caseless ? match[0].toUpperCase() : match[0];
+  if (detector.validate && !detector.validate(found)) {
+    const trimmed = detector.retry ? trimmedRun(detector, found) : undefined;
+    if (!trimmed) return;
+    start += trimmed.offset;
+    found = trimmed.text;
+  }
+  spans.push({ start, end: start + found.length, label: detector.label });
 }
 
 const anchored = new Map<Detector, RegExp>();
@@ -301,19 +338,31 @@ const anchored = new Map<Detector, RegExp>();
  * scan stays linear.
  */
 function trimmedRun(detector: Detector, run: string): { offset: number; text: string } | undefined {
-  const leading = /^\d{1,4}[ .-]/.exec(run)?.[0].length ?? 0;
+  return trimmedRunIn(detector, run, 0, run.length);
+}
+
+/** trimmedRun on text[start, end), making strings only of pieces that pass the check (validateIn, when given). */
+function trimmedRunIn(
+  detector: Detector,
+  text: string,
+  start: number,
+  end: number,
+): { offset: number; text: string } | undefined {
+  const length = end - start;
+  const leading = leadingGroup(text, start, end);
   // A trailing word can join a caseless run ("… 7519 end" reads "… 7519 END").
-  const trailing = (detector.caseless ? /[ .-][A-Z0-9]{1,4}$/ : /[ .-]\d{1,4}$/).exec(run)?.[0].length ?? 0;
+  const trailing = trailingGroup(text, start, end, detector.caseless === true);
   let exact = anchored.get(detector);
   if (!exact) anchored.set(detector, (exact = new RegExp(`^(?:${detector.pattern!.source})$`, 'u')));
-  for (const [from, cut] of [
-    [leading, 0],
-    [0, trailing],
-    [leading, trailing],
-  ] as const) {
-    if (from + cut === 0 || from + cut >= run.length) continue;
-    const text = run.slice(from, run.length - cut);
-    if (exact.test(text) && detector.validate!(text)) return { offset: from, text };
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    const from = attempt === 1 ? 0 : leading;
+    const cut = attempt === 0 ? 0 : trailing;
+    if (from + cut === 0 || from + cut >= length) continue;
+    // Both tests are pure: the check first, as it is the cheaper one and fails on most runs.
+    const { validateIn } = detector;
+    if (validateIn && !validateIn(text, start + from, end - cut)) continue;
+    const piece = text.slice(start + from, end - cut);
+    if ((validateIn || detector.validate!(piece)) && exact.test(piece)) return { offset: from, text: piece };
   }
   return undefined;
 }
@@ -326,30 +375,49 @@ function better(a: Span, b: Span): boolean {
   return byRank !== 0 ? byRank < 0 : a.end - a.start > b.end - b.start;
 }
 
+const byStart = (a: Span, b: Span): number => a.start - b.start || b.end - a.end;
+
 /**
  * Overlapping spans become one: it covers all of them (so redaction replaces every character any
  * detector flagged) and carries the label of the best of them. Sort once, sweep once, so a text
  * dense with matches costs O(m log m) in their number m, never O(m²).
  */
 export function resolveOverlaps(spans: Span[]): Span[] {
+  return resolve(spans, false);
+}
+
+/** resolveOverlaps for spans the caller made and hands over: a span that overlaps none is kept as it is, not copied. */
+export function resolveOwnedOverlaps(spans: Span[]): Span[] {
+  return resolve(spans, true);
+}
+
+function resolve(spans: Span[], owned: boolean): Span[] {
   if (spans.length < 2) return spans;
-  spans.sort((a, b) => a.start - b.start || b.end - a.end);
+  // Spans often come in order already (one detector's matches, windows in turn): the sort is stable, so it would
+  // leave them as they are.
+  let sorted = true;
+  for (let index = 1; index < spans.length && sorted; index += 1)
+    sorted = byStart(spans[index - 1]!, spans[index]!) <= 0;
+  if (!sorted) spans.sort(byStart);
   const resolved: Span[] = [];
   let start = spans[0]!.start;
   let end = spans[0]!.end;
   let winner = spans[0]!;
+  let merged = false;
   for (let index = 1; index < spans.length; index += 1) {
     const span = spans[index]!;
     if (span.start < end) {
       if (span.end > end) end = span.end;
       if (better(span, winner)) winner = span;
+      merged = true;
       continue;
     }
-    resolved.push({ start, end, label: winner.label });
+    resolved.push(owned && !merged ? winner : { start, end, label: winner.label });
     start = span.start;
     end = span.end;
     winner = span;
+    merged = false;
   }
-  resolved.push({ start, end, label: winner.label });
+  resolved.push(owned && !merged ? winner : { start, end, label: winner.label });
   return resolved;
 }

@@ -4,7 +4,7 @@
 // payloads.ts) and escaped or disguised text read as a model would read it (text-forms.ts). Linear
 // in the size of the request, with a budget it refuses past rather than scanning slowly or sending
 // unscanned, and pauses so one large request never holds the event loop long. Pure: no I/O.
-import { detect, resolveOverlaps, type Span } from './detectors.js';
+import { detect, resolveOwnedOverlaps, type Span } from './detectors.js';
 import { decodePayload, type OpaqueKind } from './payloads.js';
 import { schemaKeys } from './schema-keys.js';
 import { decodedForms } from './text-forms.js';
@@ -343,10 +343,12 @@ export async function detectTargets(
       for (let start = 0; start < text.length; start += windowStride) {
         const from = Math.max(0, start - windowLead);
         const until = Math.min(text.length, start + windowStride + windowOverlap);
+        // The window's spans are new objects, ours to move to the text's offsets.
         for (const span of detect(text.slice(from, until))) {
-          const absolute = { start: span.start + from, end: span.end + from, label: span.label };
+          span.start += from;
+          span.end += from;
           // Each window keeps the spans that start in its own stretch; the others are its neighbours'.
-          if (absolute.start >= start && absolute.start < start + windowStride) spans.push(absolute);
+          if (span.start >= start && span.start < start + windowStride) spans.push(span);
         }
         sinceYield += until - from;
         if (sinceYield >= sliceChars) {
@@ -354,7 +356,7 @@ export async function detectTargets(
           await pause();
         }
       }
-      spans = resolveOverlaps(spans);
+      spans = resolveOwnedOverlaps(spans);
     }
     if (spans.length > 0) findings.push({ ...target, index, path: pathOf(target.node), spans });
     if (sinceYield >= sliceChars) {
