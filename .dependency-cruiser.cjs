@@ -33,8 +33,12 @@ module.exports = {
     only('models', ['core', 'ledger', 'store']),
     // models is allowed here too: the pipeline verifies weights against the registry before a local provider loads them.
     only('pipeline', ['core', 'config', 'providers', 'policy', 'ledger', 'store', 'telemetry', 'models', 'state']),
+    // The MCP gateway: tool servers are upstreams described like providers; a call passes the pipeline's policy, the
+    // gate and the ledger.
+    only('mcp', ['core', 'config', 'ledger', 'gate', 'pipeline', 'policy', 'store']),
     only('api', [
       'core',
+      'mcp',
       'config',
       'pipeline',
       'providers',
@@ -67,7 +71,7 @@ module.exports = {
         'Only providers/ speak HTTP to upstreams (the CLI may probe for a local Ollama; models/ pulls weights from a hub mirror, DESIGN.md Parts).',
       severity: 'error',
       // models/ is here because DESIGN.md gives it "pulls from a hub mirror": the download of weights is its upstream.
-      from: { path: '^src/', pathNot: ['^src/providers/', '^src/cli/', '^src/models/'] },
+      from: { path: '^src/', pathNot: ['^src/providers/', '^src/cli/', '^src/models/', '^src/mcp/'] },
       to: { path: 'node_modules/undici/' },
     },
   ],

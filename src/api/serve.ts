@@ -26,6 +26,8 @@ export interface Route {
   endpoint: string;
   /** A plain endpoint… */
   handler?: Handler;
+  /** …or one that writes its own answer (SSE sessions: /mcp), returning the status for metrics and logs… */
+  raw?: (exchange: Exchange) => Promise<number>;
   /** …or a call to a model, through the pipeline (recorded in the ledger, refusals too). */
   call?: { endpoint: CallInput['endpoint']; run(input: CallInput): Promise<CallOutput> };
   /** Reads the body first. */
@@ -322,6 +324,16 @@ export function createServe(
       if (route.body) progress.body = await readRequestBody(request, config.limits.max_body_bytes);
       if (route.call) {
         await sendOutput(progress, response, await route.call.run(callInput(progress, request, route, undefined)));
+      } else if (route.raw) {
+        progress.status = await route.raw({
+          request,
+          response,
+          requestId: progress.requestId,
+          body: progress.body ?? Buffer.alloc(0),
+          tenant: progress.tenant ?? anonymousTenant,
+          gateway,
+          metrics,
+        });
       } else {
         const exchange: Exchange = {
           request,

@@ -6,6 +6,9 @@ import { ResponsesState } from '../state/responses.js';
 import { Sealer } from '../state/sealing.js';
 import { conversationsPath, conversationsPrefix, createConversationsApi } from './conversations.js';
 import { createResponsesApi, responsesPrefix } from './openai-responses.js';
+import { Federation } from '../mcp/federation.js';
+import { ToolCalls } from '../mcp/tool-call.js';
+import { createMcpEndpoint, mcpPath } from './mcp-endpoint.js';
 import { createServer, type Server } from 'node:http';
 import type { Config } from '../config/schema.js';
 import { every, systemClock, type Clock } from '../core/clock.js';
@@ -59,6 +62,8 @@ export interface AppOptions {
    * stored state then does not open after a restart.
    */
   stateKey?: Buffer;
+  /** Where the secrets tool servers are given (mcp.servers[].env_from, headers_env) are read; default process.env. */
+  environment?: Readonly<Record<string, string | undefined>>;
 }
 
 export interface App {
@@ -114,6 +119,25 @@ export function createApp(options: AppOptions): App {
     onError: (error) => logger.error({ err: error }, 'the action gate failed in the background'),
   });
   const actionEndpoints = createActionEndpoints(gate);
+  const federation = new Federation(config.mcp.servers, {
+    clock,
+    environment: options.environment ?? process.env,
+    log: (event, detail) => logger.info({ ...detail, event }, 'mcp tool server'),
+  });
+  const toolCalls = new ToolCalls({
+    federation,
+    gateway,
+    gate,
+    append: (record, keyId) => ledger.append(record, { keyId }),
+    clock,
+  });
+  const mcpEndpoint = createMcpEndpoint({
+    federation,
+    calls: toolCalls,
+    gate,
+    clock,
+    allowedOrigins: config.mcp.allowed_origins,
+  });
   const calls = new CallPipeline({ gateway, ledger, now, weights: weightsOf });
   const responsesState = new ResponsesState(store.state, new Sealer(options.stateKey ?? randomBytes(32)), {
     clock,
@@ -219,6 +243,16 @@ export function createApp(options: AppOptions): App {
         call: call('count_tokens', (input) =>
           calls.countTokens(input, () => parseMessagesRequest(input.body!, true), anthropicCountWriter),
         ),
+      },
+    ],
+    [
+      mcpPath,
+      {
+        dialect: 'openai',
+        method: 'ANY',
+        endpoint: 'mcp',
+        raw: (exchange) => mcpEndpoint.handle(exchange),
+        body: true,
       },
     ],
     ['/v1/models', { dialect: 'openai', method: 'GET', endpoint: 'models', handler: handleModels, body: false }],
@@ -445,12 +479,15 @@ export function createApp(options: AppOptions): App {
           'ACTION GATE SIMULATION MODE IS ON: POST /api/v1/veritas-test accepts simulated receipts carrying the configured placeholders (actions.simulation). This is a conformance drill, not a proof; every entry it produces is marked simulated.',
         );
       await gate.start();
+      await federation.start();
     },
     async shutdown(graceMs: number) {
       accepting = false;
       graceEndsAt = clock.now() + graceMs;
       // Held actions stay held; their waiting clients are told so (503) rather than kept through the grace time.
       gate.stop();
+      // MCP sessions hold SSE streams open: they end now (a call in progress is still recorded).
+      await mcpEndpoint.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       if (inFlight > 0) {
@@ -466,6 +503,7 @@ export function createApp(options: AppOptions): App {
       running.abort();
       await ledger.stop();
       await downstream?.close();
+      await federation.stop();
       await gateway.close();
     },
   };

@@ -115,6 +115,13 @@ const actionsSchema = z.strictObject({
       z.strictObject({
         match: z.strictObject({
           action: z.array(z.string().min(1)).min(1).optional(),
+          tool: z
+            .array(z.string().min(1))
+            .min(1)
+            .optional()
+            .describe(
+              'MCP tools this rule governs, by prefixed name (`files__write_file`), `*` matching any characters (`crm__*`). A rule with `tool` matches tool calls only; one without, actions only.',
+            ),
           agent: z.array(z.string().min(1)).min(1).optional(),
           amount_over: z
             .number()
@@ -134,6 +141,59 @@ const actionsSchema = z.strictObject({
     .describe(
       'Conformance drill mode for the compatibility endpoint: simulated receipts carrying exactly these placeholders are accepted. Off by default.',
     ),
+});
+
+// ---- MCP tool servers (src/mcp/): described like providers, reached over stdio or Streamable HTTP ----
+
+const mcpDescription = {
+  id: z
+    .string()
+    .regex(/^[a-z0-9-]+$/, 'must be lowercase letters, digits and dashes ([a-z0-9-]): tools are named <id>__<tool>'),
+  jurisdiction: jurisdictionSchema,
+  operator: z.string().min(1, 'must name who runs it'),
+  ownership: ownershipSchema,
+  timeout_ms: z.number().int().positive().default(30_000).describe('The longest a tool call to this server may take.'),
+};
+
+export const mcpServerSchema = z.discriminatedUnion('transport', [
+  z.strictObject({
+    ...mcpDescription,
+    transport: z.literal('stdio'),
+    command: z
+      .array(z.string().min(1))
+      .min(1)
+      .describe('The program and its arguments, started by the gateway (never through a shell).'),
+    env: z
+      .record(z.string(), z.string())
+      .optional()
+      .describe("The server's environment: only these, with PATH and HOME (the gateway's own secrets are not passed)."),
+    env_from: z
+      .record(z.string(), environmentNameSchema)
+      .optional()
+      .describe("Variables the server gets from the gateway's environment, by name (its secrets, never in the file)."),
+    cwd: z.string().min(1).optional(),
+  }),
+  z.strictObject({
+    ...mcpDescription,
+    transport: z.literal('http'),
+    url: z.url({ protocol: /^https?$/ }).describe('The Streamable HTTP endpoint, e.g. https://crm.example.com/mcp.'),
+    headers: z.record(z.string(), z.string()).optional().describe('Non-secret headers sent to the server.'),
+    headers_env: z
+      .record(z.string(), environmentNameSchema)
+      .optional()
+      .describe(
+        "Headers whose values come from the environment (the gateway's credentials for the server; the agent's token is never passed).",
+      ),
+  }),
+]);
+export type McpServerConfig = z.output<typeof mcpServerSchema>;
+
+const mcpSchema = z.strictObject({
+  servers: z.array(mcpServerSchema).default([]).describe('Tool servers federated at /mcp.'),
+  allowed_origins: z
+    .array(z.string().min(1))
+    .default([])
+    .describe('Origins a browser may call /mcp from; a request with any other Origin header is 403.'),
 });
 
 export const configSchema = z
@@ -215,7 +275,10 @@ export const configSchema = z
     policy: policySchema
       .optional()
       .describe('The sovereignty policy; without one, every provider may see every request.'),
-    actions: actionsSchema.prefault({}).describe('The action gate for agents (POST /v1/actions).'),
+    actions: actionsSchema.prefault({}).describe('The action gate for agents (POST /v1/actions and MCP tool calls).'),
+    mcp: mcpSchema
+      .prefault({})
+      .describe('The MCP gateway: tool servers federated at /mcp, every call through policy, gate and ledger.'),
     ledger: z
       .strictObject({
         origin: z
@@ -281,6 +344,16 @@ export const configSchema = z
     shutdown_grace_ms: z.number().int().nonnegative().default(10_000),
   })
   .superRefine((config, context) => {
+    const servers = new Set<string>();
+    config.mcp.servers.forEach((server, index) => {
+      if (servers.has(server.id))
+        context.addIssue({
+          code: 'custom',
+          path: ['mcp', 'servers', index, 'id'],
+          message: `duplicate tool server id "${server.id}"`,
+        });
+      servers.add(server.id);
+    });
     const providers = new Map<string, ProviderConfig>();
     config.providers.forEach((provider, index) => {
       if (providers.has(provider.id)) {

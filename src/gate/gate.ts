@@ -138,9 +138,18 @@ export class ActionGate {
     return this.recorder.deny(origin, undefined, 'malformed', detail);
   }
 
-  /** POST /v1/actions. */
-  async submit(submission: ActionSubmission, origin: Origin): Promise<Verdict> {
-    const matched = await this.match(submission, origin);
+  /** What an MCP tool call needs (see RuleBook.toolRuleFor); undefined: no rule allows it. */
+  toolRule(agentId: string, tool: string, readOnly: boolean): MatchedRule | undefined {
+    return this.rules.toolRuleFor(agentId, tool, readOnly);
+  }
+
+  /**
+   * POST /v1/actions; and an MCP tool call that needs a receipt or an approval (`tool` given: its rule, found by
+   * toolRule; the action is the prefixed tool name, the params its arguments; it is run by the MCP gateway, never
+   * forwarded downstream).
+   */
+  async submit(submission: ActionSubmission, origin: Origin, tool?: { rule: MatchedRule }): Promise<Verdict> {
+    const matched = tool ? { facts: this.factsOf(submission), rule: tool.rule } : await this.match(submission, origin);
     if ('outcome' in matched) return matched;
     const { facts, rule } = matched;
     const { index, requirement } = rule;
@@ -172,7 +181,7 @@ export class ActionGate {
       };
     }
     const admitted: Admitted = {
-      endpoint: 'actions',
+      endpoint: tool ? 'mcp' : 'actions',
       agentId: submission.agentId,
       action: submission.action,
       amount: submission.amount,
@@ -263,16 +272,20 @@ export class ActionGate {
     submission: ActionSubmission | VeritasSubmission,
     origin: Origin,
   ): Promise<Denied | { facts: RefusedFacts & { paramsSha256: string }; rule: MatchedRule }> {
-    const paramsSha256 = paramsDigest(submission.amount?.sent ?? null, submission.params);
-    const facts = {
-      agentId: submission.agentId,
-      action: submission.action,
-      amount: recordedAmount(submission.amount),
-      paramsSha256,
-    };
+    const facts = this.factsOf(submission);
     const rule = this.rules.ruleFor(submission.agentId, submission.action, submission.amount);
     if (!rule) return this.recorder.deny(origin, facts, 'no_rule', 'no rule in actions.rules matches this action');
     return { facts, rule };
+  }
+
+  /** The amount and params digested as sent. */
+  private factsOf(submission: ActionSubmission | VeritasSubmission): RefusedFacts & { paramsSha256: string } {
+    return {
+      agentId: submission.agentId,
+      action: submission.action,
+      amount: recordedAmount(submission.amount),
+      paramsSha256: paramsDigest(submission.amount?.sent ?? null, submission.params),
+    };
   }
 
   /** Stores an admitted action (using its receipt once), then allows it or holds it. */
@@ -305,7 +318,7 @@ export class ActionGate {
       decidedAt: held ? null : created,
       decidedBy: null,
       approval: null,
-      forwardState: !held && this.forward ? 'pending' : 'none',
+      forwardState: !held && this.forward && admitted.endpoint !== 'mcp' ? 'pending' : 'none',
       downstreamStatus: null,
       downstreamError: null,
     };

@@ -202,7 +202,11 @@ export class HeldActions {
       decidedAt: clock.now(),
       decidedBy,
       approval,
-      forwardState: status === 'allowed' && this.options.forwarding ? ('pending' as const) : ('none' as const),
+      // An MCP tool call is run by the MCP gateway that holds its caller, never forwarded downstream.
+      forwardState:
+        status === 'allowed' && this.options.forwarding && action.endpoint !== 'mcp'
+          ? ('pending' as const)
+          : ('none' as const),
     };
     if (!(await store.settleAction(action.id, settlement))) return undefined;
     this.disarm(action.id);

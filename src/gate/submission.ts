@@ -5,7 +5,7 @@ import { amountMatches, decimalOfNumber, type Amount, type Decimal } from './amo
 export type Requirement = 'none' | 'receipt' | 'approval' | 'receipt_and_approval';
 
 export interface GateRule {
-  match: { action?: string[]; agent?: string[]; amount_over?: number };
+  match: { action?: string[]; tool?: string[]; agent?: string[]; amount_over?: number };
   require: Requirement;
 }
 
@@ -81,10 +81,40 @@ export class RuleBook {
   /** The first rule this action matches, or undefined (and then it is denied: the gate fails closed). */
   ruleFor(agentId: string, action: string, amount: Amount | null): MatchedRule | undefined {
     const index = this.rules.findIndex(({ match }, position) => {
+      // Rules naming tools govern tool calls only.
+      if (match.tool) return false;
       if (match.action && !match.action.includes(action)) return false;
       if (match.agent && !match.agent.includes(agentId)) return false;
       return amountMatches(amount, this.thresholds[position]);
     });
     return index < 0 ? undefined : { index, requirement: this.rules[index]!.require };
   }
+
+  /**
+   * What an MCP tool call needs: the first rule whose `match.tool` names it (and whose `agent`, if any, names the key).
+   * With no rule naming tools at all, a tool its server marks read-only needs nothing and any other an approval; once
+   * rules name tools, a tool none of them names is denied (undefined): the gate fails closed.
+   */
+  toolRuleFor(agentId: string, tool: string, readOnly: boolean): MatchedRule | undefined {
+    if (!this.rules.some((rule) => rule.match.tool)) return { index: -1, requirement: readOnly ? 'none' : 'approval' };
+    const index = this.rules.findIndex(({ match }) => {
+      if (!match.tool || !match.tool.some((pattern) => globMatches(pattern, tool))) return false;
+      return !match.agent || match.agent.includes(agentId);
+    });
+    return index < 0 ? undefined : { index, requirement: this.rules[index]!.require };
+  }
+}
+
+/** `*` matches any run of characters; everything else itself. */
+export function globMatches(pattern: string, name: string): boolean {
+  if (!pattern.includes('*')) return pattern === name;
+  const parts = pattern.split('*');
+  if (!name.startsWith(parts[0]!) || !name.endsWith(parts.at(-1)!)) return false;
+  let at = parts[0]!.length;
+  for (const part of parts.slice(1, -1)) {
+    const found = name.indexOf(part, at);
+    if (found < 0) return false;
+    at = found + part.length;
+  }
+  return at <= name.length - parts.at(-1)!.length;
 }

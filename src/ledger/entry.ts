@@ -14,6 +14,7 @@ export type EntryKind =
   | 'embeddings'
   | 'responses'
   | 'count_tokens'
+  | 'tool_call'
   | 'stream_open'
   | 'stream_close'
   | 'cut'
@@ -74,6 +75,8 @@ export interface EntryRecord {
   adapter_sha256?: string;
   /** For action entries: one verdict of the action gate. */
   action?: ActionEntry;
+  /** For tool_call entries: one MCP tool call through the gateway. */
+  tool?: ToolEntry;
   /** For Responses calls: the response's id, and what it continues (so an auditor can rebuild a chain from the log). */
   response_id?: string;
   previous_response_id?: string;
@@ -104,6 +107,28 @@ export interface ActionEntry {
   approval_sha256?: string;
   /** Set on every entry produced by a simulated (conformance drill) receipt. */
   simulated?: boolean;
+}
+
+/** An MCP tool call as the ledger records it: digests and decisions, never the arguments or the result. */
+export interface ToolEntry {
+  /** The prefixed name (`files__read_file`). */
+  name: string;
+  server: string;
+  /** The agent's MCP session (the gateway's id for it). */
+  session: string;
+  /** SHA-256 of the tool's canonical definition, as pinned. */
+  definition_sha256: string | null;
+  /** SHA-256 of the RFC 8785 JSON of the arguments, and of the result returned. */
+  arguments_sha256: string;
+  result_sha256: string | null;
+  verdict: 'ALLOW' | 'DENY' | 'HALTED';
+  /** Why: `policy`, `no_rule`, `rejected`, `timeout`, a receipt's deny reason, `allowed`, `receipt`, `approved`… */
+  reason: string;
+  /** The action gate's record of it (held, approved), when it went through the gate. */
+  action_id?: string;
+  approval_sha256?: string;
+  /** Labels the detectors found in the result. */
+  result_labels?: string[];
 }
 
 export class EntryError extends Error {
@@ -304,6 +329,37 @@ export function actionEntry(facts: {
     error_code: facts.errorCode,
     request_sha256: facts.requestSha256,
     action: { ...facts.action },
+  };
+}
+
+/** One MCP tool call through the gateway: the server it went to (as described), the verdict, the digests. */
+export function toolCallEntry(facts: {
+  time: number;
+  requestId: string;
+  tenant: string;
+  policyHash: string;
+  server: { id: string; jurisdiction: string; ownership: string; operator: string };
+  labels: readonly string[];
+  findings?: EntryRecord['findings'];
+  outcome: EntryRecord['outcome'];
+  errorCode: string | null;
+  tool: ToolEntry;
+}): EntryRecord {
+  return {
+    ...eventBase('tool_call', { ...facts, endpoint: 'mcp' }),
+    model_requested: clip(facts.tool.name),
+    provider: facts.server.id,
+    jurisdiction: facts.server.jurisdiction,
+    ownership: facts.server.ownership,
+    operator: clip(facts.server.operator),
+    labels: [...facts.labels],
+    ...(facts.findings && facts.findings.length > 0 ? { findings: facts.findings } : {}),
+    outcome: facts.outcome,
+    status: facts.outcome === 'ok' ? 200 : facts.outcome === 'refused' ? 403 : 500,
+    error_code: facts.errorCode,
+    request_sha256: facts.tool.arguments_sha256,
+    response_sha256: facts.tool.result_sha256,
+    tool: { ...facts.tool, name: clip(facts.tool.name) },
   };
 }
 

@@ -208,6 +208,49 @@ export class Gateway {
     return results;
   }
 
+  /**
+   * What the policy says of a value sent to a destination that is not a model (an MCP tool server's arguments, or what
+   * it answered): classified like every field of a request (the same detectors, limits and opaque-content rule) and
+   * decided against the destination's description. A cut destination (by id, operator or jurisdiction) is refused too.
+   */
+  async checkDestination(
+    value: unknown,
+    declared: readonly string[],
+    destination: ProviderDescription,
+  ): Promise<{ classification: Classification; decision: PolicyDecision; allowed: boolean; why: string }> {
+    const { findings, targets, opaque } = await scanValues([{ path: [], value }], this.classifySettings);
+    const classification: Classification = {
+      labels: labelsWith(declared, findings, opaque),
+      declared: [...new Set(declared)].sort(),
+      findings,
+      targets,
+      opaque,
+    };
+    const decision = decide(this.policy, classification.labels, [destination]);
+    if (this.cutOf(destination))
+      return { classification, decision, allowed: false, why: `${destination.id} is cut off from routing.` };
+    const home: Candidate = {
+      provider: { description: destination } as Provider,
+      upstreamModel: '',
+      name: destination.id,
+    };
+    const unreadable = classification.labels.filter((label) => label.startsWith('opaque.'));
+    const rule = this.policy.rules[decision.ruleIndex];
+    const named = (label: string): boolean =>
+      [...(rule?.when.labels_any ?? []), ...(rule?.when.labels_all ?? [])].some((pattern) =>
+        labelMatches(pattern, label),
+      );
+    if (unreadable.length > 0 && this.options.config.policy && leavesHome(home) && !unreadable.every(named))
+      return {
+        classification,
+        decision,
+        allowed: false,
+        why: `It carries content the gateway cannot read (${unreadable.join(', ')}), which stays on owned servers.`,
+      };
+    // Redaction is for model calls: a tool's arguments are its instructions, and a redacted one would act on a placeholder.
+    return { classification, decision, allowed: decision.mode === 'allow', why: decision.explanation };
+  }
+
   async planEmbeddings(request: EmbeddingsRequest, declaredLabels: readonly string[]): Promise<Plan> {
     const all = resolveModel(this.catalog, request.model).filter(
       (candidate) => candidate.provider.embeddings !== undefined,

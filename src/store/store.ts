@@ -81,8 +81,11 @@ export type ForwardState = 'none' | 'pending' | 'sending' | 'done';
 
 export interface ActionRecord {
   id: string;
-  /** The endpoint it came through: `actions` (POST /v1/actions) or `veritas` (the compatibility endpoint). */
-  endpoint: 'actions' | 'veritas';
+  /**
+   * The endpoint it came through: `actions` (POST /v1/actions), `veritas` (the compatibility endpoint) or `mcp` (a tool
+   * call at /mcp, its `action` the prefixed tool name and its params the arguments).
+   */
+  endpoint: 'actions' | 'veritas' | 'mcp';
   agentId: string;
   action: string;
   amount: number | null;

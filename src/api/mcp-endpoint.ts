@@ -1,0 +1,226 @@
+// /mcp: the one MCP endpoint an organisation's agents use (Streamable HTTP: POST, GET, DELETE,
+// sessions with Mcp-Session-Id, SSE responses, Last-Event-ID resumption), on the official SDK: a
+// low-level Server per agent session. A session is bound to the API key that opened it; another
+// key naming it is refused. Tools of every server are listed as `<server>__<tool>`, each key seeing
+// the tools a rule lets it call; every call goes through mcp/tool-call.ts.
+import { randomUUID } from 'node:crypto';
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { type EventStore, StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import {
+  CallToolRequestSchema,
+  type JSONRPCMessage,
+  ListToolsRequestSchema,
+  type Tool,
+} from '@modelcontextprotocol/sdk/types.js';
+import type { Clock } from '../core/clock.js';
+import { GatewayError } from '../core/errors.js';
+import type { ActionGate } from '../gate/gate.js';
+import type { Federation } from '../mcp/federation.js';
+import type { ToolCalls } from '../mcp/tool-call.js';
+import type { Tenant } from '../pipeline/auth.js';
+import type { Exchange } from './exchange.js';
+
+export const mcpPath = '/mcp';
+
+interface Session {
+  id: string;
+  keyId: string;
+  tenant: Tenant;
+  server: Server;
+  transport: StreamableHTTPServerTransport;
+  lastUsed: number;
+}
+
+export interface McpEndpointOptions {
+  federation: Federation;
+  calls: ToolCalls;
+  gate: ActionGate;
+  clock: Clock;
+  allowedOrigins: readonly string[];
+  /** A session unused this long is closed (default 30 min). */
+  idleSessionMs?: number;
+  /** Sessions open at once for one key (default 64); past it the oldest idle one is closed. */
+  maxSessionsPerKey?: number;
+}
+
+/** Events kept per session for Last-Event-ID resumption: the newest ones, bounded. */
+const eventsKept = 1_000;
+
+/** A bounded in-memory event store: a client that reconnects within a stream gets what it missed, if recent. */
+class SessionEvents implements EventStore {
+  private readonly events = new Map<string, { streamId: string; message: JSONRPCMessage }>();
+
+  async storeEvent(streamId: string, message: JSONRPCMessage): Promise<string> {
+    const id = `${streamId}_${randomUUID()}`;
+    this.events.set(id, { streamId, message });
+    if (this.events.size > eventsKept) this.events.delete(this.events.keys().next().value!);
+    return id;
+  }
+
+  async getStreamIdForEventId(eventId: string): Promise<string | undefined> {
+    return this.events.get(eventId)?.streamId;
+  }
+
+  async replayEventsAfter(
+    lastEventId: string,
+    { send }: { send: (eventId: string, message: JSONRPCMessage) => Promise<void> },
+  ): Promise<string> {
+    const last = this.events.get(lastEventId);
+    if (!last) return '';
+    let after = false;
+    for (const [id, event] of this.events) {
+      if (id === lastEventId) {
+        after = true;
+        continue;
+      }
+      if (after && event.streamId === last.streamId) await send(id, event.message);
+    }
+    return last.streamId;
+  }
+}
+
+export function createMcpEndpoint(options: McpEndpointOptions) {
+  const sessions = new Map<string, Session>();
+  const idleMs = options.idleSessionMs ?? 30 * 60_000;
+  const perKey = options.maxSessionsPerKey ?? 64;
+
+  const visibleTools = (tenant: Tenant): Tool[] =>
+    options.federation
+      .list()
+      .filter(
+        (tool) =>
+          options.gate.toolRule(tenant.name, tool.name, tool.tool.annotations?.readOnlyHint === true) !== undefined,
+      )
+      .map((tool) => ({ ...tool.tool, name: tool.name }));
+
+  function newServer(session: () => Session): Server {
+    const server = new Server(
+      { name: 'sovereign-gateway', version: '0.1.0' },
+      {
+        capabilities: { tools: { listChanged: true } },
+        instructions: 'Tools of the organisation, each call checked by its policy and action gate and recorded.',
+      },
+    );
+    server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: visibleTools(session().tenant) }));
+    server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+      const current = session();
+      current.lastUsed = options.clock.now();
+      const token = request.params._meta?.progressToken;
+      let progress = 0;
+      return options.calls.call(
+        {
+          tenant: current.tenant,
+          sessionId: current.id,
+          requestId: `mcp-${current.id.slice(0, 8)}-${String(extra.requestId)}`.slice(0, 128),
+          signal: extra.signal,
+          ...(token !== undefined
+            ? {
+                progress: (message: string) =>
+                  extra.sendNotification({
+                    method: 'notifications/progress',
+                    params: { progressToken: token, progress: ++progress, message },
+                  }),
+              }
+            : {}),
+        },
+        request.params.name,
+        (request.params.arguments ?? {}) as Record<string, unknown>,
+        request.params._meta as Record<string, unknown> | undefined,
+      );
+    });
+    return server;
+  }
+
+  /** Closes sessions unused for `idleMs`, and this key's oldest past its limit. */
+  async function sweep(keyId: string): Promise<void> {
+    const now = options.clock.now();
+    const stale = [...sessions.values()].filter((session) => now - session.lastUsed > idleMs);
+    const mine = [...sessions.values()]
+      .filter((session) => session.keyId === keyId)
+      .sort((a, b) => a.lastUsed - b.lastUsed);
+    if (mine.length >= perKey) stale.push(...mine.slice(0, mine.length - perKey + 1));
+    await Promise.all([...new Set(stale)].map((session) => session.transport.close()));
+  }
+
+  // The federation's tool list changed: every open session is told.
+  options.federation.onToolsChanged = () => {
+    for (const session of sessions.values()) void session.server.sendToolListChanged().catch(() => undefined);
+  };
+
+  return {
+    /** POST, GET and DELETE /mcp; answers itself (SSE or JSON) and returns the status for the log. */
+    async handle(exchange: Exchange): Promise<number> {
+      const { request, response, tenant } = exchange;
+      const origin = request.headers.origin;
+      if (origin !== undefined && !options.allowedOrigins.includes(origin))
+        throw new GatewayError('insufficient_scope', 'This Origin may not call /mcp (mcp.allowed_origins).');
+      let parsed: unknown;
+      if (request.method === 'POST') {
+        try {
+          parsed = JSON.parse(exchange.body.toString('utf8'));
+        } catch {
+          response.writeHead(400, { 'content-type': 'application/json' });
+          response.end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32700, message: 'Parse error' }, id: null }));
+          return 400;
+        }
+      }
+      const named = request.headers['mcp-session-id'];
+      const sessionId = Array.isArray(named) ? named[0] : named;
+      if (sessionId !== undefined) {
+        const session = sessions.get(sessionId);
+        if (!session || session.keyId !== tenant.keyId) {
+          // Another key's session is not told apart from one that does not exist.
+          response.writeHead(404, { 'content-type': 'application/json' });
+          response.end(
+            JSON.stringify({ jsonrpc: '2.0', error: { code: -32001, message: 'Session not found' }, id: null }),
+          );
+          return 404;
+        }
+        session.lastUsed = options.clock.now();
+        await session.transport.handleRequest(request, response, parsed);
+        return response.statusCode;
+      }
+      if (request.method !== 'POST') {
+        response.writeHead(400, { 'content-type': 'application/json' });
+        response.end(
+          JSON.stringify({
+            jsonrpc: '2.0',
+            error: { code: -32000, message: 'Mcp-Session-Id header is required' },
+            id: null,
+          }),
+        );
+        return 400;
+      }
+      await sweep(tenant.keyId);
+      let session: Session | undefined;
+      const transport = new StreamableHTTPServerTransport({
+        sessionIdGenerator: () => randomUUID(),
+        eventStore: new SessionEvents(),
+        onsessioninitialized: (id) => {
+          session = { id, keyId: tenant.keyId, tenant, server, transport, lastUsed: options.clock.now() };
+          sessions.set(id, session);
+        },
+        onsessionclosed: (id) => void sessions.delete(id),
+      });
+      transport.onclose = () => {
+        if (session) sessions.delete(session.id);
+      };
+      const server = newServer(() => session!);
+      await server.connect(transport);
+      await transport.handleRequest(request, response, parsed);
+      // Not an initialize request: no session was made; nothing is kept.
+      if (!session) await server.close();
+      return response.statusCode;
+    },
+
+    /** Closes every session (at shutdown). */
+    async close(): Promise<void> {
+      await Promise.all([...sessions.values()].map((session) => session.transport.close().catch(() => undefined)));
+      sessions.clear();
+    },
+
+    get sessionCount(): number {
+      return sessions.size;
+    },
+  };
+}

@@ -1,0 +1,247 @@
+// The MCP gateway with real third-party servers from npm: @modelcontextprotocol/server-filesystem
+// over stdio (started by the gateway) and @modelcontextprotocol/server-everything over Streamable
+// HTTP, the official SDK's client as the agent. Every call passes the policy, the action gate and the
+// ledger, and its result carries its receipt and verdict.
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setImmediate as turnOfLoop } from 'node:timers/promises';
+import { after, before, describe, it } from 'node:test';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { decodeEntry, type EntryRecord } from '../src/ledger/entry.js';
+import { createApiKey } from '../src/pipeline/auth.js';
+import { piiOwnedPolicy, postJson, startTestGateway, type TestGateway } from './helpers.js';
+import { type EverythingServer, startEverythingServer } from './support/everything-http.js';
+
+const filesystemServer = join(process.cwd(), 'node_modules/@modelcontextprotocol/server-filesystem/dist/index.js');
+
+async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
+  for (let attempt = 0; attempt < 5_000; attempt += 1) {
+    const value = await read();
+    if (done(value)) return value;
+    await turnOfLoop();
+  }
+  throw new Error(`never: ${what}`);
+}
+
+describe('the MCP gateway', () => {
+  let folder: string;
+  let everything: EverythingServer;
+  let gateway: TestGateway;
+  let approverKey: string;
+  let otherKey: string;
+  const agents: Client[] = [];
+
+  async function agent(key = gateway.key, headers: Record<string, string> = {}): Promise<Client> {
+    const client = new Client({ name: 'test-agent', version: '1.0.0' });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`${gateway.url}/mcp`), {
+        requestInit: { headers: { authorization: `Bearer ${key}`, ...headers } },
+      }),
+    );
+    agents.push(client);
+    return client;
+  }
+
+  const entryAt = async (index: number): Promise<EntryRecord> => {
+    const [row] = await gateway.store.ledgerEntries(index, index + 1);
+    return decodeEntry(row!.leaf);
+  };
+
+  before(async () => {
+    folder = mkdtempSync(join(tmpdir(), 'sovereign-mcp-'));
+    writeFileSync(join(folder, 'notes.txt'), 'Ward 4 rota: nothing personal here.\n');
+    everything = await startEverythingServer();
+    gateway = await startTestGateway({
+      providers: [],
+      models: {},
+      policy: piiOwnedPolicy,
+      actions: { halt_timeout_s: 120 },
+      mcp: {
+        servers: [
+          {
+            id: 'files',
+            transport: 'stdio',
+            command: [process.execPath, filesystemServer, folder],
+            jurisdiction: 'local',
+            operator: 'Hospital IT',
+            ownership: 'owned',
+          },
+          {
+            id: 'everything',
+            transport: 'http',
+            url: everything.url,
+            jurisdiction: 'US',
+            operator: 'Reference Inc',
+            ownership: 'rented',
+          },
+        ],
+      },
+    });
+    for (const [name, scopes] of [
+      ['approver', ['approver']],
+      ['other-agent', []],
+    ] as const) {
+      const { key } = await createApiKey(gateway.store, { name, scopes: [...scopes], rpm: null, now: Date.now() });
+      if (name === 'approver') approverKey = key;
+      else otherKey = key;
+    }
+  });
+  after(async () => {
+    for (const client of agents) await client.close().catch(() => undefined);
+    await gateway.close();
+    await everything.close();
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  it('lists the tools of every server under <server>__<tool>, and calls one with its receipt and verdict', async () => {
+    const client = await agent();
+    const { tools } = await client.listTools();
+    const names = tools.map((tool) => tool.name);
+    assert.ok(names.includes('files__read_text_file'), names.join(', '));
+    assert.ok(names.includes('everything__echo'));
+    assert.ok(names.every((name) => /^[a-z0-9-]+__/.test(name)));
+    const result = await client.callTool({
+      name: 'files__read_text_file',
+      arguments: { path: join(folder, 'notes.txt') },
+    });
+    assert.equal(result.isError, undefined);
+    assert.match(JSON.stringify(result.content), /Ward 4 rota/);
+    assert.equal(result._meta?.['sovereign/verdict'], 'ALLOW');
+    const index = result._meta?.['sovereign/receipt'] as number;
+    assert.equal(typeof index, 'number');
+    const entry = await entryAt(index);
+    assert.equal(entry.kind, 'tool_call');
+    assert.equal(entry.tool?.name, 'files__read_text_file');
+    assert.equal(entry.provider, 'files');
+    assert.equal(entry.ownership, 'owned');
+    assert.equal(entry.tool?.verdict, 'ALLOW');
+    assert.match(entry.tool!.definition_sha256!, /^[0-9a-f]{64}$/);
+    assert.match(entry.tool!.result_sha256!, /^[0-9a-f]{64}$/);
+    const echoed = await client.callTool({ name: 'everything__echo', arguments: { message: 'hello' } });
+    assert.match(JSON.stringify(echoed.content), /hello/);
+  });
+
+  it('refuses personal data to a server the policy forbids for it, and never contacts that server', async () => {
+    const client = await agent();
+    const before = everything.received.filter((message) => message.method === 'tools/call').length;
+    const refused = await client.callTool({
+      name: 'everything__echo',
+      arguments: { message: 'write to jane.doe@example.org' },
+    });
+    assert.equal(refused.isError, true);
+    assert.equal(refused._meta?.['sovereign/verdict'], 'DENY');
+    const text = JSON.stringify(refused.content);
+    assert.match(text, /pii/);
+    assert.doesNotMatch(text, /jane/, 'the reason never repeats what was matched');
+    assert.equal(everything.received.filter((message) => message.method === 'tools/call').length, before);
+    const entry = await entryAt(refused._meta?.['sovereign/receipt'] as number);
+    assert.equal(entry.outcome, 'refused');
+    assert.ok(entry.labels.includes('pii.email'));
+    // The same data to the owned server passes.
+    const owned = await client.callTool({
+      name: 'files__read_text_file',
+      arguments: { path: join(folder, 'jane.doe@example.org.txt') },
+    });
+    assert.equal(owned._meta?.['sovereign/verdict'], 'ALLOW');
+  });
+
+  it('holds a write for an approval; approved, it runs once and returns its real result', async () => {
+    const client = await agent();
+    const target = join(folder, 'approved.txt');
+    const call = client.callTool({ name: 'files__write_file', arguments: { path: target, content: 'approved' } });
+    const pending = await until(
+      async () =>
+        (
+          await fetch(`${gateway.url}/v1/actions/pending`, { headers: { authorization: `Bearer ${approverKey}` } })
+        ).json() as Promise<any>,
+      (listed) => listed.actions.some((action: any) => action.action === 'files__write_file'),
+      'the call is held',
+    );
+    const held = pending.actions.find((action: any) => action.action === 'files__write_file');
+    assert.equal(existsSync(target), false, 'nothing written while held');
+    const approved = await postJson(
+      `${gateway.url}/v1/actions/${held.action_id ?? held.id}/approve`,
+      { comment: 'fine' },
+      { authorization: `Bearer ${approverKey}` },
+    );
+    assert.equal(approved.status, 200, approved.text);
+    const result = await call;
+    assert.equal(result._meta?.['sovereign/verdict'], 'ALLOW');
+    assert.match(JSON.stringify(result.content), /Successfully wrote/);
+    assert.equal(readFileSync(target, 'utf8'), 'approved');
+    const entry = await entryAt(result._meta?.['sovereign/receipt'] as number);
+    assert.equal(entry.tool?.reason, 'approved');
+    assert.ok(entry.tool?.action_id);
+  });
+
+  it('a rejected write never reaches the server', async () => {
+    const client = await agent();
+    const target = join(folder, 'rejected.txt');
+    const call = client.callTool({ name: 'files__write_file', arguments: { path: target, content: 'no' } });
+    const pending = await until(
+      async () =>
+        (
+          await fetch(`${gateway.url}/v1/actions/pending`, { headers: { authorization: `Bearer ${approverKey}` } })
+        ).json() as Promise<any>,
+      (listed) => listed.actions.some((action: any) => action.action === 'files__write_file'),
+      'the call is held',
+    );
+    const held = pending.actions.find((action: any) => action.action === 'files__write_file');
+    await postJson(
+      `${gateway.url}/v1/actions/${held.action_id ?? held.id}/reject`,
+      { comment: 'no' },
+      { authorization: `Bearer ${approverKey}` },
+    );
+    const result = await call;
+    assert.equal(result.isError, true);
+    assert.equal(result._meta?.['sovereign/verdict'], 'DENY');
+    assert.equal(existsSync(target), false);
+  });
+
+  it('keeps a session to its key, and refuses no key, a bad Origin, and an unknown session', async () => {
+    const client = await agent();
+    const sessionId = (client.transport as StreamableHTTPClientTransport).sessionId!;
+    const list = { jsonrpc: '2.0', id: 9, method: 'tools/list', params: {} };
+    const headers = { accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-11-25' };
+    const stolen = await postJson(`${gateway.url}/mcp`, list, {
+      ...headers,
+      authorization: `Bearer ${otherKey}`,
+      'mcp-session-id': sessionId,
+    });
+    assert.equal(stolen.status, 404);
+    const anonymous = await postJson(`${gateway.url}/mcp`, list, { ...headers, 'mcp-session-id': sessionId });
+    assert.equal(anonymous.status, 401);
+    const origin = await postJson(`${gateway.url}/mcp`, list, {
+      ...headers,
+      authorization: `Bearer ${gateway.key}`,
+      origin: 'https://evil.example',
+      'mcp-session-id': sessionId,
+    });
+    assert.equal(origin.status, 403);
+    const unknown = await postJson(`${gateway.url}/mcp`, list, {
+      ...headers,
+      authorization: `Bearer ${gateway.key}`,
+      'mcp-session-id': 'nope',
+    });
+    assert.equal(unknown.status, 404);
+  });
+
+  it('records exactly one ledger entry for each of 50 concurrent calls', async () => {
+    const client = await agent();
+    const size = await gateway.store.ledgerSize();
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, index) =>
+        client.callTool({ name: 'everything__echo', arguments: { message: `call ${index}` } }),
+      ),
+    );
+    const indexes = results.map((result) => result._meta?.['sovereign/receipt'] as number);
+    assert.equal(new Set(indexes).size, 50);
+    const entries = (await gateway.store.ledgerEntries(size, await gateway.store.ledgerSize())).map((row) =>
+      decodeEntry(row.leaf),
+    );
+    assert.equal(entries.filter((entry) => entry.kind === 'tool_call').length, 50);
+  });
+});
