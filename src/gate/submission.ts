@@ -98,7 +98,7 @@ export class RuleBook {
   toolRuleFor(agentId: string, tool: string, readOnly: boolean): MatchedRule | undefined {
     if (!this.rules.some((rule) => rule.match.tool)) return { index: -1, requirement: readOnly ? 'none' : 'approval' };
     const index = this.rules.findIndex(({ match }) => {
-      if (!match.tool || !match.tool.some((pattern) => globMatches(pattern, tool))) return false;
+      if (!match.tool?.some((pattern) => globMatches(pattern, tool))) return false;
       return !match.agent || match.agent.includes(agentId);
     });
     return index < 0 ? undefined : { index, requirement: this.rules[index]!.require };
