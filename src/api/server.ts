@@ -9,6 +9,7 @@ import { createResponsesApi, responsesPrefix } from './openai-responses.js';
 import { Federation } from '../mcp/federation.js';
 import { ToolCalls } from '../mcp/tool-call.js';
 import { createMcpEndpoint, mcpPath } from './mcp-endpoint.js';
+import { createMcpAdmin, mcpServersPath, mcpToolsPrefix } from './mcp-admin.js';
 import { createServer, type Server } from 'node:http';
 import type { Config } from '../config/schema.js';
 import { every, systemClock, type Clock } from '../core/clock.js';
@@ -123,6 +124,9 @@ export function createApp(options: AppOptions): App {
     clock,
     environment: options.environment ?? process.env,
     log: (event, detail) => logger.info({ ...detail, event }, 'mcp tool server'),
+    store,
+    append: (record) => ledger.append(record, { keyId: null }),
+    policyHash: gateway.policyHash,
   });
   const toolCalls = new ToolCalls({
     federation,
@@ -130,7 +134,9 @@ export function createApp(options: AppOptions): App {
     gate,
     append: (record, keyId) => ledger.append(record, { keyId }),
     clock,
+    onCall: (server, tool, verdict, outcome) => metrics.toolCalls.inc([server, tool, verdict, outcome]),
   });
+  const mcpAdmin = createMcpAdmin(federation, toolCalls);
   const mcpEndpoint = createMcpEndpoint({
     federation,
     calls: toolCalls,
@@ -244,6 +250,10 @@ export function createApp(options: AppOptions): App {
           calls.countTokens(input, () => parseMessagesRequest(input.body!, true), anthropicCountWriter),
         ),
       },
+    ],
+    [
+      mcpServersPath,
+      { dialect: 'openai', method: 'GET', endpoint: 'mcp', handler: () => mcpAdmin.servers(), body: false },
     ],
     [
       mcpPath,
@@ -402,6 +412,16 @@ export function createApp(options: AppOptions): App {
         endpoint: 'responses',
         handler: (exchange, path, query) => responsesApi.byId(exchange, path, query),
         body: true,
+      },
+    ],
+    [
+      mcpToolsPrefix,
+      {
+        dialect: 'openai',
+        method: 'ANY',
+        endpoint: 'mcp',
+        handler: (exchange, path) => mcpAdmin.accept(exchange, path),
+        body: false,
       },
     ],
     [

@@ -15,6 +15,9 @@ export type EntryKind =
   | 'responses'
   | 'count_tokens'
   | 'tool_call'
+  | 'tool_pin'
+  | 'tool_quarantine'
+  | 'tool_accept'
   | 'stream_open'
   | 'stream_close'
   | 'cut'
@@ -77,6 +80,11 @@ export interface EntryRecord {
   action?: ActionEntry;
   /** For tool_call entries: one MCP tool call through the gateway. */
   tool?: ToolEntry;
+  /**
+   * For tool_pin, tool_quarantine and tool_accept entries: a tool definition first seen (pinned), changed by its
+   * server (quarantined until accepted), or accepted by an admin.
+   */
+  tool_definition?: { name: string; server: string; sha256: string; previous_sha256?: string; flag?: string };
   /** For Responses calls: the response's id, and what it continues (so an auditor can rebuild a chain from the log). */
   response_id?: string;
   previous_response_id?: string;
@@ -360,6 +368,24 @@ export function toolCallEntry(facts: {
     request_sha256: facts.tool.arguments_sha256,
     response_sha256: facts.tool.result_sha256,
     tool: { ...facts.tool, name: clip(facts.tool.name) },
+  };
+}
+
+/** A tool definition pinned, quarantined or accepted. */
+export function toolDefinitionEntry(
+  kind: 'tool_pin' | 'tool_quarantine' | 'tool_accept',
+  facts: { time: number; by: string; policyHash: string; definition: NonNullable<EntryRecord['tool_definition']> },
+): EntryRecord {
+  return {
+    ...eventBase(kind, {
+      time: facts.time,
+      requestId: `${kind}-${facts.definition.sha256.slice(0, 16)}`,
+      tenant: facts.by,
+      endpoint: 'mcp',
+      policyHash: facts.policyHash,
+    }),
+    provider: facts.definition.server,
+    tool_definition: { ...facts.definition, name: clip(facts.definition.name) },
   };
 }
 

@@ -36,6 +36,15 @@ export interface ToolCallOptions {
   clock: Clock;
   /** Between two progress notifications while a call is held (15 s). */
   progressEveryMs?: number;
+  /** Told of every call's end (metrics). */
+  onCall?: (server: string, tool: string, verdict: ToolEntry['verdict'], outcome: EntryRecord['outcome']) => void;
+}
+
+/** Calls per tool server since start, for GET /v1/mcp/servers. */
+export interface ServerCalls {
+  calls: number;
+  errors: number;
+  refused: number;
 }
 
 /** The `_meta` keys of a result. */
@@ -48,6 +57,8 @@ type Verdicts = ToolEntry['verdict'];
 
 export class ToolCalls {
   private readonly progressEveryMs: number;
+  /** By server id. */
+  readonly stats = new Map<string, ServerCalls>();
 
   constructor(private readonly options: ToolCallOptions) {
     this.progressEveryMs = options.progressEveryMs ?? 15_000;
@@ -74,6 +85,16 @@ export class ToolCalls {
         'No tool of this name is served.',
       );
     const base = { found, argumentsSha256 };
+    if (found.status === 'quarantined')
+      return this.refuse(
+        caller,
+        base,
+        argumentsSha256,
+        [],
+        'quarantined',
+        'DENY',
+        `The tool ${name} is quarantined: its definition changed since it was pinned (or reads as instructions to the model); an admin must accept it first.`,
+      );
     let check: Awaited<ReturnType<Gateway['checkDestination']>>;
     try {
       check = await gateway.checkDestination({ arguments: args }, [], found.server.description);
@@ -242,6 +263,14 @@ export class ToolCalls {
     },
   ): Promise<CallToolResult> {
     const server = facts.found?.server.description;
+    if (server) {
+      const stats = this.stats.get(server.id) ?? { calls: 0, errors: 0, refused: 0 };
+      stats.calls += 1;
+      if (facts.outcome === 'error') stats.errors += 1;
+      if (facts.outcome === 'refused') stats.refused += 1;
+      this.stats.set(server.id, stats);
+      this.options.onCall?.(server.id, facts.found!.name, facts.verdict, facts.outcome);
+    }
     const entry = toolCallEntry({
       time: this.options.clock.now(),
       requestId: caller.requestId,

@@ -16,6 +16,7 @@ import {
   type ApiKeyRecord,
   type ModelRecord,
   type CutRecord,
+  type ToolPin,
   type AppendedBatch,
   type NewApiKey,
   type NewLedgerEntry,
@@ -199,6 +200,71 @@ class KyselyStore implements Store {
       .where('value', '=', value)
       .executeTakeFirst();
     return Number(result.numDeletedRows);
+  }
+
+  async toolPins(): Promise<ToolPin[]> {
+    const rows = await this.database.selectFrom('mcp_tool_pins').selectAll().orderBy('name').execute();
+    return rows.map(toolPinOf);
+  }
+
+  async pinTool(pin: ToolPin): Promise<boolean> {
+    const result = await this.database
+      .insertInto('mcp_tool_pins')
+      .values({
+        name: pin.name,
+        server: pin.server,
+        sha256: pin.sha256,
+        definition: pin.definition,
+        status: pin.status,
+        pending_sha256: pin.pending?.sha256 ?? null,
+        pending_definition: pin.pending?.definition ?? null,
+        flag: pin.flag,
+        pinned_at: pin.pinnedAt,
+        changed_at: pin.changedAt,
+      })
+      .onConflict((conflict) => conflict.column('name').doNothing())
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+  }
+
+  async quarantineTool(
+    name: string,
+    pending: { sha256: string; definition: string; flag: string | null; at: number },
+  ): Promise<void> {
+    await this.database
+      .updateTable('mcp_tool_pins')
+      .set({
+        status: 'quarantined',
+        pending_sha256: pending.sha256,
+        pending_definition: pending.definition,
+        flag: pending.flag,
+        changed_at: pending.at,
+      })
+      .where('name', '=', name)
+      .execute();
+  }
+
+  async acceptTool(name: string, at: number): Promise<ToolPin | undefined> {
+    return this.database.transaction().execute(async (transaction) => {
+      const row = await transaction
+        .selectFrom('mcp_tool_pins')
+        .selectAll()
+        .where('name', '=', name)
+        .where('status', '=', 'quarantined')
+        .executeTakeFirst();
+      if (!row) return undefined;
+      const accepted = {
+        sha256: row.pending_sha256 ?? row.sha256,
+        definition: row.pending_definition ?? row.definition,
+        status: 'pinned',
+        pending_sha256: null,
+        pending_definition: null,
+        flag: null,
+        changed_at: at,
+      };
+      await transaction.updateTable('mcp_tool_pins').set(accepted).where('name', '=', name).execute();
+      return toolPinOf({ ...row, ...accepted });
+    });
   }
 
   async cuts(): Promise<CutRecord[]> {
@@ -611,4 +677,32 @@ export function openStore(options: { dataDirectory: string; databaseUrl?: string
   const url = options.databaseUrl;
   if (url && /^postgres(ql)?:\/\//.test(url)) return openPostgresStore(url);
   return openSqliteStore(options.dataDirectory);
+}
+
+function toolPinOf(row: {
+  name: string;
+  server: string;
+  sha256: string;
+  definition: string;
+  status: string;
+  pending_sha256: string | null;
+  pending_definition: string | null;
+  flag: string | null;
+  pinned_at: number | string | bigint;
+  changed_at: number | string | bigint | null;
+}): ToolPin {
+  return {
+    name: row.name,
+    server: row.server,
+    sha256: row.sha256,
+    definition: row.definition,
+    status: row.status === 'quarantined' ? 'quarantined' : 'pinned',
+    pending:
+      row.pending_sha256 !== null && row.pending_definition !== null
+        ? { sha256: row.pending_sha256, definition: row.pending_definition }
+        : null,
+    flag: row.flag,
+    pinnedAt: Number(row.pinned_at),
+    changedAt: row.changed_at === null ? null : Number(row.changed_at),
+  };
 }

@@ -28,6 +28,19 @@ export interface LedgerCheckpointsTable {
   created_at: number;
 }
 
+export interface ToolPinsTable {
+  name: string;
+  server: string;
+  sha256: string;
+  definition: string;
+  status: string;
+  pending_sha256: string | null;
+  pending_definition: string | null;
+  flag: string | null;
+  pinned_at: number;
+  changed_at: number | null;
+}
+
 export interface CutsTable {
   id: string;
   target: string;
@@ -125,6 +138,7 @@ export interface Database {
   models: ModelsTable;
   actions: ActionsTable;
   cuts: CutsTable;
+  mcp_tool_pins: ToolPinsTable;
   api_keys: ApiKeysTable;
   ledger_entries: LedgerEntriesTable;
   ledger_streams: { open_index: number; close_index: number | null };

@@ -64,6 +64,22 @@ export interface StoredCheckpoint {
   createdAt: number;
 }
 
+/** An MCP tool's definition as first seen (or last accepted), and a change waiting for an admin. */
+export interface ToolPin {
+  /** The prefixed name. */
+  name: string;
+  server: string;
+  sha256: string;
+  /** The canonical definition (RFC 8785 JSON). */
+  definition: string;
+  status: 'pinned' | 'quarantined';
+  pending: { sha256: string; definition: string } | null;
+  /** Why the definition was held at discovery (instruction-like text), or null. */
+  flag: string | null;
+  pinnedAt: number;
+  changedAt: number | null;
+}
+
 export interface CutRecord {
   id: string;
   target: 'provider' | 'operator' | 'jurisdiction';
@@ -197,6 +213,17 @@ export interface Store {
   /** Lifts the cuts of this target and value; returns how many were lifted. */
   removeCuts(target: CutRecord['target'], value: string): Promise<number>;
   cuts(): Promise<CutRecord[]>;
+  /** Every pinned MCP tool definition. */
+  toolPins(): Promise<ToolPin[]>;
+  /** Pins a tool seen for the first time; false when another replica pinned it first (read it again). */
+  pinTool(pin: ToolPin): Promise<boolean>;
+  /** Quarantines a pinned tool whose definition changed (to `pending`), until an admin accepts it. */
+  quarantineTool(
+    name: string,
+    pending: { sha256: string; definition: string; flag: string | null; at: number },
+  ): Promise<void>;
+  /** Accepts a quarantined tool's pending definition as its pin; false when it is not quarantined. */
+  acceptTool(name: string, at: number): Promise<ToolPin | undefined>;
   /** Stores a new action; a receipt id already used makes it a replay, answered with the action that used it. */
   insertAction(action: ActionRecord): Promise<{ inserted: true } | { inserted: false; duplicateOf: string }>;
   action(id: string): Promise<ActionRecord | undefined>;

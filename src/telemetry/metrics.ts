@@ -154,7 +154,13 @@ export class Metrics {
     'Final answers of the action gate to submitted actions, by endpoint, verdict and reason.',
     ['endpoint', 'verdict', 'reason'],
   );
+  readonly toolCalls = new CounterFamily(
+    'sovereign_tool_calls_total',
+    'MCP tool calls through the gateway, by tool server, tool (prefixed), verdict and outcome.',
+    ['server', 'tool', 'verdict', 'outcome'],
+  );
   private readonly families: Family[] = [
+    this.toolCalls,
     this.requests,
     this.duration,
     this.timeToFirstByte,

@@ -23,9 +23,16 @@ async function bodyOf(request: IncomingMessage): Promise<unknown> {
   return text === '' ? undefined : JSON.parse(text);
 }
 
-export async function startEverythingServer(): Promise<EverythingServer> {
+export function startEverythingServer(): Promise<EverythingServer> {
+  return hostMcpServer(() => createEverything());
+}
+
+/** Hosts an MCP server factory (one server per session) over Streamable HTTP on 127.0.0.1. */
+export async function hostMcpServer(
+  factory: () => { server: { connect(transport: StreamableHTTPServerTransport): Promise<void> }; cleanup?: () => void },
+): Promise<EverythingServer> {
   const received: EverythingServer['received'] = [];
-  const sessions = new Map<string, { transport: StreamableHTTPServerTransport; cleanup: () => void }>();
+  const sessions = new Map<string, { transport: StreamableHTTPServerTransport; cleanup?: () => void }>();
   const http = createServer(async (request, response) => {
     const body = request.method === 'POST' ? await bodyOf(request) : undefined;
     for (const message of Array.isArray(body) ? body : body ? [body] : [])
@@ -38,7 +45,7 @@ export async function startEverythingServer(): Promise<EverythingServer> {
         response.writeHead(404).end();
         return;
       }
-      const { server, cleanup } = createEverything();
+      const { server, cleanup } = factory();
       const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
         sessionIdGenerator: () => randomUUID(),
         onsessioninitialized: (sessionId) => void sessions.set(sessionId, { transport, cleanup }),
@@ -55,7 +62,7 @@ export async function startEverythingServer(): Promise<EverythingServer> {
     received,
     async close() {
       for (const { transport, cleanup } of sessions.values()) {
-        cleanup();
+        cleanup?.();
         await transport.close().catch(() => undefined);
       }
       http.closeAllConnections();

@@ -141,6 +141,18 @@ const steps: Record<string, Record<Dialect, Migration>> = {
       },
     },
   },
+  '007-tool-pins': {
+    sqlite: {
+      async up(database: Kysely<unknown>) {
+        await sql`CREATE TABLE mcp_tool_pins (${sql.raw(toolPinColumns('INTEGER'))}) STRICT`.execute(database);
+      },
+    },
+    postgres: {
+      async up(database: Kysely<unknown>) {
+        await sql`CREATE TABLE mcp_tool_pins (${sql.raw(toolPinColumns('BIGINT'))})`.execute(database);
+      },
+    },
+  },
 };
 
 /**
@@ -230,6 +242,23 @@ function modelColumns(integer: string): string {
     verified_size ${integer},
     verified_mtime_ms ${integer},
     verified_ino TEXT`;
+}
+
+/**
+ * MCP tool definitions as first seen (pinned), and a changed one waiting for an admin (quarantined): the SHA-256 of
+ * the canonical definition, and the definition itself, to show what changed.
+ */
+function toolPinColumns(integer: string): string {
+  return `name TEXT PRIMARY KEY,
+    server TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    definition TEXT NOT NULL,
+    status TEXT NOT NULL,
+    pending_sha256 TEXT,
+    pending_definition TEXT,
+    flag TEXT,
+    pinned_at ${integer} NOT NULL,
+    changed_at ${integer}`;
 }
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
