@@ -3,6 +3,8 @@
 // the change, and every step is a ledger entry. A definition that talks to the model is held from
 // the start.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
 import { setImmediate as turnOfLoop } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -12,6 +14,20 @@ import { z } from 'zod';
 import { decodeEntry } from '../src/ledger/entry.js';
 import { postJson, startTestGateway, type TestGateway } from './helpers.js';
 import { type EverythingServer, hostMcpServer } from './support/everything-http.js';
+
+/** The real `sovereign` bin, run without blocking this process (the gateway it calls runs here). */
+function sovereign(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [resolve('bin/sovereign.js'), ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (piece) => (stdout += piece));
+    child.stderr.on('data', (piece) => (stderr += piece));
+    child.on('close', (status) => done({ status, stdout, stderr }));
+  });
+}
 
 async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
   for (let attempt = 0; attempt < 5_000; attempt += 1) {
@@ -103,6 +119,19 @@ describe('pinned tool definitions', () => {
     const refused = await agent.callTool({ name: 'wards__helper', arguments: { notes: 'x' } });
     assert.equal(refused.isError, true);
     assert.match(JSON.stringify(refused.content), /quarantined/);
+  });
+
+  it('shows servers and tools with sovereign mcp list and mcp tools', async () => {
+    const connection = ['--url', gateway.url, '--api-key', gateway.key];
+    const list = await sovereign(['mcp', 'list', ...connection]);
+    assert.equal(list.status, 0, list.stderr);
+    assert.match(list.stdout, /^wards\thttp\tlocal\towned\tHospital IT\tready\t2 tools/m);
+    const tools = await sovereign(['mcp', 'tools', ...connection]);
+    assert.equal(tools.status, 0, tools.stderr);
+    assert.match(tools.stdout, /^wards__helper\tquarantined\tread-only\t[0-9a-f]{16}\tflagged: /m);
+    const refused = await sovereign(['mcp', 'tools', 'accept', 'wards__nothing', ...connection]);
+    assert.notEqual(refused.status, 0);
+    assert.match(refused.stderr, /not quarantined/);
   });
 
   it('quarantines a tool whose definition changes, until an admin accepts the change', async () => {

@@ -9,6 +9,7 @@ import { registerCutCommands } from './cut.js';
 import { registerDrillCommand } from './drill.js';
 import { registerReportCommands } from './report.js';
 import { registerConfigCommands } from './config.js';
+import { registerMcpCommands } from './mcp.js';
 import { registerConversationCommands } from './conversations.js';
 import { registerStartCommand } from './start.js';
 
@@ -26,5 +27,6 @@ export async function main(argv: string[]): Promise<void> {
   registerModelCommands(program);
   registerConfigCommands(program);
   registerConversationCommands(program);
+  registerMcpCommands(program);
   await program.parseAsync(argv);
 }
