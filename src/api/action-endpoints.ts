@@ -133,12 +133,18 @@ function originOf(exchange: Exchange): Origin {
   };
 }
 
-export function actionView(action: ActionRecord, gate: ActionGate): Record<string, unknown> {
+/**
+ * An action as the API shows it; `withParams` (approvers and admins, who must see what they release) adds its params
+ * as sent. An MCP tool call also names its tool server.
+ */
+export function actionView(action: ActionRecord, gate: ActionGate, withParams = false): Record<string, unknown> {
   const verdict = gate.verdictFor(action);
   return {
     action_id: action.id,
     endpoint: action.endpoint,
     ...actionFacts(action),
+    ...(action.endpoint === 'mcp' ? { server: action.action.slice(0, Math.max(0, action.action.indexOf('__'))) } : {}),
+    ...(withParams ? { params: (JSON.parse(action.payload) as { params?: unknown }).params ?? {} } : {}),
     state: action.status,
     verdict: verdict.verdict,
     reason: action.reason,
@@ -155,6 +161,10 @@ export function actionView(action: ActionRecord, gate: ActionGate): Record<strin
     ...(action.simulated ? { simulated: true } : {}),
   };
 }
+
+/** Approvers and admins see an action's params (what they would release); auditors and agents see its digest. */
+const seesParams = (tenant: Exchange['tenant']): boolean =>
+  tenant.scopes.includes('approver') || tenant.scopes.includes('admin');
 
 /**
  * The store or the ledger failed mid-verdict: fail closed, with the ledger's error rather than a 500. Nothing was
@@ -265,7 +275,11 @@ export function createActionEndpoints(gate: ActionGate) {
       if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
         throw new GatewayError('invalid_request', 'limit must be a whole number from 1 to 1000.', { param: 'limit' });
       const actions = await gate.pending(limit);
-      return { status: 200, body: JSON.stringify({ actions: actions.map((action) => actionView(action, gate)) }) };
+      const withParams = seesParams(exchange.tenant);
+      return {
+        status: 200,
+        body: JSON.stringify({ actions: actions.map((action) => actionView(action, gate, withParams)) }),
+      };
     },
 
     /** GET /v1/actions/<id>, POST /v1/actions/<id>/approve, POST /v1/actions/<id>/reject. */
@@ -279,7 +293,7 @@ export function createActionEndpoints(gate: ActionGate) {
         const action = await gate.view(id);
         if (!action || (action.submittedBy !== exchange.tenant.keyId && !isReviewer(exchange.tenant)))
           throw new GatewayError('action_not_found', `No action ${id.slice(0, 100)} visible to this key.`);
-        return { status: 200, body: JSON.stringify(actionView(action, gate)) };
+        return { status: 200, body: JSON.stringify(actionView(action, gate, seesParams(exchange.tenant))) };
       }
       if (method !== 'POST') throw new GatewayError('method_not_allowed', `${path} accepts POST only.`);
       if (!exchange.tenant.scopes.includes('approver'))
