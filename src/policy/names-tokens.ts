@@ -191,7 +191,7 @@ export function endsPhrase(index: number): boolean {
 export function matchTrigger(index: number): { trigger: CompiledTrigger; after: number } | undefined {
   const entry = entryOf(index);
   if (!entry) return undefined;
-  const candidates = words.triggers.get(entry.id);
+  const candidates = words.triggers[entry.id];
   if (!candidates) return undefined;
   // Longest first (see addTrigger), so the first that matches is the best.
   for (const trigger of candidates) {

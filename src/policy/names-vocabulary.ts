@@ -85,7 +85,8 @@ export class NameVocabulary extends WordTable {
   latinGiven = new Set<string>();
   /** The hashes of those names in a bit set, so that most other words never build a string. */
   readonly givenFilter = newFilter();
-  readonly triggers = new Map<number, CompiledTrigger[]>();
+  /** The triggers that start with each word, by the word's entry id (an array: read for every trigger word met). */
+  readonly triggers: Array<CompiledTrigger[] | undefined> = [];
   /** Words that can start or introduce a name. */
   readonly startFilter = newFilter();
   /** Words that end a trigger or are an honorific: a name may follow them ("is", "named", "docteur"). */
@@ -170,9 +171,11 @@ export class NameVocabulary extends WordTable {
       patient: head.word === 'patient' || head.word === 'patiente',
       lowerCase: trigger.lowerCase === true,
     };
-    const list = this.triggers.get(head.id);
-    if (!list) this.triggers.set(head.id, [compiled]);
-    else {
+    const list = this.triggers[head.id];
+    if (!list) {
+      while (this.triggers.length < head.id) this.triggers.push(undefined);
+      this.triggers[head.id] = [compiled];
+    } else {
       // Longest first, so that a match is the longest one ("best regards" before "best").
       list.push(compiled);
       list.sort((a, b) => b.words.length - a.words.length);

@@ -137,34 +137,57 @@ export function tokenizeRange(from: number, to: number, gap: boolean): void {
   tokens.info[count + 1] = 0;
 }
 
+// What a character starts, as tokenizeInto tells it: the tests it makes, in their order, read from a table below
+// U+0700 (one read for most characters of a text instead of a chain of comparisons). Here, not in words.ts: a
+// module binding read for every character measured slower (1 MB tokenised in 6.1 ms, against 5.4).
+const spaceClass = 1;
+const newlineClass = 2;
+const lowerClass = 3;
+const upperClass = 4;
+const latinClass = 5;
+const arabicClass = 6;
+const digitClass = 7;
+const otherClass = 0;
+
+function characterClass(code: number): number {
+  if (code === 32) return spaceClass;
+  if (isNewline(code)) return newlineClass;
+  if (isSpace(code)) return spaceClass;
+  if (code >= 97 && code <= 122) return lowerClass;
+  if (code >= 65 && code <= 90) return upperClass;
+  if (isLatinLetter(code)) return latinClass;
+  if (isArabicLetter(code)) return arabicClass;
+  return isDigit(code) ? digitClass : otherClass;
+}
+
+const characterClasses = new Uint8Array(0x700);
+for (let code = 0; code < characterClasses.length; code += 1) characterClasses[code] = characterClass(code);
+
 function tokenizeInto(text: string, from: number, length: number, gap: boolean): void {
   let count = tokens.count;
-  let { starts, ends, info, hashes } = tokens;
+  // The arrays and the capacity in locals: the loop reads them for every token.
+  let { starts, ends, info, hashes, digitCounts, capacity } = tokens;
   let pendingNewline = gap || from === 0;
   let pendingSpace = true;
   let index = from;
   while (index < length) {
     const code = text.charCodeAt(index);
-    if (code === 32) {
+    const type = code < 0x700 ? characterClasses[code]! : characterClass(code);
+    if (type === spaceClass) {
       pendingSpace = true;
       index += 1;
       continue;
     }
-    if (isNewline(code)) {
+    if (type === newlineClass) {
       pendingNewline = true;
       pendingSpace = true;
       index += 1;
       continue;
     }
-    if (isSpace(code)) {
-      pendingSpace = true;
-      index += 1;
-      continue;
-    }
-    if (count >= tokens.capacity) {
+    if (count >= capacity) {
       tokens.count = count;
       grow();
-      ({ starts, ends, info, hashes } = tokens);
+      ({ starts, ends, info, hashes, digitCounts, capacity } = tokens);
     }
     let flags = (pendingNewline ? newlineBefore : 0) | (pendingSpace ? spaceBefore : 0);
     pendingNewline = false;
@@ -174,7 +197,7 @@ function tokenizeInto(text: string, from: number, length: number, gap: boolean):
     let end = 0;
     // The word's hash (as hashOf takes it) where the loop below reads the word anyway; else -1, taken when needed.
     let hash = -1;
-    if (code >= 97 && code <= 122) {
+    if (type === lowerClass) {
       // The common case, a run of lower-case ASCII letters ending the word, in one tight loop; they fold to
       // themselves, so the hash is taken on the way.
       kind = latinWord;
@@ -190,13 +213,13 @@ function tokenizeInto(text: string, from: number, length: number, gap: boolean):
         flags |= latinFlags & ~onlyCapitals;
       } else if (index <= length) hash = finish(running);
       if (index > length) index = length;
-    } else if (code >= 65 && code <= 90 && (end = capitalisedWordEnd(text, index, length)) > 0) {
+    } else if (type === upperClass && (end = capitalisedWordEnd(text, index, length)) > 0) {
       // "Mr", "Dear", "A": a capital, then lower-case ASCII letters ending the word.
       kind = latinWord;
       index = end;
       flags |= capitalised | segmentsCapitalised;
       hash = capitalisedHash;
-    } else if (isLatinLetter(code)) {
+    } else if (type === upperClass || type === latinClass) {
       kind = latinWord;
       index = latinWordEnd(text, start, length);
       flags |= latinFlags & ~onlyCapitals;
@@ -211,7 +234,7 @@ function tokenizeInto(text: string, from: number, length: number, gap: boolean):
         )
           index += 1;
       }
-    } else if (isArabicLetter(code)) {
+    } else if (type === arabicClass) {
       kind = arabicWord;
       index += 1;
       for (
@@ -233,7 +256,7 @@ function tokenizeInto(text: string, from: number, length: number, gap: boolean):
         flags |= startsWithArticle;
       const final = text.charCodeAt(last);
       if (final === 0x64a || final === 0x6cc) flags |= endsWithYa;
-    } else if (isDigit(code)) {
+    } else if (type === digitClass) {
       kind = numberToken;
       index += 1;
       while (index < length && isDigit(text.charCodeAt(index))) index += 1;
@@ -244,7 +267,7 @@ function tokenizeInto(text: string, from: number, length: number, gap: boolean):
         while (index < length && isLatinLetter(text.charCodeAt(index))) index += 1;
         digits = -1;
       }
-      tokens.digitCounts[count] = digits;
+      digitCounts[count] = digits;
     } else {
       kind = punctuation;
       index += 1;
