@@ -60,6 +60,8 @@ export class ProcessGroupStdioTransport implements Transport {
       child.once('spawn', () => resolve());
       child.once('close', () => {
         this.child = undefined;
+        // The server is gone (it exited or crashed): what it started goes with it.
+        if (child.pid !== undefined) this.signalGroup(child.pid, 'SIGTERM');
         this.onclose?.();
       });
       child.stdout!.on('data', (chunk: Buffer) => {
