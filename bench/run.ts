@@ -15,6 +15,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ledgerSection } from './ledger.js';
 import { policySection } from './policy.js';
+import { mcpSection } from './mcp.js';
 import { continuitySection } from './continuity.js';
 import { modelsSection } from './models.js';
 import { deepScanSection } from './deep-scan.js';
@@ -281,6 +282,7 @@ const sections: Record<string, () => Promise<void>> = {
   continuity: () => continuitySection({ root, startProcess, load, table }, duration),
   models: () => modelsSection({ root, table }),
   responses: () => responsesSection({ root, startProcess, table }, duration),
+  mcp: () => mcpSection({ root, startProcess, table }, duration),
   // The detectors' model layer (onnx engine): needs the optional @huggingface/transformers.
   ner: async () => {
     const installed = await import(['@huggingface', 'transformers'].join('/')).then(
