@@ -244,4 +244,23 @@ describe('the MCP gateway', () => {
     );
     assert.equal(entries.filter((entry) => entry.kind === 'tool_call').length, 50);
   });
+
+  it('lists tool servers in the dependency report by operator and jurisdiction, their calls apart', async () => {
+    const response = await fetch(`${gateway.url}/v1/reports/dependencies?format=json`, {
+      headers: { authorization: `Bearer ${gateway.key}` },
+    });
+    const report = (await response.json()) as any;
+    assert.deepEqual(
+      report.tool_servers.map((server: any) => [server.id, server.operator, server.jurisdiction, server.ownership]),
+      [
+        ['files', 'Hospital IT', 'local', 'owned'],
+        ['everything', 'Reference Inc', 'US', 'rented'],
+      ],
+    );
+    assert.ok(report.tool_servers.every((server: any) => server.calls > 0));
+    const lost = report.if_lost.find((loss: any) => loss.kind === 'operator' && loss.value === 'Reference Inc');
+    assert.deepEqual(lost.tool_servers_lost, ['everything']);
+    assert.ok(report.tool_calls.calls >= 50);
+    assert.equal(report.traffic.requests, 0, 'tool calls are not counted as model calls');
+  });
 });

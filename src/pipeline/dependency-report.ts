@@ -1,7 +1,8 @@
 // The dependency report: for every model alias and every label class the policy speaks of, which
 // providers could serve it and where the single points of failure are; what would be lost if any
 // one operator or jurisdiction disappeared; and the share of traffic, tokens and cost served by
-// owned, contracted and rented providers and by jurisdiction, from the ledger.
+// owned, contracted and rented providers and by jurisdiction, from the ledger. MCP tool servers are
+// listed the same way (by operator and jurisdiction, what a loss would take), their calls apart.
 import type { Config } from '../config/schema.js';
 import type { ProviderDescription } from '../core/provider.js';
 import type { EntryRecord } from '../ledger/entry.js';
@@ -31,7 +32,15 @@ export interface DependencyReport {
       single_point_of_failure: string | null;
     }>;
   }>;
-  if_lost: Array<{ kind: 'operator' | 'jurisdiction'; value: string; aliases_left_without_provider: string[] }>;
+  if_lost: Array<{
+    kind: 'operator' | 'jurisdiction';
+    value: string;
+    aliases_left_without_provider: string[];
+    /** MCP tool servers that would go with it. */
+    tool_servers_lost: string[];
+  }>;
+  /** The MCP tool servers, as described, with their tool calls answered since `since`. */
+  tool_servers: Array<{ id: string; operator: string; jurisdiction: string; ownership: string; calls: number }>;
   traffic: {
     requests: number;
     tokens: number;
@@ -40,6 +49,8 @@ export interface DependencyReport {
     by_jurisdiction: Share[];
     priced: boolean;
   };
+  /** MCP tool calls answered, by the ownership and jurisdiction of the server that answered. */
+  tool_calls: { calls: number; by_ownership: Share[]; by_jurisdiction: Share[] };
 }
 
 export function labelClasses(policy: PolicyDocument): string[] {
@@ -59,6 +70,7 @@ export function buildDependencyReport(options: {
   now: number;
 }): DependencyReport {
   const { config, policy, providers } = options;
+  const toolServers = config.mcp.servers;
   const byId = new Map(providers.map((provider) => [provider.id, provider]));
   const classes = labelClasses(policy);
   const reachable = (
@@ -108,24 +120,31 @@ export function buildDependencyReport(options: {
           )
           .map((labels) => (labels === '(no labels)' ? alias : `${alias} [${labels}]`)),
       ),
+      tool_servers_lost: toolServers.filter((server) => server[kind] === value).map((server) => server.id),
     }));
-  const operators = [...new Set(providers.map((provider) => provider.operator))].sort();
-  const jurisdictions = [...new Set(providers.map((provider) => provider.jurisdiction))]
+  const everyone = [...providers, ...toolServers];
+  const operators = [...new Set(everyone.map((provider) => provider.operator))].sort();
+  const jurisdictions = [...new Set(everyone.map((provider) => provider.jurisdiction))]
     .filter((jurisdiction) => jurisdiction !== 'local')
     .sort();
 
   const prices = new Map(config.providers.map((provider) => [provider.id, provider.cost_per_million_tokens]));
-  const served = options.entries.filter(
+  const answered = options.entries.filter(
     (entry) =>
       entry.outcome === 'ok' &&
       entry.provider !== null &&
       entry.kind !== 'stream_open' &&
       entry.kind !== 'cut' &&
-      entry.kind !== 'uncut',
+      entry.kind !== 'uncut' &&
+      entry.kind !== 'tool_pin' &&
+      entry.kind !== 'tool_quarantine' &&
+      entry.kind !== 'tool_accept',
   );
-  const tally = (key: (entry: EntryRecord) => string): Share[] => {
+  const served = answered.filter((entry) => entry.kind !== 'tool_call');
+  const toolCalls = answered.filter((entry) => entry.kind === 'tool_call');
+  const tally = (key: (entry: EntryRecord) => string, among: EntryRecord[] = served): Share[] => {
     const totals = new Map<string, { requests: number; tokens: number; cost: number }>();
-    for (const entry of served) {
+    for (const entry of among) {
       const bucket = totals.get(key(entry)) ?? { requests: 0, tokens: 0, cost: 0 };
       const input = entry.usage?.prompt_tokens ?? 0;
       const output = entry.usage?.completion_tokens ?? 0;
@@ -164,6 +183,18 @@ export function buildDependencyReport(options: {
       by_jurisdiction: tally((entry) => entry.jurisdiction ?? 'unknown'),
       priced: config.providers.some((provider) => provider.cost_per_million_tokens !== undefined),
     },
+    tool_servers: toolServers.map((server) => ({
+      id: server.id,
+      operator: server.operator,
+      jurisdiction: server.jurisdiction,
+      ownership: server.ownership,
+      calls: toolCalls.filter((entry) => entry.provider === server.id).length,
+    })),
+    tool_calls: {
+      calls: toolCalls.length,
+      by_ownership: tally((entry) => entry.ownership ?? 'unknown', toolCalls),
+      by_jurisdiction: tally((entry) => entry.jurisdiction ?? 'unknown', toolCalls),
+    },
   };
 }
 
@@ -176,10 +207,17 @@ export function renderReportText(report: DependencyReport): string {
         `  ${entry.labels.padEnd(22)} ${entry.providers.join(', ') || 'REFUSED'}${entry.single_point_of_failure ? `   ⚠ ${entry.single_point_of_failure}` : ''}`,
       );
   }
+  if (report.tool_servers.length > 0) {
+    lines.push('', 'tool servers (MCP):');
+    for (const server of report.tool_servers)
+      lines.push(
+        `  ${server.id.padEnd(22)} ${server.operator}, ${server.jurisdiction}, ${server.ownership}: ${server.calls} calls`,
+      );
+  }
   lines.push('', 'if one disappeared:');
   for (const loss of report.if_lost)
     lines.push(
-      `  ${loss.kind} ${loss.value}: ${loss.aliases_left_without_provider.length ? `no provider left for ${loss.aliases_left_without_provider.join(', ')}` : 'every alias goes on'}`,
+      `  ${loss.kind} ${loss.value}: ${loss.aliases_left_without_provider.length ? `no provider left for ${loss.aliases_left_without_provider.join(', ')}` : 'every alias goes on'}${loss.tool_servers_lost.length ? `; tool servers lost: ${loss.tool_servers_lost.join(', ')}` : ''}`,
     );
   lines.push(
     '',
