@@ -263,4 +263,28 @@ describe('the MCP gateway', () => {
     assert.ok(report.tool_calls.calls >= 50);
     assert.equal(report.traffic.requests, 0, 'tool calls are not counted as model calls');
   });
+
+  it('federates resources and prompts: read and got through the policy and the ledger', async () => {
+    const client = await agent();
+    const { resources } = await client.listResources();
+    const document = resources.find((resource) => resource.uri.startsWith('mcp://everything/'));
+    assert.ok(document, resources.map((resource) => resource.uri).join(', '));
+    const read = await client.readResource({ uri: document.uri });
+    assert.ok(read.contents.length > 0);
+    assert.equal(read._meta?.['sovereign/verdict'], 'ALLOW');
+    const entry = await entryAt(read._meta?.['sovereign/receipt'] as number);
+    assert.equal(entry.tool?.name, 'everything__resources/read');
+    await assert.rejects(client.readResource({ uri: 'mcp://everything/nothing' }), /No resource/);
+    const { prompts } = await client.listPrompts();
+    assert.ok(prompts.some((prompt) => prompt.name === 'everything__args-prompt'));
+    const got = await client.getPrompt({ name: 'everything__args-prompt', arguments: { city: 'Lyon' } });
+    assert.match(JSON.stringify(got.messages), /weather in Lyon/);
+    assert.equal(got._meta?.['sovereign/verdict'], 'ALLOW');
+    const before = everything.received.filter((message) => message.method === 'prompts/get').length;
+    await assert.rejects(
+      client.getPrompt({ name: 'everything__args-prompt', arguments: { city: 'jane.doe@example.org' } }),
+      (error: any) => /Refused by policy/.test(error.message) && !/jane/.test(error.message),
+    );
+    assert.equal(everything.received.filter((message) => message.method === 'prompts/get').length, before);
+  });
 });

@@ -8,8 +8,13 @@ import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { type EventStore, StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import {
   CallToolRequestSchema,
+  GetPromptRequestSchema,
   type JSONRPCMessage,
+  ListPromptsRequestSchema,
+  ListResourcesRequestSchema,
+  ListResourceTemplatesRequestSchema,
   ListToolsRequestSchema,
+  ReadResourceRequestSchema,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { Clock } from '../core/clock.js';
@@ -97,11 +102,38 @@ export function createMcpEndpoint(options: McpEndpointOptions) {
     const server = new Server(
       { name: 'sovereign-gateway', version: '0.1.0' },
       {
-        capabilities: { tools: { listChanged: true } },
+        capabilities: {
+          tools: { listChanged: true },
+          resources: { listChanged: true },
+          prompts: { listChanged: true },
+        },
         instructions: 'Tools of the organisation, each call checked by its policy and action gate and recorded.',
       },
     );
     server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: visibleTools(session().tenant) }));
+    const reader = (extra: { requestId: string | number; signal: AbortSignal }) => {
+      const current = session();
+      current.lastUsed = options.clock.now();
+      return {
+        tenant: current.tenant,
+        sessionId: current.id,
+        requestId: `mcp-${current.id.slice(0, 8)}-${String(extra.requestId)}`.slice(0, 128),
+        signal: extra.signal,
+      };
+    };
+    server.setRequestHandler(ListResourcesRequestSchema, async () => ({
+      resources: options.federation.resources().map(({ resource, uri }) => ({ ...resource, uri })),
+    }));
+    server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => ({ resourceTemplates: [] }));
+    server.setRequestHandler(ReadResourceRequestSchema, async (request, extra) =>
+      options.calls.readResource(reader(extra), request.params.uri),
+    );
+    server.setRequestHandler(ListPromptsRequestSchema, async () => ({
+      prompts: options.federation.prompts().map(({ prompt, name }) => ({ ...prompt, name })),
+    }));
+    server.setRequestHandler(GetPromptRequestSchema, async (request, extra) =>
+      options.calls.getPrompt(reader(extra), request.params.name, request.params.arguments ?? {}),
+    );
     server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
       const current = session();
       current.lastUsed = options.clock.now();
@@ -144,7 +176,11 @@ export function createMcpEndpoint(options: McpEndpointOptions) {
 
   // The federation's tool list changed: every open session is told.
   options.federation.onToolsChanged = () => {
-    for (const session of sessions.values()) void session.server.sendToolListChanged().catch(() => undefined);
+    for (const session of sessions.values()) {
+      void session.server.sendToolListChanged().catch(() => undefined);
+      void session.server.sendResourceListChanged().catch(() => undefined);
+      void session.server.sendPromptListChanged().catch(() => undefined);
+    }
   };
 
   return {

@@ -4,7 +4,7 @@
 // later changes a definition does not change what agents are offered: the tool is quarantined
 // (hidden, calls refused) until an admin accepts the change. A definition carrying instruction-like
 // text aimed at the model (instructions.ts) is held the same way when it is first seen.
-import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Prompt, Resource, Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { McpServerConfig } from '../config/schema.js';
 import { canonicalJson } from '../core/canonical-json.js';
 import type { Clock } from '../core/clock.js';
@@ -16,6 +16,9 @@ import { ToolServer } from './tool-server.js';
 
 /** Server ids are [a-z0-9-]: the first `__` of a prefixed name is where the server's id ends. */
 export const separator = '__';
+
+/** A server's resource URI as the gateway shows it. */
+export const resourceUri = (server: string, uri: string): string => `mcp://${server}/${encodeURIComponent(uri)}`;
 
 export interface FederatedTool {
   /** The prefixed name agents see and call. */
@@ -203,6 +206,43 @@ export class Federation {
   /** Every active tool of every server that is up, in server then tool order. */
   list(): FederatedTool[] {
     return [...this.tools.values()].filter((tool) => tool.server.state === 'ready' && tool.status === 'active');
+  }
+
+  /** Every resource of every server that is up, its URI made the gateway's (`mcp://<server>/<the server's URI>`). */
+  resources(): Array<{ server: ToolServer; resource: Resource; uri: string }> {
+    return [...this.servers.values()]
+      .filter((server) => server.state === 'ready')
+      .flatMap((server) =>
+        server.resources.map((resource) => ({ server, resource, uri: resourceUri(server.config.id, resource.uri) })),
+      );
+  }
+
+  /** The server and its own URI behind one of the gateway's resource URIs. */
+  resolveResource(uri: string): { server: ToolServer; uri: string } | undefined {
+    const match = /^mcp:\/\/([a-z0-9-]+)\/(.+)$/.exec(uri);
+    if (!match) return undefined;
+    const server = this.servers.get(match[1]!);
+    if (server?.state !== 'ready') return undefined;
+    let own: string;
+    try {
+      own = decodeURIComponent(match[2]!);
+    } catch {
+      return undefined;
+    }
+    return server.resources.some((resource) => resource.uri === own) ? { server, uri: own } : undefined;
+  }
+
+  /** Every prompt of every server that is up, prefixed like tools. */
+  prompts(): Array<{ server: ToolServer; prompt: Prompt; name: string }> {
+    return [...this.servers.values()]
+      .filter((server) => server.state === 'ready')
+      .flatMap((server) =>
+        server.prompts.map((prompt) => ({ server, prompt, name: `${server.config.id}${separator}${prompt.name}` })),
+      );
+  }
+
+  findPrompt(name: string): { server: ToolServer; prompt: Prompt; name: string } | undefined {
+    return this.prompts().find((prompt) => prompt.name === name);
   }
 
   /** Every tool known, quarantined ones included (GET /v1/mcp/servers). */

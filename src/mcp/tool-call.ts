@@ -6,27 +6,21 @@
 // answered, refused, held or timed out, carries `_meta["sovereign/receipt"]` and
 // `_meta["sovereign/verdict"]`; a refusal is `isError` with a one-line reason that names the rule or
 // the labels, never what was matched.
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, GetPromptResult, ReadResourceResult } from '@modelcontextprotocol/sdk/types.js';
 import { canonicalJson } from '../core/canonical-json.js';
 import type { Clock } from '../core/clock.js';
 import { asGatewayError } from '../core/errors.js';
 import type { ActionGate } from '../gate/gate.js';
 import type { Verdict } from '../gate/verdict.js';
-import { type EntryRecord, type ToolEntry, toolCallEntry } from '../ledger/entry.js';
+import type { EntryRecord, ToolEntry } from '../ledger/entry.js';
 import { sha256Hex } from '../ledger/hash.js';
 import { labelLocations } from '../pipeline/classify.js';
 import type { Gateway } from '../pipeline/gateway.js';
 import type { Federation } from './federation.js';
+import { ToolReads } from './reads.js';
+import { type ToolCaller, ToolLedger, type Verdicts, safeMessage } from './tool-record.js';
 
-/** Who calls, in which session, and how to tell them the call is still waiting. */
-export interface ToolCaller {
-  tenant: { keyId: string; name: string };
-  sessionId: string;
-  requestId: string;
-  signal?: AbortSignal;
-  /** Sends a progress notification, when the client asked for them (a `progressToken`). */
-  progress?: (message: string) => Promise<void>;
-}
+export { receiptKey, type ServerCalls, type ToolCaller, verdictKey } from './tool-record.js';
 
 export interface ToolCallOptions {
   federation: Federation;
@@ -40,28 +34,31 @@ export interface ToolCallOptions {
   onCall?: (server: string, tool: string, verdict: ToolEntry['verdict'], outcome: EntryRecord['outcome']) => void;
 }
 
-/** Calls per tool server since start, for GET /v1/mcp/servers. */
-export interface ServerCalls {
-  calls: number;
-  errors: number;
-  refused: number;
-}
-
-/** The `_meta` keys of a result. */
-export const receiptKey = 'sovereign/receipt';
-export const verdictKey = 'sovereign/verdict';
 /** The `_meta` key of a call's params that carries an action receipt (as POST /v1/actions takes one). */
 export const actionReceiptKey = 'sovereign/action_receipt';
 
-type Verdicts = ToolEntry['verdict'];
-
 export class ToolCalls {
   private readonly progressEveryMs: number;
-  /** By server id. */
-  readonly stats = new Map<string, ServerCalls>();
+  private readonly ledger: ToolLedger;
+  private readonly reads: ToolReads;
 
   constructor(private readonly options: ToolCallOptions) {
     this.progressEveryMs = options.progressEveryMs ?? 15_000;
+    this.ledger = new ToolLedger(options);
+    this.reads = new ToolReads(options, this.ledger);
+  }
+
+  /** Calls per tool server since start. */
+  get stats(): ToolLedger['stats'] {
+    return this.ledger.stats;
+  }
+
+  readResource(caller: ToolCaller, uri: string): Promise<ReadResourceResult> {
+    return this.reads.readResource(caller, uri);
+  }
+
+  getPrompt(caller: ToolCaller, name: string, args: Record<string, string>): Promise<GetPromptResult> {
+    return this.reads.getPrompt(caller, name, args);
   }
 
   async call(
@@ -75,7 +72,7 @@ export class ToolCalls {
     const found = federation.find(name);
     if (!found)
       // The name a client typed is not recorded: it could carry data. Only a tool's own name is.
-      return this.refuse(
+      return this.ledger.refuse(
         caller,
         undefined,
         argumentsSha256,
@@ -86,7 +83,7 @@ export class ToolCalls {
       );
     const base = { found, argumentsSha256 };
     if (found.status === 'quarantined')
-      return this.refuse(
+      return this.ledger.refuse(
         caller,
         base,
         argumentsSha256,
@@ -100,12 +97,12 @@ export class ToolCalls {
       check = await gateway.checkDestination({ arguments: args }, [], found.server.description);
     } catch (error) {
       const failure = asGatewayError(error);
-      return this.refuse(caller, base, argumentsSha256, [], failure.code, 'DENY', failure.message);
+      return this.ledger.refuse(caller, base, argumentsSha256, [], failure.code, 'DENY', failure.message);
     }
     const labels = check.classification.labels;
     const findings = labelLocations(check.classification).locations;
     if (!check.allowed)
-      return this.refuse(
+      return this.ledger.refuse(
         caller,
         base,
         argumentsSha256,
@@ -118,7 +115,7 @@ export class ToolCalls {
     const readOnly = found.tool.annotations?.readOnlyHint === true;
     const rule = gate.toolRule(caller.tenant.name, name, readOnly);
     if (!rule)
-      return this.refuse(
+      return this.ledger.refuse(
         caller,
         base,
         argumentsSha256,
@@ -146,7 +143,7 @@ export class ToolCalls {
       );
       if (verdict.outcome !== 'allowed') {
         const { verdict: said, reason, detail } = refusalOf(verdict);
-        return this.refuse(
+        return this.ledger.refuse(
           caller,
           { ...base, actionId: 'actionId' in verdict ? verdict.actionId : undefined },
           argumentsSha256,
@@ -182,7 +179,7 @@ export class ToolCalls {
       .catch(() => ['opaque.unscanned']);
     const { _meta: _dropped, ...unmarked } = result;
     const resultSha256 = sha256Hex(canonicalJson(unmarked));
-    return this.record(caller, {
+    return this.ledger.record(caller, {
       found,
       argumentsSha256,
       resultSha256,
@@ -217,96 +214,6 @@ export class ToolCalls {
     })();
     return waiting;
   }
-
-  private refuse(
-    caller: ToolCaller,
-    base: { found: NonNullable<ReturnType<Federation['find']>>; actionId?: string } | undefined,
-    argumentsSha256: string,
-    labels: readonly string[],
-    reason: string,
-    verdict: Verdicts,
-    detail: string,
-    findings?: EntryRecord['findings'],
-  ): Promise<CallToolResult> {
-    return this.record(caller, {
-      found: base?.found,
-      argumentsSha256,
-      resultSha256: null,
-      labels,
-      findings,
-      outcome: 'refused',
-      errorCode: reason,
-      verdict,
-      reason,
-      actionId: base?.actionId,
-      result: { isError: true, content: [{ type: 'text', text: detail.split('\n')[0]!.slice(0, 500) }] },
-    });
-  }
-
-  /** One ledger entry for the call; the result goes back only with its receipt (the ledger down: withheld). */
-  private async record(
-    caller: ToolCaller,
-    facts: {
-      found: NonNullable<ReturnType<Federation['find']>> | undefined;
-      argumentsSha256: string;
-      resultSha256: string | null;
-      labels: readonly string[];
-      findings?: EntryRecord['findings'];
-      outcome: EntryRecord['outcome'];
-      errorCode: string | null;
-      verdict: Verdicts;
-      reason: string;
-      actionId?: string;
-      approvalSha256?: string;
-      resultLabels?: string[];
-      result: CallToolResult;
-    },
-  ): Promise<CallToolResult> {
-    const server = facts.found?.server.description;
-    if (server) {
-      const stats = this.stats.get(server.id) ?? { calls: 0, errors: 0, refused: 0 };
-      stats.calls += 1;
-      if (facts.outcome === 'error') stats.errors += 1;
-      if (facts.outcome === 'refused') stats.refused += 1;
-      this.stats.set(server.id, stats);
-      this.options.onCall?.(server.id, facts.found!.name, facts.verdict, facts.outcome);
-    }
-    const entry = toolCallEntry({
-      time: this.options.clock.now(),
-      requestId: caller.requestId,
-      tenant: caller.tenant.name,
-      policyHash: this.options.gateway.policyHash,
-      server: server ?? { id: '', jurisdiction: '', ownership: '', operator: '' },
-      labels: facts.labels,
-      findings: facts.findings,
-      outcome: facts.outcome,
-      errorCode: facts.errorCode,
-      tool: {
-        name: facts.found?.name ?? '',
-        server: server?.id ?? '',
-        session: caller.sessionId,
-        definition_sha256: facts.found?.definitionSha256 ?? null,
-        arguments_sha256: facts.argumentsSha256,
-        result_sha256: facts.resultSha256,
-        verdict: facts.verdict,
-        reason: facts.reason,
-        ...(facts.actionId ? { action_id: facts.actionId } : {}),
-        ...(facts.approvalSha256 ? { approval_sha256: facts.approvalSha256 } : {}),
-        ...(facts.resultLabels && facts.resultLabels.length > 0 ? { result_labels: facts.resultLabels } : {}),
-      },
-    });
-    let index: number;
-    try {
-      index = await this.options.append(entry, caller.tenant.keyId === 'anonymous' ? null : caller.tenant.keyId);
-    } catch {
-      return {
-        isError: true,
-        content: [{ type: 'text', text: 'The ledger could not record this call, so its result is withheld.' }],
-        _meta: { [verdictKey]: facts.verdict },
-      };
-    }
-    return { ...facts.result, _meta: { ...facts.result._meta, [receiptKey]: index, [verdictKey]: facts.verdict } };
-  }
 }
 
 /** What a client is told of a gate verdict that did not release the call. */
@@ -327,10 +234,4 @@ function refusalOf(verdict: Exclude<Verdict, { outcome: 'allowed' }>): {
     case 'interrupted':
       return { verdict: 'HALTED', reason: 'shutting_down', detail: `${verdict.detail} The tool was not called.` };
   }
-}
-
-/** A tool server's error, shortened; an MCP error's message is the server's, not the agent's. */
-function safeMessage(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.split('\n')[0]!.slice(0, 300);
 }

@@ -9,7 +9,13 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
   type CallToolResult,
   ErrorCode,
+  type GetPromptResult,
   McpError,
+  type Prompt,
+  PromptListChangedNotificationSchema,
+  type ReadResourceResult,
+  type Resource,
+  ResourceListChangedNotificationSchema,
   type Tool,
   ToolListChangedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
@@ -41,6 +47,9 @@ export class ToolServer {
   state: ToolServerState = 'starting';
   /** The server's tools as it lists them (names unprefixed). */
   tools: Tool[] = [];
+  /** Its resources and prompts, where it offers them. */
+  resources: Resource[] = [];
+  prompts: Prompt[] = [];
   /** When the last connection attempt failed, and why (for GET /v1/mcp/servers; never a secret). */
   lastError: string | undefined;
   private client: Client | undefined;
@@ -110,6 +119,13 @@ export class ToolServer {
       this.dependencies.log('refused_server_request', { server: this.config.id, method: request.method });
       throw new McpError(ErrorCode.MethodNotFound, `The gateway does not serve ${request.method} to tool servers.`);
     };
+    const relistOthers = async (): Promise<void> => {
+      await this.listOthers(client)
+        .then(() => this.dependencies.onTools(this))
+        .catch((error) => this.dependencies.log('relist_failed', { server: this.config.id, error: String(error) }));
+    };
+    client.setNotificationHandler(ResourceListChangedNotificationSchema, relistOthers);
+    client.setNotificationHandler(PromptListChangedNotificationSchema, relistOthers);
     client.setNotificationHandler(ToolListChangedNotificationSchema, async () => {
       await this.relist(client).catch((error) =>
         this.dependencies.log('relist_failed', { server: this.config.id, error: String(error) }),
@@ -120,6 +136,7 @@ export class ToolServer {
     };
     await client.connect(this.transport(), { timeout: connectTimeoutMs });
     this.client = client;
+    await this.listOthers(client);
     await this.relist(client);
     this.state = 'ready';
     this.lastError = undefined;
@@ -138,6 +155,35 @@ export class ToolServer {
     }
     this.tools = tools;
     this.dependencies.onTools(this);
+  }
+
+  /** Reads the resources and prompts the server offers (its capabilities say which), every page. */
+  private async listOthers(client: Client): Promise<void> {
+    const capabilities = client.getServerCapabilities();
+    const pages = async <T>(list: (cursor?: string) => Promise<{ items: T[]; next?: string }>): Promise<T[]> => {
+      const items: T[] = [];
+      let cursor: string | undefined;
+      for (let page = 0; page < 100; page += 1) {
+        const listed = await list(cursor);
+        items.push(...listed.items);
+        cursor = listed.next;
+        if (!cursor) break;
+      }
+      return items;
+    };
+    const options = { timeout: connectTimeoutMs };
+    this.resources = capabilities?.resources
+      ? await pages(async (cursor) => {
+          const listed = await client.listResources(cursor ? { cursor } : undefined, options);
+          return { items: listed.resources, next: listed.nextCursor };
+        })
+      : [];
+    this.prompts = capabilities?.prompts
+      ? await pages(async (cursor) => {
+          const listed = await client.listPrompts(cursor ? { cursor } : undefined, options);
+          return { items: listed.prompts, next: listed.nextCursor };
+        })
+      : [];
   }
 
   /** The connection is gone: down, and reconnected after a back-off (never while stopping). */
@@ -169,6 +215,21 @@ export class ToolServer {
       signal,
       timeout: this.config.timeout_ms,
     })) as CallToolResult;
+  }
+
+  private ready(): Client {
+    const client = this.client;
+    if (!client || this.state !== 'ready')
+      throw new McpError(ErrorCode.InternalError, `The tool server "${this.config.id}" is not available now.`);
+    return client;
+  }
+
+  async readResource(uri: string, signal?: AbortSignal): Promise<ReadResourceResult> {
+    return this.ready().readResource({ uri }, { signal, timeout: this.config.timeout_ms });
+  }
+
+  async getPrompt(name: string, args: Record<string, string>, signal?: AbortSignal): Promise<GetPromptResult> {
+    return this.ready().getPrompt({ name, arguments: args }, { signal, timeout: this.config.timeout_ms });
   }
 
   /** Stops it: the connection closed, a stdio server's whole process group ended. */

@@ -1,0 +1,150 @@
+// Resource reads and prompts of the federated servers, each one way: what is sent (the server's own
+// URI, the prompt's arguments) classified and decided with the policy against the server's
+// description, the request, the answer classified, one ledger entry. Reading needs no gate rule:
+// nothing acts. A refusal is a JSON-RPC error that carries the receipt and verdict as its data.
+import {
+  type CallToolResult,
+  ErrorCode,
+  type GetPromptResult,
+  McpError,
+  type ReadResourceResult,
+} from '@modelcontextprotocol/sdk/types.js';
+import { canonicalJson } from '../core/canonical-json.js';
+import { asGatewayError } from '../core/errors.js';
+import { sha256Hex } from '../ledger/hash.js';
+import { labelLocations } from '../pipeline/classify.js';
+import type { Gateway } from '../pipeline/gateway.js';
+import type { Federation } from './federation.js';
+import { safeMessage, type Target, type ToolCaller, type ToolLedger } from './tool-record.js';
+
+/** A resource read or a prompt the policy or the ledger did not let through: a JSON-RPC error with the proof. */
+function refusedRequest(result: CallToolResult): McpError {
+  const text = (result.content[0] as { text?: string } | undefined)?.text ?? 'Refused.';
+  return new McpError(ErrorCode.InvalidRequest, text, result._meta);
+}
+
+export class ToolReads {
+  constructor(
+    private readonly options: { federation: Federation; gateway: Gateway },
+    private readonly ledger: ToolLedger,
+  ) {}
+
+  /**
+   * resources/read of one of the gateway's resource URIs: the server's URI is what is sent (classified and decided
+   * like a tool's arguments), the contents are classified, and the read is a ledger entry (kind tool_call, named
+   * `<server>__resources/read`). Reading needs no gate rule: nothing acts.
+   */
+  async readResource(caller: ToolCaller, uri: string): Promise<ReadResourceResult> {
+    const resolved = this.options.federation.resolveResource(uri);
+    if (!resolved) throw new McpError(ErrorCode.InvalidParams, 'No resource of this URI is served.');
+    const target = {
+      name: `${resolved.server.config.id}__resources/read`,
+      server: resolved.server,
+      definitionSha256: null,
+    };
+    const result = await this.relay(caller, target, { uri: resolved.uri }, () =>
+      resolved.server.readResource(resolved.uri, caller.signal),
+    );
+    if ('refused' in result) throw refusedRequest(result.refused);
+    return result.answer;
+  }
+
+  /** prompts/get of a federated prompt: its arguments classified and decided, the messages classified, recorded. */
+  async getPrompt(caller: ToolCaller, name: string, args: Record<string, string>): Promise<GetPromptResult> {
+    const found = this.options.federation.findPrompt(name);
+    if (!found) throw new McpError(ErrorCode.InvalidParams, 'No prompt of this name is served.');
+    const target = { name: found.name, server: found.server, definitionSha256: null };
+    const result = await this.relay(caller, target, { arguments: args }, () =>
+      found.server.getPrompt(found.prompt.name, args, caller.signal),
+    );
+    if ('refused' in result) throw refusedRequest(result.refused);
+    return result.answer;
+  }
+
+  /** The path of a read (a resource, a prompt): policy over what is sent, the request, its answer classified, one entry. */
+  private async relay<Answer extends { _meta?: Record<string, unknown> }>(
+    caller: ToolCaller,
+    target: Target,
+    sent: Record<string, unknown>,
+    request: () => Promise<Answer>,
+  ): Promise<{ answer: Answer } | { refused: CallToolResult }> {
+    const { gateway } = this.options;
+    const argumentsSha256 = sha256Hex(canonicalJson(sent));
+    let check: Awaited<ReturnType<Gateway['checkDestination']>>;
+    try {
+      check = await gateway.checkDestination(sent, [], target.server.description);
+    } catch (error) {
+      const failure = asGatewayError(error);
+      return {
+        refused: await this.ledger.refuse(
+          caller,
+          { found: target },
+          argumentsSha256,
+          [],
+          failure.code,
+          'DENY',
+          failure.message,
+        ),
+      };
+    }
+    const labels = check.classification.labels;
+    const findings = labelLocations(check.classification).locations;
+    if (!check.allowed)
+      return {
+        refused: await this.ledger.refuse(
+          caller,
+          { found: target },
+          argumentsSha256,
+          labels,
+          'policy',
+          'DENY',
+          `Refused by policy: ${check.why}`,
+          findings,
+        ),
+      };
+    let answer: Answer;
+    try {
+      answer = await request();
+    } catch (error) {
+      return {
+        refused: await this.ledger.record(caller, {
+          found: target,
+          argumentsSha256,
+          resultSha256: null,
+          labels,
+          findings,
+          outcome: caller.signal?.aborted ? 'client_closed' : 'error',
+          errorCode: 'tool_server_error',
+          verdict: 'ALLOW',
+          reason: 'allowed',
+          result: {
+            isError: true,
+            content: [
+              { type: 'text', text: `The tool server "${target.server.config.id}" failed: ${safeMessage(error)}` },
+            ],
+          },
+        }),
+      };
+    }
+    const { _meta: _dropped, ...unmarked } = answer;
+    const resultLabels = await gateway
+      .checkDestination(unmarked, [], target.server.description)
+      .then((seen) => seen.classification.labels)
+      .catch(() => ['opaque.unscanned']);
+    const recorded = await this.ledger.record(caller, {
+      found: target,
+      argumentsSha256,
+      resultSha256: sha256Hex(canonicalJson(unmarked)),
+      labels,
+      findings,
+      outcome: 'ok',
+      errorCode: null,
+      verdict: 'ALLOW',
+      reason: 'allowed',
+      resultLabels,
+      result: { content: [] },
+    });
+    if (recorded.isError) return { refused: recorded };
+    return { answer: { ...answer, _meta: { ...answer._meta, ...recorded._meta } } };
+  }
+}
