@@ -11,6 +11,8 @@ import { after, before, describe, it } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { decodeEntry, type EntryRecord } from '../src/ledger/entry.js';
+import { parseVerifierKey } from '../src/ledger/note.js';
+import { verifyReceipt } from '../src/ledger/receipt.js';
 import { createApiKey } from '../src/pipeline/auth.js';
 import { piiOwnedPolicy, postJson, startTestGateway, type TestGateway } from './helpers.js';
 import { type EverythingServer, startEverythingServer } from './support/everything-http.js';
@@ -201,6 +203,35 @@ describe('the MCP gateway', () => {
     assert.equal(existsSync(target), false);
   });
 
+  it('speaks protocol revision 2025-06-18 as well as 2025-11-25', async () => {
+    for (const protocolVersion of ['2025-06-18', '2025-11-25']) {
+      const response = await fetch(`${gateway.url}/mcp`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${gateway.key}`,
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+        },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'initialize',
+          params: { protocolVersion, capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+        }),
+      });
+      assert.equal(response.status, 200);
+      const text = await response.text();
+      const message = JSON.parse(
+        text
+          .split('\n')
+          .find((line) => line.startsWith('data: {'))!
+          .slice(6),
+      );
+      assert.equal(message.result.protocolVersion, protocolVersion);
+      assert.ok(response.headers.get('mcp-session-id'));
+    }
+  });
+
   it('keeps a session to its key, and refuses no key, a bad Origin, and an unknown session', async () => {
     const client = await agent();
     const sessionId = (client.transport as StreamableHTTPClientTransport).sessionId!;
@@ -239,6 +270,27 @@ describe('the MCP gateway', () => {
     );
     const indexes = results.map((result) => result._meta?.['sovereign/receipt'] as number);
     assert.equal(new Set(indexes).size, 50);
+    // Every receipt verifies offline with the log's public key alone; one flipped byte of its entry does not.
+    const key = parseVerifierKey((await (await fetch(`${gateway.url}/v1/ledger/key`)).text()).trim());
+    const receipts = await Promise.all(
+      indexes.map(async (index) =>
+        (
+          await fetch(`${gateway.url}/v1/ledger/receipts/${index}`, {
+            headers: { authorization: `Bearer ${gateway.key}` },
+          })
+        ).json(),
+      ),
+    );
+    for (const [position, receipt] of receipts.entries()) {
+      const verified = verifyReceipt(receipt, [key]);
+      assert.equal(verified.entry.kind, 'tool_call');
+      assert.equal(verified.entry.tool?.name, 'everything__echo');
+      if (position === 0) {
+        const leaf = Buffer.from((receipt as { leaf: string }).leaf, 'base64');
+        leaf[leaf.length - 3] = leaf[leaf.length - 3]! ^ 0x01;
+        assert.throws(() => verifyReceipt({ ...(receipt as object), leaf: leaf.toString('base64') }, [key]));
+      }
+    }
     const entries = (await gateway.store.ledgerEntries(size, await gateway.store.ledgerSize())).map((row) =>
       decodeEntry(row.leaf),
     );
