@@ -8,6 +8,7 @@ import { conversationsPath, conversationsPrefix, createConversationsApi } from '
 import { createResponsesApi, responsesPrefix } from './openai-responses.js';
 import { Federation } from '../mcp/federation.js';
 import { ToolCalls } from '../mcp/tool-call.js';
+import { samplingThrough } from '../mcp/sampling.js';
 import { createMcpEndpoint, mcpPath } from './mcp-endpoint.js';
 import { createMcpAdmin, mcpServersPath, mcpToolsPrefix } from './mcp-admin.js';
 import { createServer, type Server } from 'node:http';
@@ -120,6 +121,7 @@ export function createApp(options: AppOptions): App {
     onError: (error) => logger.error({ err: error }, 'the action gate failed in the background'),
   });
   const actionEndpoints = createActionEndpoints(gate);
+  const calls = new CallPipeline({ gateway, ledger, now, weights: weightsOf });
   const federation = new Federation(config.mcp.servers, {
     clock,
     environment: options.environment ?? process.env,
@@ -127,6 +129,7 @@ export function createApp(options: AppOptions): App {
     store,
     append: (record) => ledger.append(record, { keyId: null }),
     policyHash: gateway.policyHash,
+    sample: samplingThrough(calls),
   });
   const toolCalls = new ToolCalls({
     federation,
@@ -144,7 +147,6 @@ export function createApp(options: AppOptions): App {
     clock,
     allowedOrigins: config.mcp.allowed_origins,
   });
-  const calls = new CallPipeline({ gateway, ledger, now, weights: weightsOf });
   const responsesState = new ResponsesState(store.state, new Sealer(options.stateKey ?? randomBytes(32)), {
     clock,
     retentionMs: config.state.response_retention_days * 86_400_000,

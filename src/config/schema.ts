@@ -153,6 +153,15 @@ const mcpDescription = {
   operator: z.string().min(1, 'must name who runs it'),
   ownership: ownershipSchema,
   timeout_ms: z.number().int().positive().default(30_000).describe('The longest a tool call to this server may take.'),
+  sampling: z
+    .strictObject({
+      model: z.string().min(1).describe('The alias (or provider/model) its completions are asked of.'),
+      max_tokens: z.number().int().positive().max(32_768).default(1024),
+    })
+    .optional()
+    .describe(
+      "Lets this server ask for completions (sampling/createMessage): sent through the gateway's own chat path to this model, under the policy, recorded like any call. Without it, sampling is refused (as are elicitation and roots).",
+    ),
 };
 
 export const mcpServerSchema = z.discriminatedUnion('transport', [
@@ -353,6 +362,17 @@ export const configSchema = z
           message: `duplicate tool server id "${server.id}"`,
         });
       servers.add(server.id);
+      const model = server.sampling?.model;
+      if (model !== undefined && !(model in config.models)) {
+        const slash = model.indexOf('/');
+        const provider = config.providers.find((entry) => entry.id === model.slice(0, slash));
+        if (slash < 0 || !provider)
+          context.addIssue({
+            code: 'custom',
+            path: ['mcp', 'servers', index, 'sampling', 'model'],
+            message: `"${model}" is neither a model alias nor provider/model of a configured provider`,
+          });
+      }
     });
     const providers = new Map<string, ProviderConfig>();
     config.providers.forEach((provider, index) => {

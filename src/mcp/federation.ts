@@ -12,7 +12,7 @@ import { type EntryRecord, toolDefinitionEntry } from '../ledger/entry.js';
 import { sha256Hex } from '../ledger/hash.js';
 import type { Store, ToolPin } from '../store/store.js';
 import { instructionLikeText } from './instructions.js';
-import { ToolServer } from './tool-server.js';
+import { ToolServer, type ToolServerDependencies } from './tool-server.js';
 
 /** Server ids are [a-z0-9-]: the first `__` of a prefixed name is where the server's id ends. */
 export const separator = '__';
@@ -40,6 +40,8 @@ export interface FederationDependencies {
   store: Pick<Store, 'toolPins' | 'pinTool' | 'quarantineTool' | 'acceptTool'>;
   append: (record: EntryRecord) => Promise<number>;
   policyHash: string;
+  /** Tool servers' sampling requests, through the gateway's chat path (servers with `sampling` only). */
+  sample?: ToolServerDependencies['sample'];
 }
 
 /** A tool's canonical definition (RFC 8785 JSON of what an agent is shown of it). */

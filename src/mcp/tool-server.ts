@@ -8,6 +8,9 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
   type CallToolResult,
+  type CreateMessageRequest,
+  CreateMessageRequestSchema,
+  type CreateMessageResult,
   ErrorCode,
   type GetPromptResult,
   McpError,
@@ -34,6 +37,12 @@ export interface ToolServerDependencies {
   log: (event: string, detail: Record<string, unknown>) => void;
   /** The tool list changed (a re-list after `notifications/tools/list_changed`, or a reconnection). */
   onTools: (server: ToolServer) => void;
+  /** Answers a server's sampling request through the gateway's chat path (only for servers with `sampling`). */
+  sample?: (
+    server: ToolServer,
+    request: CreateMessageRequest['params'],
+    signal: AbortSignal,
+  ) => Promise<CreateMessageResult>;
 }
 
 /** Back-off between restarts: 1 s doubling to 30 s, on the clock. */
@@ -113,7 +122,17 @@ export class ToolServer {
   }
 
   private async connect(): Promise<void> {
-    const client = new Client({ name: 'sovereign-gateway', version: '0.1.0' }, { capabilities: {} });
+    const sampling = this.config.sampling !== undefined && this.dependencies.sample !== undefined;
+    // Sampling is offered only to a server the config lets sample; elicitation and roots to none.
+    const client = new Client(
+      { name: 'sovereign-gateway', version: '0.1.0' },
+      { capabilities: sampling ? { sampling: {} } : {} },
+    );
+    if (sampling)
+      client.setRequestHandler(CreateMessageRequestSchema, async (request, extra) => {
+        this.dependencies.log('sampling', { server: this.config.id });
+        return this.dependencies.sample!(this, request.params, extra.signal);
+      });
     client.fallbackRequestHandler = async (request) => {
       // Sampling, elicitation, roots: the gateway offers none of them to tool servers.
       this.dependencies.log('refused_server_request', { server: this.config.id, method: request.method });
