@@ -2,7 +2,7 @@
 // words, particles, initials), and whether it makes a name after a context word or after a listed
 // given name. Places, organisations, code and words that are also names are ruled out here.
 import type { TriggerStrength } from './data/name-triggers.js';
-import { endsPhrase, givenMask, isLatinGiven, maskOf, saintCompound } from './names-tokens.js';
+import { endsPhrase, givenMask, maskOf, saintCompound } from './names-tokens.js';
 import {
   afterNameThing,
   arabicPlaceIntroducer,
@@ -175,6 +175,8 @@ export function takeLatinName(from: number, afterTrigger: boolean, afterHonorifi
         initials += 1;
         continue;
       }
+      // "Regards,\nPriya N.": a family name's initial ends the name (the dot left out).
+      if (wordsTaken > 0 && (next >= tokens.count || has(next, newlineBefore) || isPunctuation(next, 44))) last = index;
       break;
     }
     // "Mrs A Khan", "Mr J Smith": an initial without its dot, right after an honorific.
@@ -336,35 +338,6 @@ function adjectiveLike(found: Found): boolean {
 function beforeRoleWord(index: number): boolean {
   if (index >= tokens.count || !joined(index) || kindOf(index) !== latinWord || has(index, capitalised)) return false;
   return (maskOf(index) & rolePreposition) !== 0;
-}
-
-/**
- * A name typed in lower case after a phrase that says one follows ("my name is priya raman"): a
- * listed given name, and one more word that is not a common one.
- */
-export function takeLowerCaseName(from: number): Found | undefined {
-  if (
-    from >= tokens.count ||
-    kindOf(from) !== latinWord ||
-    has(from, capitalised) ||
-    !joined(from) ||
-    lengthOf(from) < 2
-  )
-    return undefined;
-  if (!isLatinGiven(tokens.starts[from]!, keyEnd(from)) || (maskOf(from) & nonName && !(maskOf(from) & needsContext)))
-    return undefined;
-  let last = from;
-  const next = from + 1;
-  if (
-    next < tokens.count &&
-    joined(next) &&
-    kindOf(next) === latinWord &&
-    !has(next, capitalised) &&
-    lengthOf(next) >= 2 &&
-    !(maskOf(next) & (nonName | particle | organisation | place | rolePreposition))
-  )
-    last = next;
-  return { first: from, last, firstWord: from, words: last - from + 1, after: last + 1 };
 }
 
 /** A listed given name with a family name after it: "Marie Dubois", "John F. Kennedy". */

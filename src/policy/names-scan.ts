@@ -18,7 +18,6 @@ import {
   initial,
   streetAbbreviation,
   takeLatinName,
-  takeLowerCaseName,
 } from './names-latin.js';
 import {
   afterSentence,
@@ -71,37 +70,54 @@ import {
   wordIs,
 } from './tokens.js';
 
+import {
+  acceptOwned,
+  familyNameShaped,
+  followedByIdentity,
+  greetedSelf,
+  ownedRelation,
+  personNamed,
+  restOfList,
+  selfIntroduced,
+  takeLowerCaseName,
+} from './names-context.js';
+
 const label = 'pii.name';
+
+/** A name after an honorific or title ("Dr Haddad", "King Charles"). */
+function nameAfterHonorific(index: number, mask: number, spans: Span[]): number {
+  // The cheap tests first: a name word must follow, past the honorific's dot.
+  let next = index + 1;
+  if (isPunctuation(next, 46) && !has(next, spaceBefore)) next += 1;
+  else if (mask & needsDot) return -1;
+  if (next >= tokens.count || !joined(next) || kindOf(next) !== latinWord) return -1;
+  // "M. Dupont", but not "M.Resolve" in code.
+  if (mask & needsDot && !has(next, spaceBefore)) return -1;
+  // "Prof. Dr. Hans Müller": the last honorific of a row introduces the name.
+  if (maskOf(next) & honorific && has(next, capitalised)) return -1;
+  if (has(index, allCapitals) && !has(next, allCapitals)) return -1;
+  if (afterPlaceIntroducer(index)) return -1;
+  // "12 Elm Dr": Drive, not Doctor.
+  if (entryOf(index)?.word === 'dr' && streetAbbreviation(index)) return -1;
+  const found = takeLatinName(next, true, (mask & honorific) !== 0);
+  // A title ("King", "President") vouches only for a listed given name: not "General Motors".
+  const accepted =
+    found &&
+    (mask & honorific
+      ? acceptLatin(found, 'strong', false, false)
+      : givenMask(found.firstWord) & given && !followedByOrganisation(found));
+  if (found && accepted) return emit(found.first, found.last, spans);
+  return -1;
+}
 
 /** A name at a trigger: the honorific or phrase at index vouches for the words after it. */
 function nameAfterTrigger(index: number, spans: Span[]): number {
   const kind = kindOf(index);
   const mask = maskOf(index);
-  if (kind === latinWord) {
-    if (mask & (honorific | title) && (has(index, capitalised) || mask & lowerCaseHonorific)) {
-      // The cheap tests first: a name word must follow, past the honorific's dot.
-      let next = index + 1;
-      if (isPunctuation(next, 46) && !has(next, spaceBefore)) next += 1;
-      else if (mask & needsDot) return -1;
-      if (next >= tokens.count || !joined(next) || kindOf(next) !== latinWord) return -1;
-      // "M. Dupont", but not "M.Resolve" in code.
-      if (mask & needsDot && !has(next, spaceBefore)) return -1;
-      // "Prof. Dr. Hans Müller": the last honorific of a row introduces the name.
-      if (maskOf(next) & honorific && has(next, capitalised)) return -1;
-      if (has(index, allCapitals) && !has(next, allCapitals)) return -1;
-      if (afterPlaceIntroducer(index)) return -1;
-      // "12 Elm Dr": Drive, not Doctor.
-      if (entryOf(index)?.word === 'dr' && streetAbbreviation(index)) return -1;
-      const found = takeLatinName(next, true, (mask & honorific) !== 0);
-      // A title ("King", "President") vouches only for a listed given name: not "General Motors".
-      const accepted =
-        found &&
-        (mask & honorific
-          ? acceptLatin(found, 'strong', false, false)
-          : givenMask(found.firstWord) & given && !followedByOrganisation(found));
-      if (found && accepted) return emit(found.first, found.last, spans);
-      return -1;
-    }
+  if (kind === latinWord && mask & (honorific | title) && (has(index, capitalised) || mask & lowerCaseHonorific)) {
+    // "Doctor: Ana Lima", "Father's name:": an honorific that also starts a field.
+    const after = nameAfterHonorific(index, mask, spans);
+    if (after >= 0 || !(mask & triggerHead)) return after;
   }
   if (kind === arabicWord) {
     if (
@@ -145,6 +161,8 @@ function nameAfterTrigger(index: number, spans: Span[]): number {
   // ends its line signs off.
   if ((strength === 'salutation' || strength === 'weak') && lineEndsAfter(next - 1) && lineStart) strength = 'signoff';
   let apposition = false;
+  // "my colleague Priya Nair", "her husband, Declan,": someone's relation, named after it.
+  const owned = (strength === 'kin' || strength === 'named') && ownedRelation(index);
   if (strength === 'signoff') {
     if (!lineStart && !afterSentence(index)) return -1;
     if (
@@ -158,8 +176,8 @@ function nameAfterTrigger(index: number, spans: Span[]): number {
     if (strength === 'salutation' && (isPunctuation(next, 44) || isPunctuation(next, 0x60c))) next += 1;
     // "The patient, Cleora Wunsch, was seen": a name set off by commas after a weak trigger.
     else if (
-      strength === 'weak' &&
-      (isPunctuation(next, 44) || isPunctuation(next, 0x60c)) &&
+      (strength === 'weak' || owned) &&
+      (isPunctuation(next, 44) || isPunctuation(next, 0x60c) || (strength === 'weak' && isPunctuation(next, 40))) &&
       next + 1 < tokens.count &&
       joined(next + 1)
     ) {
@@ -179,6 +197,7 @@ function nameAfterTrigger(index: number, spans: Span[]): number {
     }
     const found = takeLatinName(next, true);
     if (!found || (apposition && !endsPhrase(found.after))) return -1;
+    if (owned) return acceptOwned(found, apposition) ? emit(found.first, found.last, spans) : -1;
     const patientLowerCase = trigger.patient && !has(index, capitalised);
     // A capitalised weak trigger of one word is likely a heading word ("Patient Safety Week", "Named
     // Exports Supported"): then only a listed given name counts.
@@ -186,10 +205,21 @@ function nameAfterTrigger(index: number, spans: Span[]): number {
       strength === 'weak' &&
       has(index, capitalised) &&
       match.after === index + 1 &&
-      !(givenMask(found.firstWord) & given);
+      !apposition &&
+      !(givenMask(found.firstWord) & given) &&
+      !followedByIdentity(found);
     // "Dear Anwen and Gethin,", "Bonjour Maëlle et Loïc,": two people greeted, the pair ending the phrase.
     const second = strength === 'salutation' && !headingLike ? secondOfPair(found) : undefined;
-    if (second || (acceptLatin(found, strength, patientLowerCase, lineEndsAfter(found.last)) && !headingLike)) {
+    const accepted =
+      acceptLatin(found, strength, patientLowerCase, lineEndsAfter(found.last)) ||
+      (strength === 'given-only' && selfIntroduced(found)) ||
+      (strength === 'subject' &&
+        found.words >= 2 &&
+        (followedByIdentity(found) || (lineEndsAfter(found.last) && familyNameShaped(found.last)))) ||
+      (strength === 'named' && personNamed(index, found)) ||
+      (strength === 'self' && greetedSelf(index, found));
+    if (second || (accepted && !headingLike)) {
+      if (strength === 'field' || strength === 'role') return nameInField(found, spans);
       const after = emit(found.first, found.last, spans);
       return second ? emit(second.first, second.last, spans) : after;
     }
@@ -205,6 +235,21 @@ function nameAfterTrigger(index: number, spans: Span[]): number {
     if (acceptArabic(found, strength === 'strong' ? 'field' : strength, alone)) return emitArabic(found, spans);
   }
   return -1;
+}
+
+/**
+ * The name after a field or role, and the names after it on the line ("Attendees: Ana Lima, Tom
+ * Hart"); an inverted name is one ("Name: LIMA, Ana").
+ */
+function nameInField(found: Found, spans: Span[]): number {
+  if (found.words === 1 && isPunctuation(found.after, 44) && joined(found.after + 1)) {
+    const given = takeLatinName(found.after + 1, true);
+    if (given && given.first === found.after + 1 && given.words <= 2 && lineEndsAfter(given.last))
+      return emit(found.first, given.last, spans);
+  }
+  const after = emit(found.first, found.last, spans);
+  const end = restOfList(found.after, (name) => emit(name.first, name.last, spans));
+  return end >= 0 ? end : after;
 }
 
 /** The second of two names joined by "and", "et" or "&", when the pair ends the phrase. */

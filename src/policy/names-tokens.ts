@@ -205,7 +205,8 @@ export function matchTrigger(index: number): { trigger: CompiledTrigger; after: 
       }
       if (id === -1) {
         const character = charOf(position);
-        if (character !== 58 && character !== 0xff1a) {
+        // "Name: Ana", "Name - Ana", "Contact – Ana": a dash with spaces stands for the colon.
+        if (character !== 58 && character !== 0xff1a && !(isDash(character) && spacedDash(position))) {
           matched = false;
           break;
         }
@@ -218,4 +219,10 @@ export function matchTrigger(index: number): { trigger: CompiledTrigger; after: 
     if (matched) return { trigger, after: position };
   }
   return undefined;
+}
+
+const isDash = (character: number): boolean => character === 45 || character === 0x2013 || character === 0x2014;
+/** A dash with a space on each side, not the hyphen of a word. */
+function spacedDash(index: number): boolean {
+  return has(index, spaceBefore) && index + 1 < tokens.count && has(index + 1, spaceBefore);
 }

@@ -16,6 +16,7 @@ import {
 } from './data/name-titles.js';
 import { arabicTriggers } from './data/name-triggers-arabic.js';
 import { latinTriggers, type Trigger, type TriggerStrength } from './data/name-triggers.js';
+import { latinRoleTriggers } from './data/name-triggers-roles.js';
 import {
   afterNameThings,
   arabicHonorificAdjectives,
@@ -160,7 +161,9 @@ export class NameVocabulary extends WordTable {
   }
 
   addTrigger(trigger: Trigger): void {
-    const words = trigger.phrase.split(' ').map((word) => (word === ':' ? -1 : this.add(word, 0).id));
+    // "my name's": a token is looked up without its possessive 's, so the phrase's word is too.
+    const key = (word: string): string => (/^.{2,}['’]s$/.test(word) ? word.slice(0, -2) : word);
+    const words = trigger.phrase.split(' ').map((word) => (word === ':' ? -1 : this.add(key(word), 0).id));
     const head = this.entries[words[0]!]!;
     head.mask |= triggerHead;
     const lastWord = words.filter((id) => id >= 0).pop()!;
@@ -250,6 +253,7 @@ function buildVocabulary(): NameVocabulary {
   // "Claude Opus", "Gemini Pro": in a prompt, an assistant's name is not a person's.
   for (const word of assistantNames) words.add(word, assistant | needsContext);
   for (const trigger of latinTriggers) words.addTrigger(trigger);
+  for (const trigger of latinRoleTriggers) words.addTrigger(trigger);
   for (const trigger of arabicTriggers) words.addTrigger(trigger);
   words.addTrigger({ phrase: 'يا', strength: 'salutation' });
   // Trigger words in the tail filter are the last of each phrase (addTrigger marks them).

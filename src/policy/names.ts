@@ -273,9 +273,19 @@ function followsContext(start: number): boolean {
     while (before >= 0 && (isSpace(text.charCodeAt(before)) || isNewline(text.charCodeAt(before)))) before -= 1;
     if (before < 0) return false;
     let character = text.charCodeAt(before);
-    if (character === 0x2014 || character === 0x2013) return lineStartAt(before);
-    if (character === 58 || character === 44 || character === 0xff1a || character === 0x60c || character === 46) {
-      // "Dr. Haddad", "Name: John", "Regards,\nJohn"; not "3.5 Million".
+    if ((character === 0x2014 || character === 0x2013) && lineStartAt(before)) return true;
+    if (
+      character === 58 ||
+      character === 44 ||
+      character === 0xff1a ||
+      character === 0x60c ||
+      character === 46 ||
+      character === 33 ||
+      character === 0x2014 ||
+      character === 0x2013 ||
+      (character === 45 && before > 0 && isSpace(text.charCodeAt(before - 1)))
+    ) {
+      // "Dr. Haddad", "Name: John", "Regards,\nJohn", "Cheers!\nJohn", "Contact - John"; not "3.5 Million".
       before -= 1;
       while (before >= 0 && isSpace(text.charCodeAt(before))) before -= 1;
       if (before < 0) return false;
