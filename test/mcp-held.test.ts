@@ -173,6 +173,23 @@ describe('held MCP tool calls', () => {
     assert.ok(!filed.includes('file_report:B'));
   });
 
+  it('a call held while its server is cut is not run when approved', async () => {
+    const call = agent.callTool({ name: 'desk__file_report', arguments: { subject: 'during cut' } });
+    const held = await heldFor('during cut');
+    const admin = { authorization: `Bearer ${gateway.key}` };
+    const cut = await postJson(`${gateway.url}/v1/admin/cut`, { provider: 'desk' }, admin);
+    assert.equal(cut.status, 200, cut.text);
+    try {
+      assert.equal((await decide(held, 'approve')).status, 200);
+      const result = await call;
+      assert.equal(result._meta?.['sovereign/verdict'], 'DENY');
+      assert.match(JSON.stringify(result.content), /cut off/);
+      assert.ok(!filed.includes('file_report:during cut'));
+    } finally {
+      assert.equal((await postJson(`${gateway.url}/v1/admin/uncut`, { provider: 'desk' }, admin)).status, 200);
+    }
+  });
+
   it('a receipt releases a call once; the same receipt again is a replay', async () => {
     const policyHash = gateway.app.gateway.policyHash;
     const args = { subject: 'invoice 7' };
@@ -212,5 +229,96 @@ describe('held MCP tool calls', () => {
     });
     assert.equal(other._meta?.['sovereign/verdict'], 'DENY', 'a receipt for other arguments releases nothing');
     assert.equal(filed.filter((entry) => entry.startsWith('pay:')).length, 1);
+  });
+});
+
+describe('the default tool rule trusts read-only claims of owned servers only', () => {
+  const clock = new ManualClock();
+  const ran: string[] = [];
+  let owned: EverythingServer;
+  let rented: EverythingServer;
+  let gateway: TestGateway;
+  let agent: Client;
+  const peeker = (label: string) => () => {
+    const server = new McpServer({ name: label, version: '1.0.0' });
+    server.registerTool('peek', { description: 'Reads a counter.', annotations: { readOnlyHint: true } }, async () => {
+      ran.push(label);
+      return { content: [{ type: 'text', text: `${label}: 3` }] };
+    });
+    return { server };
+  };
+
+  before(async () => {
+    owned = await hostMcpServer(peeker('owned'));
+    rented = await hostMcpServer(peeker('rented'));
+    gateway = await startTestGateway(
+      {
+        providers: [],
+        models: {},
+        actions: { halt_timeout_s: 30 },
+        mcp: {
+          servers: [
+            {
+              id: 'ours',
+              transport: 'http',
+              url: owned.url,
+              jurisdiction: 'local',
+              operator: 'IT',
+              ownership: 'owned',
+            },
+            {
+              id: 'theirs',
+              transport: 'http',
+              url: rented.url,
+              jurisdiction: 'US',
+              operator: 'Vendor',
+              ownership: 'rented',
+            },
+          ],
+        },
+      },
+      { clock },
+    );
+    agent = new Client({ name: 'test-agent', version: '1.0.0' });
+    await agent.connect(
+      new StreamableHTTPClientTransport(new URL(`${gateway.url}/mcp`), {
+        requestInit: { headers: { authorization: `Bearer ${gateway.key}` } },
+      }),
+    );
+  });
+  after(async () => {
+    await agent.close();
+    await gateway.close();
+    await owned.close();
+    await rented.close();
+  });
+
+  it("runs an owned server's read-only tool at once, and holds a rented one's, whatever it claims", async () => {
+    const mine = await agent.callTool({ name: 'ours__peek', arguments: {} });
+    assert.equal(mine._meta?.['sovereign/verdict'], 'ALLOW');
+    const theirs = agent.callTool({ name: 'theirs__peek', arguments: {} });
+    await until(
+      () => gateway.store.actionsWithStatus('held', 10),
+      (held) => held.some((action) => action.action === 'theirs__peek'),
+      'the call is held',
+    );
+    await clock.advance(31_000);
+    const result = await theirs;
+    assert.equal(result._meta?.['sovereign/verdict'], 'HALTED');
+    assert.deepEqual(ran, ['owned']);
+  });
+
+  it('refuses JSON-RPC batches', async () => {
+    const batch = [
+      { jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} },
+      { jsonrpc: '2.0', id: 2, method: 'tools/list', params: {} },
+    ];
+    const response = await postJson(`${gateway.url}/mcp`, batch, {
+      authorization: `Bearer ${gateway.key}`,
+      accept: 'application/json, text/event-stream',
+      'mcp-session-id': (agent.transport as StreamableHTTPClientTransport).sessionId!,
+    });
+    assert.equal(response.status, 400);
+    assert.equal(response.json.error.code, -32600);
   });
 });

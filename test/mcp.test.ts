@@ -60,7 +60,13 @@ describe('the MCP gateway', () => {
       providers: [],
       models: {},
       policy: piiOwnedPolicy,
-      actions: { halt_timeout_s: 120 },
+      actions: {
+        halt_timeout_s: 120,
+        rules: [
+          { match: { tool: ['files__write_file'] }, require: 'approval' },
+          { match: { tool: ['files__*', 'everything__*'] }, require: 'none' },
+        ],
+      },
       mcp: {
         servers: [
           {

@@ -96,7 +96,11 @@ export function createAdminEndpoints(
     cut: { target: CutRecord['target']; value: string },
     lifting: boolean,
   ): Promise<void> {
-    const descriptions = [...exchange.gateway.catalog.providers.values()].map((provider) => provider.description);
+    const descriptions = [
+      ...[...exchange.gateway.catalog.providers.values()].map((provider) => provider.description),
+      // MCP tool servers are cut like providers (the policy's cut check covers them too).
+      ...config.mcp.servers.map((server) => ({ ...server, kind: `mcp-${server.transport}` })),
+    ];
     const known = new Set(
       descriptions.map((description) => (cut.target === 'provider' ? description.id : description[cut.target])),
     );

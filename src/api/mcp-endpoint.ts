@@ -48,17 +48,25 @@ export interface McpEndpointOptions {
   maxSessionsPerKey?: number;
 }
 
-/** Events kept per session for Last-Event-ID resumption: the newest ones, bounded. */
+/** Events kept per session for Last-Event-ID resumption: the newest ones, bounded in number and in size. */
 const eventsKept = 1_000;
+const eventBytesKept = 8 * 1024 * 1024;
 
 /** A bounded in-memory event store: a client that reconnects within a stream gets what it missed, if recent. */
 class SessionEvents implements EventStore {
-  private readonly events = new Map<string, { streamId: string; message: JSONRPCMessage }>();
+  private readonly events = new Map<string, { streamId: string; message: JSONRPCMessage; bytes: number }>();
+  private bytes = 0;
 
   async storeEvent(streamId: string, message: JSONRPCMessage): Promise<string> {
     const id = `${streamId}_${randomUUID()}`;
-    this.events.set(id, { streamId, message });
-    if (this.events.size > eventsKept) this.events.delete(this.events.keys().next().value!);
+    const bytes = JSON.stringify(message).length;
+    this.events.set(id, { streamId, message, bytes });
+    this.bytes += bytes;
+    while (this.events.size > eventsKept || (this.bytes > eventBytesKept && this.events.size > 1)) {
+      const [oldest, event] = this.events.entries().next().value!;
+      this.events.delete(oldest);
+      this.bytes -= event.bytes;
+    }
     return id;
   }
 
@@ -92,11 +100,16 @@ export function createMcpEndpoint(options: McpEndpointOptions) {
   const visibleTools = (tenant: Tenant): Tool[] =>
     options.federation
       .list()
-      .filter(
-        (tool) =>
-          options.gate.toolRule(tenant.name, tool.name, tool.tool.annotations?.readOnlyHint === true) !== undefined,
-      )
-      .map((tool) => ({ ...tool.tool, name: tool.name }));
+      .filter((tool) => options.gate.toolRule(tenant.name, tool.name, tool.readOnly) !== undefined)
+      // Only what the pin covers is shown: a field outside it (_meta, icons) could change unseen.
+      .map(({ tool, name }) => ({
+        name,
+        ...(tool.title !== undefined ? { title: tool.title } : {}),
+        ...(tool.description !== undefined ? { description: tool.description } : {}),
+        inputSchema: tool.inputSchema,
+        ...(tool.outputSchema !== undefined ? { outputSchema: tool.outputSchema } : {}),
+        ...(tool.annotations !== undefined ? { annotations: tool.annotations } : {}),
+      }));
 
   function newServer(session: () => Session): Server {
     const server = new Server(
@@ -117,19 +130,26 @@ export function createMcpEndpoint(options: McpEndpointOptions) {
       return {
         tenant: current.tenant,
         sessionId: current.id,
-        requestId: `mcp-${current.id.slice(0, 8)}-${String(extra.requestId)}`.slice(0, 128),
+        // Ours, not the client's JSON-RPC id: what a client types could be data, and the ledger keeps it for good.
+        requestId: `mcp-${randomUUID()}`,
         signal: extra.signal,
       };
     };
     server.setRequestHandler(ListResourcesRequestSchema, async () => ({
-      resources: options.federation.resources().map(({ resource, uri }) => ({ ...resource, uri })),
+      resources: options.federation
+        .resources()
+        .filter(({ server: from }) => options.calls.mayRead(session().tenant.name, `${from.config.id}__resources/read`))
+        .map(({ resource, uri }) => ({ ...resource, uri })),
     }));
     server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => ({ resourceTemplates: [] }));
     server.setRequestHandler(ReadResourceRequestSchema, async (request, extra) =>
       options.calls.readResource(reader(extra), request.params.uri),
     );
     server.setRequestHandler(ListPromptsRequestSchema, async () => ({
-      prompts: options.federation.prompts().map(({ prompt, name }) => ({ ...prompt, name })),
+      prompts: options.federation
+        .prompts()
+        .filter(({ name }) => options.calls.mayRead(session().tenant.name, name))
+        .map(({ prompt, name }) => ({ ...prompt, name })),
     }));
     server.setRequestHandler(GetPromptRequestSchema, async (request, extra) =>
       options.calls.getPrompt(reader(extra), request.params.name, request.params.arguments ?? {}),
@@ -143,7 +163,7 @@ export function createMcpEndpoint(options: McpEndpointOptions) {
         {
           tenant: current.tenant,
           sessionId: current.id,
-          requestId: `mcp-${current.id.slice(0, 8)}-${String(extra.requestId)}`.slice(0, 128),
+          requestId: `mcp-${randomUUID()}`,
           signal: extra.signal,
           ...(token !== undefined
             ? {
@@ -164,11 +184,11 @@ export function createMcpEndpoint(options: McpEndpointOptions) {
   }
 
   /** Closes sessions unused for `idleMs`, and this key's oldest past its limit. */
-  async function sweep(keyId: string): Promise<void> {
+  async function sweep(keyId: string, fresh: string): Promise<void> {
     const now = options.clock.now();
     const stale = [...sessions.values()].filter((session) => now - session.lastUsed > idleMs);
     const mine = [...sessions.values()]
-      .filter((session) => session.keyId === keyId)
+      .filter((session) => session.keyId === keyId && session.id !== fresh)
       .sort((a, b) => a.lastUsed - b.lastUsed);
     if (mine.length >= perKey) stale.push(...mine.slice(0, mine.length - perKey + 1));
     await Promise.all([...new Set(stale)].map((session) => session.transport.close()));
@@ -200,6 +220,14 @@ export function createMcpEndpoint(options: McpEndpointOptions) {
           return 400;
         }
       }
+      if (Array.isArray(parsed)) {
+        // Batches left the protocol in 2025-06-18; one message per request keeps the rate limit per call.
+        response.writeHead(400, { 'content-type': 'application/json' });
+        response.end(
+          JSON.stringify({ jsonrpc: '2.0', error: { code: -32600, message: 'Batches are not accepted' }, id: null }),
+        );
+        return 400;
+      }
       const named = request.headers['mcp-session-id'];
       const sessionId = Array.isArray(named) ? named[0] : named;
       if (sessionId !== undefined) {
@@ -227,7 +255,6 @@ export function createMcpEndpoint(options: McpEndpointOptions) {
         );
         return 400;
       }
-      await sweep(tenant.keyId);
       let session: Session | undefined;
       const transport = new StreamableHTTPServerTransport({
         sessionIdGenerator: () => randomUUID(),
@@ -246,6 +273,8 @@ export function createMcpEndpoint(options: McpEndpointOptions) {
       await transport.handleRequest(request, response, parsed);
       // Not an initialize request: no session was made; nothing is kept.
       if (!session) await server.close();
+      // A new session: idle ones, and this key's oldest past its limit, are closed.
+      else await sweep(tenant.keyId, session.id);
       return response.statusCode;
     },
 

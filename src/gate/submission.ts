@@ -92,7 +92,7 @@ export class RuleBook {
 
   /**
    * What an MCP tool call needs: the first rule whose `match.tool` names it (and whose `agent`, if any, names the key).
-   * With no rule naming tools at all, a tool its server marks read-only needs nothing and any other an approval; once
+   * With no rule naming tools at all, a tool an owned server marks read-only (`readOnly`) needs nothing and any other an approval; once
    * rules name tools, a tool none of them names is denied (undefined): the gate fails closed.
    */
   toolRuleFor(agentId: string, tool: string, readOnly: boolean): MatchedRule | undefined {

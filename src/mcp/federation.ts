@@ -17,6 +17,9 @@ import { ToolServer, type ToolServerDependencies } from './tool-server.js';
 /** Server ids are [a-z0-9-]: the first `__` of a prefixed name is where the server's id ends. */
 export const separator = '__';
 
+/** A tool or prompt name as MCP defines them: 1 to 128 of A–Z a–z 0–9 _ - . */
+export const validName = (name: string): boolean => /^[A-Za-z0-9_.-]{1,128}$/.test(name);
+
 /** A server's resource URI as the gateway shows it. */
 export const resourceUri = (server: string, uri: string): string => `mcp://${server}/${encodeURIComponent(uri)}`;
 
@@ -31,6 +34,11 @@ export interface FederatedTool {
   status: 'active' | 'quarantined';
   /** Why it was held at discovery, if it was. */
   flag: string | null;
+  /**
+   * The server says the tool only reads (`readOnlyHint`) and the server is owned: a claim the gateway cannot check,
+   * taken only from its own servers (a rented one could say so of a write).
+   */
+  readOnly: boolean;
 }
 
 export interface FederationDependencies {
@@ -98,6 +106,7 @@ export class Federation {
     const { store, append, clock, policyHash } = this.dependencies;
     for (const tool of server.tools) {
       const name = `${server.config.id}${separator}${tool.name}`;
+      if (!validName(tool.name)) continue;
       const definition = canonicalDefinition(tool);
       const sha256 = sha256Hex(definition);
       const pin = this.pins.get(name);
@@ -183,6 +192,8 @@ export class Federation {
     const tools = new Map<string, FederatedTool>();
     for (const server of this.servers.values())
       for (const tool of server.tools) {
+        // A name outside MCP's form is not served (it would go into ledger entries and metric labels as sent).
+        if (!validName(tool.name)) continue;
         const name = `${server.config.id}${separator}${tool.name}`;
         const definitionSha256 = definitionDigest(tool);
         const pin = this.pins.get(name);
@@ -194,6 +205,7 @@ export class Federation {
           definitionSha256,
           status: active ? 'active' : 'quarantined',
           flag: pin?.flag ?? null,
+          readOnly: tool.annotations?.readOnlyHint === true && server.config.ownership === 'owned',
         });
       }
     this.tools = tools;
@@ -239,7 +251,9 @@ export class Federation {
     return [...this.servers.values()]
       .filter((server) => server.state === 'ready')
       .flatMap((server) =>
-        server.prompts.map((prompt) => ({ server, prompt, name: `${server.config.id}${separator}${prompt.name}` })),
+        server.prompts
+          .filter((prompt) => validName(prompt.name))
+          .map((prompt) => ({ server, prompt, name: `${server.config.id}${separator}${prompt.name}` })),
       );
   }
 

@@ -14,6 +14,7 @@ import { asGatewayError } from '../core/errors.js';
 import { sha256Hex } from '../ledger/hash.js';
 import { labelLocations } from '../pipeline/classify.js';
 import type { Gateway } from '../pipeline/gateway.js';
+import type { ActionGate } from '../gate/gate.js';
 import type { Federation } from './federation.js';
 import { safeMessage, type Target, type ToolCaller, type ToolLedger } from './tool-record.js';
 
@@ -25,14 +26,15 @@ function refusedRequest(result: CallToolResult): McpError {
 
 export class ToolReads {
   constructor(
-    private readonly options: { federation: Federation; gateway: Gateway },
+    private readonly options: { federation: Federation; gateway: Gateway; gate: ActionGate },
     private readonly ledger: ToolLedger,
   ) {}
 
   /**
    * resources/read of one of the gateway's resource URIs: the server's URI is what is sent (classified and decided
    * like a tool's arguments), the contents are classified, and the read is a ledger entry (kind tool_call, named
-   * `<server>__resources/read`). Reading needs no gate rule: nothing acts.
+   * `<server>__resources/read`). Nothing acts, so nothing is held: with no rule naming tools a read passes; once rules
+   * name tools, a read needs one naming it (`files__resources/read`, `files__*`) with `require: none`.
    */
   async readResource(caller: ToolCaller, uri: string): Promise<ReadResourceResult> {
     const resolved = this.options.federation.resolveResource(uri);
@@ -61,6 +63,11 @@ export class ToolReads {
     return result.answer;
   }
 
+  /** Whether this key may read this (a resource's `<server>__resources/read`, a prompt's name): see readResource. */
+  mayRead(tenant: string, name: string): boolean {
+    return this.options.gate.toolRule(tenant, name, true)?.requirement === 'none';
+  }
+
   /** The path of a read (a resource, a prompt): policy over what is sent, the request, its answer classified, one entry. */
   private async relay<Answer extends { _meta?: Record<string, unknown> }>(
     caller: ToolCaller,
@@ -70,6 +77,18 @@ export class ToolReads {
   ): Promise<{ answer: Answer } | { refused: CallToolResult }> {
     const { gateway } = this.options;
     const argumentsSha256 = sha256Hex(canonicalJson(sent));
+    if (!this.mayRead(caller.tenant.name, target.name))
+      return {
+        refused: await this.ledger.refuse(
+          caller,
+          { found: target },
+          argumentsSha256,
+          [],
+          'no_rule',
+          'DENY',
+          'No rule in actions.rules lets this key read this (reads need a rule naming them with require: none).',
+        ),
+      };
     let check: Awaited<ReturnType<Gateway['checkDestination']>>;
     try {
       check = await gateway.checkDestination(sent, [], target.server.description);

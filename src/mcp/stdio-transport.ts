@@ -60,8 +60,13 @@ export class ProcessGroupStdioTransport implements Transport {
       child.once('spawn', () => resolve());
       child.once('close', () => {
         this.child = undefined;
-        // The server is gone (it exited or crashed): what it started goes with it.
-        if (child.pid !== undefined) this.signalGroup(child.pid, 'SIGTERM');
+        // The server is gone (it exited or crashed): what it started goes with it, killed after the grace if it
+        // ignores SIGTERM.
+        if (child.pid !== undefined) {
+          const group = child.pid;
+          this.signalGroup(group, 'SIGTERM');
+          void this.settings.clock.sleep(exitGraceMs).then(() => this.signalGroup(group, 'SIGKILL'));
+        }
         this.onclose?.();
       });
       child.stdout!.on('data', (chunk: Buffer) => {
@@ -83,7 +88,8 @@ export class ProcessGroupStdioTransport implements Transport {
       child.stderr!.setEncoding('utf8');
       child.stderr!.on('data', (text: string) => {
         const lines = (partial + text).split('\n');
-        partial = lines.pop() ?? '';
+        // A line that never ends is cut: at most 2,000 characters of it are kept.
+        partial = (lines.pop() ?? '').slice(0, 2_000);
         for (const line of lines) if (line !== '') this.settings.onStderr?.(line.slice(0, 2_000));
       });
     });

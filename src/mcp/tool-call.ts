@@ -34,6 +34,9 @@ export interface ToolCallOptions {
   onCall?: (server: string, tool: string, verdict: ToolEntry['verdict'], outcome: EntryRecord['outcome']) => void;
 }
 
+/** The largest tool result relayed (its canonical JSON, in characters): the body limit's default, 4 MiB. */
+export const maxResultCharacters = 4 * 1024 * 1024;
+
 /** The `_meta` key of a call's params that carries an action receipt (as POST /v1/actions takes one). */
 export const actionReceiptKey = 'sovereign/action_receipt';
 
@@ -59,6 +62,11 @@ export class ToolCalls {
 
   getPrompt(caller: ToolCaller, name: string, args: Record<string, string>): Promise<GetPromptResult> {
     return this.reads.getPrompt(caller, name, args);
+  }
+
+  /** Whether a key may read a resource (`<server>__resources/read`) or get a prompt (its prefixed name). */
+  mayRead(tenant: string, name: string): boolean {
+    return this.reads.mayRead(tenant, name);
   }
 
   async call(
@@ -112,8 +120,7 @@ export class ToolCalls {
         `Refused by policy: ${check.why}`,
         findings,
       );
-    const readOnly = found.tool.annotations?.readOnlyHint === true;
-    const rule = gate.toolRule(caller.tenant.name, name, readOnly);
+    const rule = gate.toolRule(caller.tenant.name, name, found.readOnly);
     if (!rule)
       return this.ledger.refuse(
         caller,
@@ -129,18 +136,39 @@ export class ToolCalls {
       reason: rule.requirement === 'none' ? 'allowed' : rule.requirement,
     };
     if (rule.requirement !== 'none') {
-      const verdict = await this.held(
-        caller,
-        gate.submit(
-          { agentId: caller.tenant.name, action: name, params: args, amount: null, receipt: meta?.[actionReceiptKey] },
-          {
-            requestId: caller.requestId,
-            submitter: { keyId: caller.tenant.keyId, name: caller.tenant.name },
-            requestSha256: argumentsSha256,
-          },
-          { rule },
-        ),
-      );
+      let verdict: Verdict;
+      try {
+        verdict = await this.held(
+          caller,
+          gate.submit(
+            {
+              agentId: caller.tenant.name,
+              action: name,
+              params: args,
+              amount: null,
+              receipt: meta?.[actionReceiptKey],
+            },
+            {
+              requestId: caller.requestId,
+              submitter: { keyId: caller.tenant.keyId, name: caller.tenant.name },
+              requestSha256: argumentsSha256,
+            },
+            { rule },
+          ),
+        );
+      } catch {
+        // The gate could not store or record the action: nothing runs, and the refusal is recorded here.
+        return this.ledger.refuse(
+          caller,
+          base,
+          argumentsSha256,
+          labels,
+          'gate_unavailable',
+          'DENY',
+          'The action gate could not record this call; it was not run. Retry later.',
+          findings,
+        );
+      }
       if (verdict.outcome !== 'allowed') {
         const { verdict: said, reason, detail } = refusalOf(verdict);
         return this.ledger.refuse(
@@ -155,6 +183,45 @@ export class ToolCalls {
         );
       }
       gated = { reason: verdict.approvedBy ? 'approved' : 'receipt', actionId: verdict.actionId };
+      // A hold can last minutes: what was checked before it is checked again (the tool as pinned, the policy's answer,
+      // a cut, the caller still there) before anything runs.
+      const now = federation.find(name);
+      if (now?.status !== 'active' || now.definitionSha256 !== found.definitionSha256)
+        return this.ledger.refuse(
+          caller,
+          { ...base, actionId: gated.actionId },
+          argumentsSha256,
+          labels,
+          'changed_while_held',
+          'DENY',
+          `The tool ${name} changed or went away while the call was held; it was not run.`,
+          findings,
+        );
+      const again = await gateway
+        .checkDestination({ arguments: args }, [], found.server.description)
+        .catch(() => undefined);
+      if (!again?.allowed)
+        return this.ledger.refuse(
+          caller,
+          { ...base, actionId: gated.actionId },
+          argumentsSha256,
+          labels,
+          'policy',
+          'DENY',
+          `Refused by policy after the hold: ${again?.why ?? 'the arguments could not be classified again'}`,
+          findings,
+        );
+      if (caller.signal?.aborted)
+        return this.ledger.refuse(
+          caller,
+          { ...base, actionId: gated.actionId },
+          argumentsSha256,
+          labels,
+          'client_closed',
+          'DENY',
+          'The caller went away while the call was held; it was not run.',
+          findings,
+        );
     }
     let result: CallToolResult;
     let outcome: EntryRecord['outcome'] = 'ok';
@@ -169,6 +236,21 @@ export class ToolCalls {
         content: [{ type: 'text', text: `The tool server "${found.server.config.id}" failed: ${safeMessage(error)}` }],
       };
     }
+    let { _meta: _dropped, ...unmarked } = result;
+    let canonical = canonicalJson(unmarked);
+    if (canonical.length > maxResultCharacters) {
+      // A tool server cannot make the gateway hold, scan and send any amount: past the limit the result is withheld.
+      outcome = 'error';
+      errorCode = 'result_too_large';
+      result = {
+        isError: true,
+        content: [
+          { type: 'text', text: `The tool's result is larger than ${maxResultCharacters} characters; it is withheld.` },
+        ],
+      };
+      ({ _meta: _dropped, ...unmarked } = result);
+      canonical = canonicalJson(unmarked);
+    }
     const resultLabels = await gateway
       .checkDestination(
         { content: result.content, structuredContent: result.structuredContent },
@@ -177,8 +259,7 @@ export class ToolCalls {
       )
       .then((seen) => seen.classification.labels)
       .catch(() => ['opaque.unscanned']);
-    const { _meta: _dropped, ...unmarked } = result;
-    const resultSha256 = sha256Hex(canonicalJson(unmarked));
+    const resultSha256 = sha256Hex(canonical);
     return this.ledger.record(caller, {
       found,
       argumentsSha256,

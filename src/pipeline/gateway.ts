@@ -226,7 +226,20 @@ export class Gateway {
       targets,
       opaque,
     };
-    const decision = decide(this.policy, classification.labels, [destination]);
+    let decision = decide(this.policy, classification.labels, [destination]);
+    // The model layer reads what would leave for a destination that is not owned, as for a model call.
+    if (this.options.deepScanner && destination.ownership !== 'owned' && decision.mode === 'allow') {
+      const deeper = await this.deeper(classification);
+      if (deeper.deepScan.outcome === 'incomplete')
+        return {
+          classification,
+          decision,
+          allowed: false,
+          why: `The deep scan could not finish (${deeper.deepScan.reason ?? 'unknown'}), so only owned servers may be sent this.`,
+        };
+      Object.assign(classification, deeper.classification);
+      decision = decide(this.policy, classification.labels, [destination]);
+    }
     if (this.cutOf(destination))
       return { classification, decision, allowed: false, why: `${destination.id} is cut off from routing.` };
     const home: Candidate = {
@@ -271,6 +284,24 @@ export class Gateway {
     const plan = this.plan(all, classification);
     const scanner = this.options.deepScanner;
     if (!scanner || !plan.candidates.some(leavesHome)) return plan;
+    const deeper = await this.deeper(classification);
+    if (deeper.deepScan.outcome !== 'incomplete')
+      return { ...this.plan(all, deeper.classification), deepScan: deeper.deepScan };
+    return {
+      ...plan,
+      candidates: plan.candidates.filter((candidate) => !leavesHome(candidate)),
+      deepScan: deeper.deepScan,
+    };
+  }
+
+  /**
+   * The classification read again with the model layer, within its time (on the clock); `incomplete` when it could
+   * not finish (then only owned destinations may be used: fail closed).
+   */
+  private async deeper(
+    classification: Classification,
+  ): Promise<{ classification: Classification; deepScan: DeepScanOutcome }> {
+    const scanner = this.options.deepScanner!;
     const timeoutMs = this.options.config.policy?.detectors?.ner?.timeout_ms ?? deepScanDefaults.timeout_ms;
     const scan = new AbortController();
     const timer = new AbortController();
@@ -287,17 +318,15 @@ export class Gateway {
           );
         }),
       ]);
-      const deeper = withSpans(classification, spans);
       const found = spans.some((list) => list.length > 0);
-      return { ...this.plan(all, deeper), deepScan: { engine: scanner.engine, outcome: found ? 'found' : 'clear' } };
+      return {
+        classification: withSpans(classification, spans),
+        deepScan: { engine: scanner.engine, outcome: found ? 'found' : 'clear' },
+      };
     } catch (error) {
       scan.abort();
       const reason = error instanceof DeepScanError ? error.message : 'the model failed';
-      return {
-        ...plan,
-        candidates: plan.candidates.filter((candidate) => !leavesHome(candidate)),
-        deepScan: { engine: scanner.engine, outcome: 'incomplete', reason },
-      };
+      return { classification, deepScan: { engine: scanner.engine, outcome: 'incomplete', reason } };
     } finally {
       timer.abort();
     }
