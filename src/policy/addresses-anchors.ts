@@ -3,6 +3,7 @@
 // alone. Most digit groups of a text dense with numbers are passed over here, a run of groups in one read.
 import { germanStreetSuffixes } from './data/address-words.js';
 import { words } from './addresses-tokens.js';
+import { scan } from './codes.js';
 import { tokens } from './tokens.js';
 import {
   fold,
@@ -21,7 +22,7 @@ import {
 const wordsAfterNumber = 8;
 
 const isArabicLetterAt = (position: number): boolean =>
-  position >= 0 && position < tokens.text.length && isArabicLetter(tokens.text.charCodeAt(position));
+  position >= 0 && position < scan.length && isArabicLetter(scan.codes[position]!);
 
 /**
  * The end of the anchor at start if it is worth a window, else minus where the scan goes on. A
@@ -30,11 +31,11 @@ const isArabicLetterAt = (position: number): boolean =>
  * with a street type in the words after it; an Arabic street word when it stands alone.
  */
 export function anchorEnd(start: number, matched: number): number {
-  const text = tokens.text;
-  const code = text.charCodeAt(start);
+  const { codes, length } = scan;
+  const code = codes[start]!;
   if (isDigit(code)) {
     let end = start + 1;
-    while (end < text.length && isDigit(text.charCodeAt(end))) end += 1;
+    while (end < length && isDigit(codes[end]!)) end += 1;
     // No house number, postcode or box number has more than six digits.
     if (end - start > 6) return -end;
     return worthNumber(start, end) ? end : -end;
@@ -43,15 +44,15 @@ export function anchorEnd(start: number, matched: number): number {
   if (isArabicLetterAt(end)) return -end;
   if (isArabicLetterAt(start - 1)) {
     // "وشارع", "بشارع": one glued letter before the word.
-    const glued = text.charCodeAt(start - 1);
+    const glued = codes[start - 1]!;
     if (!(glued === 0x648 || glued === 0x628 || glued === 0x641) || isArabicLetterAt(start - 2)) return -end;
   }
   return end;
 }
 
 function worthNumber(start: number, end: number): boolean {
-  const text = tokens.text;
-  const before = start > 0 ? text.charCodeAt(start - 1) : 32;
+  const { codes } = scan;
+  const before = start > 0 ? codes[start - 1]! : 32;
   // Digits glued to letters: an identifier ("rfc7517", "IPv6"), or a British outward code.
   if (isLatinLetter(before)) return britishOutward(start, end);
   if (end - start === 5) return true;
@@ -65,15 +66,15 @@ function worthNumber(start: number, end: number): boolean {
  * group before an ordinal reads on ("12 725 5th Avenue" is left to the street patterns).
  */
 function insideNumberRun(start: number, end: number): boolean {
-  const text = tokens.text;
+  const { codes, length } = scan;
   let before = start - 1;
-  while (before >= 0 && isSpace(text.charCodeAt(before))) before -= 1;
-  if (before < 0 || before === start - 1 || !isDigit(text.charCodeAt(before))) return false;
+  while (before >= 0 && isSpace(codes[before]!)) before -= 1;
+  if (before < 0 || before === start - 1 || !isDigit(codes[before]!)) return false;
   let after = end;
-  while (after < text.length && isSpace(text.charCodeAt(after))) after += 1;
-  if (after === end || !isDigit(text.charCodeAt(after))) return false;
-  while (after < text.length && isDigit(text.charCodeAt(after))) after += 1;
-  return !isLatinLetter(text.charCodeAt(after));
+  while (after < length && isSpace(codes[after]!)) after += 1;
+  if (after === end || !isDigit(codes[after]!)) return false;
+  while (after < length && isDigit(codes[after]!)) after += 1;
+  return !isLatinLetter(codes[after]!);
 }
 
 /**
@@ -84,27 +85,26 @@ function insideNumberRun(start: number, end: number): boolean {
  * the last of a run, one before an ordinal) is returned as the next anchor.
  */
 export function numberRunEnd(end: number): number {
-  const text = tokens.text;
-  const length = text.length;
+  const { codes, length } = scan;
   let start = end;
-  while (start < length && isSpace(text.charCodeAt(start))) start += 1;
+  while (start < length && isSpace(codes[start]!)) start += 1;
   // No space or no digit next: the scan goes on from here (spaces hold no anchor).
-  if (start === end || !isDigit(text.charCodeAt(start))) return start;
+  if (start === end || !isDigit(codes[start]!)) return start;
   let stop = start + 1;
-  while (stop < length && isDigit(text.charCodeAt(stop))) stop += 1;
+  while (stop < length && isDigit(codes[stop]!)) stop += 1;
   for (;;) {
     // [start, stop) is a group with a digit group before it on its line, past spaces.
     const digits = stop - start;
     // A possible postcode: anchorEnd decides.
     if (digits === 5) return start;
     let after = stop;
-    while (after < length && isSpace(text.charCodeAt(after))) after += 1;
+    while (after < length && isSpace(codes[after]!)) after += 1;
     // The last group of the run: more than six digits is no anchor, else its neighbour test reads on.
-    if (after === stop || !isDigit(text.charCodeAt(after))) return digits > 6 ? after : start;
+    if (after === stop || !isDigit(codes[after]!)) return digits > 6 ? after : start;
     let next = after + 1;
-    while (next < length && isDigit(text.charCodeAt(next))) next += 1;
+    while (next < length && isDigit(codes[next]!)) next += 1;
     // A group before an ordinal ("12 725 5th Avenue"): anchorEnd decides.
-    if (digits <= 6 && isLatinLetter(text.charCodeAt(next))) return start;
+    if (digits <= 6 && isLatinLetter(codes[next]!)) return start;
     start = after;
     stop = next;
   }
@@ -112,19 +112,15 @@ export function numberRunEnd(end: number): number {
 
 /** "SW1A 1AA", "M1 1AE", "EC1A1BB": one or two capitals, the district digits, then the inward code. */
 function britishOutward(start: number, end: number): boolean {
-  const text = tokens.text;
+  const { codes } = scan;
   let letters = start;
-  while (letters > 0 && isUpper(text.charCodeAt(letters - 1)) && start - letters < 3) letters -= 1;
-  if (start - letters > 2 || (letters > 0 && isLatinLetter(text.charCodeAt(letters - 1)))) return false;
+  while (letters > 0 && isUpper(codes[letters - 1]!) && start - letters < 3) letters -= 1;
+  if (start - letters > 2 || (letters > 0 && isLatinLetter(codes[letters - 1]!))) return false;
   let position = end;
-  const after = text.charCodeAt(position);
+  const after = codes[position]!;
   if (isUpper(after) || (isDigit(after) && end - start === 1)) position += 1;
-  if (text.charCodeAt(position) === 32) position += 1;
-  return (
-    isDigit(text.charCodeAt(position)) &&
-    isUpper(text.charCodeAt(position + 1)) &&
-    isUpper(text.charCodeAt(position + 2))
-  );
+  if (codes[position]! === 32) position += 1;
+  return isDigit(codes[position]!) && isUpper(codes[position + 1]!) && isUpper(codes[position + 2]!);
 }
 
 /**
@@ -134,33 +130,33 @@ function britishOutward(start: number, end: number): boolean {
  */
 function streetWordAfter(end: number): boolean {
   const text = tokens.text;
+  const { codes, length } = scan;
   const filter = words.afterNumberFilter;
   let position = end;
   // A glued suffix: "12bis", "221B".
-  while (position < text.length && isLatinLetter(text.charCodeAt(position))) position += 1;
+  while (position < length && isLatinLetter(codes[position]!)) position += 1;
   if (position > end && marked(filter, hashRange(text, end, position))) return true;
   let lowerCase = false;
   for (let seen = 0; seen < wordsAfterNumber; seen += 1) {
     // Spaces, and a comma only before the first word ("12, rue de la Paix").
     const before = position;
-    while (position < text.length && isSpace(text.charCodeAt(position))) position += 1;
-    if (seen === 0 && text.charCodeAt(position) === 44) {
+    while (position < length && isSpace(codes[position]!)) position += 1;
+    if (seen === 0 && codes[position]! === 44) {
       position += 1;
-      while (position < text.length && isSpace(text.charCodeAt(position))) position += 1;
+      while (position < length && isSpace(codes[position]!)) position += 1;
     }
     // "N. Main St", "St. John's": a dot after a short word.
-    if (seen > 0 && position === before && text.charCodeAt(position) === 46) {
+    if (seen > 0 && position === before && codes[position]! === 46) {
       position += 1;
-      while (position < text.length && isSpace(text.charCodeAt(position))) position += 1;
+      while (position < length && isSpace(codes[position]!)) position += 1;
     } else if (seen > 0 && position === before) return false;
-    const code = text.charCodeAt(position);
+    const code = codes[position]!;
     const wordStart = position;
     if (isLatinLetter(code)) {
       while (
-        position < text.length &&
-        (isLatinLetter(text.charCodeAt(position)) ||
-          ((isApostrophe(text.charCodeAt(position)) || isHyphen(text.charCodeAt(position))) &&
-            isLatinLetter(text.charCodeAt(position + 1))))
+        position < length &&
+        (isLatinLetter(codes[position]!) ||
+          ((isApostrophe(codes[position]!) || isHyphen(codes[position]!)) && isLatinLetter(codes[position + 1]!)))
       )
         position += 1;
       // A single letter is no type ("5 E Broadway" reads on).
@@ -175,7 +171,7 @@ function streetWordAfter(end: number): boolean {
         seen === 0 &&
         position - wordStart === 3 &&
         text.startsWith('The ', wordStart) &&
-        isUpper(text.charCodeAt(position + 1))
+        isUpper(codes[position + 1]!)
       )
         return true;
       // Name words before the type are capitalised, or all in lower case, and then few.
@@ -186,14 +182,14 @@ function streetWordAfter(end: number): boolean {
     }
     if (isArabicLetter(code)) {
       // The Arabic street word comes right after the number.
-      while (position < text.length && isArabicLetter(text.charCodeAt(position))) position += 1;
+      while (position < length && isArabicLetter(codes[position]!)) position += 1;
       return seen === 0 && marked(filter, hashRange(text, wordStart, position));
     }
     if (isDigit(code)) {
       // "725 5th Avenue" reads on past an ordinal; another plain number is an anchor of its own.
-      while (position < text.length && isDigit(text.charCodeAt(position))) position += 1;
-      if (!isLatinLetter(text.charCodeAt(position))) return false;
-      while (position < text.length && isLatinLetter(text.charCodeAt(position))) position += 1;
+      while (position < length && isDigit(codes[position]!)) position += 1;
+      if (!isLatinLetter(codes[position]!)) return false;
+      while (position < length && isLatinLetter(codes[position]!)) position += 1;
       continue;
     }
     return false;
@@ -204,24 +200,24 @@ function streetWordAfter(end: number): boolean {
 /** A box word, a postcode label or a city just before the number, or a German street word. */
 function wordBeforeNumber(start: number): boolean {
   const text = tokens.text;
+  const { codes } = scan;
   let before = start - 1;
-  while (before >= 0 && isSpace(text.charCodeAt(before))) before -= 1;
+  while (before >= 0 && isSpace(codes[before]!)) before -= 1;
   // "Box: 12", "Box #12", "B.P. 123", "Bahnhofstr. 12"
-  const mark = text.charCodeAt(before);
+  const mark = before >= 0 ? codes[before]! : 0;
   const punctuated = mark === 58 || mark === 35 || mark === 46;
   if (punctuated) {
     before -= 1;
-    while (before >= 0 && isSpace(text.charCodeAt(before))) before -= 1;
+    while (before >= 0 && isSpace(codes[before]!)) before -= 1;
   }
   if (before < 0) return false;
-  const last = text.charCodeAt(before);
+  const last = codes[before]!;
   let wordStart = before;
   if (isLatinLetter(last)) {
-    while (wordStart > 0 && isLatinLetter(text.charCodeAt(wordStart - 1))) wordStart -= 1;
+    while (wordStart > 0 && isLatinLetter(codes[wordStart - 1]!)) wordStart -= 1;
     // A single Latin letter is a box word only with its dot: "B.P. 123", "P.O. Box".
     if (wordStart === before && !punctuated) return false;
-  } else if (isArabicLetter(last))
-    while (wordStart > 0 && isArabicLetter(text.charCodeAt(wordStart - 1))) wordStart -= 1;
+  } else if (isArabicLetter(last)) while (wordStart > 0 && isArabicLetter(codes[wordStart - 1]!)) wordStart -= 1;
   else return false;
   if (
     words.beforeNumberShapes.mayHold(text, wordStart, before + 1) &&
@@ -233,15 +229,15 @@ function wordBeforeNumber(start: number): boolean {
 
 /** Does text[start, end) end with a German street word ("Hauptstraße", "Bahnhofstr", "Mühlweg")? */
 function germanStreetWord(start: number, end: number): boolean {
-  const text = tokens.text;
+  const { codes } = scan;
   // Every suffix ends in e, r, g, z or m: one comparison before the suffix loop.
-  const last = text.charCodeAt(end - 1) | 32;
+  const last = codes[end - 1]! | 32;
   if (end - start < 3 || !(last === 101 || last === 114 || last === 103 || last === 122 || last === 109)) return false;
   for (const suffix of germanStreetSuffixes) {
     if (end - start < suffix.length) continue;
     let matches = true;
     for (let position = 0; position < suffix.length && matches; position += 1)
-      matches = fold(text.charCodeAt(end - suffix.length + position)) === suffix.charCodeAt(position);
+      matches = fold(codes[end - suffix.length + position]!) === suffix.charCodeAt(position);
     if (matches) return true;
   }
   return false;

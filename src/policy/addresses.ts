@@ -16,6 +16,7 @@ import {
   type Street,
 } from './addresses-tokens.js';
 import { city } from './addresses-vocabulary.js';
+import { loadCodes } from './codes.js';
 import type { Span } from './span.js';
 import {
   arabicWord,
@@ -128,6 +129,7 @@ export function findAddresses(input: string): Span[] {
   const anchors = arabic ? digitsAndStreetWords : digits;
   anchors.lastIndex = 0;
   if (!anchors.test(input)) return [];
+  const codes = loadCodes(input);
   beginAddresses(input);
   const spans: Span[] = [];
   // Tokenise only windows around the anchors; windows close together are joined into one.
@@ -137,13 +139,12 @@ export function findAddresses(input: string): Span[] {
   anchors.lastIndex = 0;
   // test(), not exec(), for digits: no match object for each of the many digits of a text.
   while (anchors.test(input)) {
-    const matched =
-      arabic && !isDigit(input.charCodeAt(anchors.lastIndex - 1)) ? arabicStreetWordLength(anchors.lastIndex) : 1;
+    const matched = arabic && !isDigit(codes[anchors.lastIndex - 1]!) ? arabicStreetWordLength(anchors.lastIndex) : 1;
     const start = anchors.lastIndex - matched;
     const end = anchorEnd(start, matched);
     if (end < 0) {
       // Past a digit group, the groups after it on its line are mostly no anchor: numberRunEnd reads them in one go.
-      anchors.lastIndex = isDigit(input.charCodeAt(start)) ? numberRunEnd(-end) : Math.max(-end, start + 1);
+      anchors.lastIndex = isDigit(codes[start]!) ? numberRunEnd(-end) : Math.max(-end, start + 1);
       continue;
     }
     if (start < tokenisedTo) {
