@@ -322,3 +322,63 @@ describe('the default tool rule trusts read-only claims of owned servers only', 
     assert.equal(response.json.error.code, -32600);
   });
 });
+
+describe('a shutdown lets MCP calls in progress finish', () => {
+  it('answers a call that is running when the gateway stops', async () => {
+    const clock = new ManualClock();
+    let release: () => void = () => undefined;
+    let started = false;
+    const slow = await hostMcpServer(() => {
+      const server = new McpServer({ name: 'slow', version: '1.0.0' });
+      server.registerTool(
+        'report',
+        { description: 'Builds a report.', annotations: { readOnlyHint: true } },
+        async () => {
+          started = true;
+          await new Promise<void>((resolve) => (release = resolve));
+          return { content: [{ type: 'text', text: 'report ready' }] };
+        },
+      );
+      return { server };
+    });
+    const gateway = await startTestGateway(
+      {
+        providers: [],
+        models: {},
+        mcp: {
+          servers: [
+            { id: 'slow', transport: 'http', url: slow.url, jurisdiction: 'local', operator: 'IT', ownership: 'owned' },
+          ],
+        },
+      },
+      { clock },
+    );
+    const agent = new Client({ name: 'test-agent', version: '1.0.0' });
+    await agent.connect(
+      new StreamableHTTPClientTransport(new URL(`${gateway.url}/mcp`), {
+        requestInit: { headers: { authorization: `Bearer ${gateway.key}` } },
+      }),
+    );
+    const call = agent.callTool({ name: 'slow__report', arguments: {} });
+    await until(
+      async () => started,
+      (yes) => yes,
+      'the tool runs',
+    );
+    let closed = false;
+    const closing = gateway.close().finally(() => (closed = true));
+    await turnOfLoop();
+    release();
+    const result = await call;
+    // The rest of the shutdown waits on the gateway's clock (the HTTP grace): move it.
+    while (!closed) {
+      await clock.advance(500);
+      await turnOfLoop();
+    }
+    assert.equal(result._meta?.['sovereign/verdict'], 'ALLOW');
+    assert.match(JSON.stringify(result.content), /report ready/);
+    await closing;
+    await agent.close().catch(() => undefined);
+    await slow.close();
+  });
+});

@@ -508,7 +508,15 @@ export function createApp(options: AppOptions): App {
       graceEndsAt = clock.now() + graceMs;
       // Held actions stay held; their waiting clients are told so (503) rather than kept through the grace time.
       gate.stop();
-      // MCP sessions hold SSE streams open: they end now (a call in progress is still recorded).
+      // MCP calls in progress are answered within the grace (held ones were just told the gateway stops); then the
+      // sessions, which hold SSE streams open, end.
+      {
+        const over = new AbortController();
+        await Promise.race([toolCalls.drain(), clock.sleep(Math.max(0, graceEndsAt - clock.now()), over.signal)]);
+        over.abort();
+        // The answers were handed to the sessions' transports; a few turns of the event loop let them be written.
+        for (let turn = 0; turn < 5; turn += 1) await new Promise((resolve) => setImmediate(resolve));
+      }
       await mcpEndpoint.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();

@@ -56,12 +56,29 @@ export class ToolCalls {
     return this.ledger.stats;
   }
 
+  /** Calls, reads and prompts being answered, for a shutdown that lets them finish. */
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  private tracked<T>(work: Promise<T>): Promise<T> {
+    this.inFlight.add(work);
+    void work.then(
+      () => this.inFlight.delete(work),
+      () => this.inFlight.delete(work),
+    );
+    return work;
+  }
+
+  /** Resolves once every call in flight now has been answered (a shutdown waits for it within its grace). */
+  async drain(): Promise<void> {
+    await Promise.allSettled([...this.inFlight]);
+  }
+
   readResource(caller: ToolCaller, uri: string): Promise<ReadResourceResult> {
-    return this.reads.readResource(caller, uri);
+    return this.tracked(this.reads.readResource(caller, uri));
   }
 
   getPrompt(caller: ToolCaller, name: string, args: Record<string, string>): Promise<GetPromptResult> {
-    return this.reads.getPrompt(caller, name, args);
+    return this.tracked(this.reads.getPrompt(caller, name, args));
   }
 
   /** Whether a key may read a resource (`<server>__resources/read`) or get a prompt (its prefixed name). */
@@ -69,7 +86,16 @@ export class ToolCalls {
     return this.reads.mayRead(tenant, name);
   }
 
-  async call(
+  call(
+    caller: ToolCaller,
+    name: string,
+    args: Record<string, unknown>,
+    meta: Record<string, unknown> | undefined,
+  ): Promise<CallToolResult> {
+    return this.tracked(this.answer(caller, name, args, meta));
+  }
+
+  private async answer(
     caller: ToolCaller,
     name: string,
     args: Record<string, unknown>,
