@@ -1,3 +1,5 @@
+import { scan } from './codes.js';
+
 // Check digits that separate real identifiers from look-alike digit runs (order numbers, dates).
 
 /** Luhn (ISO/IEC 7812-1): payment cards, Emirates ID, Saudi national ID. */
@@ -76,8 +78,20 @@ export function cardNumberValid(text: string): boolean {
   return cardNumberValidIn(text, 0, text.length);
 }
 
+/** Scratch for cardNumberValidIn: the code units of a text other than the one loaded. */
+let scratch = new Uint16Array(64);
+
 /** cardNumberValid on text[from, to), with no string made of it. */
 export function cardNumberValidIn(text: string, from: number, to: number): boolean {
+  // The text the detectors read is in the code array (codes.ts: read there, not on the string); another, a match
+  // being checked, is copied into scratch first.
+  if (scan.text === text) return cardCodesValid(scan.codes, from, to);
+  if (to - from > scratch.length) scratch = new Uint16Array(to - from);
+  for (let index = from; index < to; index += 1) scratch[index - from] = text.charCodeAt(index);
+  return cardCodesValid(scratch, 0, to - from);
+}
+
+function cardCodesValid(codes: Uint16Array, from: number, to: number): boolean {
   let count = 0;
   let sum = 0;
   let first = -1;
@@ -85,7 +99,7 @@ export function cardNumberValidIn(text: string, from: number, to: number): boole
   let same = true;
   // Luhn doubles every second digit from the right: walk from the right.
   for (let index = to - 1; index >= from; index -= 1) {
-    const value = text.charCodeAt(index) - 48;
+    const value = codes[index]! - 48;
     if (value < 0 || value > 9) continue;
     if (count > 0 && value !== first) same = false;
     if (count === 0) first = value;
@@ -102,7 +116,7 @@ export function cardNumberValidIn(text: string, from: number, to: number): boole
   let prefix = 0;
   let taken = 0;
   for (let index = from; index < to && taken < 4; index += 1) {
-    const value = text.charCodeAt(index) - 48;
+    const value = codes[index]! - 48;
     if (value < 0 || value > 9) continue;
     prefix = prefix * 10 + value;
     taken += 1;

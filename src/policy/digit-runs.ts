@@ -5,6 +5,8 @@
 // text dense with digit groups costs a few array reads a group for most patterns instead of a regular expression
 // attempt at every group start. Pure: no I/O.
 
+import { loadCodes } from './codes.js';
+
 /** The maximal runs of ASCII digits of the text read last: [starts[i], ends[i]). Buffers reused between calls. */
 const runs = {
   count: 0,
@@ -19,14 +21,16 @@ const runs = {
 /** Reads the digit runs of text. */
 export function readRuns(text: string): void {
   const length = text.length;
+  // Read from the code array (codes.ts), as the address and name detectors read this text after.
+  const codes = loadCodes(text);
   let count = 0;
   let { starts, ends } = runs;
   for (let index = 0; index < length; index += 1) {
     // (code - 48) >>> 0 > 9: anything but '0'–'9' in one comparison.
-    if ((text.charCodeAt(index) - 48) >>> 0 > 9) continue;
+    if ((codes[index]! - 48) >>> 0 > 9) continue;
     const start = index;
     index += 1;
-    while (index < length && (text.charCodeAt(index) - 48) >>> 0 <= 9) index += 1;
+    while (index < length && (codes[index]! - 48) >>> 0 <= 9) index += 1;
     if (count === starts.length) {
       grow(count * 2);
       ({ starts, ends } = runs);
@@ -54,11 +58,11 @@ function grow(capacity: number): void {
  * Fills runs.chain: for each run, its digits plus those of the runs after it that `joins` links to it, gap by gap (the
  * gap being text[ends[i], starts[i + 1])). A match starting in a run holds at most that many digits.
  */
-function chainDigits(text: string, joins: (text: string, from: number, to: number) => boolean): void {
+function chainDigits(codes: Uint16Array, joins: (codes: Uint16Array, from: number, to: number) => boolean): void {
   const { starts, ends, chain } = runs;
   for (let index = runs.count - 1; index >= 0; index -= 1) {
     let digits = ends[index]! - starts[index]!;
-    if (index + 1 < runs.count && joins(text, ends[index]!, starts[index + 1]!)) digits += chain[index + 1]!;
+    if (index + 1 < runs.count && joins(codes, ends[index]!, starts[index + 1]!)) digits += chain[index + 1]!;
     chain[index] = digits;
   }
 }
@@ -67,8 +71,8 @@ function chainDigits(text: string, joins: (text: string, from: number, to: numbe
 export type Candidates = (text: string) => number;
 
 /** One space or one dash between two groups: "4111 1111", "4111-1111". */
-const spaceOrDash = (text: string, from: number, to: number): boolean =>
-  to - from === 1 && (text.charCodeAt(from) === 32 || text.charCodeAt(from) === 45);
+const spaceOrDash = (codes: Uint16Array, from: number, to: number): boolean =>
+  to - from === 1 && (codes[from]! === 32 || codes[from]! === 45);
 
 /** How many runs were read, and where each starts. */
 export const runCount = (): number => runs.count;
@@ -81,15 +85,17 @@ export const runStart = (index: number): number => runs.starts[index]!;
  */
 export function cardMatchEnd(text: string, run: number): number {
   const { starts, ends, count } = runs;
+  // The text readRuns read: loadCodes finds it loaded (one comparison).
+  const codes = loadCodes(text);
   const start = starts[run]!;
-  if (start >= 2 && text.charCodeAt(start - 1) === 45 && (text.charCodeAt(start - 2) - 48) >>> 0 <= 9) return -1;
+  if (start >= 2 && codes[start - 1]! === 45 && (codes[start - 2]! - 48) >>> 0 <= 9) return -1;
   let digits = 0;
   let end = -1;
   for (let index = run; index < count; index += 1) {
     digits += ends[index]! - starts[index]!;
     if (digits > 19) break;
-    const linked = index + 1 < count && spaceOrDash(text, ends[index]!, starts[index + 1]!);
-    if (digits >= 13 && (!linked || text.charCodeAt(ends[index]!) === 32)) end = ends[index]!;
+    const linked = index + 1 < count && spaceOrDash(codes, ends[index]!, starts[index + 1]!);
+    if (digits >= 13 && (!linked || codes[ends[index]!]! === 32)) end = ends[index]!;
     if (!linked) break;
   }
   return end;
@@ -127,10 +133,10 @@ export const nirCandidates: Candidates = (text) => {
 };
 
 /** pii.phone: 8 digits at least, joined by at most three of space . - ( ) / */
-function phoneGap(text: string, from: number, to: number): boolean {
+function phoneGap(codes: Uint16Array, from: number, to: number): boolean {
   if (to - from > 3) return false;
   for (let index = from; index < to; index += 1) {
-    const code = text.charCodeAt(index);
+    const code = codes[index]!;
     if (!(code === 32 || code === 46 || code === 45 || code === 40 || code === 41 || code === 47)) return false;
   }
   return true;
@@ -141,18 +147,19 @@ function phoneGap(text: string, from: number, to: number): boolean {
  * with 0, or at a run of three digits and a dot or a dash (the forms of its pattern); 8 digits on at least.
  */
 export const phoneCandidates: Candidates = (text) => {
-  chainDigits(text, phoneGap);
+  const codes = loadCodes(text);
+  chainDigits(codes, phoneGap);
   const { starts, ends, chain, positions } = runs;
   let count = 0;
   for (let index = 0; index < runs.count; index += 1) {
     if (chain[index]! < 8) continue;
     const start = starts[index]!;
-    const first = text.charCodeAt(start);
+    const first = codes[start]!;
     const three = ends[index]! - start === 3;
-    const before = start > 0 ? text.charCodeAt(start - 1) : 0;
-    if ((before === 43 && first !== 48) || (before === 40 && three && text.charCodeAt(start + 3) === 41))
+    const before = start > 0 ? codes[start - 1]! : 0;
+    if ((before === 43 && first !== 48) || (before === 40 && three && codes[start + 3]! === 41))
       positions[count++] = start - 1;
-    const after = text.charCodeAt(ends[index]!);
+    const after = codes[ends[index]!]!;
     if (first === 48 || (three && (after === 46 || after === 45))) positions[count++] = start;
   }
   return count;

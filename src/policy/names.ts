@@ -86,6 +86,8 @@ function scanCapitals(input: string): void {
 /** Text with Arabic letters: every Arabic word is hashed, capitalised Latin words as in scanCapitals. */
 function scanEveryWord(input: string): void {
   const length = input.length;
+  // The code units beginNames loaded (codes.ts), read instead of the string.
+  const codes = tokens.codes;
   const tailFilter = words.tailFilter;
   const shapes = words.arabicShapes;
   let index = 0;
@@ -93,7 +95,7 @@ function scanEveryWord(input: string): void {
   /** A Latin letter since the last Arabic word: only then may a Latin trigger come before the next. */
   let latinSeen = false;
   while (index < length) {
-    let code = input.charCodeAt(index);
+    let code = codes[index]!;
     if (code < 0x621) {
       if ((code >= 65 && code <= 90) || (code >= 0xc0 && code <= 0xde && code !== 0xd7)) {
         latinSeen = true;
@@ -116,7 +118,7 @@ function scanEveryWord(input: string): void {
     do {
       if (code > 0x64a || code === 0x640) plain = false;
       index += 1;
-      code = index < length ? input.charCodeAt(index) : 0;
+      code = index < length ? codes[index]! : 0;
     } while (code >= 0x621 && (code <= 0x65f || isArabicLetter(code)));
     if (plain) {
       if (!marked(shapes, arabicShape(input, start, index))) {
@@ -139,7 +141,7 @@ function scanEveryWord(input: string): void {
         hash,
         previousTail,
         latinSeen,
-        input.charCodeAt(start) === 0x648 ? hashRange(input, start + 1, index) : -1,
+        codes[start]! === 0x648 ? hashRange(input, start + 1, index) : -1,
       );
     previousTail = marked(tailFilter, hash);
     latinSeen = false;

@@ -1,6 +1,7 @@
 // The tokens the name and address detectors read (words, numbers with a glued suffix, "SW1A",
 // punctuation), in typed arrays reused between calls: one buffer for both, as they run one after the
 // other and each call starts by resetting it.
+import { loadCodes, scan } from './codes.js';
 import {
   finish,
   fold,
@@ -49,6 +50,11 @@ export const innerCapital = 1 << 13;
 export const tokens = {
   /** The text being read; set by beginText, cleared by endText. */
   text: '',
+  /**
+   * Its code units (loadCodes), which the tokenizer reads instead of the string: the array loadCodes reuses, so
+   * valid while this text is being read (the detectors run one at a time, none calls another inside a run).
+   */
+  codes: scan.codes as Uint16Array,
   count: 0,
   capacity: 0,
   starts: new Int32Array(0),
@@ -66,6 +72,7 @@ export const tokens = {
 /** Starts reading input, with room for about as many tokens as a text of its length holds. */
 export function beginText(input: string): void {
   tokens.text = input;
+  tokens.codes = loadCodes(input);
   tokens.count = 0;
   const needed = input.length < 4096 ? 1024 : (input.length >> 1) + 16;
   const capacity = tokens.capacity;
@@ -98,12 +105,12 @@ function allocate(capacity: number, keep: boolean): void {
 const grow = (): void => allocate(tokens.capacity * 2, true);
 
 /** McDonald, MacArthur, DeShawn, LeBron, DiCaprio, VanDyke: a capital after these is a name's. */
-function namePrefix(text: string, start: number, end: number): boolean {
+function namePrefix(codes: Uint16Array, start: number, end: number): boolean {
   const length = end - start;
   if (length < 1 || length > 4) return false;
-  const first = text.charCodeAt(start) | 32;
-  const second = length > 1 ? text.charCodeAt(start + 1) | 32 : 0;
-  const third = length > 2 ? text.charCodeAt(start + 2) | 32 : 0;
+  const first = codes[start]! | 32;
+  const second = length > 1 ? codes[start + 1]! | 32 : 0;
+  const third = length > 2 ? codes[start + 2]! | 32 : 0;
   if (length === 2)
     return (
       (first === 109 && second === 99) ||
@@ -116,7 +123,7 @@ function namePrefix(text: string, start: number, end: number): boolean {
       (first === 118 && second === 97 && third === 110) ||
       (first === 118 && second === 111 && third === 110)
     );
-  return length === 4 && first === 102 && second === 105 && third === 116 && (text.charCodeAt(start + 3) | 32) === 122;
+  return length === 4 && first === 102 && second === 105 && third === 116 && (codes[start + 3]! | 32) === 122;
 }
 
 /**
@@ -125,7 +132,7 @@ function namePrefix(text: string, start: number, end: number): boolean {
  */
 export function tokenizeRange(from: number, to: number, gap: boolean): void {
   const first = tokens.count;
-  tokenizeInto(tokens.text, from, to, gap);
+  tokenizeInto(tokens.codes, from, to, gap);
   const count = tokens.count;
   // Look-ups are filled in when first needed, and the hashes tokenizeInto did not take on the way.
   tokens.masks.fill(-1, first, count);
@@ -163,7 +170,7 @@ function characterClass(code: number): number {
 const characterClasses = new Uint8Array(0x700);
 for (let code = 0; code < characterClasses.length; code += 1) characterClasses[code] = characterClass(code);
 
-function tokenizeInto(text: string, from: number, length: number, gap: boolean): void {
+function tokenizeInto(codes: Uint16Array, from: number, length: number, gap: boolean): void {
   let count = tokens.count;
   // The arrays and the capacity in locals: the loop reads them for every token.
   let { starts, ends, info, hashes, digitCounts, capacity } = tokens;
@@ -171,7 +178,7 @@ function tokenizeInto(text: string, from: number, length: number, gap: boolean):
   let pendingSpace = true;
   let index = from;
   while (index < length) {
-    const code = text.charCodeAt(index);
+    const code = codes[index]!;
     const type = code < 0x700 ? characterClasses[code]! : characterClass(code);
     if (type === spaceClass) {
       pendingSpace = true;
@@ -203,17 +210,17 @@ function tokenizeInto(text: string, from: number, length: number, gap: boolean):
       kind = latinWord;
       let running = step(hashSeed, code);
       index += 1;
-      let next = text.charCodeAt(index);
+      let next = codes[index]!;
       while (next >= 97 && next <= 122) {
         running = step(running, next);
-        next = text.charCodeAt((index += 1));
+        next = codes[(index += 1)]!;
       }
       if (index < length && (isLatinLetter(next) || isApostrophe(next) || isHyphen(next) || isDigit(next))) {
-        index = latinWordEnd(text, start, length);
+        index = latinWordEnd(codes, start, length);
         flags |= latinFlags & ~onlyCapitals;
       } else if (index <= length) hash = finish(running);
       if (index > length) index = length;
-    } else if (type === upperClass && (end = capitalisedWordEnd(text, index, length)) > 0) {
+    } else if (type === upperClass && (end = capitalisedWordEnd(codes, index, length)) > 0) {
       // "Mr", "Dear", "A": a capital, then lower-case ASCII letters ending the word.
       kind = latinWord;
       index = end;
@@ -221,50 +228,46 @@ function tokenizeInto(text: string, from: number, length: number, gap: boolean):
       hash = capitalisedHash;
     } else if (type === upperClass || type === latinClass) {
       kind = latinWord;
-      index = latinWordEnd(text, start, length);
+      index = latinWordEnd(codes, start, length);
       flags |= latinFlags & ~onlyCapitals;
-      if (index < length && isDigit(text.charCodeAt(index)) && latinFlags & onlyCapitals) {
+      if (index < length && isDigit(codes[index]!) && latinFlags & onlyCapitals) {
         // "SW1A", "EC1A": capitals, digits, maybe a capital, as one token.
         kind = mixedToken;
         flags |= capitalised;
-        while (
-          index < length &&
-          (isDigit(text.charCodeAt(index)) ||
-            (isLatinLetter(text.charCodeAt(index)) && isUpper(text.charCodeAt(index))))
-        )
+        while (index < length && (isDigit(codes[index]!) || (isLatinLetter(codes[index]!) && isUpper(codes[index]!))))
           index += 1;
       }
     } else if (type === arabicClass) {
       kind = arabicWord;
       index += 1;
       for (
-        let next = text.charCodeAt(index);
+        let next = codes[index]!;
         index < length && ((next >= 0x621 && next <= 0x65f) || isArabicLetter(next));
-        next = text.charCodeAt(index)
+        next = codes[index]!
       )
         index += 1;
       // The article and the final ي, looking past diacritics: "الْعُتَيْبِيّ".
       let second = start + 1;
-      while (second < index && isArabicMark(text.charCodeAt(second))) second += 1;
+      while (second < index && isArabicMark(codes[second]!)) second += 1;
       let last = index - 1;
-      while (last > start && isArabicMark(text.charCodeAt(last))) last -= 1;
+      while (last > start && isArabicMark(codes[last]!)) last -= 1;
       if (
         (code === 0x627 || code === 0x623 || code === 0x625 || code === 0x622) &&
         second < index &&
-        text.charCodeAt(second) === 0x644
+        codes[second]! === 0x644
       )
         flags |= startsWithArticle;
-      const final = text.charCodeAt(last);
+      const final = codes[last]!;
       if (final === 0x64a || final === 0x6cc) flags |= endsWithYa;
     } else if (type === digitClass) {
       kind = numberToken;
       index += 1;
-      while (index < length && isDigit(text.charCodeAt(index))) index += 1;
+      while (index < length && isDigit(codes[index]!)) index += 1;
       let digits = index - start;
       // A glued suffix of letters: "221B", "12bis", "5th". More than six letters: a word.
-      while (index < length && isLatinLetter(text.charCodeAt(index)) && index - start - digits < 6) index += 1;
-      if (index < length && isLatinLetter(text.charCodeAt(index))) {
-        while (index < length && isLatinLetter(text.charCodeAt(index))) index += 1;
+      while (index < length && isLatinLetter(codes[index]!) && index - start - digits < 6) index += 1;
+      if (index < length && isLatinLetter(codes[index]!)) {
+        while (index < length && isLatinLetter(codes[index]!)) index += 1;
         digits = -1;
       }
       digitCounts[count] = digits;
@@ -286,28 +289,28 @@ function tokenizeInto(text: string, from: number, length: number, gap: boolean):
 let capitalisedHash = -1;
 
 /** The end of a word of a capital and lower-case ASCII letters at index, or -1 for any other word. */
-function capitalisedWordEnd(text: string, index: number, length: number): number {
+function capitalisedWordEnd(codes: Uint16Array, index: number, length: number): number {
   let end = index + 1;
   // The capital folds to its lower case; the letters after it to themselves.
-  let running = step(hashSeed, text.charCodeAt(index) + 32);
-  let code = text.charCodeAt(end);
+  let running = step(hashSeed, codes[index]! + 32);
+  let code = codes[end]!;
   while (code >= 97 && code <= 122) {
     running = step(running, code);
-    code = text.charCodeAt((end += 1));
+    code = codes[(end += 1)]!;
   }
   capitalisedHash = end > length ? -1 : finish(running);
   if (end > length) end = length;
-  return isWordGoingOn(text, end, length) ? -1 : end;
+  return isWordGoingOn(codes, end, length) ? -1 : end;
 }
 
 /** Does a word go on at index: a letter, a digit, or an apostrophe or hyphen before a letter? */
-function isWordGoingOn(text: string, index: number, length: number): boolean {
+function isWordGoingOn(codes: Uint16Array, index: number, length: number): boolean {
   if (index >= length) return false;
-  const code = text.charCodeAt(index);
+  const code = codes[index]!;
   return (
     isLatinLetter(code) ||
     isDigit(code) ||
-    ((isApostrophe(code) || isHyphen(code)) && index + 1 < length && isLatinLetter(text.charCodeAt(index + 1)))
+    ((isApostrophe(code) || isHyphen(code)) && index + 1 < length && isLatinLetter(codes[index + 1]!))
   );
 }
 
@@ -319,7 +322,7 @@ let latinFlags = 0;
  * The end of the Latin word at start, with its flags left in latinFlags. The common case, a run of
  * lower-case ASCII letters, costs one comparison a character.
  */
-function latinWordEnd(text: string, start: number, length: number): number {
+function latinWordEnd(codes: Uint16Array, start: number, length: number): number {
   let index = start;
   let flags = 0;
   let uppers = 0;
@@ -330,7 +333,7 @@ function latinWordEnd(text: string, start: number, length: number): number {
   let lastApostrophe = -1;
   let segmentBegin = index;
   for (;;) {
-    const first = text.charCodeAt(index);
+    const first = codes[index]!;
     if (isUpper(first)) uppers += 1;
     else {
       allSegmentsCapitalised = false;
@@ -338,7 +341,7 @@ function latinWordEnd(text: string, start: number, length: number): number {
     }
     index += 1;
     while (index < length) {
-      const current = text.charCodeAt(index);
+      const current = codes[index]!;
       if (current >= 97 && current <= 122) {
         sawLower = true;
         index += 1;
@@ -348,18 +351,18 @@ function latinWordEnd(text: string, start: number, length: number): number {
       if (isUpper(current)) {
         uppers += 1;
         // "NodeJS", "iPhone", but "McDonald", "DeShawn"
-        const previous = text.charCodeAt(index - 1);
+        const previous = codes[index - 1]!;
         if (
           ((previous >= 97 && previous <= 122) || (previous >= 0xdf && previous <= 0xff)) &&
-          !namePrefix(text, segmentBegin, index)
+          !namePrefix(codes, segmentBegin, index)
         )
           flags |= innerCapital;
       } else sawLower = true;
       index += 1;
     }
     if (index + 1 < length) {
-      const next = text.charCodeAt(index);
-      if ((isApostrophe(next) || isHyphen(next)) && isLatinLetter(text.charCodeAt(index + 1))) {
+      const next = codes[index]!;
+      if ((isApostrophe(next) || isHyphen(next)) && isLatinLetter(codes[index + 1]!)) {
         if (firstConnector < 0) firstConnector = index - start;
         if (isHyphen(next)) flags |= hyphenated;
         else lastApostrophe = index;
@@ -372,14 +375,14 @@ function latinWordEnd(text: string, start: number, length: number): number {
     break;
   }
   const end = index;
-  if (isUpper(text.charCodeAt(start))) flags |= capitalised;
+  if (isUpper(codes[start]!)) flags |= capitalised;
   if (uppers >= 2 && !sawLower) flags |= allCapitals;
   if (!sawLower && !connectors) flags |= onlyCapitals;
   if (allSegmentsCapitalised) flags |= segmentsCapitalised;
-  if (lastApostrophe === end - 2 && (text.charCodeAt(end - 1) | 32) === 115 && end - start > 3) flags |= possessive;
-  if (firstConnector > 0 && firstConnector <= 2 && isUpper(text.charCodeAt(start + firstConnector + 1))) {
-    const first = text.charCodeAt(start) | 32;
-    const second = firstConnector === 2 ? text.charCodeAt(start + 1) | 32 : 0;
+  if (lastApostrophe === end - 2 && (codes[end - 1]! | 32) === 115 && end - start > 3) flags |= possessive;
+  if (firstConnector > 0 && firstConnector <= 2 && isUpper(codes[start + firstConnector + 1]!)) {
+    const first = codes[start]! | 32;
+    const second = firstConnector === 2 ? codes[start + 1]! | 32 : 0;
     if (
       (firstConnector === 1 && first === 100) ||
       (firstConnector === 2 && (first === 97 || first === 101) && second === 108)
