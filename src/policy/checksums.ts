@@ -35,6 +35,31 @@ export function ibanValid(iban: string): boolean {
     if (length < compactBuffer.length) compactBuffer[length] = upper;
     length += 1;
   }
+  return compactIbanValid(length);
+}
+
+/**
+ * ibanValid on codes[from, to) upper-cased (the code units of a match, read from the code array, codes.ts), when
+ * they are all ASCII letters, digits, spaces and dashes; false for any other (the caller then checks the string).
+ */
+export function ibanCodesValid(codes: Uint16Array, from: number, to: number): boolean {
+  let length = 0;
+  for (let index = from; index < to; index += 1) {
+    const code = codes[index]!;
+    if (code === 32 || code === 45) continue;
+    let upper: number;
+    if (code >= 48 && code <= 57) upper = code;
+    else if (code >= 65 && code <= 90) upper = code;
+    else if (code >= 97 && code <= 122) upper = code - 32;
+    else return false;
+    if (length < compactBuffer.length) compactBuffer[length] = upper;
+    length += 1;
+  }
+  return compactIbanValid(length);
+}
+
+/** The check of the IBAN of `length` characters read into compactBuffer (its first 34). */
+function compactIbanValid(length: number): boolean {
   // As /^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$/ reads it.
   if (length < 15 || length > 34) return false;
   const first = compactBuffer[0]!;

@@ -6,11 +6,13 @@
 import { isIPv6 } from 'node:net';
 import { findAddresses } from './addresses.js';
 import { findEmails } from './emails.js';
+import { scan } from './codes.js';
 import {
   cardNumberValid,
   cardNumberValidIn,
   entropy,
   germanTaxIdValid,
+  ibanCodesValid,
   ibanValid,
   luhnValid,
   nirValid,
@@ -63,6 +65,11 @@ interface Detector {
   matchRun?: (text: string, run: number) => number;
   /** `validate` on text[start, end), with no string made of it. */
   validateIn?: (text: string, start: number, end: number) => boolean;
+  /**
+   * `validate` on a match read from the code array (codes.ts), upper-cased when caseless: true only where `validate`
+   * passes; false sends the match the usual way (addMatch), so it is never wrong to answer false.
+   */
+  validateCodes?: (codes: Uint16Array, start: number, end: number) => boolean;
 }
 
 /** Seven digits close together: every numeric identifier here has at least that many. */
@@ -129,6 +136,7 @@ export const detectors: readonly Detector[] = [
     gate: hasDigit,
     // People type IBANs in lower case too: matched in either case, checked upper-cased (the check reads them so).
     caseless: true,
+    validateCodes: ibanCodesValid,
     pattern: rx(`${before}[A-Za-z]{2}\\d{2}(?:[ -]?[A-Za-z0-9]{4}){2,7}(?:[ -]?[A-Za-z0-9]{1,4})?${after}`),
     validate: ibanValid,
   },
@@ -194,6 +202,7 @@ export const detectors: readonly Detector[] = [
       }
       return count >= 9 && count <= 15 && !same;
     },
+    validateCodes: phoneCodesValid,
   },
   {
     label: 'pii.ip.v4',
@@ -221,6 +230,21 @@ export const detectors: readonly Detector[] = [
       /\d/.test(match) && /[a-z]/.test(match) && /[A-Z]/.test(match) && !match.includes('..') && entropy(match) >= 4.2,
   },
 ];
+
+/** The phone check (its validate) on codes[from, to). */
+function phoneCodesValid(codes: Uint16Array, from: number, to: number): boolean {
+  let count = 0;
+  let first = -1;
+  let same = true;
+  for (let index = from; index < to; index += 1) {
+    const value = codes[index]! - 48;
+    if (value < 0 || value > 9) continue;
+    if (count === 0) first = value;
+    else if (value !== first) same = false;
+    count += 1;
+  }
+  return count >= 9 && count <= 15 && !same;
+}
 
 const arabicDigits = /[\u0660-\u0669\u06F0-\u06F9]/g;
 // Space separators (NBSP, NNBSP, thin spaces…) and invisible marks (ALM, LRM, RLM, zero-width and
@@ -281,6 +305,13 @@ export function detect(input: string): Span[] {
         const match = pattern.exec(text);
         if (match === null) continue;
         end = pattern.lastIndex;
+        // The check on the code array where it holds the text (a read on the match string costs a call once reads
+        // on strings have turned megamorphic): the match is text[index, lastIndex).
+        const { validateCodes } = detector;
+        if (validateCodes && scan.text === text && validateCodes(scan.codes, match.index, end)) {
+          spans.push({ start: match.index, end, label: detector.label });
+          continue;
+        }
         addMatch(detector, match, spans);
       }
       continue;

@@ -2,6 +2,8 @@
 // without diacritics or tatweel and with one alef), FNV-1a hashes of folded code units, bit-set
 // filters over those hashes, and a hashed word table whose look-ups allocate nothing.
 
+import { scan } from './codes.js';
+
 /** The folded code unit, or -1 for one that does not count (an Arabic diacritic). */
 export function fold(code: number): number {
   if (code < 128) return code >= 65 && code <= 90 ? code + 32 : code;
@@ -26,10 +28,27 @@ export const finish = (hash: number): number => hash & 0x3fffffff;
 
 /** The hash of the folded text[start, end). */
 export function hashRange(text: string, start: number, end: number): number {
+  // Read from the code array where it holds the text (codes.ts: a read on the string costs a call once reads on
+  // strings have turned megamorphic); only inside the text, as past its end the string reads NaN, the array 0.
+  if (scan.text === text && start >= 0 && end <= scan.length) return hashCodes(scan.codes, start, end);
   let hash = hashSeed;
   for (let index = start; index < end; index += 1) {
     const raw = text.charCodeAt(index);
     // Lower-case ASCII and plain Arabic letters fold to themselves.
+    const code =
+      (raw >= 97 && raw <= 122) || (raw >= 0x626 && raw <= 0x63a) || (raw >= 0x641 && raw <= 0x64a) || raw === 0x624
+        ? raw
+        : fold(raw);
+    if (code >= 0) hash = step(hash, code);
+  }
+  return finish(hash);
+}
+
+/** hashRange on codes[start, end). */
+function hashCodes(codes: Uint16Array, start: number, end: number): number {
+  let hash = hashSeed;
+  for (let index = start; index < end; index += 1) {
+    const raw = codes[index]!;
     const code =
       (raw >= 97 && raw <= 122) || (raw >= 0x626 && raw <= 0x63a) || (raw >= 0x641 && raw <= 0x64a) || raw === 0x624
         ? raw
@@ -240,8 +259,10 @@ export class WordShapes {
 
   /** Could text[start, end) be one of the words? Yes unless its shape says no. */
   mayHold(text: string, start: number, end: number): boolean {
-    const first = shapeLetter(text.charCodeAt(start));
-    const last = shapeLetter(text.charCodeAt(end - 1));
+    // Both ends read from the code array where it holds the text and they are inside it (as in hashRange).
+    const loaded = scan.text === text && start >= 0 && end >= 1 && start < scan.length && end <= scan.length;
+    const first = shapeLetter(loaded ? scan.codes[start]! : text.charCodeAt(start));
+    const last = shapeLetter(loaded ? scan.codes[end - 1]! : text.charCodeAt(end - 1));
     if (first === 0 || last === 0) return true;
     return (this.lengths[(first << 6) | last]! & (1 << Math.min(end - start, 31))) !== 0;
   }
