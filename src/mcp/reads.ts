@@ -10,13 +10,10 @@ import {
   type ReadResourceResult,
 } from '@modelcontextprotocol/sdk/types.js';
 import { canonicalJson } from '../core/canonical-json.js';
-import { asGatewayError } from '../core/errors.js';
 import { sha256Hex } from '../ledger/hash.js';
-import { labelLocations } from '../pipeline/classify.js';
-import type { Gateway } from '../pipeline/gateway.js';
 import type { ActionGate } from '../gate/gate.js';
 import type { Federation } from './federation.js';
-import { safeMessage, type Target, type ToolCaller, type ToolLedger } from './tool-record.js';
+import { serverFailure, type Target, type ToolCaller, type ToolLedger } from './tool-record.js';
 
 /** A resource read or a prompt the policy or the ledger did not let through: a JSON-RPC error with the proof. */
 function refusedRequest(result: CallToolResult): McpError {
@@ -26,7 +23,7 @@ function refusedRequest(result: CallToolResult): McpError {
 
 export class ToolReads {
   constructor(
-    private readonly options: { federation: Federation; gateway: Gateway; gate: ActionGate },
+    private readonly options: { federation: Federation; gate: ActionGate },
     private readonly ledger: ToolLedger,
   ) {}
 
@@ -75,7 +72,6 @@ export class ToolReads {
     sent: Record<string, unknown>,
     request: () => Promise<Answer>,
   ): Promise<{ answer: Answer } | { refused: CallToolResult }> {
-    const { gateway } = this.options;
     const argumentsSha256 = sha256Hex(canonicalJson(sent));
     if (!this.mayRead(caller.tenant.name, target.name))
       return {
@@ -89,38 +85,9 @@ export class ToolReads {
           'No rule in actions.rules lets this key read this (reads need a rule naming them with require: none).',
         ),
       };
-    let check: Awaited<ReturnType<Gateway['checkDestination']>>;
-    try {
-      check = await gateway.checkDestination(sent, [], target.server.description);
-    } catch (error) {
-      const failure = asGatewayError(error);
-      return {
-        refused: await this.ledger.refuse(
-          caller,
-          { found: target },
-          argumentsSha256,
-          [],
-          failure.code,
-          'DENY',
-          failure.message,
-        ),
-      };
-    }
-    const labels = check.classification.labels;
-    const findings = labelLocations(check.classification).locations;
-    if (!check.allowed)
-      return {
-        refused: await this.ledger.refuse(
-          caller,
-          { found: target },
-          argumentsSha256,
-          labels,
-          'policy',
-          'DENY',
-          `Refused by policy: ${check.why}`,
-          findings,
-        ),
-      };
+    const screened = await this.ledger.screen(caller, target, sent, argumentsSha256);
+    if ('refused' in screened) return screened;
+    const { labels, findings } = screened;
     let answer: Answer;
     try {
       answer = await request();
@@ -136,20 +103,12 @@ export class ToolReads {
           errorCode: 'tool_server_error',
           verdict: 'ALLOW',
           reason: 'allowed',
-          result: {
-            isError: true,
-            content: [
-              { type: 'text', text: `The tool server "${target.server.config.id}" failed: ${safeMessage(error)}` },
-            ],
-          },
+          result: serverFailure(target, error),
         }),
       };
     }
     const { _meta: _dropped, ...unmarked } = answer;
-    const resultLabels = await gateway
-      .checkDestination(unmarked, [], target.server.description)
-      .then((seen) => seen.classification.labels)
-      .catch(() => ['opaque.unscanned']);
+    const resultLabels = await this.ledger.resultLabels(unmarked, target);
     const recorded = await this.ledger.record(caller, {
       found: target,
       argumentsSha256,

@@ -9,16 +9,14 @@
 import type { CallToolResult, GetPromptResult, ReadResourceResult } from '@modelcontextprotocol/sdk/types.js';
 import { canonicalJson } from '../core/canonical-json.js';
 import type { Clock } from '../core/clock.js';
-import { asGatewayError } from '../core/errors.js';
 import type { ActionGate } from '../gate/gate.js';
 import type { Verdict } from '../gate/verdict.js';
 import type { EntryRecord, ToolEntry } from '../ledger/entry.js';
 import { sha256Hex } from '../ledger/hash.js';
-import { labelLocations } from '../pipeline/classify.js';
 import type { Gateway } from '../pipeline/gateway.js';
 import type { Federation } from './federation.js';
 import { ToolReads } from './reads.js';
-import { type ToolCaller, ToolLedger, type Verdicts, safeMessage } from './tool-record.js';
+import { serverFailure, type ToolCaller, ToolLedger, type Verdicts } from './tool-record.js';
 
 export { receiptKey, type ServerCalls, type ToolCaller, verdictKey } from './tool-record.js';
 
@@ -126,26 +124,9 @@ export class ToolCalls {
         'DENY',
         `The tool ${name} is quarantined: its definition changed since it was pinned (or reads as instructions to the model); an admin must accept it first.`,
       );
-    let check: Awaited<ReturnType<Gateway['checkDestination']>>;
-    try {
-      check = await gateway.checkDestination({ arguments: args }, [], found.server.description);
-    } catch (error) {
-      const failure = asGatewayError(error);
-      return this.ledger.refuse(caller, base, argumentsSha256, [], failure.code, 'DENY', failure.message);
-    }
-    const labels = check.classification.labels;
-    const findings = labelLocations(check.classification).locations;
-    if (!check.allowed)
-      return this.ledger.refuse(
-        caller,
-        base,
-        argumentsSha256,
-        labels,
-        'policy',
-        'DENY',
-        `Refused by policy: ${check.why}`,
-        findings,
-      );
+    const screened = await this.ledger.screen(caller, found, { arguments: args }, argumentsSha256);
+    if ('refused' in screened) return screened.refused;
+    const { labels, findings } = screened;
     const rule = gate.toolRule(caller.tenant.name, name, found.readOnly);
     if (!rule)
       return this.ledger.refuse(
@@ -257,10 +238,7 @@ export class ToolCalls {
     } catch (error) {
       outcome = caller.signal?.aborted ? 'client_closed' : 'error';
       errorCode = outcome === 'client_closed' ? 'client_closed' : 'tool_server_error';
-      result = {
-        isError: true,
-        content: [{ type: 'text', text: `The tool server "${found.server.config.id}" failed: ${safeMessage(error)}` }],
-      };
+      result = serverFailure(found, error);
     }
     let { _meta: _dropped, ...unmarked } = result;
     let canonical = canonicalJson(unmarked);
@@ -277,14 +255,10 @@ export class ToolCalls {
       ({ _meta: _dropped, ...unmarked } = result);
       canonical = canonicalJson(unmarked);
     }
-    const resultLabels = await gateway
-      .checkDestination(
-        { content: result.content, structuredContent: result.structuredContent },
-        [],
-        found.server.description,
-      )
-      .then((seen) => seen.classification.labels)
-      .catch(() => ['opaque.unscanned']);
+    const resultLabels = await this.ledger.resultLabels(
+      { content: result.content, structuredContent: result.structuredContent },
+      found,
+    );
     const resultSha256 = sha256Hex(canonical);
     return this.ledger.record(caller, {
       found,

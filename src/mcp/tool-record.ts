@@ -3,6 +3,8 @@
 // the answer handed back only with its receipt and verdict in `_meta` (the ledger down: withheld).
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Clock } from '../core/clock.js';
+import { asGatewayError } from '../core/errors.js';
+import { labelLocations } from '../pipeline/classify.js';
 import { type EntryRecord, type ToolEntry, toolCallEntry } from '../ledger/entry.js';
 import type { Gateway } from '../pipeline/gateway.js';
 import type { ToolServer } from './tool-server.js';
@@ -50,6 +52,58 @@ export class ToolLedger {
   readonly stats = new Map<string, ServerCalls>();
 
   constructor(private readonly options: ToolLedgerOptions) {}
+
+  /**
+   * The policy over what a call sends to its server (classified like a model call's fields, decided against the
+   * server's description): its labels and where they were found, or the refusal, recorded.
+   */
+  async screen(
+    caller: ToolCaller,
+    target: Target,
+    sent: Record<string, unknown>,
+    argumentsSha256: string,
+  ): Promise<{ labels: string[]; findings: EntryRecord['findings'] } | { refused: CallToolResult }> {
+    let check: Awaited<ReturnType<Gateway['checkDestination']>>;
+    try {
+      check = await this.options.gateway.checkDestination(sent, [], target.server.description);
+    } catch (error) {
+      const failure = asGatewayError(error);
+      return {
+        refused: await this.refuse(
+          caller,
+          { found: target },
+          argumentsSha256,
+          [],
+          failure.code,
+          'DENY',
+          failure.message,
+        ),
+      };
+    }
+    const labels = check.classification.labels;
+    const findings = labelLocations(check.classification).locations;
+    if (check.allowed) return { labels, findings };
+    return {
+      refused: await this.refuse(
+        caller,
+        { found: target },
+        argumentsSha256,
+        labels,
+        'policy',
+        'DENY',
+        `Refused by policy: ${check.why}`,
+        findings,
+      ),
+    };
+  }
+
+  /** The labels the detectors find in what a server answered (`opaque.unscanned` when it cannot be read). */
+  resultLabels(answer: unknown, target: Target): Promise<string[]> {
+    return this.options.gateway
+      .checkDestination(answer, [], target.server.description)
+      .then((seen) => seen.classification.labels)
+      .catch(() => ['opaque.unscanned']);
+  }
 
   refuse(
     caller: ToolCaller,
@@ -143,6 +197,14 @@ export class ToolLedger {
 }
 
 /** A tool server's error, shortened; an MCP error's message is the server's, not the agent's. */
+/** A server's failure as the agent is told it: one line, the server's own message, shortened. */
+export function serverFailure(target: Target, error: unknown): CallToolResult {
+  return {
+    isError: true,
+    content: [{ type: 'text', text: `The tool server "${target.server.config.id}" failed: ${safeMessage(error)}` }],
+  };
+}
+
 export function safeMessage(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   return message.split('\n')[0]!.slice(0, 300);
