@@ -124,10 +124,19 @@ export class KyselyStateStore implements StateStore {
       });
   }
 
-  async deleteResponse(owner: string, id: string): Promise<boolean> {
+  deleteResponse(owner: string, id: string): Promise<boolean> {
+    return this.deleteWithItems('state_responses', owner, id);
+  }
+
+  /** Removes an owner's response or conversation and, in the same transaction, its items (their text with them). */
+  private deleteWithItems(
+    table: 'state_responses' | 'state_conversations',
+    owner: string,
+    id: string,
+  ): Promise<boolean> {
     return this.database.transaction().execute(async (transaction) => {
       const result = await transaction
-        .deleteFrom('state_responses')
+        .deleteFrom(table)
         .where('id', '=', id)
         .where('owner', '=', owner)
         .executeTakeFirst();
@@ -239,17 +248,8 @@ export class KyselyStateStore implements StateStore {
     return this.conversation(owner, id);
   }
 
-  async deleteConversation(owner: string, id: string): Promise<boolean> {
-    return this.database.transaction().execute(async (transaction) => {
-      const result = await transaction
-        .deleteFrom('state_conversations')
-        .where('id', '=', id)
-        .where('owner', '=', owner)
-        .executeTakeFirst();
-      if (Number(result.numDeletedRows) === 0) return false;
-      await transaction.deleteFrom('state_items').where('container', '=', id).execute();
-      return true;
-    });
+  deleteConversation(owner: string, id: string): Promise<boolean> {
+    return this.deleteWithItems('state_conversations', owner, id);
   }
 
   async appendConversationItems(
