@@ -8,22 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-
-interface Tools {
-  root: string;
-  startProcess(cpu: number, args: string[], ready: RegExp, cwd?: string): Promise<ChildProcess>;
-  table(header: string[], rows: Array<Array<string | number>>): void;
-}
+import { percentile, type SectionTools } from './section-tools.js';
 
 const maximumCalls = 3_000;
 const warmUpCalls = 200;
 
-function percentile(values: readonly number[], fraction: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))]!;
-}
-
-export async function mcpSection(tools: Tools, duration: number): Promise<void> {
+export async function mcpSection(tools: SectionTools, duration: number): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'sovereign-bench-mcp-'));
   const ports = { tools: 9141, gateway: 9142 };
   const started: ChildProcess[] = [];

@@ -6,7 +6,7 @@
 // the built gateway in dist/ (what production runs, built by `npm run bench`'s tsc step), not the
 // sources through tsx, whose calls across modules cost more (detect() on the English 2 KB prompt:
 // 180 µs under tsx, 124 µs built).
-import { spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,12 +14,7 @@ import { pathToFileURL } from 'node:url';
 import type { ChatRequest } from '../src/core/chat.js';
 import { corpus } from '../test/support/detector-corpus.js';
 import { buildCorpus, languages, type CorpusCase, type Label } from '../test/support/pii-corpus.js';
-
-interface Tools {
-  root: string;
-  startProcess(cpu: number, args: string[], ready: RegExp, cwd?: string): Promise<ChildProcess>;
-  table(header: string[], rows: Array<Array<string | number>>): void;
-}
+import type { SectionTools } from './section-tools.js';
 
 type Classifier = typeof import('../src/pipeline/classify.js');
 type Detectors = typeof import('../src/policy/detectors.js');
@@ -58,7 +53,7 @@ function denseTexts(size: number): Record<string, string> {
   };
 }
 
-export async function policySection(tools: Tools): Promise<void> {
+export async function policySection(tools: SectionTools): Promise<void> {
   const { table } = tools;
   await loadBuilt(tools.root);
   process.stdout.write('Timed and scored: the built gateway (dist/), as production runs it.\n');
@@ -156,7 +151,7 @@ export function scoreNamesAndAddresses(
   };
 }
 
-function namesAndAddressesQuality(table: Tools['table']): void {
+function namesAndAddressesQuality(table: SectionTools['table']): void {
   const parts = buildCorpus();
   const rows: Array<Array<string | number>> = [];
   for (const part of ['test', 'dev'] as const) {
@@ -205,7 +200,7 @@ function namesAndAddressesQuality(table: Tools['table']): void {
  * A whole request through the pipeline's classifier: total time, and the longest stretch between two pauses (the event
  * loop held).
  */
-async function denseSection(table: Tools['table']): Promise<void> {
+async function denseSection(table: SectionTools['table']): Promise<void> {
   const rows: Array<Array<string | number>> = [];
   for (const [name, text] of Object.entries(denseTexts(megabyte))) {
     const request: ChatRequest = {
@@ -248,7 +243,7 @@ async function denseSection(table: Tools['table']): Promise<void> {
  * /healthz probed every 2 ms on a gateway process while it classifies one dense request, against the same probes while
  * it is idle.
  */
-async function stallSection(tools: Tools): Promise<void> {
+async function stallSection(tools: SectionTools): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'sovereign-bench-'));
   const port = 9131;
   const configFile = join(work, 'sovereign.yaml');

@@ -7,12 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
-
-interface Tools {
-  root: string;
-  startProcess(cpu: number, args: string[], ready: RegExp, cwd?: string): Promise<ChildProcess>;
-  table(header: string[], rows: Array<Array<string | number>>): void;
-}
+import { percentile, type SectionTools } from './section-tools.js';
 
 type Target = 'upstream directly' | 'gateway chat' | 'gateway responses';
 const targets: Target[] = ['upstream directly', 'gateway chat', 'gateway responses'];
@@ -21,12 +16,7 @@ const targets: Target[] = ['upstream directly', 'gateway chat', 'gateway respons
 const maximumCalls = 2_000;
 const warmUpCalls = 100;
 
-function percentile(values: readonly number[], fraction: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))]!;
-}
-
-export async function responsesSection(tools: Tools, duration: number): Promise<void> {
+export async function responsesSection(tools: SectionTools, duration: number): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'sovereign-bench-'));
   const ports = { upstream: 9131, gateway: 9132 };
   const started: ChildProcess[] = [];
