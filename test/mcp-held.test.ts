@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { setImmediate as turnOfLoop } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { paramsDigest, signReceipt } from '../src/gate/receipt.js';
@@ -15,17 +15,8 @@ import { decodeEntry } from '../src/ledger/entry.js';
 import { generateSigner } from '../src/ledger/note.js';
 import { createApiKey } from '../src/pipeline/auth.js';
 import { postJson, startTestGateway, type TestGateway } from './helpers.js';
-import { type EverythingServer, hostMcpServer } from './support/everything-http.js';
-import { ManualClock } from './support/manual-clock.js';
-
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
-  for (let attempt = 0; attempt < 5_000; attempt += 1) {
-    const value = await read();
-    if (done(value)) return value;
-    await turnOfLoop();
-  }
-  throw new Error(`never: ${what}`);
-}
+import { type EverythingServer, hostMcpServer, connectAgent } from './support/everything-http.js';
+import { eventually, ManualClock } from './support/manual-clock.js';
 
 const verifier = generateSigner('risk.example');
 
@@ -76,19 +67,14 @@ describe('held MCP tool calls', () => {
     ).key;
     // Keys are reloaded on the gateway's clock.
     await clock.advance(1_000);
-    await until(
+    await eventually(
       async () =>
         (await fetch(`${gateway.url}/v1/actions/pending`, { headers: { authorization: `Bearer ${approverKey}` } }))
           .status,
       (status) => status === 200,
       'the approver key is loaded',
     );
-    agent = new Client({ name: 'test-agent', version: '1.0.0' });
-    await agent.connect(
-      new StreamableHTTPClientTransport(new URL(`${gateway.url}/mcp`), {
-        requestInit: { headers: { authorization: `Bearer ${gateway.key}` } },
-      }),
-    );
+    agent = await connectAgent(gateway);
   });
   after(async () => {
     await agent.close();
@@ -103,7 +89,7 @@ describe('held MCP tool calls', () => {
       ).json()) as any
     ).actions;
   const heldFor = (subject: string) =>
-    until(
+    eventually(
       pending,
       (actions) =>
         actions.some((action) => action.action === 'desk__file_report' && action.params?.subject === subject),
@@ -125,7 +111,7 @@ describe('held MCP tool calls', () => {
     const held = await heldFor('long');
     for (let step = 1; step <= 5; step += 1) {
       await clock.advance(15_000);
-      await until(
+      await eventually(
         async () => progress.length,
         (count) => count >= step,
         `progress ${step}`,
@@ -279,12 +265,7 @@ describe('the default tool rule trusts read-only claims of owned servers only', 
       },
       { clock },
     );
-    agent = new Client({ name: 'test-agent', version: '1.0.0' });
-    await agent.connect(
-      new StreamableHTTPClientTransport(new URL(`${gateway.url}/mcp`), {
-        requestInit: { headers: { authorization: `Bearer ${gateway.key}` } },
-      }),
-    );
+    agent = await connectAgent(gateway);
   });
   after(async () => {
     await agent.close();
@@ -297,7 +278,7 @@ describe('the default tool rule trusts read-only claims of owned servers only', 
     const mine = await agent.callTool({ name: 'ours__peek', arguments: {} });
     assert.equal(mine._meta?.['sovereign/verdict'], 'ALLOW');
     const theirs = agent.callTool({ name: 'theirs__peek', arguments: {} });
-    await until(
+    await eventually(
       () => gateway.store.actionsWithStatus('held', 10),
       (held) => held.some((action) => action.action === 'theirs__peek'),
       'the call is held',
@@ -353,14 +334,9 @@ describe('a shutdown lets MCP calls in progress finish', () => {
       },
       { clock },
     );
-    const agent = new Client({ name: 'test-agent', version: '1.0.0' });
-    await agent.connect(
-      new StreamableHTTPClientTransport(new URL(`${gateway.url}/mcp`), {
-        requestInit: { headers: { authorization: `Bearer ${gateway.key}` } },
-      }),
-    );
+    const agent = await connectAgent(gateway);
     const call = agent.callTool({ name: 'slow__report', arguments: {} });
-    await until(
+    await eventually(
       async () => started,
       (yes) => yes,
       'the tool runs',

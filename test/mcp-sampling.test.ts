@@ -4,13 +4,12 @@
 // the capability at all.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { decodeEntry } from '../src/ledger/entry.js';
 import type { Double } from './doubles/http-double.js';
 import { startOpenAIDouble } from './doubles/openai-upstream.js';
 import { piiOwnedPolicy, providerEntry, startTestGateway, type TestGateway } from './helpers.js';
-import { type EverythingServer, startEverythingServer } from './support/everything-http.js';
+import { type EverythingServer, startEverythingServer, connectAgent } from './support/everything-http.js';
 
 describe('sampling requests from tool servers', () => {
   let sampler: EverythingServer;
@@ -50,12 +49,7 @@ describe('sampling requests from tool servers', () => {
         ],
       },
     });
-    agent = new Client({ name: 'test-agent', version: '1.0.0' });
-    await agent.connect(
-      new StreamableHTTPClientTransport(new URL(`${gateway.url}/mcp`), {
-        requestInit: { headers: { authorization: `Bearer ${gateway.key}` } },
-      }),
-    );
+    agent = await connectAgent(gateway);
   });
   after(async () => {
     await agent.close();

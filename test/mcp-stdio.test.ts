@@ -6,21 +6,10 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setImmediate as turnOfLoop } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { startTestGateway, temporaryDirectory, type TestGateway } from './helpers.js';
-import { ManualClock } from './support/manual-clock.js';
-
-/** Polls, a turn of the event loop at a time, for what another process does (it starts in its own time); bounded. */
-async function until<T>(read: () => Promise<T> | T, done: (value: T) => boolean, what: string): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() - started > 20_000) throw new Error(`never: ${what}`);
-    await turnOfLoop();
-  }
-}
+import { eventually, ManualClock } from './support/manual-clock.js';
+import { connectAgent } from './support/everything-http.js';
 
 /** Running (a zombie waiting for a reaper that a container may not have is not running). */
 /**
@@ -84,12 +73,7 @@ describe('stdio tool servers', () => {
       },
       { clock },
     );
-    agent = new Client({ name: 'test-agent', version: '1.0.0' });
-    await agent.connect(
-      new StreamableHTTPClientTransport(new URL(`${gateway.url}/mcp`), {
-        requestInit: { headers: { authorization: `Bearer ${gateway.key}` } },
-      }),
-    );
+    agent = await connectAgent(gateway);
   });
   let closed = false;
   after(async () => {
@@ -105,29 +89,33 @@ describe('stdio tool servers', () => {
     assert.match(JSON.stringify(first.content), /pong/);
     const [[leader, helper]] = runs() as [[number, number]];
     await agent.callTool({ name: 'crashy__crash', arguments: {} });
-    await until(
+    await eventually(
       () => alive(leader),
       (up) => !up,
       'the server exited',
+      20_000,
     );
-    await until(
+    await eventually(
       () => alive(helper),
       (up) => !up,
       'its helper process is stopped with it',
+      20_000,
     );
     // Down until its back-off (1 s on the gateway's clock) has passed.
     const down = await agent.callTool({ name: 'crashy__ping', arguments: {} });
     assert.equal(down.isError, true);
     await clock.advance(1_000);
-    await until(
+    await eventually(
       () => runs().length,
       (count) => count === 2,
       'a second run started',
+      20_000,
     );
-    const again = await until(
+    const again = await eventually(
       () => agent.callTool({ name: 'crashy__ping', arguments: {} }),
       (result) => result.isError !== true,
       'the restarted server answers',
+      20_000,
     );
     const [, [leader2, helper2]] = runs() as [number[], [number, number]];
     assert.match(JSON.stringify(again.content), new RegExp(`pong from ${leader2}`));

@@ -6,27 +6,18 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setImmediate as turnOfLoop } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { decodeEntry, type EntryRecord } from '../src/ledger/entry.js';
 import { parseVerifierKey } from '../src/ledger/note.js';
 import { verifyReceipt } from '../src/ledger/receipt.js';
 import { createApiKey } from '../src/pipeline/auth.js';
 import { piiOwnedPolicy, postJson, startTestGateway, type TestGateway } from './helpers.js';
-import { type EverythingServer, startEverythingServer } from './support/everything-http.js';
+import { type EverythingServer, startEverythingServer, connectAgent } from './support/everything-http.js';
+import { eventually } from './support/manual-clock.js';
 
 const filesystemServer = join(process.cwd(), 'node_modules/@modelcontextprotocol/server-filesystem/dist/index.js');
-
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
-  for (let attempt = 0; attempt < 5_000; attempt += 1) {
-    const value = await read();
-    if (done(value)) return value;
-    await turnOfLoop();
-  }
-  throw new Error(`never: ${what}`);
-}
 
 describe('the MCP gateway', () => {
   let folder: string;
@@ -37,12 +28,7 @@ describe('the MCP gateway', () => {
   const agents: Client[] = [];
 
   async function agent(key = gateway.key, headers: Record<string, string> = {}): Promise<Client> {
-    const client = new Client({ name: 'test-agent', version: '1.0.0' });
-    await client.connect(
-      new StreamableHTTPClientTransport(new URL(`${gateway.url}/mcp`), {
-        requestInit: { headers: { authorization: `Bearer ${key}`, ...headers } },
-      }),
-    );
+    const client = await connectAgent(gateway, key, headers);
     agents.push(client);
     return client;
   }
@@ -160,7 +146,7 @@ describe('the MCP gateway', () => {
     const client = await agent();
     const target = join(folder, 'approved.txt');
     const call = client.callTool({ name: 'files__write_file', arguments: { path: target, content: 'approved' } });
-    const pending = await until(
+    const pending = await eventually(
       async () =>
         (
           await fetch(`${gateway.url}/v1/actions/pending`, { headers: { authorization: `Bearer ${approverKey}` } })
@@ -189,7 +175,7 @@ describe('the MCP gateway', () => {
     const client = await agent();
     const target = join(folder, 'rejected.txt');
     const call = client.callTool({ name: 'files__write_file', arguments: { path: target, content: 'no' } });
-    const pending = await until(
+    const pending = await eventually(
       async () =>
         (
           await fetch(`${gateway.url}/v1/actions/pending`, { headers: { authorization: `Bearer ${approverKey}` } })

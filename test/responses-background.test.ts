@@ -2,23 +2,13 @@
 // with POST …/cancel (the upstream call stopped, the response stored as cancelled whatever the turn
 // does after), failures stored as failed, and every turn still a ledger entry.
 import assert from 'node:assert/strict';
-import { setImmediate as turnOfLoop } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import OpenAI from 'openai';
 import { decodeEntry, type EntryRecord } from '../src/ledger/entry.js';
 import type { Double } from './doubles/http-double.js';
 import { startOpenAIDouble } from './doubles/openai-upstream.js';
 import { piiOwnedPolicy, postJson, providerEntry, startTestGateway, type TestGateway } from './helpers.js';
-
-/** Polls (a request per turn of the event loop, no timer) until `done` holds; bounded. */
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
-  for (let attempt = 0; attempt < 2_000; attempt += 1) {
-    const value = await read();
-    if (done(value)) return value;
-    await turnOfLoop();
-  }
-  throw new Error(`never: ${what}`);
-}
+import { eventually } from './support/manual-clock.js';
 
 describe('background responses', () => {
   let owned: Double;
@@ -45,7 +35,7 @@ describe('background responses', () => {
   });
 
   const entryFor = (responseId: string): Promise<EntryRecord | undefined> =>
-    until(
+    eventually(
       async () => {
         const size = await gateway.store.ledgerSize();
         const entries = await gateway.store.ledgerEntries(0, size);
@@ -60,7 +50,7 @@ describe('background responses', () => {
     assert.equal(queued.background, true);
     assert.ok(queued.status === 'queued', `created ${queued.status}`);
     assert.deepEqual(queued.output, []);
-    const done = await until(
+    const done = await eventually(
       () => client.responses.retrieve(queued.id),
       (response) => response.status === 'completed',
       'completed',
@@ -85,7 +75,7 @@ describe('background responses', () => {
     owned.script({ kind: 'hang' });
     const before = owned.received.length;
     const queued = await client.responses.create({ model: 'ours', input: 'Take your time', background: true });
-    await until(
+    await eventually(
       async () => owned.received.length,
       (count) => count > before,
       'the upstream is asked',
@@ -111,7 +101,7 @@ describe('background responses', () => {
       previous_response_id: first.id,
       background: true,
     });
-    const failed = await until(
+    const failed = await eventually(
       () => client.responses.retrieve(queued.id),
       (response) => response.status === 'failed',
       'failed',
@@ -135,7 +125,7 @@ describe('background responses', () => {
     assert.ok(refused.headers.get('retry-after'));
     await client.responses.cancel(one.id);
     await client.responses.cancel(two.id);
-    const freed = await until(
+    const freed = await eventually(
       () => postJson(`${gateway.url}/v1/responses`, { model: 'ours', input: 'fourth', background: true }, auth()),
       (reply) => reply.status === 200,
       'a place is free again',

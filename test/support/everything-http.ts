@@ -5,9 +5,26 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 // @ts-expect-error: the package ships JavaScript without declarations for its server factory.
 import { createServer as createEverything } from '@modelcontextprotocol/server-everything/dist/server/index.js';
+
+/** An agent: the official SDK's client, connected to a gateway's /mcp with an API key (the gateway's own by default). */
+export async function connectAgent(
+  gateway: { url: string; key: string },
+  key = gateway.key,
+  headers: Record<string, string> = {},
+): Promise<Client> {
+  const client = new Client({ name: 'test-agent', version: '1.0.0' });
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(`${gateway.url}/mcp`), {
+      requestInit: { headers: { authorization: `Bearer ${key}`, ...headers } },
+    }),
+  );
+  return client;
+}
 
 export interface EverythingServer {
   url: string;

@@ -79,3 +79,22 @@ export async function until(condition: () => boolean, what: string, limitMs = 10
     await new Promise((resolve) => setImmediate(resolve));
   }
 }
+
+/**
+ * The same for a value read by I/O (an HTTP answer, a store row): re-reads it each turn of the event loop until `done`
+ * holds, and returns it; fails after `limitMs` of wall time rather than hanging.
+ */
+export async function eventually<T>(
+  read: () => Promise<T> | T,
+  done: (value: T) => boolean,
+  what: string,
+  limitMs = 10_000,
+): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() - started > limitMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
