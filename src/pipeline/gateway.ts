@@ -242,18 +242,8 @@ export class Gateway {
     }
     if (this.cutOf(destination))
       return { classification, decision, allowed: false, why: `${destination.id} is cut off from routing.` };
-    const home: Candidate = {
-      provider: { description: destination } as Provider,
-      upstreamModel: '',
-      name: destination.id,
-    };
-    const unreadable = classification.labels.filter((label) => label.startsWith('opaque.'));
-    const rule = this.policy.rules[decision.ruleIndex];
-    const named = (label: string): boolean =>
-      [...(rule?.when.labels_any ?? []), ...(rule?.when.labels_all ?? [])].some((pattern) =>
-        labelMatches(pattern, label),
-      );
-    if (unreadable.length > 0 && this.options.config.policy && leavesHome(home) && !unreadable.every(named))
+    const unreadable = this.unreadableKeptHome(classification.labels, decision);
+    if (unreadable && destination.ownership !== 'owned')
       return {
         classification,
         decision,
@@ -343,24 +333,24 @@ export class Gateway {
         decision.allowed.includes(candidate.provider.description.id) &&
         !this.cutOf(candidate.provider.description, now),
     );
-    // Content the gateway cannot read (an image's pixels, a binary file, token ids) may hold
-    // anything: under a policy it stays on owned providers unless the matching rule names it.
-    const unreadable = classification.labels.filter((label) => label.startsWith('opaque.'));
-    const rule = this.policy.rules[decision.ruleIndex];
-    if (
-      unreadable.length > 0 &&
-      this.options.config.policy &&
-      rule &&
-      !unreadable.every((label) =>
-        [...(rule.when.labels_any ?? []), ...(rule.when.labels_all ?? [])].some((pattern) =>
-          labelMatches(pattern, label),
-        ),
-      )
-    ) {
+    const unreadable = this.unreadableKeptHome(classification.labels, decision);
+    if (unreadable) {
       candidates = candidates.filter((candidate) => !leavesHome(candidate));
       return { classification, decision, candidates, all, unreadable };
     }
     return { classification, decision, candidates, all };
+  }
+
+  /**
+   * Content the gateway cannot read (an image's pixels, a binary file, token ids) may hold anything: under a policy it
+   * stays on owned destinations unless the matching rule names it. Those labels when so, else undefined.
+   */
+  private unreadableKeptHome(labels: readonly string[], decision: PolicyDecision): string[] | undefined {
+    const unreadable = labels.filter((label) => label.startsWith('opaque.'));
+    const rule = this.policy.rules[decision.ruleIndex];
+    if (unreadable.length === 0 || !this.options.config.policy || !rule) return undefined;
+    const named = [...(rule.when.labels_any ?? []), ...(rule.when.labels_all ?? [])];
+    return unreadable.every((label) => named.some((pattern) => labelMatches(pattern, label))) ? undefined : unreadable;
   }
 
   /**
