@@ -25,6 +25,11 @@ export class ContextLengthError extends ProviderError {
   }
 }
 
+/** A request's input tokens as a provider counts them (its own count, or OpenAI's encoding where it has none). */
+export async function tokensOf(provider: Provider, request: ChatRequest, options: CallOptions): Promise<number> {
+  return provider.countTokens ? provider.countTokens(request, options) : (await estimateTokens(request)).total;
+}
+
 /** What was sent, and how many of the oldest messages were left out to fit. */
 export interface Fitted {
   request: ChatRequest;
@@ -45,7 +50,7 @@ export async function fitContext(request: ChatRequest, provider: Provider, optio
   if (tokenBound(request) <= budget) return { request, dropped: 0 };
   const id = provider.description.id;
   const count = async (candidate: ChatRequest): Promise<number> => {
-    if (!provider.countTokens) return (await estimateTokens(candidate)).total;
+    if (!provider.countTokens) return tokensOf(provider, candidate, options);
     // Far below the window by the estimate: it fits, and the upstream is not asked (0 stands for "fits").
     if (provider.countsRemotely && (await estimateTokens(candidate)).total < budget * remoteCountAbove) return 0;
     return provider.countTokens(candidate, options);

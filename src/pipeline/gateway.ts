@@ -15,7 +15,6 @@ import {
   type PolicyDocument,
 } from '../policy/policy.js';
 import type { CallOptions, ChatResult, ChatStream, Provider, ProviderDescription } from '../core/provider.js';
-import { estimateTokens } from '../core/token-estimate.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { buildCatalog, resolveModel, type Candidate, type Catalog } from './catalog.js';
 import {
@@ -32,7 +31,7 @@ import { cutApplies, describeCut } from './cuts.js';
 import { ProviderHealth, type HealthState } from './health.js';
 import type { CutRecord } from '../store/store.js';
 import { CircuitBreaker } from './circuit-breaker.js';
-import { fitted } from './context-fit.js';
+import { fitted, tokensOf } from './context-fit.js';
 import { dispatch, type Dispatched, type DispatchSettings } from './dispatch.js';
 
 /** Deepest nesting of a request the gateway scans and forwards (JSON.stringify itself gives out near ten thousand). */
@@ -589,10 +588,8 @@ export class Gateway {
    */
   async countTokens(request: ChatRequest, plan: Plan, signal?: AbortSignal): Promise<Dispatched<number>> {
     const sent = plan.decision.mode === 'redact' ? (await this.redact(request, plan)).request : request;
-    const count = async (candidate: Candidate, options: CallOptions): Promise<number> =>
-      candidate.provider.countTokens
-        ? candidate.provider.countTokens(sent, options)
-        : (await estimateTokens(sent)).total;
+    const count = (candidate: Candidate, options: CallOptions): Promise<number> =>
+      tokensOf(candidate.provider, sent, options);
     const [first] = this.allowed(plan);
     if (first && !first.provider.countsRemotely) {
       // Counted here, nothing sent: not an attempt, so no circuit breaker or health sample is moved by it (counts
