@@ -21,7 +21,7 @@ import type { Clock } from '../core/clock.js';
 import { GatewayError } from '../core/errors.js';
 import type { ActionGate } from '../gate/gate.js';
 import type { Federation } from '../mcp/federation.js';
-import type { ToolCalls } from '../mcp/tool-call.js';
+import type { ToolCaller, ToolCalls } from '../mcp/tool-call.js';
 import type { Tenant } from '../pipeline/auth.js';
 import type { Exchange } from './exchange.js';
 
@@ -124,7 +124,8 @@ export function createMcpEndpoint(options: McpEndpointOptions) {
       },
     );
     server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: visibleTools(session().tenant) }));
-    const reader = (extra: { requestId: string | number; signal: AbortSignal }) => {
+    /** The caller of one request: the session's tenant, a request id of ours, the client's cancellation. */
+    const callerOf = (extra: { signal: AbortSignal }): ToolCaller => {
       const current = session();
       current.lastUsed = options.clock.now();
       return {
@@ -143,7 +144,7 @@ export function createMcpEndpoint(options: McpEndpointOptions) {
     }));
     server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => ({ resourceTemplates: [] }));
     server.setRequestHandler(ReadResourceRequestSchema, async (request, extra) =>
-      options.calls.readResource(reader(extra), request.params.uri),
+      options.calls.readResource(callerOf(extra), request.params.uri),
     );
     server.setRequestHandler(ListPromptsRequestSchema, async () => ({
       prompts: options.federation
@@ -152,29 +153,20 @@ export function createMcpEndpoint(options: McpEndpointOptions) {
         .map(({ prompt, name }) => ({ ...prompt, name })),
     }));
     server.setRequestHandler(GetPromptRequestSchema, async (request, extra) =>
-      options.calls.getPrompt(reader(extra), request.params.name, request.params.arguments ?? {}),
+      options.calls.getPrompt(callerOf(extra), request.params.name, request.params.arguments ?? {}),
     );
     server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
-      const current = session();
-      current.lastUsed = options.clock.now();
+      const caller = callerOf(extra);
       const token = request.params._meta?.progressToken;
       let progress = 0;
+      if (token !== undefined)
+        caller.progress = (message: string) =>
+          extra.sendNotification({
+            method: 'notifications/progress',
+            params: { progressToken: token, progress: ++progress, message },
+          });
       return options.calls.call(
-        {
-          tenant: current.tenant,
-          sessionId: current.id,
-          requestId: `mcp-${randomUUID()}`,
-          signal: extra.signal,
-          ...(token !== undefined
-            ? {
-                progress: (message: string) =>
-                  extra.sendNotification({
-                    method: 'notifications/progress',
-                    params: { progressToken: token, progress: ++progress, message },
-                  }),
-              }
-            : {}),
-        },
+        caller,
         request.params.name,
         (request.params.arguments ?? {}) as Record<string, unknown>,
         request.params._meta as Record<string, unknown> | undefined,
