@@ -165,11 +165,7 @@ export class ResponsesState {
       items.map((item) => this.sealedItem(item, labels, now, role));
     const own = [...sealedItems(distinct(input, new Set()), 'input'), ...sealedItems(response.output, 'output')];
     // The conversation keeps the same items under the same ids, unless it already has an item by that id.
-    let conversationItems: Item[] = [];
-    if (response.conversation) {
-      const candidates = [...input, ...response.output];
-      conversationItems = distinct(candidates, await this.takenIn(owner, response.conversation.id, candidates));
-    }
+    const conversationItems = await this.turnForConversation(owner, response, input);
     if (!options.keepResponse) {
       // store: false in a conversation: the turn joins the conversation, and no response is kept to retrieve.
       if (!response.conversation) return;
@@ -234,8 +230,7 @@ export class ResponsesState {
     const now = this.options.clock.now();
     let conversation: { id: string; items: NewItem[]; labels: readonly string[] } | undefined;
     if (response.conversation) {
-      const candidates = [...input, ...response.output];
-      const items = distinct(candidates, await this.takenIn(owner, response.conversation.id, candidates));
+      const items = await this.turnForConversation(owner, response, input);
       conversation = {
         id: response.conversation.id,
         items: items.map((item) => this.sealedItem(item, labels, now)),
@@ -409,6 +404,16 @@ export class ResponsesState {
       labels: [...labels],
       sealed,
     };
+  }
+
+  /**
+   * A turn's input and output as its conversation keeps them: the same ids, except where the conversation already has
+   * an item by that id (none without a conversation).
+   */
+  private async turnForConversation(owner: string, response: ResponseObject, input: readonly Item[]): Promise<Item[]> {
+    if (!response.conversation) return [];
+    const candidates = [...input, ...response.output];
+    return distinct(candidates, await this.takenIn(owner, response.conversation.id, candidates));
   }
 
   /** The ids among `items` a conversation already holds (a client may send an item back with its id). */
