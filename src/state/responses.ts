@@ -164,7 +164,6 @@ export class ResponsesState {
     const sealedItems = (items: readonly Item[], role: string): NewItem[] =>
       items.map((item) => this.sealedItem(item, labels, now, role));
     const own = [...sealedItems(distinct(input, new Set()), 'input'), ...sealedItems(response.output, 'output')];
-    // The conversation keeps the same items under the same ids, unless it already has an item by that id.
     const conversationItems = await this.turnForConversation(owner, response, input);
     if (!options.keepResponse) {
       // store: false in a conversation: the turn joins the conversation, and no response is kept to retrieve.
