@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { detect } from '../src/policy/detectors.js';
+import { formatCharacters, unicodeForm } from '../src/policy/text-forms.js';
 import { corpus } from './support/detector-corpus.js';
 
 const labelsOf = (text: string): string[] => [...new Set(detect(text).map((span) => span.label))].sort();
@@ -37,5 +38,23 @@ describe('detectors', () => {
     const [span] = detect(text);
     assert.equal(span?.label, 'pii.card');
     assert.equal(text.slice(span!.start, span!.end), '٤١١١ ١١١١ ١١١١ ١١١١');
+  });
+});
+
+describe('text forms', () => {
+  it('the written-out format characters are exactly \\p{Cf}, code point by code point', () => {
+    const cf = /\p{Cf}/u;
+    const written = new RegExp(`^(?:${formatCharacters.source})$`);
+    const differ: string[] = [];
+    for (let point = 0; point <= 0x10ffff; point += 1) {
+      if (point >= 0xd800 && point <= 0xdfff) continue;
+      const character = String.fromCodePoint(point);
+      if (cf.test(character) !== written.test(character)) differ.push(point.toString(16));
+    }
+    assert.deepEqual(differ, []);
+  });
+
+  it('a text read as its letters loses its format characters, astral ones too', () => {
+    assert.equal(unicodeForm('jo\u200Bhn\uD834\uDD73@exa\u00ADmple.com'), 'john@example.com');
   });
 });

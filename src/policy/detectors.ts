@@ -298,20 +298,27 @@ export function detect(input: string): Span[] {
       const pattern = sticky.get(detector)!;
       // A match ends where the global scan would go on: a place before it is passed over, as that scan does.
       let end = 0;
+      // The check on the code array where it holds the text (a read on the match string costs a call once reads on
+      // strings have turned megamorphic). A sticky match starts at lastIndex, so test() gives it without a match
+      // object; only a match that fails the check is matched again for its string (a shorter run may pass).
+      const validateCodes = scan.text === text ? detector.validateCodes : undefined;
+      const { label } = detector;
       for (let index = 0; index < count; index += 1) {
         const position = positions[index]!;
         if (position < end) continue;
         pattern.lastIndex = position;
+        if (validateCodes) {
+          if (!pattern.test(text)) continue;
+          end = pattern.lastIndex;
+          if (validateCodes(scan.codes, position, end)) {
+            spans.push({ start: position, end, label });
+            continue;
+          }
+          pattern.lastIndex = position;
+        }
         const match = pattern.exec(text);
         if (match === null) continue;
         end = pattern.lastIndex;
-        // The check on the code array where it holds the text (a read on the match string costs a call once reads
-        // on strings have turned megamorphic): the match is text[index, lastIndex).
-        const { validateCodes } = detector;
-        if (validateCodes && scan.text === text && validateCodes(scan.codes, match.index, end)) {
-          spans.push({ start: match.index, end, label: detector.label });
-          continue;
-        }
         addMatch(detector, match, spans);
       }
       continue;
