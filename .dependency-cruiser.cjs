@@ -30,9 +30,23 @@ module.exports = {
     // telemetry is allowed here beyond DESIGN.md's list: the pipeline counts fallbacks and circuit states.
     only('gate', ['core', 'ledger', 'policy', 'store']),
     only('state', ['core', 'store']),
+    // ledger too: a feedback, a dataset export and a judged comparison are ledger entries (their provenance).
+    only('learning', ['core', 'ledger', 'policy', 'store']),
     only('models', ['core', 'ledger', 'store']),
     // models is allowed here too: the pipeline verifies weights against the registry before a local provider loads them.
-    only('pipeline', ['core', 'config', 'providers', 'policy', 'ledger', 'store', 'telemetry', 'models', 'state']),
+    // learning too: capture and shadow calls happen after a call's answer has left, on the pipeline's own path.
+    only('pipeline', [
+      'core',
+      'config',
+      'providers',
+      'policy',
+      'ledger',
+      'store',
+      'telemetry',
+      'models',
+      'state',
+      'learning',
+    ]),
     // The MCP gateway: tool servers are upstreams described like providers; a call passes the pipeline's policy, the
     // gate and the ledger.
     only('mcp', ['core', 'config', 'ledger', 'gate', 'pipeline', 'policy', 'store']),
@@ -47,8 +61,7 @@ module.exports = {
       'store',
       'telemetry',
       'gate',
-      'memory',
-      'feedback',
+      'learning',
       'models',
       'state',
     ]),

@@ -169,6 +169,9 @@ export function createServe(
     return route;
   }
 
+  const headerText = (value: string | string[] | undefined): string | undefined =>
+    Array.isArray(value) ? value.join(',') : value;
+
   function callInput(
     progress: Progress,
     request: IncomingMessage,
@@ -182,6 +185,7 @@ export function createServe(
       body: progress.body,
       headerLabels: request.headers['x-sovereign-labels'],
       signal,
+      episode: headerText(request.headers['x-sovereign-episode']),
     };
   }
 

@@ -18,6 +18,10 @@ import { asGatewayError } from '../core/errors.js';
 import type { Provider } from '../core/provider.js';
 import { KeyRing, RateLimiter } from '../pipeline/auth.js';
 import { CallPipeline, type CallInput, type CallOutput } from '../pipeline/call.js';
+import { Capturer } from '../learning/capture.js';
+import { FeedbackService } from '../learning/feedback.js';
+import { createFeedbackEndpoints, feedbackPath } from './feedback-endpoints.js';
+import { captureSettingsOf, LearningLoop, learningActive } from '../pipeline/learning-loop.js';
 import { Gateway } from '../pipeline/gateway.js';
 import type { DeepScanner } from '../pipeline/deep-scan.js';
 import type { LedgerLog } from '../pipeline/ledger-log.js';
@@ -75,6 +79,8 @@ export interface App {
   metrics: Metrics;
   keys: KeyRing;
   ledger: LedgerLog;
+  /** Capture and shadow traffic (the learning loop). */
+  learning: LearningLoop;
   /** Loads keys and starts the ledger; call before listening. */
   start(): Promise<void>;
   /**
@@ -121,7 +127,43 @@ export function createApp(options: AppOptions): App {
     onError: (error) => logger.error({ err: error }, 'the action gate failed in the background'),
   });
   const actionEndpoints = createActionEndpoints(gate);
-  const calls = new CallPipeline({ gateway, ledger, now, weights: weightsOf });
+  // Conversation state and captured calls are sealed with the same key, each value bound to its row's id.
+  const sealer = new Sealer(options.stateKey ?? randomBytes(32));
+  const capturer = new Capturer({
+    store: store.learning,
+    sealer,
+    now,
+    settingsFor: captureSettingsOf(config),
+    maxPending: config.capture.max_pending,
+    onError: (error) => logger.error({ err: error }, 'storing a captured call failed'),
+    onOutcome: (outcome) => metrics.captures.inc([outcome]),
+  });
+  const learning = new LearningLoop({
+    config,
+    gateway,
+    ledger,
+    capturer,
+    clock,
+    onError: (error) => logger.error({ err: error }, 'a shadow call failed outside the pipeline'),
+    onShadow: (alias, outcome) => metrics.shadowCalls.inc([alias, outcome]),
+  });
+  const feedbackEndpoints = createFeedbackEndpoints(
+    new FeedbackService({
+      store: store.learning,
+      sealer,
+      metrics: config.feedback.metrics,
+      append: (record, keyId) => ledger.append(record, { keyId }),
+      now,
+      policyHash: gateway.policyHash,
+    }),
+  );
+  const calls = new CallPipeline({
+    gateway,
+    ledger,
+    now,
+    weights: weightsOf,
+    answered: learningActive(config) ? learning.answered : undefined,
+  });
   const federation = new Federation(config.mcp.servers, {
     clock,
     environment: options.environment ?? process.env,
@@ -147,7 +189,7 @@ export function createApp(options: AppOptions): App {
     clock,
     allowedOrigins: config.mcp.allowed_origins,
   });
-  const responsesState = new ResponsesState(store.state, new Sealer(options.stateKey ?? randomBytes(32)), {
+  const responsesState = new ResponsesState(store.state, sealer, {
     clock,
     retentionMs: config.state.response_retention_days * 86_400_000,
   });
@@ -251,6 +293,16 @@ export function createApp(options: AppOptions): App {
         call: call('count_tokens', (input) =>
           calls.countTokens(input, () => parseMessagesRequest(input.body!, true), anthropicCountWriter),
         ),
+      },
+    ],
+    [
+      feedbackPath,
+      {
+        dialect: 'openai',
+        method: 'ANY',
+        endpoint: 'feedback',
+        handler: (exchange) => feedbackEndpoints.handle(exchange),
+        body: true,
       },
     ],
     [
@@ -478,6 +530,7 @@ export function createApp(options: AppOptions): App {
     metrics,
     keys,
     ledger,
+    learning,
     async start() {
       if (config.auth.required) await keys.start(options.keyRefreshMs ?? 500);
       await reloadCuts();
@@ -492,6 +545,16 @@ export function createApp(options: AppOptions): App {
         running.signal,
         () => responsesState.purgeExpired(),
         (error) => logger.error({ err: error }, 'removing expired responses failed'),
+      );
+      // Captures past their retention_days likewise.
+      void every(
+        clock,
+        3_600_000,
+        running.signal,
+        async () => {
+          await store.learning.expireCaptures(clock.now());
+        },
+        (error) => logger.error({ err: error }, 'removing expired captures failed'),
       );
       gateway.startProbes(config.health.probe_interval_ms, config.health.probe_timeout_ms);
       const { interrupted } = await ledger.start();
@@ -529,6 +592,8 @@ export function createApp(options: AppOptions): App {
       await closed;
       // Background responses are calls too: they finish (or are stopped and recorded) before the ledger stops.
       await responsesApi.stop();
+      // Shadow calls under way are stopped (each records its entry) and queued captures stored.
+      await learning.stop();
       keys.stop();
       running.abort();
       await ledger.stop();

@@ -64,7 +64,67 @@ export function servedModels(provider: ProviderConfig): string[] {
   return providerKind(provider.kind).served?.(provider) ?? [...provider.models];
 }
 
+const labelListSchema = z.array(z.string().regex(/^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/, 'must be a label such as pii.email'));
+
+/** Capture of the text of calls for the learning loop (docs/learning.md); per alias, any field given overrides. */
+const captureFields = {
+  enabled: z.boolean().describe('Store the text of requests and answers that passed through, sealed at rest.'),
+  retention_days: z.number().positive().max(36_500).describe('How long a capture is kept.'),
+  exclude_labels: labelListSchema.describe(
+    'Calls carrying any of these labels (or a label under one) are never captured.',
+  ),
+  redact_labels: labelListSchema.describe(
+    'Values of these labels (or labels under them) are replaced by placeholders before a capture is stored.',
+  ),
+};
+const captureSchema = z
+  .strictObject({
+    enabled: captureFields.enabled.default(false),
+    retention_days: captureFields.retention_days.default(30),
+    exclude_labels: captureFields.exclude_labels.default(['secret']),
+    redact_labels: captureFields.redact_labels.default([]),
+    max_pending: z
+      .number()
+      .int()
+      .positive()
+      .default(1000)
+      .describe('Captures waiting to be stored at once; past it a capture is dropped (and counted), never the call.'),
+  })
+  .prefault({})
+  .describe('Capture of calls for feedback and datasets; off by default.');
+const aliasCaptureSchema = z.strictObject({
+  enabled: captureFields.enabled.optional(),
+  retention_days: captureFields.retention_days.optional(),
+  exclude_labels: captureFields.exclude_labels.optional(),
+  redact_labels: captureFields.redact_labels.optional(),
+});
+
+const shadowSchema = z
+  .strictObject({
+    candidate: z
+      .string()
+      .min(1)
+      .describe('An alias or provider/model that is sent a sample of this alias’s calls after their answer has left.'),
+    fraction: z.number().min(0).max(1).describe('The share of calls shadowed, 0.0–1.0.'),
+    timeout_ms: z.number().int().positive().default(60_000).describe('Deadline of one shadow call.'),
+    max_concurrent: z
+      .number()
+      .int()
+      .positive()
+      .default(4)
+      .describe('Shadow calls of this alias running at once; a sampled call past it is not shadowed.'),
+  })
+  .describe('Shadow traffic: the candidate answers the same prompts, captured as pairs for `sovereign eval shadow`.');
+
+const metricSchema = z.strictObject({
+  type: z.enum(['boolean', 'float']),
+  optimize: z.enum(['max', 'min']).default('max'),
+  level: z.enum(['inference', 'episode']).default('inference'),
+});
+
 const aliasSchema = z.strictObject({
+  capture: aliasCaptureSchema.optional().describe('Overrides of the top-level capture settings for this alias.'),
+  shadow: shadowSchema.optional(),
   candidates: z
     .array(z.string().regex(/^[a-z0-9-]+\/.+$/, 'must be provider/model'))
     .min(1, 'must list at least one candidate'),
@@ -347,6 +407,16 @@ export const configSchema = z
       })
       .prefault({})
       .describe('Conversation state kept by the gateway: the Responses and Conversations APIs.'),
+    capture: captureSchema,
+    feedback: z
+      .strictObject({
+        metrics: z
+          .record(z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'must be a lowercase name'), metricSchema)
+          .default({})
+          .describe('The metrics POST /v1/feedback accepts, besides comment, demonstration and preference.'),
+      })
+      .prefault({})
+      .describe('Feedback on captured calls (docs/learning.md).'),
     log: z
       .strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
       .prefault({}),
@@ -385,7 +455,30 @@ export const configSchema = z
       }
       providers.set(provider.id, provider);
     });
+    for (const metric of Object.keys(config.feedback.metrics))
+      if (metric === 'comment' || metric === 'demonstration' || metric === 'preference')
+        context.addIssue({
+          code: 'custom',
+          path: ['feedback', 'metrics', metric],
+          message: `"${metric}" is a reserved metric: it is always accepted and cannot be declared`,
+        });
     for (const [alias, definition] of Object.entries(config.models)) {
+      const shadow = definition.shadow?.candidate;
+      if (shadow !== undefined) {
+        const slash = shadow.indexOf('/');
+        const known =
+          shadow in config.models ||
+          (slash > 0 && config.providers.some((entry) => entry.id === shadow.slice(0, slash)));
+        if (!known || shadow === alias)
+          context.addIssue({
+            code: 'custom',
+            path: ['models', alias, 'shadow', 'candidate'],
+            message:
+              shadow === alias
+                ? 'an alias cannot shadow itself'
+                : `"${shadow}" is neither a model alias nor provider/model of a configured provider`,
+          });
+      }
       definition.candidates.forEach((candidate, index) => {
         const slash = candidate.indexOf('/');
         const providerName = candidate.slice(0, slash);

@@ -91,6 +91,12 @@ export const errorCatalogue = {
     type: 'invalid_request_error',
     meaning: 'No ledger entry has this index (yet), or no checkpoint covers it within the wait.',
   },
+  feedback_target_not_found: {
+    status: 404,
+    type: 'invalid_request_error',
+    meaning:
+      'No captured call or episode of this key has this receipt index, response id or episode id (never captured, another key’s, or past `capture.retention_days`).',
+  },
   response_not_found: {
     status: 404,
     type: 'invalid_request_error',

@@ -24,7 +24,10 @@ export type EntryKind =
   | 'uncut'
   | 'action'
   | 'model_add'
-  | 'model_remove';
+  | 'model_remove'
+  | 'feedback'
+  | 'dataset_export'
+  | 'eval_report';
 
 export interface EntryRecord {
   v: number;
@@ -89,6 +92,33 @@ export interface EntryRecord {
   response_id?: string;
   previous_response_id?: string;
   conversation_id?: string;
+  /** Set on a shadow call's entry (the learning loop): the same prompt sent to an alias's shadow candidate. */
+  shadow?: true;
+  /** …and the receipt index of the call it shadows. */
+  shadow_of?: number;
+  /** For feedback, dataset_export and eval_report entries: what the learning loop recorded, as digests. */
+  learning?: LearningEntry;
+}
+
+/** The learning loop's own entries: digests and counts, never the text. */
+export interface LearningEntry {
+  /** feedback: its id and metric, the SHA-256 of its RFC 8785 value, and the receipt index of the call it is on. */
+  feedback_id?: string;
+  metric?: string;
+  value_sha256?: string;
+  target_index?: number | null;
+  /** dataset_export and eval_report: the SHA-256 of the file written and of its manifest. */
+  file_sha256?: string;
+  manifest_sha256?: string;
+  kind?: string;
+  format?: string;
+  rows?: number;
+  /** The receipt indices of the calls the file was made from (at most 4096; `sources_omitted` counts the rest). */
+  sources?: number[];
+  sources_omitted?: number;
+  judge?: string;
+  pairs?: number;
+  win_rate?: number;
 }
 
 /** An action gate verdict as the ledger records it: digests and decisions, never the params themselves. */
@@ -177,6 +207,8 @@ export interface CallFacts {
   bytesDelivered?: number;
   /** For Responses calls. */
   state?: { responseId?: string; previousResponseId?: string; conversationId?: string };
+  /** For a shadow call: the receipt index of the call it shadows (null when unknown). */
+  shadowOf?: number | null;
 }
 
 const clip = (text: string | undefined, length = 256): string => (text ?? '').slice(0, length);
@@ -234,6 +266,8 @@ export function callEntry(kind: EntryKind, facts: CallFacts): EntryRecord {
     request_sha256: facts.requestSha256,
     response_id: facts.state?.responseId,
     response_sha256: facts.responseSha256,
+    shadow: facts.shadowOf !== undefined ? (true as const) : undefined,
+    shadow_of: facts.shadowOf ?? undefined,
     status: facts.status,
     tenant: clip(facts.tenant),
     time: new Date(facts.time).toISOString(),
@@ -274,6 +308,17 @@ function eventBase(
     response_sha256: null,
     attempts: [],
     usage: null,
+  };
+}
+
+/** A feedback, a dataset export or a judged comparison of the learning loop. */
+export function learningEntry(
+  kind: 'feedback' | 'dataset_export' | 'eval_report',
+  facts: { time: number; requestId: string; tenant: string; policyHash: string; learning: LearningEntry },
+): EntryRecord {
+  return {
+    ...eventBase(kind, { ...facts, endpoint: kind === 'feedback' ? 'feedback' : 'learning' }),
+    learning: { ...facts.learning },
   };
 }
 

@@ -2,10 +2,11 @@
 // goes classify → policy → route → dispatch (retries, fallback, hedging, mid-stream continuation) →
 // record, and comes back as the exact bytes to send: a complete reply, or a stream of pieces. The
 // API only parses wire formats and writes bytes; it hands the dialect's writer in.
-import type { ChatRequest, ChatResponse, EmbeddingsRequest, EmbeddingsResponse } from '../core/chat.js';
+import type { ChatMessage, ChatRequest, ChatResponse, EmbeddingsRequest, EmbeddingsResponse } from '../core/chat.js';
 import { asGatewayError, GatewayError } from '../core/errors.js';
 import type { EntryKind } from '../ledger/entry.js';
 import type { Tenant } from './auth.js';
+import { detect } from '../policy/detectors.js';
 import { callerLabels, labelLocations } from './classify.js';
 import type { Gateway, Plan } from './gateway.js';
 import type { LedgerLog } from './ledger-log.js';
@@ -27,6 +28,19 @@ export interface CallInput {
   headerLabels: string | string[] | undefined;
   /** Aborts when the client goes away. */
   signal?: AbortSignal;
+  /** The client's `x-sovereign-episode`, checked by the API (the learning loop groups calls by it). */
+  episode?: string;
+}
+
+/** A chat call whose answer has left, with its receipt: what the learning loop reads (capture, shadow). */
+export interface AnsweredCall {
+  input: CallInput;
+  request: ChatRequest;
+  answer: ChatMessage;
+  state: CallState;
+  /** The call's receipt index (a stream's opening entry, the one its client holds). */
+  receipt: number;
+  latencyMs: number;
 }
 
 /** How a dialect writes what the pipeline produces. */
@@ -61,6 +75,11 @@ export interface CallPipelineOptions {
   ledger: LedgerLog;
   now: () => number;
   weights?: (name: string) => { model_sha256: string; adapter_sha256?: string } | undefined;
+  /**
+   * Told of every chat call answered well, after its answer is recorded; it must only queue work (capture, shadow):
+   * it runs before the answer is written.
+   */
+  answered?: (call: AnsweredCall) => void;
 }
 
 export class CallPipeline {
@@ -72,15 +91,16 @@ export class CallPipeline {
     parse: (state: CallState) => ChatRequest | Promise<ChatRequest>,
     writer: DialectWriter<ChatResponse>,
   ): Promise<CallOutput> {
-    const { gateway } = this.options;
+    const { gateway, answered, now } = this.options;
     const state: CallState = {};
     const recorder = this.recorder(input);
+    const started = answered ? now() : 0;
     try {
       const { request, plan } = await this.planned(input, state, parse);
       if (!request.stream) {
         const { value, candidate, attempts, redactedLabels } = await gateway.chat(request, plan, input.signal);
         Object.assign(state, { candidate, attempts, redactedLabels, usage: value.response.usage });
-        return await this.reply(
+        const output = await this.reply(
           input,
           recorder,
           state,
@@ -88,6 +108,17 @@ export class CallPipeline {
           await writer.answer(value.response, value.wire, state),
           writer,
         );
+        const message = value.response.choices[0]?.message;
+        if (answered && output.kind === 'reply' && !output.failure && message)
+          answered({
+            input,
+            request,
+            answer: message,
+            state,
+            receipt: Number(output.headers['x-sovereign-receipt']),
+            latencyMs: now() - started,
+          });
+        return output;
       }
       const {
         value: stream,
@@ -119,6 +150,8 @@ export class CallPipeline {
             next && { stream: next.value, provider: next.candidate.provider.description.id, attempts: next.attempts }
           );
         },
+        answered &&
+          ((answer) => answered({ input, request, answer, state, receipt: openIndex, latencyMs: now() - started })),
       );
       return {
         kind: 'stream',
@@ -202,6 +235,7 @@ export class CallPipeline {
     parse: (state: CallState) => ChatRequest | Promise<ChatRequest>,
   ): Promise<{ request: ChatRequest; plan: Plan }> {
     const { gateway } = this.options;
+    checkEpisode(input.episode);
     const request = await parse(state);
     state.alias = gateway.knownModel(request.model);
     state.stream = request.stream;
@@ -309,6 +343,22 @@ function kindOf(endpoint: CallInput['endpoint']): EntryKind {
 
 function retryHeaders(error: GatewayError): Record<string, string> {
   return error.retryAfterSeconds !== undefined ? { 'retry-after': String(error.retryAfterSeconds) } : {};
+}
+
+const episodeSyntax = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+
+/**
+ * `x-sovereign-episode` names a group of calls (a task, a session): an opaque name, kept in the clear beside captures,
+ * so it must not carry data itself.
+ */
+function checkEpisode(episode: string | undefined): void {
+  if (episode === undefined) return;
+  if (!episodeSyntax.test(episode) || detect(episode).length > 0)
+    throw new GatewayError(
+      'invalid_request',
+      'Invalid x-sovereign-episode: an episode is an opaque name of at most 128 letters, digits and . _ : - that carries no data itself.',
+      { param: 'x-sovereign-episode' },
+    );
 }
 
 /** What classification and policy decided, as the record keeps it. */

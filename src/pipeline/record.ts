@@ -93,7 +93,14 @@ export class CallRecorder {
   call(
     kind: EntryKind,
     state: CallState,
-    result: { status: number; outcome: CallOutcome; errorCode: string | null; responseBody: string | Buffer },
+    result: {
+      status: number;
+      outcome: CallOutcome;
+      errorCode: string | null;
+      responseBody: string | Buffer;
+      /** For a shadow call (the learning loop): the receipt index of the call it shadows. */
+      shadowOf?: number;
+    },
   ): Promise<number> {
     const facts = this.facts(
       state,
@@ -105,6 +112,7 @@ export class CallRecorder {
       },
       state.usage,
     );
+    if (result.shadowOf !== undefined) facts.shadowOf = result.shadowOf;
     return this.ledger.append(callEntry(kind, facts), { keyId: this.context.keyId });
   }
 

@@ -4,6 +4,7 @@
 // last line, `: x-sovereign-receipt-close <index>`. Pulled by the API one piece at a time, so
 // backpressure reaches the upstream; never buffered whole.
 import { createHash } from 'node:crypto';
+import type { ChatMessage, ToolCall } from '../core/chat.js';
 import { asGatewayError, ProviderError } from '../core/errors.js';
 import type { ChatStream, StreamEvent } from '../core/provider.js';
 import type { CallRecorder, CallState } from './record.js';
@@ -38,6 +39,8 @@ export function relay(
   recorder: CallRecorder,
   openIndex: number,
   continueStream: ContinueStream | undefined,
+  /** Handed the whole answer once a stream has ended well and its closing entry is recorded (the learning loop). */
+  finished?: (answer: ChatMessage, closeIndex: number) => void,
 ): RelayedStream {
   let clientGone = false;
   let current = stream;
@@ -58,6 +61,8 @@ export function relay(
     let continuable = continueStream !== undefined;
     const failed = new Set<string>();
     let provider = state.candidate?.provider.description.id ?? '';
+    // The answer's tool calls, assembled from their deltas, only when someone asked for the whole answer.
+    const toolCalls: ToolCall[] | undefined = finished ? [] : undefined;
     try {
       for (;;) {
         try {
@@ -66,6 +71,7 @@ export function relay(
             const delta = event.chunk.choices[0]?.delta;
             if (delta?.tool_calls || event.chunk.choices.length > 1) continuable = false;
             if (typeof delta?.content === 'string') delivered += delta.content;
+            if (toolCalls && delta?.tool_calls) assembleToolCalls(toolCalls, delta.tool_calls);
             const piece = writer.event(event);
             if (piece !== undefined) yield deliver(piece);
             if (clientGone) break;
@@ -121,7 +127,20 @@ export function relay(
       } catch {
         // The opening entry stays open and is closed as `interrupted` at the next start.
       }
-      if (closeIndex !== undefined && !clientGone) yield `: x-sovereign-receipt-close ${closeIndex}\n\n`;
+      if (closeIndex !== undefined && !clientGone) {
+        if (finished && result.outcome === 'ok') {
+          const calls = toolCalls!.filter((call) => call !== undefined);
+          finished(
+            {
+              role: 'assistant',
+              content: delivered === '' && calls.length > 0 ? null : delivered,
+              ...(calls.length > 0 ? { tool_calls: calls } : {}),
+            },
+            closeIndex,
+          );
+        }
+        yield `: x-sovereign-receipt-close ${closeIndex}\n\n`;
+      }
     }
   }
   return {
@@ -131,4 +150,17 @@ export function relay(
       current.cancel();
     },
   };
+}
+
+/** Tool-call deltas folded into whole calls: the first delta of an index names it, later ones add to its arguments. */
+function assembleToolCalls(
+  calls: ToolCall[],
+  deltas: NonNullable<StreamEvent['chunk']['choices'][number]['delta']['tool_calls']>,
+): void {
+  for (const delta of deltas) {
+    const call = (calls[delta.index] ??= { id: '', type: 'function', function: { name: '', arguments: '' } });
+    if (delta.id) call.id = delta.id;
+    if (delta.function?.name) call.function.name += delta.function.name;
+    if (delta.function?.arguments) call.function.arguments += delta.function.arguments;
+  }
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type MigrationProvider } from 'kysely';
 import pg from 'pg';
+import { KyselyLearningStore } from './kysely-learning-store.js';
 import { KyselyStateStore, sqliteResponseWriter } from './kysely-state-store.js';
 import { migrationsFor } from './migrations/index.js';
 import type { ActionsTable, ApiKeysTable, Database, ModelsTable } from './schema.js';
@@ -31,6 +32,7 @@ type LedgerAppender = (entries: readonly NewLedgerEntry[]) => Promise<AppendedBa
 
 class KyselyStore implements Store {
   readonly state: KyselyStateStore;
+  readonly learning: KyselyLearningStore;
 
   constructor(
     readonly dialect: 'sqlite' | 'postgres',
@@ -40,6 +42,7 @@ class KyselyStore implements Store {
     saveResponse?: ConstructorParameters<typeof KyselyStateStore>[1],
   ) {
     this.state = new KyselyStateStore(database, saveResponse);
+    this.learning = new KyselyLearningStore(database);
   }
 
   async migrate(): Promise<void> {

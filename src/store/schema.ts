@@ -131,7 +131,46 @@ export interface StateItemsTable {
   sealed: Uint8Array;
 }
 
+/** A captured call of the learning loop: facts in the clear, text sealed. */
+export interface CapturesTable {
+  id: string;
+  tenant: string;
+  key_id: string | null;
+  receipt: number | null;
+  response_id: string | null;
+  episode_id: string;
+  alias: string;
+  provider: string;
+  model: string;
+  ownership: string;
+  role: string;
+  pair_of: string | null;
+  labels: string;
+  prompt_sha256: string;
+  latency_ms: number;
+  input_tokens: number;
+  output_tokens: number;
+  cost: number | null;
+  created_at: number;
+  expires_at: number;
+  sealed: Uint8Array;
+}
+
+export interface FeedbackTable {
+  id: string;
+  tenant: string;
+  key_id: string | null;
+  metric: string;
+  capture_id: string | null;
+  episode_id: string;
+  sealed: Uint8Array;
+  ledger_index: number;
+  created_at: number;
+}
+
 export interface Database {
+  learning_captures: CapturesTable;
+  learning_feedback: FeedbackTable;
   state_responses: StateResponsesTable;
   state_conversations: StateConversationsTable;
   state_items: StateItemsTable;

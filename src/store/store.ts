@@ -1,5 +1,6 @@
 // The one storage interface. Two real engines implement it through Kysely: SQLite (embedded default)
 // and PostgreSQL (DATABASE_URL). Only this folder speaks SQL.
+import type { LearningStore } from './learning-store.js';
 import type { StateStore } from './state-store.js';
 
 export type Scope = 'admin' | 'auditor' | 'approver';
@@ -183,6 +184,8 @@ export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
   /** Conversation state (Responses and Conversations), sealed by state/. */
   readonly state: StateStore;
+  /** Captured calls and feedback (the learning loop), their text sealed by learning/. */
+  readonly learning: LearningStore;
   /** Applies pending migrations; safe to call on every start and from several processes. */
   migrate(): Promise<void>;
   createKey(key: NewApiKey): Promise<ApiKeyRecord>;

@@ -159,8 +159,20 @@ export class Metrics {
     'MCP tool calls through the gateway, by tool server, tool (prefixed), verdict and outcome.',
     ['server', 'tool', 'verdict', 'outcome'],
   );
+  readonly captures = new CounterFamily(
+    'sovereign_captures_total',
+    'Calls offered to capture (the learning loop), by what became of them: stored, excluded, dropped, failed.',
+    ['outcome'],
+  );
+  readonly shadowCalls = new CounterFamily(
+    'sovereign_shadow_calls_total',
+    'Shadow calls (the learning loop), by alias and outcome (ok, or the error code).',
+    ['alias', 'outcome'],
+  );
   private readonly families: Family[] = [
     this.toolCalls,
+    this.captures,
+    this.shadowCalls,
     this.requests,
     this.duration,
     this.timeToFirstByte,

@@ -153,7 +153,72 @@ const steps: Record<string, Record<Dialect, Migration>> = {
       },
     },
   },
+  '008-learning': {
+    sqlite: {
+      async up(database: Kysely<unknown>) {
+        for (const statement of learningTables('INTEGER', 'REAL', 'BLOB', ' STRICT'))
+          await sql.raw(statement).execute(database);
+      },
+    },
+    postgres: {
+      async up(database: Kysely<unknown>) {
+        for (const statement of learningTables('BIGINT', 'DOUBLE PRECISION', 'BYTEA', ''))
+          await sql.raw(statement).execute(database);
+      },
+    },
+  },
 };
+
+/**
+ * The learning loop: captured calls (text sealed by learning/, facts in the clear to find and pair them) and
+ * feedback on them, found by receipt, response id, episode and time.
+ */
+function learningTables(integer: string, real: string, bytes: string, strict: string): string[] {
+  return [
+    `CREATE TABLE learning_captures (
+      id TEXT PRIMARY KEY,
+      tenant TEXT NOT NULL,
+      key_id TEXT,
+      receipt ${integer},
+      response_id TEXT,
+      episode_id TEXT NOT NULL,
+      alias TEXT NOT NULL,
+      provider TEXT NOT NULL,
+      model TEXT NOT NULL,
+      ownership TEXT NOT NULL,
+      role TEXT NOT NULL,
+      pair_of TEXT,
+      labels TEXT NOT NULL,
+      prompt_sha256 TEXT NOT NULL,
+      latency_ms ${integer} NOT NULL,
+      input_tokens ${integer} NOT NULL,
+      output_tokens ${integer} NOT NULL,
+      cost ${real},
+      created_at ${integer} NOT NULL,
+      expires_at ${integer} NOT NULL,
+      sealed ${bytes} NOT NULL
+    )${strict}`,
+    'CREATE INDEX learning_captures_receipt ON learning_captures(receipt) WHERE receipt IS NOT NULL',
+    'CREATE INDEX learning_captures_response ON learning_captures(response_id) WHERE response_id IS NOT NULL',
+    'CREATE INDEX learning_captures_episode ON learning_captures(episode_id)',
+    'CREATE INDEX learning_captures_created ON learning_captures(created_at, id)',
+    'CREATE INDEX learning_captures_pair ON learning_captures(pair_of) WHERE pair_of IS NOT NULL',
+    'CREATE INDEX learning_captures_expires ON learning_captures(expires_at)',
+    `CREATE TABLE learning_feedback (
+      id TEXT PRIMARY KEY,
+      tenant TEXT NOT NULL,
+      key_id TEXT,
+      metric TEXT NOT NULL,
+      capture_id TEXT,
+      episode_id TEXT NOT NULL,
+      sealed ${bytes} NOT NULL,
+      ledger_index ${integer} NOT NULL,
+      created_at ${integer} NOT NULL
+    )${strict}`,
+    'CREATE INDEX learning_feedback_capture ON learning_feedback(capture_id) WHERE capture_id IS NOT NULL',
+    'CREATE INDEX learning_feedback_episode ON learning_feedback(episode_id)',
+  ];
+}
 
 /**
  * Conversation state kept by the gateway (Responses and Conversations): the item text is sealed

@@ -1,0 +1,76 @@
+// What the store keeps for the learning loop: captured calls (their text sealed by the caller, the
+// facts to find, filter and pair them in the clear) and feedback on them. Every read names the
+// tenant, except the exports, which an operator runs over the whole store.
+
+export interface StoredCapture {
+  id: string;
+  tenant: string;
+  keyId: string | null;
+  receipt: number | null;
+  responseId: string | null;
+  episodeId: string;
+  alias: string;
+  provider: string;
+  model: string;
+  ownership: string;
+  role: 'primary' | 'shadow';
+  pairOf: string | null;
+  labels: string[];
+  promptSha256: string;
+  latencyMs: number;
+  inputTokens: number;
+  outputTokens: number;
+  cost: number | null;
+  createdAt: number;
+  expiresAt: number;
+  /** The request and answer text, sealed. */
+  sealed: Buffer;
+}
+
+export interface StoredFeedback {
+  id: string;
+  tenant: string;
+  keyId: string | null;
+  metric: string;
+  captureId: string | null;
+  episodeId: string;
+  /** The value as JSON, sealed (comments and demonstrations are text). */
+  sealed: Buffer;
+  ledgerIndex: number;
+  createdAt: number;
+}
+
+/** Which captures an export or a comparison reads. */
+export interface CaptureQuery {
+  since?: number;
+  alias?: string;
+  role?: 'primary' | 'shadow';
+  /** Only captures that have a shadow pair (for `eval shadow`). */
+  paired?: boolean;
+  now: number;
+}
+
+export interface LearningStore {
+  saveCapture(capture: StoredCapture): Promise<void>;
+  /** A capture of this tenant (any, when tenant is undefined) that has not expired at now. */
+  captureBy(
+    by: { receipt: number } | { responseId: string } | { id: string },
+    tenant: string | undefined,
+    now: number,
+  ): Promise<StoredCapture | undefined>;
+  /** Whether this tenant has any capture in the episode. */
+  episodeExists(episodeId: string, tenant: string | undefined, now: number): Promise<boolean>;
+  /** The shadow capture of a primary one. */
+  shadowOf(captureId: string): Promise<StoredCapture | undefined>;
+  /** Captures in creation order, a page at a time (never all rows at once). */
+  captures(
+    query: CaptureQuery,
+    after: { createdAt: number; id: string } | undefined,
+    limit: number,
+  ): Promise<StoredCapture[]>;
+  saveFeedback(feedback: StoredFeedback): Promise<void>;
+  /** Feedback on captures (by id) or episodes, oldest first. */
+  feedbackFor(targets: { captureIds: readonly string[]; episodeIds: readonly string[] }): Promise<StoredFeedback[]>;
+  /** Removes captures past their expiry; how many. */
+  expireCaptures(now: number): Promise<number>;
+}
