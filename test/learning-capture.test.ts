@@ -84,7 +84,7 @@ describe('capture', () => {
       assert.equal(episode.status, 200, episode.text);
       const listed = await fetch(`${gateway.url}/v1/feedback?receipt=${receipt}`, {
         headers: { authorization: `Bearer ${gateway.key}` },
-      }).then((response) => response.json());
+      }).then((response) => response.json() as Promise<{ data: Array<{ metric: string }> }>);
       assert.deepEqual(
         listed.data.map((item: { metric: string }) => item.metric),
         ['helpful'],

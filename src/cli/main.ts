@@ -11,6 +11,7 @@ import { registerReportCommands } from './report.js';
 import { registerConfigCommands } from './config.js';
 import { registerMcpCommands } from './mcp.js';
 import { registerConversationCommands } from './conversations.js';
+import { registerLearningCommands } from './learning.js';
 import { registerStartCommand } from './start.js';
 
 export async function main(argv: string[]): Promise<void> {
@@ -28,5 +29,6 @@ export async function main(argv: string[]): Promise<void> {
   registerConfigCommands(program);
   registerConversationCommands(program);
   registerMcpCommands(program);
+  registerLearningCommands(program);
   await program.parseAsync(argv);
 }

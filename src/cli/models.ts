@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import type { Config } from '../config/schema.js';
+import { describeGguf } from '../models/gguf.js';
 import type { HashProgress } from '../models/hash.js';
 import {
   defaultHubEndpoint,
@@ -178,6 +179,10 @@ export function registerModelCommands(program: Command): void {
       'register a model served by an external engine (e.g. Ollama’s manifest digest) instead of a file',
     )
     .option('--engine <engine>', 'with --digest: which engine serves it (ollama, vllm…)')
+    .option(
+      '--adapter',
+      'the file must be a LoRA adapter (general.type: adapter), e.g. one a fine-tune of an exported dataset produced',
+    )
     .option('--json', 'print the registered record as JSON')
     .option('--config <file>', 'config file')
     .action(
@@ -189,12 +194,23 @@ export function registerModelCommands(program: Command): void {
           source?: string;
           digest?: string;
           engine?: string;
+          adapter?: boolean;
           json?: boolean;
           config?: string;
         },
       ) => {
         if (!file && !options.digest)
           fail('give a .gguf file, or --name and --digest for an external model', exitConfigError);
+        if (options.adapter) {
+          if (options.digest) fail('--adapter registers a file: it does not go with --digest', exitConfigError);
+          // Read before anything is registered: a base model given as an adapter is refused with no ledger entry.
+          const described = await describeGguf(file!).catch((error: Error) => fail(error.message, exitConfigError));
+          if (described.type !== 'adapter')
+            fail(
+              `${file} is not a LoRA adapter (its general.type is ${described.type}); register base models without --adapter`,
+              exitConfigError,
+            );
+        }
         if (options.digest && !options.name)
           fail('--digest needs --name (the model name the engine serves)', exitConfigError);
         const { record, config, registered } = await withRegistry(options.config, true, async (registry, config) => {

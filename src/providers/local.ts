@@ -17,6 +17,7 @@ import type {
   ChatWrapper,
   Llama,
   LlamaContext,
+  LlamaContextSequence,
   LlamaEmbeddingContext,
   LlamaGrammar,
   LlamaModel,
@@ -242,6 +243,11 @@ interface Loaded {
   /** The model's chat template, for counting a prompt as it will be laid out (resolved on first count). */
   wrapper?: ChatWrapper;
   embedding?: Promise<LlamaEmbeddingContext>;
+  /**
+   * Sequences of the context not in use, kept rather than disposed: the runtime reclaims a disposed sequence's id
+   * asynchronously, so a call let in by the slot it freed could find none left ("No sequences left").
+   */
+  idle: LlamaContextSequence[];
   lastUsed: number;
   active: number;
 }
@@ -297,7 +303,7 @@ class LocalProvider implements Provider {
             ? { lora: { adapters: [{ filePath: weights.adapter.path, scale: weights.adapter.scale }] } }
             : {}),
         });
-        return { weights, model, context, lastUsed: this.clock.now(), active: 0 };
+        return { weights, model, context, idle: [], lastUsed: this.clock.now(), active: 0 };
       })();
       this.loaded.set(name, loading);
       loading.catch(() => this.loaded.delete(name));
@@ -462,6 +468,7 @@ class LocalProvider implements Provider {
     const { loaded, leave } = await this.enter(options.upstreamModel, options);
     const { LlamaChat } = await import('node-llama-cpp');
     let chat: InstanceType<typeof LlamaChat> | undefined;
+    let sequence: LlamaContextSequence | undefined;
     // Aborted when the generation is over: ends the deadline's sleep. `expired` is aborted by that sleep.
     const over = new AbortController();
     const expired = new AbortController();
@@ -472,8 +479,8 @@ class LocalProvider implements Provider {
         if (!over.signal.aborted) expired.abort();
       });
       const signal = options.signal ? AbortSignal.any([options.signal, expired.signal]) : expired.signal;
-      const sequence = loaded.context.getSequence();
-      chat = new LlamaChat({ contextSequence: sequence, autoDisposeSequence: true });
+      sequence = loaded.idle.pop() ?? loaded.context.getSequence();
+      chat = new LlamaChat({ contextSequence: sequence, autoDisposeSequence: false });
       const promptTokens = chat.chatWrapper
         .generateContextState({ chatHistory: history })
         .contextText.tokenize(loaded.model.tokenizer).length;
@@ -512,7 +519,13 @@ class LocalProvider implements Provider {
       throw this.fail('server', `local generation failed: ${(error as Error).message}`, error);
     } finally {
       over.abort();
-      chat?.dispose({ disposeSequence: true });
+      chat?.dispose({ disposeSequence: false });
+      // The sequence is emptied before it goes back: the next call starts from a clean state.
+      if (sequence)
+        await sequence.clearHistory().then(
+          () => loaded.idle.push(sequence!),
+          () => sequence!.dispose(),
+        );
       leave();
     }
   }

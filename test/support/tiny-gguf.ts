@@ -149,6 +149,8 @@ export interface TinyModelOptions {
   withoutChatTemplate?: boolean;
   /** Adds an unused tensor of about this many bytes (for benchmarks of hashing large files). */
   paddingBytes?: number;
+  /** The training context it declares (default tinyShape.context): room for longer prompts, such as a judge's. */
+  context?: number;
 }
 
 /** Writes a tiny llama model; about 700 KB with the default shape. */
@@ -157,7 +159,8 @@ export function writeTinyModel(file: string, options: TinyModelOptions = {}): vo
   const weights = (count: number, scale = 0.08): Float32Array =>
     Float32Array.from({ length: count }, () => (next() * 2 - 1) * scale);
   const ones = (count: number): Float32Array => new Float32Array(count).fill(1);
-  const { embedding: n, layers, heads, feedForward: ff, context } = tinyShape;
+  const { embedding: n, layers, heads, feedForward: ff } = tinyShape;
+  const context = options.context ?? tinyShape.context;
   const vocab = vocabulary();
   const metadata: Record<string, Value> = {
     'general.architecture': str('llama'),
