@@ -8,6 +8,7 @@ import { openPostgresStore, openSqliteStore } from '../src/store/kysely-store.js
 import { StoreError, type ActionRecord, type NewLedgerEntry, type Store } from '../src/store/store.js';
 import { temporaryDirectory } from './helpers.js';
 import { createTestDatabase, postgresSkipReason } from './postgres.js';
+import type { StoredCapture, StoredFeedback } from '../src/store/learning-store.js';
 
 const key = (name: string, suffix: string) => ({
   id: `id-${suffix}`,
@@ -378,6 +379,90 @@ function contract(
       assert.equal(await store.state.deleteConversationItem('team-a', 'conv_1', 'msg_0'), true);
       assert.equal(await store.state.deleteConversation('team-a', 'conv_1'), true);
       assert.deepEqual(await store.state.itemsOf(['conv_1']), []);
+    });
+
+    const capture = (id: string, extra: Partial<StoredCapture> = {}): StoredCapture => ({
+      id,
+      tenant: 'team-b',
+      keyId: 'id-2',
+      receipt: null,
+      responseId: null,
+      episodeId: `episode-${id}`,
+      alias: 'ward',
+      provider: 'own',
+      model: 'tiny',
+      ownership: 'owned',
+      role: 'primary',
+      pairOf: null,
+      labels: ['pii.email'],
+      promptSha256: 'a'.repeat(64),
+      latencyMs: 12,
+      inputTokens: 7,
+      outputTokens: 3,
+      cost: 0.25,
+      createdAt: 10_000,
+      expiresAt: 90_000,
+      sealed: Buffer.from([1, 2, 3]),
+      ...extra,
+    });
+
+    it('keeps captures: found by receipt or response id for their tenant only, paged in order without skips', async () => {
+      // 25 captures sharing one created_at: the (created_at, id) cursor must neither skip nor repeat.
+      for (let index = 0; index < 25; index += 1)
+        await store.learning.saveCapture(
+          capture(`cap_${String(index).padStart(2, '0')}`, { receipt: 100 + index, responseId: `resp_${index}` }),
+        );
+      await store.learning.saveCapture(capture('cap_shadow', { role: 'shadow', pairOf: 'cap_03', createdAt: 10_001 }));
+      await store.learning.saveCapture(capture('cap_old', { createdAt: 5_000, expiresAt: 6_000, receipt: 999 }));
+      const seen: string[] = [];
+      let after: { createdAt: number; id: string } | undefined;
+      for (;;) {
+        const page = await store.learning.captures({ now: 20_000, role: 'primary' }, after, 7);
+        if (page.length === 0) break;
+        seen.push(...page.map((row) => row.id));
+        after = { createdAt: page.at(-1)!.createdAt, id: page.at(-1)!.id };
+      }
+      assert.equal(seen.length, 25);
+      assert.equal(new Set(seen).size, 25);
+      const found = await store.learning.captureBy({ receipt: 103 }, 'team-b', 20_000);
+      assert.deepEqual(found, capture('cap_03', { receipt: 103, responseId: 'resp_3' }));
+      assert.equal(await store.learning.captureBy({ receipt: 103 }, 'team-a', 20_000), undefined);
+      assert.equal((await store.learning.captureBy({ responseId: 'resp_4' }, 'team-b', 20_000))?.id, 'cap_04');
+      assert.equal(await store.learning.captureBy({ receipt: 999 }, undefined, 20_000), undefined, 'expired');
+      assert.equal((await store.learning.shadowOf('cap_03'))?.id, 'cap_shadow');
+      const paired = await store.learning.captures({ now: 20_000, role: 'primary', paired: true }, undefined, 100);
+      assert.deepEqual(
+        paired.map((row) => row.id),
+        ['cap_03'],
+      );
+      assert.equal(await store.learning.episodeExists('episode-cap_05', 'team-b', 20_000), true);
+      assert.equal(await store.learning.episodeExists('episode-cap_05', 'team-a', 20_000), false);
+      assert.equal(await store.learning.expireCaptures(20_000), 1);
+    });
+
+    it('keeps feedback on captures and episodes, oldest first', async () => {
+      const feedback = (id: string, extra: Partial<StoredFeedback>): StoredFeedback => ({
+        id,
+        tenant: 'team-b',
+        keyId: 'id-2',
+        metric: 'helpful',
+        captureId: null,
+        episodeId: 'episode-cap_01',
+        sealed: Buffer.from('x'),
+        ledgerIndex: 7,
+        createdAt: 11_000,
+        ...extra,
+      });
+      await store.learning.saveFeedback(feedback('fb_2', { captureId: 'cap_01', createdAt: 12_000 }));
+      await store.learning.saveFeedback(feedback('fb_1', {}));
+      await store.learning.saveFeedback(feedback('fb_3', { captureId: 'cap_02', episodeId: 'episode-cap_02' }));
+      const rows = await store.learning.feedbackFor({ captureIds: ['cap_01'], episodeIds: ['episode-cap_01'] });
+      assert.deepEqual(
+        rows.map((row) => row.id),
+        ['fb_1', 'fb_2'],
+      );
+      assert.deepEqual(rows[1], feedback('fb_2', { captureId: 'cap_01', createdAt: 12_000 }));
+      assert.deepEqual(await store.learning.feedbackFor({ captureIds: [], episodeIds: [] }), []);
     });
   });
 }
