@@ -4,7 +4,7 @@
 // quality, classification time), continuity (cut timing, throughput with a failing provider), models (hashing against
 // sha256sum, tokens/s of a local model through the gateway against node-llama-cpp directly), ner (the detectors' model
 // layer: scan time per 2 KB on the recommended checkpoint's architecture), responses (a Responses call's added latency
-// against a chat call's).
+// against a chat call's), learning (capture and shadow on the proxy path; export of 100k captured calls).
 //   npm run bench                       all sections, 5 s per measurement
 //   npm run bench -- --only proxy --duration 10 --rounds 3
 // Processes are pinned with taskset when present: load generator and upstream on CPU 0, the system under test on CPU 1.
@@ -20,6 +20,7 @@ import { continuitySection } from './continuity.js';
 import { modelsSection } from './models.js';
 import { deepScanSection } from './deep-scan.js';
 import { responsesSection } from './responses.js';
+import { learningSection } from './learning.js';
 
 const { values: options } = parseArgs({
   options: {
@@ -283,6 +284,7 @@ const sections: Record<string, () => Promise<void>> = {
   models: () => modelsSection({ root, table }),
   responses: () => responsesSection({ root, startProcess, table }, duration),
   mcp: () => mcpSection({ root, startProcess, table }, duration),
+  learning: () => learningSection({ root, startProcess, table }, duration),
   // The detectors' model layer (onnx engine): needs the optional @huggingface/transformers.
   ner: async () => {
     const installed = await import(['@huggingface', 'transformers'].join('/')).then(
