@@ -144,12 +144,14 @@ function collect(): void {
 /** Captures written straight into a store (sealed, as the gateway seals them), then exported as SFT rows. */
 async function exportSection(tools: SectionTools): Promise<void> {
   const built = (path: string) => join(tools.root, 'dist', path);
-  const { openSqliteStore } = (await import(built('store/kysely-store.js'))) as typeof import('../src/store/kysely-store.js');
+  const { openSqliteStore } = (await import(
+    built('store/kysely-store.js')
+  )) as typeof import('../src/store/kysely-store.js');
   const { Sealer } = (await import(built('state/sealing.js'))) as typeof import('../src/state/sealing.js');
   const { exportDataset } = (await import(built('learning/export.js'))) as typeof import('../src/learning/export.js');
-  const { FeedbackService } = (await import(built('learning/feedback.js'))) as typeof import(
-    '../src/learning/feedback.js'
-  );
+  const { FeedbackService } = (await import(
+    built('learning/feedback.js')
+  )) as typeof import('../src/learning/feedback.js');
   const rows: Array<Array<string | number>> = [];
   for (const count of [10_000, 100_000]) {
     const work = mkdtempSync(join(tmpdir(), 'sovereign-bench-'));
@@ -167,7 +169,10 @@ async function exportSection(tools: SectionTools): Promise<void> {
             content: `Bed ${index % 40}: patient seen by Dr Amina Haddad, call +33 6 12 34 56 78 or write to ward${index % 97}@clinic.example.sa. Summarise the night.`,
           },
         ],
-        answer: { role: 'assistant', content: `Night of bed ${index % 40} was calm; obs stable, pain 2/10, reviewed at 04:00.` },
+        answer: {
+          role: 'assistant',
+          content: `Night of bed ${index % 40} was calm; obs stable, pain 2/10, reviewed at 04:00.`,
+        },
       };
       await store.learning.saveCapture({
         id,
