@@ -4,7 +4,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { decodeEntry } from '../src/ledger/entry.js';
+import { loadStateKey } from '../src/cli/state-key.js';
+import { openCapture } from '../src/learning/capture.js';
 import { createApiKey } from '../src/pipeline/auth.js';
+import { Sealer } from '../src/state/sealing.js';
+import { startAnthropicDouble } from './doubles/anthropic-upstream.js';
 import { startOpenAIDouble } from './doubles/openai-upstream.js';
 import type { Double } from './doubles/http-double.js';
 import { piiOwnedPolicy, postJson, providerEntry, startTestGateway, type TestGateway } from './helpers.js';
@@ -94,6 +98,174 @@ describe('capture', () => {
     }
   });
 
+  test('a Responses turn is captured under its conversation, findable by response id; a Messages call too', async () => {
+    const anthropic = await startAnthropicDouble();
+    const gateway = await startTestGateway({
+      providers: [
+        providerEntry('own', upstream.url),
+        {
+          id: 'claude',
+          kind: 'anthropic',
+          base_url: anthropic.url,
+          jurisdiction: 'local',
+          operator: 'Lab',
+          ownership: 'owned',
+          models: ['c1'],
+        },
+      ],
+      models: { default: { candidates: ['own/m1'] }, claude: { candidates: ['claude/c1'] } },
+      capture: { enabled: true },
+      feedback: { metrics: { helpful: { type: 'boolean' } } },
+    });
+    try {
+      const auth = { authorization: `Bearer ${gateway.key}` };
+      const conversation = await postJson(`${gateway.url}/v1/conversations`, {}, auth);
+      assert.equal(conversation.status, 200, conversation.text);
+      const turn = await postJson(
+        `${gateway.url}/v1/responses`,
+        { model: 'default', input: 'plan the ward round', conversation: conversation.json.id },
+        auth,
+      );
+      assert.equal(turn.status, 200, turn.text);
+      const messages = await postJson(
+        `${gateway.url}/v1/messages`,
+        { model: 'claude', max_tokens: 16, messages: [{ role: 'user', content: 'hello there' }] },
+        { ...auth, 'x-sovereign-episode': 'shift-3' },
+      );
+      assert.equal(messages.status, 200, messages.text);
+      await gateway.app.learning.drain();
+      const byResponse = await gateway.store.learning.captureBy({ responseId: turn.json.id }, 'tester', Date.now());
+      assert.ok(byResponse, 'the Responses turn is captured');
+      assert.equal(byResponse.episodeId, conversation.json.id);
+      const given = await feedback(gateway, { response_id: turn.json.id, metric: 'helpful', value: true });
+      assert.equal(given.status, 200, given.text);
+      assert.equal(given.json.target.episode_id, conversation.json.id);
+      const byEpisode = await feedback(gateway, { episode_id: 'shift-3', metric: 'comment', value: 'fine' });
+      assert.equal(byEpisode.status, 200, byEpisode.text);
+      const claude = await gateway.store.learning.captureBy(
+        { receipt: Number(messages.headers.get('x-sovereign-receipt')) },
+        'tester',
+        Date.now(),
+      );
+      assert.equal(claude?.provider, 'claude');
+    } finally {
+      await gateway.close();
+      await anthropic.close();
+    }
+  });
+
+  test('an episode header that carries data is refused, and nothing is captured', async () => {
+    const gateway = await startTestGateway({
+      providers: [providerEntry('own', upstream.url)],
+      models: { default: { candidates: ['own/m1'] } },
+      capture: { enabled: true },
+    });
+    try {
+      for (const episode of ['amina@example.sa', 'x'.repeat(129), 'a b']) {
+        const reply = await chat(
+          gateway,
+          { model: 'default', messages: [{ role: 'user', content: 'hello' }] },
+          { 'x-sovereign-episode': episode },
+        );
+        assert.equal(reply.status, 400, episode);
+        assert.equal(reply.json.error.param, 'x-sovereign-episode');
+        assert.ok(!reply.text.includes('amina'), 'the refusal does not repeat the header');
+      }
+      await gateway.app.learning.drain();
+      assert.equal((await gateway.store.learning.captures({ now: Date.now() }, undefined, 10)).length, 0);
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  test('an answer carrying a secret is not kept; redaction reaches encoded values and keys; capture off by header', async () => {
+    const gateway = await startTestGateway({
+      providers: [providerEntry('own', upstream.url)],
+      models: { default: { candidates: ['own/m1'] } },
+      capture: { enabled: true, redact_labels: ['pii'] },
+    });
+    try {
+      upstream.script({ kind: 'ok', text: 'use sk-proj-Ab3dEfGh1jKlMnOpQrStUvWx9zAbCdEf here' });
+      const leaked = await chat(gateway, { model: 'default', messages: [{ role: 'user', content: 'what key?' }] });
+      assert.equal(leaked.status, 200);
+      const encoded = await chat(gateway, {
+        model: 'default',
+        messages: [
+          { role: 'user', content: 'mail amina%40example.sa or ａｍｉｎａ@example.sa' },
+          {
+            role: 'assistant',
+            content: null,
+            tool_calls: [
+              { id: 'c1', type: 'function', function: { name: 'send', arguments: '{"to":"amina\\u0040example.sa"}' } },
+            ],
+          },
+          { role: 'tool', tool_call_id: 'c1', content: 'sent' },
+        ],
+        tools: [
+          {
+            type: 'function',
+            function: {
+              name: 'send',
+              parameters: { type: 'object', properties: { 'x.y@example.net': { type: 'string' } } },
+            },
+          },
+        ],
+      });
+      assert.equal(encoded.status, 200, encoded.text);
+      const skipped = await chat(
+        gateway,
+        { model: 'default', messages: [{ role: 'user', content: 'judge this' }] },
+        { 'x-sovereign-capture': 'off' },
+      );
+      assert.equal(skipped.status, 200);
+      const wrong = await chat(
+        gateway,
+        { model: 'default', messages: [{ role: 'user', content: 'x' }] },
+        { 'x-sovereign-capture': 'sometimes' },
+      );
+      assert.equal(wrong.status, 400);
+      assert.equal(wrong.json.error.param, 'x-sovereign-capture');
+      await gateway.app.learning.drain();
+      const rows = await gateway.store.learning.captures({ now: Date.now() }, undefined, 10);
+      assert.deepEqual(
+        rows.map((row) => row.receipt),
+        [Number(encoded.headers.get('x-sovereign-receipt'))],
+        'only the encoded call is kept: not the secret answer, not the call that asked not to be',
+      );
+      const key = loadStateKey(gateway.config, {}, { create: false });
+      const opened = openCapture(rows[0]!, new Sealer(key));
+      const text = JSON.stringify(opened);
+      for (const value of ['amina%40example.sa', 'amina\\u0040example.sa', 'ａｍｉｎａ', 'x.y@example.net', 'amina@'])
+        assert.ok(!text.includes(value), `${value} was stored`);
+      assert.ok(opened.redacted?.includes('pii.email'));
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  test('a failing shadow never opens the breaker of the provider the callers use', async () => {
+    const gateway = await startTestGateway({
+      providers: [providerEntry('own', upstream.url)],
+      models: { default: { candidates: ['own/m1'], shadow: { candidate: 'own/m2', fraction: 1 } } },
+      routing: { breaker: { failures: 2, cooldown_ms: 60_000 } },
+    });
+    try {
+      upstream.setDefault({ kind: 'status', status: 500 });
+      for (let call = 0; call < 6; call += 1) {
+        // The caller's request takes the one scripted answer; its shadow finds only failures.
+        upstream.script({ kind: 'ok' });
+        const reply = await chat(gateway, { model: 'default', messages: [{ role: 'user', content: `call ${call}` }] });
+        assert.equal(reply.status, 200, `call ${call}: ${reply.text}`);
+        await gateway.app.learning.drain();
+      }
+      const entries = await ledgerEntries(gateway);
+      assert.equal(entries.filter((entry) => entry.shadow && entry.outcome === 'error').length, 6);
+    } finally {
+      upstream.setDefault({ kind: 'ok' });
+      await gateway.close();
+    }
+  });
+
   test('bad feedback gets a clear error; another key cannot see the call', async () => {
     const gateway = await startTestGateway({
       providers: [providerEntry('own', upstream.url)],
@@ -113,12 +285,35 @@ describe('capture', () => {
         [{ receipt: receipt + 1000, metric: 'helpful', value: true }, 404, 'receipt'],
         [{ receipt, metric: 'comment', value: '' }, 400, 'value'],
         [{ receipt, metric: 'helpful', value: true, extra: 1 }, 400, 'extra'],
+        [{ receipt, metric: '__proto__', value: true }, 400, 'metric'],
+        [{ receipt, metric: 'demonstration', value: '   ' }, 400, 'value'],
+        [{ receipt, metric: 'demonstration', value: { role: 'assistant' } }, 400, 'value'],
+        [{ receipt, metric: 'demonstration', value: { role: 'assistant', tool_calls: [1, 'x'] } }, 400, 'value'],
+        [
+          { receipt, metric: 'preference', value: { chosen: { receipt }, rejected: { receipt: receipt + 99 } } },
+          400,
+          'receipt',
+        ],
+        [
+          { metric: 'preference', value: { chosen: { receipt }, rejected: { receipt: -1 } } },
+          400,
+          'value.rejected.receipt',
+        ],
+        [
+          { metric: 'preference', value: { chosen: { receipt }, rejected: { receipt: receipt + 99 } } },
+          404,
+          'value.rejected.receipt',
+        ],
       ];
       for (const [body, status, param] of cases) {
         const reply = await feedback(gateway, body);
         assert.equal(reply.status, status, `${JSON.stringify(body)}: ${reply.text}`);
         assert.equal(reply.json.error.param, param, JSON.stringify(body));
       }
+      const both = await fetch(`${gateway.url}/v1/feedback?target=${receipt}&receipt=${receipt}`, {
+        headers: { authorization: `Bearer ${gateway.key}` },
+      });
+      assert.equal(both.status, 400);
       const other = await createApiKey(gateway.store, { name: 'other', scopes: [], rpm: null, now: Date.now() });
       await new Promise((resolve) => setTimeout(resolve, 250));
       const refused = await feedback(gateway, { receipt, metric: 'helpful', value: true }, other.key);

@@ -22,6 +22,8 @@ const metrics: Record<string, MetricDefinition> = {
   helpful: { type: 'boolean', optimize: 'max', level: 'inference' },
   solved: { type: 'boolean', optimize: 'max', level: 'episode' },
   score: { type: 'float', optimize: 'max', level: 'inference' },
+  hallucinated: { type: 'boolean', optimize: 'min', level: 'inference' },
+  errors: { type: 'float', optimize: 'min', level: 'inference' },
 };
 
 const samePrompt = 'a'.repeat(64);
@@ -347,6 +349,60 @@ describe('every kind and format that exists gives rows in the shape its tool rea
   it('an empty answer gives no row', () => {
     const call = capture({ answer: { role: 'assistant', content: '' } });
     for (const format of exportFormats.sft) assert.deepEqual(rows('sft', format, call, []), []);
+  });
+});
+
+describe('a metric to minimise (optimize: min) points the other way', () => {
+  it('SFT keeps the calls whose boolean is false, KTO labels true as undesirable', () => {
+    const good = capture();
+    const bad = capture();
+    const said = [feedbackOn(good, 'hallucinated', false), feedbackOn(bad, 'hallucinated', true)];
+    assert.equal(rows('sft', 'openai', good, said, { metric: 'hallucinated' }).length, 1);
+    assert.equal(rows('sft', 'openai', bad, said, { metric: 'hallucinated' }).length, 0);
+    const label = (call: CapturedCall) =>
+      (rows('kto', 'trl', call, said, { metric: 'hallucinated' })[0] as { label: boolean }).label;
+    assert.equal(label(good), true);
+    assert.equal(label(bad), false);
+  });
+
+  it('a float to minimise takes --max; --min is refused for it, as --max is for one to maximise', () => {
+    const call = capture();
+    const said = [feedbackOn(call, 'errors', 3)];
+    assert.equal(rows('sft', 'openai', call, said, { metric: 'errors', max: 5 }).length, 1);
+    assert.equal(rows('sft', 'openai', call, said, { metric: 'errors', max: 2 }).length, 0);
+    assert.throws(() => checkFilter('sft', { metric: 'errors', min: 5 }, metrics), /minimised .*--max/);
+    assert.throws(() => checkFilter('sft', { metric: 'score', max: 5 }, metrics), /maximised .*--min/);
+  });
+});
+
+describe('the scrubber reads keys too', () => {
+  it('a value in a tool schema property name, or a tool-call argument key, never reaches a row', () => {
+    const call = capture({
+      tools: [
+        {
+          type: 'function',
+          function: {
+            name: 'send',
+            parameters: {
+              type: 'object',
+              properties: { 'x.y@example.net': { properties: { 'in.depth@example.com': {} } } },
+            },
+          },
+        },
+      ],
+      answer: {
+        role: 'assistant',
+        content: null,
+        tool_calls: [{ id: 'c', type: 'function', function: { name: 'send', arguments: '{"amina@example.sa": 1}' } }],
+      },
+    });
+    const scrubber = new Scrubber();
+    for (const format of ['openai', 'trl'] as const) {
+      const text = JSON.stringify(rows('sft', format, call, []).map((row) => scrubber.scrub(row)));
+      for (const value of ['x.y@example.net', 'in.depth@example.com', 'amina@example.sa'])
+        assert.ok(!text.includes(value), `${value} in ${format}`);
+      assert.ok(text.includes('"type":"object"'), 'structural keys stay');
+    }
   });
 });
 

@@ -230,7 +230,7 @@ describe('the verdict sentence says whether the shadow is within the margin at 9
       verdict.sentence,
       /^The shadow candidate is not worse than the primary by more than 5 points, at 95 %/,
     );
-    assert.match(verdict.sentence, /400 pairs\)\.$/);
+    assert.match(verdict.sentence, /400 pairs, flip rate \d\.\d\d\)\.$/);
     assert.ok(verdict.sentence.includes(`${report.ci95.low.toFixed(2)}–${report.ci95.high.toFixed(2)}`));
   });
 
@@ -242,6 +242,26 @@ describe('the verdict sentence says whether the shadow is within the margin at 9
     const many = summarise(randomPairs(400, 5, 0.45, 0.1));
     assert.equal(verdictOf(many, 0).notWorse, many.ci95.low >= 0.5);
     assert.match(verdictOf(many, 0.025).sentence, /2\.5 points/);
+  });
+
+  it('gives no verdict on a judge that contradicts itself or on too few consistent pairs', () => {
+    const side = { latencyMs: 1, inputTokens: 1, outputTokens: 1, cost: null, answerChars: 10 };
+    const alwaysA = Array.from({ length: 200 }, (_, index) => ({
+      pairId: `p${index}`,
+      first: 'A' as const,
+      swapped: 'A' as const,
+      primary: side,
+      shadow: side,
+    }));
+    const biased = summarise(alwaysA);
+    assert.equal(biased.ci95.low, 0.5, 'all ties: the interval collapses');
+    assert.equal(verdictOf(biased).notWorse, false);
+    assert.match(verdictOf(biased).sentence, /contradicted itself .* 100 % of pairs/);
+    const few = summarise(
+      Array.from({ length: 5 }, (_, index) => ({ ...alwaysA[index]!, first: 'tie' as const, swapped: 'tie' as const })),
+    );
+    assert.equal(verdictOf(few).notWorse, false);
+    assert.match(verdictOf(few).sentence, /5 pairs were judged alike in both orders, and a verdict needs 20/);
   });
 
   it('with no pairs, cannot say so', () => {

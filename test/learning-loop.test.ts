@@ -92,7 +92,7 @@ describe('the learning loop, end to end', () => {
       ],
       models: {
         chat: { candidates: ['cloud/m1'], shadow: { candidate: 'own/tiny-ft', fraction: 1, max_concurrent: 8 } },
-        ward: { candidates: ['own/tiny'] },
+        ward: { candidates: ['own/tiny'], shadow: { candidate: 'own/tiny-ft', fraction: 1, max_concurrent: 8 } },
         judge: { candidates: ['own/tiny'] },
         'always-a': { candidates: ['judges/m1'] },
       },
@@ -166,7 +166,11 @@ describe('the learning loop, end to end', () => {
       const reply = await feedback(body);
       assert.equal(reply.status, 200, `${JSON.stringify(body)}: ${reply.text}`);
     }
-    const paired = await gateway.store.learning.captures({ now: Date.now(), paired: true }, undefined, 100);
+    const paired = await gateway.store.learning.captures(
+      { now: Date.now(), paired: true, alias: 'chat' },
+      undefined,
+      100,
+    );
     assert.equal(paired.length, 5, 'every chat call, the stream too, has its shadow pair');
     const streamedCapture = await gateway.store.learning.captureBy(
       { receipt: receipts.stream! },
@@ -175,6 +179,10 @@ describe('the learning loop, end to end', () => {
     );
     assert.ok(streamedCapture, 'a streamed call is captured whole');
     assert.equal(streamedCapture.cost !== null, true, 'priced providers give a cost');
+    assert.ok(
+      streamedCapture.inputTokens > 0 && streamedCapture.outputTokens > 0,
+      'a stream without usage is estimated',
+    );
   });
 
   const lines = (file: string) =>
@@ -242,6 +250,9 @@ describe('the learning loop, end to end', () => {
     for (const text of outputs)
       for (const [kind, canary] of Object.entries(canaries))
         assert.ok(!text.includes(canary), `the ${kind} canary reached an export`);
+    const again = cli('export', 'sft', '--format', 'openai', '--out', sft);
+    assert.equal(again.status, 2);
+    assert.match(again.stderr, /exists: pass --force/);
     const wrong = cli('export', 'kto', '--format', 'openai', '--out', join(directory, 'never.jsonl'));
     assert.equal(wrong.status, 2);
     assert.match(wrong.stderr, /trl, sharegpt/);
@@ -257,7 +268,7 @@ describe('the learning loop, end to end', () => {
 
   test('eval shadow judges each pair in both orders through the gateway and records the report', async () => {
     const out = join(directory, 'report.json');
-    const judged = await judge('--judge', 'judge', '--format', 'json', '--out', out);
+    const judged = await judge('--judge', 'judge', '--alias', 'chat', '--format', 'json', '--out', out);
     assert.equal(judged.status, 0, judged.stderr);
     const report = JSON.parse(readFileSync(out, 'utf8'));
     assert.deepEqual(Object.keys(report).sort(), [
@@ -281,7 +292,7 @@ describe('the learning loop, end to end', () => {
     assert.match(judged.stderr, /report recorded as ledger entry \d+/);
 
     // A judge that always answers A (position bias) gives only ties.
-    const biased = await judge('--judge', 'always-a', '--format', 'json');
+    const biased = await judge('--judge', 'always-a', '--alias', 'chat', '--format', 'json');
     assert.equal(biased.status, 0, biased.stderr);
     const biasedReport = JSON.parse(biased.stdout);
     assert.equal(biasedReport.ties, 5);
@@ -289,15 +300,25 @@ describe('the learning loop, end to end', () => {
     assert.equal(biasedReport.win_rate, 0.5);
 
     const html = join(directory, 'report.html');
-    const page = await judge('--judge', 'always-a', '--format', 'html', '--out', html);
+    const page = await judge('--judge', 'always-a', '--alias', 'chat', '--format', 'html', '--out', html);
     assert.equal(page.status, 0, page.stderr);
     const text = readFileSync(html, 'utf8');
     assert.match(text, /^<!doctype html>/i);
     assert.ok(!/https?:|<script|src=/.test(text), 'the report works offline');
+    // The ward pairs carry personal data: a rented judge may not see them, so they are skipped, and nothing is sent.
+    const asked = judgeA.received.length;
+    const refused = await judge('--judge', 'always-a', '--alias', 'ward', '--format', 'json');
+    assert.equal(refused.status, 0, refused.stderr);
+    assert.equal(JSON.parse(refused.stdout).pairs, 0);
+    assert.match(refused.stderr, /2 pairs skipped: .*no_allowed_provider/);
+    assert.equal(judgeA.received.length, asked, 'no pair with personal data reached the rented judge');
     const entries = (await gateway.store.ledgerEntries(0, await gateway.store.ledgerSize())).map((row) =>
       decodeEntry(row.leaf),
     );
-    assert.equal(entries.filter((entry) => entry.kind === 'eval_report').length, 3);
+    assert.equal(entries.filter((entry) => entry.kind === 'eval_report').length, 4);
+    // The judge's own calls are not someone's work to learn from: never captured.
+    const judgeCalls = await gateway.store.learning.captures({ now: Date.now(), alias: 'judge' }, undefined, 10);
+    assert.equal(judgeCalls.length, 0);
     assert.ok(entries.some((entry) => entry.shadow === true && entry.provider === 'own'));
   });
 });

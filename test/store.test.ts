@@ -435,8 +435,8 @@ function contract(
         paired.map((row) => row.id),
         ['cap_03'],
       );
-      assert.equal(await store.learning.episodeExists('episode-cap_05', 'team-b', 20_000), true);
-      assert.equal(await store.learning.episodeExists('episode-cap_05', 'team-a', 20_000), false);
+      assert.equal(await store.learning.episodeExpiry('episode-cap_05', 'team-b', 20_000), 90_000);
+      assert.equal(await store.learning.episodeExpiry('episode-cap_05', 'team-a', 20_000), undefined);
       assert.equal(await store.learning.expireCaptures(20_000), 1);
     });
 
@@ -451,6 +451,7 @@ function contract(
         sealed: Buffer.from('x'),
         ledgerIndex: 7,
         createdAt: 11_000,
+        expiresAt: 90_000,
         ...extra,
       });
       await store.learning.saveFeedback(feedback('fb_2', { captureId: 'cap_01', createdAt: 12_000 }));
@@ -463,6 +464,20 @@ function contract(
       );
       assert.deepEqual(rows[1], feedback('fb_2', { captureId: 'cap_01', createdAt: 12_000 }));
       assert.deepEqual(await store.learning.feedbackFor({ captureIds: [], episodeIds: [] }), []);
+      // A feedback whose ledger entry is not yet recorded is never read; once it is, it is.
+      await store.learning.saveFeedback(feedback('fb_4', { captureId: 'cap_09', ledgerIndex: -1 }));
+      assert.deepEqual(await store.learning.feedbackFor({ captureIds: ['cap_09'], episodeIds: [] }), []);
+      await store.learning.setFeedbackIndex('fb_4', 12);
+      assert.equal((await store.learning.feedbackFor({ captureIds: ['cap_09'], episodeIds: [] }))[0]?.ledgerIndex, 12);
+      await store.learning.saveFeedback(feedback('fb_5', { captureId: 'cap_09', expiresAt: 15_000 }));
+      await store.learning.deleteFeedback('fb_4');
+      assert.deepEqual(
+        (await store.learning.feedbackFor({ captureIds: ['cap_09'], episodeIds: [] })).map((row) => row.id),
+        ['fb_5'],
+      );
+      // Feedback expires with what it is on.
+      await store.learning.expireCaptures(16_000);
+      assert.deepEqual(await store.learning.feedbackFor({ captureIds: ['cap_09'], episodeIds: [] }), []);
     });
   });
 }

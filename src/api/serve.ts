@@ -186,6 +186,7 @@ export function createServe(
       headerLabels: request.headers['x-sovereign-labels'],
       signal,
       episode: headerText(request.headers['x-sovereign-episode']),
+      capture: headerText(request.headers['x-sovereign-capture']),
     };
   }
 

@@ -4,7 +4,7 @@
 // the gateway integrates like any other process's. The judge is asked through a running gateway
 // (--url, --api-key), so its calls obey the policy and are recorded like any call.
 import { createHash } from 'node:crypto';
-import { createWriteStream, type WriteStream, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, rmSync, type WriteStream, writeFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import type { Command } from 'commander';
 import type { Config } from '../config/schema.js';
@@ -121,6 +121,7 @@ interface ExportOptions {
   format: ExportFormat;
   metric?: string;
   min?: string;
+  max?: string;
   since?: string;
   alias?: string;
   split?: string;
@@ -138,18 +139,26 @@ async function runExport(kind: ExportKind, options: ExportOptions): Promise<void
     fail(`--split takes a share of episodes in [0, 1), got "${options.split}"`, exitConfigError);
   const min = options.min === undefined ? undefined : Number(options.min);
   if (min !== undefined && !Number.isFinite(min)) fail(`--min takes a number, got "${options.min}"`, exitConfigError);
+  const max = options.max === undefined ? undefined : Number(options.max);
+  if (max !== undefined && !Number.isFinite(max)) fail(`--max takes a number, got "${options.max}"`, exitConfigError);
   const since = sinceOf(options.since, Date.now());
   // A kind, format or filter that cannot give rows is a usage error before the store is read.
   try {
     checkFormat(kind, options.format);
-    checkFilter(kind, { metric: options.metric, min }, config.feedback.metrics);
+    checkFilter(kind, { metric: options.metric, min, max }, config.feedback.metrics);
   } catch (error) {
     fail((error as Error).message, exitConfigError);
   }
-  const sealer = sealerFor(config);
-  const store = await openConfiguredStore(loaded);
   const files: Array<{ path: string; split: 'train' | 'validation' }> = [{ path: options.out, split: 'train' }];
   if (split > 0) files.push({ path: besides(options.out, '.validation.jsonl'), split: 'validation' });
+  const manifestPath = besides(options.out, '.manifest.json');
+  // Every file this export writes is checked before anything is read or written: an export never stops half-way
+  // on a file that was there (and leaves no ledger entry for a manifest it could not write).
+  if (!options.force)
+    for (const path of [...files.map((file) => file.path), manifestPath])
+      if (existsSync(path)) fail(`${path} exists: pass --force to overwrite it`, exitConfigError);
+  const sealer = sealerFor(config);
+  const store = await openConfiguredStore(loaded);
   let manifest: ExportManifest;
   try {
     const sinks = files.map((file) => fileSink(file.path, options.force === true));
@@ -166,7 +175,7 @@ async function runExport(kind: ExportKind, options: ExportOptions): Promise<void
         {
           kind,
           format: options.format,
-          filter: { metric: options.metric, min },
+          filter: { metric: options.metric, min, max },
           since,
           alias: options.alias,
           split,
@@ -181,25 +190,29 @@ async function runExport(kind: ExportKind, options: ExportOptions): Promise<void
           now: Date.now,
         },
       );
-    } finally {
-      for (const sink of sinks) await sink.close();
+    } catch (error) {
+      // A file half-written is no dataset: removed, so it is never taken for one.
+      for (const sink of sinks) await sink.close().catch(() => undefined);
+      for (const file of files) rmSync(file.path, { force: true });
+      throw error;
     }
-    const manifestPath = besides(options.out, '.manifest.json');
+    for (const sink of sinks) await sink.close();
     const withPaths = {
       ...manifest,
       files: manifest.files.map((file) => ({ ...file, path: files.find((entry) => entry.split === file.split)!.path })),
     };
     const manifestText = `${JSON.stringify(withPaths, null, 2)}\n`;
+    // The manifest first, then its entry: the entry's digest is of the manifest's bytes as written.
+    writeFileSync(manifestPath, manifestText, { mode: 0o600, flag: options.force ? 'w' : 'wx' });
     const index = await record(store, config, 'dataset_export', {
       kind,
       format: options.format,
       rows: manifest.rows,
       file_sha256: manifest.files[0]!.sha256,
-      manifest_sha256: createHash('sha256').update(canonicalJson(withPaths)).digest('hex'),
+      manifest_sha256: createHash('sha256').update(manifestText).digest('hex'),
       sources: manifest.sources.slice(0, 4096),
       ...(manifest.sources.length > 4096 ? { sources_omitted: manifest.sources.length - 4096 } : {}),
     });
-    writeFileSync(manifestPath, manifestText, { mode: 0o600, flag: options.force ? 'w' : 'wx' });
     const scrubbed = Object.entries(manifest.scrubbed)
       .map(([label, count]) => `${label} ${count}`)
       .join(', ');
@@ -237,7 +250,8 @@ function gatewayJudge(options: EvalOptions): Judge {
   return async (messages) => {
     const response = await fetch(`${url}/v1/chat/completions`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      // The judge's calls are no one's work to learn from: kept out of capture and shadow traffic.
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'x-sovereign-capture': 'off' },
       body: JSON.stringify({
         model: options.judge,
         messages,
@@ -301,7 +315,7 @@ async function runEval(options: EvalOptions): Promise<void> {
       result.skipped > 0
         ? `${result.skipped} pairs skipped: the judge could not be asked (refused or failed); the first: ${result.firstFailure}`
         : '',
-      result.unreadable > 0 ? `${result.unreadable} judge answers were no verdict and count as ties` : '',
+      result.unreadable > 0 ? `${result.unreadable} pairs left out: a judge answer was no verdict` : '',
     ].filter((note) => note !== '');
     process.stderr.write(
       `${verdictOf(result.report, margin).sentence}\n${notes.map((note) => `${note}\n`).join('')}report recorded as ledger entry ${index}${options.out ? ` (${options.out})` : ''}\n`,
@@ -321,8 +335,12 @@ export function registerLearningCommands(program: Command): void {
     .argument('<kind>', 'sft, dpo or kto')
     .requiredOption('--format <format>', 'openai, trl or sharegpt')
     .requiredOption('--out <file.jsonl>', 'the train file (the validation file and the manifest are written beside it)')
-    .option('--metric <name>', 'only calls whose feedback meets this metric (boolean: true; float: --min)')
-    .option('--min <value>', 'for a float metric: the least value that qualifies')
+    .option(
+      '--metric <name>',
+      'only calls whose feedback meets this metric (boolean: its good value, true or for optimize: min false; float: --min or --max)',
+    )
+    .option('--min <value>', 'for a float metric to maximise: the least value that qualifies')
+    .option('--max <value>', 'for a float metric to minimise (optimize: min): the greatest value that qualifies')
     .option('--since <when>', 'only calls since: a duration (7d, 24h, 30m) or an RFC 3339 time')
     .option('--alias <alias>', 'only calls of this alias')
     .option('--split <share>', 'the share of episodes written to the validation file (e.g. 0.1)')

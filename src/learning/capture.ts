@@ -6,9 +6,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { ChatMessage, ToolDefinition } from '../core/chat.js';
 import { canonicalJson } from '../core/canonical-json.js';
+import { estimateTokens } from '../core/token-estimate.js';
 import { detect } from '../policy/detectors.js';
-import { Placeholders, redactText } from '../policy/redaction.js';
 import type { LearningStore, StoredCapture } from '../store/learning-store.js';
+import { Scrubber } from './dataset.js';
 import type { CapturedCall, CapturedText, CaptureRole, CaptureSummary } from './types.js';
 
 export interface CaptureSettings {
@@ -43,9 +44,11 @@ export interface CaptureInput {
   tools?: readonly ToolDefinition[];
   answer: ChatMessage;
   latencyMs: number;
-  inputTokens: number;
-  outputTokens: number;
-  cost: number | null;
+  /** null when the upstream reported no usage (a stream the client asked no usage of): estimated when stored. */
+  inputTokens: number | null;
+  outputTokens: number | null;
+  /** The provider's prices per million tokens, for the cost. */
+  prices?: { input: number; output: number };
   /** The id to store it under (a primary capture's id is known before it is stored, so its shadow can name it). */
   id?: string;
 }
@@ -62,23 +65,24 @@ export function promptDigest(messages: readonly ChatMessage[], tools: readonly T
     .digest('hex');
 }
 
-/** Every string of a value with the values of the given labels replaced by placeholders; the labels replaced. */
+/**
+ * Every string of a value (keys, JSON texts such as tool-call arguments, decoded forms and files read as the
+ * detectors read them) with the values of the given labels replaced by placeholders; the labels replaced.
+ */
 export function redactLabels<T>(value: T, labels: readonly string[]): { value: T; redacted: string[] } {
-  const placeholders = new Placeholders();
-  const redacted = new Set<string>();
-  const walk = (node: unknown): unknown => {
-    if (typeof node === 'string') {
-      const spans = detect(node).filter((span) => coveredBy(span.label, labels));
-      if (spans.length === 0) return node;
-      for (const span of spans) redacted.add(span.label);
-      return redactText(node, spans, placeholders);
-    }
-    if (Array.isArray(node)) return node.map(walk);
-    if (node !== null && typeof node === 'object')
-      return Object.fromEntries(Object.entries(node).map(([key, child]) => [key, walk(child)]));
-    return node;
-  };
-  return { value: walk(value) as T, redacted: [...redacted].sort() };
+  const scrubber = new Scrubber({ labels, placeholder: (label, number) => `[redacted ${label} ${number}]` });
+  const redacted = scrubber.scrub(value);
+  return { value: redacted, redacted: Object.keys(scrubber.counts).sort() };
+}
+
+/** Labels the detectors find in an answer (an answer can carry what the prompt did not: a secret, an e-mail). */
+export function answerLabels(answer: ChatMessage): string[] {
+  const texts: string[] = [];
+  if (typeof answer.content === 'string') texts.push(answer.content);
+  else
+    for (const part of answer.content ?? []) if ('text' in part && typeof part.text === 'string') texts.push(part.text);
+  for (const call of answer.tool_calls ?? []) texts.push(call.function.name, call.function.arguments);
+  return [...new Set(texts.flatMap((text) => detect(text).map((span) => span.label)))];
 }
 
 export interface CapturerOptions {
@@ -134,7 +138,7 @@ export class Capturer {
     const work = new Promise<void>((resolve) => setImmediate(resolve))
       .then(() => this.store(id, input))
       .then(
-        () => this.options.onOutcome?.('stored'),
+        (stored) => this.options.onOutcome?.(stored ? 'stored' : 'excluded'),
         (error: unknown) => {
           this.options.onOutcome?.('failed');
           this.options.onError(error);
@@ -153,8 +157,28 @@ export class Capturer {
     while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
   }
 
-  private async store(id: string, input: CaptureInput): Promise<void> {
+  private async store(id: string, input: CaptureInput): Promise<boolean> {
     const settings = this.options.settingsFor(input.alias);
+    // The answer is read here, off the call's path: one carrying an excluded label (a secret the model wrote) is not
+    // kept either, and its labels join the capture's.
+    const found = answerLabels(input.answer);
+    if (found.some((label) => coveredBy(label, settings.excludeLabels))) return false;
+    const labels = [...new Set([...input.labels, ...found])].sort();
+    let { inputTokens, outputTokens } = input;
+    if (inputTokens === null || outputTokens === null) {
+      // No usage from the upstream: OpenAI's encoding as an estimate, so a pair's token and cost figures mean something.
+      const estimate = await estimateTokens({
+        model: input.model,
+        messages: [...input.messages, input.answer],
+        tools: input.tools ? [...input.tools] : undefined,
+        stream: false,
+        includeUsage: false,
+        extra: {},
+      });
+      outputTokens ??= estimate.messages.at(-1) ?? 0;
+      inputTokens ??= estimate.total - outputTokens;
+    }
+    const cost = input.prices ? (inputTokens * input.prices.input + outputTokens * input.prices.output) / 1e6 : null;
     const now = this.options.now();
     let text: CapturedText = {
       messages: [...input.messages],
@@ -178,18 +202,19 @@ export class Capturer {
       ownership: input.ownership,
       role: input.role,
       pairOf: input.pairOf ?? null,
-      labels: [...input.labels],
+      labels,
       // Of the prompt as sent (before any redaction for storage): a call and its shadow share it.
       promptSha256: promptDigest(input.messages, input.tools),
       latencyMs: input.latencyMs,
-      inputTokens: input.inputTokens,
-      outputTokens: input.outputTokens,
-      cost: input.cost,
+      inputTokens,
+      outputTokens,
+      cost,
       createdAt: now,
       expiresAt: now + settings.retentionDays * 86_400_000,
       sealed: this.options.sealer.seal(JSON.stringify(text), id),
     };
     await this.options.store.saveCapture(capture);
+    return true;
   }
 }
 

@@ -3,7 +3,7 @@
 // policy's detectors find before a row leaves. Pure: the store read and the file written are the caller's.
 import { createHash } from 'node:crypto';
 import type { ChatMessage, ContentPart, ToolCall, ToolDefinition } from '../core/chat.js';
-import { detect } from '../policy/detectors.js';
+import { detect, type Span } from '../policy/detectors.js';
 import { decodePayload } from '../policy/payloads.js';
 import { decodedForms } from '../policy/text-forms.js';
 import type { CapturedCall, FeedbackRecord, MetricDefinition } from './types.js';
@@ -14,8 +14,10 @@ export type ExportFormat = 'openai' | 'trl' | 'sharegpt';
 /** Which feedback makes a call an example; since and alias are applied by the store query, not here. */
 export interface ExportFilter {
   metric?: string;
-  /** For a float metric: the least latest value that qualifies (none: any value does). */
+  /** For a float metric to maximise: the least latest value that qualifies (none: any value does). */
   min?: number;
+  /** For a float metric to minimise (`optimize: min`): the greatest latest value that qualifies. */
+  max?: number;
 }
 
 /**
@@ -52,10 +54,12 @@ export function checkFormat(kind: ExportKind, format: ExportFormat): void {
  * before the store is read rather than an empty file. rowsOf checks it too.
  */
 export function checkFilter(kind: ExportKind, filter: ExportFilter, metrics: Metrics): void {
-  const { metric, min } = filter;
+  const { metric, min, max } = filter;
   if (min !== undefined && !Number.isFinite(min)) throw new Error(`The minimum value must be a number, not ${min}.`);
+  if (max !== undefined && !Number.isFinite(max)) throw new Error(`The maximum value must be a number, not ${max}.`);
   if (metric === undefined) {
-    if (min !== undefined) throw new Error('A minimum value needs a metric to apply to.');
+    if (min !== undefined || max !== undefined)
+      throw new Error('A minimum or maximum value needs a metric to apply to.');
     if (kind === 'kto' && !Object.values(metrics).some((definition) => definition.type === 'boolean'))
       throw new Error('KTO rows come from boolean metrics, and the config declares none.');
     return;
@@ -67,8 +71,13 @@ export function checkFilter(kind: ExportKind, filter: ExportFilter, metrics: Met
     const declared = Object.keys(metrics).join(', ') || 'none';
     throw new Error(`"${metric}" is not a declared metric: the declared metrics are ${declared}.`);
   }
-  if (definition.type === 'boolean' && min !== undefined)
-    throw new Error(`"${metric}" is a boolean metric: a minimum value does not apply to it.`);
+  if (definition.type === 'boolean' && (min !== undefined || max !== undefined))
+    throw new Error(`"${metric}" is a boolean metric: a minimum or maximum value does not apply to it.`);
+  // The bound must point the metric's way: a minimum of a metric to minimise would select the worst answers.
+  if (definition.optimize === 'min' && min !== undefined)
+    throw new Error(`"${metric}" is minimised (optimize: min): give the greatest value that qualifies (--max).`);
+  if (definition.optimize !== 'min' && max !== undefined)
+    throw new Error(`"${metric}" is maximised (optimize: max): give the least value that qualifies (--min).`);
   if (kind === 'kto' && definition.type !== 'boolean')
     throw new Error(`KTO rows come from boolean metrics, and "${metric}" is a ${definition.type} metric.`);
 }
@@ -151,14 +160,18 @@ const isFloat = (value: unknown): value is number => typeof value === 'number' &
 
 /** Whether the call itself is an SFT example under the filter. */
 function qualifies(feedback: readonly FeedbackRecord[], filter: ExportFilter, metrics: Metrics): boolean {
-  const { metric, min } = filter;
+  const { metric, min, max } = filter;
   if (metric === undefined) return true;
-  if (metrics[metric]!.type === 'boolean')
+  const definition = metrics[metric]!;
+  if (definition.type === 'boolean')
     return (
-      latestOf(feedback, (record) => record.metric === metric && typeof record.value === 'boolean')?.value === true
+      latestOf(feedback, (record) => record.metric === metric && typeof record.value === 'boolean')?.value ===
+      desirable(definition)
     );
   const latest = latestOf(feedback, (record) => record.metric === metric && isFloat(record.value));
-  return latest !== undefined && (min === undefined || (latest.value as number) >= min);
+  if (latest === undefined) return false;
+  const value = latest.value as number;
+  return (min === undefined || value >= min) && (max === undefined || value <= max);
 }
 
 /** The KTO label of the call: the latest value of the filter's boolean metric, or of any boolean metric. */
@@ -170,10 +183,13 @@ function latestLabel(feedback: readonly FeedbackRecord[], filter: ExportFilter, 
           .filter(([, definition]) => definition.type === 'boolean')
           .map(([name]) => name),
   );
-  return latestOf(feedback, (record) => names.has(record.metric) && typeof record.value === 'boolean')?.value as
-    | boolean
-    | undefined;
+  const latest = latestOf(feedback, (record) => names.has(record.metric) && typeof record.value === 'boolean');
+  // Desirable or not: `true` of a metric to minimise ("hallucinated") is an undesirable answer.
+  return latest === undefined ? undefined : latest.value === desirable(metrics[latest.metric]!);
 }
+
+/** The boolean value that marks a good answer: true, or false for a metric to minimise. */
+const desirable = (definition: MetricDefinition): boolean => definition.optimize !== 'min';
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -440,10 +456,22 @@ const looksLikeJson = /^\s*[[{][\s\S]*[\]}]\s*$/;
 /**
  * Replaces every value the policy's detectors find, in every string of a row, with a placeholder stable for the whole
  * export: the same value gets the same placeholder, "[pii.email 1]" (the label, then a counter of that label).
- * Not redaction.ts's <EMAIL_1>: a capture stored with redact_labels already holds those, numbered per call, and an
- * export's placeholders must not be read as the same values.
+ * A capture stored with redact_labels holds placeholders of another form ("[redacted pii.card 1]", numbered per
+ * call), so that an export's placeholders are never read as the same values.
  */
 export class Scrubber {
+  /**
+   * `labels`: replace only values of these labels (or labels under them), as capture's redact_labels asks; default
+   * every value the detectors find.
+   */
+  constructor(
+    private readonly options: {
+      labels?: readonly string[];
+      /** The placeholder's form (default "[label n]"); capture's redaction writes its own, so the two never mix. */
+      placeholder?: (label: string, number: number) => string;
+    } = {},
+  ) {}
+
   private readonly byValue = new Map<string, { placeholder: string; label: string }>();
   private readonly numbers = new Map<string, number>();
   private readonly replaced = new Map<string, number>();
@@ -455,7 +483,10 @@ export class Scrubber {
     return Object.fromEntries(this.replaced);
   }
 
-  /** A copy of the row with every value found replaced. Keys are kept: the rows' keys are fixed names. */
+  /**
+   * A copy of the row with every value found replaced, in keys too: the rows' own keys are fixed names, but keys
+   * inside a tool's parameter schema or a tool call's arguments are the caller's text.
+   */
   scrub<T>(row: T): T {
     try {
       const scrubbed = this.value(row) as T;
@@ -471,7 +502,8 @@ export class Scrubber {
     if (typeof value === 'number') return this.number(value);
     if (Array.isArray(value)) return value.map((item) => this.value(item));
     // fromEntries defines each key as its own property, so a "__proto__" key read from JSON stays a key.
-    if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, this.value(item)]));
+    if (isRecord(value))
+      return Object.fromEntries(Object.entries(value).map(([key, item]) => [this.text(key), this.value(item)]));
     return value;
   }
 
@@ -479,7 +511,7 @@ export class Scrubber {
   private number(value: number): unknown {
     if (!Number.isFinite(value) || (Number.isInteger(value) && Math.abs(value) < 1e6)) return value;
     const written = String(value);
-    const found = detect(written)[0];
+    const found = this.found(written)[0];
     return found ? this.placeholder(found.label, written) : value;
   }
 
@@ -519,8 +551,16 @@ export class Scrubber {
     return this.pending.length === before ? text : JSON.stringify(scrubbed);
   }
 
-  private spans(text: string): string {
+  /** The spans to replace in a text: every one found, or those of the labels asked for. */
+  private found(text: string): Span[] {
     const spans = detect(text);
+    const { labels } = this.options;
+    if (labels === undefined || spans.length === 0) return spans;
+    return spans.filter((span) => labels.some((label) => span.label === label || span.label.startsWith(`${label}.`)));
+  }
+
+  private spans(text: string): string {
+    const spans = this.found(text);
     if (spans.length === 0) return text;
     // detect's spans are in order and do not overlap.
     let out = '';
@@ -538,7 +578,7 @@ export class Scrubber {
    */
   private whole(original: string, readings: readonly string[], start: number, kept = original): string {
     for (const reading of readings) {
-      const found = detect(reading)[0];
+      const found = this.found(reading)[0];
       if (!found) continue;
       this.pending.length = start;
       return this.placeholder(found.label, original);
@@ -551,7 +591,7 @@ export class Scrubber {
     if (known === undefined) {
       const number = (this.numbers.get(label) ?? 0) + 1;
       this.numbers.set(label, number);
-      known = { placeholder: `[${label} ${number}]`, label };
+      known = { placeholder: this.options.placeholder?.(label, number) ?? `[${label} ${number}]`, label };
       this.byValue.set(value, known);
     }
     this.pending.push(known.label);

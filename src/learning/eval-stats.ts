@@ -271,14 +271,36 @@ function points(margin: number): string {
  * The verdict sentence: is the shadow not worse than the primary by more than `margin` (default 0.05) at 95 %,
  * that is ci95.low >= 0.5 - margin. With no pairs there is no evidence, so the answer is no.
  */
+/** Pairs on which the judge must agree with itself (both orders) before a verdict is given. */
+export const minimumConsistentPairs = 20;
+/** Past this share of pairs judged differently in the two orders, the judge is not informative enough. */
+export const maximumFlipRate = 0.5;
+
+/**
+ * The verdict sentence. "Not worse" needs the interval's low end at or above 0.5 − margin, and a judge worth hearing:
+ * at least `minimumConsistentPairs` pairs judged alike in both orders, and a flip rate at most `maximumFlipRate`. A
+ * judge that always answers "A" (every pair a flip, all ties) gives an interval of 0.50–0.50, which alone would read
+ * as "not worse"; it says nothing.
+ */
 export function verdictOf(report: EvalReport, margin = 0.05): { notWorse: boolean; sentence: string } {
   if (!(Number.isFinite(margin) && margin >= 0 && margin <= 0.5))
     throw new RangeError(`margin must be between 0 and 0.5, not ${margin}`);
   const within = `within ${points(margin)} points of the primary at 95 %`;
   if (report.pairs === 0)
     return { notWorse: false, sentence: `The shadow candidate cannot be said to be ${within} (no judged pairs yet).` };
+  const evidence = `win rate ${report.win_rate.toFixed(2)}, 95 % interval ${report.ci95.low.toFixed(2)}–${report.ci95.high.toFixed(2)}, ${report.pairs} ${report.pairs === 1 ? 'pair' : 'pairs'}, flip rate ${report.flip_rate.toFixed(2)}`;
+  const consistent = Math.round(report.pairs * (1 - report.flip_rate));
+  if (report.flip_rate > maximumFlipRate)
+    return {
+      notWorse: false,
+      sentence: `The shadow candidate cannot be said to be ${within}: the judge contradicted itself when the order was swapped on ${Math.round(report.flip_rate * 100)} % of pairs (${evidence}).`,
+    };
+  if (consistent < minimumConsistentPairs)
+    return {
+      notWorse: false,
+      sentence: `The shadow candidate cannot be said to be ${within} yet: ${consistent} ${consistent === 1 ? 'pair was' : 'pairs were'} judged alike in both orders, and a verdict needs ${minimumConsistentPairs} (${evidence}).`,
+    };
   const notWorse = report.ci95.low >= 0.5 - margin;
-  const evidence = `win rate ${report.win_rate.toFixed(2)}, 95 % interval ${report.ci95.low.toFixed(2)}–${report.ci95.high.toFixed(2)}, ${report.pairs} ${report.pairs === 1 ? 'pair' : 'pairs'}`;
   const sentence = notWorse
     ? `The shadow candidate is not worse than the primary by more than ${points(margin)} points, at 95 % (${evidence}).`
     : `The shadow candidate cannot be said to be ${within} (${evidence}).`;

@@ -52,23 +52,42 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
 /** A target as given: a receipt index, a response id or an episode id (exactly one). */
 type Target = { receipt: number } | { response_id: string } | { episode_id: string };
 
-function targetOf(raw: Record<string, unknown>, where: string): Target {
-  const given = (['receipt', 'response_id', 'episode_id'] as const).filter((name) => raw[name] !== undefined);
+const targetNames = ['receipt', 'response_id', 'episode_id'] as const;
+
+/** A target as given at `prefix` ('' for the body's own, 'value.chosen.' inside a preference). */
+function targetOf(raw: Record<string, unknown>, prefix: string): Target {
+  const given = targetNames.filter((name) => raw[name] !== undefined);
   if (given.length !== 1)
     throw invalid(
-      `Invalid ${where}: name exactly one target: receipt (the x-sovereign-receipt of a call), response_id or episode_id.`,
-      given.length === 0 ? 'receipt' : given[1]!,
+      `Invalid target${prefix ? ` '${prefix.slice(0, -1)}'` : ''}: name exactly one of receipt (the x-sovereign-receipt of a call), response_id or episode_id.`,
+      `${prefix}${given.length === 0 ? 'receipt' : given[1]!}`,
     );
   const name = given[0]!;
   const value = raw[name];
   if (name === 'receipt') {
     if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
-      throw invalid(`Invalid 'receipt': expected a ledger index (a non-negative integer).`, 'receipt');
+      throw invalid(
+        `Invalid '${prefix}receipt': expected a ledger index (a non-negative integer).`,
+        `${prefix}receipt`,
+      );
     return { receipt: value };
   }
   if (typeof value !== 'string' || value.length === 0 || value.length > 256)
-    throw invalid(`Invalid '${name}': expected a non-empty string.`, name);
+    throw invalid(`Invalid '${prefix}${name}': expected a non-empty string.`, `${prefix}${name}`);
   return name === 'response_id' ? { response_id: value } : { episode_id: value };
+}
+
+/** A tool call of a demonstration: a function's name and its arguments as a JSON text. */
+function isToolCall(value: unknown): boolean {
+  if (!isObject(value) || (value.type !== undefined && value.type !== 'function')) return false;
+  if (value.id !== undefined && typeof value.id !== 'string') return false;
+  const call = value.function;
+  return (
+    isObject(call) &&
+    typeof call.name === 'string' &&
+    call.name.length > 0 &&
+    (typeof call.arguments === 'string' || isObject(call.arguments))
+  );
 }
 
 export class FeedbackService {
@@ -87,14 +106,19 @@ export class FeedbackService {
     return undefined;
   }
 
-  /** Resolves a target the author may see, or 404. */
-  private async resolve(target: Target, author: FeedbackAuthor): Promise<{ capture?: StoredCapture; episode: string }> {
+  /** Resolves a target the author may see, or 404; with when what it is on expires (the feedback goes with it). */
+  private async resolve(
+    target: Target,
+    author: FeedbackAuthor,
+    prefix = '',
+  ): Promise<{ capture?: StoredCapture; episode: string; expiresAt: number }> {
     if ('episode_id' in target) {
-      if (!(await this.options.store.episodeExists(target.episode_id, author.tenant, this.options.now())))
+      const expiresAt = await this.options.store.episodeExpiry(target.episode_id, author.tenant, this.options.now());
+      if (expiresAt === undefined)
         throw new GatewayError('feedback_target_not_found', 'No captured episode of this key has this episode_id.', {
-          param: 'episode_id',
+          param: `${prefix}episode_id`,
         });
-      return { episode: target.episode_id };
+      return { episode: target.episode_id, expiresAt };
     }
     const capture = await this.capture(target, author);
     if (!capture)
@@ -103,9 +127,9 @@ export class FeedbackService {
         'receipt' in target
           ? 'No captured call of this key has this receipt index.'
           : 'No captured call of this key has this response_id.',
-        { param: 'receipt' in target ? 'receipt' : 'response_id' },
+        { param: `${prefix}${'receipt' in target ? 'receipt' : 'response_id'}` },
       );
-    return { capture, episode: capture.episodeId };
+    return { capture, episode: capture.episodeId, expiresAt: capture.expiresAt };
   }
 
   /** Checks a value against its metric; the value as stored. */
@@ -121,12 +145,19 @@ export class FeedbackService {
     if (metric === 'demonstration') {
       if (level === 'episode')
         throw invalid('A demonstration is on one call: name its receipt or response_id.', 'metric');
-      if (typeof value === 'string' && value.length > 0 && value.length <= demonstrationLimit) return value;
+      if (typeof value === 'string' && value.trim().length > 0 && value.length <= demonstrationLimit) return value;
+      const text = isObject(value) && typeof value.content === 'string' && value.content.trim().length > 0;
+      const calls =
+        isObject(value) &&
+        Array.isArray(value.tool_calls) &&
+        value.tool_calls.length > 0 &&
+        value.tool_calls.every(isToolCall);
       if (
         isObject(value) &&
         value.role === 'assistant' &&
         (typeof value.content === 'string' || value.content === null || value.content === undefined) &&
-        (value.tool_calls === undefined || Array.isArray(value.tool_calls)) &&
+        (value.tool_calls === undefined || calls) &&
+        (text || calls) &&
         JSON.stringify(value).length <= demonstrationLimit
       )
         return {
@@ -139,7 +170,7 @@ export class FeedbackService {
         'value',
       );
     }
-    const definition = this.options.metrics[metric];
+    const definition = Object.hasOwn(this.options.metrics, metric) ? this.options.metrics[metric] : undefined;
     if (!definition)
       throw invalid(
         `Unknown metric '${metric}': declare it under feedback.metrics (accepted: ${this.metricNames.join(', ')}).`,
@@ -168,31 +199,22 @@ export class FeedbackService {
       if (!['metric', 'value', 'receipt', 'response_id', 'episode_id'].includes(key))
         throw invalid(`Unknown parameter: '${key}'.`, key);
     let stored: unknown;
-    let resolved: { capture?: StoredCapture; episode: string };
+    let resolved: { capture?: StoredCapture; episode: string; expiresAt: number };
     if (metric === 'preference') {
+      const stray = targetNames.find((name) => body[name] !== undefined);
+      if (stray)
+        throw invalid(
+          'A preference names its two answers in value.chosen and value.rejected, and no other target.',
+          stray,
+        );
       ({ stored, resolved } = await this.preference(author, body));
     } else {
-      const target = targetOf(body, 'target');
+      const target = targetOf(body, '');
       resolved = await this.resolve(target, author);
       stored = this.valueOf(metric, body.value, 'episode_id' in target ? 'episode' : 'inference');
     }
     const id = `fb_${randomUUID().replaceAll('-', '')}`;
     const createdAt = this.options.now();
-    const ledgerIndex = await this.options.append(
-      learningEntry('feedback', {
-        time: createdAt,
-        requestId: id,
-        tenant: author.tenant,
-        policyHash: this.options.policyHash,
-        learning: {
-          feedback_id: id,
-          metric,
-          value_sha256: sha256Hex(canonicalJson(stored)),
-          target_index: resolved.capture?.receipt ?? null,
-        },
-      }),
-      author.keyId,
-    );
     const record: StoredFeedback = {
       id,
       tenant: author.tenant,
@@ -201,18 +223,46 @@ export class FeedbackService {
       captureId: resolved.capture?.id ?? null,
       episodeId: resolved.episode,
       sealed: this.options.sealer.seal(JSON.stringify(stored), id),
-      ledgerIndex,
+      ledgerIndex: -1,
       createdAt,
+      expiresAt: resolved.expiresAt,
     };
+    // Stored first, unread until its entry is durable: an entry never names a feedback that was lost, and a feedback
+    // whose entry failed is removed again (the client is told to retry).
     await this.options.store.saveFeedback(record);
-    return viewOf(this.open(record), resolved.capture);
+    let ledgerIndex: number;
+    try {
+      ledgerIndex = await this.options.append(
+        learningEntry('feedback', {
+          time: createdAt,
+          requestId: id,
+          tenant: author.tenant,
+          policyHash: this.options.policyHash,
+          learning: {
+            feedback_id: id,
+            metric,
+            value_sha256: sha256Hex(canonicalJson(stored)),
+            target_index: resolved.capture?.receipt ?? null,
+          },
+        }),
+        author.keyId,
+      );
+    } catch (error) {
+      await this.options.store.deleteFeedback(id);
+      throw new GatewayError('ledger_unavailable', 'The ledger could not record this feedback, so it was not kept.', {
+        cause: error,
+        retryAfterSeconds: 1,
+      });
+    }
+    await this.options.store.setFeedbackIndex(id, ledgerIndex);
+    return viewOf(this.open({ ...record, ledgerIndex }), resolved.capture);
   }
 
   /** A preference: two answers to one prompt, both the author's; the chosen one is the feedback's target. */
   private async preference(
     author: FeedbackAuthor,
     body: Record<string, unknown>,
-  ): Promise<{ stored: unknown; resolved: { capture: StoredCapture; episode: string } }> {
+  ): Promise<{ stored: unknown; resolved: { capture: StoredCapture; episode: string; expiresAt: number } }> {
     const value = body.value;
     if (!isObject(value) || !isObject(value.chosen) || !isObject(value.rejected))
       throw invalid(
@@ -221,10 +271,13 @@ export class FeedbackService {
       );
     const sides: StoredCapture[] = [];
     for (const side of ['chosen', 'rejected'] as const) {
-      const target = targetOf(value[side] as Record<string, unknown>, `value.${side}`);
+      const target = targetOf(value[side] as Record<string, unknown>, `value.${side}.`);
       if ('episode_id' in target)
-        throw invalid(`Invalid 'value.${side}': a preference is between two calls, not episodes.`, `value.${side}`);
-      const { capture } = await this.resolve(target, author);
+        throw invalid(
+          `Invalid 'value.${side}': a preference is between two calls, not episodes.`,
+          `value.${side}.episode_id`,
+        );
+      const { capture } = await this.resolve(target, author, `value.${side}.`);
       sides.push(capture!);
     }
     const [chosen, rejected] = sides as [StoredCapture, StoredCapture];
@@ -233,7 +286,12 @@ export class FeedbackService {
       throw invalid('A preference is between two answers to the same prompt; these answer different prompts.', 'value');
     return {
       stored: { chosen: chosen.id, rejected: rejected.id },
-      resolved: { capture: chosen, episode: chosen.episodeId },
+      // Kept as long as both answers are.
+      resolved: {
+        capture: chosen,
+        episode: chosen.episodeId,
+        expiresAt: Math.min(chosen.expiresAt, rejected.expiresAt),
+      },
     };
   }
 
@@ -241,6 +299,12 @@ export class FeedbackService {
   async list(author: FeedbackAuthor, query: URLSearchParams): Promise<FeedbackView[]> {
     const raw: Record<string, unknown> = {};
     const target = query.get('target');
+    const named = targetNames.filter((name) => query.has(name));
+    if ((target !== null ? 1 : 0) + named.length !== 1)
+      throw invalid(
+        'Name exactly one target: receipt, response_id, episode_id (or target= with any of them).',
+        named[target !== null ? 0 : 1] ?? 'target',
+      );
     if (target !== null) {
       if (/^\d+$/.test(target)) raw.receipt = Number(target);
       else if (target.startsWith('resp_')) raw.response_id = target;
@@ -251,7 +315,7 @@ export class FeedbackService {
       const text = query.get('receipt')!;
       raw.receipt = /^\d+$/.test(text) ? Number(text) : text;
     }
-    const resolved = await this.resolve(targetOf(raw, 'query'), author);
+    const resolved = await this.resolve(targetOf(raw, ''), author);
     const rows = await this.options.store.feedbackFor(
       resolved.capture
         ? { captureIds: [resolved.capture.id], episodeIds: [] }

@@ -80,7 +80,7 @@ export interface ShadowEvalResult {
   sources: number[];
   /** Pairs the judge could not be asked about (refused by the policy, failed): left out of the report. */
   skipped: number;
-  /** Judge answers that were no verdict: counted as ties. */
+  /** Pairs left out because a judge answer was no verdict (not JSON of the schema). */
   unreadable: number;
   /** Why the first skipped pair's judge call failed (for the operator; never pair text). */
   firstFailure?: string;
@@ -105,7 +105,7 @@ export async function evalShadow(options: ShadowEvalOptions): Promise<ShadowEval
   let firstFailure: string | undefined;
   let after: { createdAt: number; id: string } | undefined;
   const now = options.now();
-  const ask = async (messages: ChatMessage[]): Promise<Verdict | 'failed'> => {
+  const ask = async (messages: ChatMessage[]): Promise<Verdict | 'failed' | 'unreadable'> => {
     let verdict: Verdict | undefined;
     try {
       verdict = await judge(messages);
@@ -113,10 +113,8 @@ export async function evalShadow(options: ShadowEvalOptions): Promise<ShadowEval
       firstFailure ??= (error as Error).message;
       return 'failed';
     }
-    if (verdict === undefined) {
-      unreadable += 1;
-      return 'tie';
-    }
+    // No verdict is no information: the pair is left out (counting it a tie would pull the win rate to 0.5).
+    if (verdict === undefined) return 'unreadable';
     return verdict;
   };
   const judgePair = async (primary: CapturedCall, shadow: CapturedCall): Promise<void> => {
@@ -127,6 +125,10 @@ export async function evalShadow(options: ShadowEvalOptions): Promise<ShadowEval
     ]);
     if (first === 'failed' || swapped === 'failed') {
       skipped += 1;
+      return;
+    }
+    if (first === 'unreadable' || swapped === 'unreadable') {
+      unreadable += 1;
       return;
     }
     judged.push({ pairId: primary.id, first, swapped, primary: factsOf(primary), shadow: factsOf(shadow) });

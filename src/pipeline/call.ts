@@ -28,8 +28,13 @@ export interface CallInput {
   headerLabels: string | string[] | undefined;
   /** Aborts when the client goes away. */
   signal?: AbortSignal;
-  /** The client's `x-sovereign-episode`, checked by the API (the learning loop groups calls by it). */
+  /** The client's `x-sovereign-episode` (the learning loop groups calls by it); checked here. */
   episode?: string;
+  /**
+   * The client's `x-sovereign-capture`: `off` keeps this call out of capture and shadow traffic (a judge's calls,
+   * which would otherwise become training data); `on`, the default, leaves it to the config. Checked here.
+   */
+  capture?: string;
 }
 
 /** A chat call whose answer has left, with its receipt: what the learning loop reads (capture, shadow). */
@@ -236,6 +241,10 @@ export class CallPipeline {
   ): Promise<{ request: ChatRequest; plan: Plan }> {
     const { gateway } = this.options;
     checkEpisode(input.episode);
+    if (input.capture !== undefined && input.capture !== 'on' && input.capture !== 'off')
+      throw new GatewayError('invalid_request', "Invalid x-sovereign-capture: 'on' or 'off'.", {
+        param: 'x-sovereign-capture',
+      });
     const request = await parse(state);
     state.alias = gateway.knownModel(request.model);
     state.stream = request.stream;

@@ -133,6 +133,8 @@ export function buildDependencyReport(options: {
     (entry) =>
       entry.outcome === 'ok' &&
       entry.provider !== null &&
+      // A shadow call (the learning loop) measures a candidate; it serves no one.
+      entry.shadow !== true &&
       entry.kind !== 'stream_open' &&
       entry.kind !== 'cut' &&
       entry.kind !== 'uncut' &&

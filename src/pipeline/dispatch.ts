@@ -17,7 +17,20 @@ export interface DispatchSettings {
   onFailure?: (model: string, candidate: Candidate, error: ProviderError, willFallBack: boolean) => void;
   /** Told of every attempt, with its duration (live health). */
   onAttempt?: (candidate: Candidate, ok: boolean, ms: number, error?: ProviderError) => void;
+  /**
+   * A call that only observes (a shadow call of the learning loop): it goes only where the circuit is closed, and its
+   * outcome touches no breaker, health or failure count, so a failing candidate cannot cut callers off.
+   */
+  passive?: boolean;
 }
+
+/** What a passive call does to a breaker: it reads it and changes nothing. */
+const untouched = {
+  allow: () => true,
+  success: () => {},
+  release: () => {},
+  failure: () => {},
+};
 
 export interface Attempt {
   provider: string;
@@ -41,7 +54,11 @@ export async function dispatch<T>(
   let last: ProviderError | undefined;
   for (let index = 0; index < candidates.length; index += 1) {
     const candidate = candidates[index]!;
-    const breaker = settings.breakers.get(candidate.provider.description.id);
+    const own = settings.breakers.get(candidate.provider.description.id);
+    if (settings.passive && own && own.current() !== 'closed') continue;
+    const breaker = settings.passive ? untouched : own;
+    const onAttempt = settings.passive ? undefined : settings.onAttempt;
+    const onFailure = settings.passive ? undefined : settings.onFailure;
     for (let attempt = 0; attempt <= settings.retries; attempt += 1) {
       if (breaker && !breaker.allow()) break;
       const started = settings.now();
@@ -53,7 +70,7 @@ export async function dispatch<T>(
         });
         breaker?.success();
         attempts.push({ provider: candidate.provider.description.id, outcome: 'ok' });
-        settings.onAttempt?.(candidate, true, settings.now() - started);
+        onAttempt?.(candidate, true, settings.now() - started);
         return { value, candidate, attempts };
       } catch (error) {
         if (!(error instanceof ProviderError)) throw error;
@@ -67,7 +84,7 @@ export async function dispatch<T>(
           breaker?.release();
           break;
         }
-        settings.onAttempt?.(candidate, false, settings.now() - started, error);
+        onAttempt?.(candidate, false, settings.now() - started, error);
         if (error.kind === 'rejected') {
           // The request itself is wrong; another attempt anywhere would be refused the same way.
           breaker?.success();
@@ -76,12 +93,12 @@ export async function dispatch<T>(
         if (error.kind === 'unavailable') {
           // Capacity or capability, not health: the circuit stays as it is, and the next candidate is tried.
           breaker?.release();
-          settings.onFailure?.(model, candidate, error, index < candidates.length - 1);
+          onFailure?.(model, candidate, error, index < candidates.length - 1);
           break;
         }
         breaker?.failure();
         const retrySame = attempt < settings.retries && shouldRetrySame(error, settings.maxRetryWaitMs);
-        settings.onFailure?.(model, candidate, error, !retrySame && index < candidates.length - 1);
+        onFailure?.(model, candidate, error, !retrySame && index < candidates.length - 1);
         if (!retrySame) break;
         if (error.retryAfterSeconds) await settings.sleep(error.retryAfterSeconds * 1000);
         if (signal?.aborted) throw toGatewayError(model, attempts, error);

@@ -559,6 +559,8 @@ export class Gateway {
     request: ChatRequest,
     plan: Plan,
     signal?: AbortSignal,
+    /** A shadow call (the learning loop): passive, see DispatchSettings.passive; never hedged. */
+    passive = false,
   ): Promise<Dispatched<ChatResult> & { redactedLabels?: string[] }> {
     if (plan.decision.mode !== 'redact')
       return this.dispatchAllowed(
@@ -566,6 +568,7 @@ export class Gateway {
         plan,
         fitted(request, (fit, provider, options) => provider.chat(fit, options)),
         signal,
+        passive,
       );
     const redacted = await this.redact(request, plan);
     const result = await this.dispatchAllowed(
@@ -573,6 +576,7 @@ export class Gateway {
       plan,
       fitted(redacted.request, (fit, provider, options) => provider.chat(fit, options)),
       signal,
+      passive,
     );
     // The answer changes, so its upstream bytes are not relayed.
     return {
@@ -716,9 +720,11 @@ export class Gateway {
     plan: Plan,
     call: Parameters<typeof dispatch<T>>[2],
     signal?: AbortSignal,
+    passive = false,
   ): Promise<Dispatched<T>> {
     const candidates = this.allowed(plan);
     try {
+      if (passive) return await dispatch(model, candidates, call, { ...this.settings, passive }, signal);
       const hedgeAfter = this.options.config.models[model]?.hedge_after_ms;
       if (hedgeAfter !== undefined && candidates.length > 1)
         return await this.hedged(model, candidates, call, hedgeAfter);

@@ -28,10 +28,12 @@ export interface LearningLoopOptions {
   onShadow?: (alias: string, outcome: string) => void;
 }
 
-/** Cost of an answer from the provider's prices per million tokens, when it has them. */
-function costOf(config: Pick<Config, 'providers'>, providerId: string, input: number, output: number): number | null {
-  const prices = config.providers.find((provider) => provider.id === providerId)?.cost_per_million_tokens;
-  return prices ? (input * prices.input + output * prices.output) / 1e6 : null;
+/** The provider's prices per million tokens, when it has them. */
+function pricesOf(
+  config: Pick<Config, 'providers'>,
+  providerId: string,
+): { input: number; output: number } | undefined {
+  return config.providers.find((provider) => provider.id === providerId)?.cost_per_million_tokens;
 }
 
 /** The capture settings in force for each alias: the top-level ones with the alias's overrides. */
@@ -79,7 +81,7 @@ export class LearningLoop {
     const { capturer, config } = this.options;
     const alias = call.state.alias;
     const candidate = call.state.candidate;
-    if (alias === undefined || candidate === undefined) return;
+    if (alias === undefined || candidate === undefined || call.input.capture === 'off') return;
     const labels = call.state.labels ?? [];
     const shadow = config.models[alias]?.shadow;
     const excluded = labels.some((label) => coveredBy(label, capturer.settingsFor(alias).excludeLabels));
@@ -91,8 +93,6 @@ export class LearningLoop {
       this.room(alias, shadow);
     if (!shadowed && !capturer.wants(alias, labels)) return;
     const usage = call.state.usage;
-    const inputTokens = usage?.prompt_tokens ?? 0;
-    const outputTokens = usage?.completion_tokens ?? 0;
     const id = capturer.enqueue({
       tenant: call.input.tenant.name,
       keyId: call.input.tenant.keyId === 'anonymous' ? null : call.input.tenant.keyId,
@@ -109,9 +109,9 @@ export class LearningLoop {
       tools: call.request.tools,
       answer: call.answer,
       latencyMs: call.latencyMs,
-      inputTokens,
-      outputTokens,
-      cost: costOf(config, candidate.provider.description.id, inputTokens, outputTokens),
+      inputTokens: usage?.prompt_tokens ?? null,
+      outputTokens: usage?.completion_tokens ?? null,
+      prices: pricesOf(config, candidate.provider.description.id),
     });
     if (shadowed && id !== undefined) this.startShadow(call, alias, shadow!, id);
   }
@@ -156,8 +156,8 @@ export class LearningLoop {
       const plan = await gateway.planChat(request, call.state.declaredLabels ?? []);
       state.labels = plan.classification.labels;
       state.declaredLabels = plan.classification.declared;
-      const { value, candidate, attempts } = await gateway.chat(request, plan, deadline.signal);
-      Object.assign(state, { candidate, attempts, usage: value.response.usage });
+      const { value, candidate, attempts, redactedLabels } = await gateway.chat(request, plan, deadline.signal, true);
+      Object.assign(state, { candidate, attempts, redactedLabels, usage: value.response.usage });
       const latencyMs = clock.now() - started;
       await recorder.call('chat', state, {
         status: 200,
@@ -168,8 +168,6 @@ export class LearningLoop {
       });
       const message = value.response.choices[0]?.message;
       if (!message) return;
-      const inputTokens = value.response.usage?.prompt_tokens ?? 0;
-      const outputTokens = value.response.usage?.completion_tokens ?? 0;
       capturer.enqueue({
         tenant: call.input.tenant.name,
         keyId: call.input.tenant.keyId === 'anonymous' ? null : call.input.tenant.keyId,
@@ -187,9 +185,9 @@ export class LearningLoop {
         tools: call.request.tools,
         answer: message,
         latencyMs,
-        inputTokens,
-        outputTokens,
-        cost: costOf(config, candidate.provider.description.id, inputTokens, outputTokens),
+        inputTokens: value.response.usage?.prompt_tokens ?? null,
+        outputTokens: value.response.usage?.completion_tokens ?? null,
+        prices: pricesOf(config, candidate.provider.description.id),
       });
       this.options.onShadow?.(alias, 'ok');
     } catch (error) {

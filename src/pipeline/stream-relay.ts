@@ -68,8 +68,11 @@ export function relay(
         try {
           for await (const event of current) {
             if (event.chunk.usage) state.usage = event.chunk.usage;
-            const delta = event.chunk.choices[0]?.delta;
-            if (delta?.tool_calls || event.chunk.choices.length > 1) continuable = false;
+            const choice = event.chunk.choices[0];
+            // Several choices (n > 1) interleave their deltas: neither continued elsewhere nor assembled past the first.
+            if (choice?.delta.tool_calls || event.chunk.choices.length > 1 || (choice && choice.index !== 0))
+              continuable = false;
+            const delta = choice?.index === 0 ? choice.delta : undefined;
             if (typeof delta?.content === 'string') delivered += delta.content;
             if (toolCalls && delta?.tool_calls) assembleToolCalls(toolCalls, delta.tool_calls);
             const piece = writer.event(event);

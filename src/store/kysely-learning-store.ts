@@ -41,6 +41,7 @@ function feedbackOf(row: Selectable<FeedbackTable>): StoredFeedback {
     sealed: Buffer.from(row.sealed),
     ledgerIndex: Number(row.ledger_index),
     createdAt: Number(row.created_at),
+    expiresAt: Number(row.expires_at),
   };
 }
 
@@ -90,14 +91,15 @@ export class KyselyLearningStore implements LearningStore {
     return row && captureOf(row);
   }
 
-  async episodeExists(episodeId: string, tenant: string | undefined, now: number): Promise<boolean> {
+  async episodeExpiry(episodeId: string, tenant: string | undefined, now: number): Promise<number | undefined> {
     let query = this.database
       .selectFrom('learning_captures')
-      .select('id')
+      .select('expires_at')
       .where('episode_id', '=', episodeId)
       .where('expires_at', '>', now);
     if (tenant !== undefined) query = query.where('tenant', '=', tenant);
-    return (await query.limit(1).executeTakeFirst()) !== undefined;
+    const row = await query.orderBy('expires_at', 'desc').limit(1).executeTakeFirst();
+    return row === undefined ? undefined : Number(row.expires_at);
   }
 
   async shadowOf(captureId: string): Promise<StoredCapture | undefined> {
@@ -151,8 +153,21 @@ export class KyselyLearningStore implements LearningStore {
         sealed: feedback.sealed,
         ledger_index: feedback.ledgerIndex,
         created_at: feedback.createdAt,
+        expires_at: feedback.expiresAt,
       })
       .execute();
+  }
+
+  async setFeedbackIndex(id: string, ledgerIndex: number): Promise<void> {
+    await this.database
+      .updateTable('learning_feedback')
+      .set({ ledger_index: ledgerIndex })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async deleteFeedback(id: string): Promise<void> {
+    await this.database.deleteFrom('learning_feedback').where('id', '=', id).execute();
   }
 
   async feedbackFor(targets: {
@@ -171,6 +186,7 @@ export class KyselyLearningStore implements LearningStore {
             : []),
         ]),
       )
+      .where('ledger_index', '>=', 0)
       .orderBy('created_at')
       .orderBy('id')
       .execute();
@@ -182,6 +198,8 @@ export class KyselyLearningStore implements LearningStore {
       .deleteFrom('learning_captures')
       .where('expires_at', '<=', now)
       .executeTakeFirst();
+    // Feedback goes with what it is on (a demonstration or a comment is text about the call).
+    await this.database.deleteFrom('learning_feedback').where('expires_at', '<=', now).execute();
     return Number(result.numDeletedRows);
   }
 }

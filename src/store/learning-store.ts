@@ -36,8 +36,11 @@ export interface StoredFeedback {
   episodeId: string;
   /** The value as JSON, sealed (comments and demonstrations are text). */
   sealed: Buffer;
+  /** -1 until its ledger entry is durable: such a row is never read. */
   ledgerIndex: number;
   createdAt: number;
+  /** Kept as long as what it is on: the capture's expiry, or the episode's latest. */
+  expiresAt: number;
 }
 
 /** Which captures an export or a comparison reads. */
@@ -58,8 +61,8 @@ export interface LearningStore {
     tenant: string | undefined,
     now: number,
   ): Promise<StoredCapture | undefined>;
-  /** Whether this tenant has any capture in the episode. */
-  episodeExists(episodeId: string, tenant: string | undefined, now: number): Promise<boolean>;
+  /** When this tenant's last capture in the episode expires; undefined when it has none. */
+  episodeExpiry(episodeId: string, tenant: string | undefined, now: number): Promise<number | undefined>;
   /** The shadow capture of a primary one. */
   shadowOf(captureId: string): Promise<StoredCapture | undefined>;
   /** Captures in creation order, a page at a time (never all rows at once). */
@@ -68,9 +71,14 @@ export interface LearningStore {
     after: { createdAt: number; id: string } | undefined,
     limit: number,
   ): Promise<StoredCapture[]>;
+  /** Stores a feedback before its ledger entry exists (ledgerIndex -1), so that an entry never names a lost row. */
   saveFeedback(feedback: StoredFeedback): Promise<void>;
-  /** Feedback on captures (by id) or episodes, oldest first. */
+  /** The feedback's ledger entry is durable: the row is now read. */
+  setFeedbackIndex(id: string, ledgerIndex: number): Promise<void>;
+  /** A feedback whose entry could not be recorded. */
+  deleteFeedback(id: string): Promise<void>;
+  /** Feedback on captures (by id) or episodes whose entry is recorded, oldest first. */
   feedbackFor(targets: { captureIds: readonly string[]; episodeIds: readonly string[] }): Promise<StoredFeedback[]>;
-  /** Removes captures past their expiry; how many. */
+  /** Removes captures and feedback past their expiry; how many captures. */
   expireCaptures(now: number): Promise<number>;
 }

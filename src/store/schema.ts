@@ -164,8 +164,10 @@ export interface FeedbackTable {
   capture_id: string | null;
   episode_id: string;
   sealed: Uint8Array;
+  /** -1 until the feedback's ledger entry is durable (such a row is never read). */
   ledger_index: number;
   created_at: number;
+  expires_at: number;
 }
 
 export interface Database {

@@ -213,8 +213,10 @@ function learningTables(integer: string, real: string, bytes: string, strict: st
       episode_id TEXT NOT NULL,
       sealed ${bytes} NOT NULL,
       ledger_index ${integer} NOT NULL,
-      created_at ${integer} NOT NULL
+      created_at ${integer} NOT NULL,
+      expires_at ${integer} NOT NULL
     )${strict}`,
+    'CREATE INDEX learning_feedback_expires ON learning_feedback(expires_at)',
     'CREATE INDEX learning_feedback_capture ON learning_feedback(capture_id) WHERE capture_id IS NOT NULL',
     'CREATE INDEX learning_feedback_episode ON learning_feedback(episode_id)',
   ];
