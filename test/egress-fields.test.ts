@@ -428,7 +428,7 @@ describe('the scan budget: past policy.max_scan_bytes a request is refused, neve
     );
     assert.equal(response.status, 400);
     assert.equal(response.json.error.code, 'invalid_request');
-    assert.match(response.json.error.message, /nests deeper than 128 levels/);
+    assert.match(response.json.error.message, /nests deeper than 64 levels/);
     assert.equal(upstream.received.length, 0);
   });
 });

@@ -257,9 +257,10 @@ describe('egress, as the review tried it: nothing sensitive reaches a forbidden 
     assert.deepEqual(rented(), []);
   });
 
-  it('a request of 200,000 values nested 120 deep is walked and answered (how long it holds the event loop is a bench figure)', async () => {
+  it('a request of 200,000 values nested 60 deep is walked and answered (how long it holds the event loop is a bench figure)', async () => {
+    // 60: within the parsers' nesting bound (64); deeper is refused before anything is walked (egress-fields).
     let nested: unknown = new Array(200_000).fill(0);
-    for (let level = 0; level < 120; level += 1) nested = [nested];
+    for (let level = 0; level < 60; level += 1) nested = [nested];
     owned.setDefault({ kind: 'ok' });
     const response = await call('default', { messages: [user('hi')], x_data: nested });
     assert.equal(response.status, 200, response.text.slice(0, 200));
@@ -306,11 +307,14 @@ describe('egress, as the review tried it: nothing sensitive reaches a forbidden 
       await fetch(`${gateway.url}/v1/providers`, { headers: { authorization: `Bearer ${key}` } })
     ).text();
     assert.ok(!providers.includes(email), providers);
-    assert.match(providers, /own: rejected \(400\)/);
+    // last_error is for admin keys only; the field stays, empty.
+    assert.match(providers, /"last_error":null/);
+    // Another tenant's key reads its own entries only: it made no call, so there are none.
     const entries = await fetch(`${gateway.url}/v1/ledger/entries?start=0&end=5`, {
       headers: { authorization: `Bearer ${key}` },
     });
-    assert.equal(entries.status, 403);
+    assert.equal(entries.status, 200);
+    assert.deepEqual(((await entries.json()) as { entries: unknown[] }).entries, []);
     assert.equal(
       (
         await fetch(`${gateway.url}/v1/ledger/entries?start=0&end=5`, {

@@ -261,7 +261,11 @@ describe('OpenAI dialect through the official SDK', () => {
       await assert.rejects(
         client.chat.completions.create({ model: 'default', messages: [{ role: 'user', content: 'x' }] }),
         (error: any) =>
-          error.status === 400 && error.code === 'upstream_rejected' && /context too long/.test(error.message),
+          // The upstream's own words are not relayed (they can carry the request's data): its status and provider are.
+          error.status === 400 &&
+          error.code === 'upstream_rejected' &&
+          /primary rejected the request \(400\)/.test(error.message) &&
+          !/context too long/.test(error.message),
       );
       assert.equal(secondary.received.length, 0);
     });
@@ -354,7 +358,13 @@ describe('OpenAI dialect through the official SDK', () => {
       assert.equal((await fetch(`${gateway.url}/healthz`)).status, 200);
       const ready = await fetch(`${gateway.url}/readyz`);
       assert.equal(ready.status, 200);
-      assert.deepEqual(await ready.json(), { status: 'ready', store: true, provider: true, accepting: true });
+      assert.deepEqual(await ready.json(), {
+        status: 'ready',
+        store: true,
+        ledger: true,
+        provider: true,
+        accepting: true,
+      });
     });
 
     it('/metrics serves Prometheus text with requests, latency, tokens and fallbacks', async () => {

@@ -13,7 +13,7 @@ import { sha256Hex } from '../ledger/hash.js';
 import type { Tenant } from '../pipeline/auth.js';
 import type { ActionRecord } from '../store/store.js';
 import type { Exchange, Reply } from './exchange.js';
-import { validationError } from './validation.js';
+import { checkCanonicalJson, defaultParseLimits, validationError } from './validation.js';
 
 export const actionsPrefix = '/v1/actions/';
 const reviewerScopes = ['approver', 'admin', 'auditor'] as const;
@@ -199,6 +199,15 @@ function parseSubmission<Schema extends z.ZodType>(
   }
   const result = schema.safeParse(json);
   if (!result.success) return { malformed: describeIssue(result.error) };
+  // The params are digested as RFC 8785 JSON (the receipt, the ledger entry): nested past the bound, or holding a lone
+  // surrogate the encoder cannot write, they are malformed here rather than a failed ledger write later.
+  const params = (json as { params?: unknown }).params;
+  if (params !== undefined)
+    try {
+      checkCanonicalJson(params, defaultParseLimits, { param: 'params', level: 2 });
+    } catch (error) {
+      return { malformed: (error as Error).message };
+    }
   return { json: json as Record<string, unknown>, parsed: result.data };
 }
 

@@ -1,11 +1,12 @@
 // Live provider health (GET /v1/providers) and the cut switch (POST /v1/admin/cut, /v1/admin/uncut):
 // a cut takes effect at once for this replica (others reload cuts within a second), and every cut
 // and uncut is a ledger entry. A cut names a provider, operator or jurisdiction this gateway knows:
-// a misspelt one would cut nothing while looking like it had worked.
+// a misspelt one would cut nothing while looking like it had worked. Times an admin gives are held
+// to ±100 years from now: a cut until 9000000000000000 was once stored, and no Date could show it.
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { GatewayError } from '../core/errors.js';
-import { cutEntry, type EntryRecord } from '../ledger/entry.js';
+import { cutEntry } from '../ledger/entry.js';
 import { describeCut } from '../pipeline/cuts.js';
 import { buildDependencyReport, renderReportHtml, renderReportText } from '../pipeline/dependency-report.js';
 import type { Config } from '../config/schema.js';
@@ -30,8 +31,20 @@ const cutBody = z
     { message: 'name exactly one of provider, operator or jurisdiction' },
   );
 
+/** The widest span of time an admin input may name, either way from now. */
+const timeSpanMs = 100 * 365.25 * 86_400_000;
+
+/** A time an admin gave (milliseconds since the epoch) that is a real time within ±100 years of now. */
+function boundedTime(time: number, now: number, param: string): number {
+  if (!Number.isFinite(time) || Math.abs(time - now) > timeSpanMs)
+    throw new GatewayError('invalid_request', `${param} must be a time within 100 years of now.`, { param });
+  return time;
+}
+
+const isAdmin = (exchange: Exchange): boolean => exchange.tenant.scopes.includes('admin');
+
 function requireAdmin(exchange: Exchange): void {
-  if (!exchange.tenant.scopes.includes('admin'))
+  if (!isAdmin(exchange))
     throw new GatewayError('insufficient_scope', 'Cutting and restoring providers needs a key with the admin scope.');
 }
 
@@ -54,20 +67,28 @@ export function createAdminEndpoints(
   reloadCuts: () => Promise<void>,
   now: () => number,
 ) {
-  async function record(
+  const entryOf = (
     exchange: Exchange,
     kind: 'cut' | 'uncut',
     cut: { target: string; value: string; until: number | null },
-  ): Promise<number> {
-    const entry = cutEntry(kind, {
+  ) =>
+    cutEntry(kind, {
       time: now(),
       requestId: exchange.requestId,
       tenant: exchange.tenant.name,
       policyHash: exchange.gateway.policyHash,
       ...cut,
     });
-    return ledger.append(entry, { keyId: exchange.tenant.keyId });
-  }
+
+  const unrecorded = (error: unknown, what: string): GatewayError =>
+    new GatewayError(
+      'ledger_unavailable',
+      `The ledger could not record the ${what}, so it was not made; retry later.`,
+      {
+        cause: error,
+        retryAfterSeconds: 1,
+      },
+    );
 
   function parse(exchange: Exchange): { target: CutRecord['target']; value: string; until: number | null } {
     const parsed = cutBody.safeParse(parseJsonBody(exchange.body));
@@ -81,9 +102,11 @@ export function createAdminEndpoints(
     const until =
       parsed.data.until === undefined
         ? null
-        : typeof parsed.data.until === 'number'
-          ? parsed.data.until
-          : Date.parse(parsed.data.until);
+        : boundedTime(
+            typeof parsed.data.until === 'number' ? parsed.data.until : Date.parse(parsed.data.until),
+            now(),
+            'until',
+          );
     return { target, value: parsed.data[target] as string, until };
   }
 
@@ -118,24 +141,19 @@ export function createAdminEndpoints(
 
   return {
     async dependencies(exchange: Exchange, query: URLSearchParams): Promise<Reply> {
-      const since = sinceOf(query.get('since') ?? '7d', now());
+      const since = boundedTime(sinceOf(query.get('since') ?? '7d', now()), now(), 'since');
       const format = query.get('format') ?? 'json';
       if (!['json', 'text', 'html'].includes(format))
         throw new GatewayError('invalid_request', 'format must be json, text or html.', { param: 'format' });
-      const entries: EntryRecord[] = [];
-      for (let start = 0; ; start += 1000) {
-        const rows = await store.ledgerEntries(start, start + 1000);
-        for (const row of rows)
-          if (row.createdAt >= since) entries.push(JSON.parse(row.leaf.toString('utf8')) as EntryRecord);
-        if (rows.length < 1000) break;
-      }
+      // Running totals kept by the log as entries are integrated: the ledger is not read per report.
+      const traffic = await ledger.traffic(since);
       const { gateway } = exchange;
       const report = buildDependencyReport({
         config,
         policy: gateway.policy,
         policyHash: gateway.policyHash,
         providers: [...gateway.catalog.providers.values()].map((provider) => provider.description),
-        entries,
+        traffic,
         since,
         now: now(),
       });
@@ -147,7 +165,10 @@ export function createAdminEndpoints(
     },
 
     providers(exchange: Exchange): Reply {
-      return { status: 200, body: JSON.stringify({ providers: exchange.gateway.providerStatuses() }) };
+      const statuses = exchange.gateway.providerStatuses();
+      // How a provider last failed is operations' business: other keys get the field, always null.
+      const shown = isAdmin(exchange) ? statuses : statuses.map((status) => ({ ...status, last_error: null }));
+      return { status: 200, body: JSON.stringify({ providers: shown }) };
     },
 
     async cut(exchange: Exchange): Promise<Reply> {
@@ -156,9 +177,19 @@ export function createAdminEndpoints(
       await requireKnown(exchange, cut, false);
       if (cut.until !== null && cut.until <= now())
         throw new GatewayError('invalid_request', '"until" is in the past.', { param: 'until' });
-      await store.addCut({ id: randomUUID(), ...cut, createdAt: now(), createdBy: exchange.tenant.name });
+      // The entry is made before anything is stored, and a cut the ledger cannot record is taken back:
+      // no cut is ever in force without its entry.
+      const entry = entryOf(exchange, 'cut', cut);
+      const id = randomUUID();
+      await store.addCut({ id, ...cut, createdAt: now(), createdBy: exchange.tenant.name });
+      let index: number;
+      try {
+        index = await ledger.append(entry, { keyId: exchange.tenant.keyId });
+      } catch (error) {
+        await store.removeCut(id);
+        throw unrecorded(error, 'cut');
+      }
       await reloadCuts();
-      const index = await record(exchange, 'cut', cut);
       const affected = exchange.gateway
         .providerStatuses()
         .filter((status) => status.state === 'cut')
@@ -173,9 +204,20 @@ export function createAdminEndpoints(
       requireAdmin(exchange);
       const cut = parse(exchange);
       await requireKnown(exchange, cut, true);
+      const entry = entryOf(exchange, 'uncut', { ...cut, until: null });
+      const matching = (await store.cuts()).filter(
+        (stored) => stored.target === cut.target && stored.value === cut.value,
+      );
       const lifted = await store.removeCuts(cut.target, cut.value);
+      let index: number;
+      try {
+        index = await ledger.append(entry, { keyId: exchange.tenant.keyId });
+      } catch (error) {
+        // Put back what was lifted: an uncut, like a cut, is in force only with its entry.
+        for (const stored of matching) await store.addCut(stored);
+        throw unrecorded(error, 'uncut');
+      }
       await reloadCuts();
-      const index = await record(exchange, 'uncut', { ...cut, until: null });
       return { status: 200, body: JSON.stringify({ lifted, ledger_index: index }) };
     },
   };

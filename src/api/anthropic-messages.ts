@@ -9,43 +9,62 @@ import type {
   ContentPart,
   FinishReason,
   StreamChunk,
+  ToolCall,
   Usage,
 } from '../core/chat.js';
+import { GatewayError } from '../core/errors.js';
 import type { DialectWriter, StreamWriter } from '../pipeline/call.js';
 import { anthropicErrorBody } from './errors.js';
+import {
+  bounds,
+  checkDeclaredLabels,
+  defaultParseLimits,
+  checkDepth,
+  type ParseLimits,
+  validationError,
+} from './validation.js';
 import { parseJsonBody } from './http-io.js';
-import { validationError } from './validation.js';
 import { takeLabels } from './declared-labels.js';
 
+const name = z.string().max(bounds.name);
 const block = z.looseObject({ type: z.string() });
 const messagesBody = z.looseObject({
-  model: z.string().min(1),
+  model: name.min(1),
   max_tokens: z.number().int().positive(),
   messages: z
-    .array(z.looseObject({ role: z.enum(['user', 'assistant']), content: z.union([z.string(), z.array(block)]) }))
-    .min(1),
-  system: z.union([z.string(), z.array(z.looseObject({ type: z.literal('text'), text: z.string() }))]).optional(),
+    .array(
+      z.looseObject({
+        role: z.enum(['user', 'assistant']),
+        content: z.union([z.string(), z.array(block).max(bounds.parts)]),
+      }),
+    )
+    .min(1)
+    .max(bounds.messages),
+  system: z
+    .union([z.string(), z.array(z.looseObject({ type: z.literal('text'), text: z.string() })).max(bounds.parts)])
+    .optional(),
   stream: z.boolean().optional(),
   temperature: z.number().min(0).max(1).optional(),
   top_p: z.number().min(0).max(1).optional(),
-  stop_sequences: z.array(z.string()).optional(),
+  stop_sequences: z.array(z.string().max(bounds.stopLength)).max(bounds.stop).optional(),
   tools: z
     .array(
       z.looseObject({
-        name: z.string().min(1),
+        name: name.min(1),
         description: z.string().optional(),
         input_schema: z.record(z.string(), z.unknown()),
       }),
     )
+    .max(bounds.anthropicTools)
     .optional(),
   tool_choice: z
     .looseObject({
       type: z.enum(['auto', 'any', 'tool', 'none']),
-      name: z.string().optional(),
+      name: name.optional(),
       disable_parallel_tool_use: z.boolean().optional(),
     })
     .optional(),
-  metadata: z.looseObject({ user_id: z.string().nullish() }).optional(),
+  metadata: z.looseObject({ user_id: name.nullish() }).optional(),
 });
 
 /** POST /v1/messages/count_tokens takes the same body without generation settings: max_tokens is not required. */
@@ -53,40 +72,73 @@ const countBody = messagesBody.extend({ max_tokens: z.number().int().positive().
 
 type Block = { type: string; [field: string]: unknown };
 
+const invalid = (param: string, message: string): GatewayError =>
+  new GatewayError('invalid_request', `Invalid value for "${param}": ${message}`, { param });
+
+/**
+ * A field of a block the translation reads, as text. The Messages API types them as strings; anything else is refused
+ * (String() of an object is "[object Object]", or a TypeError for one whose toString is not a function).
+ */
+function blockText(entry: Block, field: string, param: string, fallback?: string): string {
+  const value = entry[field];
+  if (typeof value === 'string') return value;
+  if (value === undefined && fallback !== undefined) return fallback;
+  throw invalid(`${param}.${field}`, 'expected a string.');
+}
+
+/** An id or a name of a block: text, at most `bounds.name` characters (it reaches logs and upstreams' errors). */
+function blockName(entry: Block, field: string, param: string): string {
+  const value = blockText(entry, field, param, '');
+  if (value.length > bounds.name) throw invalid(`${param}.${field}`, `at most ${bounds.name} characters.`);
+  return value;
+}
+
 /** A Messages body (or, with `count`, a count_tokens body) as the neutral request. */
-export function parseMessagesRequest(body: Buffer, count = false): ChatRequest {
+export function parseMessagesRequest(
+  body: Buffer,
+  count = false,
+  limits: ParseLimits = defaultParseLimits,
+): ChatRequest {
+  // Only what the translation keeps is walked for depth (tool inputs and schemas): the rest is typed to a fixed depth,
+  // or dropped unread.
   const parsed = (count ? countBody : messagesBody).safeParse(parseJsonBody(body));
   if (!parsed.success) throw validationError(parsed.error);
   const input = parsed.data;
+  checkDeclaredLabels(input.metadata);
   const messages: ChatMessage[] = [];
   if (input.system !== undefined) {
     const text = typeof input.system === 'string' ? input.system : input.system.map((part) => part.text).join('\n\n');
     if (text !== '') messages.push({ role: 'system', content: text });
   }
-  for (const turn of input.messages) {
+  input.messages.forEach((turn, turnIndex) => {
     if (typeof turn.content === 'string') {
       messages.push({ role: turn.role, content: turn.content });
-      continue;
+      return;
     }
     const blocks = turn.content as Block[];
+    const at = (index: number): string => `messages[${turnIndex}].content[${index}]`;
     if (turn.role === 'assistant') {
-      const text = blocks
-        .filter((entry) => entry.type === 'text')
-        .map((entry) => String(entry.text ?? ''))
-        .join('');
-      const toolCalls = blocks
-        .filter((entry) => entry.type === 'tool_use')
-        .map((entry) => ({
-          id: String(entry.id ?? ''),
-          type: 'function' as const,
-          function: { name: String(entry.name ?? ''), arguments: JSON.stringify(entry.input ?? {}) },
-        }));
+      let text = '';
+      const toolCalls: ToolCall[] = [];
+      blocks.forEach((entry, index) => {
+        if (entry.type === 'text') text += blockText(entry, 'text', at(index));
+        else if (entry.type === 'tool_use')
+          toolCalls.push({
+            id: blockName(entry, 'id', at(index)),
+            type: 'function',
+            function: {
+              name: blockName(entry, 'name', at(index)),
+              // Bounded first: a deep input would overflow JSON.stringify.
+              arguments: JSON.stringify(keptInput(entry.input, `${at(index)}.input`, limits)),
+            },
+          });
+      });
       messages.push({
         role: 'assistant',
         content: text === '' && toolCalls.length > 0 ? null : text,
         ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
       });
-      continue;
+      return;
     }
     // A user turn: tool results become tool messages, the rest one user message, in order.
     let parts: ContentPart[] = [];
@@ -94,24 +146,23 @@ export function parseMessagesRequest(body: Buffer, count = false): ChatRequest {
       if (parts.length > 0) messages.push({ role: 'user', content: parts });
       parts = [];
     };
-    for (const entry of blocks) {
+    blocks.forEach((entry, index) => {
       if (entry.type === 'tool_result') {
         flush();
         messages.push({
           role: 'tool',
-          tool_call_id: String(entry.tool_use_id ?? ''),
-          content: toolResultText(entry.content),
+          tool_call_id: blockName(entry, 'tool_use_id', at(index)),
+          content: toolResultText(entry.content, `${at(index)}.content`),
         });
       } else if (entry.type === 'text') {
-        parts.push({ type: 'text', text: String(entry.text ?? '') });
+        parts.push({ type: 'text', text: blockText(entry, 'text', at(index)) });
       } else if (entry.type === 'image') {
-        const source = entry.source as { type?: string; media_type?: string; data?: string; url?: string } | undefined;
-        const url = source?.type === 'base64' ? `data:${source.media_type};base64,${source.data}` : source?.url;
+        const url = imageUrl(entry.source, `${at(index)}.source`);
         if (url) parts.push({ type: 'image_url', image_url: { url } });
       }
-    }
+    });
     flush();
-  }
+  });
   const request: ChatRequest = {
     model: input.model,
     messages,
@@ -126,10 +177,13 @@ export function parseMessagesRequest(body: Buffer, count = false): ChatRequest {
   if (input.stop_sequences) request.stop = input.stop_sequences;
   if (input.metadata?.user_id) request.user = input.metadata.user_id;
   if (input.tools)
-    request.tools = input.tools.map((entry) => ({
-      type: 'function',
-      function: { name: entry.name, description: entry.description, parameters: entry.input_schema },
-    }));
+    request.tools = input.tools.map((entry, index) => {
+      checkDepth(entry.input_schema, limits, { param: `tools[${index}].input_schema`, level: 4 });
+      return {
+        type: 'function',
+        function: { name: entry.name, description: entry.description, parameters: entry.input_schema },
+      };
+    });
   if (input.tool_choice) {
     const choice = input.tool_choice;
     request.tool_choice =
@@ -145,11 +199,35 @@ export function parseMessagesRequest(body: Buffer, count = false): ChatRequest {
   return request;
 }
 
-function toolResultText(content: unknown): string {
+/** A tool_use block's input (level 6 of the body: body, messages, turn, content, block, input), depth-checked. */
+function keptInput(value: unknown, param: string, limits: ParseLimits): unknown {
+  checkDepth(value, limits, { param, level: 6 });
+  return value ?? {};
+}
+
+/** An image block's source as a URL (a data: URL for base64), or undefined for a source the gateway cannot send. */
+function imageUrl(source: unknown, param: string): string | undefined {
+  if (source === undefined || source === null) return undefined;
+  if (typeof source !== 'object' || Array.isArray(source)) throw invalid(param, 'expected an object.');
+  const fields = source as Record<string, unknown>;
+  for (const field of ['type', 'media_type', 'data', 'url'])
+    if (fields[field] !== undefined && typeof fields[field] !== 'string')
+      throw invalid(`${param}.${field}`, 'expected a string.');
+  const { type, media_type: mediaType, data, url } = fields as Record<string, string | undefined>;
+  return type === 'base64' ? `data:${mediaType};base64,${data}` : url || undefined;
+}
+
+function toolResultText(content: unknown, param: string): string {
+  if (content === undefined || content === null) return '';
   if (typeof content === 'string') return content;
-  if (Array.isArray(content))
-    return content.map((entry: Block) => (entry.type === 'text' ? String(entry.text ?? '') : '')).join('');
-  return '';
+  if (!Array.isArray(content)) throw invalid(param, 'expected a string or a list of content blocks.');
+  let text = '';
+  content.forEach((entry: unknown, index) => {
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry))
+      throw invalid(`${param}[${index}]`, 'expected a content block.');
+    if ((entry as Block).type === 'text') text += blockText(entry as Block, 'text', `${param}[${index}]`);
+  });
+  return text;
 }
 
 export function stopReasonOf(finish: FinishReason | null | undefined): string {

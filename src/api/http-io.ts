@@ -1,9 +1,22 @@
-// Reading request bodies under a size limit, and writing JSON and SSE with backpressure.
+// Reading request bodies under a size limit and a time limit, and writing JSON and SSE with backpressure.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { GatewayError } from '../core/errors.js';
+import { cancellation, GatewayError } from '../core/errors.js';
+import type { DeadlineWatch } from '../providers/deadline-watch.js';
 
-/** The exact bytes the client sent (kept for the ledger's request hash), refused past `limit`. */
-export function readRequestBody(request: IncomingMessage, limit: number): Promise<Buffer> {
+/** How long a body may take to arrive: a deadline on the gateway's clock, kept by a watch shared by every request. */
+export interface BodyTimeout {
+  watch: DeadlineWatch;
+  /** limits.body_timeout_ms */
+  ms: number;
+  now(): number;
+}
+
+/**
+ * The exact bytes the client sent (kept for the ledger's request hash), refused past `limit` bytes or past the
+ * timeout (a body that never completes must not hold its socket), and client_closed when the client goes away
+ * mid-upload (its failure, not the gateway's).
+ */
+export function readRequestBody(request: IncomingMessage, limit: number, timeout: BodyTimeout): Promise<Buffer> {
   const declared = Number(request.headers['content-length']);
   if (declared > limit) {
     request.resume();
@@ -12,18 +25,43 @@ export function readRequestBody(request: IncomingMessage, limit: number): Promis
   return new Promise((resolve, reject) => {
     const pieces: Buffer[] = [];
     let size = 0;
-    request.on('data', (piece: Buffer) => {
-      size += piece.length;
-      if (size > limit) {
-        request.removeAllListeners('data');
-        request.resume();
-        reject(tooLarge(limit));
+    let settled = false;
+    const settle = (error: GatewayError | undefined): void => {
+      if (settled) return;
+      settled = true;
+      deadline.release();
+      request.off('data', onData);
+      request.off('end', onEnd);
+      request.off('error', onGone);
+      request.off('close', onGone);
+      if (!error) {
+        resolve(pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces, size));
         return;
       }
-      pieces.push(piece);
-    });
-    request.on('end', () => resolve(pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces, size)));
-    request.on('error', reject);
+      // What is left is read and dropped, so that the answer can be written (and the connection closed after it).
+      request.resume();
+      reject(error);
+    };
+    const onData = (piece: Buffer): void => {
+      size += piece.length;
+      if (size > limit) settle(tooLarge(limit));
+      else pieces.push(piece);
+    };
+    const onEnd = (): void => settle(undefined);
+    // 'error' (ECONNRESET "aborted") or 'close' before 'end': the client went away mid-upload.
+    const onGone = (): void => settle(cancellation('client_closed'));
+    const deadline = timeout.watch.watch(timeout.now() + timeout.ms, () =>
+      settle(
+        new GatewayError(
+          'body_timeout',
+          `The request body did not arrive in full within ${timeout.ms} ms (limits.body_timeout_ms).`,
+        ),
+      ),
+    );
+    request.on('data', onData);
+    request.on('end', onEnd);
+    request.on('error', onGone);
+    request.on('close', onGone);
   });
 }
 

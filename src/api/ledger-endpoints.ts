@@ -1,6 +1,7 @@
 // The ledger over HTTP: the latest checkpoint and the verifier key (public), receipts, consistency
-// proofs and entries (with an API key). A receipt is served to the key that made the call, or to a
-// key with the auditor or admin scope.
+// proofs and entries (with an API key). A receipt, and an entry, is served to the key that made the
+// call, or to a key with the auditor or admin scope: entries name tenants, models, providers and
+// labels, and who called what is no other key's business.
 import { GatewayError } from '../core/errors.js';
 import { formatTlogProof } from '../ledger/receipt.js';
 import type { LedgerLog } from '../pipeline/ledger-log.js';
@@ -94,17 +95,29 @@ export function createLedgerEndpoints(ledger: LedgerLog, store: Store, receiptWa
     },
 
     async entries(exchange, query) {
-      // Entries name tenants, models and labels: who called what is not any key's business.
-      if (!canAudit(exchange))
-        throw new GatewayError(
-          'insufficient_scope',
-          'Ledger entries are served to a key with the auditor or admin scope (a key sees its own calls through their receipts).',
-        );
       const start = count(query, 'start', 0);
+      const size = ledger.size;
+      if (!canAudit(exchange)) {
+        // A key's own entries only, by the key id stored with each (never by the tenant name in the
+        // entry, which another key may share). The range may span the whole log: a page is the
+        // first 1000 of the key's entries in it, found by index, not by reading everyone's.
+        // (Not the integrated size: a call just answered may not be in the tree yet, but it is stored.)
+        const end = count(query, 'end', Number.MAX_SAFE_INTEGER);
+        if (end < start) throw new GatewayError('invalid_request', 'end must not be below start.', { param: 'end' });
+        const rows = await store.ledgerEntriesOfKey(exchange.tenant.keyId, start, end, maxPage);
+        const next = rows.length === maxPage ? rows.at(-1)!.index + 1 : end < size ? end : null;
+        return {
+          status: 200,
+          body: JSON.stringify({
+            entries: rows.map((row) => ({ index: row.index, leaf: row.leaf.toString('base64') })),
+            next,
+            size,
+          }),
+        };
+      }
       const end = Math.min(count(query, 'end', start + maxPage), start + maxPage);
       if (end < start) throw new GatewayError('invalid_request', 'end must not be below start.', { param: 'end' });
       const rows = await store.ledgerEntries(start, end);
-      const size = ledger.size;
       return {
         status: 200,
         body: JSON.stringify({

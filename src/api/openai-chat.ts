@@ -4,48 +4,68 @@ import type { ChatRequest, ChatResponse } from '../core/chat.js';
 import { GatewayError } from '../core/errors.js';
 import type { DialectWriter, StreamWriter } from '../pipeline/call.js';
 import { openAIErrorBody } from './errors.js';
-import { parseJsonBody } from './http-io.js';
-import { validationError } from './validation.js';
+import {
+  bounds,
+  checkDeclaredLabels,
+  defaultParseLimits,
+  type ParseLimits,
+  parseBodyJson,
+  validationError,
+} from './validation.js';
 import { takeLabels } from './declared-labels.js';
 
-const contentPart = z.looseObject({ type: z.string() });
+const name = z.string().max(bounds.name);
+/**
+ * A part the gateway reads (text, image_url) must have the shape every provider's translation relies on; other parts
+ * (audio, files…) travel as they came.
+ */
+const contentPart = z.looseObject({ type: z.string() }).superRefine((part, context) => {
+  if (part.type === 'text' && typeof part.text !== 'string')
+    context.addIssue({ code: 'custom', path: ['text'], message: 'a text part needs "text" as a string' });
+  if (part.type === 'image_url') {
+    const image = part.image_url as { url?: unknown } | null | undefined;
+    if (typeof image !== 'object' || image === null || typeof image.url !== 'string')
+      context.addIssue({ code: 'custom', path: ['image_url'], message: 'an image_url part needs "image_url.url"' });
+  }
+});
 const toolCall = z.looseObject({
-  id: z.string(),
+  id: name,
   type: z.literal('function'),
-  function: z.looseObject({ name: z.string(), arguments: z.string() }),
+  function: z.looseObject({ name, arguments: z.string() }),
 });
 const message = z.looseObject({
   role: z.enum(['system', 'developer', 'user', 'assistant', 'tool']),
-  content: z.union([z.string(), z.array(contentPart), z.null()]).optional(),
-  name: z.string().optional(),
-  tool_calls: z.array(toolCall).optional(),
-  tool_call_id: z.string().optional(),
+  content: z.union([z.string(), z.array(contentPart).max(bounds.parts), z.null()]).optional(),
+  name: name.optional(),
+  tool_calls: z.array(toolCall).max(bounds.toolCalls).optional(),
+  tool_call_id: name.optional(),
 });
 const tool = z.looseObject({
   type: z.literal('function'),
   function: z.looseObject({
-    name: z.string().min(1),
+    name: name.min(1),
     description: z.string().optional(),
     parameters: z.record(z.string(), z.unknown()).optional(),
     strict: z.boolean().nullish(),
   }),
 });
+const stopSequence = z.string().max(bounds.stopLength);
 
 const chatBody = z.looseObject({
-  model: z.string().min(1),
-  messages: z.array(message).min(1),
+  model: name.min(1),
+  messages: z.array(message).min(1).max(bounds.messages),
   stream: z.boolean().nullish(),
   stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullish(),
   max_tokens: z.number().int().positive().nullish(),
   max_completion_tokens: z.number().int().positive().nullish(),
   temperature: z.number().min(0).max(2).nullish(),
   top_p: z.number().min(0).max(1).nullish(),
-  stop: z.union([z.string(), z.array(z.string())]).nullish(),
-  tools: z.array(tool).nullish(),
+  stop: z.union([stopSequence, z.array(stopSequence).max(bounds.stop)]).nullish(),
+  tools: z.array(tool).max(bounds.tools).nullish(),
   tool_choice: z
     .union([
       z.enum(['none', 'auto', 'required']),
-      z.looseObject({ type: z.literal('function'), function: z.looseObject({ name: z.string() }) }),
+      z.looseObject({ type: z.literal('function'), function: z.looseObject({ name }) }),
     ])
     .nullish(),
   parallel_tool_calls: z.boolean().nullish(),
@@ -55,11 +75,11 @@ const chatBody = z.looseObject({
       z.looseObject({ type: z.literal('json_object') }),
       z.looseObject({
         type: z.literal('json_schema'),
-        json_schema: z.looseObject({ name: z.string(), schema: z.record(z.string(), z.unknown()).optional() }),
+        json_schema: z.looseObject({ name, schema: z.record(z.string(), z.unknown()).optional() }),
       }),
     ])
     .nullish(),
-  user: z.string().nullish(),
+  user: name.nullish(),
 });
 
 const typedKeys = new Set([
@@ -78,12 +98,13 @@ const typedKeys = new Set([
   'user',
 ]);
 
-export function parseChatRequest(body: Buffer): ChatRequest {
-  const parsed = chatBody.safeParse(parseJsonBody(body));
+export function parseChatRequest(body: Buffer, limits: ParseLimits = defaultParseLimits): ChatRequest {
+  const parsed = chatBody.safeParse(parseBodyJson(body, limits));
   if (!parsed.success) throw validationError(parsed.error);
   const input = parsed.data;
   const extra: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(input)) if (!typedKeys.has(key) && value !== undefined) extra[key] = value;
+  checkDeclaredLabels(extra.metadata);
   const { labels, rest } = takeLabels(extra.metadata);
   if (rest === undefined) delete extra.metadata;
   else extra.metadata = rest;

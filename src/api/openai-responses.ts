@@ -3,7 +3,7 @@
 // neutral chat request, the answer becomes output items, and the state is stored here, sealed,
 // before the answer is recorded and sent. Streams follow the API's event lifecycle exactly.
 import type { ChatRequest, ChatResponse, StreamChunk } from '../core/chat.js';
-import { GatewayError } from '../core/errors.js';
+import { cancellation, GatewayError } from '../core/errors.js';
 import type { StreamEvent } from '../core/provider.js';
 import type { CallInput, CallOutput, CallPipeline, CallState, DialectWriter, StreamWriter } from '../pipeline/call.js';
 import { callerLabels } from '../pipeline/classify.js';
@@ -19,10 +19,11 @@ import {
 } from '../state/items.js';
 import { type ResponseObject, type ResponsesState, type TurnContext, usageOf } from '../state/responses.js';
 import { formatOf, messagesOf, outputItemsOf, toolChoiceOf, toolsOf } from '../state/translate.js';
-import { errorBody } from './errors.js';
+import { clientMessage, errorBody } from './errors.js';
 import type { Exchange, Reply } from './exchange.js';
-import { parseJsonBody } from './http-io.js';
 import { listBody, metadataOf, pageOf } from './state-shapes.js';
+import { parseJsonBody } from './http-io.js';
+import { bounds, checkDepth, defaultParseLimits, type ParseLimits } from './validation.js';
 
 export const responsesPrefix = '/v1/responses/';
 
@@ -53,11 +54,22 @@ export interface ResponsesCreate {
 const invalid = (param: string, message: string): GatewayError =>
   new GatewayError('invalid_request', message, { param });
 
-export function parseResponsesCreate(body: Buffer): ResponsesCreate {
+export function parseResponsesCreate(body: Buffer, limits: ParseLimits = defaultParseLimits): ResponsesCreate {
   const raw = parseJsonBody(body);
   if (!isJsonObject(raw)) throw invalid('body', 'The request body must be a JSON object.');
   if (typeof raw.model !== 'string' || raw.model === '')
     throw new GatewayError('invalid_request', "Missing required parameter: 'model'.", { param: 'model' });
+  checkLength('model', raw.model, bounds.name);
+  if (Array.isArray(raw.input) && raw.input.length > bounds.messages)
+    throw invalid(
+      'input',
+      `Invalid 'input': array too long. Expected an array with maximum length ${bounds.messages}, but got an array with length ${raw.input.length} instead.`,
+    );
+  if (Array.isArray(raw.tools) && raw.tools.length > bounds.tools)
+    throw invalid(
+      'tools',
+      `Invalid 'tools': array too long. Expected an array with maximum length ${bounds.tools}, but got an array with length ${raw.tools.length} instead.`,
+    );
   const conversation =
     raw.conversation === undefined || raw.conversation === null
       ? undefined
@@ -68,10 +80,13 @@ export function parseResponsesCreate(body: Buffer): ResponsesCreate {
           : null;
   if (conversation === null || conversation === '')
     throw invalid('conversation', 'Invalid \'conversation\': expected a conversation id or {"id": …}.');
+  if (conversation !== undefined) checkLength('conversation', conversation, bounds.name);
   const previous =
     raw.previous_response_id === undefined || raw.previous_response_id === null ? undefined : raw.previous_response_id;
   if (previous !== undefined && (typeof previous !== 'string' || previous === ''))
     throw invalid('previous_response_id', "Invalid 'previous_response_id': expected a response id.");
+  if (previous !== undefined) checkLength('previous_response_id', previous, bounds.name);
+  if (typeof raw.user === 'string') checkLength('user', raw.user, bounds.name);
   if (conversation !== undefined && previous !== undefined)
     throw new GatewayError(
       'mutually_exclusive_parameters',
@@ -104,10 +119,17 @@ export function parseResponsesCreate(body: Buffer): ResponsesCreate {
     throw invalid('truncation', "Invalid 'truncation': expected 'auto' or 'disabled'.");
   if (raw.instructions !== undefined && raw.instructions !== null && typeof raw.instructions !== 'string')
     throw invalid('instructions', "Invalid 'instructions': expected a string.");
+  // What is kept as sent (tool parameters, the format's schema) is walked for depth; the rest is rebuilt from what was
+  // understood, or ignored.
+  checkDepth(raw.tools, limits, { param: 'tools', level: 2 });
+  if (isJsonObject(raw.text)) checkDepth(raw.text.format, limits, { param: 'text.format', level: 3 });
   const request: ResponsesCreate['request'] = {};
   const tools = toolsOf(raw.tools);
+  for (const [index, tool] of (tools ?? []).entries())
+    checkLength(`tools[${index}].name`, tool.function.name, bounds.name);
   if (tools) request.tools = tools;
   const toolChoice = toolChoiceOf(raw.tool_choice);
+  if (typeof toolChoice === 'object') checkLength('tool_choice.name', toolChoice.function.name, bounds.name);
   if (toolChoice) request.tool_choice = toolChoice;
   if (typeof raw.parallel_tool_calls === 'boolean') request.parallel_tool_calls = raw.parallel_tool_calls;
   const format = formatOf(raw.text);
@@ -115,7 +137,7 @@ export function parseResponsesCreate(body: Buffer): ResponsesCreate {
   const maxTokens = number(
     'max_output_tokens',
     raw.max_output_tokens,
-    (value) => Number.isInteger(value) && value > 0,
+    (value) => Number.isSafeInteger(value) && value > 0,
     'a positive integer',
   );
   if (maxTokens !== undefined) request.max_tokens = maxTokens;
@@ -139,7 +161,7 @@ export function parseResponsesCreate(body: Buffer): ResponsesCreate {
       strict: tool.function.strict ?? null,
     })),
     request,
-    toolChoice: raw.tool_choice ?? 'auto',
+    toolChoice: toolChoiceEcho(toolChoice),
     store: raw.store !== false,
     stream: raw.stream === true,
     background,
@@ -160,6 +182,22 @@ export function parseResponsesCreate(body: Buffer): ResponsesCreate {
   if (conversation !== undefined) parsed.conversationId = conversation;
   if (typeof raw.user === 'string') parsed.user = raw.user;
   return parsed;
+}
+
+/** A string longer than `most` is refused, naming the param (it would be stored, logged, echoed). */
+function checkLength(name: string, value: string, most: number): void {
+  if (value.length > most)
+    throw invalid(
+      name,
+      `Invalid '${name}': string too long. Expected a string with maximum length ${most}, but got a string with length ${value.length} instead.`,
+    );
+}
+
+/** `tool_choice` as the response object shows it: rebuilt from what was understood, as `text` is. */
+function toolChoiceEcho(choice: ChatRequest['tool_choice']): unknown {
+  if (choice === undefined) return 'auto';
+  if (typeof choice === 'string') return choice;
+  return { type: 'function', name: choice.function.name };
 }
 
 /** `text.format` as the response object shows it. */
@@ -257,7 +295,7 @@ export function createResponsesApi({
           await turn.failed(
             stopping && controller.signal.aborted
               ? { code: 'server_shutdown', message: 'The gateway stopped before this response finished.' }
-              : { code: output.failure.code, message: output.failure.message },
+              : { code: output.failure.code, message: clientMessage(output.failure) },
           );
         } else await turn.complete();
       })
@@ -295,7 +333,7 @@ export function createResponsesApi({
       if (running.size === 0) return;
       const all = (): Promise<unknown> => Promise.allSettled([...running.values()].map((turn) => turn.work));
       await grace(all());
-      for (const turn of running.values()) turn.controller.abort();
+      for (const turn of running.values()) turn.controller.abort(cancellation('shutdown'));
       await all();
     },
 

@@ -2,19 +2,24 @@
 // readiness, metrics) → admit (method, shutdown, auth, rate limit) → body (bounded) → handle (a plain
 // endpoint, or a call through the pipeline) → send (a JSON reply, or a stream with backpressure) →
 // errors (each dialect's shape; a call's refusal is recorded) → observe (metrics and the access log).
+// Every call in flight is listed (CallsInFlight) so that the gateway can end it: the client going away
+// aborts its upstream call, a revoked key ends its streams, a shutdown past its grace ends the rest.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from '../config/schema.js';
-import { asGatewayError, GatewayError } from '../core/errors.js';
+import type { Clock } from '../core/clock.js';
+import { asGatewayError, cancellation, GatewayError } from '../core/errors.js';
 import { anonymousTenant, type KeyRing, type RateLimiter, type Tenant } from '../pipeline/auth.js';
 import type { CallInput, CallOutput, CallPipeline, CallState } from '../pipeline/call.js';
 import type { Gateway } from '../pipeline/gateway.js';
+import type { RelayedStream } from '../pipeline/stream-relay.js';
+import { DeadlineWatch } from '../providers/deadline-watch.js';
 import { detect } from '../policy/detectors.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { errorBody, errorHeaders, type Dialect } from './errors.js';
 import type { Exchange, Reply } from './exchange.js';
-import { readRequestBody, sendJson, sseHeaders } from './http-io.js';
+import { type BodyTimeout, readRequestBody, sendJson, sseHeaders } from './http-io.js';
 
 export type Handler = (exchange: Exchange, path: string, query: URLSearchParams) => Promise<Reply> | Reply;
 
@@ -40,16 +45,125 @@ export interface RouteTable {
   find(path: string): Route | undefined;
 }
 
+/** One call being served: what ends it, and its stream once it has one. */
+interface CallInFlight {
+  keyId: string | undefined;
+  /** Aborted when the client goes away (client_closed) or a shutdown's grace is over (shutting_down). */
+  controller: AbortController;
+  /** Set while its stream is relayed. */
+  stream: RelayedStream | undefined;
+  /** Ends a wait for the client to read (a stream the gateway ends writes its last event without waiting). */
+  wake: (() => void) | undefined;
+  /** The gateway is ending its stream. */
+  stopping: boolean;
+  /** Neighbours in the list of calls in flight (a list rather than a Set: see DeadlineWatch). */
+  previous: CallInFlight | undefined;
+  next: CallInFlight | undefined;
+  listed: boolean;
+}
+
+/** A stream the gateway ended is not held open past this by a client that does not read its last bytes. */
+const stoppedStreamLingerMs = 1_000;
+
+/**
+ * The calls in flight on this server, and one deadline watch on the gateway's clock for the waits they make
+ * (a body's arrival, a stream's whole duration): one sleep for all, not one timer per request.
+ */
+export class CallsInFlight {
+  readonly watch: DeadlineWatch;
+  private first: CallInFlight | undefined;
+  private last: CallInFlight | undefined;
+
+  constructor(private readonly clock: Clock) {
+    this.watch = new DeadlineWatch(clock);
+  }
+
+  /** Lists a call; the client closing its connection before the answer is complete aborts it. */
+  enter(keyId: string | undefined, response: ServerResponse): CallInFlight {
+    const call: CallInFlight = {
+      keyId,
+      controller: new AbortController(),
+      stream: undefined,
+      wake: undefined,
+      stopping: false,
+      previous: this.last,
+      next: undefined,
+      listed: true,
+    };
+    if (this.last) this.last.next = call;
+    else this.first = call;
+    this.last = call;
+    response.once('close', () => {
+      if (response.writableFinished) return;
+      call.controller.abort(cancellation('client_closed'));
+      call.stream?.cancel();
+    });
+    return call;
+  }
+
+  leave(call: CallInFlight): void {
+    if (!call.listed) return;
+    const { previous, next } = call;
+    if (previous) previous.next = next;
+    else this.first = next;
+    if (next) next.previous = previous;
+    else this.last = previous;
+    call.previous = undefined;
+    call.next = undefined;
+    call.listed = false;
+  }
+
+  /** Ends a call's stream: its last event is `failure`, its closing entry says `outcome`. */
+  stopStream(call: CallInFlight, outcome: 'deadline' | 'shutdown' | 'refused', failure: GatewayError): void {
+    if (!call.stream || call.stopping) return;
+    call.stopping = true;
+    call.stream.stop(outcome, failure);
+    call.wake?.();
+  }
+
+  /** A key was revoked: its open streams end now, each with a last error event. */
+  stopStreamsOf(keyId: string): void {
+    for (let call = this.first; call; call = call.next)
+      if (call.keyId === keyId)
+        this.stopStream(
+          call,
+          'refused',
+          new GatewayError('invalid_api_key', 'The API key of this stream was revoked; the stream is ended.'),
+        );
+  }
+
+  /** A shutdown's grace is over: every call still running is ended and records `outcome: shutdown`. */
+  stopAll(): void {
+    for (let call = this.first; call; call = call.next) {
+      if (call.stream) this.stopStream(call, 'shutdown', cancellation('shutdown'));
+      else call.controller.abort(cancellation('shutdown'));
+    }
+  }
+
+  /** The time on the watch's clock. */
+  now(): number {
+    return this.clock.now();
+  }
+
+  close(): void {
+    this.watch.close();
+  }
+}
+
 export interface ServeDependencies {
   config: Config;
+  /** The calls in flight (the server ends them at shutdown and when a key is revoked). */
+  calls: CallsInFlight;
   routes: RouteTable;
   keys: KeyRing;
   limiter: RateLimiter;
-  calls: CallPipeline;
+  pipeline: CallPipeline;
   gateway: Gateway;
   metrics: Metrics;
   logger: Logger;
   store: { ping(): Promise<void> };
+  /** False while the ledger cannot commit (it recovers by itself): no call can be answered with its proof. */
+  ledger: { readonly commitHealthy: boolean };
   /** False once shutting down. */
   accepting(): boolean;
   /** Counts requests in flight (for a graceful shutdown). */
@@ -74,7 +188,13 @@ const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
 export function createServe(
   dependencies: ServeDependencies,
 ): (request: IncomingMessage, response: ServerResponse) => Promise<void> {
-  const { config, routes, keys, limiter, calls, gateway, metrics, logger } = dependencies;
+  const { config, routes, keys, limiter, pipeline, gateway, metrics, logger, calls } = dependencies;
+  const bodyTimeout: BodyTimeout = {
+    watch: calls.watch,
+    ms: config.limits.body_timeout_ms,
+    now: () => calls.now(),
+  };
+  const maxStreamMs = config.routing.max_stream_s * 1000;
 
   function begin(request: IncomingMessage): Progress {
     const started = process.hrtime.bigint();
@@ -116,13 +236,15 @@ export function createServe(
         storeOk = false;
       }
       const providerOk = gateway.hasHealthyProvider();
-      const ready = storeOk && providerOk && dependencies.accepting();
+      const ledgerOk = dependencies.ledger.commitHealthy;
+      const ready = storeOk && ledgerOk && providerOk && dependencies.accepting();
       sendJson(
         response,
         ready ? 200 : 503,
         JSON.stringify({
           status: ready ? 'ready' : 'not_ready',
           store: storeOk,
+          ledger: ledgerOk,
           provider: providerOk,
           accepting: dependencies.accepting(),
         }),
@@ -190,7 +312,17 @@ export function createServe(
     };
   }
 
-  async function sendOutput(progress: Progress, response: ServerResponse, output: CallOutput): Promise<void> {
+  /** A request whose body was not read in full is answered with Connection: close (Node would read it on). */
+  const closingIfUnread = (request: IncomingMessage, headers: Record<string, string>): Record<string, string> =>
+    request.complete ? headers : { ...headers, connection: 'close' };
+
+  async function sendOutput(
+    progress: Progress,
+    request: IncomingMessage,
+    response: ServerResponse,
+    output: CallOutput,
+    call: CallInFlight | undefined,
+  ): Promise<void> {
     progress.state = output.state;
     if (output.kind === 'reply') {
       if (output.unrecorded)
@@ -201,22 +333,39 @@ export function createServe(
           'request failed unexpectedly',
         );
       progress.status = output.status;
-      return sendJson(response, output.status, output.body, output.headers);
+      // The client went away: there is no one to send it to (its entry says client_closed).
+      if (response.destroyed) return;
+      return sendJson(response, output.status, output.body, closingIfUnread(request, output.headers));
     }
-    await sendStream(progress, response, output);
+    await sendStream(progress, response, output, call!);
   }
 
-  /** Relays a stream piece by piece, honouring backpressure; the client going away stops the upstream. */
+  /**
+   * Relays a stream piece by piece, honouring backpressure; the client going away stops the upstream, and the stream
+   * lasts at most routing.max_stream_s.
+   */
   async function sendStream(
     progress: Progress,
     response: ServerResponse,
     output: Extract<CallOutput, { kind: 'stream' }>,
+    call: CallInFlight,
   ): Promise<void> {
     const { stream } = output;
-    const onClose = (): void => {
-      if (!response.writableFinished) stream.cancel();
-    };
-    response.on('close', onClose);
+    call.stream = stream;
+    // Ended before it started: the client left, or the shutdown's grace ran out, while its first event was awaited.
+    const reason: unknown = call.controller.signal.reason;
+    if (reason instanceof GatewayError && reason.code === 'shutting_down') calls.stopStream(call, 'shutdown', reason);
+    else if (call.controller.signal.aborted || response.destroyed) stream.cancel();
+    const longest = calls.watch.watch(calls.now() + maxStreamMs, () =>
+      calls.stopStream(
+        call,
+        'deadline',
+        new GatewayError(
+          'stream_duration_exceeded',
+          `The stream lasted longer than ${config.routing.max_stream_s} s (routing.max_stream_s) and was ended.`,
+        ),
+      ),
+    );
     response.writeHead(200, { ...output.headers, ...sseHeaders });
     metrics.timeToFirstByte.observe(
       [output.state.alias ?? '', output.state.candidate?.provider.description.id ?? ''],
@@ -238,24 +387,32 @@ export function createServe(
           response.cork();
           process.nextTick(uncork);
         }
-        if (!response.write(piece) && !response.destroyed) {
+        // A stream the gateway is ending writes its last events without waiting for a client that does not read.
+        if (!response.write(piece) && !response.destroyed && !call.stopping) {
           if (corked) uncork();
           await new Promise<void>((resolve) => {
             const done = (): void => {
               response.off('drain', done);
               response.off('close', done);
+              call.wake = undefined;
               resolve();
             };
+            call.wake = done;
             response.on('drain', done);
             response.on('close', done);
           });
         }
       }
     } finally {
-      response.off('close', onClose);
+      longest.release();
     }
     progress.status = 200;
-    if (!response.destroyed) response.end();
+    if (response.destroyed) return;
+    response.end();
+    if (call.stopping && !response.writableFinished) {
+      const linger = calls.watch.watch(calls.now() + stoppedStreamLingerMs, () => response.destroy());
+      response.once('close', () => linger.release());
+    }
   }
 
   async function sendError(
@@ -263,6 +420,7 @@ export function createServe(
     request: IncomingMessage,
     response: ServerResponse,
     error: unknown,
+    call: CallInFlight | undefined,
   ): Promise<void> {
     const failure = asGatewayError(error);
     progress.status = failure.status;
@@ -276,16 +434,22 @@ export function createServe(
     const { route } = progress;
     // A call refused before its dialect could be read (rate limit, body too large) is recorded like any call.
     if (route?.call && progress.tenant) {
-      const output = await calls.refused(callInput(progress, request, route, undefined), failure, {
+      const output = await pipeline.refused(callInput(progress, request, route, call?.controller.signal), failure, {
         error: (value) => errorBody(progress.dialect, value),
       });
-      return sendOutput(progress, response, output);
+      return sendOutput(progress, request, response, output, call);
     }
-    sendJson(response, failure.status, errorBody(progress.dialect, failure), {
-      'x-request-id': progress.requestId,
-      'x-sovereign-policy': gateway.policyHash,
-      ...errorHeaders(failure),
-    });
+    if (response.destroyed) return;
+    sendJson(
+      response,
+      failure.status,
+      errorBody(progress.dialect, failure),
+      closingIfUnread(request, {
+        'x-request-id': progress.requestId,
+        'x-sovereign-policy': gateway.policyHash,
+        ...errorHeaders(failure),
+      }),
+    );
   }
 
   function observe(progress: Progress, request: IncomingMessage): void {
@@ -324,11 +488,14 @@ export function createServe(
     if (await probes(progress, response)) return;
     const leave = dependencies.enter();
     metrics.inFlight += 1;
+    let call: CallInFlight | undefined;
     try {
       const route = admit(progress, request);
-      if (route.body) progress.body = await readRequestBody(request, config.limits.max_body_bytes);
-      if (route.call) {
-        await sendOutput(progress, response, await route.call.run(callInput(progress, request, route, undefined)));
+      if (route.call) call = calls.enter(progress.tenant?.keyId, response);
+      if (route.body) progress.body = await readRequestBody(request, config.limits.max_body_bytes, bodyTimeout);
+      if (call) {
+        const input = callInput(progress, request, route, call.controller.signal);
+        await sendOutput(progress, request, response, await route.call!.run(input), call);
       } else if (route.raw) {
         progress.status = await route.raw({
           request,
@@ -351,15 +518,21 @@ export function createServe(
         };
         const reply = await route.handler!(exchange, progress.path, new URLSearchParams(progress.query));
         progress.status = reply.status;
-        sendJson(response, reply.status, reply.body, {
-          'x-request-id': progress.requestId,
-          'x-sovereign-policy': gateway.policyHash,
-          ...(reply.contentType ? { 'content-type': reply.contentType } : {}),
-        });
+        sendJson(
+          response,
+          reply.status,
+          reply.body,
+          closingIfUnread(request, {
+            'x-request-id': progress.requestId,
+            'x-sovereign-policy': gateway.policyHash,
+            ...(reply.contentType ? { 'content-type': reply.contentType } : {}),
+          }),
+        );
       }
     } catch (error) {
-      await sendError(progress, request, response, error);
+      await sendError(progress, request, response, error, call);
     } finally {
+      if (call) calls.leave(call);
       metrics.inFlight -= 1;
       leave();
     }

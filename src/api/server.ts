@@ -39,7 +39,7 @@ import { createDownstream } from '../providers/downstream.js';
 import { openAIChatWriter, parseChatRequest } from './openai-chat.js';
 import { handlePolicyExplain } from './policy-explain.js';
 import { handleModels, openAIEmbeddingsWriter, parseEmbeddingsRequest } from './openai-embeddings.js';
-import { createServe, type Route, type RouteTable } from './serve.js';
+import { CallsInFlight, createServe, type Route, type RouteTable } from './serve.js';
 
 export interface WeightsDigest {
   model_sha256: string;
@@ -87,6 +87,20 @@ export interface App {
    * Stops accepting, lets in-flight requests and streams finish up to `graceMs`, then closes everything but the store.
    */
   shutdown(graceMs: number): Promise<void>;
+}
+
+/**
+ * Lets the answers already written (a last error event, a 503) reach their sockets before the connections are
+ * destroyed: a connection closes as soon as its response has flushed; one whose client does not read is left to
+ * closeAllConnections after a few turns of the event loop.
+ */
+async function flushConnections(server: Server): Promise<void> {
+  for (let turn = 0; turn < 20; turn += 1) {
+    server.closeIdleConnections();
+    const open = await new Promise<number>((resolve) => server.getConnections((_error, count) => resolve(count)));
+    if (open === 0) return;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 }
 
 export function createApp(options: AppOptions): App {
@@ -493,16 +507,21 @@ export function createApp(options: AppOptions): App {
     find: (path) => exact.get(path) ?? byPrefix.find(([prefix]) => path.startsWith(prefix))?.[1],
   };
 
+  const inFlightCalls = new CallsInFlight(clock);
+  // A revoked key's open streams end at the reload that finds it gone (every keyRefreshMs).
+  keys.onRevoked((keyId) => inFlightCalls.stopStreamsOf(keyId));
   const serve = createServe({
     config,
+    calls: inFlightCalls,
     routes,
     keys,
     limiter,
-    calls,
+    pipeline: calls,
     gateway,
     metrics,
     logger,
     store,
+    ledger,
     accepting: () => accepting,
     enter: () => {
       inFlight += 1;
@@ -512,16 +531,20 @@ export function createApp(options: AppOptions): App {
       };
     },
   });
-  const server = createServer({ keepAliveTimeout: 65_000 }, (request, response) => {
+  const { headers_timeout_ms: headersTimeoutMs, body_timeout_ms: bodyTimeoutMs } = config.limits;
+  // Node checks its header and request timeouts on this interval: a second keeps them close to what is configured.
+  const server = createServer({ keepAliveTimeout: 65_000, connectionsCheckingInterval: 1_000 }, (request, response) => {
     serve(request, response).catch((error) => {
       logger.error({ err: error }, 'unhandled failure while serving');
       if (!response.headersSent) sendJson(response, 500, errorBody('openai', asGatewayError(error)));
       else response.destroy();
     });
   });
-  // Headers from a slow or silent client must not hold a socket forever.
-  server.headersTimeout = 30_000;
-  server.requestTimeout = 0;
+  // Headers from a slow or silent client must not hold a socket forever (Node's timer: headers arrive before any code
+  // of ours runs). A body is bounded on the gateway's clock as it is read (limits.body_timeout_ms, serve.ts);
+  // Node's request timeout is the backstop for a body nothing reads (an answer sent before it, the rest dumped).
+  server.headersTimeout = headersTimeoutMs;
+  server.requestTimeout = headersTimeoutMs + bodyTimeoutMs;
 
   return {
     server,
@@ -588,6 +611,16 @@ export function createApp(options: AppOptions): App {
         await Promise.race([new Promise<void>((resolve) => (idle = resolve)), clock.sleep(graceMs, grace.signal)]);
         grace.abort();
       }
+      if (inFlight > 0) {
+        // Past the grace: what still runs is ended (upstream calls aborted, streams sent a last error event), and each
+        // records `outcome: shutdown` before the ledger stops. Bounded too: a second more at most.
+        inFlightCalls.stopAll();
+        const ending = new AbortController();
+        await Promise.race([new Promise<void>((resolve) => (idle = resolve)), clock.sleep(1_000, ending.signal)]);
+        ending.abort();
+      }
+      inFlightCalls.close();
+      await flushConnections(server);
       server.closeAllConnections();
       await closed;
       // Background responses are calls too: they finish (or are stopped and recorded) before the ledger stops.

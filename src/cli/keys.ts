@@ -1,5 +1,5 @@
 // `sovereign keys create|list|revoke`: works while the gateway runs (same database; it reloads keys every 500 ms).
-import { writeFileSync } from 'node:fs';
+import { closeSync, fchmodSync, openSync, writeSync } from 'node:fs';
 import type { Command } from 'commander';
 import { generateSigner } from '../ledger/note.js';
 import { createApiKey } from '../pipeline/auth.js';
@@ -118,15 +118,29 @@ function registerSigningKeyCommand(keys: Command): void {
         fail('--name must be 1–128 characters without spaces or "+"', exitConfigError);
       const signer = generateSigner(options.name);
       try {
-        writeFileSync(options.out, `${signer.encodedPrivate}\n`, { mode: 0o600, flag: 'wx' });
+        writePrivateFile(options.out, `${signer.encodedPrivate}\n`);
       } catch (error) {
         fail(`cannot write ${options.out}: ${(error as Error).message}`, exitConfigError);
       }
       process.stderr.write(
-        `private key written to ${options.out}; add the verifier key below to actions.trusted_keys\n`,
+        `private key written to ${options.out} (mode 0600${options.out.endsWith('.key') ? '' : '; name it *.key so the project’s .gitignore keeps it out of git'}); add the verifier key below to actions.trusted_keys\n`,
       );
       process.stdout.write(`${signer.encoded}\n`);
     });
+}
+
+/**
+ * Creates the file (never over an existing one, never through a dangling link) with mode exactly 0600,
+ * whatever the umask, set before the key is written: it never sits in a file others can read.
+ */
+function writePrivateFile(path: string, text: string): void {
+  const descriptor = openSync(path, 'wx', 0o600);
+  try {
+    fchmodSync(descriptor, 0o600);
+    writeSync(descriptor, text);
+  } finally {
+    closeSync(descriptor);
+  }
 }
 
 export function printTable(header: string[], rows: string[][]): void {

@@ -1,6 +1,9 @@
 // `sovereign start`: load and validate the config (exit 2 if bad: the schema, then the checks
 // `config check` runs too, then loading the detectors' model), open and migrate the store, create the
-// providers, serve, and shut down gracefully on SIGTERM/SIGINT.
+// providers, serve, and shut down gracefully on SIGTERM/SIGINT. A store that cannot be opened or
+// written is one line naming where and why (exit 1), never a stack.
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { request as undiciRequest } from 'undici';
 import { createApp } from '../api/server.js';
@@ -10,7 +13,7 @@ import { createProviders, weightsDigests, withEmbeddedModels } from '../pipeline
 import { ModelRegistry } from '../models/registry.js';
 import { createDeepScanner } from '../pipeline/deep-scan.js';
 import { createApiKey } from '../pipeline/auth.js';
-import { LedgerIntegrityError, LedgerLog } from '../pipeline/ledger-log.js';
+import { fileCheckpointMirror, LedgerIntegrityError, LedgerLog } from '../pipeline/ledger-log.js';
 import { createLogger } from '../telemetry/logger.js';
 import { loadSigner } from './ledger-key.js';
 import { loadStateKey } from './state-key.js';
@@ -40,8 +43,17 @@ async function start(options: { config?: string; port?: string }): Promise<void>
     listen.port = port;
   }
   const where = configSource(loaded);
-  const store = await openConfiguredStore(loaded);
-  const registered = await store.models();
+  const dataDirectory = resolve(loaded.config.data_dir);
+  const storePlace = storeLocation(dataDirectory, process.env.DATABASE_URL);
+  let store;
+  let registered;
+  try {
+    store = await openConfiguredStore(loaded);
+    registered = await store.models();
+  } catch (error) {
+    process.stderr.write(`sovereign: cannot open the store at ${storePlace}: ${failureCause(error)}\n`);
+    process.exit(1);
+  }
   // The same checks as `config check`, with the same messages: every problem is named, then exit 2.
   const { errors } = checkStartable(loaded, process.env, registered);
   if (errors.length > 0) {
@@ -67,6 +79,14 @@ async function start(options: { config?: string; port?: string }): Promise<void>
     process.stderr.write(`sovereign: ${where}: ${(error as Error).message}\n`);
     process.exit(exitConfigError);
   }
+  // The last signed checkpoint is kept beside the data too: a database that lost entries together
+  // with their checkpoints (or was restored from an older copy) is refused at the next start.
+  try {
+    mkdirSync(dataDirectory, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    process.stderr.write(`sovereign: cannot create the data directory ${dataDirectory}: ${failureCause(error)}\n`);
+    process.exit(1);
+  }
   const ledger = new LedgerLog({
     store,
     signer,
@@ -74,6 +94,7 @@ async function start(options: { config?: string; port?: string }): Promise<void>
     clock: systemClock,
     checkpointIntervalMs: config.ledger.checkpoint_interval_ms,
     onError: (error) => logger.error({ err: error }, 'ledger'),
+    mirror: fileCheckpointMirror(join(dataDirectory, checkpointFile)),
   });
   let deepScanner;
   const ner = config.policy?.detectors?.ner;
@@ -107,7 +128,11 @@ async function start(options: { config?: string; port?: string }): Promise<void>
       process.stderr.write(`sovereign: refusing to start: ${error.message}\n`);
       process.exit(1);
     }
-    throw error;
+    // Starting writes (interrupted streams closed, a checkpoint signed, the checkpoint file): a
+    // read-only or full disk shows here, as an error with a code. Anything else is a bug: its stack helps.
+    if (!hasCode(error)) throw error;
+    process.stderr.write(`sovereign: cannot start with the store at ${storePlace}: ${failureCause(error)}\n`);
+    process.exit(1);
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -180,6 +205,62 @@ async function start(options: { config?: string; port?: string }): Promise<void>
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+}
+
+/** The checkpoint kept beside the data (docs/ledger.md). */
+export const checkpointFile = 'ledger-checkpoint';
+
+/** Where the store is, for messages: the SQLite file, or the PostgreSQL server and database without credentials. */
+function storeLocation(dataDirectory: string, databaseUrl: string | undefined): string {
+  if (databaseUrl && /^postgres(ql)?:\/\//.test(databaseUrl)) {
+    try {
+      const url = new URL(databaseUrl);
+      return `PostgreSQL ${url.hostname}:${url.port || '5432'}${url.pathname} (DATABASE_URL)`;
+    } catch {
+      return 'PostgreSQL (DATABASE_URL, not a valid URL)';
+    }
+  }
+  return join(dataDirectory, 'sovereign.db');
+}
+
+const causes: Array<[RegExp, string]> = [
+  [/^(SQLITE_READONLY|EROFS|EACCES|EPERM)/, 'it is read-only or this user may not write it'],
+  [/^(SQLITE_FULL|ENOSPC|EDQUOT)/, 'the disk is full'],
+  [/^SQLITE_CANTOPEN/, 'the file cannot be opened or created (is the directory writable, and is the path a file?)'],
+  [/^(SQLITE_NOTADB|SQLITE_CORRUPT)/, 'it is not a SQLite database, or it is damaged'],
+  [
+    /^(ENOTDIR|EISDIR|EEXIST)/,
+    'a path on the way is not what it should be (a file where a directory belongs, or the reverse)',
+  ],
+  [/^(ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|EAI_AGAIN)/, 'the database server cannot be reached'],
+  [/^28/, 'the database refused the credentials'],
+];
+
+function hasCode(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth += 1) {
+    if (typeof (current as { code?: unknown }).code === 'string') return true;
+    current = current.cause;
+  }
+  return false;
+}
+
+/** The cause of a failure in one line: what it means, then the code and the first line of the message. */
+function failureCause(error: unknown): string {
+  // The innermost error with a code says most (a migration failure wraps the SqliteError).
+  let current: unknown = error;
+  let coded: { code?: unknown; message?: unknown } | undefined;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth += 1) {
+    if (typeof (current as { code?: unknown }).code === 'string') coded = current as { code?: unknown };
+    current = current.cause;
+  }
+  const source = (coded ?? error) as { code?: unknown; message?: unknown };
+  const code = typeof source.code === 'string' ? source.code : undefined;
+  const message = String(source.message ?? source)
+    .split('\n')[0]!
+    .slice(0, 300);
+  const meaning = code ? causes.find(([pattern]) => pattern.test(code))?.[1] : undefined;
+  return `${meaning ? `${meaning} ` : ''}(${code ? `${code}: ` : ''}${message})`;
 }
 
 /** Model names of an Ollama on the default port, if one answers within 300 ms. */

@@ -46,7 +46,15 @@ export function parseConfigText(text: string, sourceName: string): Config {
     const where = first.linePos?.[0] ? `line ${first.linePos[0].line}, column ${first.linePos[0].col}` : 'somewhere';
     throw new ConfigError(`${sourceName}: not valid YAML at ${where}: ${first.message.split('\n')[0]}`);
   }
-  return parseConfig(document.toJS() ?? {}, sourceName);
+  let value: unknown;
+  try {
+    value = document.toJS();
+  } catch (error) {
+    // The yaml library refuses alias expansion past its budget ("billion laughs") with a ReferenceError: a config
+    // error like any other, naming the file.
+    throw new ConfigError(`${sourceName}: not valid YAML: ${(error as Error).message}`);
+  }
+  return parseConfig(value ?? {}, sourceName);
 }
 
 export function parseConfig(input: unknown, sourceName: string): Config {

@@ -2,6 +2,7 @@
 // Unknown keys are errors (a misspelled `jurisdication` must not be silently ignored).
 import { z } from 'zod';
 import {
+  defaultMaxAnswerBytes,
   environmentNameSchema,
   jurisdictionSchema,
   ownershipSchema,
@@ -290,14 +291,24 @@ export const configSchema = z
           .positive()
           .default(60_000)
           .describe(
-            'Deadline of one attempt at one upstream, until the full answer (non-streaming) or the first byte (streaming).',
+            'Deadline of one attempt at one upstream, until the whole answer, headers and body (non-streaming), or the first event (streaming).',
           ),
         stream_idle_timeout_ms: z
           .number()
           .int()
           .positive()
           .default(60_000)
-          .describe('Idle time allowed between two chunks of a stream once it has started.'),
+          .describe(
+            'Idle time allowed between two events of a stream once it has started; SSE comments (": keep-alive") do not count as events.',
+          ),
+        max_stream_s: z
+          .number()
+          .positive()
+          .max(86_400)
+          .default(900)
+          .describe(
+            'Longest a stream may last, from its headers to its last event (continuations included); past it the stream ends with a stream_duration_exceeded error event.',
+          ),
         retries: z
           .number()
           .int()
@@ -328,6 +339,28 @@ export const configSchema = z
           .int()
           .positive()
           .default(4 * 1024 * 1024),
+        body_timeout_ms: z
+          .number()
+          .int()
+          .positive()
+          .default(30_000)
+          .describe(
+            'Longest a request body may take to arrive in full; past it the answer is 408 body_timeout and the connection is closed.',
+          ),
+        headers_timeout_ms: z
+          .number()
+          .int()
+          .positive()
+          .default(30_000)
+          .describe("Longest a request's headers may take to arrive; past it the connection is closed (408)."),
+        max_answer_bytes: z
+          .number()
+          .int()
+          .positive()
+          .default(defaultMaxAnswerBytes)
+          .describe(
+            "Most bytes one upstream answer may carry (a body, or a whole stream, counted as it passes); past it the answer is cut: 502 upstream_invalid_response, or a stream's last error event.",
+          ),
       })
       .prefault({}),
     health: z

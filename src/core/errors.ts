@@ -24,6 +24,19 @@ export const errorCatalogue = {
     type: 'invalid_request_error',
     meaning: 'The request body exceeds `limits.max_body_bytes`.',
   },
+  body_timeout: {
+    status: 408,
+    type: 'invalid_request_error',
+    meaning:
+      'The request body did not arrive in full within `limits.body_timeout_ms` of its headers; the connection is closed.',
+  },
+  client_closed: {
+    // 499: nginx's "client closed request"; no client reads it, it is what logs, metrics and the ledger say.
+    status: 499,
+    type: 'api_error',
+    meaning:
+      'The client closed the connection before its answer was complete: the upstream call is stopped, nothing is sent, and the ledger entry says `outcome: client_closed`.',
+  },
   scan_limit_exceeded: {
     status: 413,
     type: 'invalid_request_error',
@@ -61,6 +74,12 @@ export const errorCatalogue = {
     type: 'api_error',
     meaning: 'Every candidate failed and the last one by exceeding its deadline.',
   },
+  stream_duration_exceeded: {
+    status: 504,
+    type: 'api_error',
+    meaning:
+      'A stream lasted longer than `routing.max_stream_s`; it ends with this error event (the ledger entry says `outcome: deadline`).',
+  },
   upstream_rate_limited: {
     status: 429,
     type: 'rate_limit_error',
@@ -74,7 +93,8 @@ export const errorCatalogue = {
   upstream_rejected: {
     status: 400,
     type: 'invalid_request_error',
-    meaning: 'The upstream refused the request as invalid (a 4xx that retrying cannot fix); its message is relayed.',
+    meaning:
+      'The upstream refused the request as invalid (a 4xx that retrying cannot fix); the message names the provider and its status, never the upstream’s own text (it can carry the request’s data).',
   },
   no_provider_available: {
     status: 503,
@@ -142,7 +162,8 @@ export const errorCatalogue = {
   shutting_down: {
     status: 503,
     type: 'api_error',
-    meaning: 'The gateway is shutting down and accepts no new requests.',
+    meaning:
+      'The gateway is shutting down: it accepts no new requests, and a call still running after `shutdown_grace_ms` is ended with this error (the ledger entry says `outcome: shutdown`).',
   },
   internal_error: {
     status: 500,
@@ -197,6 +218,18 @@ export function asGatewayError(error: unknown): GatewayError {
   );
 }
 
+/**
+ * The reason a call's AbortSignal is aborted with when the gateway stops it (api/serve.ts), so that the record can
+ * tell the client going away from a shutdown: `client_closed`, or `shutting_down` once the grace time is over.
+ */
+export function cancellation(cause: 'client_closed' | 'shutdown'): GatewayError {
+  return cause === 'client_closed'
+    ? new GatewayError('client_closed', 'The client closed the connection before its answer was complete.')
+    : new GatewayError('shutting_down', 'The gateway shut down before this call finished; retry on another replica.', {
+        retryAfterSeconds: 1,
+      });
+}
+
 /** How one attempt at one upstream failed; decides retry and fallback. */
 export type UpstreamFailureKind =
   | 'connect' // could not connect, or the connection was reset before an answer
@@ -214,12 +247,17 @@ export class ProviderError extends Error {
   readonly providerId: string;
   readonly upstreamStatus?: number;
   readonly retryAfterSeconds?: number;
+  /**
+   * The message is the gateway's own words (an in-process provider: its weights, its capacity), not a remote
+   * upstream's text, which can quote another tenant's request: safe to show a client as it is.
+   */
+  readonly ownWords: boolean;
 
   constructor(
     providerId: string,
     kind: UpstreamFailureKind,
     message: string,
-    options: { upstreamStatus?: number; retryAfterSeconds?: number; cause?: unknown } = {},
+    options: { upstreamStatus?: number; retryAfterSeconds?: number; cause?: unknown; ownWords?: boolean } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'ProviderError';
@@ -227,5 +265,6 @@ export class ProviderError extends Error {
     this.kind = kind;
     this.upstreamStatus = options.upstreamStatus;
     this.retryAfterSeconds = options.retryAfterSeconds;
+    this.ownWords = options.ownWords === true;
   }
 }

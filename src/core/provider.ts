@@ -19,10 +19,14 @@ export interface CallOptions {
   upstreamModel: string;
   /**
    * Absolute deadline for this attempt, in ms since the epoch on the gateway's clock (clock.ts): the
-   * same clock the provider was created with, whose now() tells it how much time is left.
+   * same clock the provider was created with, whose now() tells it how much time is left. It bounds
+   * the whole answer (headers and body), or a stream until its first event.
    */
   deadline: number;
-  /** Aborts the attempt (client went away, or hedging picked another). */
+  /**
+   * Aborts the attempt: the client went away, hedging picked another, or a shutdown's grace is over (the reason, a
+   * GatewayError from `cancellation`, says which). Aborted, an attempt fails at once as a `timeout` ProviderError.
+   */
   signal?: AbortSignal;
 }
 

@@ -22,15 +22,25 @@ export const receiptFields = [
   'signature',
 ] as const;
 
+/**
+ * The signed bytes are RFC 8785 JSON, which has no lone surrogates (RFC 7493 §2.1): a field carrying one cannot have
+ * been signed, and is malformed here rather than a TypeError in the canonical encoder.
+ */
+const unicode = (schema: z.ZodString) =>
+  schema.refine(
+    (text) => !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(text),
+    'must be valid Unicode (no lone surrogates)',
+  );
+
 export const actionReceiptSchema = z.strictObject({
-  receipt_id: z.string().min(1).max(256),
-  agent_id: z.string().min(1).max(256),
-  action: z.string().min(1).max(256),
+  receipt_id: unicode(z.string().min(1).max(256)),
+  agent_id: unicode(z.string().min(1).max(256)),
+  action: unicode(z.string().min(1).max(256)),
   params_sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits'),
-  policy_hash: z.string().min(1).max(256),
-  state_fingerprint: z.string().max(1024),
+  policy_hash: unicode(z.string().min(1).max(256)),
+  state_fingerprint: unicode(z.string().max(1024)),
   issued_at: z.iso.datetime({ offset: true }),
-  key_id: z.string().regex(/^[^\s+]+\+[0-9a-f]{8}$/, 'must be name+hexid'),
+  key_id: unicode(z.string().regex(/^[^\s+]+\+[0-9a-f]{8}$/, 'must be name+hexid')),
   signature: z.string().min(1).max(256),
 });
 

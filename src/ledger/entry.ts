@@ -45,7 +45,12 @@ export interface EntryRecord {
   operator: string | null;
   labels: string[];
   policy_hash: string;
-  outcome: 'ok' | 'error' | 'refused' | 'client_closed' | 'interrupted';
+  /**
+   * How the call ended: `client_closed` the client went away first, `deadline` a bound the gateway enforces cut it (an
+   * attempt deadline, a stream's idle time or routing.max_stream_s), `shutdown` the gateway stopped first, `interrupted`
+   * a stream a crash left open (closed at the next start).
+   */
+  outcome: 'ok' | 'error' | 'refused' | 'client_closed' | 'deadline' | 'shutdown' | 'interrupted';
   status: number;
   error_code: string | null;
   request_sha256: string | null;

@@ -94,32 +94,65 @@ export function signStatement(statement: Statement, signer: SignerKey): DsseEnve
   };
 }
 
-/** Verifies the envelope with the key and returns its statement; throws a ManifestError otherwise. */
-export function openEnvelope(envelope: DsseEnvelope, key: VerifierKey): Statement {
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * Verifies the envelope with the key and returns its statement; throws a ManifestError otherwise. The envelope may come
+ * from a hub mirror, so every field is checked before use: a malformed one is a ManifestError, never a TypeError.
+ */
+export function openEnvelope(envelope: unknown, key: VerifierKey): Statement {
+  if (!isObject(envelope)) throw new ManifestError('the manifest is not a DSSE envelope (a JSON object)');
   if (envelope.payloadType !== payloadType)
-    throw new ManifestError(`the manifest's payload type is ${envelope.payloadType}, not ${payloadType}`);
+    throw new ManifestError(`the manifest's payload type is not ${payloadType}`);
+  if (typeof envelope.payload !== 'string') throw new ManifestError("the manifest's payload is not base64 text");
+  if (!Array.isArray(envelope.signatures)) throw new ManifestError("the manifest's signatures are not a list");
   const body = Buffer.from(envelope.payload, 'base64');
-  const signature = envelope.signatures.find((candidate) => candidate.keyid === keyIdOf(key));
+  const signature = envelope.signatures.find(
+    (candidate): candidate is { keyid: string; sig: unknown } =>
+      isObject(candidate) && candidate.keyid === keyIdOf(key),
+  );
   if (!signature) throw new ManifestError(`the manifest is not signed by ${keyIdOf(key)}`);
+  const signatureBytes = typeof signature.sig === 'string' ? Buffer.from(signature.sig, 'base64') : undefined;
+  // Ed25519 signatures are 64 bytes (RFC 8032 §5.1.6); anything else cannot verify.
   if (
-    !verify(null, preAuthenticationEncoding(envelope.payloadType, body), key.key, Buffer.from(signature.sig, 'base64'))
+    signatureBytes?.length !== 64 ||
+    !verify(null, preAuthenticationEncoding(payloadType, body), key.key, signatureBytes)
   )
     throw new ManifestError('the manifest signature does not verify');
-  let statement: Statement;
+  let statement: unknown;
   try {
-    statement = JSON.parse(body.toString('utf8')) as Statement;
+    statement = JSON.parse(body.toString('utf8'));
   } catch {
     throw new ManifestError('the manifest payload is not JSON');
   }
-  if (statement._type !== statementType || statement.predicateType !== predicateType)
+  // Signed by a trusted key, but checked all the same: a key signs what a registry wrote, not what every reader needs.
+  if (!isObject(statement) || statement._type !== statementType || statement.predicateType !== predicateType)
     throw new ManifestError('the manifest is not a model signing statement');
+  const resources = isObject(statement.predicate) ? statement.predicate.resources : undefined;
   if (
-    statement.subject?.[0]?.digest?.sha256 !==
+    !Array.isArray(resources) ||
+    !resources.every(
+      (resource) =>
+        isObject(resource) &&
+        typeof resource.name === 'string' &&
+        typeof resource.digest === 'string' &&
+        /^[0-9a-f]{64}$/.test(resource.digest),
+    )
+  )
+    throw new ManifestError("the manifest's resources are not a list of names with SHA-256 digests");
+  const subject = Array.isArray(statement.subject) ? statement.subject[0] : undefined;
+  const digest = isObject(subject) && isObject(subject.digest) ? subject.digest.sha256 : undefined;
+  if (
+    digest !==
     rootDigest(
-      (statement.predicate?.resources ?? []).map((resource) => ({ name: resource.name, sha256: resource.digest })),
+      (resources as Array<{ name: string; digest: string }>).map((resource) => ({
+        name: resource.name,
+        sha256: resource.digest,
+      })),
     )
   ) {
     throw new ManifestError("the manifest's subject digest does not match its resources");
   }
-  return statement;
+  return statement as unknown as Statement;
 }

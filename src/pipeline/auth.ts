@@ -52,6 +52,7 @@ export class KeyRing {
   private seen = new Map<string, Tenant>();
   private readonly running = new AbortController();
   private loaded = false;
+  private readonly revokedListeners: Array<(keyId: string) => void> = [];
 
   constructor(
     private readonly store: Store,
@@ -73,14 +74,24 @@ export class KeyRing {
     return this.byHash.size;
   }
 
+  /** Told the id of every key that was active and no longer is, at the reload that finds it gone (ends its streams). */
+  onRevoked(listener: (keyId: string) => void): void {
+    this.revokedListeners.push(listener);
+  }
+
   async refresh(): Promise<void> {
     const keys = await this.store.activeKeys();
     const next = new Map<string, Tenant>();
     for (const key of keys)
       next.set(key.keyHash, { keyId: key.id, name: key.name, scopes: key.scopes, rpm: key.rpm ?? this.defaultRpm });
+    const before = this.byHash;
     this.byHash = next;
     this.seen = new Map();
     this.loaded = true;
+    if (this.revokedListeners.length === 0) return;
+    const active = new Set(keys.map((key) => key.id));
+    for (const tenant of before.values())
+      if (!active.has(tenant.keyId)) for (const listener of this.revokedListeners) listener(tenant.keyId);
   }
 
   /**

@@ -3,14 +3,14 @@
 // record, and comes back as the exact bytes to send: a complete reply, or a stream of pieces. The
 // API only parses wire formats and writes bytes; it hands the dialect's writer in.
 import type { ChatMessage, ChatRequest, ChatResponse, EmbeddingsRequest, EmbeddingsResponse } from '../core/chat.js';
-import { asGatewayError, GatewayError } from '../core/errors.js';
+import { asGatewayError, cancellation, GatewayError } from '../core/errors.js';
 import type { EntryKind } from '../ledger/entry.js';
 import type { Tenant } from './auth.js';
 import { detect } from '../policy/detectors.js';
 import { callerLabels, labelLocations } from './classify.js';
 import type { Gateway, Plan } from './gateway.js';
 import type { LedgerLog } from './ledger-log.js';
-import { CallRecorder, type CallState } from './record.js';
+import { CallRecorder, type CallOutcome, type CallState } from './record.js';
 import { relay, type RelayedStream, type StreamWriter } from './stream-relay.js';
 
 export type { CallState } from './record.js';
@@ -105,6 +105,8 @@ export class CallPipeline {
       if (!request.stream) {
         const { value, candidate, attempts, redactedLabels } = await gateway.chat(request, plan, input.signal);
         Object.assign(state, { candidate, attempts, redactedLabels, usage: value.response.usage });
+        // Answered after the client went away: not written (nor stored by the dialect), recorded as what happened.
+        throwIfStopped(input);
         const output = await this.reply(
           input,
           recorder,
@@ -132,6 +134,10 @@ export class CallPipeline {
         redactedLabels,
       } = await gateway.chatStream(request, plan, input.signal);
       Object.assign(state, { candidate, attempts, redactedLabels });
+      if (input.signal?.aborted) {
+        stream.cancel();
+        throwIfStopped(input);
+      }
       let openIndex: number;
       try {
         openIndex = await recorder.open(state);
@@ -285,6 +291,7 @@ export class CallPipeline {
     body: string | Buffer,
     writer: Pick<DialectWriter<unknown>, 'error'>,
   ): Promise<CallOutput> {
+    if (input.signal?.aborted) return this.failure(input, recorder, state, stopReason(input.signal), writer);
     try {
       const index = await recorder.call(kindOf(input.endpoint), state, {
         status,
@@ -326,17 +333,23 @@ export class CallPipeline {
     error: unknown,
     writer: Pick<DialectWriter<unknown>, 'error'>,
   ): Promise<CallOutput> {
-    const failure = asGatewayError(error);
+    const raised = asGatewayError(error);
+    // Stopped by the gateway (the client went away, or the grace time of a shutdown is over): that is how it ended,
+    // whatever the upstream attempt it cut short made of it.
+    const stopped = input.signal?.aborted ? stopReason(input.signal) : undefined;
+    const failure = stopped && stopped.code !== raised.code ? stopped : raised;
     state.error = failure.code;
-    if (!state.attempts && failure.attempts.length > 0) state.attempts = failure.attempts;
+    if (!state.attempts && raised.attempts.length > 0) state.attempts = raised.attempts;
     const body = writer.error(failure);
     const headers = { ...this.headers(input, {}), ...retryHeaders(failure) };
+    const outcome = outcomeOf(failure, stopped !== undefined);
     try {
       const index = await recorder.call(kindOf(input.endpoint), state, {
         status: failure.status,
-        outcome: refusalCodes.has(failure.code) ? 'refused' : 'error',
+        outcome,
         errorCode: failure.code,
-        responseBody: body,
+        // A client that went away is sent nothing: no digest of bytes it never got.
+        responseBody: outcome === 'client_closed' ? undefined : body,
       });
       headers['x-sovereign-receipt'] = String(index);
       return { kind: 'reply', status: failure.status, headers, body, state, failure };
@@ -348,6 +361,30 @@ export class CallPipeline {
 
 function kindOf(endpoint: CallInput['endpoint']): EntryKind {
   return endpoint;
+}
+
+/**
+ * Why a call's signal was aborted, as the error it ends with: the gateway's reason (client_closed, or shutting_down
+ * after the grace time), or client_closed for a caller's own signal (a background turn, a tool server's sampling).
+ */
+function stopReason(signal: AbortSignal): GatewayError {
+  const reason: unknown = signal.reason;
+  if (reason instanceof GatewayError && (reason.code === 'client_closed' || reason.code === 'shutting_down'))
+    return reason;
+  return cancellation('client_closed');
+}
+
+function throwIfStopped(input: CallInput): void {
+  if (input.signal?.aborted) throw stopReason(input.signal);
+}
+
+/** The ledger's outcome of a failed call: who or what ended it. */
+function outcomeOf(failure: GatewayError, stopped: boolean): CallOutcome {
+  if (failure.code === 'client_closed') return 'client_closed';
+  if (stopped && failure.code === 'shutting_down') return 'shutdown';
+  // Every candidate ran out of its attempt deadline: a bound of the gateway's ended the call.
+  if (failure.code === 'upstream_timeout') return 'deadline';
+  return refusalCodes.has(failure.code) ? 'refused' : 'error';
 }
 
 function retryHeaders(error: GatewayError): Record<string, string> {

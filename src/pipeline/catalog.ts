@@ -43,6 +43,7 @@ export function createProviders(
     clock: dependencies.clock,
     environment,
     streamIdleTimeoutMs: config.routing.stream_idle_timeout_ms,
+    maxAnswerBytes: config.limits.max_answer_bytes,
     weights: dependencies.registry,
   };
   const providers = new Map<string, Provider>();

@@ -16,6 +16,12 @@ export function cutApplies(cut: CutRecord, provider: ProviderDescription, now: n
   }
 }
 
+/**
+ * Read defensively: a cut stored by an older version may carry an `until` no Date can hold
+ * (9000000000000000 did), and GET /v1/providers describes every cut for every key.
+ */
 export function describeCut(cut: Pick<CutRecord, 'target' | 'value' | 'until'>): string {
-  return `${cut.target} ${cut.value}${cut.until !== null ? ` until ${new Date(cut.until).toISOString()}` : ''}`;
+  if (cut.until === null) return `${cut.target} ${cut.value}`;
+  const until = new Date(cut.until);
+  return `${cut.target} ${cut.value} until ${Number.isNaN(until.getTime()) ? String(cut.until) : until.toISOString()}`;
 }

@@ -3,6 +3,8 @@
 // one operator or jurisdiction disappeared; and the share of traffic, tokens and cost served by
 // owned, contracted and rented providers and by jurisdiction, from the ledger. MCP tool servers are
 // listed the same way (by operator and jurisdiction, what a loss would take), their calls apart.
+// The traffic comes from running totals the ledger log keeps as entries are integrated (TrafficTally),
+// so a report costs the same at 300 entries and at 300,000.
 import type { Config } from '../config/schema.js';
 import type { ProviderDescription } from '../core/provider.js';
 import type { EntryRecord } from '../ledger/entry.js';
@@ -53,6 +55,118 @@ export interface DependencyReport {
   tool_calls: { calls: number; by_ownership: Share[]; by_jurisdiction: Share[] };
 }
 
+/** The traffic of one provider, ownership and jurisdiction since some time: served calls or MCP tool calls. */
+export interface TrafficRow {
+  group: 'served' | 'tool';
+  provider: string;
+  ownership: string;
+  jurisdiction: string;
+  requests: number;
+  inputTokens: number;
+  outputTokens: number;
+}
+
+/** Which totals an entry counts in: answered calls and tool calls; not refusals, shadows, openings or admin events. */
+function trafficGroup(entry: Partial<EntryRecord>): 'served' | 'tool' | undefined {
+  if (entry.outcome !== 'ok' || typeof entry.provider !== 'string') return undefined;
+  // A shadow call (the learning loop) measures a candidate; it serves no one.
+  if (entry.shadow === true) return undefined;
+  switch (entry.kind) {
+    case 'stream_open':
+    case 'cut':
+    case 'uncut':
+    case 'tool_pin':
+    case 'tool_quarantine':
+    case 'tool_accept':
+      return undefined;
+    case 'tool_call':
+      return 'tool';
+    default:
+      return 'served';
+  }
+}
+
+/** Cumulative totals of one row key, one point per distinct time (non-decreasing), for a binary search by time. */
+interface Series {
+  row: Omit<TrafficRow, 'requests' | 'inputTokens' | 'outputTokens'>;
+  times: number[];
+  requests: number[];
+  inputTokens: number[];
+  outputTokens: number[];
+}
+
+/**
+ * Running traffic totals by provider, ownership and jurisdiction, fed each entry once as the ledger log
+ * integrates it. The totals since any time are the last cumulative values minus those just before that
+ * time: a binary search per row key, whatever the size of the log (reading the log per report took
+ * 2.7 s at 338k entries and blocked the event loop). Memory: four numbers per distinct entry time.
+ */
+export class TrafficTally {
+  private readonly series = new Map<string, Series>();
+
+  /** Counts an entry (parsed from its leaf; anything malformed or not traffic is skipped) at its store time. */
+  add(entry: Partial<EntryRecord> | undefined, createdAt: number): void {
+    if (!entry || typeof entry !== 'object') return;
+    const group = trafficGroup(entry);
+    if (!group) return;
+    const ownership = typeof entry.ownership === 'string' ? entry.ownership : 'unknown';
+    const jurisdiction = typeof entry.jurisdiction === 'string' ? entry.jurisdiction : 'unknown';
+    const provider = entry.provider as string;
+    const key = JSON.stringify([group, provider, ownership, jurisdiction]);
+    let series = this.series.get(key);
+    if (!series) {
+      series = {
+        row: { group, provider, ownership, jurisdiction },
+        times: [],
+        requests: [],
+        inputTokens: [],
+        outputTokens: [],
+      };
+      this.series.set(key, series);
+    }
+    const input = Number(entry.usage?.prompt_tokens) || 0;
+    const output = Number(entry.usage?.completion_tokens) || 0;
+    const last = series.times.length - 1;
+    // Replicas' clocks may disagree a little: times are kept non-decreasing so the search stays valid.
+    const time = last >= 0 ? Math.max(createdAt, series.times[last]!) : createdAt;
+    if (last >= 0 && series.times[last] === time) {
+      series.requests[last]! += 1;
+      series.inputTokens[last]! += input;
+      series.outputTokens[last]! += output;
+      return;
+    }
+    series.times.push(time);
+    series.requests.push((series.requests[last] ?? 0) + 1);
+    series.inputTokens.push((series.inputTokens[last] ?? 0) + input);
+    series.outputTokens.push((series.outputTokens[last] ?? 0) + output);
+  }
+
+  /** Totals of entries stored at or after `time`, one row per key that has any. */
+  since(time: number): TrafficRow[] {
+    const rows: TrafficRow[] = [];
+    for (const series of this.series.values()) {
+      // The first point at or after `time`.
+      let low = 0;
+      let high = series.times.length;
+      while (low < high) {
+        const middle = (low + high) >>> 1;
+        if (series.times[middle]! < time) low = middle + 1;
+        else high = middle;
+      }
+      if (low === series.times.length) continue;
+      const last = series.times.length - 1;
+      const before = (values: number[]): number => (low === 0 ? 0 : values[low - 1]!);
+      rows.push({
+        ...series.row,
+        requests: series.requests[last]! - before(series.requests),
+        inputTokens: series.inputTokens[last]! - before(series.inputTokens),
+        outputTokens: series.outputTokens[last]! - before(series.outputTokens),
+      });
+    }
+    return rows;
+  }
+}
+
 export function labelClasses(policy: PolicyDocument): string[] {
   return [
     '(no labels)',
@@ -65,7 +179,8 @@ export function buildDependencyReport(options: {
   policy: PolicyDocument;
   policyHash: string;
   providers: ProviderDescription[];
-  entries: EntryRecord[];
+  /** TrafficTally.since(since). */
+  traffic: TrafficRow[];
   since: number;
   now: number;
 }): DependencyReport {
@@ -129,32 +244,18 @@ export function buildDependencyReport(options: {
     .sort();
 
   const prices = new Map(config.providers.map((provider) => [provider.id, provider.cost_per_million_tokens]));
-  const answered = options.entries.filter(
-    (entry) =>
-      entry.outcome === 'ok' &&
-      entry.provider !== null &&
-      // A shadow call (the learning loop) measures a candidate; it serves no one.
-      entry.shadow !== true &&
-      entry.kind !== 'stream_open' &&
-      entry.kind !== 'cut' &&
-      entry.kind !== 'uncut' &&
-      entry.kind !== 'tool_pin' &&
-      entry.kind !== 'tool_quarantine' &&
-      entry.kind !== 'tool_accept',
-  );
-  const served = answered.filter((entry) => entry.kind !== 'tool_call');
-  const toolCalls = answered.filter((entry) => entry.kind === 'tool_call');
-  const tally = (key: (entry: EntryRecord) => string, among: EntryRecord[] = served): Share[] => {
+  const served = options.traffic.filter((row) => row.group === 'served');
+  const toolCalls = options.traffic.filter((row) => row.group === 'tool');
+  const count = (rows: TrafficRow[]): number => rows.reduce((total, row) => total + row.requests, 0);
+  const tally = (key: (row: TrafficRow) => string, among: TrafficRow[] = served): Share[] => {
     const totals = new Map<string, { requests: number; tokens: number; cost: number }>();
-    for (const entry of among) {
-      const bucket = totals.get(key(entry)) ?? { requests: 0, tokens: 0, cost: 0 };
-      const input = entry.usage?.prompt_tokens ?? 0;
-      const output = entry.usage?.completion_tokens ?? 0;
-      const price = prices.get(entry.provider!);
-      bucket.requests += 1;
-      bucket.tokens += input + output;
-      bucket.cost += price ? (input * price.input + output * price.output) / 1e6 : 0;
-      totals.set(key(entry), bucket);
+    for (const row of among) {
+      const bucket = totals.get(key(row)) ?? { requests: 0, tokens: 0, cost: 0 };
+      const price = prices.get(row.provider);
+      bucket.requests += row.requests;
+      bucket.tokens += row.inputTokens + row.outputTokens;
+      bucket.cost += price ? (row.inputTokens * price.input + row.outputTokens * price.output) / 1e6 : 0;
+      totals.set(key(row), bucket);
     }
     const sum = (field: 'requests' | 'tokens' | 'cost') =>
       [...totals.values()].reduce((total, bucket) => total + bucket[field], 0);
@@ -170,7 +271,7 @@ export function buildDependencyReport(options: {
       }))
       .sort((a, b) => b.requests - a.requests);
   };
-  const byOwnership = tally((entry) => entry.ownership ?? 'unknown');
+  const byOwnership = tally((row) => row.ownership);
   return {
     generated_at: new Date(options.now).toISOString(),
     since: new Date(options.since).toISOString(),
@@ -178,11 +279,11 @@ export function buildDependencyReport(options: {
     aliases,
     if_lost: [...losses('operator', operators), ...losses('jurisdiction', jurisdictions)],
     traffic: {
-      requests: served.length,
+      requests: count(served),
       tokens: byOwnership.reduce((total, share) => total + share.tokens, 0),
       cost: Math.round(byOwnership.reduce((total, share) => total + share.cost, 0) * 100) / 100,
       by_ownership: byOwnership,
-      by_jurisdiction: tally((entry) => entry.jurisdiction ?? 'unknown'),
+      by_jurisdiction: tally((row) => row.jurisdiction),
       priced: config.providers.some((provider) => provider.cost_per_million_tokens !== undefined),
     },
     tool_servers: toolServers.map((server) => ({
@@ -190,12 +291,12 @@ export function buildDependencyReport(options: {
       operator: server.operator,
       jurisdiction: server.jurisdiction,
       ownership: server.ownership,
-      calls: toolCalls.filter((entry) => entry.provider === server.id).length,
+      calls: count(toolCalls.filter((row) => row.provider === server.id)),
     })),
     tool_calls: {
-      calls: toolCalls.length,
-      by_ownership: tally((entry) => entry.ownership ?? 'unknown', toolCalls),
-      by_jurisdiction: tally((entry) => entry.jurisdiction ?? 'unknown', toolCalls),
+      calls: count(toolCalls),
+      by_ownership: tally((row) => row.ownership, toolCalls),
+      by_jurisdiction: tally((row) => row.jurisdiction, toolCalls),
     },
   };
 }

@@ -34,7 +34,8 @@ const untouched = {
 
 export interface Attempt {
   provider: string;
-  outcome: 'ok' | ProviderError['kind'];
+  /** `cancelled`: the caller stopped the attempt (the client went away, the gateway stopped, a hedge won). */
+  outcome: 'ok' | 'cancelled' | ProviderError['kind'];
 }
 
 export interface Dispatched<T> {
@@ -60,6 +61,8 @@ export async function dispatch<T>(
     const onAttempt = settings.passive ? undefined : settings.onAttempt;
     const onFailure = settings.passive ? undefined : settings.onFailure;
     for (let attempt = 0; attempt <= settings.retries; attempt += 1) {
+      // Cancelled (the client went away, the gateway stops, a hedge won): no further attempt is sent.
+      if (signal?.aborted) throw cancelled(model, attempts, last, signal);
       if (breaker && !breaker.allow()) break;
       const started = settings.now();
       try {
@@ -73,9 +76,17 @@ export async function dispatch<T>(
         onAttempt?.(candidate, true, settings.now() - started);
         return { value, candidate, attempts };
       } catch (error) {
-        if (!(error instanceof ProviderError)) throw error;
-        // Cancelled by the caller (a hedge won elsewhere): not the provider's failure.
-        if (signal?.aborted) throw toGatewayError(model, attempts, error);
+        if (!(error instanceof ProviderError)) {
+          breaker?.release();
+          throw error;
+        }
+        // Cancelled by the caller (the client went away, a hedge won elsewhere): not the provider's failure, so its
+        // breaker's trial (if this was one) is handed back.
+        if (signal?.aborted) {
+          breaker?.release();
+          attempts.push({ provider: error.providerId, outcome: 'cancelled' });
+          throw cancelled(model, attempts, error, signal);
+        }
         last = error;
         attempts.push({ provider: error.providerId, outcome: error.kind });
         if (error instanceof ContextLengthError) {
@@ -101,11 +112,30 @@ export async function dispatch<T>(
         onFailure?.(model, candidate, error, !retrySame && index < candidates.length - 1);
         if (!retrySame) break;
         if (error.retryAfterSeconds) await settings.sleep(error.retryAfterSeconds * 1000);
-        if (signal?.aborted) throw toGatewayError(model, attempts, error);
       }
     }
   }
   throw toGatewayError(model, attempts, last);
+}
+
+/**
+ * The error of a dispatch its caller cancelled: the signal's reason when the gateway gave one (client_closed,
+ * shutting_down, which the record reads), else what the attempts came to.
+ */
+function cancelled(
+  model: string,
+  attempts: Attempt[],
+  last: ProviderError | undefined,
+  signal: AbortSignal,
+): GatewayError {
+  const reason: unknown = signal.reason;
+  if (reason instanceof GatewayError)
+    return new GatewayError(reason.code, reason.message, {
+      cause: last ?? reason,
+      attempts,
+      retryAfterSeconds: reason.retryAfterSeconds,
+    });
+  return toGatewayError(model, attempts, last);
 }
 
 /** Connect errors and 5xx are worth a second try at the same place; a timeout or bad answer is not. */

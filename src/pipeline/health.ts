@@ -1,5 +1,57 @@
 // Live health per provider, from real traffic and from background probes: recent latency, error
 // rate, last error, and the share of the last hour's traffic each provider served.
+import { type GatewayError, ProviderError } from '../core/errors.js';
+import { ContextLengthError } from './context-fit.js';
+
+const failures: Record<ProviderError['kind'], string> = {
+  connect: 'could not be reached',
+  timeout: 'did not answer in time',
+  rate_limited: 'is rate limiting',
+  server: 'failed',
+  rejected: 'rejected the request',
+  auth: "refused the gateway's credentials",
+  invalid_response: 'answered with a body its API does not allow',
+  unavailable: 'cannot take this call now',
+};
+
+/**
+ * How a provider failed, in words safe for any client: its id, the kind of failure and the upstream's
+ * HTTP status. Never the upstream's own text, which can quote a request (another tenant's, or secrets
+ * the upstream echoes back) or name internal hosts.
+ */
+export function describeFailure(
+  error: Pick<ProviderError, 'providerId' | 'kind' | 'upstreamStatus'> & { ownWords?: boolean; message?: string },
+): string {
+  if (error.ownWords && error.message) return error.message;
+  const status = error.upstreamStatus ? ` (${error.upstreamStatus})` : '';
+  return `${error.providerId} ${failures[error.kind] ?? 'failed'}${status}`;
+}
+
+/** The upstream failure behind an error, if any (the chain is short: dispatch, then policy at most). */
+function upstreamCause(error: GatewayError): ProviderError | undefined {
+  let current: unknown = error.cause;
+  for (let depth = 0; depth < 8 && current instanceof Error; depth += 1) {
+    // The gateway's own words (its token count against the window), not the upstream's.
+    if (current instanceof ContextLengthError) return undefined;
+    if (current instanceof ProviderError) return current.ownWords ? undefined : current;
+    current = current.cause;
+  }
+  return undefined;
+}
+
+/**
+ * An error's message as a client may read it. A ProviderError's message carries the upstream's own
+ * error text: the gateway's sentence around it is kept, the upstream's part replaced by
+ * describeFailure. Fails closed: when that text cannot be found to cut out, only the summary is given.
+ */
+export function safeMessage(error: GatewayError): string {
+  const upstream = upstreamCause(error);
+  if (!upstream) return error.message;
+  const safe = describeFailure(upstream);
+  if (upstream.message !== '' && error.message.includes(upstream.message))
+    return error.message.split(upstream.message).join(safe);
+  return `The upstream failed: ${safe}.`;
+}
 
 export type HealthState = 'healthy' | 'degraded' | 'open_circuit' | 'cut';
 

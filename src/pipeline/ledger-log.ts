@@ -2,15 +2,19 @@
 // signs C2SP checkpoints off the response path, and serves receipts and proofs. The store is the
 // single source of order (other processes, such as the CLI or other replicas, may append too), so
 // the tree is always rebuilt from stored entries in index order, and every checkpoint this log
-// signs extends the one before it.
-import { formatCheckpoint } from '../ledger/checkpoint.js';
+// signs extends the one before it. The last checkpoint is also kept outside the store (a mirror),
+// so a store that lost entries together with their checkpoints is noticed at start.
+import { open as openFile, readFile, rename } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { formatCheckpoint, parseCheckpoint } from '../ledger/checkpoint.js';
 import { every, type Clock } from '../core/clock.js';
 import { encodeEntry, interruptedClose, type EntryRecord } from '../ledger/entry.js';
 import { leafHash } from '../ledger/hash.js';
-import { signNote, type SignerKey } from '../ledger/note.js';
+import { openNote, signNote, type SignerKey } from '../ledger/note.js';
 import type { Receipt } from '../ledger/receipt.js';
 import { MerkleTree } from '../ledger/tree.js';
 import type { NewLedgerEntry, Store, StoredCheckpoint } from '../store/store.js';
+import { TrafficTally, type TrafficRow } from './dependency-report.js';
 
 export class LedgerIntegrityError extends Error {
   constructor(message: string) {
@@ -27,9 +31,58 @@ export interface AppendOptions {
 
 interface Pending {
   entry: NewLedgerEntry;
+  record: EntryRecord;
   resolve(index: number): void;
   reject(error: Error): void;
 }
+
+/** Where the last signed checkpoint is kept besides the store (a file beside the data: fileCheckpointMirror). */
+export interface CheckpointMirror {
+  /** Named in messages. */
+  readonly where: string;
+  /** The signed note kept, or undefined when there is none yet. */
+  read(): Promise<string | undefined>;
+  /** Replaces it durably (a crash leaves the old note or the new one, never a mix). */
+  write(note: string): Promise<void>;
+}
+
+/**
+ * The mirror as a small file: written to a temporary file, fsynced, renamed over the old one, and the
+ * directory fsynced, so the rename itself survives a power loss.
+ */
+export function fileCheckpointMirror(path: string): CheckpointMirror {
+  return {
+    where: path,
+    async read() {
+      try {
+        return await readFile(path, 'utf8');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw error;
+      }
+    },
+    async write(note) {
+      const temporary = `${path}.${process.pid}.tmp`;
+      const file = await openFile(temporary, 'w', 0o600);
+      try {
+        await file.writeFile(note);
+        await file.sync();
+      } finally {
+        await file.close();
+      }
+      await rename(temporary, path);
+      const directory = await openFile(dirname(path), 'r');
+      try {
+        await directory.sync();
+      } finally {
+        await directory.close();
+      }
+    },
+  };
+}
+
+/** How often a log whose last commit failed checks whether commits go through again. */
+const commitRecheckMs = 1_000;
 
 export interface LedgerLogOptions {
   store: Store;
@@ -40,6 +93,17 @@ export interface LedgerLogOptions {
   /** Longest time between an entry and the checkpoint that covers it. */
   checkpointIntervalMs: number;
   onError: (error: unknown) => void;
+  /** Keeps the last signed checkpoint outside the store too (`sovereign start`: a file in the data directory). */
+  mirror?: CheckpointMirror;
+}
+
+/** An entry's record from its stored bytes; anything another writer stored that is not one counts as nothing. */
+function parsedEntry(leaf: Buffer): Partial<EntryRecord> | undefined {
+  try {
+    return JSON.parse(leaf.toString('utf8')) as Partial<EntryRecord>;
+  } catch {
+    return undefined;
+  }
 }
 
 export class LedgerLog {
@@ -54,6 +118,12 @@ export class LedgerLog {
   private started = false;
   /** Every change to the tree runs on this chain, one at a time and in order. */
   private treeChain: Promise<void> = Promise.resolve();
+  private healthy = true;
+  private rechecking = false;
+  /** Size of the checkpoint last written to the mirror. */
+  private mirroredSize = -1;
+  /** Traffic totals of every integrated entry, for the dependency report. */
+  private readonly tally = new TrafficTally();
 
   constructor(private readonly options: LedgerLogOptions) {}
 
@@ -68,6 +138,21 @@ export class LedgerLog {
   /** Entries integrated into the in-memory tree. */
   get size(): number {
     return this.tree.size;
+  }
+
+  /**
+   * False from a failed commit until a commit (or the log's own write check, every second) goes
+   * through again: readiness, since every call then fails with ledger_unavailable (a full disk, a
+   * read-only data directory, a lost database connection).
+   */
+  get commitHealthy(): boolean {
+    return this.healthy;
+  }
+
+  /** Traffic recorded at or after `time`, from running totals (the entries appended so far integrated first). */
+  async traffic(time: number): Promise<TrafficRow[]> {
+    await this.catchUp();
+    return this.tally.since(time);
   }
 
   /**
@@ -86,6 +171,7 @@ export class LedgerLog {
           `the stored entries do not match the checkpoint signed at size ${checkpoint.size}: the log was altered`,
         );
     }
+    await this.checkMirror();
     this.latest = await this.options.store.latestCheckpoint();
     const open = await this.options.store.openStreamIndexes();
     await Promise.all(open.map((index) => this.closeInterrupted(index)));
@@ -101,6 +187,52 @@ export class LedgerLog {
     return { interrupted: open.length };
   }
 
+  /**
+   * The checkpoint kept outside the store must be one this log signed and that the stored entries
+   * still give: a store behind it lost entries (deleted with their checkpoints, or restored from an
+   * older copy), which the store's own checkpoints cannot show.
+   */
+  private async checkMirror(): Promise<void> {
+    const { mirror } = this.options;
+    if (!mirror) return;
+    const note = await mirror.read();
+    if (note === undefined) return;
+    let size: number;
+    let root: Buffer;
+    try {
+      const checkpoint = parseCheckpoint(openNote(note, [this.options.signer]).text);
+      if (checkpoint.origin !== this.options.origin)
+        throw new Error(`it is a checkpoint of the log "${checkpoint.origin}", not "${this.options.origin}"`);
+      ({ size, root } = checkpoint);
+    } catch (error) {
+      throw new LedgerIntegrityError(
+        `the checkpoint kept in ${mirror.where} is not one this log signed (${(error as Error).message}); if the signing key or ledger.origin was changed on purpose, move that file away and start again`,
+      );
+    }
+    if (size > this.tree.size)
+      throw new LedgerIntegrityError(
+        `the store holds ${this.tree.size} ledger entries, but the last checkpoint this gateway signed (kept in ${mirror.where}) covers ${size}: entries were deleted, or the database was restored from an older copy. If that was intended, move that file away and start again`,
+      );
+    if (!this.tree.root(size).equals(root))
+      throw new LedgerIntegrityError(
+        `the stored entries do not match the checkpoint of size ${size} kept in ${mirror.where}: the log was altered`,
+      );
+    this.mirroredSize = size;
+  }
+
+  /** Keeps the latest checkpoint in the mirror; a failure is reported and retried at the next checkpoint. */
+  private async mirrorLatest(): Promise<void> {
+    const { mirror } = this.options;
+    const latest = this.latest;
+    if (!mirror || !latest || latest.size <= this.mirroredSize) return;
+    try {
+      await mirror.write(latest.note);
+      this.mirroredSize = Math.max(this.mirroredSize, latest.size);
+    } catch (error) {
+      this.options.onError(error);
+    }
+  }
+
   /** Appends an entry; resolves with its index once it is durable (commits are shared by concurrent callers). */
   append(record: EntryRecord, options: AppendOptions): Promise<number> {
     if (this.stopped) return Promise.reject(new Error('the ledger is closed'));
@@ -114,7 +246,7 @@ export class LedgerLog {
       closesStream: options.closesStream,
     };
     return new Promise<number>((resolve, reject) => {
-      this.pending.push({ entry, resolve, reject });
+      this.pending.push({ entry, record, resolve, reject });
       if (!this.committing) void this.commit();
     });
   }
@@ -128,9 +260,11 @@ export class LedgerLog {
       try {
         first = (await this.options.store.appendLedgerEntries(batch.map((item) => item.entry))).first;
       } catch (error) {
+        this.commitFailed();
         for (const item of batch) item.reject(error as Error);
         continue;
       }
+      this.healthy = true;
       batch.forEach((item, offset) => {
         item.resolve(first + offset);
       });
@@ -138,10 +272,37 @@ export class LedgerLog {
       this.withTree(async () => {
         if (first > this.tree.size) await this.catchUpLocked(first);
         // (If a catch-up from the store already took these entries, there is nothing left to add.)
-        if (first === this.tree.size) for (const item of batch) this.tree.append(item.entry.leafHash);
+        if (first === this.tree.size)
+          for (const item of batch) {
+            this.tree.append(item.entry.leafHash);
+            this.tally.add(item.record, item.entry.createdAt);
+          }
       }).catch(this.options.onError);
     }
     this.committing = false;
+  }
+
+  /** Marks the log unready and, once, starts checking on the clock whether a commit would go through again. */
+  private commitFailed(): void {
+    this.healthy = false;
+    if (this.rechecking) return;
+    this.rechecking = true;
+    void (async () => {
+      try {
+        while (!this.healthy && !this.running.signal.aborted) {
+          await this.options.clock.sleep(commitRecheckMs, this.running.signal);
+          if (this.healthy || this.running.signal.aborted) break;
+          try {
+            await this.options.store.probeWrite(this.options.clock.now());
+            this.healthy = true;
+          } catch {
+            // Still failing; the calls that fail meanwhile report why.
+          }
+        }
+      } finally {
+        this.rechecking = false;
+      }
+    })();
   }
 
   private withTree(change: () => Promise<void>): Promise<void> {
@@ -173,6 +334,7 @@ export class LedgerLog {
             `entry ${row.index} does not hash to its stored leaf hash: the log was altered`,
           );
         this.tree.append(hash);
+        this.tally.add(parsedEntry(row.leaf), row.createdAt);
       }
     }
   }
@@ -195,13 +357,19 @@ export class LedgerLog {
   private async doSign(): Promise<void> {
     await this.catchUp();
     const size = this.tree.size;
-    if (this.latest && this.latest.size >= size) return this.release();
+    if (this.latest && this.latest.size >= size) {
+      // A checkpoint another replica signed (or one from before this start) is mirrored too.
+      await this.mirrorLatest();
+      return this.release();
+    }
     const root = this.tree.root(size);
     const note = signNote(formatCheckpoint({ origin: this.options.origin, size, root }), [this.options.signer]);
     const checkpoint: StoredCheckpoint = { size, root, note, createdAt: this.options.clock.now() };
     await this.options.store.saveCheckpoint(checkpoint);
     // Another replica may have saved a checkpoint for this size first: keep the stored one.
     this.latest = (await this.options.store.latestCheckpoint()) ?? checkpoint;
+    // Only after the store has it: the mirror is never ahead of the store it guards.
+    await this.mirrorLatest();
     this.release();
   }
 

@@ -97,7 +97,8 @@ export class CallRecorder {
       status: number;
       outcome: CallOutcome;
       errorCode: string | null;
-      responseBody: string | Buffer;
+      /** The bytes the client is sent; undefined when it is sent nothing (it went away), so no digest is recorded. */
+      responseBody: string | Buffer | undefined;
       /** For a shadow call (the learning loop): the receipt index of the call it shadows. */
       shadowOf?: number;
     },
@@ -108,7 +109,7 @@ export class CallRecorder {
         outcome: result.outcome,
         status: result.status,
         errorCode: result.errorCode,
-        responseSha256: sha256Hex(result.responseBody),
+        responseSha256: result.responseBody === undefined ? null : sha256Hex(result.responseBody),
       },
       state.usage,
     );

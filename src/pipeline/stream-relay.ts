@@ -5,9 +5,10 @@
 // backpressure reaches the upstream; never buffered whole.
 import { createHash } from 'node:crypto';
 import type { ChatMessage, ToolCall } from '../core/chat.js';
-import { asGatewayError, ProviderError } from '../core/errors.js';
+import { asGatewayError, type ErrorCode, type GatewayError, ProviderError } from '../core/errors.js';
 import type { ChatStream, StreamEvent } from '../core/provider.js';
-import type { CallRecorder, CallState } from './record.js';
+import { describeFailure, safeMessage } from './health.js';
+import type { CallOutcome, CallRecorder, CallState } from './record.js';
 
 /** Turns neutral stream events into a dialect's SSE bytes (one writer per stream: it may keep state). */
 export interface StreamWriter {
@@ -30,6 +31,22 @@ export interface RelayedStream {
   pieces: AsyncGenerator<string | Buffer, void, undefined>;
   /** The client went away: stop the upstream now (a pending read ends) and record `client_closed`. */
   cancel(): void;
+  /**
+   * The gateway ends the stream (routing.max_stream_s, a revoked key, a shutdown past its grace): the upstream is
+   * stopped now, the client is sent `failure` as the last event, and the closing entry records `outcome`.
+   */
+  stop(outcome: Extract<CallOutcome, 'deadline' | 'shutdown' | 'refused'>, failure: GatewayError): void;
+}
+
+/** The code a stream that broke mid-way ends with: how its upstream failed, as the dispatch names it. */
+function brokenCode(error: unknown): ErrorCode {
+  if (error instanceof ProviderError) {
+    if (error.kind === 'timeout') return 'upstream_timeout';
+    if (error.kind === 'invalid_response') return 'upstream_invalid_response';
+    return 'upstream_error';
+  }
+  const failure = asGatewayError(error);
+  return failure.code === 'internal_error' ? 'upstream_error' : failure.code;
 }
 
 export function relay(
@@ -43,6 +60,8 @@ export function relay(
   finished?: (answer: ChatMessage, closeIndex: number) => void,
 ): RelayedStream {
   let clientGone = false;
+  let stopped: { outcome: CallOutcome; failure: GatewayError } | undefined;
+  let ended = false;
   let current = stream;
   async function* pieces(): AsyncGenerator<string | Buffer, void, undefined> {
     const digest = createHash('sha256');
@@ -52,7 +71,7 @@ export function relay(
       bytesDelivered += typeof piece === 'string' ? Buffer.byteLength(piece) : piece.length;
       return piece;
     };
-    let result: { outcome: 'ok' | 'error' | 'client_closed'; errorCode: string | null } = {
+    let result: { outcome: CallOutcome; errorCode: string | null } = {
       outcome: 'ok',
       errorCode: null,
     };
@@ -77,16 +96,21 @@ export function relay(
             if (toolCalls && delta?.tool_calls) assembleToolCalls(toolCalls, delta.tool_calls);
             const piece = writer.event(event);
             if (piece !== undefined) yield deliver(piece);
-            if (clientGone) break;
+            if (clientGone || stopped) break;
           }
           break;
         } catch (error) {
           if (clientGone) throw error;
+          if (stopped) break;
           failed.add(provider);
           const kind = error instanceof ProviderError ? error.kind : asGatewayError(error).code;
           state.attempts = [...(state.attempts ?? []), { provider, outcome: `broken_${kind}` }];
           // A plain-text answer broken mid-way goes on with the next allowed candidate, in the same stream.
           const next = continuable ? await continueStream!(delivered, failed) : undefined;
+          // Ended by the client or the gateway while the continuation was being found: it is not started.
+          if (next && (clientGone || stopped)) next.stream.cancel();
+          if (clientGone) throw error;
+          if (stopped) break;
           if (!next) throw error;
           state.attempts = [...state.attempts, ...next.attempts];
           current = next.stream;
@@ -94,7 +118,11 @@ export function relay(
         }
       }
       if (clientGone) result = { outcome: 'client_closed', errorCode: 'client_closed' };
-      else {
+      else if (stopped) {
+        state.error = stopped.failure.code;
+        result = { outcome: stopped.outcome, errorCode: stopped.failure.code };
+        yield deliver(writer.error(stopped.failure.message, stopped.failure.code));
+      } else {
         let last: string;
         try {
           last = await writer.end();
@@ -111,13 +139,16 @@ export function relay(
       if (clientGone) {
         result = { outcome: 'client_closed', errorCode: 'client_closed' };
       } else {
-        const failure = asGatewayError(error);
-        const code = failure.code === 'internal_error' ? 'upstream_error' : failure.code;
+        const code = brokenCode(error);
         state.error = code;
-        result = { outcome: 'error', errorCode: code };
-        yield deliver(writer.error(`The upstream failed mid-stream: ${(error as Error).message}`, code));
+        // Cut by its idle time (routing.stream_idle_timeout_ms): a bound of the gateway's ended it.
+        result = { outcome: code === 'upstream_timeout' ? 'deadline' : 'error', errorCode: code };
+        // How it failed in the gateway's words: an upstream's own text can quote another tenant's request.
+        const how = error instanceof ProviderError ? describeFailure(error) : safeMessage(asGatewayError(error));
+        yield deliver(writer.error(`The upstream failed mid-stream: ${how}`, code));
       }
     } finally {
+      ended = true;
       // Also when the client went away and the API stopped pulling: the stream is closed in the ledger.
       if (clientGone && result.outcome === 'ok') result = { outcome: 'client_closed', errorCode: 'client_closed' };
       let closeIndex: number | undefined;
@@ -150,6 +181,11 @@ export function relay(
     pieces: pieces(),
     cancel() {
       clientGone = true;
+      current.cancel();
+    },
+    stop(outcome, failure) {
+      if (clientGone || stopped || ended) return;
+      stopped = { outcome, failure };
       current.cancel();
     },
   };

@@ -273,7 +273,8 @@ class LocalProvider implements Provider {
   }
 
   private fail(kind: ConstructorParameters<typeof ProviderError>[1], message: string, cause?: unknown): ProviderError {
-    return new ProviderError(this.description.id, kind, message, { cause });
+    // In-process: the message is the gateway's own (weights, capacity, the runtime), never a remote party's text.
+    return new ProviderError(this.description.id, kind, message, { cause, ownWords: true });
   }
 
   private load(name: string): Promise<Loaded> {

@@ -17,6 +17,9 @@ export const environmentNameSchema = z
 
 export { jurisdictionSchema, ownershipSchema };
 
+/** The default of limits.max_answer_bytes (16 MiB): far above any chat answer, a bound on what one call may buffer. */
+export const defaultMaxAnswerBytes = 16 * 1024 * 1024;
+
 /** The keys every kind takes: what the catalogue, the policy and the reports say of a provider. */
 export const descriptionKeys = {
   jurisdiction: jurisdictionSchema,
@@ -60,8 +63,10 @@ export interface ProviderDependencies {
   clock: Clock;
   /** Where the secrets the settings name (`api_key_env`) are read. */
   environment: Readonly<Record<string, string | undefined>>;
-  /** routing.stream_idle_timeout_ms: the longest silence allowed between two chunks of a stream. */
+  /** routing.stream_idle_timeout_ms: the longest silence allowed between two SSE events of a stream (comments do not count). */
   streamIdleTimeoutMs: number;
+  /** limits.max_answer_bytes: the most one upstream answer may carry (a body, or a whole stream); default defaultMaxAnswerBytes. */
+  maxAnswerBytes?: number;
   /** The weights registry, for kinds that run registered weights (verified before every load). */
   weights?: WeightsRegistry;
 }

@@ -3,6 +3,9 @@
 // Written here rather than taken from a library: the relay needs the raw bytes of every event,
 // which the SSE parsers on npm (eventsource-parser…) do not hand back, and it runs once per
 // streamed token, so it is push-based and synchronous (no async iterator per event).
+// Linear in the bytes fed: an event split over many chunks is kept as a list of pieces and joined
+// once, when its blank line arrives; only the new bytes are searched. An event longer than
+// `maxEventBytes` is refused, so an upstream that never ends an event cannot grow the buffer.
 
 export interface SseEvent {
   /** The `event:` field, or undefined. */
@@ -13,36 +16,101 @@ export interface SseEvent {
   raw: Buffer;
 }
 
+/** An event grew past the parser's bound without its blank line. */
+export class SseEventTooLarge extends Error {
+  constructor(readonly limit: number) {
+    super(`an SSE event longer than ${limit} bytes`);
+    this.name = 'SseEventTooLarge';
+  }
+}
+
+/** Longest event kept while waiting for its blank line: far above any chat chunk, far below memory trouble. */
+export const defaultMaxEventBytes = 1024 * 1024;
+
 const LF = 0x0a;
 const CR = 0x0d;
 const dataPrefix = Buffer.from('data: ');
 
 export class SseParser {
-  private pending: Buffer | undefined;
+  /** The start of an event whose blank line has not arrived, in the pieces it came in. */
+  private pending: Buffer[] = [];
+  private pendingLength = 0;
+  /** The last two bytes of `pending` (-1 when absent), to find a blank line split across chunks. */
+  private last = -1;
+  private beforeLast = -1;
 
-  constructor(private readonly onEvent: (event: SseEvent) => void) {}
+  constructor(
+    private readonly onEvent: (event: SseEvent) => void,
+    private readonly maxEventBytes = defaultMaxEventBytes,
+  ) {}
 
-  /** Feeds bytes as they arrive; complete events are handed to `onEvent` at once. */
+  /** Feeds bytes as they arrive; complete events are handed to `onEvent` at once. Throws SseEventTooLarge. */
   feed(piece: Buffer): void {
-    const buffer = this.pending ? Buffer.concat([this.pending, piece]) : piece;
     let start = 0;
-    for (;;) {
-      const end = findEventEnd(buffer, start);
-      if (end < 0) break;
-      const event = parseEvent(buffer.subarray(start, end));
-      if (event) this.onEvent(event);
+    if (this.pendingLength > 0) {
+      const end = this.endAcross(piece);
+      if (end < 0) {
+        this.keep(piece);
+        return;
+      }
+      this.pending.push(piece.subarray(0, end));
+      const raw = Buffer.concat(this.pending, this.pendingLength + end);
+      this.clear();
+      this.emit(raw);
       start = end;
     }
-    this.pending = start < buffer.length ? buffer.subarray(start) : undefined;
+    for (;;) {
+      const end = findEventEnd(piece, start);
+      if (end < 0) break;
+      this.emit(piece.subarray(start, end));
+      start = end;
+    }
+    if (start < piece.length) this.keep(start === 0 ? piece : piece.subarray(start));
   }
 
   /** The body ended: a last event without its blank line still counts. */
   end(): void {
-    if (this.pending && this.pending.length > 0) {
-      const event = parseEvent(this.pending);
-      this.pending = undefined;
-      if (event) this.onEvent(event);
+    if (this.pendingLength === 0) return;
+    const raw = Buffer.concat(this.pending, this.pendingLength);
+    this.clear();
+    this.emit(raw);
+  }
+
+  private emit(raw: Buffer): void {
+    const event = parseEvent(raw);
+    if (event) this.onEvent(event);
+  }
+
+  /** Index in `piece` just past the blank line ending the pending event, or -1. */
+  private endAcross(piece: Buffer): number {
+    if (this.last === LF) {
+      if (piece[0] === LF) return 1; // \n | \n
+      if (piece[0] === CR && piece.length > 1 && piece[1] === LF) return 2; // \n | \r\n
+    } else if (this.last === CR && this.beforeLast === LF && piece[0] === LF) return 1; // \n\r | \n
+    return findEventEnd(piece, 0);
+  }
+
+  private keep(piece: Buffer): void {
+    if (this.pendingLength + piece.length > this.maxEventBytes) {
+      this.clear();
+      throw new SseEventTooLarge(this.maxEventBytes);
     }
+    this.pending.push(piece);
+    this.pendingLength += piece.length;
+    if (piece.length >= 2) {
+      this.beforeLast = piece[piece.length - 2]!;
+      this.last = piece[piece.length - 1]!;
+    } else if (piece.length === 1) {
+      this.beforeLast = this.last;
+      this.last = piece[0]!;
+    }
+  }
+
+  private clear(): void {
+    this.pending = [];
+    this.pendingLength = 0;
+    this.last = -1;
+    this.beforeLast = -1;
   }
 }
 

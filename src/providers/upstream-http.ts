@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { Clock } from '../core/clock.js';
 import { ProviderError } from '../core/errors.js';
 import { DeadlineWatch, type WatchedDeadline } from './deadline-watch.js';
-import { environmentNameSchema, ProviderSettingsError } from './provider-kind.js';
+import { defaultMaxAnswerBytes, environmentNameSchema, ProviderSettingsError } from './provider-kind.js';
 
 /** The keys of an HTTP kind's settings beside the description keys (kindSettings adds those). */
 export function httpSettingsKeys(kind: string) {
@@ -80,9 +80,15 @@ export interface UpstreamTarget {
   clock: Clock;
   /** The deadlines of the calls in flight, on `clock`. */
   deadlines: DeadlineWatch;
+  /** limits.max_answer_bytes: the most an answer (a body, or a whole stream) may carry. */
+  maxAnswerBytes: number;
 }
 
-export function createUpstreamTarget(settings: HttpSettings, clock: Clock): UpstreamTarget {
+export function createUpstreamTarget(
+  settings: HttpSettings,
+  clock: Clock,
+  maxAnswerBytes = defaultMaxAnswerBytes,
+): UpstreamTarget {
   const url = new URL(settings.base_url);
   // pipelining 1: upstream model servers answer one request at a time per connection.
   const pool = new Pool(url.origin, { connections: settings.max_connections, pipelining: 1, keepAliveTimeout: 30_000 });
@@ -92,13 +98,40 @@ export function createUpstreamTarget(settings: HttpSettings, clock: Clock): Upst
     basePath: url.pathname.replace(/\/+$/, ''),
     clock,
     deadlines: new DeadlineWatch(clock),
+    maxAnswerBytes,
   };
 }
 
-/** Closes the connections and ends the deadline watch's sleep (no wait is left on the clock). */
+/**
+ * Ends every call still in flight (each fails as a ProviderError), closes the connections and ends the deadline
+ * watch's sleep (no wait is left on the clock). Destroyed rather than closed: `Pool.close()` waits for the requests in
+ * flight, and an upstream that drips its answer would hold a shutdown for as long as it likes.
+ */
 export async function closeUpstreamTarget(target: UpstreamTarget): Promise<void> {
   target.deadlines.close();
-  await target.pool.close();
+  await target.pool.destroy(
+    new ProviderError(target.providerId, 'unavailable', `${target.providerId}: the gateway closed its connections`),
+  );
+}
+
+/** Past this, an error answer's body is not kept: only its first 2,000 characters are read for its message. */
+const maxErrorBodyBytes = 4096;
+
+/** The ProviderError of an answer past limits.max_answer_bytes. */
+export function answerTooLarge(target: UpstreamTarget): ProviderError {
+  return new ProviderError(
+    target.providerId,
+    'invalid_response',
+    `${target.providerId} answered with more than ${target.maxAnswerBytes} bytes (limits.max_answer_bytes); the answer was cut`,
+  );
+}
+
+/** Keeps the first bytes of an error answer, within maxErrorBodyBytes. */
+export function keepErrorBytes(pieces: Buffer[], size: number, chunk: Buffer): number {
+  if (size >= maxErrorBodyBytes) return size;
+  const piece = size + chunk.length > maxErrorBodyBytes ? chunk.subarray(0, maxErrorBodyBytes - size) : chunk;
+  pieces.push(piece);
+  return size + piece.length;
 }
 
 /** undici's own timers are off (0): the deadline watch on the gateway's clock bounds every call. */
@@ -109,9 +142,15 @@ export function deadlineExceeded(providerId: string): ProviderError {
   return new ProviderError(providerId, 'timeout', `${providerId}: no answer within the attempt deadline`);
 }
 
+/** The ProviderError of an attempt its caller cancelled (the client went away, a hedge won, the gateway stops). */
+export function attemptCancelled(providerId: string, reason: unknown): ProviderError {
+  return new ProviderError(providerId, 'timeout', `${providerId}: attempt aborted`, { cause: reason });
+}
+
 /**
  * Aborts a dispatched request when its deadline passes on the clock, or when its signal aborts,
- * even if that happens before undici has handed over the request's controller.
+ * even if that happens before undici has handed over the request's controller. `release` also
+ * drops the signal's listener (a caller's signal may outlive many attempts).
  */
 export function abortWhenDue(
   target: UpstreamTarget,
@@ -123,17 +162,25 @@ export function abortWhenDue(
     reason ??= error;
     controller?.abort(error);
   };
-  const watched = target.deadlines.watch(request.deadline, () => abort(deadlineExceeded(target.providerId)));
+  const deadline = target.deadlines.watch(request.deadline, () => abort(deadlineExceeded(target.providerId)));
   const signal = request.signal;
+  const onAbort = (): void => abort(attemptCancelled(target.providerId, signal!.reason));
+  if (signal) {
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  }
   return {
     started(requestController) {
       controller = requestController;
-      if (reason) return requestController.abort(reason);
-      if (!signal) return;
-      if (signal.aborted) requestController.abort(signal.reason);
-      else signal.addEventListener('abort', () => requestController.abort(signal.reason), { once: true });
+      if (reason) requestController.abort(reason);
     },
-    watched,
+    watched: {
+      move: deadline.move,
+      release() {
+        deadline.release();
+        signal?.removeEventListener('abort', onAbort);
+      },
+    },
   };
 }
 
@@ -141,9 +188,12 @@ export interface UpstreamRequest {
   path: string;
   headers: Record<string, string>;
   body: string;
-  /** The attempt's deadline on the gateway's clock: until the whole answer (buffered) or the first event (streams). */
+  /**
+   * The attempt's deadline on the gateway's clock: until the whole answer, headers and body (buffered), or the first
+   * event (streams).
+   */
   deadline: number;
-  /** Streams: the longest silence between two chunks once the first event has arrived. */
+  /** Streams: the longest silence between two SSE events (comments are silence) once the first event has arrived. */
   idleTimeoutMs?: number;
   signal?: AbortSignal;
 }
@@ -197,18 +247,27 @@ function requestUpstreamBuffered(
         onRequestStart(controller) {
           due.started(controller);
         },
-        onResponseStart(_controller, status, responseHeaders) {
+        onResponseStart(controller, status, responseHeaders) {
           statusCode = status;
           headers = responseHeaders;
+          // Refused before any byte is read when the upstream says in advance that it is too large.
+          if (ok(status) && Number(responseHeaders['content-length']) > target.maxAnswerBytes)
+            controller.abort(answerTooLarge(target));
         },
-        onResponseData(_controller, chunk) {
-          pieces.push(chunk);
+        onResponseData(controller, chunk) {
+          if (!ok(statusCode)) {
+            size = keepErrorBytes(pieces, size, chunk);
+            return;
+          }
           size += chunk.length;
+          // Counted as it arrives: an answer past the bound is cut, never buffered whole.
+          if (size > target.maxAnswerBytes) return controller.abort(answerTooLarge(target));
+          pieces.push(chunk);
         },
         onResponseEnd() {
           due.watched.release();
           const body = pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces, size);
-          if (statusCode >= 200 && statusCode < 300) resolve({ statusCode, headers, body });
+          if (ok(statusCode)) resolve({ statusCode, headers, body });
           else
             reject(
               statusFailure(
@@ -227,6 +286,10 @@ function requestUpstreamBuffered(
       },
     );
   });
+}
+
+function ok(status: number): boolean {
+  return status >= 200 && status < 300;
 }
 
 export function transportError(providerId: string, error: unknown): ProviderError {

@@ -4,9 +4,11 @@
 // trace) built when a stream simply ends; the profile of the streaming path showed all three.
 import { ProviderError } from '../core/errors.js';
 import type { ChatStream, StreamEvent } from '../core/provider.js';
-import { SseParser, type SseEvent } from './sse.js';
+import { SseEventTooLarge, SseParser, type SseEvent } from './sse.js';
 import {
   abortWhenDue,
+  answerTooLarge,
+  keepErrorBytes,
   noUndiciTimers,
   statusFailure,
   transportError,
@@ -27,8 +29,10 @@ const resumeBelow = 32;
 /**
  * Opens the stream and resolves when its first event has arrived, so that a failure before the
  * first byte rejects (and the caller can fall back); later failures are thrown by the iterator.
- * Until the first event the attempt's deadline applies; after it, `idleTimeoutMs` between chunks
- * (restarted on the clock with each chunk, and not counted while the reader holds the stream paused).
+ * Until the first event the attempt's deadline applies; after it, `idleTimeoutMs` between SSE
+ * events (restarted on the clock by each event, not by comment lines: an upstream that only sends
+ * `: keep-alive` is silent; and not counted while the reader holds the stream paused). Every byte
+ * of the body counts against the target's maxAnswerBytes.
  */
 export function openUpstreamStream(
   target: UpstreamTarget,
@@ -73,7 +77,11 @@ export function openUpstreamStream(
       controller.pause();
     }
   };
+  /** Set by the parser when a chunk completed an event (a comment line is no event). */
+  let eventInChunk = false;
+  let received = 0;
   const parser = new SseParser((event) => {
+    eventInChunk = true;
     if (complete || finished) return;
     try {
       complete = translate(event, emit);
@@ -86,6 +94,11 @@ export function openUpstreamStream(
   let statusCode = 0;
   let retryAfter: string | string[] | undefined;
   const errorBody: Buffer[] = [];
+  let errorSize = 0;
+  const cut = (error: ProviderError): void => {
+    fail(error);
+    controller?.abort(error);
+  };
   target.pool.dispatch(
     {
       method: 'POST',
@@ -105,11 +118,26 @@ export function openUpstreamStream(
       },
       onResponseData(_controller, chunk) {
         if (statusCode < 200 || statusCode >= 300) {
-          errorBody.push(chunk);
+          errorSize = keepErrorBytes(errorBody, errorSize, chunk);
           return;
         }
-        parser.feed(chunk);
-        if (eventArrived && !paused && !finished) due.watched.move(target.clock.now() + idleTimeoutMs);
+        if (finished) return;
+        received += chunk.length;
+        if (received > target.maxAnswerBytes) return cut(answerTooLarge(target));
+        eventInChunk = false;
+        try {
+          parser.feed(chunk);
+        } catch (error) {
+          if (!(error instanceof SseEventTooLarge)) throw error;
+          return cut(
+            new ProviderError(
+              providerId,
+              'invalid_response',
+              `${providerId} answered with an SSE event longer than ${error.limit} bytes`,
+            ),
+          );
+        }
+        if (eventInChunk && eventArrived && !paused && !finished) due.watched.move(target.clock.now() + idleTimeoutMs);
         wake();
       },
       onResponseEnd() {
@@ -119,12 +147,13 @@ export function openUpstreamStream(
               providerId,
               statusCode,
               retryAfter,
-              Buffer.concat(errorBody).toString('utf8', 0, 2_000),
+              Buffer.concat(errorBody, errorSize).toString('utf8', 0, 2_000),
               target.clock.now(),
             ),
           );
           return;
         }
+        if (finished) return;
         parser.end();
         if (!complete) fail(new ProviderError(providerId, 'connect', `${providerId}: ${incompleteMessage}`));
         finished = true;

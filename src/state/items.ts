@@ -90,6 +90,57 @@ function text(value: unknown, param: string): string {
   return value;
 }
 
+// Bounds as api/validation.ts sets them for every dialect (state/ may not import api/): ids and names are stored and
+// logged, parts cost per-part work at every later turn. Text is bounded by the body size.
+const maxIdLength = 256;
+const maxParts = 1_000;
+/** Annotations and logprobs are kept as sent: a few levels deep in the API, never more than this. */
+const maxPassthroughDepth = 16;
+
+function identifier(value: unknown, param: string): string {
+  const id = text(value, param);
+  if (id.length > maxIdLength)
+    throw invalid(
+      param,
+      `string too long. Expected a string with maximum length ${maxIdLength}, but got ${id.length}.`,
+    );
+  return id;
+}
+
+function optionalIdentifier(value: unknown, param: string): string | undefined {
+  return value === undefined || value === null ? undefined : identifier(value, param);
+}
+
+function list(value: unknown[], param: string): unknown[] {
+  if (value.length > maxParts)
+    throw invalid(
+      param,
+      `array too long. Expected an array with maximum length ${maxParts}, but got an array with length ${value.length} instead.`,
+    );
+  return value;
+}
+
+/**
+ * A list kept as the client sent it (stored, then serialised at every later turn): an array, not nesting deeper than
+ * maxPassthroughDepth, else refused. A deep one would overflow JSON.stringify when the item is stored.
+ */
+function passthrough(value: unknown, param: string): unknown[] {
+  if (!Array.isArray(value)) return [];
+  const values: unknown[] = [value];
+  const depths: number[] = [1];
+  while (values.length > 0) {
+    const next = values.pop() as object;
+    const depth = depths.pop()!;
+    if (depth > maxPassthroughDepth) throw invalid(param, `nests deeper than ${maxPassthroughDepth} levels.`);
+    for (const child of Object.values(next))
+      if (child !== null && typeof child === 'object') {
+        values.push(child);
+        depths.push(depth + 1);
+      }
+  }
+  return list(value, param);
+}
+
 function optionalText(value: unknown, param: string): string | undefined {
   return value === undefined || value === null ? undefined : text(value, param);
 }
@@ -109,16 +160,17 @@ function contentPart(raw: unknown, param: string): InputContent {
       return {
         type: 'output_text',
         text: text(raw.text, `${param}.text`),
-        annotations: Array.isArray(raw.annotations) ? raw.annotations : [],
-        logprobs: Array.isArray(raw.logprobs) ? raw.logprobs : [],
+        annotations: passthrough(raw.annotations, `${param}.annotations`),
+        logprobs: passthrough(raw.logprobs, `${param}.logprobs`),
       };
     case 'refusal':
       return { type: 'refusal', refusal: text(raw.refusal, `${param}.refusal`) };
     case 'input_image': {
       const imageUrl = optionalText(raw.image_url, `${param}.image_url`) ?? null;
-      const fileId = optionalText(raw.file_id, `${param}.file_id`) ?? null;
+      const fileId = optionalIdentifier(raw.file_id, `${param}.file_id`) ?? null;
       if (imageUrl === null && fileId === null) throw invalid(param, 'an input_image needs image_url or file_id.');
-      const detail = raw.detail === undefined || raw.detail === null ? 'auto' : text(raw.detail, `${param}.detail`);
+      const detail =
+        raw.detail === undefined || raw.detail === null ? 'auto' : identifier(raw.detail, `${param}.detail`);
       return { type: 'input_image', image_url: imageUrl, file_id: fileId, detail };
     }
     case 'input_file': {
@@ -140,13 +192,13 @@ function contentPart(raw: unknown, param: string): InputContent {
 function messageContent(raw: unknown, param: string): InputContent[] {
   if (typeof raw === 'string') return [{ type: 'input_text', text: raw }];
   if (!Array.isArray(raw)) throw invalid(param, 'expected a string or an array of content parts.');
-  return raw.map((part, index) => contentPart(part, `${param}[${index}]`));
+  return list(raw, param).map((part, index) => contentPart(part, `${param}[${index}]`));
 }
 
 /** One input item; ids the client gave are kept (an assistant message sent back keeps its `msg_…`). */
 export function parseItem(raw: unknown, param: string): Item | ItemReference {
   if (!isJsonObject(raw)) throw invalid(param, 'expected an object.');
-  const id = optionalText(raw.id, `${param}.id`);
+  const id = optionalIdentifier(raw.id, `${param}.id`);
   const type = raw.type ?? (raw.role !== undefined ? 'message' : id !== undefined ? 'item_reference' : undefined);
   switch (type) {
     case 'message': {
@@ -177,8 +229,8 @@ export function parseItem(raw: unknown, param: string): Item | ItemReference {
       return {
         type: 'function_call',
         id: id ?? newId('function_call'),
-        call_id: text(raw.call_id, `${param}.call_id`),
-        name: text(raw.name, `${param}.name`),
+        call_id: identifier(raw.call_id, `${param}.call_id`),
+        name: identifier(raw.name, `${param}.name`),
         arguments: args,
         status: statusOf(raw.status, `${param}.status`),
       };
@@ -188,27 +240,27 @@ export function parseItem(raw: unknown, param: string): Item | ItemReference {
         typeof raw.output === 'string'
           ? raw.output
           : Array.isArray(raw.output)
-            ? raw.output.map((part, index) => contentPart(part, `${param}.output[${index}]`))
+            ? list(raw.output, `${param}.output`).map((part, index) => contentPart(part, `${param}.output[${index}]`))
             : undefined;
       if (output === undefined) throw invalid(`${param}.output`, 'expected a string or an array of content parts.');
       return {
         type: 'function_call_output',
         id: id ?? newId('function_call_output'),
-        call_id: text(raw.call_id, `${param}.call_id`),
+        call_id: identifier(raw.call_id, `${param}.call_id`),
         output,
         status: statusOf(raw.status, `${param}.status`),
       };
     }
     case 'reasoning': {
       const summary = Array.isArray(raw.summary)
-        ? raw.summary.map((part, index) => ({
+        ? list(raw.summary, `${param}.summary`).map((part, index) => ({
             type: 'summary_text' as const,
             text: text(isJsonObject(part) ? part.text : undefined, `${param}.summary[${index}].text`),
           }))
         : [];
       const item: ReasoningItem = { type: 'reasoning', id: id ?? newId('reasoning'), summary };
       if (Array.isArray(raw.content))
-        item.content = raw.content.map((part, index) => ({
+        item.content = list(raw.content, `${param}.content`).map((part, index) => ({
           type: 'reasoning_text' as const,
           text: text(isJsonObject(part) ? part.text : undefined, `${param}.content[${index}].text`),
         }));

@@ -7,7 +7,7 @@ import pg from 'pg';
 import { KyselyLearningStore } from './kysely-learning-store.js';
 import { KyselyStateStore, sqliteResponseWriter } from './kysely-state-store.js';
 import { migrationsFor } from './migrations/index.js';
-import type { ActionsTable, ApiKeysTable, Database, ModelsTable } from './schema.js';
+import type { ActionsTable, ApiKeysTable, Database, LedgerEntriesTable, ModelsTable } from './schema.js';
 import {
   StoreError,
   type ActionProgress,
@@ -30,6 +30,12 @@ import {
 /** Appends a batch of ledger entries in one transaction; each engine has its own way (see below). */
 type LedgerAppender = (entries: readonly NewLedgerEntry[]) => Promise<AppendedBatch>;
 
+/** Ledger appends, and the one-row write that checks the same path without appending. */
+interface LedgerWriter {
+  append: LedgerAppender;
+  probe(at: number): Promise<void>;
+}
+
 class KyselyStore implements Store {
   readonly state: KyselyStateStore;
   readonly learning: KyselyLearningStore;
@@ -37,7 +43,7 @@ class KyselyStore implements Store {
   constructor(
     readonly dialect: 'sqlite' | 'postgres',
     private readonly database: Kysely<Database>,
-    private readonly appender: LedgerAppender,
+    private readonly writer: LedgerWriter,
     private readonly onClose: () => Promise<void> = async () => {},
     saveResponse?: ConstructorParameters<typeof KyselyStateStore>[1],
   ) {
@@ -106,7 +112,11 @@ class KyselyStore implements Store {
   }
 
   appendLedgerEntries(entries: readonly NewLedgerEntry[]): Promise<AppendedBatch> {
-    return this.appender(entries);
+    return this.writer.append(entries);
+  }
+
+  probeWrite(at: number): Promise<void> {
+    return this.writer.probe(at);
   }
 
   async ledgerSize(): Promise<number> {
@@ -125,13 +135,20 @@ class KyselyStore implements Store {
       .where('idx', '<', end)
       .orderBy('idx')
       .execute();
-    return rows.map((row) => ({
-      index: Number(row.idx),
-      leaf: Buffer.from(row.leaf),
-      leafHash: Buffer.from(row.leaf_hash),
-      keyId: row.key_id,
-      createdAt: Number(row.created_at),
-    }));
+    return rows.map(toStoredEntry);
+  }
+
+  async ledgerEntriesOfKey(keyId: string, start: number, end: number, limit: number): Promise<StoredLedgerEntry[]> {
+    const rows = await this.database
+      .selectFrom('ledger_entries')
+      .selectAll()
+      .where('key_id', '=', keyId)
+      .where('idx', '>=', start)
+      .where('idx', '<', end)
+      .orderBy('idx')
+      .limit(limit)
+      .execute();
+    return rows.map(toStoredEntry);
   }
 
   async openStreamIndexes(): Promise<number[]> {
@@ -194,6 +211,10 @@ class KyselyStore implements Store {
         created_by: cut.createdBy,
       })
       .execute();
+  }
+
+  async removeCut(id: string): Promise<void> {
+    await this.database.deleteFrom('cuts').where('id', '=', id).execute();
   }
 
   async removeCuts(target: CutRecord['target'], value: string): Promise<number> {
@@ -435,6 +456,16 @@ class KyselyStore implements Store {
   }
 }
 
+function toStoredEntry(row: LedgerEntriesTable): StoredLedgerEntry {
+  return {
+    index: Number(row.idx),
+    leaf: Buffer.from(row.leaf),
+    leafHash: Buffer.from(row.leaf_hash),
+    keyId: row.key_id,
+    createdAt: Number(row.created_at),
+  };
+}
+
 function toRecord(row: ApiKeysTable): ApiKeyRecord {
   return {
     id: row.id,
@@ -553,7 +584,7 @@ export function openSqliteStore(dataDirectory: string): Store {
   return new KyselyStore(
     'sqlite',
     new Kysely<Database>({ dialect: new SqliteDialect({ database }) }),
-    ledger.append,
+    ledger,
     async () => {
       ledger.close();
       responses.close();
@@ -571,10 +602,11 @@ export function openSqliteStore(dataDirectory: string): Store {
  * main thread stalls every request for each sync, and a worker thread owning the connection paid
  * 30–130 µs per message on this machine's cross-thread wake-ups.
  */
-function createSqliteLedgerAppender(file: string): { append: LedgerAppender; close(): void } {
+function createSqliteLedgerAppender(file: string): LedgerWriter & { close(): void } {
   let walDescriptor: number | undefined;
   let database: BetterSqlite3.Database | undefined;
   let prepared: ((entries: readonly NewLedgerEntry[]) => number) | undefined;
+  let probeStatement: BetterSqlite3.Statement<[number]> | undefined;
   // Its own connection, opened on first use (commands that never append open none).
   const prepare = (): ((entries: readonly NewLedgerEntry[]) => number) => {
     database = new BetterSqlite3(file);
@@ -597,19 +629,28 @@ function createSqliteLedgerAppender(file: string): { append: LedgerAppender; clo
       });
       return first;
     });
+    probeStatement = database.prepare('INSERT OR REPLACE INTO ledger_write_probe (id, at) VALUES (1, ?)');
     return (entries) => transaction.immediate(entries);
+  };
+  // fsync acts on the file, whichever descriptor names it: syncing our own descriptor of the
+  // WAL makes SQLite's writes to it durable.
+  const syncWal = async (): Promise<void> => {
+    walDescriptor ??= openSync(`${file}-wal`, 'r');
+    await new Promise<void>((resolve, reject) =>
+      fdatasync(walDescriptor!, (error) => (error ? reject(error) : resolve())),
+    );
   };
   return {
     async append(entries) {
       prepared ??= prepare();
       const first = prepared(entries);
-      // fsync acts on the file, whichever descriptor names it: syncing our own descriptor of the
-      // WAL makes SQLite's writes to it durable.
-      walDescriptor ??= openSync(`${file}-wal`, 'r');
-      await new Promise<void>((resolve, reject) =>
-        fdatasync(walDescriptor!, (error) => (error ? reject(error) : resolve())),
-      );
+      await syncWal();
       return { first };
+    },
+    async probe(at) {
+      prepared ??= prepare();
+      probeStatement!.run(at);
+      await syncWal();
     },
     close() {
       if (walDescriptor !== undefined) closeSync(walDescriptor);
@@ -638,7 +679,7 @@ export function openPostgresStore(connectionString: string): Store {
   const database = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   // PostgreSQL orders the log for every replica: a transaction-scoped advisory lock serialises
   // appenders, so indexes are dense (a sequence would leave holes on rollback).
-  const appender: LedgerAppender = (entries) =>
+  const append: LedgerAppender = (entries) =>
     database.transaction().execute(async (transaction) => {
       await sql`SELECT pg_advisory_xact_lock(6962)`.execute(transaction);
       const row = await transaction
@@ -672,7 +713,14 @@ export function openPostgresStore(connectionString: string): Store {
       }
       return { first };
     });
-  return new KyselyStore('postgres', database, appender);
+  const probe = async (at: number): Promise<void> => {
+    await database
+      .insertInto('ledger_write_probe')
+      .values({ id: 1, at })
+      .onConflict((conflict) => conflict.column('id').doUpdateSet({ at }))
+      .execute();
+  };
+  return new KyselyStore('postgres', database, { append, probe });
 }
 
 /** DATABASE_URL=postgres://… selects PostgreSQL; otherwise the embedded SQLite store in the data directory. */

@@ -184,6 +184,8 @@ export interface Database {
   ledger_entries: LedgerEntriesTable;
   ledger_streams: { open_index: number; close_index: number | null };
   ledger_checkpoints: LedgerCheckpointsTable;
+  /** One row, rewritten to check that commits go through (readiness after a failed commit). */
+  ledger_write_probe: { id: number; at: number };
   /** Kept by Kysely's Migrator. */
   schema_migrations?: { name: string; timestamp: Generated<string> };
 }

@@ -203,6 +203,13 @@ export interface Store {
   ledgerSize(): Promise<number>;
   /** Entries with start ≤ index < end, in order. */
   ledgerEntries(start: number, end: number): Promise<StoredLedgerEntry[]>;
+  /** The entries one API key made with start ≤ index < end, in order, at most `limit` of them. */
+  ledgerEntriesOfKey(keyId: string, start: number, end: number, limit: number): Promise<StoredLedgerEntry[]>;
+  /**
+   * A small durable write on the path ledger appends take (on SQLite: the same connection, then the
+   * WAL synced), changing no ledger data: after a failed commit, tells when commits go through again.
+   */
+  probeWrite(at: number): Promise<void>;
   /** Opening entries of streams whose closing entry has not been written. */
   openStreamIndexes(): Promise<number[]>;
   /** The closing entry of the stream opened at `openIndex`, or null while it is open (or if it is no stream). */
@@ -213,6 +220,8 @@ export interface Store {
   /** Every checkpoint ever signed (size and root), oldest first. */
   checkpointRoots(): Promise<Array<{ size: number; root: Buffer }>>;
   addCut(cut: CutRecord): Promise<void>;
+  /** Removes one cut by id (a cut whose ledger entry could not be written is taken back). */
+  removeCut(id: string): Promise<void>;
   /** Lifts the cuts of this target and value; returns how many were lifted. */
   removeCuts(target: CutRecord['target'], value: string): Promise<number>;
   cuts(): Promise<CutRecord[]>;

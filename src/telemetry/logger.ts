@@ -14,6 +14,9 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
         censor: '[redacted]',
       },
     },
-    destination ?? pino.destination({ dest: 1, sync: false, minLength: 4096 }),
+    // Written as logged, not batched: a 4 KB batch sat in memory at low traffic and was lost with the
+    // process (kill -9, a crash, process.exit). Measured here, 50k lines one per event-loop turn into a
+    // pipe: 10.8 µs a line synchronous, 9.8 µs batched, 11.5 µs asynchronous unbatched.
+    destination ?? pino.destination({ dest: 1, sync: true }),
   );
 }
