@@ -112,7 +112,7 @@ export class TrafficTally {
     const ownership = typeof entry.ownership === 'string' ? entry.ownership : 'unknown';
     const jurisdiction = typeof entry.jurisdiction === 'string' ? entry.jurisdiction : 'unknown';
     const provider = entry.provider as string;
-    const key = JSON.stringify([group, provider, ownership, jurisdiction]);
+    const key = `${group}\u0000${provider}\u0000${ownership}\u0000${jurisdiction}`;
     let series = this.series.get(key);
     if (!series) {
       series = {
@@ -127,8 +127,11 @@ export class TrafficTally {
     const input = Number(entry.usage?.prompt_tokens) || 0;
     const output = Number(entry.usage?.completion_tokens) || 0;
     const last = series.times.length - 1;
+    // One point a minute: the series grows with the minutes that had traffic, not with every millisecond (at
+    // thousands of calls a second it would grow without bound), and a report's `since` is read to the minute.
     // Replicas' clocks may disagree a little: times are kept non-decreasing so the search stays valid.
-    const time = last >= 0 ? Math.max(createdAt, series.times[last]!) : createdAt;
+    const minute = createdAt - (createdAt % 60_000);
+    const time = last >= 0 ? Math.max(minute, series.times[last]!) : minute;
     if (last >= 0 && series.times[last] === time) {
       series.requests[last]! += 1;
       series.inputTokens[last]! += input;
@@ -145,12 +148,12 @@ export class TrafficTally {
   since(time: number): TrafficRow[] {
     const rows: TrafficRow[] = [];
     for (const series of this.series.values()) {
-      // The first point at or after `time`.
+      // The first minute that ends after `time` (the minute holding `time` is counted whole).
       let low = 0;
       let high = series.times.length;
       while (low < high) {
         const middle = (low + high) >>> 1;
-        if (series.times[middle]! < time) low = middle + 1;
+        if (series.times[middle]! + 60_000 <= time) low = middle + 1;
         else high = middle;
       }
       if (low === series.times.length) continue;

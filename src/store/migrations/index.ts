@@ -167,12 +167,10 @@ const steps: Record<string, Record<Dialect, Migration>> = {
       },
     },
   },
-  // A key reads its own entries (GET /v1/ledger/entries) without scanning everyone's; and readiness
-  // checks that a commit goes through again with a one-row write, not a ledger entry.
+  // Readiness checks that a commit goes through again with a one-row write, not a ledger entry.
   '009-ledger-tenancy': {
     sqlite: {
       async up(database: Kysely<unknown>) {
-        await sql`CREATE INDEX ledger_entries_key ON ledger_entries(key_id, idx)`.execute(database);
         await sql`CREATE TABLE ledger_write_probe (id INTEGER PRIMARY KEY, at INTEGER NOT NULL) STRICT`.execute(
           database,
         );
@@ -180,7 +178,6 @@ const steps: Record<string, Record<Dialect, Migration>> = {
     },
     postgres: {
       async up(database: Kysely<unknown>) {
-        await sql`CREATE INDEX ledger_entries_key ON ledger_entries(key_id, idx)`.execute(database);
         await sql`CREATE TABLE ledger_write_probe (id INTEGER PRIMARY KEY, at BIGINT NOT NULL)`.execute(database);
       },
     },
