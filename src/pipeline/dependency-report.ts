@@ -87,7 +87,7 @@ function trafficGroup(entry: Partial<EntryRecord>): 'served' | 'tool' | undefine
 }
 
 /** Cumulative totals of one row key, one point per distinct time (non-decreasing), for a binary search by time. */
-interface Series {
+export interface Series {
   row: Omit<TrafficRow, 'requests' | 'inputTokens' | 'outputTokens'>;
   times: number[];
   requests: number[];
@@ -101,14 +101,30 @@ interface Series {
  * time: a binary search per row key, whatever the size of the log (reading the log per report took
  * 2.7 s at 338k entries and blocked the event loop). Memory: four numbers per distinct entry time.
  */
+/** An entry's place in the totals and its tokens (TrafficTally.point). */
+export interface TrafficPoint {
+  readonly series: Series;
+  readonly input: number;
+  readonly output: number;
+}
+
 export class TrafficTally {
   private readonly series = new Map<string, Series>();
 
   /** Counts an entry (parsed from its leaf; anything malformed or not traffic is skipped) at its store time. */
   add(entry: Partial<EntryRecord> | undefined, createdAt: number): void {
-    if (!entry || typeof entry !== 'object') return;
+    const point = this.point(entry);
+    if (point) this.count(point, createdAt);
+  }
+
+  /**
+   * What an entry will count for, read from it now: the ledger keeps this small point with a pending entry, not the
+   * entry's record (a record kept alive until integration is promoted by the collector, at a cost per call).
+   */
+  point(entry: Partial<EntryRecord> | undefined): TrafficPoint | undefined {
+    if (!entry || typeof entry !== 'object') return undefined;
     const group = trafficGroup(entry);
-    if (!group) return;
+    if (!group) return undefined;
     const ownership = typeof entry.ownership === 'string' ? entry.ownership : 'unknown';
     const jurisdiction = typeof entry.jurisdiction === 'string' ? entry.jurisdiction : 'unknown';
     const provider = entry.provider as string;
@@ -124,8 +140,16 @@ export class TrafficTally {
       };
       this.series.set(key, series);
     }
-    const input = Number(entry.usage?.prompt_tokens) || 0;
-    const output = Number(entry.usage?.completion_tokens) || 0;
+    return {
+      series,
+      input: Number(entry.usage?.prompt_tokens) || 0,
+      output: Number(entry.usage?.completion_tokens) || 0,
+    };
+  }
+
+  /** Counts a point at its store time. */
+  count(point: TrafficPoint, createdAt: number): void {
+    const { series, input, output } = point;
     const last = series.times.length - 1;
     // One point a minute: the series grows with the minutes that had traffic, not with every millisecond (at
     // thousands of calls a second it would grow without bound), and a report's `since` is read to the minute.

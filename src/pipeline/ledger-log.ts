@@ -14,7 +14,7 @@ import { openNote, signNote, type SignerKey } from '../ledger/note.js';
 import type { Receipt } from '../ledger/receipt.js';
 import { MerkleTree } from '../ledger/tree.js';
 import type { NewLedgerEntry, Store, StoredCheckpoint } from '../store/store.js';
-import { TrafficTally, type TrafficRow } from './dependency-report.js';
+import { type TrafficPoint, TrafficTally, type TrafficRow } from './dependency-report.js';
 
 export class LedgerIntegrityError extends Error {
   constructor(message: string) {
@@ -31,7 +31,8 @@ export interface AppendOptions {
 
 interface Pending {
   entry: NewLedgerEntry;
-  record: EntryRecord;
+  /** What the entry counts for in the traffic totals (not the record itself: see TrafficTally.point). */
+  traffic: TrafficPoint | undefined;
   resolve(index: number): void;
   reject(error: Error): void;
 }
@@ -246,7 +247,7 @@ export class LedgerLog {
       closesStream: options.closesStream,
     };
     return new Promise<number>((resolve, reject) => {
-      this.pending.push({ entry, record, resolve, reject });
+      this.pending.push({ entry, traffic: this.tally.point(record), resolve, reject });
       if (!this.committing) void this.commit();
     });
   }
@@ -275,7 +276,7 @@ export class LedgerLog {
         if (first === this.tree.size)
           for (const item of batch) {
             this.tree.append(item.entry.leafHash);
-            this.tally.add(item.record, item.entry.createdAt);
+            if (item.traffic) this.tally.count(item.traffic, item.entry.createdAt);
           }
       }).catch(this.options.onError);
     }
