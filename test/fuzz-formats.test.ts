@@ -21,39 +21,13 @@ import { MerkleTree } from '../src/ledger/tree.js';
 import { ProofError, verifyConsistency, verifyInclusion } from '../src/ledger/verify-proof.js';
 import { GgufError, describeGguf } from '../src/models/gguf.js';
 import { buildStatement, ManifestError, openEnvelope, signStatement } from '../src/models/manifest.js';
+import { fuzzTallies } from './support/fuzz-tally.js';
 import { temporaryDirectory } from './helpers.js';
 import { writeTinyModel } from './support/tiny-gguf.js';
+import { receiptTestRecord } from './support/entry-record.js';
 
 const seed = 20261217;
-const scale = Number(process.env.FUZZ_RUNS_SCALE ?? 1);
-const runs = (count: number): number => Math.max(1, Math.round(count * scale));
-
-// ---- tallies, printed at the end of the run ----
-
-interface Tally {
-  cases: number;
-  accepted: number;
-  refused: number;
-  failures: string[];
-}
-const tallies = new Map<string, Tally>();
-function tally(target: string): Tally {
-  let entry = tallies.get(target);
-  if (!entry) {
-    entry = { cases: 0, accepted: 0, refused: 0, failures: [] };
-    tallies.set(target, entry);
-  }
-  return entry;
-}
-after(() => {
-  const lines = [...tallies].map(
-    ([target, { cases, accepted, refused, failures }]) =>
-      `  ${target.padEnd(36)} cases ${String(cases).padStart(5)}  accepted ${String(accepted).padStart(5)}  refused ${String(refused).padStart(5)}  failures ${failures.length}`,
-  );
-  const total = [...tallies.values()].reduce((sum, entry) => sum + entry.cases, 0);
-  const failed = [...tallies.values()].reduce((sum, entry) => sum + entry.failures.length, 0);
-  console.log(`fuzz (formats), seed ${seed}: ${total} cases, ${failed} failures\n${lines.join('\n')}`);
-});
+const { tally, runs } = fuzzTallies('formats', seed, 36);
 
 /**
  * One case: `run` either returns (accepted) or throws an instance of `expected` (refused); anything else is a failure,
@@ -286,29 +260,7 @@ describe('the config loader, fuzzed: a frozen config or a ConfigError, never ano
 
 const signer = generateSigner('fuzz.example/log');
 const verifier = parseVerifierKey(signer.encoded);
-const record = (index: number): EntryRecord => ({
-  v: 1,
-  kind: 'chat',
-  time: '2026-12-01T10:00:00.000Z',
-  request_id: `r${index}`,
-  tenant: 'team-a',
-  endpoint: 'chat',
-  model_requested: 'default',
-  provider: 'local',
-  provider_model: 'm1',
-  jurisdiction: 'local',
-  ownership: 'owned',
-  operator: 'IT',
-  labels: [],
-  policy_hash: '',
-  outcome: 'ok',
-  status: 200,
-  error_code: null,
-  request_sha256: 'a'.repeat(64),
-  response_sha256: 'b'.repeat(64),
-  attempts: [{ provider: 'local', outcome: 'ok' }],
-  usage: { prompt_tokens: 1, completion_tokens: 2 },
-});
+const record = (index: number): EntryRecord => receiptTestRecord(index, '2026-12-01T10:00:00.000Z');
 const tree = new MerkleTree();
 const leaves: Buffer[] = [];
 for (let index = 0; index < 11; index += 1) {

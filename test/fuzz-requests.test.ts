@@ -17,39 +17,11 @@ import { GatewayError } from '../src/core/errors.js';
 import { parseItem } from '../src/state/items.js';
 import type { Double } from './doubles/http-double.js';
 import { startOpenAIDouble } from './doubles/openai-upstream.js';
+import { fuzzTallies } from './support/fuzz-tally.js';
 import { providerEntry, startTestGateway, type TestGateway } from './helpers.js';
 
 const seed = 20261216;
-/** Cases per target; FUZZ_RUNS_SCALE multiplies them for a longer local run (CI runs the default). */
-const scale = Number(process.env.FUZZ_RUNS_SCALE ?? 1);
-const runs = (count: number): number => Math.max(1, Math.round(count * scale));
-
-// ---- tallies, printed at the end of the run ----
-
-interface Tally {
-  cases: number;
-  accepted: number;
-  refused: number;
-  failures: string[];
-}
-const tallies = new Map<string, Tally>();
-function tally(target: string): Tally {
-  let entry = tallies.get(target);
-  if (!entry) {
-    entry = { cases: 0, accepted: 0, refused: 0, failures: [] };
-    tallies.set(target, entry);
-  }
-  return entry;
-}
-after(() => {
-  const lines = [...tallies].map(
-    ([target, { cases, accepted, refused, failures }]) =>
-      `  ${target.padEnd(46)} cases ${String(cases).padStart(5)}  accepted ${String(accepted).padStart(5)}  refused ${String(refused).padStart(5)}  failures ${failures.length}`,
-  );
-  const total = [...tallies.values()].reduce((sum, entry) => sum + entry.cases, 0);
-  const failed = [...tallies.values()].reduce((sum, entry) => sum + entry.failures.length, 0);
-  console.log(`fuzz (requests), seed ${seed}: ${total} cases, ${failed} failures\n${lines.join('\n')}`);
-});
+const { tally, runs } = fuzzTallies('requests', seed, 46);
 
 // ---- hostile values and mutations ----
 

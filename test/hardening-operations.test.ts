@@ -33,6 +33,7 @@ import { startOpenAIDouble } from './doubles/openai-upstream.js';
 import { postJson, providerEntry, temporaryDirectory } from './helpers.js';
 import { run, startBin, waitUntil, type Running } from './support/bin.js';
 import { ManualClock, until } from './support/manual-clock.js';
+import { chatEntryRecord } from './support/entry-record.js';
 
 const signer = generateSigner('test.example/operations');
 
@@ -218,30 +219,13 @@ describe('a ledger that cannot commit (full disk, shimmed)', () => {
 });
 
 function servedEntry(requestId: string, overrides: Partial<EntryRecord> = {}): EntryRecord {
-  return {
-    v: 1,
-    kind: 'chat',
-    time: '2026-11-23T00:00:00.000Z',
+  return chatEntryRecord({
     request_id: requestId,
-    tenant: 't',
-    endpoint: 'chat',
-    model_requested: 'default',
     provider: 'own',
     provider_model: 'm1',
-    jurisdiction: 'local',
-    ownership: 'owned',
-    operator: 'o',
-    labels: [],
-    policy_hash: '',
-    outcome: 'ok',
-    status: 200,
-    error_code: null,
-    request_sha256: null,
-    response_sha256: null,
-    attempts: [],
     usage: { prompt_tokens: 3, completion_tokens: 4 },
     ...overrides,
-  };
+  });
 }
 
 describe('the traffic totals behind the dependency report', () => {

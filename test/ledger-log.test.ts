@@ -12,31 +12,11 @@ import { verifyReceipt } from '../src/ledger/receipt.js';
 import { createTestDatabase, postgresSkipReason } from './postgres.js';
 import { temporaryDirectory } from './helpers.js';
 import { systemClock } from '../src/core/clock.js';
+import { chatEntryRecord } from './support/entry-record.js';
 
 const signer = generateSigner('test.example/log');
-const record = (requestId: string, kind: EntryRecord['kind'] = 'chat'): EntryRecord => ({
-  v: 1,
-  kind,
-  time: '2026-11-23T00:00:00.000Z',
-  request_id: requestId,
-  tenant: 't',
-  endpoint: 'chat',
-  model_requested: 'default',
-  provider: 'p',
-  provider_model: 'm',
-  jurisdiction: 'local',
-  ownership: 'owned',
-  operator: 'o',
-  labels: [],
-  policy_hash: '',
-  outcome: 'ok',
-  status: 200,
-  error_code: null,
-  request_sha256: null,
-  response_sha256: null,
-  attempts: [],
-  usage: null,
-});
+const record = (requestId: string, kind: EntryRecord['kind'] = 'chat'): EntryRecord =>
+  chatEntryRecord({ kind, request_id: requestId });
 
 async function openLog(directory: string): Promise<{ log: LedgerLog; close(): Promise<void> }> {
   const store = openSqliteStore(directory);

@@ -8,6 +8,7 @@ import { leafHash } from '../src/ledger/hash.js';
 import { generateSigner, NoteError, openNote, parseSignerKey, parseVerifierKey, signNote } from '../src/ledger/note.js';
 import { formatTlogProof, parseTlogProof, ReceiptError, verifyReceipt, type Receipt } from '../src/ledger/receipt.js';
 import { MerkleTree } from '../src/ledger/tree.js';
+import { receiptTestRecord } from './support/entry-record.js';
 
 const vectors = JSON.parse(readFileSync(new URL('./vectors/signed-note.json', import.meta.url), 'utf8'));
 
@@ -86,29 +87,7 @@ describe('receipts', () => {
   const signer = generateSigner('test.example/log');
   const tree = new MerkleTree();
   const leaves: Buffer[] = [];
-  const record = (index: number): EntryRecord => ({
-    v: 1,
-    kind: 'chat',
-    time: '2026-11-23T10:00:00.000Z',
-    request_id: `r${index}`,
-    tenant: 'team-a',
-    endpoint: 'chat',
-    model_requested: 'default',
-    provider: 'local',
-    provider_model: 'm1',
-    jurisdiction: 'local',
-    ownership: 'owned',
-    operator: 'IT',
-    labels: [],
-    policy_hash: '',
-    outcome: 'ok',
-    status: 200,
-    error_code: null,
-    request_sha256: 'a'.repeat(64),
-    response_sha256: 'b'.repeat(64),
-    attempts: [{ provider: 'local', outcome: 'ok' }],
-    usage: { prompt_tokens: 1, completion_tokens: 2 },
-  });
+  const record = (index: number): EntryRecord => receiptTestRecord(index, '2026-11-23T10:00:00.000Z');
   for (let index = 0; index < 13; index += 1) {
     const leaf = encodeEntry(record(index));
     leaves.push(leaf);
