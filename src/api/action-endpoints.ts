@@ -10,7 +10,7 @@ import { actionFacts } from '../gate/ledger-entries.js';
 import type { ActionSubmission, Origin, VeritasSubmission } from '../gate/submission.js';
 import type { Verdict } from '../gate/verdict.js';
 import { sha256Hex } from '../ledger/hash.js';
-import type { Tenant } from '../pipeline/auth.js';
+import { storedKeyId, type Tenant } from '../pipeline/auth.js';
 import type { ActionRecord } from '../store/store.js';
 import type { Exchange, Reply } from './exchange.js';
 import { checkCanonicalJson, defaultParseLimits, validationError } from './validation.js';
@@ -128,7 +128,7 @@ function originOf(exchange: Exchange): Origin {
   const { tenant } = exchange;
   return {
     requestId: exchange.requestId,
-    submitter: { keyId: tenant.keyId === 'anonymous' ? null : tenant.keyId, name: tenant.name },
+    submitter: { keyId: storedKeyId(tenant), name: tenant.name },
     requestSha256: sha256Hex(exchange.body),
   };
 }

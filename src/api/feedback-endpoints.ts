@@ -1,6 +1,7 @@
 // POST /v1/feedback and GET /v1/feedback: feedback on the calls a key made (the learning loop). The
 // service (learning/feedback.ts) checks the metric and the target; any key may give feedback on its
 // own captured calls, none on another's.
+import { storedKeyId } from '../pipeline/auth.js';
 import { GatewayError } from '../core/errors.js';
 import type { FeedbackService } from '../learning/feedback.js';
 import type { Exchange, Reply } from './exchange.js';
@@ -10,7 +11,7 @@ export const feedbackPath = '/v1/feedback';
 
 function authorOf(exchange: Exchange): { tenant: string; keyId: string | null } {
   const { tenant } = exchange;
-  return { tenant: tenant.name, keyId: tenant.keyId === 'anonymous' ? null : tenant.keyId };
+  return { tenant: tenant.name, keyId: storedKeyId(tenant) };
 }
 
 export function createFeedbackEndpoints(feedback: FeedbackService) {

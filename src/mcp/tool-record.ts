@@ -1,6 +1,7 @@
 // The record of every MCP call the gateway answers (tools, resource reads, prompts): one ledger entry
 // of kind tool_call with the server as described, the verdict and the digests, counted per server, and
 // the answer handed back only with its receipt and verdict in `_meta` (the ledger down: withheld).
+import { storedKeyId } from '../pipeline/auth.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Clock } from '../core/clock.js';
 import { asGatewayError } from '../core/errors.js';
@@ -184,7 +185,7 @@ export class ToolLedger {
     });
     let index: number;
     try {
-      index = await this.options.append(entry, caller.tenant.keyId === 'anonymous' ? null : caller.tenant.keyId);
+      index = await this.options.append(entry, storedKeyId(caller.tenant));
     } catch {
       return {
         isError: true,

@@ -18,6 +18,11 @@ export interface Tenant {
 /** The open local mode's tenant (auth.required: false, loopback only). */
 export const anonymousTenant: Tenant = { keyId: 'anonymous', name: 'anonymous', scopes: ['admin'], rpm: 0 };
 
+/** The key id a record keeps for a tenant: none for the open local mode's tenant, which no key stands behind. */
+export function storedKeyId(tenant: Pick<Tenant, 'keyId'>): string | null {
+  return tenant.keyId === anonymousTenant.keyId ? null : tenant.keyId;
+}
+
 export function hashKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }

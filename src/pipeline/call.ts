@@ -5,7 +5,7 @@
 import type { ChatMessage, ChatRequest, ChatResponse, EmbeddingsRequest, EmbeddingsResponse } from '../core/chat.js';
 import { asGatewayError, cancellation, GatewayError } from '../core/errors.js';
 import type { EntryKind } from '../ledger/entry.js';
-import type { Tenant } from './auth.js';
+import { storedKeyId, type Tenant } from './auth.js';
 import { detect } from '../policy/detectors.js';
 import { callerLabels, labelLocations } from './classify.js';
 import type { Gateway, Plan } from './gateway.js';
@@ -264,7 +264,7 @@ export class CallPipeline {
     return new CallRecorder(ledger, {
       requestId: input.requestId,
       tenantName: input.tenant.name,
-      keyId: input.tenant.keyId === 'anonymous' ? null : input.tenant.keyId,
+      keyId: storedKeyId(input.tenant),
       endpoint: input.endpoint,
       body: input.body,
       policyHash: gateway.policyHash,

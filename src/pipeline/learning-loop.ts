@@ -4,7 +4,8 @@
 // refused where the labels forbid every candidate), gets its own ledger entry marked `shadow`, runs
 // under its own deadline and concurrency bound, and changes nothing for the caller: it starts on a
 // later turn of the event loop, and its failures are only recorded.
-import type { ChatRequest } from '../core/chat.js';
+import { storedKeyId } from './auth.js';
+import type { ChatMessage, ChatRequest } from '../core/chat.js';
 import type { Clock } from '../core/clock.js';
 import { asGatewayError } from '../core/errors.js';
 import type { Config } from '../config/schema.js';
@@ -92,28 +93,42 @@ export class LearningLoop {
       this.random() < shadow.fraction &&
       this.room(alias, shadow);
     if (!shadowed && !capturer.wants(alias, labels)) return;
-    const usage = call.state.usage;
     const id = capturer.enqueue({
-      tenant: call.input.tenant.name,
-      keyId: call.input.tenant.keyId === 'anonymous' ? null : call.input.tenant.keyId,
+      ...this.side(call, alias, candidate, call.answer, call.state.usage, call.latencyMs, labels),
+      role: 'primary',
       receipt: call.receipt,
       responseId: call.state.responses?.responseId ?? null,
+    });
+    if (shadowed && id !== undefined) this.startShadow(call, alias, shadow!, id);
+  }
+
+  /** What a capture of one side of a call (the primary answer, or the shadow's) takes from the call and that side. */
+  private side(
+    call: AnsweredCall,
+    alias: string,
+    candidate: NonNullable<CallState['candidate']>,
+    answer: ChatMessage,
+    usage: CallState['usage'],
+    latencyMs: number,
+    labels: readonly string[],
+  ) {
+    return {
+      tenant: call.input.tenant.name,
+      keyId: storedKeyId(call.input.tenant),
       episodeId: call.input.episode ?? call.state.responses?.conversationId,
       alias,
       provider: candidate.provider.description.id,
       model: candidate.upstreamModel,
       ownership: candidate.provider.description.ownership,
-      role: 'primary',
       labels,
       messages: call.request.messages,
       tools: call.request.tools,
-      answer: call.answer,
-      latencyMs: call.latencyMs,
+      answer,
+      latencyMs,
       inputTokens: usage?.prompt_tokens ?? null,
       outputTokens: usage?.completion_tokens ?? null,
-      prices: pricesOf(config, candidate.provider.description.id),
-    });
-    if (shadowed && id !== undefined) this.startShadow(call, alias, shadow!, id);
+      prices: pricesOf(this.options.config, candidate.provider.description.id),
+    };
   }
 
   /** Whether one more shadow call of this alias may run now (its bound, and not while stopping). */
@@ -134,13 +149,13 @@ export class LearningLoop {
   }
 
   private async shadow(call: AnsweredCall, alias: string, shadow: ShadowSettings, pairOf: string): Promise<void> {
-    const { gateway, ledger, clock, capturer, config } = this.options;
+    const { gateway, ledger, clock, capturer } = this.options;
     const request: ChatRequest = { ...call.request, model: shadow.candidate, stream: false, includeUsage: false };
     const state: CallState = { alias: gateway.knownModel(shadow.candidate), stream: false };
     const recorder = new CallRecorder(ledger, {
       requestId: `${call.input.requestId}-shadow`,
       tenantName: call.input.tenant.name,
-      keyId: call.input.tenant.keyId === 'anonymous' ? null : call.input.tenant.keyId,
+      keyId: storedKeyId(call.input.tenant),
       endpoint: 'chat',
       body: call.input.body,
       policyHash: gateway.policyHash,
@@ -169,25 +184,13 @@ export class LearningLoop {
       const message = value.response.choices[0]?.message;
       if (!message) return;
       capturer.enqueue({
-        tenant: call.input.tenant.name,
-        keyId: call.input.tenant.keyId === 'anonymous' ? null : call.input.tenant.keyId,
+        ...this.side(call, alias, candidate, message, value.response.usage, latencyMs, state.labels),
+        role: 'shadow',
         receipt: null,
         responseId: null,
-        episodeId: call.input.episode ?? call.state.responses?.conversationId ?? pairOf,
-        alias,
-        provider: candidate.provider.description.id,
-        model: candidate.upstreamModel,
-        ownership: candidate.provider.description.ownership,
-        role: 'shadow',
         pairOf,
-        labels: state.labels,
-        messages: call.request.messages,
-        tools: call.request.tools,
-        answer: message,
-        latencyMs,
-        inputTokens: value.response.usage?.prompt_tokens ?? null,
-        outputTokens: value.response.usage?.completion_tokens ?? null,
-        prices: pricesOf(config, candidate.provider.description.id),
+        // The pair's episode: the call's, or the primary capture's own id (which is the primary's episode then).
+        episodeId: call.input.episode ?? call.state.responses?.conversationId ?? pairOf,
       });
       this.options.onShadow?.(alias, 'ok');
     } catch (error) {

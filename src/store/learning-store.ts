@@ -2,24 +2,33 @@
 // facts to find, filter and pair them in the clear) and feedback on them. Every read names the
 // tenant, except the exports, which an operator runs over the whole store.
 
+/** A captured call: what is kept in the clear beside its sealed text, enough to find, filter and pair it. */
 export interface StoredCapture {
   id: string;
+  /** The tenant (key name) and key of the call: feedback and reads are bound to them. */
   tenant: string;
   keyId: string | null;
+  /** The ledger index of the call's entry (its `x-sovereign-receipt`; a stream's opening entry). */
   receipt: number | null;
   responseId: string | null;
+  /** A conversation id, or the client's `x-sovereign-episode`, else the capture's own id. */
   episodeId: string;
   alias: string;
+  /** The provider and its model that answered. */
   provider: string;
   model: string;
   ownership: string;
+  /** `primary`: the call the client made; `shadow`: the same prompt sent to an alias's shadow candidate. */
   role: 'primary' | 'shadow';
+  /** For a shadow capture: the primary capture it shadows. */
   pairOf: string | null;
   labels: string[];
+  /** SHA-256 of the canonical prompt (messages and tools): two answers to one prompt share it. */
   promptSha256: string;
   latencyMs: number;
   inputTokens: number;
   outputTokens: number;
+  /** Cost of the answer in the price unit of the provider's config, when it has prices. */
   cost: number | null;
   createdAt: number;
   expiresAt: number;
