@@ -8,6 +8,7 @@ import type { ChatMessage, ToolDefinition } from '../core/chat.js';
 import { canonicalJson } from '../core/canonical-json.js';
 import { estimateTokens } from '../core/token-estimate.js';
 import { detect } from '../policy/detectors.js';
+import { labelMatches } from '../policy/policy.js';
 import type { LearningStore, StoredCapture } from '../store/learning-store.js';
 import { Scrubber } from './dataset.js';
 import type { CapturedCall, CapturedText, CaptureRole, CaptureSummary } from './types.js';
@@ -55,7 +56,7 @@ export interface CaptureInput {
 
 /** A label is covered by a listed one when it is that label or under it ("pii" covers "pii.email"). */
 export function coveredBy(label: string, listed: readonly string[]): boolean {
-  return listed.some((entry) => label === entry || label.startsWith(`${entry}.`));
+  return listed.some((entry) => labelMatches(entry, label));
 }
 
 /** The prompt's digest: two answers to one prompt (a call and its shadow) share it. */

@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { ChatMessage, ContentPart, ToolCall, ToolDefinition } from '../core/chat.js';
 import { detect, type Span } from '../policy/detectors.js';
+import { labelMatches } from '../policy/policy.js';
 import { decodePayload } from '../policy/payloads.js';
 import { decodedForms } from '../policy/text-forms.js';
 import type { CapturedCall, FeedbackRecord, MetricDefinition } from './types.js';
@@ -556,7 +557,7 @@ export class Scrubber {
     const spans = detect(text);
     const { labels } = this.options;
     if (labels === undefined || spans.length === 0) return spans;
-    return spans.filter((span) => labels.some((label) => span.label === label || span.label.startsWith(`${label}.`)));
+    return spans.filter((span) => labels.some((label) => labelMatches(label, span.label)));
   }
 
   private spans(text: string): string {
