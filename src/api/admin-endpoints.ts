@@ -3,6 +3,7 @@
 // and uncut is a ledger entry. A cut names a provider, operator or jurisdiction this gateway knows:
 // a misspelt one would cut nothing while looking like it had worked. Times an admin gives are held
 // to ±100 years from now: a cut until 9000000000000000 was once stored, and no Date could show it.
+import { timeSince } from '../core/clock.js';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { GatewayError } from '../core/errors.js';
@@ -50,10 +51,8 @@ function requireAdmin(exchange: Exchange): void {
 
 /** "7d", "24h", "30m", or an RFC 3339 time. */
 function sinceOf(text: string, now: number): number {
-  const match = /^(\d+)(m|h|d)$/.exec(text);
-  if (match) return now - Number(match[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 'm' | 'h' | 'd'];
-  const time = Date.parse(text);
-  if (Number.isNaN(time))
+  const time = timeSince(text, now);
+  if (time === undefined)
     throw new GatewayError('invalid_request', 'since must be a duration such as 7d, 24h or 30m, or an RFC 3339 time.', {
       param: 'since',
     });

@@ -3,9 +3,10 @@
 // state key, as `conversations export` does) and record what they wrote as a ledger entry, which
 // the gateway integrates like any other process's. The judge is asked through a running gateway
 // (--url, --api-key), so its calls obey the policy and are recorded like any call.
+import { actor } from '../models/registry.js';
+import { timeSince } from '../core/clock.js';
 import { createHash } from 'node:crypto';
 import { createWriteStream, existsSync, rmSync, type WriteStream, writeFileSync } from 'node:fs';
-import { hostname, userInfo } from 'node:os';
 import type { Command } from 'commander';
 import type { Config } from '../config/schema.js';
 import { canonicalJson } from '../core/canonical-json.js';
@@ -31,21 +32,11 @@ import {
 } from './context.js';
 import { loadStateKey, StateKeyError } from './state-key.js';
 
-const actor = (): string => {
-  try {
-    return `${userInfo().username}@${hostname()}`;
-  } catch {
-    return hostname();
-  }
-};
-
 /** "7d", "24h", "30m", or an RFC 3339 time, as milliseconds since the epoch. */
 function sinceOf(text: string | undefined, now: number): number | undefined {
   if (text === undefined) return undefined;
-  const duration = /^(\d+)(m|h|d)$/.exec(text);
-  if (duration) return now - Number(duration[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[duration[2] as 'm'];
-  const time = Date.parse(text);
-  if (Number.isNaN(time))
+  const time = timeSince(text, now);
+  if (time === undefined)
     return fail(`--since takes a duration (7d, 24h, 30m) or an RFC 3339 time, got "${text}"`, exitConfigError);
   return time;
 }

@@ -49,3 +49,14 @@ export async function every(
     }
   }
 }
+
+/**
+ * A time given as a duration back from `now` ("7d", "24h", "30m") or an RFC 3339 time, in milliseconds since the
+ * epoch; undefined when it is neither (each caller says so in its own way).
+ */
+export function timeSince(text: string, now: number): number | undefined {
+  const duration = /^(\d+)(m|h|d)$/.exec(text);
+  if (duration) return now - Number(duration[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[duration[2] as 'm'];
+  const time = Date.parse(text);
+  return Number.isNaN(time) ? undefined : time;
+}

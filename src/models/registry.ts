@@ -47,7 +47,8 @@ export interface Verified {
   rehashed: boolean;
 }
 
-const actor = (): string => {
+/** Who runs this process, as the ledger names a command-line actor: user@host. */
+export const actor = (): string => {
   try {
     return `${userInfo().username}@${hostname()}`;
   } catch {
