@@ -5,6 +5,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { startGateway, stopProcesses } from './section-tools.js';
 
 interface Tools {
   root: string;
@@ -41,15 +42,8 @@ export async function continuitySection(tools: Tools, duration: number): Promise
     configFile,
     `listen: 127.0.0.1:${ports.gateway}\ndata_dir: ${join(work, 'data')}\nlog: { level: warn }\nhealth: { probe_interval_ms: 600000 }\nrouting: { retries: 0 }\nproviders:\n${provider('a', ports.a, 'A')}${provider('b', ports.b, 'B')}${provider('c', ports.c, 'C')}${provider('down', ports.down, 'D')}models:\n  healthy: { candidates: [a/bench-model, b/bench-model, c/bench-model] }\n  one-failing: { candidates: [down/bench-model, b/bench-model, c/bench-model] }\n  cut-test: { candidates: [a/bench-model, b/bench-model] }\n`,
   );
-  const key = spawnSync(
-    process.execPath,
-    ['bin/sovereign.js', 'keys', 'create', '--name', 'bench', '--admin', '--config', configFile],
-    { cwd: tools.root, encoding: 'utf8' },
-  )
-    .stdout.trim()
-    .split('\n')
-    .at(-1)!;
-  started.push(await tools.startProcess(1, ['bin/sovereign.js', 'start', '--config', configFile], /listening on/));
+  const { key, gateway: gatewayProcess } = await startGateway(tools, configFile, ['--admin']);
+  started.push(gatewayProcess);
   const gateway = `http://127.0.0.1:${ports.gateway}`;
   const headers = { authorization: `Bearer ${key}` };
   const url = `${gateway}/v1/chat/completions`;
@@ -120,7 +114,7 @@ export async function continuitySection(tools: Tools, duration: number): Promise
     'Cut under load (64 connections): from sending the cut to the last request the cut provider received. Target: under 50 ms.\n',
   );
   tools.table(['round', 'cut answered after ms', 'last request to the cut provider, ms after the cut was sent'], rows);
-  for (const child of started) child.kill('SIGTERM');
+  await stopProcesses(started);
   rmSync(work, { recursive: true, force: true });
 }
 

@@ -4,7 +4,7 @@
 // capture adds ≤ 10 % to a call's latency; shadowing leaves the caller's latency unchanged within noise. (2) An
 // export of 100,000 captured calls (SFT, scrubbed), streamed from the store: rows/s, and the process's memory while
 // it runs against before, for 10,000 and 100,000 calls (flat: the export never holds all rows). Loopback only.
-import { type ChildProcess, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +12,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
-import { percentile, type SectionTools } from './section-tools.js';
+import { percentile, type SectionTools, startGateway, stopProcesses } from './section-tools.js';
 
 type Target = 'upstream directly' | 'not captured' | 'captured' | 'shadowed';
 const targets: Target[] = ['upstream directly', 'not captured', 'captured', 'shadowed'];
@@ -42,15 +42,8 @@ models:
 ${models}
 `,
     );
-    const key = spawnSync(
-      process.execPath,
-      ['bin/sovereign.js', 'keys', 'create', '--name', 'bench', '--config', configFile],
-      { cwd: tools.root, encoding: 'utf8' },
-    )
-      .stdout.trim()
-      .split('\n')
-      .at(-1)!;
-    started.push(await tools.startProcess(1, ['bin/sovereign.js', 'start', '--config', configFile], /listening on/));
+    const { key, gateway: gatewayProcess } = await startGateway(tools, configFile);
+    started.push(gatewayProcess);
     return key;
   };
   // One gateway for the three, so that what differs is the alias's settings and nothing else (an alias with neither
@@ -131,7 +124,7 @@ ${models}
   );
   tools.table(['mode / target', 'calls', 'p50 ms', 'p90 ms', 'p50 / not captured', 'p90 / not captured'], rows);
   await dispatcher.close();
-  for (const child of started) child.kill('SIGTERM');
+  await stopProcesses(started);
   rmSync(work, { recursive: true, force: true });
 }
 

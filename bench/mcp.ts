@@ -2,13 +2,13 @@
 // the gate's rule, the call, the result classified, the ledger entry with its group commit) against
 // the same call made directly to the same tool server with the same SDK client, interleaved call by
 // call in one run. Target: the gateway adds at most 1 ms at p50 to an allowed call. Loopback only.
-import { type ChildProcess, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { percentile, type SectionTools } from './section-tools.js';
+import { percentile, type SectionTools, startGateway, stopProcesses } from './section-tools.js';
 
 const maximumCalls = 3_000;
 const warmUpCalls = 200;
@@ -34,18 +34,8 @@ mcp:
     - { id: wards, transport: http, url: "http://127.0.0.1:${ports.tools}/mcp", jurisdiction: local, operator: Bench, ownership: owned }
 `,
     );
-    const key = spawnSync(
-      process.execPath,
-      ['bin/sovereign.js', 'keys', 'create', '--name', 'bench', '--config', configFile],
-      {
-        cwd: tools.root,
-        encoding: 'utf8',
-      },
-    )
-      .stdout.trim()
-      .split('\n')
-      .at(-1)!;
-    started.push(await tools.startProcess(1, ['bin/sovereign.js', 'start', '--config', configFile], /listening on/));
+    const { key, gateway: gatewayProcess } = await startGateway(tools, configFile);
+    started.push(gatewayProcess);
     const connect = async (url: string, headers: Record<string, string>): Promise<Client> => {
       const client = new Client({ name: 'bench-agent', version: '1.0.0' });
       await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }));
@@ -94,7 +84,7 @@ mcp:
     );
   } finally {
     for (const client of clients) await client.close().catch(() => undefined);
-    for (const child of started) child.kill('SIGTERM');
+    await stopProcesses(started);
     rmSync(work, { recursive: true, force: true });
   }
 }

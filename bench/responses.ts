@@ -2,12 +2,12 @@
 // sealed and written before the answer leaves) against what it adds to a chat completions call, over the same
 // upstream double, non-stream and stream, the three targets interleaved request by request in one run. Target: a
 // Responses call adds at most 1.3× what a chat call adds. Sequential calls on kept-alive connections, loopback only.
-import { type ChildProcess, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
-import { percentile, type SectionTools } from './section-tools.js';
+import { percentile, type SectionTools, startGateway, stopProcesses } from './section-tools.js';
 
 type Target = 'upstream directly' | 'gateway chat' | 'gateway responses';
 const targets: Target[] = ['upstream directly', 'gateway chat', 'gateway responses'];
@@ -36,18 +36,8 @@ models:
   bench: { candidates: [bench/bench-model] }
 `,
   );
-  const key = spawnSync(
-    process.execPath,
-    ['bin/sovereign.js', 'keys', 'create', '--name', 'bench', '--config', configFile],
-    {
-      cwd: tools.root,
-      encoding: 'utf8',
-    },
-  )
-    .stdout.trim()
-    .split('\n')
-    .at(-1)!;
-  started.push(await tools.startProcess(1, ['bin/sovereign.js', 'start', '--config', configFile], /listening on/));
+  const { key, gateway: gatewayProcess } = await startGateway(tools, configFile);
+  started.push(gatewayProcess);
 
   // One kept-alive connection per origin: each call is timed alone, so the connection setup is not what is measured.
   const dispatcher = new Agent({ connections: 1, keepAliveTimeout: 60_000 });
@@ -137,6 +127,6 @@ models:
     rows,
   );
   await dispatcher.close();
-  for (const child of started) child.kill('SIGTERM');
+  await stopProcesses(started);
   rmSync(work, { recursive: true, force: true });
 }

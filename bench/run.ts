@@ -21,6 +21,7 @@ import { modelsSection } from './models.js';
 import { deepScanSection } from './deep-scan.js';
 import { responsesSection } from './responses.js';
 import { learningSection } from './learning.js';
+import { startGateway, stopProcesses } from './section-tools.js';
 
 const { values: options } = parseArgs({
   options: {
@@ -205,13 +206,7 @@ models:
   bench: { candidates: [bench/bench-model] }
 `,
   );
-  const created = spawnSync(
-    process.execPath,
-    ['bin/sovereign.js', 'keys', 'create', '--name', 'bench', '--config', configFile],
-    { cwd: root, encoding: 'utf8' },
-  );
-  const key = created.stdout.trim().split('\n').at(-1)!;
-  await startProcess(1, ['bin/sovereign.js', 'start', '--config', configFile], /listening on/);
+  const { key } = await startGateway({ root, startProcess }, configFile);
 
   const targets = {
     direct: `http://127.0.0.1:${upstreamPort}/v1/chat/completions`,
@@ -272,7 +267,7 @@ models:
     `HTTP overhead (${hasWrk ? 'wrk' : 'autocannon'}; gateway with auth and the SQLite store on). Targets: throughput ≥ 0.85× floor, added p99 ≤ 1 ms.\n`,
   );
   table(['load / target', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'gw/floor', 'gw p99 − floor p99 (ms)'], rows);
-  for (const child of children.splice(0)) child.kill('SIGTERM');
+  await stopProcesses(children.splice(0));
   rmSync(work, { recursive: true, force: true });
 }
 
