@@ -41,11 +41,29 @@ export type Respond = (
   socket: Socket,
 ) => void | Promise<void>;
 
+/** Listens on an ephemeral loopback port; `close` ends every connection still open, then the server. */
+export async function listenOnLoopback(server: Server): Promise<{ port: number; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
 export async function startDouble(respond: Respond, basePath = '/v1'): Promise<Double> {
   const received: Received[] = [];
   const queue: Behaviour[] = [];
   let fallback: Behaviour = { kind: 'ok' };
-  const sockets = new Set<Socket>();
   const server: Server = createServer(async (request, response) => {
     const pieces: Buffer[] = [];
     for await (const piece of request) pieces.push(piece as Buffer);
@@ -106,22 +124,13 @@ export async function startDouble(respond: Respond, basePath = '/v1'): Promise<D
         await respond(entry, behaviour, response, socket);
     }
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const { port, close } = await listenOnLoopback(server);
   return {
     url: `http://127.0.0.1:${port}${basePath}`,
     received,
     script: (...behaviours) => void queue.push(...behaviours),
     setDefault: (behaviour) => void (fallback = behaviour),
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
+    close,
   };
 }
 

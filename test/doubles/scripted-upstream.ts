@@ -3,7 +3,7 @@
 // gateway closes the connection. For slow drips, keep-alive comments and cuts at exact points, where
 // the scripted behaviours of http-double.ts are too coarse. A real HTTP server on 127.0.0.1.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { listenOnLoopback } from './http-double.js';
 
 export interface HeldExchange {
   method: string;
@@ -40,7 +40,6 @@ export async function startScriptedUpstream(basePath = '/v1'): Promise<ScriptedU
   const exchanges: HeldExchange[] = [];
   let taken = 0;
   const waiters: Array<() => void> = [];
-  const sockets = new Set<Socket>();
   const server = createServer(async (request, response) => {
     const pieces: Buffer[] = [];
     for await (const piece of request) pieces.push(piece as Buffer);
@@ -54,12 +53,7 @@ export async function startScriptedUpstream(basePath = '/v1'): Promise<ScriptedU
     exchanges.push(held(request, response, body));
     for (const wake of waiters.splice(0)) wake();
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const { port, close } = await listenOnLoopback(server);
   return {
     url: `http://127.0.0.1:${port}${basePath}`,
     exchanges,
@@ -68,11 +62,7 @@ export async function startScriptedUpstream(basePath = '/v1'): Promise<ScriptedU
       taken += 1;
       return exchanges[taken - 1]!;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
+    close,
   };
 }
 
