@@ -302,6 +302,9 @@ export function detect(input: string): Span[] {
       // strings have turned megamorphic). A sticky match starts at lastIndex, so test() gives it without a match
       // object; only a match that fails the check is matched again for its string (a shorter run may pass).
       const validateCodes = scan.text === text ? detector.validateCodes : undefined;
+      // The two checks on codes called by name, not through the detector: a call through a property that many
+      // detectors' functions have passed is not inlined, and this loop runs once a match.
+      const iban = validateCodes === ibanCodesValid;
       const { label } = detector;
       for (let index = 0; index < count; index += 1) {
         const position = positions[index]!;
@@ -310,7 +313,13 @@ export function detect(input: string): Span[] {
         if (validateCodes) {
           if (!pattern.test(text)) continue;
           end = pattern.lastIndex;
-          if (validateCodes(scan.codes, position, end)) {
+          if (
+            iban
+              ? ibanCodesValid(scan.codes, position, end)
+              : validateCodes === phoneCodesValid
+                ? phoneCodesValid(scan.codes, position, end)
+                : validateCodes(scan.codes, position, end)
+          ) {
             spans.push({ start: position, end, label });
             continue;
           }

@@ -3,7 +3,14 @@
 // start or follow one, and only the text around them is tokenised and scanned (names-scan.ts). Pure.
 import { scanTokens, worthLooking } from './names-scan.js';
 import { beginNames, givenWord, words } from './names-tokens.js';
-import { arabicGiven, arabicShape, needsContext, nonName } from './names-vocabulary.js';
+import {
+  arabicGiven,
+  arabicHonorificAdjective,
+  arabicShape,
+  arabicStop,
+  needsContext,
+  nonName,
+} from './names-vocabulary.js';
 import type { Span } from './span.js';
 import { endText, tokenizeRange, tokens } from './tokens.js';
 import {
@@ -124,8 +131,12 @@ function scanEveryWord(input: string): void {
       if (!marked(shapes, arabicShape(input, start, index))) {
         if (start >= tokenisedTo) {
           if (nextIntroduction < start) openIntroductionsBefore(start);
-          // Not a name word itself; only a trigger before it could make it one.
-          if (previousTail || (latinSeen && latinWordBefore(start) && followsContext(start)))
+          // Not a name word itself; only a trigger before it could make it one. A stop word right
+          // after an Arabic trigger ("مرحبا، أريد"): no name starts there, so no window (a greeting
+          // opens most Arabic prompts).
+          if (latinSeen && latinWordBefore(start) && followsContext(start))
+            index = Math.max(index, openWindow(start, index));
+          else if (previousTail && !stopAfterTrigger(input, start, index))
             index = Math.max(index, openWindow(start, index));
         }
         previousTail = false;
@@ -146,6 +157,19 @@ function scanEveryWord(input: string): void {
     previousTail = marked(tailFilter, hash);
     latinSeen = false;
   }
+}
+
+/**
+ * Is the Arabic word at [start, end) one that no name starts with, so a trigger just before it
+ * vouches for nothing (takeArabicName takes no stop word first)? Not يا, which a trigger reads
+ * past ("مرحبا يا أحمد"), not a word of respect an honorific reads past ("الشيخ الفاضل خالد"), and
+ * not a word with a glued "and" ("و" + a given name).
+ */
+function stopAfterTrigger(input: string, start: number, end: number): boolean {
+  const first = input.charCodeAt(start);
+  if (first === 0x648 || (end - start === 2 && first === 0x64a && input.charCodeAt(start + 1) === 0x627)) return false;
+  const mask = words.maskOf(input, start, end, hashRange(input, start, end));
+  return (mask & arabicStop) !== 0 && (mask & (arabicGiven | arabicHonorificAdjective)) === 0;
 }
 
 /** Looks at the Arabic word at [start, end); returns where the scan goes on. */

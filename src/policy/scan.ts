@@ -325,7 +325,14 @@ const windowLead = 512;
  * of it (charCodeAt) cost about 1.6 times those of a plain string (measured: 1 MB of mixed prose 55 to ~35 ms).
  * Through a buffer of its UTF-16 code units, so that lone surrogates are kept as they are.
  */
-const sequentialCopy = (slice: string): string => Buffer.from(slice, 'utf16le').toString('utf16le');
+const sequentialCopy = (slice: string): string =>
+  wideCharacter.test(slice)
+    ? Buffer.from(slice, 'utf16le').toString('utf16le')
+    : // One byte a character when every one fits (most prompts in Latin script), as JSON.parse gives a small text: the
+      // detectors then meet one string representation, not two (a gateway warmed on small requests read 1 MB windows
+      // of two-byte copies of ASCII about 20 % slower).
+      Buffer.from(slice, 'latin1').toString('latin1');
+const wideCharacter = /[^\x00-\xFF]/;
 
 /**
  * The spans in every target. Between slices of about `sliceChars` of text it awaits `pause()`, so
