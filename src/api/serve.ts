@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from '../config/schema.js';
+import { Cancellable } from '../core/cancel.js';
 import type { Clock } from '../core/clock.js';
 import { asGatewayError, cancellation, GatewayError } from '../core/errors.js';
 import { anonymousTenant, type KeyRing, type RateLimiter, type Tenant } from '../pipeline/auth.js';
@@ -49,7 +50,7 @@ export interface RouteTable {
 interface CallInFlight {
   keyId: string | undefined;
   /** Aborted when the client goes away (client_closed) or a shutdown's grace is over (shutting_down). */
-  controller: AbortController;
+  controller: Cancellable;
   /** Set while its stream is relayed. */
   stream: RelayedStream | undefined;
   /** Ends a wait for the client to read (a stream the gateway ends writes its last event without waiting). */
@@ -82,7 +83,7 @@ export class CallsInFlight {
   enter(keyId: string | undefined, response: ServerResponse): CallInFlight {
     const call: CallInFlight = {
       keyId,
-      controller: new AbortController(),
+      controller: new Cancellable(),
       stream: undefined,
       wake: undefined,
       stopping: false,

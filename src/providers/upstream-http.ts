@@ -4,6 +4,7 @@
 // not undici's own timers, which are turned off: a test moving a ManualClock sees a call time out.
 import { Pool, errors as undiciErrors } from 'undici';
 import { z } from 'zod';
+import { onCancel } from '../core/cancel.js';
 import type { Clock } from '../core/clock.js';
 import { ProviderError } from '../core/errors.js';
 import { DeadlineWatch, type WatchedDeadline } from './deadline-watch.js';
@@ -150,7 +151,8 @@ export function attemptCancelled(providerId: string, reason: unknown): ProviderE
 /**
  * Aborts a dispatched request when its deadline passes on the clock, or when its signal aborts,
  * even if that happens before undici has handed over the request's controller. `release` also
- * drops the signal's listener (a caller's signal may outlive many attempts).
+ * stops the wait on the signal (a caller's signal may outlive many attempts; onCancel: no listener
+ * per attempt on a call's own signal).
  */
 export function abortWhenDue(
   target: UpstreamTarget,
@@ -164,11 +166,9 @@ export function abortWhenDue(
   };
   const deadline = target.deadlines.watch(request.deadline, () => abort(deadlineExceeded(target.providerId)));
   const signal = request.signal;
-  const onAbort = (): void => abort(attemptCancelled(target.providerId, signal!.reason));
-  if (signal) {
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
-  }
+  const stopWaiting = signal
+    ? onCancel(signal, () => abort(attemptCancelled(target.providerId, signal.reason)))
+    : undefined;
   return {
     started(requestController) {
       controller = requestController;
@@ -178,7 +178,7 @@ export function abortWhenDue(
       move: deadline.move,
       release() {
         deadline.release();
-        signal?.removeEventListener('abort', onAbort);
+        stopWaiting?.();
       },
     },
   };
