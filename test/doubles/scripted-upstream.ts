@@ -15,6 +15,8 @@ export interface HeldExchange {
   /** Writes bytes and resolves once the socket has handed them to the kernel. */
   write(data: string | Buffer): Promise<void>;
   end(data?: string | Buffer): void;
+  /** Resets the connection (TCP RST): an upstream that dies mid-answer. */
+  reset(): void;
   /** Writes `piece` every `everyMs` of real time until the connection closes (the drip of a slow upstream). */
   drip(piece: string, everyMs: number): void;
   /** Body bytes written so far. */
@@ -97,6 +99,9 @@ function held(request: IncomingMessage, response: ServerResponse, body: unknown)
     end(data) {
       ended = true;
       response.end(data);
+    },
+    reset() {
+      response.socket?.resetAndDestroy();
     },
     drip(piece, everyMs) {
       const timer = setInterval(() => void write(piece), everyMs);
