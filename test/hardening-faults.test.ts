@@ -6,9 +6,10 @@
 // 127.0.0.1; no wait here depends on a timer (every fault is immediate).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { decodeEntry, type EntryRecord } from '../src/ledger/entry.js';
+import type { EntryRecord } from '../src/ledger/entry.js';
 import { chunkEvent, type ScriptedUpstream, startScriptedUpstream } from './doubles/scripted-upstream.js';
 import { providerEntry, startTestGateway, type TestGateway } from './helpers.js';
+import { entriesOf } from './support/entry-record.js';
 import { eventually } from './support/manual-clock.js';
 
 interface FaultCount {
@@ -35,11 +36,6 @@ function counted(fault: string): FaultCount {
 
 const chatBody = (stream = false): string =>
   JSON.stringify({ model: 'default', stream, messages: [{ role: 'user', content: 'hello' }] });
-
-async function entriesOf(gateway: TestGateway, requestId: string): Promise<EntryRecord[]> {
-  const rows = await gateway.store.ledgerEntries(0, Number.MAX_SAFE_INTEGER);
-  return rows.map((row) => decodeEntry(row.leaf)).filter((entry) => entry.request_id === requestId);
-}
 
 function post(gateway: TestGateway, body: string, requestId: string): Promise<Response> {
   return fetch(`${gateway.url}/v1/chat/completions`, {

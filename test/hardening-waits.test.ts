@@ -7,7 +7,7 @@ import { rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { decodeEntry, type EntryRecord } from '../src/ledger/entry.js';
+import type { EntryRecord } from '../src/ledger/entry.js';
 import { createApiKey } from '../src/pipeline/auth.js';
 import {
   chunkEvent,
@@ -16,16 +16,11 @@ import {
   startScriptedUpstream,
 } from './doubles/scripted-upstream.js';
 import { providerEntry, startTestGateway, type TestGateway } from './helpers.js';
+import { entriesOf } from './support/entry-record.js';
 import { eventually, ManualClock, settle, until } from './support/manual-clock.js';
 
 const chatBody = (stream = false): string =>
   JSON.stringify({ model: 'default', stream, messages: [{ role: 'user', content: 'hello' }] });
-
-/** The ledger entries of one request id, in order (a stream has its opening and its closing entry). */
-async function entriesOf(gateway: TestGateway, requestId: string): Promise<EntryRecord[]> {
-  const rows = await gateway.store.ledgerEntries(0, Number.MAX_SAFE_INTEGER);
-  return rows.map((row) => decodeEntry(row.leaf)).filter((entry) => entry.request_id === requestId);
-}
 
 async function entriesEventually(gateway: TestGateway, requestId: string, count: number): Promise<EntryRecord[]> {
   return eventually(

@@ -60,20 +60,24 @@ export async function listenOnLoopback(server: Server): Promise<{ port: number; 
   };
 }
 
+/** A request's whole body as text, and as JSON (undefined when it is empty or not JSON): what a double was sent. */
+export async function readJsonBody(request: IncomingMessage): Promise<{ raw: string; body: unknown }> {
+  const pieces: Buffer[] = [];
+  for await (const piece of request) pieces.push(piece as Buffer);
+  const raw = Buffer.concat(pieces).toString('utf8');
+  try {
+    return { raw, body: raw ? JSON.parse(raw) : undefined };
+  } catch {
+    return { raw, body: undefined };
+  }
+}
+
 export async function startDouble(respond: Respond, basePath = '/v1'): Promise<Double> {
   const received: Received[] = [];
   const queue: Behaviour[] = [];
   let fallback: Behaviour = { kind: 'ok' };
   const server: Server = createServer(async (request, response) => {
-    const pieces: Buffer[] = [];
-    for await (const piece of request) pieces.push(piece as Buffer);
-    const raw = Buffer.concat(pieces).toString('utf8');
-    let body: unknown;
-    try {
-      body = raw ? JSON.parse(raw) : undefined;
-    } catch {
-      body = undefined;
-    }
+    const { raw, body } = await readJsonBody(request);
     const entry: Received = {
       at: Date.now(),
       method: request.method ?? 'GET',

@@ -3,7 +3,7 @@
 // gateway closes the connection. For slow drips, keep-alive comments and cuts at exact points, where
 // the scripted behaviours of http-double.ts are too coarse. A real HTTP server on 127.0.0.1.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { listenOnLoopback } from './http-double.js';
+import { listenOnLoopback, readJsonBody } from './http-double.js';
 
 export interface HeldExchange {
   method: string;
@@ -43,15 +43,7 @@ export async function startScriptedUpstream(basePath = '/v1'): Promise<ScriptedU
   let taken = 0;
   const waiters: Array<() => void> = [];
   const server = createServer(async (request, response) => {
-    const pieces: Buffer[] = [];
-    for await (const piece of request) pieces.push(piece as Buffer);
-    const raw = Buffer.concat(pieces).toString('utf8');
-    let body: unknown;
-    try {
-      body = raw ? JSON.parse(raw) : undefined;
-    } catch {
-      body = undefined;
-    }
+    const { body } = await readJsonBody(request);
     exchanges.push(held(request, response, body));
     for (const wake of waiters.splice(0)) wake();
   });

@@ -1,5 +1,13 @@
-// A ledger entry record for tests: a plain answered chat call, with what a test cares about given as overrides.
-import type { EntryRecord } from '../../src/ledger/entry.js';
+// A ledger entry record for tests: a plain answered chat call, with what a test cares about given as overrides; and
+// the entries a store holds for one request id.
+import { decodeEntry, type EntryRecord } from '../../src/ledger/entry.js';
+import type { Store } from '../../src/store/store.js';
+
+/** The ledger entries of one request id, in order (a stream has its opening and its closing entry). */
+export async function entriesOf(gateway: { store: Store }, requestId: string): Promise<EntryRecord[]> {
+  const rows = await gateway.store.ledgerEntries(0, Number.MAX_SAFE_INTEGER);
+  return rows.map((row) => decodeEntry(row.leaf)).filter((entry) => entry.request_id === requestId);
+}
 
 export function chatEntryRecord(overrides: Partial<EntryRecord> = {}): EntryRecord {
   return {
