@@ -1,6 +1,7 @@
 // The config file's one source of truth: types, validation and the editor JSON Schema all come from here.
 // Unknown keys are errors (a misspelled `jurisdication` must not be silently ignored).
 import { z } from 'zod';
+import { checkConfiguredUrl } from '../core/address-guard.js';
 import {
   defaultMaxAnswerBytes,
   environmentNameSchema,
@@ -248,6 +249,12 @@ export const mcpServerSchema = z.discriminatedUnion('transport', [
     transport: z.literal('http'),
     url: z.url({ protocol: /^https?$/ }).describe('The Streamable HTTP endpoint, e.g. https://crm.example.com/mcp.'),
     headers: z.record(z.string(), z.string()).optional().describe('Non-secret headers sent to the server.'),
+    private_network: z
+      .boolean()
+      .optional()
+      .describe(
+        'Lets the gateway reach this server on private, loopback and link-local addresses whoever owns it; without it, as for providers (docs/security.md).',
+      ),
     headers_env: z
       .record(z.string(), environmentNameSchema)
       .optional()
@@ -487,7 +494,31 @@ export const configSchema = z
         });
       }
       providers.set(provider.id, provider);
+      // An address written in base_url never changes: the SSRF guard's rules are checked here, so `config check` and
+      // start stop on it; names are checked as they resolve, at connect time (core/address-guard.ts).
+      if ('base_url' in provider && typeof provider.base_url === 'string') {
+        const refused = checkConfiguredUrl(
+          { name: provider.id, ownership: provider.ownership, privateNetwork: provider.private_network },
+          provider.base_url,
+        );
+        if (refused !== undefined)
+          context.addIssue({ code: 'custom', path: ['providers', index, 'base_url'], message: refused });
+      }
     });
+    config.mcp.servers.forEach((server, index) => {
+      if (server.transport !== 'http') return;
+      const refused = checkConfiguredUrl(
+        { name: server.id, ownership: server.ownership, privateNetwork: server.private_network },
+        server.url,
+      );
+      if (refused !== undefined)
+        context.addIssue({ code: 'custom', path: ['mcp', 'servers', index, 'url'], message: refused });
+    });
+    if (config.actions.downstream !== undefined) {
+      const refused = checkConfiguredUrl({ name: 'downstream', ownership: 'owned' }, config.actions.downstream);
+      if (refused !== undefined)
+        context.addIssue({ code: 'custom', path: ['actions', 'downstream'], message: refused });
+    }
     for (const metric of Object.keys(config.feedback.metrics))
       if (metric === 'comment' || metric === 'demonstration' || metric === 'preference')
         context.addIssue({

@@ -24,6 +24,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { fetch as undiciFetch, Pool } from 'undici';
 import type { McpServerConfig } from '../config/schema.js';
+import { addressRefusal, guardedLookup } from '../core/address-guard.js';
 import type { Clock } from '../core/clock.js';
 import type { ProviderDescription } from '../core/provider.js';
 import { ProcessGroupStdioTransport } from './stdio-transport.js';
@@ -79,7 +80,15 @@ export class ToolServer {
       ownership: config.ownership,
       models: [],
     };
-    if (config.transport === 'http') this.pool = new Pool(new URL(config.url).origin, { connections: 16 });
+    if (config.transport === 'http') {
+      const rule = {
+        name: `mcp.servers "${config.id}"`,
+        ownership: config.ownership,
+        privateNetwork: config.private_network,
+      };
+      // Every connection's address is checked (the SSRF guard, core/address-guard.ts).
+      this.pool = new Pool(new URL(config.url).origin, { connections: 16, connect: { lookup: guardedLookup(rule) } });
+    }
     // Fail at start, as for providers: a credential the config names must be in the environment.
     for (const [, name] of Object.entries(this.environmentNames()))
       if (dependencies.environment[name] === undefined)
@@ -115,9 +124,10 @@ export class ToolServer {
     const pool = this.pool!;
     return new StreamableHTTPClientTransport(new URL(config.url), {
       requestInit: { headers: { ...config.headers, ...secrets } },
-      // The gateway's own pool for this server, not the process-wide fetch dispatcher.
+      // The gateway's own pool for this server, not the process-wide fetch dispatcher; a redirect is an error (fetch
+      // would follow it, to another host, with the gateway's credentials for this one).
       fetch: ((url: string | URL, init?: RequestInit) =>
-        undiciFetch(url, { ...(init as object), dispatcher: pool } as never)) as never,
+        undiciFetch(url, { ...(init as object), redirect: 'error', dispatcher: pool } as never)) as never,
     });
   }
 
@@ -212,7 +222,8 @@ export class ToolServer {
     void client?.close().catch(() => undefined);
     if (this.state === 'stopped') return;
     this.state = 'down';
-    this.lastError = error instanceof Error ? error.message.slice(0, 300) : 'unknown error';
+    const cause = addressRefusal(error) ?? error;
+    this.lastError = cause instanceof Error ? cause.message.slice(0, 300) : 'unknown error';
     this.dependencies.log('down', { server: this.config.id, error: this.lastError, retryInMs: this.backoffMs });
     if (this.reconnecting) return;
     const wait = this.backoffMs;

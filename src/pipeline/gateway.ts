@@ -139,16 +139,12 @@ export class Gateway {
       now,
       sleep: (ms) => this.clock.sleep(ms, this.running.signal),
       onFailure: (model, candidate, error, willFallBack) => this.recordFailure(model, candidate, error, willFallBack),
-      // Health is shown to any key (GET /v1/providers): how an attempt failed, never the upstream's
-      // words, which can quote another tenant's request.
+      // last_error (GET /v1/providers, admin keys only): how an attempt failed, never the upstream's words, which can
+      // quote another tenant's request; a connection failure is described in the gateway's own (the SSRF guard's).
       onAttempt: (candidate, ok, ms, error) =>
         this.health
           .get(candidate.provider.description.id)
-          ?.record(
-            { at: now(), ms, ok, traffic: true },
-            error &&
-              `${candidate.provider.description.id}: ${error.kind}${error.upstreamStatus ? ` (${error.upstreamStatus})` : ''}`,
-          ),
+          ?.record({ at: now(), ms, ok, traffic: true }, error && failureNote(error)),
     };
     for (const id of providers.keys()) this.health.set(id, new ProviderHealth());
     this.classifySettings = {
@@ -498,14 +494,12 @@ export class Gateway {
       this.health.get(provider.description.id)?.record({ at: now(), ms: now() - started, ok: true, traffic: false });
       return true;
     } catch (error) {
-      // Shown to any key: how it failed, not the upstream's words.
+      // As for calls: how it failed, not the upstream's words.
       this.health
         .get(provider.description.id)
         ?.record(
           { at: now(), ms: now() - started, ok: false, traffic: false },
-          error instanceof ProviderError
-            ? `${provider.description.id}: ${error.kind}${error.upstreamStatus ? ` (${error.upstreamStatus})` : ''}`
-            : `${provider.description.id}: probe failed`,
+          error instanceof ProviderError ? failureNote(error) : `${provider.description.id}: probe failed`,
         );
       return false;
     } finally {
@@ -786,4 +780,13 @@ export class Gateway {
     metrics.upstreamErrors.inc([id, error.kind]);
     if (willFallBack) metrics.fallbacks.inc([model, id]);
   }
+}
+
+/**
+ * A provider's last failure for last_error: its kind and status; for a connection that failed, the gateway's own
+ * message (an error code, or the SSRF guard's refusal naming the address), never an upstream's text.
+ */
+function failureNote(error: ProviderError): string {
+  if (error.kind === 'connect') return error.message;
+  return `${error.providerId}: ${error.kind}${error.upstreamStatus ? ` (${error.upstreamStatus})` : ''}`;
 }

@@ -2,6 +2,7 @@
 // `actions.downstream_timeout_ms` measured on the gateway's clock. Never retried, and a failure is
 // an outcome rather than an exception: a retry could execute the action twice.
 import { Pool } from 'undici';
+import { guardedLookup } from '../core/address-guard.js';
 import type { Clock } from '../core/clock.js';
 import type { ForwardedAction, ForwardOutcome } from '../core/forwarded-action.js';
 
@@ -23,10 +24,15 @@ export interface DownstreamOptions {
 export function createDownstream(options: DownstreamOptions): Downstream {
   const url = new URL(options.url);
   const path = `${url.pathname}${url.search}`;
+  // The downstream is the organisation's own system that executes its actions: owned, for the SSRF guard (it may be
+  // on a private network; not on a link-local address, nor on a name that resolves to one). The config's schema checks
+  // an address written in the URL itself.
+  const rule = { name: 'actions.downstream', ownership: 'owned' as const };
   const pool = new Pool(url.origin, {
     connections: options.connections ?? 16,
     pipelining: 1,
     keepAliveTimeout: 30_000,
+    connect: { lookup: guardedLookup(rule) },
   });
   const { clock, timeoutMs } = options;
 

@@ -4,9 +4,11 @@
 // not undici's own timers, which are turned off: a test moving a ManualClock sees a call time out.
 import { Pool, errors as undiciErrors } from 'undici';
 import { z } from 'zod';
+import { type AddressRule, addressRefusal, guardedLookup } from '../core/address-guard.js';
 import { onCancel } from '../core/cancel.js';
 import type { Clock } from '../core/clock.js';
 import { ProviderError } from '../core/errors.js';
+import type { Ownership } from '../core/provider.js';
 import { DeadlineWatch, type WatchedDeadline } from './deadline-watch.js';
 import { defaultMaxAnswerBytes, environmentNameSchema, ProviderSettingsError } from './provider-kind.js';
 
@@ -33,6 +35,12 @@ export function httpSettingsKeys(kind: string) {
       .positive()
       .default(128)
       .describe('Upstream connections kept open to this provider.'),
+    private_network: z
+      .boolean()
+      .optional()
+      .describe(
+        'Lets the gateway reach this provider on private, loopback and link-local addresses (a rented model behind a private link). Without it, only an owned provider may, or an address written in base_url itself (loopback, or private when owned); a name that resolves to such an address is refused at connect time (docs/security.md).',
+      ),
     context_window: z
       .union([z.number().int().positive(), z.record(z.string(), z.number().int().positive())])
       .optional()
@@ -58,6 +66,8 @@ export interface HttpSettings {
   api_key_env?: string;
   headers?: Record<string, string>;
   max_connections: number;
+  ownership: Ownership;
+  private_network?: boolean;
 }
 
 /** The secret `api_key_env` names, from the environment handed in; one named but not set stops the start. */
@@ -91,8 +101,19 @@ export function createUpstreamTarget(
   maxAnswerBytes = defaultMaxAnswerBytes,
 ): UpstreamTarget {
   const url = new URL(settings.base_url);
-  // pipelining 1: upstream model servers answer one request at a time per connection.
-  const pool = new Pool(url.origin, { connections: settings.max_connections, pipelining: 1, keepAliveTimeout: 30_000 });
+  const rule: AddressRule = {
+    name: `provider "${settings.id}"`,
+    ownership: settings.ownership,
+    privateNetwork: settings.private_network,
+  };
+  // pipelining 1: upstream model servers answer one request at a time per connection. Every connection's address is
+  // checked (the SSRF guard, core/address-guard.ts; an address in base_url itself, by the config's schema); undici follows no redirect unless told to, so none is followed.
+  const pool = new Pool(url.origin, {
+    connections: settings.max_connections,
+    pipelining: 1,
+    keepAliveTimeout: 30_000,
+    connect: { lookup: guardedLookup(rule) },
+  });
   return {
     providerId: settings.id,
     pool,
@@ -297,6 +318,8 @@ export function transportError(providerId: string, error: unknown): ProviderErro
   if ((error as Error)?.name === 'AbortError' || error instanceof undiciErrors.RequestAbortedError) {
     return new ProviderError(providerId, 'timeout', `${providerId}: attempt aborted`, { cause: error });
   }
+  const refused = addressRefusal(error);
+  if (refused !== undefined) return new ProviderError(providerId, 'connect', refused.message, { cause: error });
   const code = (error as { code?: string })?.code ?? '';
   return new ProviderError(
     providerId,
@@ -330,6 +353,14 @@ export function statusFailure(
     return new ProviderError(providerId, 'auth', `${providerId} refused the gateway's credentials (${status})`, {
       upstreamStatus: status,
     });
+  // A redirect is not followed (it could lead to another host, with the gateway's credentials): the answer is not one.
+  if (status >= 300 && status < 400)
+    return new ProviderError(
+      providerId,
+      'invalid_response',
+      `${providerId} answered with a redirect (${status}), which the gateway does not follow`,
+      { upstreamStatus: status },
+    );
   if (status >= 500)
     return new ProviderError(providerId, 'server', `${providerId} failed (${status})${suffix}`, {
       upstreamStatus: status,
