@@ -6,7 +6,6 @@
 // 127.0.0.1; no wait here depends on a timer (every fault is immediate).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { EntryRecord } from '../src/ledger/entry.js';
 import { chunkEvent, type ScriptedUpstream, startScriptedUpstream } from './doubles/scripted-upstream.js';
 import { providerEntry, startTestGateway, type TestGateway } from './helpers.js';
 import { entriesOf } from './support/entry-record.js';

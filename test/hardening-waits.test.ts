@@ -430,3 +430,98 @@ describe('a shutdown ends what remains after its grace time', () => {
     }
   });
 });
+
+describe('a client that leaves, at every phase of a call', () => {
+  const rig = scriptedGateway({ routing: { retries: 1, max_retry_wait_ms: 5_000 } });
+
+  /** Posts a call on a raw socket; `leave` ends it from the client's side. */
+  function raw(gateway: TestGateway, requestId: string, stream: boolean): { leave(): void; received(): string } {
+    const { socket, received } = rawSocket(gateway);
+    const body = chatBody(stream);
+    socket.write(
+      `POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${gateway.key}\r\ncontent-type: application/json\r\nx-request-id: ${requestId}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+    return { leave: () => socket.destroy(), received };
+  }
+
+  /** The call's last entry once it is written: the closing one of a stream that had opened, else the only one. */
+  async function lastEntry(gateway: TestGateway, requestId: string): Promise<EntryRecord> {
+    await until(() => gateway.app.metrics.inFlight === 0, `${requestId} to be done`);
+    const entries = await entriesEventually(gateway, requestId, 1);
+    return entries.at(-1)!;
+  }
+
+  it('before the upstream answers a stream: the upstream request is aborted, one entry, client_closed', async () => {
+    const { gateway, upstream } = rig;
+    const call = raw(gateway, 'leave-1', true);
+    const exchange = await upstream.next();
+    call.leave();
+    await bounded(exchange.closed, 'the upstream connection to close');
+    assert.equal(exchange.abandoned, true);
+    const entries = await entriesEventually(gateway, 'leave-1', 1);
+    await until(() => gateway.app.metrics.inFlight === 0, 'the call to be done');
+    assert.equal((await entriesOf(gateway, 'leave-1')).length, 1, 'no stream was opened: one entry');
+    assert.equal(entries[0]!.outcome, 'client_closed');
+    assert.equal(entries[0]!.response_sha256, null);
+  });
+
+  it('after the upstream headers, before its first event: aborted, client_closed', async () => {
+    const { gateway, upstream } = rig;
+    const call = raw(gateway, 'leave-2', true);
+    const exchange = await upstream.next();
+    exchange.head(200, { 'content-type': 'text/event-stream' });
+    await exchange.write(': ok\n\n');
+    call.leave();
+    await bounded(exchange.closed, 'the upstream connection to close');
+    assert.equal(exchange.abandoned, true);
+    const entry = await lastEntry(gateway, 'leave-2');
+    assert.equal(entry.outcome, 'client_closed');
+  });
+
+  it('mid-stream: the upstream stream is aborted and the closing entry says client_closed', async () => {
+    const { gateway, upstream } = rig;
+    const call = raw(gateway, 'leave-3', true);
+    const exchange = await upstream.next();
+    exchange.head(200, { 'content-type': 'text/event-stream' });
+    await exchange.write(chunkEvent('first'));
+    await until(() => call.received().includes('first'), 'the first event to reach the client');
+    call.leave();
+    await bounded(exchange.closed, 'the upstream connection to close');
+    assert.equal(exchange.abandoned, true);
+    const entries = await entriesEventually(gateway, 'leave-3', 2);
+    assert.equal(entries[0]!.outcome, 'ok', 'the opening entry: the stream began');
+    assert.equal(entries[1]!.outcome, 'client_closed');
+  });
+
+  it('while the gateway waits out a Retry-After: no second attempt, client_closed', async () => {
+    const { gateway, upstream, clock } = rig;
+    const call = raw(gateway, 'leave-4', false);
+    const first = await upstream.next();
+    const waiting = clock.waiting;
+    first.head(429, { 'content-type': 'application/json', 'retry-after': '2' });
+    first.end(JSON.stringify({ error: { message: 'busy' } }));
+    await until(() => clock.waiting > waiting, 'the gateway to wait before retrying');
+    const attempts = upstream.exchanges.length;
+    call.leave();
+    const entry = await lastEntry(gateway, 'leave-4');
+    assert.equal(entry.outcome, 'client_closed');
+    assert.equal(clock.waiting, waiting, 'the wait ended with the call');
+    await clock.advance(5_000);
+    await settle();
+    assert.equal(upstream.exchanges.length, attempts, 'the retry was not sent');
+  });
+
+  it('while a non-streamed answer is being received: aborted, client_closed, no digest', async () => {
+    const { gateway, upstream } = rig;
+    const call = raw(gateway, 'leave-5', false);
+    const exchange = await upstream.next();
+    exchange.head(200, { 'content-type': 'application/json' });
+    await exchange.write('{"id":"x","object":"chat.completion","choices":[');
+    call.leave();
+    await bounded(exchange.closed, 'the upstream connection to close');
+    assert.equal(exchange.abandoned, true);
+    const entry = await lastEntry(gateway, 'leave-5');
+    assert.equal(entry.outcome, 'client_closed');
+    assert.equal(entry.response_sha256, null);
+  });
+});

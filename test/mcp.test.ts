@@ -252,6 +252,56 @@ describe('the MCP gateway', () => {
     assert.equal(unknown.status, 404);
   });
 
+  it("ends a revoked key's sessions at the next key reload: its call in flight is cancelled at the tool server", async () => {
+    const { key, record } = await createApiKey(gateway.store, {
+      name: 'soon-revoked-agent',
+      scopes: [],
+      rpm: null,
+      now: Date.now(),
+    });
+    const client = await eventually(
+      () => agent(key).catch(() => undefined) as Promise<Client | undefined>,
+      (connected) => connected !== undefined,
+      'the agent to connect with the new key',
+    );
+    const size = await gateway.store.ledgerSize();
+    const call = client!
+      .callTool({ name: 'everything__trigger-long-running-operation', arguments: { duration: 3, steps: 3 } })
+      .then(
+        (result) => JSON.stringify(result),
+        (error: Error) => `failed: ${error.message}`,
+      );
+    await eventually(
+      () => everything.received.filter((message) => message.method === 'tools/call').length,
+      (count) => count > 0 && everything.received.at(-1)?.params?.name === 'trigger-long-running-operation',
+      'the call to reach the tool server',
+    );
+    await gateway.store.revokeKey(record!.id, Date.now());
+    const outcome = await eventually(
+      () => Promise.race([call, Promise.resolve('pending')]),
+      (value) => value !== 'pending',
+      'the call to end',
+    );
+    const answer = JSON.parse(outcome);
+    assert.equal(answer.isError, true);
+    assert.match(answer.content[0].text, /API key of this session was revoked/);
+    await eventually(
+      () => everything.received.some((message) => message.method === 'notifications/cancelled'),
+      (seen) => seen,
+      'the tool server to be told the call is cancelled',
+    );
+    const entries = await eventually(
+      async () =>
+        (await gateway.store.ledgerEntries(size, await gateway.store.ledgerSize()))
+          .map((row) => decodeEntry(row.leaf))
+          .filter((entry) => entry.tool?.name === 'everything__trigger-long-running-operation'),
+      (found) => found.length > 0,
+      "the call's ledger entry",
+    );
+    assert.equal(entries.at(-1)!.outcome, 'refused');
+    assert.equal(entries.at(-1)!.error_code, 'invalid_api_key');
+  });
+
   it('records exactly one ledger entry for each of 50 concurrent calls', async () => {
     const client = await agent();
     const size = await gateway.store.ledgerSize();

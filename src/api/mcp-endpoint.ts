@@ -34,6 +34,10 @@ interface Session {
   server: Server;
   transport: StreamableHTTPServerTransport;
   lastUsed: number;
+  /** Aborted when the session is ended by the gateway (its key revoked), with the reason its calls answer. */
+  ended: AbortController;
+  /** Its requests in flight: a session ended by the gateway answers them before its transport closes. */
+  pending: Set<Promise<unknown>>;
 }
 
 export interface McpEndpointOptions {
@@ -133,8 +137,16 @@ export function createMcpEndpoint(options: McpEndpointOptions) {
         sessionId: current.id,
         // Ours, not the client's JSON-RPC id: what a client types could be data, and the ledger keeps it for good.
         requestId: `mcp-${randomUUID()}`,
-        signal: extra.signal,
+        // The client's cancellation, or the session's end (its key revoked).
+        signal: AbortSignal.any([extra.signal, current.ended.signal]),
       };
+    };
+    /** Runs a request's work counted among the session's pending ones. */
+    const tracked = <T>(work: Promise<T>): Promise<T> => {
+      const { pending } = session();
+      pending.add(work);
+      void work.finally(() => pending.delete(work)).catch(() => undefined);
+      return work;
     };
     server.setRequestHandler(ListResourcesRequestSchema, async () => ({
       resources: options.federation
@@ -144,7 +156,7 @@ export function createMcpEndpoint(options: McpEndpointOptions) {
     }));
     server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => ({ resourceTemplates: [] }));
     server.setRequestHandler(ReadResourceRequestSchema, async (request, extra) =>
-      options.calls.readResource(callerOf(extra), request.params.uri),
+      tracked(options.calls.readResource(callerOf(extra), request.params.uri)),
     );
     server.setRequestHandler(ListPromptsRequestSchema, async () => ({
       prompts: options.federation
@@ -153,7 +165,7 @@ export function createMcpEndpoint(options: McpEndpointOptions) {
         .map(({ prompt, name }) => ({ ...prompt, name })),
     }));
     server.setRequestHandler(GetPromptRequestSchema, async (request, extra) =>
-      options.calls.getPrompt(callerOf(extra), request.params.name, request.params.arguments ?? {}),
+      tracked(options.calls.getPrompt(callerOf(extra), request.params.name, request.params.arguments ?? {})),
     );
     server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
       const caller = callerOf(extra);
@@ -165,11 +177,13 @@ export function createMcpEndpoint(options: McpEndpointOptions) {
             method: 'notifications/progress',
             params: { progressToken: token, progress: ++progress, message },
           });
-      return options.calls.call(
-        caller,
-        request.params.name,
-        (request.params.arguments ?? {}) as Record<string, unknown>,
-        request.params._meta as Record<string, unknown> | undefined,
+      return tracked(
+        options.calls.call(
+          caller,
+          request.params.name,
+          (request.params.arguments ?? {}) as Record<string, unknown>,
+          request.params._meta as Record<string, unknown> | undefined,
+        ),
       );
     });
     return server;
@@ -252,7 +266,16 @@ export function createMcpEndpoint(options: McpEndpointOptions) {
         sessionIdGenerator: () => randomUUID(),
         eventStore: new SessionEvents(),
         onsessioninitialized: (id) => {
-          session = { id, keyId: tenant.keyId, tenant, server, transport, lastUsed: options.clock.now() };
+          session = {
+            id,
+            keyId: tenant.keyId,
+            tenant,
+            server,
+            transport,
+            lastUsed: options.clock.now(),
+            ended: new AbortController(),
+            pending: new Set(),
+          };
           sessions.set(id, session);
         },
         onsessionclosed: (id) => void sessions.delete(id),
@@ -268,6 +291,30 @@ export function createMcpEndpoint(options: McpEndpointOptions) {
       // A new session: idle ones, and this key's oldest past its limit, are closed.
       else await sweep(tenant.keyId, session.id);
       return response.statusCode;
+    },
+
+    /**
+     * Closes the sessions of a revoked key: their open streams end, and the tool calls they have in flight are cancelled
+     * (the SDK aborts each handler's signal when its transport closes). The next request naming one is a 404.
+     */
+    async endSessionsOf(keyId: string): Promise<number> {
+      const ended = [...sessions.values()].filter((session) => session.keyId === keyId);
+      const reason = new GatewayError(
+        'invalid_api_key',
+        'The API key of this session was revoked; the session is ended.',
+      );
+      await Promise.all(
+        ended.map(async (session) => {
+          sessions.delete(session.id);
+          // Its calls in flight end with the reason as their answer (a tool server's call is cancelled there), and are
+          // recorded; then the transport closes, ending its streams.
+          session.ended.abort(reason);
+          await Promise.allSettled([...session.pending]);
+          await new Promise((resolve) => setImmediate(resolve));
+          await session.transport.close().catch(() => undefined);
+        }),
+      );
+      return ended.length;
     },
 
     /** Closes every session (at shutdown). */

@@ -508,8 +508,13 @@ export function createApp(options: AppOptions): App {
   };
 
   const inFlightCalls = new CallsInFlight(clock);
-  // A revoked key's open streams end at the reload that finds it gone (every keyRefreshMs).
-  keys.onRevoked((keyId) => inFlightCalls.stopStreamsOf(keyId));
+  // A revoked key's open streams and MCP sessions end at the reload that finds it gone (every keyRefreshMs).
+  keys.onRevoked((keyId) => {
+    inFlightCalls.stopStreamsOf(keyId);
+    void mcpEndpoint.endSessionsOf(keyId).then((count) => {
+      if (count > 0) logger.info({ keyId, sessions: count }, 'a revoked key: its MCP sessions were closed');
+    });
+  });
   const serve = createServe({
     config,
     calls: inFlightCalls,

@@ -125,7 +125,13 @@ function literalAddress(hostname: string): string | undefined {
  * changes, so it is refused at start (the caller names the entry). Names are checked when they are resolved, by guardedLookup.
  */
 export function checkConfiguredUrl(rule: AddressRule, url: string): string | undefined {
-  const address = literalAddress(new URL(url).hostname);
+  let host: string;
+  try {
+    host = new URL(url).hostname;
+  } catch {
+    return undefined; // not a URL: the schema's own check says so
+  }
+  const address = literalAddress(host);
   if (address === undefined) return undefined;
   return refusal(rule, address, true);
 }

@@ -9,6 +9,7 @@
 import type { CallToolResult, GetPromptResult, ReadResourceResult } from '@modelcontextprotocol/sdk/types.js';
 import { canonicalJson } from '../core/canonical-json.js';
 import type { Clock } from '../core/clock.js';
+import { GatewayError } from '../core/errors.js';
 import type { ActionGate } from '../gate/gate.js';
 import type { Verdict } from '../gate/verdict.js';
 import type { EntryRecord, ToolEntry } from '../ledger/entry.js';
@@ -236,9 +237,17 @@ export class ToolCalls {
     try {
       result = await found.server.call(found.tool.name, args, caller.signal);
     } catch (error) {
-      outcome = caller.signal?.aborted ? 'client_closed' : 'error';
-      errorCode = outcome === 'client_closed' ? 'client_closed' : 'tool_server_error';
-      result = serverFailure(found, error);
+      const ended = caller.signal?.aborted ? caller.signal.reason : undefined;
+      if (ended instanceof GatewayError) {
+        // The gateway ended the call (its key was revoked): refused, in the gateway's words.
+        outcome = 'refused';
+        errorCode = ended.code;
+        result = { isError: true, content: [{ type: 'text', text: ended.message }] };
+      } else {
+        outcome = caller.signal?.aborted ? 'client_closed' : 'error';
+        errorCode = outcome === 'client_closed' ? 'client_closed' : 'tool_server_error';
+        result = serverFailure(found, error);
+      }
     }
     let { _meta: _dropped, ...unmarked } = result;
     let canonical = canonicalJson(unmarked);

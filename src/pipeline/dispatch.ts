@@ -12,7 +12,8 @@ export interface DispatchSettings {
   maxRetryWaitMs: number;
   breakers: Map<string, CircuitBreaker>;
   now: () => number;
-  sleep: (ms: number) => Promise<void>;
+  /** A wait before a retry (an upstream's Retry-After); it ends early when `signal` (the call's) is aborted. */
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Told of every failed attempt (metrics, logs). */
   onFailure?: (model: string, candidate: Candidate, error: ProviderError, willFallBack: boolean) => void;
   /** Told of every attempt, with its duration (live health). */
@@ -111,7 +112,8 @@ export async function dispatch<T>(
         const retrySame = attempt < settings.retries && shouldRetrySame(error, settings.maxRetryWaitMs);
         onFailure?.(model, candidate, error, !retrySame && index < candidates.length - 1);
         if (!retrySame) break;
-        if (error.retryAfterSeconds) await settings.sleep(error.retryAfterSeconds * 1000);
+        // The client that leaves during the wait ends it: the loop's next turn sees the signal and sends nothing.
+        if (error.retryAfterSeconds) await settings.sleep(error.retryAfterSeconds * 1000, signal);
       }
     }
   }

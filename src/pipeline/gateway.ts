@@ -137,7 +137,9 @@ export class Gateway {
       maxRetryWaitMs: config.routing.max_retry_wait_ms,
       breakers: this.breakers,
       now,
-      sleep: (ms) => this.clock.sleep(ms, this.running.signal),
+      // A call's signal ends with the gateway too (shutdown cancels the calls in flight); a call without one, on the
+      // gateway's own.
+      sleep: (ms, signal) => this.clock.sleep(ms, signal ?? this.running.signal),
       onFailure: (model, candidate, error, willFallBack) => this.recordFailure(model, candidate, error, willFallBack),
       // last_error (GET /v1/providers, admin keys only): how an attempt failed, never the upstream's words, which can
       // quote another tenant's request; a connection failure is described in the gateway's own (the SSRF guard's).
