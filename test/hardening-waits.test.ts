@@ -525,3 +525,45 @@ describe('a client that leaves, at every phase of a call', () => {
     assert.equal(entry.response_sha256, null);
   });
 });
+
+describe('a client that leaves a hedged call', () => {
+  const clock = new ManualClock();
+  let first: ScriptedUpstream;
+  let second: ScriptedUpstream;
+  let gateway: TestGateway;
+  before(async () => {
+    first = await startScriptedUpstream();
+    second = await startScriptedUpstream();
+    gateway = await startTestGateway(
+      {
+        providers: [providerEntry('first', first.url), providerEntry('second', second.url)],
+        models: { default: { candidates: ['first/m1', 'second/m1'], hedge_after_ms: 200 } },
+        routing: { retries: 0 },
+      },
+      { clock },
+    );
+  });
+  after(async () => {
+    await gateway.close();
+    await first.close();
+    await second.close();
+  });
+
+  it('stops both attempts once the hedge has started, recorded client_closed', async () => {
+    const { socket } = rawSocket(gateway);
+    const body = chatBody();
+    socket.write(
+      `POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${gateway.key}\r\ncontent-type: application/json\r\nx-request-id: hedge-1\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+    const primary = await first.next();
+    await clock.advance(200);
+    const hedge = await second.next();
+    socket.destroy();
+    await bounded(primary.closed, 'the first upstream request to close');
+    await bounded(hedge.closed, 'the hedged upstream request to close');
+    assert.equal(primary.abandoned, true);
+    assert.equal(hedge.abandoned, true);
+    const [entry] = await entriesEventually(gateway, 'hedge-1', 1);
+    assert.equal(entry!.outcome, 'client_closed');
+  });
+});

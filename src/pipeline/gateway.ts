@@ -360,12 +360,24 @@ export class Gateway {
     candidates: Candidate[],
     call: Parameters<typeof dispatch<T>>[2],
     hedgeAfterMs: number,
+    signal?: AbortSignal,
   ): Promise<Dispatched<T>> {
     const [first, ...rest] = candidates;
     const primaryAbort = new AbortController();
     const secondaryAbort = new AbortController();
     // Ends the hedge's wait on the clock once the race is decided.
     const hedgeWait = new AbortController();
+    // The call cancelled (the client went away, a shutdown, a revoked key): both sides stop, with its reason, and the
+    // hedge is not started. One listener per hedged call, only for aliases with hedge_after_ms.
+    if (signal !== undefined) {
+      const stopBoth = (): void => {
+        hedgeWait.abort();
+        primaryAbort.abort(signal.reason);
+        secondaryAbort.abort(signal.reason);
+      };
+      if (signal.aborted) stopBoth();
+      else signal.addEventListener('abort', stopBoth, { once: true });
+    }
     const cancel = (value: unknown): void => (value as { cancel?: () => void } | undefined)?.cancel?.();
     return new Promise<Dispatched<T>>((resolve, reject) => {
       let settled = false;
@@ -723,7 +735,7 @@ export class Gateway {
       if (passive) return await dispatch(model, candidates, call, { ...this.settings, passive }, signal);
       const hedgeAfter = this.options.config.models[model]?.hedge_after_ms;
       if (hedgeAfter !== undefined && candidates.length > 1)
-        return await this.hedged(model, candidates, call, hedgeAfter);
+        return await this.hedged(model, candidates, call, hedgeAfter, signal);
       return await dispatch(model, candidates, call, this.settings, signal);
     } catch (error) {
       if (
