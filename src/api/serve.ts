@@ -6,6 +6,7 @@
 // aborts its upstream call, a revoked key ends its streams, a shutdown past its grace ends the rest.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { totalmem } from 'node:os';
 import type { Config } from '../config/schema.js';
 import { Cancellable } from '../core/cancel.js';
 import type { Clock } from '../core/clock.js';
@@ -74,6 +75,8 @@ export class CallsInFlight {
   readonly watch: DeadlineWatch;
   private first: CallInFlight | undefined;
   private last: CallInFlight | undefined;
+  /** Calls listed now (limits.max_in_flight bounds it). */
+  size = 0;
 
   constructor(private readonly clock: Clock) {
     this.watch = new DeadlineWatch(clock);
@@ -94,6 +97,7 @@ export class CallsInFlight {
     if (this.last) this.last.next = call;
     else this.first = call;
     this.last = call;
+    this.size += 1;
     response.once('close', () => {
       if (response.writableFinished) return;
       call.controller.abort(cancellation('client_closed'));
@@ -112,6 +116,7 @@ export class CallsInFlight {
     call.previous = undefined;
     call.next = undefined;
     call.listed = false;
+    this.size -= 1;
   }
 
   /** Ends a call's stream: its last event is `failure`, its closing entry says `outcome`. */
@@ -186,6 +191,14 @@ interface Progress {
 
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/**
+ * limits.max_in_flight, or sized from memory when unset: one call per MiB of the machine's memory, at least 256 (a
+ * stream costs tens of KB in this process; the margin covers bodies and answers in flight).
+ */
+export function maxInFlightOf(config: Config): number {
+  return config.limits.max_in_flight ?? Math.max(256, Math.floor(totalmem() / 2 ** 20));
+}
+
 export function createServe(
   dependencies: ServeDependencies,
 ): (request: IncomingMessage, response: ServerResponse) => Promise<void> {
@@ -196,6 +209,7 @@ export function createServe(
     now: () => calls.now(),
   };
   const maxStreamMs = config.routing.max_stream_s * 1000;
+  const maxInFlight = maxInFlightOf(config);
 
   function begin(request: IncomingMessage): Progress {
     const started = process.hrtime.bigint();
@@ -492,7 +506,16 @@ export function createServe(
     let call: CallInFlight | undefined;
     try {
       const route = admit(progress, request);
-      if (route.call) call = calls.enter(progress.tenant?.keyId, response);
+      if (route.call) {
+        // Past limits.max_in_flight the answer is at once, before the body is read: never a queue without bound.
+        if (calls.size >= maxInFlight)
+          throw new GatewayError(
+            'overloaded',
+            `The gateway is at its limit of ${maxInFlight} calls in flight (limits.max_in_flight); retry shortly.`,
+            { retryAfterSeconds: 1 },
+          );
+        call = calls.enter(progress.tenant?.keyId, response);
+      }
       if (route.body) progress.body = await readRequestBody(request, config.limits.max_body_bytes, bodyTimeout);
       if (call) {
         const input = callInput(progress, request, route, call.controller.signal);

@@ -323,6 +323,14 @@ export const configSchema = z
           .max(10)
           .default(1)
           .describe('Extra attempts at the same candidate on a retryable failure, before moving to the next.'),
+        queue_timeout_ms: z
+          .number()
+          .int()
+          .nonnegative()
+          .default(1_000)
+          .describe(
+            'Longest a call waits for a slot when every allowed candidate is at its max_concurrent calls; then 429 provider_busy with Retry-After. 0: no wait.',
+          ),
         max_retry_wait_ms: z
           .number()
           .int()
@@ -360,6 +368,14 @@ export const configSchema = z
           .positive()
           .default(30_000)
           .describe("Longest a request's headers may take to arrive; past it the connection is closed (408)."),
+        max_in_flight: z
+          .number()
+          .int()
+          .positive()
+          .optional()
+          .describe(
+            "Most calls in flight at once in this process (streams included); past it a call is 429 overloaded at once, with Retry-After, before its body is read. Default: one per MiB of the machine's memory, at least 256.",
+          ),
         max_answer_bytes: z
           .number()
           .int()

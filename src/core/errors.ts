@@ -96,6 +96,18 @@ export const errorCatalogue = {
     meaning:
       'The upstream refused the request as invalid (a 4xx that retrying cannot fix); the message names the provider and its status, never the upstream’s own text (it can carry the request’s data).',
   },
+  provider_busy: {
+    status: 429,
+    type: 'rate_limit_error',
+    meaning:
+      'Every allowed candidate is at its `max_concurrent` calls and none freed a slot within `routing.queue_timeout_ms`; `Retry-After` says when to retry.',
+  },
+  overloaded: {
+    status: 429,
+    type: 'rate_limit_error',
+    meaning:
+      'The gateway holds `limits.max_in_flight` calls already; it answers at once rather than queue without bound. `Retry-After` says when to retry.',
+  },
   no_provider_available: {
     status: 503,
     type: 'api_error',
@@ -239,7 +251,8 @@ export type UpstreamFailureKind =
   | 'rejected' // 4xx other than 429: the request itself is wrong; retrying elsewhere will not help
   | 'auth' // 401/403 from upstream: our credentials for it are wrong; try the next candidate
   | 'invalid_response' // the upstream broke its own API (malformed JSON, wrong shape)
-  | 'unavailable'; // it cannot take this call (at capacity, a feature it lacks, weights refused): try the next candidate; not ill health
+  | 'unavailable' // it cannot take this call (at capacity, a feature it lacks, weights refused): try the next candidate; not ill health
+  | 'busy'; // at its max_concurrent calls: the next candidate takes the call (an overflow), or the call waits briefly for a slot; not ill health
 
 /** An upstream failure, raised by providers; never shown raw to clients. */
 export class ProviderError extends Error {

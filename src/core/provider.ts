@@ -87,5 +87,11 @@ export interface Provider {
    * ProviderError if not.
    */
   probe(deadline: number): Promise<void>;
+  /**
+   * Calls in flight against `max_concurrent` (HTTP kinds): a provider at its limit fails an attempt at once with a
+   * `busy` ProviderError, and `whenFree` resolves when one of its slots frees (or `signal` aborts).
+   */
+  occupancy?(): { inFlight: number; maxConcurrent: number };
+  whenFree?(signal?: AbortSignal): Promise<void>;
   close(): Promise<void>;
 }

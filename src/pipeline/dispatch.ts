@@ -14,6 +14,11 @@ export interface DispatchSettings {
   now: () => number;
   /** A wait before a retry (an upstream's Retry-After); it ends early when `signal` (the call's) is aborted. */
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /**
+   * routing.queue_timeout_ms: how long a call whose every candidate is at its max_concurrent waits for a slot to free
+   * before it is 429 provider_busy (0: not at all).
+   */
+  queueTimeoutMs?: number;
   /** Told of every failed attempt (metrics, logs). */
   onFailure?: (model: string, candidate: Candidate, error: ProviderError, willFallBack: boolean) => void;
   /** Told of every attempt, with its duration (live health). */
@@ -54,6 +59,40 @@ export async function dispatch<T>(
 ): Promise<Dispatched<T>> {
   const attempts: Attempt[] = [];
   let last: ProviderError | undefined;
+  /** When the wait for a slot ends, once every candidate was found busy (on the settings' clock). */
+  let queueUntil: number | undefined;
+  for (;;) {
+    const value = await dispatchOnce(model, candidates, call, settings, signal, attempts);
+    if (value.done) return value.dispatched;
+    last = value.last;
+    // Only when every attempt found its provider busy: a short wait for any of them to free a slot, then again.
+    if (last?.kind !== 'busy' || !attempts.every((attempt) => attempt.outcome === 'busy')) break;
+    queueUntil ??= settings.now() + (settings.queueTimeoutMs ?? 0);
+    const left = queueUntil - settings.now();
+    if (left <= 0 || signal?.aborted) break;
+    const freed = new AbortController();
+    await Promise.race([
+      settings.sleep(left, AbortSignal.any([freed.signal, ...(signal ? [signal] : [])])),
+      ...candidates.map((candidate) => candidate.provider.whenFree?.(freed.signal) ?? new Promise<void>(() => {})),
+    ]);
+    freed.abort();
+    // The passes before found nothing but busy providers: they are not attempts worth recording one by one.
+    attempts.length = 0;
+  }
+  if (signal?.aborted) throw cancelled(model, attempts, last, signal);
+  throw toGatewayError(model, attempts, last);
+}
+
+/** One pass over the candidates: the answer, or how the last attempt failed. */
+async function dispatchOnce<T>(
+  model: string,
+  candidates: readonly Candidate[],
+  call: (candidate: Candidate, options: CallOptions) => Promise<T>,
+  settings: DispatchSettings,
+  signal: AbortSignal | undefined,
+  attempts: Attempt[],
+): Promise<{ done: true; dispatched: Dispatched<T> } | { done: false; last: ProviderError | undefined }> {
+  let last: ProviderError | undefined;
   for (let index = 0; index < candidates.length; index += 1) {
     const candidate = candidates[index]!;
     const own = settings.breakers.get(candidate.provider.description.id);
@@ -75,7 +114,7 @@ export async function dispatch<T>(
         breaker?.success();
         attempts.push({ provider: candidate.provider.description.id, outcome: 'ok' });
         onAttempt?.(candidate, true, settings.now() - started);
-        return { value, candidate, attempts };
+        return { done: true, dispatched: { value, candidate, attempts } };
       } catch (error) {
         if (!(error instanceof ProviderError)) {
           breaker?.release();
@@ -90,6 +129,13 @@ export async function dispatch<T>(
         }
         last = error;
         attempts.push({ provider: error.providerId, outcome: error.kind });
+        if (error.kind === 'busy') {
+          // At its max_concurrent: nothing was sent, so neither its health nor its circuit is touched; the next
+          // candidate takes the call (an overflow, counted as a fallback).
+          breaker?.release();
+          onFailure?.(model, candidate, error, index < candidates.length - 1);
+          break;
+        }
         if (error instanceof ContextLengthError) {
           // Too long for this window: decided here, nothing was sent, so the provider's health and circuit are not
           // touched (a client could otherwise make a provider look failing with oversized input).
@@ -117,7 +163,7 @@ export async function dispatch<T>(
       }
     }
   }
-  throw toGatewayError(model, attempts, last);
+  return { done: false, last };
 }
 
 /**
@@ -182,6 +228,12 @@ function toGatewayError(model: string, attempts: Attempt[], last: ProviderError 
       return new GatewayError('upstream_invalid_response', message, { cause: last, attempts });
     case 'unavailable':
       return new GatewayError('no_provider_available', message, { retryAfterSeconds: 1, cause: last, attempts });
+    case 'busy':
+      return new GatewayError(
+        'provider_busy',
+        `Every allowed candidate of "${model}" is at its max_concurrent calls (${tried}); retry shortly.`,
+        { retryAfterSeconds: 1, cause: last, attempts },
+      );
     default:
       return new GatewayError('upstream_error', message, { cause: last, attempts });
   }

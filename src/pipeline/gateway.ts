@@ -93,6 +93,11 @@ export interface ProviderStatus {
   requests_last_hour: number;
   traffic_share_last_hour: number;
   cut: string | null;
+  /** Calls in flight now, against max_concurrent (null: a kind without the limit). */
+  in_flight: number | null;
+  max_concurrent: number | null;
+  /** Attempts it turned away at its max_concurrent since start (each overflowed, waited, or was provider_busy). */
+  overflows: number;
 }
 
 export class Gateway {
@@ -101,6 +106,8 @@ export class Gateway {
   /** Cuts in force, reloaded from the store by the server. */
   cuts: CutRecord[] = [];
   private probing = 0;
+  /** Attempts each provider turned away at its max_concurrent (GET /v1/providers `overflows`). */
+  private readonly overflows = new Map<string, number>();
   /** Aborted on close: stops the probes and every wait of this gateway. */
   private readonly running = new AbortController();
   readonly policy: PolicyDocument;
@@ -135,6 +142,7 @@ export class Gateway {
         providerTimeouts.get(candidate.provider.description.id) ?? config.routing.attempt_timeout_ms,
       retries: config.routing.retries,
       maxRetryWaitMs: config.routing.max_retry_wait_ms,
+      queueTimeoutMs: config.routing.queue_timeout_ms,
       breakers: this.breakers,
       now,
       // A call's signal ends with the gateway too (shutdown cancels the calls in flight); a call without one, on the
@@ -558,6 +566,9 @@ export class Gateway {
         requests_last_hour: traffic.get(id) ?? 0,
         traffic_share_last_hour: total === 0 ? 0 : Math.round(((traffic.get(id) ?? 0) / total) * 1000) / 1000,
         cut: cut ? describeCut(cut) : null,
+        in_flight: provider.occupancy?.().inFlight ?? null,
+        max_concurrent: provider.occupancy?.().maxConcurrent ?? null,
+        overflows: this.overflows.get(id) ?? 0,
       };
     });
   }
@@ -791,6 +802,7 @@ export class Gateway {
   private recordFailure(model: string, candidate: Candidate, error: ProviderError, willFallBack: boolean): void {
     const { metrics } = this.options;
     const id = candidate.provider.description.id;
+    if (error.kind === 'busy') this.overflows.set(id, (this.overflows.get(id) ?? 0) + 1);
     metrics.upstreamErrors.inc([id, error.kind]);
     if (willFallBack) metrics.fallbacks.inc([model, id]);
   }

@@ -11,6 +11,7 @@ const failures: Record<ProviderError['kind'], string> = {
   rejected: 'rejected the request',
   auth: "refused the gateway's credentials",
   invalid_response: 'answered with a body its API does not allow',
+  busy: 'is at its max_concurrent calls',
   unavailable: 'cannot take this call now',
 };
 

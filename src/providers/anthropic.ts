@@ -19,6 +19,8 @@ import {
   closeUpstreamTarget,
   contextWindowOf,
   createUpstreamTarget,
+  occupancyOf,
+  whenFree,
   getUpstream,
   httpSettingsKeys,
   postUpstreamBuffered,
@@ -131,6 +133,14 @@ class AnthropicProvider implements Provider {
 
   probe(deadline: number): Promise<void> {
     return getUpstream(this.target, '/models', this.headers, deadline);
+  }
+
+  occupancy(): { inFlight: number; maxConcurrent: number } {
+    return occupancyOf(this.target);
+  }
+
+  whenFree(signal?: AbortSignal): Promise<void> {
+    return whenFree(this.target, signal);
   }
 
   async close(): Promise<void> {

@@ -12,6 +12,8 @@ import {
   closeUpstreamTarget,
   contextWindowOf,
   createUpstreamTarget,
+  occupancyOf,
+  whenFree,
   getUpstream,
   httpSettingsKeys,
   postUpstreamBuffered,
@@ -133,6 +135,14 @@ class OpenAICompatibleProvider implements Provider {
 
   probe(deadline: number): Promise<void> {
     return getUpstream(this.target, '/models', this.headers, deadline);
+  }
+
+  occupancy(): { inFlight: number; maxConcurrent: number } {
+    return occupancyOf(this.target);
+  }
+
+  whenFree(signal?: AbortSignal): Promise<void> {
+    return whenFree(this.target, signal);
   }
 
   async close(): Promise<void> {

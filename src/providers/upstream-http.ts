@@ -33,8 +33,18 @@ export function httpSettingsKeys(kind: string) {
       .number()
       .int()
       .positive()
-      .default(128)
-      .describe('Upstream connections kept open to this provider.'),
+      .default(1024)
+      .describe(
+        "Upstream connections this provider's pool may open (each a socket, and a stream holds one for as long as it lasts; opened as needed, not in advance).",
+      ),
+    max_concurrent: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe(
+        'Calls in flight to this provider at once (default max_connections). At the limit a call overflows to the next allowed candidate, or waits at most routing.queue_timeout_ms for a slot, then is 429 provider_busy: never queued silently.',
+      ),
     private_network: z
       .boolean()
       .optional()
@@ -66,6 +76,7 @@ export interface HttpSettings {
   api_key_env?: string;
   headers?: Record<string, string>;
   max_connections: number;
+  max_concurrent?: number;
   ownership: Ownership;
   private_network?: boolean;
 }
@@ -93,6 +104,11 @@ export interface UpstreamTarget {
   deadlines: DeadlineWatch;
   /** limits.max_answer_bytes: the most an answer (a body, or a whole stream) may carry. */
   maxAnswerBytes: number;
+  /** Calls in flight (a stream until its upstream body ends), against `maxConcurrent`. */
+  inFlight: number;
+  maxConcurrent: number;
+  /** Waits for a free slot (whenFree), woken one release at a time. */
+  freeWaiters: Set<() => void>;
 }
 
 export function createUpstreamTarget(
@@ -121,7 +137,57 @@ export function createUpstreamTarget(
     clock,
     deadlines: new DeadlineWatch(clock),
     maxAnswerBytes,
+    inFlight: 0,
+    maxConcurrent: Math.min(settings.max_concurrent ?? settings.max_connections, settings.max_connections),
+    freeWaiters: new Set(),
   };
+}
+
+/** The ProviderError of a call past `max_concurrent`: not ill health, the next candidate takes it. */
+function busy(target: UpstreamTarget): ProviderError {
+  return new ProviderError(
+    target.providerId,
+    'busy',
+    `${target.providerId} is at its max_concurrent (${target.maxConcurrent}) calls`,
+    { ownWords: true },
+  );
+}
+
+/** A slot of `max_concurrent` for one call, or a `busy` ProviderError; the returned release is idempotent. */
+export function takeSlot(target: UpstreamTarget): () => void {
+  if (target.inFlight >= target.maxConcurrent) throw busy(target);
+  target.inFlight += 1;
+  let held = true;
+  return () => {
+    if (!held) return;
+    held = false;
+    target.inFlight -= 1;
+    // One waiter per freed slot: the others stay asleep rather than race for it.
+    for (const wake of target.freeWaiters) {
+      target.freeWaiters.delete(wake);
+      wake();
+      break;
+    }
+  };
+}
+
+/** The provider's occupancy (GET /v1/providers). */
+export function occupancyOf(target: UpstreamTarget): { inFlight: number; maxConcurrent: number } {
+  return { inFlight: target.inFlight, maxConcurrent: target.maxConcurrent };
+}
+
+/** Resolves when a slot frees (at once if one is free), or when `signal` aborts. */
+export function whenFree(target: UpstreamTarget, signal?: AbortSignal): Promise<void> {
+  if (target.inFlight < target.maxConcurrent || signal?.aborted) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const wake = (): void => {
+      target.freeWaiters.delete(wake);
+      stop?.();
+      resolve();
+    };
+    target.freeWaiters.add(wake);
+    const stop = signal ? onCancel(signal, wake) : undefined;
+  });
 }
 
 /**
@@ -178,6 +244,7 @@ export function attemptCancelled(providerId: string, reason: unknown): ProviderE
 export function abortWhenDue(
   target: UpstreamTarget,
   request: UpstreamRequest,
+  releaseSlot?: () => void,
 ): { started(controller: { abort(reason?: Error): void }): void; watched: WatchedDeadline } {
   let controller: { abort(reason?: Error): void } | undefined;
   let reason: Error | undefined;
@@ -200,6 +267,7 @@ export function abortWhenDue(
       release() {
         deadline.release();
         stopWaiting?.();
+        releaseSlot?.();
       },
     },
   };
@@ -255,7 +323,8 @@ function requestUpstreamBuffered(
     let headers: BufferedResponse['headers'] = {};
     const pieces: Buffer[] = [];
     let size = 0;
-    const due = abortWhenDue(target, request);
+    // Calls hold a slot of max_concurrent until their answer has ended; health probes (GET) take none.
+    const due = abortWhenDue(target, request, method === 'POST' ? takeSlot(target) : undefined);
     target.pool.dispatch(
       {
         method,

@@ -7,6 +7,7 @@ import type { ChatStream, StreamEvent } from '../core/provider.js';
 import { SseEventTooLarge, SseParser, type SseEvent } from './sse.js';
 import {
   abortWhenDue,
+  takeSlot,
   answerTooLarge,
   keepErrorBytes,
   noUndiciTimers,
@@ -56,7 +57,14 @@ export function openUpstreamStream(
     waiter = undefined;
     resolve?.();
   };
-  const due = abortWhenDue(target, request);
+  // A stream holds its slot of max_concurrent until its upstream body has ended.
+  let releaseSlot: () => void;
+  try {
+    releaseSlot = takeSlot(target);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  const due = abortWhenDue(target, request, releaseSlot);
   const idleTimeoutMs = request.idleTimeoutMs ?? Number.POSITIVE_INFINITY;
   /** Once true, the idle time bounds the stream instead of the attempt's deadline. */
   let eventArrived = false;
