@@ -567,3 +567,46 @@ describe('a client that leaves a hedged call', () => {
     assert.equal(entry!.outcome, 'client_closed');
   });
 });
+
+describe('a client that does not read its stream', () => {
+  const rig = scriptedGateway({
+    routing: { stream_idle_timeout_ms: 5_000 },
+    limits: { max_answer_bytes: 64 * 2 ** 20 },
+  });
+
+  it('pauses the upstream (the gateway buffers a bounded amount) and is ended after the idle time, recorded', async () => {
+    const { gateway, upstream, clock } = rig;
+    const { port } = new URL(gateway.url);
+    const client = connect(Number(port), '127.0.0.1');
+    client.on('error', () => undefined);
+    const body = chatBody(true);
+    client.write(
+      `POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${gateway.key}\r\ncontent-type: application/json\r\nx-request-id: stalled-1\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+    // Never reads: what the gateway sends stays in the kernel's buffers, then in the gateway's.
+    client.pause();
+    const exchange = await upstream.next();
+    exchange.head(200, { 'content-type': 'text/event-stream' });
+    const event = chunkEvent('x'.repeat(16 * 1024));
+    const total = 48 * 2 ** 20;
+    await exchange.write(event);
+    for (let written = event.length; written < total; written += event.length) void exchange.write(event);
+    // The gateway stops reading once the client's socket and its own bounded queue are full: the rest waits upstream.
+    const queued = exchange.pending;
+    await settle();
+    assert.ok(exchange.pending > queued / 2, `the upstream is paused: ${exchange.pending} of ${queued} bytes not read`);
+    const entries = await eventually(
+      async () => {
+        await clock.advance(5_000);
+        return entriesOf(gateway, 'stalled-1');
+      },
+      (found) => found.length >= 2,
+      'the stream to be ended',
+    );
+    assert.equal(entries[1]!.outcome, 'deadline');
+    assert.equal(entries[1]!.error_code, 'client_stalled');
+    await bounded(exchange.closed, 'the upstream stream to be stopped');
+    assert.equal(exchange.abandoned, true);
+    client.destroy();
+  });
+});

@@ -210,6 +210,7 @@ export function createServe(
   };
   const maxStreamMs = config.routing.max_stream_s * 1000;
   const maxInFlight = maxInFlightOf(config);
+  const streamIdleMs = config.routing.stream_idle_timeout_ms;
 
   function begin(request: IncomingMessage): Progress {
     const started = process.hrtime.bigint();
@@ -405,11 +406,24 @@ export function createServe(
         // A stream the gateway is ending writes its last events without waiting for a client that does not read.
         if (!response.write(piece) && !response.destroyed && !call.stopping) {
           if (corked) uncork();
+          // The client is not reading: the relay waits (so the upstream is paused, its buffer bounded), at most the idle
+          // time, then ends the stream rather than hold it open for a client that may never read again.
+          const stalled = calls.watch.watch(calls.now() + streamIdleMs, () =>
+            calls.stopStream(
+              call,
+              'deadline',
+              new GatewayError(
+                'client_stalled',
+                `The client read nothing of its stream for ${streamIdleMs} ms (routing.stream_idle_timeout_ms); the stream was ended.`,
+              ),
+            ),
+          );
           await new Promise<void>((resolve) => {
             const done = (): void => {
               response.off('drain', done);
               response.off('close', done);
               call.wake = undefined;
+              stalled.release();
               resolve();
             };
             call.wake = done;

@@ -80,6 +80,12 @@ export const errorCatalogue = {
     meaning:
       'A stream lasted longer than `routing.max_stream_s`; it ends with this error event (the ledger entry says `outcome: deadline`).',
   },
+  client_stalled: {
+    status: 408,
+    type: 'invalid_request_error',
+    meaning:
+      'The client read nothing of its stream for `routing.stream_idle_timeout_ms` while events waited for it; the gateway ended the stream rather than buffer it (the ledger entry says `outcome: deadline`).',
+  },
   upstream_rate_limited: {
     status: 429,
     type: 'rate_limit_error',

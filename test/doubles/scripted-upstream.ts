@@ -27,6 +27,8 @@ export interface HeldExchange {
   readonly isClosed: boolean;
   /** True once the gateway closed the connection before this side ended the answer. */
   readonly abandoned: boolean;
+  /** Bytes written but still buffered on this side (the reader is not taking them). */
+  readonly pending: number;
 }
 
 export interface ScriptedUpstream {
@@ -108,6 +110,9 @@ function held(request: IncomingMessage, response: ServerResponse, body: unknown)
     },
     get abandoned() {
       return abandoned;
+    },
+    get pending() {
+      return response.writableLength;
     },
   };
 }
