@@ -3,6 +3,7 @@
 // and no redirect followed; end to end through the gateway on 127.0.0.1.
 import assert from 'node:assert/strict';
 import { lookup, type LookupAddress } from 'node:dns';
+import type { LookupFunction } from 'node:net';
 import { hostname } from 'node:os';
 import { describe, it } from 'node:test';
 import { parseConfig } from '../src/config/load.js';
@@ -54,6 +55,15 @@ describe('the SSRF guard: kinds of address', () => {
     ['255.255.255.255', 'unusable'],
     ['ff02::1', 'unusable'],
     ['192.0.2.1', 'unusable'],
+    ['::7f00:1', 'loopback'],
+    ['::127.0.0.1', 'loopback'],
+    ['::ffff:0:a9fe:a9fe', 'link-local'],
+    ['64:ff9b:1::a9fe:a9fe', 'link-local'],
+    ['fec0::1', 'private'],
+    ['fd00:ec2::254', 'link-local'],
+    ['fd20:ce::254', 'link-local'],
+    ['100.100.100.200', 'link-local'],
+    ['100.100.100.201', 'private'],
     ['not an address', 'unusable'],
   ];
   for (const [address, kind] of table)
@@ -159,6 +169,20 @@ describe('the SSRF guard: names, as they resolve at connect time', () => {
     assert.deepEqual(found, [{ address: '93.184.215.14', family: 4 }]);
     assert.equal((await lookUp(rented, resolvingTo('127.0.0.1', '93.184.215.14'), false)).found, '93.184.215.14');
   });
+  it('answers localhost names itself, as the config check reads them: allowed for anyone, no resolver asked', async () => {
+    const never = (() => {
+      throw new Error('the resolver was asked');
+    }) as unknown as typeof lookup;
+    for (const name of ['localhost', 'LOCALHOST', 'localhost.', 'api.localhost']) {
+      const { error, found } = await new Promise<{ error: Error | null; found: unknown }>((resolve) =>
+        guardedLookup(rented, never)(name, { all: true }, (failure, addresses) =>
+          resolve({ error: failure, found: addresses }),
+        ),
+      );
+      assert.equal(error, null, name);
+      assert.deepEqual(found, [{ address: '127.0.0.1', family: 4 }]);
+    }
+  });
   it('passes a resolution error on as it is', async () => {
     const failing = ((_name: string, _options: unknown, callback: (error: Error) => void) =>
       callback(Object.assign(new Error('getaddrinfo ENOTFOUND'), { code: 'ENOTFOUND' }))) as unknown as typeof lookup;
@@ -174,6 +198,55 @@ async function loopbackName(): Promise<string | undefined> {
   );
   return found.length > 0 && found.every((entry) => entry.address === '127.0.0.1') ? name : undefined;
 }
+
+describe('the SSRF guard end to end, names resolved by a resolver of the test', () => {
+  /** Every name resolves to 127.0.0.1, as a rebound or hostile DNS answer would make it. */
+  const rebound = resolvingTo('127.0.0.1') as unknown as LookupFunction;
+
+  it('refuses a rented provider whose name resolves to loopback at connect time, and reaches it with private_network', async () => {
+    const upstream = await startOpenAIDouble();
+    const url = upstream.url.replace('127.0.0.1', 'api.cloud.example');
+    const gateway = await startTestGateway(
+      {
+        providers: [
+          providerEntry('cloud', url, { ownership: 'rented', jurisdiction: 'US' }),
+          providerEntry('linked', url, { ownership: 'rented', jurisdiction: 'US', private_network: true }),
+          providerEntry('own', url, { ownership: 'owned' }),
+        ],
+        models: {
+          refused: { candidates: ['cloud/m1'] },
+          linked: { candidates: ['linked/m1'] },
+          own: { candidates: ['own/m1'] },
+        },
+        routing: { retries: 0 },
+      },
+      { resolve: rebound },
+    );
+    try {
+      const auth = { authorization: `Bearer ${gateway.key}` };
+      const ask = (model: string) =>
+        postJson(`${gateway.url}/v1/chat/completions`, { model, messages: [{ role: 'user', content: 'hello' }] }, auth);
+      const refused = await ask('refused');
+      assert.equal(refused.status, 502, refused.text);
+      assert.equal(refused.json.error.code, 'upstream_error');
+      assert.ok(!refused.text.includes('127.0.0.1'), 'the client is not told where the gateway tried');
+      assert.equal(upstream.received.length, 0, 'nothing reached the address');
+      const [entry] = await entriesOf(gateway, refused.headers.get('x-request-id')!);
+      assert.equal(entry?.attempts[0]?.outcome, 'connect');
+      const listed = (await fetch(`${gateway.url}/v1/providers`, { headers: auth }).then((r) => r.json())) as any;
+      assert.match(
+        listed.providers.find((provider: { id: string }) => provider.id === 'cloud').last_error.message,
+        /api\.cloud\.example refused: it resolved to 127\.0\.0\.1, a loopback address/,
+      );
+      assert.equal((await ask('linked')).status, 200, 'private_network: true');
+      assert.equal((await ask('own')).status, 200, 'owned');
+      assert.equal(upstream.received.length, 2);
+    } finally {
+      await gateway.close();
+      await upstream.close();
+    }
+  });
+});
 
 describe('the SSRF guard end to end', async () => {
   const name = await loopbackName();

@@ -565,6 +565,32 @@ describe('a client that leaves a hedged call', () => {
     assert.equal(hedge.abandoned, true);
     const [entry] = await entriesEventually(gateway, 'hedge-1', 1);
     assert.equal(entry!.outcome, 'client_closed');
+    assert.deepEqual(
+      entry!.attempts.map((attempt) => attempt.provider).sort(),
+      ['first', 'second'],
+      'both attempts are recorded',
+    );
+  });
+
+  it('before the hedge starts: the first attempt stops, no second one is sent, and its attempt is recorded', async () => {
+    const before = second.exchanges.length;
+    const { socket } = rawSocket(gateway);
+    const body = chatBody();
+    socket.write(
+      `POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${gateway.key}\r\ncontent-type: application/json\r\nx-request-id: hedge-2\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+    const primary = await first.next();
+    socket.destroy();
+    await bounded(primary.closed, 'the first upstream request to close');
+    const [entry] = await entriesEventually(gateway, 'hedge-2', 1);
+    assert.equal(entry!.outcome, 'client_closed');
+    assert.deepEqual(
+      entry!.attempts.map((attempt) => attempt.provider),
+      ['first'],
+    );
+    await clock.advance(200);
+    await settle();
+    assert.equal(second.exchanges.length, before, 'no hedge for a call that has ended');
   });
 });
 

@@ -1,4 +1,5 @@
 // Starts a real gateway in-process on 127.0.0.1 (an ephemeral port) over a fresh SQLite store in a temp folder.
+import type { LookupFunction } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,6 +47,8 @@ export interface TestGatewayOptions {
   prepare?: (registry: ModelRegistry) => Promise<void>;
   /** The gateway's clock (a ManualClock from test/support/manual-clock.ts, for timeouts). */
   clock?: Clock;
+  /** How the providers' upstream names resolve (default: the system's resolver). */
+  resolve?: LookupFunction;
 }
 
 export async function startTestGateway(
@@ -82,7 +85,11 @@ export async function startTestGateway(
   const app = createApp({
     config,
     store,
-    providers: createProviders(config, options.env ?? {}, { registry, clock: options.clock ?? systemClock }),
+    providers: createProviders(config, options.env ?? {}, {
+      registry,
+      clock: options.clock ?? systemClock,
+      resolve: options.resolve,
+    }),
     logger,
     ledger,
     weights: weightsDigests(config, registered),

@@ -265,6 +265,11 @@ describe('the MCP gateway', () => {
       'the agent to connect with the new key',
     );
     const size = await gateway.store.ledgerSize();
+    const cancellations = (): number =>
+      everything.received.filter((message) => message.method === 'notifications/cancelled').length;
+    // A finished call of the session first: ending the session must not cancel it after the fact.
+    await client!.callTool({ name: 'everything__echo', arguments: { message: 'before' } });
+    const cancelledBefore = cancellations();
     const call = client!
       .callTool({ name: 'everything__trigger-long-running-operation', arguments: { duration: 3, steps: 3 } })
       .then(
@@ -286,10 +291,11 @@ describe('the MCP gateway', () => {
     assert.equal(answer.isError, true);
     assert.match(answer.content[0].text, /API key of this session was revoked/);
     await eventually(
-      () => everything.received.some((message) => message.method === 'notifications/cancelled'),
-      (seen) => seen,
+      () => cancellations(),
+      (count) => count > cancelledBefore,
       'the tool server to be told the call is cancelled',
     );
+    assert.equal(cancellations(), cancelledBefore + 1, 'only the call in flight is cancelled');
     const entries = await eventually(
       async () =>
         (await gateway.store.ledgerEntries(size, await gateway.store.ledgerSize()))
@@ -300,6 +306,38 @@ describe('the MCP gateway', () => {
     );
     assert.equal(entries.at(-1)!.outcome, 'refused');
     assert.equal(entries.at(-1)!.error_code, 'invalid_api_key');
+  });
+
+  it("refuses a revoked key's call held for an approval at once, and never runs it", async () => {
+    const { key, record } = await createApiKey(gateway.store, {
+      name: 'soon-revoked-writer',
+      scopes: [],
+      rpm: null,
+      now: Date.now(),
+    });
+    const client = await eventually(
+      () => agent(key).catch(() => undefined) as Promise<Client | undefined>,
+      (connected) => connected !== undefined,
+      'the agent to connect with the new key',
+    );
+    const target = join(folder, 'revoked.txt');
+    const call = client!.callTool({ name: 'files__write_file', arguments: { path: target, content: 'never' } });
+    await eventually(
+      async () =>
+        (
+          await fetch(`${gateway.url}/v1/actions/pending`, { headers: { authorization: `Bearer ${approverKey}` } })
+        ).json() as Promise<any>,
+      (listed) => listed.actions.some((action: any) => action.agent_id === 'soon-revoked-writer'),
+      'the call to be held',
+    );
+    await gateway.store.revokeKey(record!.id, Date.now());
+    const result = await call;
+    assert.equal(result.isError, true);
+    assert.match(JSON.stringify(result.content), /revoked/);
+    assert.equal(existsSync(target), false, 'nothing written');
+    const entry = await entryAt(result._meta?.['sovereign/receipt'] as number);
+    assert.equal(entry.outcome, 'refused');
+    assert.equal(entry.error_code, 'invalid_api_key');
   });
 
   it('records exactly one ledger entry for each of 50 concurrent calls', async () => {

@@ -12,7 +12,9 @@ export const mcpToolsPrefix = '/v1/mcp/tools/';
 
 export function createMcpAdmin(federation: Federation, calls: ToolCalls) {
   return {
-    servers(): Reply {
+    servers(exchange: Exchange): Reply {
+      // How a server last failed names hosts and addresses (the SSRF guard's refusals): for admin keys only.
+      const admin = exchange.tenant.scopes.includes('admin');
       const tools = federation.all();
       const servers = [...federation.servers.values()].map((server) => {
         const stats = calls.stats.get(server.config.id) ?? { calls: 0, errors: 0, refused: 0 };
@@ -23,7 +25,7 @@ export function createMcpAdmin(federation: Federation, calls: ToolCalls) {
           operator: server.config.operator,
           ownership: server.config.ownership,
           state: server.state,
-          last_error: server.lastError ?? null,
+          last_error: admin ? (server.lastError ?? null) : null,
           tools: tools
             .filter((tool) => tool.server === server)
             .map((tool) => ({

@@ -96,6 +96,9 @@ class SessionEvents implements EventStore {
   }
 }
 
+/** How long a session ended by the gateway waits for its calls to answer before its transport closes. */
+const endWaitMs = 2_000;
+
 export function createMcpEndpoint(options: McpEndpointOptions) {
   const sessions = new Map<string, Session>();
   const idleMs = options.idleSessionMs ?? 30 * 60_000;
@@ -129,24 +132,35 @@ export function createMcpEndpoint(options: McpEndpointOptions) {
     );
     server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: visibleTools(session().tenant) }));
     /** The caller of one request: the session's tenant, a request id of ours, the client's cancellation. */
-    const callerOf = (extra: { signal: AbortSignal }): ToolCaller => {
+    /**
+     * The caller of one request, and its work counted among the session's pending ones. Its signal is its own: aborted
+     * by the client's cancellation or by the session's end (its key revoked), with both listeners removed when the
+     * work settles (AbortSignal.any would keep every request alive, and cancel finished ones, until the session ends).
+     */
+    const run = <T>(extra: { signal: AbortSignal }, work: (caller: ToolCaller) => Promise<T>): Promise<T> => {
       const current = session();
       current.lastUsed = options.clock.now();
-      return {
+      const own = new AbortController();
+      const fromClient = (): void => own.abort(extra.signal.reason);
+      const fromSession = (): void => own.abort(current.ended.signal.reason);
+      if (extra.signal.aborted) fromClient();
+      else extra.signal.addEventListener('abort', fromClient, { once: true });
+      if (current.ended.signal.aborted) fromSession();
+      else current.ended.signal.addEventListener('abort', fromSession, { once: true });
+      const caller: ToolCaller = {
         tenant: current.tenant,
         sessionId: current.id,
         // Ours, not the client's JSON-RPC id: what a client types could be data, and the ledger keeps it for good.
         requestId: `mcp-${randomUUID()}`,
-        // The client's cancellation, or the session's end (its key revoked).
-        signal: AbortSignal.any([extra.signal, current.ended.signal]),
+        signal: own.signal,
       };
-    };
-    /** Runs a request's work counted among the session's pending ones. */
-    const tracked = <T>(work: Promise<T>): Promise<T> => {
-      const { pending } = session();
-      pending.add(work);
-      void work.finally(() => pending.delete(work)).catch(() => undefined);
-      return work;
+      const done = work(caller).finally(() => {
+        extra.signal.removeEventListener('abort', fromClient);
+        current.ended.signal.removeEventListener('abort', fromSession);
+        current.pending.delete(done);
+      });
+      current.pending.add(done);
+      return done;
     };
     server.setRequestHandler(ListResourcesRequestSchema, async () => ({
       resources: options.federation
@@ -156,7 +170,7 @@ export function createMcpEndpoint(options: McpEndpointOptions) {
     }));
     server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => ({ resourceTemplates: [] }));
     server.setRequestHandler(ReadResourceRequestSchema, async (request, extra) =>
-      tracked(options.calls.readResource(callerOf(extra), request.params.uri)),
+      run(extra, (caller) => options.calls.readResource(caller, request.params.uri)),
     );
     server.setRequestHandler(ListPromptsRequestSchema, async () => ({
       prompts: options.federation
@@ -165,27 +179,26 @@ export function createMcpEndpoint(options: McpEndpointOptions) {
         .map(({ prompt, name }) => ({ ...prompt, name })),
     }));
     server.setRequestHandler(GetPromptRequestSchema, async (request, extra) =>
-      tracked(options.calls.getPrompt(callerOf(extra), request.params.name, request.params.arguments ?? {})),
+      run(extra, (caller) => options.calls.getPrompt(caller, request.params.name, request.params.arguments ?? {})),
     );
-    server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
-      const caller = callerOf(extra);
-      const token = request.params._meta?.progressToken;
-      let progress = 0;
-      if (token !== undefined)
-        caller.progress = (message: string) =>
-          extra.sendNotification({
-            method: 'notifications/progress',
-            params: { progressToken: token, progress: ++progress, message },
-          });
-      return tracked(
-        options.calls.call(
+    server.setRequestHandler(CallToolRequestSchema, async (request, extra) =>
+      run(extra, (caller) => {
+        const token = request.params._meta?.progressToken;
+        let progress = 0;
+        if (token !== undefined)
+          caller.progress = (message: string) =>
+            extra.sendNotification({
+              method: 'notifications/progress',
+              params: { progressToken: token, progress: ++progress, message },
+            });
+        return options.calls.call(
           caller,
           request.params.name,
           (request.params.arguments ?? {}) as Record<string, unknown>,
           request.params._meta as Record<string, unknown> | undefined,
-        ),
-      );
-    });
+        );
+      }),
+    );
     return server;
   }
 
@@ -309,7 +322,10 @@ export function createMcpEndpoint(options: McpEndpointOptions) {
           // Its calls in flight end with the reason as their answer (a tool server's call is cancelled there), and are
           // recorded; then the transport closes, ending its streams.
           session.ended.abort(reason);
-          await Promise.allSettled([...session.pending]);
+          // Bounded: a call that does not settle within the wait is cut off with the transport.
+          const over = new AbortController();
+          await Promise.race([Promise.allSettled([...session.pending]), options.clock.sleep(endWaitMs, over.signal)]);
+          over.abort();
           await new Promise((resolve) => setImmediate(resolve));
           await session.transport.close().catch(() => undefined);
         }),

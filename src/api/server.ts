@@ -321,7 +321,13 @@ export function createApp(options: AppOptions): App {
     ],
     [
       mcpServersPath,
-      { dialect: 'openai', method: 'GET', endpoint: 'mcp', handler: () => mcpAdmin.servers(), body: false },
+      {
+        dialect: 'openai',
+        method: 'GET',
+        endpoint: 'mcp',
+        handler: (exchange) => mcpAdmin.servers(exchange),
+        body: false,
+      },
     ],
     [
       mcpPath,

@@ -253,7 +253,7 @@ export const mcpServerSchema = z.discriminatedUnion('transport', [
       .boolean()
       .optional()
       .describe(
-        'Lets the gateway reach this server on private, loopback and link-local addresses whoever owns it; without it, as for providers (docs/security.md).',
+        'Lets the gateway reach this server on private, loopback and link-local addresses whoever owns it; without it, as for providers (docs/configuration.md, "Where the gateway may connect").',
       ),
     headers_env: z
       .record(z.string(), environmentNameSchema)

@@ -24,7 +24,14 @@ function blockList(ranges: readonly string[]): BlockList {
 
 // 0.0.0.0/8 and :: connect to this host on Linux: loopback, for the rules.
 const loopback = blockList(['127.0.0.0/8', '0.0.0.0/8', '::1/128', '::/128']);
-const linkLocal = blockList(['169.254.0.0/16', 'fe80::/10']);
+// Link-local, and the cloud metadata services that answer elsewhere (AWS over IPv6, Google over IPv6, Alibaba).
+const linkLocal = blockList([
+  '169.254.0.0/16',
+  'fe80::/10',
+  'fd00:ec2::254/128',
+  'fd20:ce::254/128',
+  '100.100.100.200/32',
+]);
 const privateRanges = blockList([
   '10.0.0.0/8',
   '172.16.0.0/12',
@@ -33,6 +40,7 @@ const privateRanges = blockList([
   '192.0.0.0/24', // IETF protocol assignments
   '198.18.0.0/15', // benchmarking
   'fc00::/7', // unique local
+  'fec0::/10', // site-local (deprecated, still routed inside some networks)
 ]);
 const unusable = blockList([
   '224.0.0.0/4', // multicast
@@ -44,24 +52,32 @@ const unusable = blockList([
   '203.0.113.0/24',
 ]);
 
-/** The IPv4 address an IPv6 address carries for NAT64 (64:ff9b::/96) or 6to4 (2002::/16), if any. */
+/**
+ * The IPv4 address an IPv6 address carries, if any: IPv4-mapped (::ffff:0:0/96), IPv4-translated (::ffff:0:0:0/96),
+ * IPv4-compatible (::/96, but for :: and ::1), NAT64 (64:ff9b::/96 and the local 64:ff9b:1::/48) and 6to4 (2002::/16).
+ */
 function embeddedIpv4(address: string): string | undefined {
-  const lower = address.toLowerCase();
-  const dotted = /^(?:64:ff9b::|::ffff:)(\d+\.\d+\.\d+\.\d+)$/.exec(lower);
-  if (dotted) return dotted[1];
-  const words = expandIpv6(lower);
+  const words = expandIpv6(address.toLowerCase());
   if (words === undefined) return undefined;
   const quad = (high: number, low: number): string => `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
-  if (words[0] === 0x64 && words[1] === 0xff9b && words.slice(2, 6).every((word) => word === 0))
-    return quad(words[6]!, words[7]!);
+  const zero = (from: number, to: number): boolean => words.slice(from, to).every((word) => word === 0);
+  if (zero(0, 5) && words[5] === 0xffff) return quad(words[6]!, words[7]!);
+  if (zero(0, 4) && words[4] === 0xffff && words[5] === 0) return quad(words[6]!, words[7]!);
+  if (zero(0, 6) && !(words[6] === 0 && words[7]! <= 1)) return quad(words[6]!, words[7]!);
+  if (words[0] === 0x64 && words[1] === 0xff9b && (zero(2, 6) || words[2] === 1)) return quad(words[6]!, words[7]!);
   if (words[0] === 0x2002) return quad(words[1]!, words[2]!);
   return undefined;
 }
 
-/** The eight 16-bit words of an IPv6 address in hex notation (no dotted tail), or undefined. */
+/** The eight 16-bit words of an IPv6 address (a dotted IPv4 tail read as two words), or undefined. */
 function expandIpv6(address: string): number[] | undefined {
-  if (address.includes('.')) return undefined;
-  const [head, tail] = address.split('::') as [string, string | undefined];
+  let text = address;
+  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (dotted) {
+    const [a, b, c, d] = dotted.slice(1).map(Number) as [number, number, number, number];
+    text = `${text.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head, tail] = text.split('::') as [string, string | undefined];
   const parse = (part: string | undefined): number[] =>
     part ? part.split(':').map((word) => Number.parseInt(word, 16)) : [];
   const start = parse(head);
@@ -155,6 +171,15 @@ export function guardedLookup(
   resolve: LookupFunction = dnsLookup as LookupFunction,
 ): LookupFunction {
   return (hostname, options, callback) => {
+    // localhost names are this host (RFC 6761), answered without a resolver, as the config's check read them.
+    if (literalAddress(hostname) === '127.0.0.1') {
+      const refused = refusal(rule, '127.0.0.1', true);
+      if (refused !== undefined)
+        callback(new AddressRefusedError(`${rule.name}: ${hostname} refused: ${refused}`), '', 0);
+      else if (options.all) callback(null, [{ address: '127.0.0.1', family: 4 }] as never);
+      else callback(null, '127.0.0.1', 4);
+      return;
+    }
     resolve(hostname, { ...options, all: true }, (error, found) => {
       if (error) {
         callback(error, '', 0);

@@ -164,7 +164,22 @@ export class ToolCalls {
             { rule },
           ),
         );
-      } catch {
+      } catch (error) {
+        if (error instanceof CallerGone) {
+          // The caller left, or the gateway ended its session (its key revoked), during the hold: nothing runs.
+          const reason = caller.signal?.reason;
+          const revoked = reason instanceof GatewayError;
+          return this.ledger.refuse(
+            caller,
+            base,
+            argumentsSha256,
+            labels,
+            revoked ? reason.code : 'client_closed',
+            'DENY',
+            revoked ? reason.message : 'The caller went away while the call was held; it was not run.',
+            findings,
+          );
+        }
         // The gate could not store or record the action: nothing runs, and the refusal is recorded here.
         return this.ledger.refuse(
           caller,
@@ -287,14 +302,31 @@ export class ToolCalls {
   }
 
   /** Waits for the gate's verdict on a held call, telling the client it waits every `progressEveryMs`. */
-  private async held(caller: ToolCaller, waiting: Promise<Verdict>): Promise<Verdict> {
+  private async held(caller: ToolCaller, held: Promise<Verdict>): Promise<Verdict> {
+    // The hold ends when the caller does (it left, or its session was ended): CallerGone, and nothing runs.
+    const signal = caller.signal;
+    let waiting = held;
+    if (signal) {
+      if (signal.aborted) throw new CallerGone();
+      let stop: (() => void) | undefined;
+      waiting = Promise.race([
+        held,
+        new Promise<never>((_, reject) => {
+          const gone = (): void => reject(new CallerGone());
+          signal.addEventListener('abort', gone, { once: true });
+          stop = () => signal.removeEventListener('abort', gone);
+        }),
+      ]).finally(() => stop?.());
+    }
     if (!caller.progress) return waiting;
     const over = new AbortController();
     let settled = false;
-    void waiting.finally(() => {
-      settled = true;
-      over.abort();
-    });
+    void waiting
+      .finally(() => {
+        settled = true;
+        over.abort();
+      })
+      .catch(() => undefined);
     void (async () => {
       while (!settled) {
         await this.options.clock.sleep(this.progressEveryMs, over.signal);
@@ -325,3 +357,6 @@ function refusalOf(verdict: Exclude<Verdict, { outcome: 'allowed' }>): {
       return { verdict: 'HALTED', reason: 'shutting_down', detail: `${verdict.detail} The tool was not called.` };
   }
 }
+
+/** A held call whose caller is gone (see ToolCalls.held). */
+class CallerGone extends Error {}

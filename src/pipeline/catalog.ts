@@ -2,6 +2,7 @@
 // `provider/model` for every model a provider lists. Every kind is one row of the registry
 // (src/providers/registry.ts): it is looked up by name and handed the same dependencies.
 import { providerSchema, type Config, type ProviderConfig } from '../config/schema.js';
+import type { LookupFunction } from 'node:net';
 import type { Clock } from '../core/clock.js';
 import { GatewayError } from '../core/errors.js';
 import type { Provider } from '../core/provider.js';
@@ -31,6 +32,8 @@ export interface ProviderFactoryDependencies {
    * it before each load.
    */
   registry?: WeightsRegistry;
+  /** How upstream names are resolved before the SSRF guard checks them (default: the system's resolver). */
+  resolve?: LookupFunction;
 }
 
 /** Creates the providers of the config; a secret one names must be in the environment. */
@@ -45,6 +48,7 @@ export function createProviders(
     streamIdleTimeoutMs: config.routing.stream_idle_timeout_ms,
     maxAnswerBytes: config.limits.max_answer_bytes,
     weights: dependencies.registry,
+    resolve: dependencies.resolve,
   };
   const providers = new Map<string, Provider>();
   for (const [index, entry] of config.providers.entries()) {

@@ -404,8 +404,20 @@ export class Gateway {
         const hedgedOut = hedgeFired && failures === 0 ? [{ provider: otherName, outcome: 'hedged_out' }] : [];
         resolve({ ...result, attempts: [...result.attempts, ...hedgedOut] as Dispatched<T>['attempts'] });
       };
+      const lost: unknown[] = [];
       const lose = (error: unknown): void => {
         failures += 1;
+        lost.push(error);
+        if (signal?.aborted) {
+          // The call was cancelled: no second side is started for it, and once every side started has ended, one
+          // error carries the attempts of both for the ledger.
+          if (!settled && failures === started) {
+            settled = true;
+            hedgeWait.abort();
+            reject(withAttemptsOf(lost));
+          }
+          return;
+        }
         if (!settled && failures === started && (started === 2 || rest.length === 0)) {
           settled = true;
           hedgeWait.abort();
@@ -815,4 +827,16 @@ export class Gateway {
 function failureNote(error: ProviderError): string {
   if (error.kind === 'connect') return error.message;
   return `${error.providerId}: ${error.kind}${error.upstreamStatus ? ` (${error.upstreamStatus})` : ''}`;
+}
+
+/** The first of a hedge's errors, carrying the attempts of all of them (each side's are its own). */
+function withAttemptsOf(errors: unknown[]): unknown {
+  const [first] = errors;
+  if (!(first instanceof GatewayError) || errors.length === 1) return first;
+  const attempts = errors.flatMap((error) => (error instanceof GatewayError ? error.attempts : []));
+  return new GatewayError(first.code, first.message, {
+    cause: first.cause,
+    attempts,
+    retryAfterSeconds: first.retryAfterSeconds,
+  });
 }

@@ -55,7 +55,7 @@ class AnthropicProvider implements Provider {
     this.description = describeProvider(settings);
     this.contextWindows = settings.context_window;
     const apiKey = apiKeyOf(settings, dependencies.environment);
-    this.target = createUpstreamTarget(settings, dependencies.clock, dependencies.maxAnswerBytes);
+    this.target = createUpstreamTarget(settings, dependencies.clock, dependencies.maxAnswerBytes, dependencies.resolve);
     this.streamIdleTimeoutMs = dependencies.streamIdleTimeoutMs;
     this.headers = { ...settings.headers, 'content-type': 'application/json', 'anthropic-version': anthropicVersion };
     if (apiKey) this.headers['x-api-key'] = apiKey;

@@ -53,7 +53,7 @@ class OpenAICompatibleProvider implements Provider {
     this.contextWindows = settings.context_window;
     this.tokenizer = settings.tokenizer;
     const apiKey = apiKeyOf(settings, dependencies.environment);
-    this.target = createUpstreamTarget(settings, dependencies.clock, dependencies.maxAnswerBytes);
+    this.target = createUpstreamTarget(settings, dependencies.clock, dependencies.maxAnswerBytes, dependencies.resolve);
     this.streamIdleTimeoutMs = dependencies.streamIdleTimeoutMs;
     this.headers = { ...settings.headers, 'content-type': 'application/json', accept: 'application/json' };
     if (apiKey) this.headers.authorization = `Bearer ${apiKey}`;

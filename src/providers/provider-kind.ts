@@ -2,6 +2,7 @@
 // config's provider union is built) and a factory taking those settings and its dependencies.
 // Adding a kind: one file beside this one exporting a ProviderKind, one line in registry.ts, and
 // its harness in test/providers.test.ts (the contract every kind keeps).
+import type { LookupFunction } from 'node:net';
 import { z } from 'zod';
 import type { Clock } from '../core/clock.js';
 import { jurisdictionSchema, ownershipSchema } from '../core/description-schema.js';
@@ -69,6 +70,8 @@ export interface ProviderDependencies {
   maxAnswerBytes?: number;
   /** The weights registry, for kinds that run registered weights (verified before every load). */
   weights?: WeightsRegistry;
+  /** How upstream names are resolved before the SSRF guard checks them (default: the system's resolver). */
+  resolve?: LookupFunction;
 }
 
 /** The registry names of the weights behind one served model name, for the ledger's digests. */

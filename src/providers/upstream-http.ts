@@ -2,6 +2,7 @@
 // transport and HTTP failures to ProviderError kinds that decide retry and fallback. Shared by
 // every HTTP provider kind. Deadlines are on the gateway's clock (one DeadlineWatch per upstream),
 // not undici's own timers, which are turned off: a test moving a ManualClock sees a call time out.
+import type { LookupFunction } from 'node:net';
 import { Pool, errors as undiciErrors } from 'undici';
 import { z } from 'zod';
 import { type AddressRule, addressRefusal, guardedLookup } from '../core/address-guard.js';
@@ -49,7 +50,7 @@ export function httpSettingsKeys(kind: string) {
       .boolean()
       .optional()
       .describe(
-        'Lets the gateway reach this provider on private, loopback and link-local addresses (a rented model behind a private link). Without it, only an owned provider may, or an address written in base_url itself (loopback, or private when owned); a name that resolves to such an address is refused at connect time (docs/security.md).',
+        "Lets the gateway reach this provider on private, loopback and link-local addresses (a rented model behind a private link). Without it an owned provider may reach private and loopback ones (never link-local), any provider a loopback address written in base_url; a name that resolves to a refused address fails at connect time (docs/configuration.md, 'Where the gateway may connect').",
       ),
     context_window: z
       .union([z.number().int().positive(), z.record(z.string(), z.number().int().positive())])
@@ -115,6 +116,7 @@ export function createUpstreamTarget(
   settings: HttpSettings,
   clock: Clock,
   maxAnswerBytes = defaultMaxAnswerBytes,
+  resolve?: LookupFunction,
 ): UpstreamTarget {
   const url = new URL(settings.base_url);
   const rule: AddressRule = {
@@ -128,7 +130,7 @@ export function createUpstreamTarget(
     connections: settings.max_connections,
     pipelining: 1,
     keepAliveTimeout: 30_000,
-    connect: { lookup: guardedLookup(rule) },
+    connect: { lookup: guardedLookup(rule, resolve) },
   });
   return {
     providerId: settings.id,
