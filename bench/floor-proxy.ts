@@ -4,7 +4,11 @@ import { createServer } from 'node:http';
 import { Pool } from 'undici';
 
 const port = Number(process.argv[2] ?? 9102);
-const upstream = new Pool(process.argv[3] ?? 'http://127.0.0.1:9101', { connections: 128, pipelining: 1 });
+// Connections: 128 for the proxy section; the slow-stream section gives as many as it holds streams.
+const upstream = new Pool(process.argv[3] ?? 'http://127.0.0.1:9101', {
+  connections: Number(process.argv[4] ?? 128),
+  pipelining: 1,
+});
 
 const server = createServer((request, response) => {
   const pieces: Buffer[] = [];

@@ -7,6 +7,7 @@
 // against a chat call's), learning (capture and shadow on the proxy path; export of 100k captured calls).
 //   npm run bench                       all sections, 5 s per measurement
 //   npm run bench -- --only proxy --duration 10 --rounds 3
+//   npm run bench -- --only streams --streams 2000,5000   slow streams held open at once (issue 17)
 // Processes are pinned with taskset when present: load generator and upstream on CPU 0, the system under test on CPU 1.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,6 +22,7 @@ import { modelsSection } from './models.js';
 import { deepScanSection } from './deep-scan.js';
 import { responsesSection } from './responses.js';
 import { learningSection } from './learning.js';
+import { streamsSection } from './streams.js';
 import { startGateway, stopProcesses } from './section-tools.js';
 
 const { values: options } = parseArgs({
@@ -29,6 +31,7 @@ const { values: options } = parseArgs({
     duration: { type: 'string', default: '5' },
     rounds: { type: 'string', default: '2' },
     connections: { type: 'string', default: '16,64' },
+    streams: { type: 'string', default: '2000,5000' },
   },
 });
 const duration = Number(options.duration);
@@ -280,6 +283,11 @@ const sections: Record<string, () => Promise<void>> = {
   responses: () => responsesSection({ root, startProcess, table }, duration),
   mcp: () => mcpSection({ root, startProcess, table }, duration),
   learning: () => learningSection({ root, startProcess, table }, duration),
+  streams: () =>
+    streamsSection(
+      { root, startProcess, table },
+      { counts: options.streams!.split(',').map(Number), rounds: Math.max(3, rounds), chunks: 50, gapMs: 20 },
+    ),
   // The detectors' model layer (onnx engine): needs the optional @huggingface/transformers.
   ner: async () => {
     const installed = await import(['@huggingface', 'transformers'].join('/')).then(

@@ -17,7 +17,7 @@ describe('the config reference is generated from the schema', () => {
       assert.match(reference, new RegExp(`## providers\\[\\] of kind \`${kind.kind}\``));
     assert.match(
       reference,
-      /\| `providers\[\]\.max_connections` \| integer \| > 0 \| `128` \| Upstream connections kept open to this provider\. \|/,
+      /\| `providers\[\]\.max_connections` \| integer \| > 0 \| `1024` \| Upstream connections this provider's pool may open/,
     );
     assert.match(reference, /\| `providers\[\]\.threads` \| integer \| > 0 \| `2` \| CPU threads for generation/);
     assert.match(reference, /\| `routing\.attempt_timeout_ms` \| integer \| > 0 \| `60000` \| Deadline of one attempt/);

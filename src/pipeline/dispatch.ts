@@ -19,6 +19,11 @@ export interface DispatchSettings {
    * before it is 429 provider_busy (0: not at all).
    */
   queueTimeoutMs?: number;
+  /**
+   * A candidate no attempt may be sent to any more (cut since the call was planned): checked before every attempt, so
+   * a cut stops calls already on their way too.
+   */
+  excluded?: (candidate: Candidate) => boolean;
   /** Told of every failed attempt (metrics, logs). */
   onFailure?: (model: string, candidate: Candidate, error: ProviderError, willFallBack: boolean) => void;
   /** Told of every attempt, with its duration (live health). */
@@ -103,6 +108,7 @@ async function dispatchOnce<T>(
     for (let attempt = 0; attempt <= settings.retries; attempt += 1) {
       // Cancelled (the client went away, the gateway stops, a hedge won): no further attempt is sent.
       if (signal?.aborted) throw cancelled(model, attempts, last, signal);
+      if (settings.excluded?.(candidate)) break;
       if (breaker && !breaker.allow()) break;
       const started = settings.now();
       try {

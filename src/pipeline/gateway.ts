@@ -143,6 +143,8 @@ export class Gateway {
       retries: config.routing.retries,
       maxRetryWaitMs: config.routing.max_retry_wait_ms,
       queueTimeoutMs: config.routing.queue_timeout_ms,
+      // Cuts are few (usually none): the check before each attempt costs a length test.
+      excluded: (candidate) => this.cuts.length > 0 && this.cutOf(candidate.provider.description) !== undefined,
       breakers: this.breakers,
       now,
       // A call's signal ends with the gateway too (shutdown cancels the calls in flight); a call without one, on the
