@@ -43,7 +43,7 @@ function cpuOf(pid: number): number {
 /** The gateway's event-loop delay p99 since the last scrape, in ms. */
 async function loopP99(metricsUrl: string, key: string): Promise<number> {
   const text = await (await fetch(metricsUrl, { headers: { authorization: `Bearer ${key}` } })).text();
-  return Number(/sovereign_process_nodejs_eventloop_lag_p99_seconds (\S+)/.exec(text)?.[1] ?? Number.NaN) * 1000;
+  return Number(/^sovereign_process_nodejs_eventloop_lag_p99_seconds (\S+)$/m.exec(text)?.[1] ?? Number.NaN) * 1000;
 }
 
 export async function streamsSection(
@@ -229,7 +229,10 @@ models:
     ratios.push([
       streams,
       gatewaySummary.failed,
-      (gatewaySummary.gapP99 / Math.max(0.01, floorSummary.gapP99)).toFixed(2),
+      // A gap the floor does not lengthen (within the rig's noise) has no ratio: the gateway's own is shown.
+      floorSummary.gapP99 > 0.5
+        ? (gatewaySummary.gapP99 / floorSummary.gapP99).toFixed(2)
+        : `n/a (gateway +${gatewaySummary.gapP99.toFixed(2)} ms)`,
       (gatewaySummary.perStream / Math.max(1, floorSummary.perStream)).toFixed(2),
       (gatewaySummary.ttfbP99 / Math.max(0.01, floorSummary.ttfbP99)).toFixed(2),
       thirdPeak === undefined ? '' : `${(((thirdPeak - firstPeak!) / firstPeak!) * 100).toFixed(1)} %`,
