@@ -17,6 +17,11 @@ const ttfb: number[] = [];
 const gaps: number[] = [];
 let ok = 0;
 let failed = 0;
+/** Why streams failed: an HTTP status, an unterminated stream, or a socket error's code. */
+const reasons: Record<string, number> = {};
+const count = (reason: string): void => {
+  reasons[reason] = (reasons[reason] ?? 0) + 1;
+};
 
 function one(): Promise<void> {
   return new Promise((done) => {
@@ -24,8 +29,9 @@ function one(): Promise<void> {
     let previous = 0n;
     let tail = '';
     let sawDone = false;
-    const fail = (): void => {
+    const fail = (error?: Error & { code?: string }): void => {
       failed += 1;
+      count(error?.code ?? error?.message ?? 'error');
       done();
     };
     const call = request(
@@ -51,7 +57,10 @@ function one(): Promise<void> {
         });
         response.on('end', () => {
           if (response.statusCode === 200 && sawDone) ok += 1;
-          else failed += 1;
+          else {
+            failed += 1;
+            count(response.statusCode === 200 ? 'no [DONE]' : `status ${response.statusCode}`);
+          }
           done();
         });
         response.on('error', fail);
@@ -79,6 +88,7 @@ process.stdout.write(
   `${JSON.stringify({
     ok,
     failed,
+    reasons,
     ttfb: { p50: quantile(ttfb, 0.5), p99: quantile(ttfb, 0.99), max: quantile(ttfb, 1) },
     gap: { p99: quantile(gaps, 0.99), max: quantile(gaps, 1) },
     chunks: gaps.length + ttfb.length,

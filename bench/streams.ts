@@ -15,6 +15,7 @@ import { type SectionTools, startGateway, stopProcesses } from './section-tools.
 interface LoadOutput {
   ok: number;
   failed: number;
+  reasons: Record<string, number>;
   ttfb: { p50: number; p99: number; max: number };
   gap: { p99: number; max: number };
   chunks: number;
