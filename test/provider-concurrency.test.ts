@@ -227,3 +227,42 @@ describe('limits.max_in_flight: past it a call is 429 overloaded at once', () =>
     assert.equal((await again).status, 200);
   });
 });
+
+describe('max_concurrent on a hedged alias', () => {
+  const clock = new ManualClock();
+  let small: ScriptedUpstream;
+  let spare: ScriptedUpstream;
+  let gateway: TestGateway;
+  before(async () => {
+    small = await startScriptedUpstream();
+    spare = await startScriptedUpstream();
+    gateway = await startTestGateway(
+      {
+        providers: [providerEntry('small', small.url, { max_concurrent: 1 }), providerEntry('spare', spare.url)],
+        models: { default: { candidates: ['small/m1', 'spare/m1'], hedge_after_ms: 5_000 } },
+        routing: { retries: 0 },
+      },
+      { clock },
+    );
+  });
+  after(async () => {
+    await gateway.close();
+    await small.close();
+    await spare.close();
+  });
+
+  it('a full first candidate sends the call to the rest at once, not after the hedge delay or a queue wait', async () => {
+    const auth = { authorization: `Bearer ${gateway.key}` };
+    const first = postJson(`${gateway.url}/v1/chat/completions`, chat(), auth);
+    const holding = await small.next();
+    const second = postJson(`${gateway.url}/v1/chat/completions`, chat(), auth);
+    const overflow = await spare.next();
+    overflow.head(200);
+    overflow.end(answer);
+    assert.equal((await second).status, 200);
+    assert.equal(small.exchanges.length, 1);
+    holding.head(200);
+    holding.end(answer);
+    assert.equal((await first).status, 200);
+  });
+});

@@ -438,7 +438,8 @@ export class Gateway {
           lose,
         );
       };
-      dispatch(model, [first!], call, this.settings, primaryAbort.signal).then(
+      // A full first candidate is not waited for: the rest start at once, as a plain overflow would.
+      dispatch(model, [first!], call, { ...this.settings, queueTimeoutMs: 0 }, primaryAbort.signal).then(
         (result) => win(result, secondaryAbort, rest[0]!.provider.description.id),
         lose,
       );
