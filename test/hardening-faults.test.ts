@@ -314,6 +314,11 @@ describe('a storm of 429s', () => {
     for (const response of answers) {
       count.cases += 1;
       const text = await response.text();
+      // The breaker's cool-down (30 s by default) is what a client refused while it is open should wait.
+      if (response.status === 503) {
+        const wait = Number(response.headers.get('retry-after'));
+        assert.ok(wait > 1 && wait <= 30, `Retry-After ${wait} is the rest of the breaker's cool-down`);
+      }
       if (response.status === 500) count.status500 += 1;
       assert.ok(!text.includes('upstreamsecret'), 'the upstream’s words are not passed on');
       const code = (JSON.parse(text) as { error: { code: string } }).error.code;

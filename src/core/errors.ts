@@ -117,7 +117,8 @@ export const errorCatalogue = {
   no_provider_available: {
     status: 503,
     type: 'api_error',
-    meaning: 'No candidate of the model can serve now (all circuits open, or none supports the call).',
+    meaning:
+      "No candidate of the model can serve now (all circuits open, or none supports the call); with every circuit open, Retry-After is the rest of the first breaker's cool-down.",
   },
   ledger_unavailable: {
     status: 503,

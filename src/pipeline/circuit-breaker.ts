@@ -50,6 +50,12 @@ export class CircuitBreaker {
     }
   }
 
+  /** How long until it lets a trial through: the rest of an open breaker's cool-down, else 0. */
+  trialInMs(): number {
+    if (this.state !== 'open') return 0;
+    return Math.max(0, this.cooldownMs - (this.now() - this.openedAt));
+  }
+
   /** The state as a reader sees it (an open breaker past its cool-down reads half_open). */
   current(): BreakerState {
     if (this.state === 'open' && this.now() - this.openedAt >= this.cooldownMs) return 'half_open';

@@ -85,6 +85,18 @@ export async function dispatch<T>(
     attempts.length = 0;
   }
   if (signal?.aborted) throw cancelled(model, attempts, last, signal);
+  if (last === undefined) {
+    // No attempt could be made (every circuit open): Retry-After says when the first of them lets a trial through.
+    const trialInMs = Math.min(
+      ...candidates.map((candidate) => settings.breakers.get(candidate.provider.description.id)?.trialInMs() ?? 0),
+    );
+    throw toGatewayError(
+      model,
+      attempts,
+      last,
+      Number.isFinite(trialInMs) ? Math.max(1, Math.ceil(trialInMs / 1000)) : 1,
+    );
+  }
   throw toGatewayError(model, attempts, last);
 }
 
@@ -205,12 +217,17 @@ function shouldRetrySame(error: ProviderError, maxRetryWaitMs: number): boolean 
   }
 }
 
-function toGatewayError(model: string, attempts: Attempt[], last: ProviderError | undefined): GatewayError {
+function toGatewayError(
+  model: string,
+  attempts: Attempt[],
+  last: ProviderError | undefined,
+  retryAfterSeconds = 1,
+): GatewayError {
   if (!last) {
     return new GatewayError(
       'no_provider_available',
       `No candidate of "${model}" can serve now (every circuit breaker is open or no provider supports this call).`,
-      { retryAfterSeconds: 1, attempts },
+      { retryAfterSeconds, attempts },
     );
   }
   const tried = [...new Set(attempts.map((attempt) => attempt.provider))].join(', ');
