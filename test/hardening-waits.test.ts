@@ -101,6 +101,16 @@ function rawSocket(gateway: TestGateway): { socket: Socket; received: () => stri
   return { socket, received: () => text, closed };
 }
 
+/** Posts a chat call on a raw socket; `leave` ends it from the client's side. */
+function raw(gateway: TestGateway, requestId: string, stream = false): { leave(): void; received(): string } {
+  const { socket, received } = rawSocket(gateway);
+  const body = chatBody(stream);
+  socket.write(
+    `POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${gateway.key}\r\ncontent-type: application/json\r\nx-request-id: ${requestId}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+  return { leave: () => socket.destroy(), received };
+}
+
 /** Opens a stream whose upstream has sent its first event; resolves once the client has its headers. */
 async function opened(
   gateway: TestGateway,
@@ -434,16 +444,6 @@ describe('a shutdown ends what remains after its grace time', () => {
 describe('a client that leaves, at every phase of a call', () => {
   const rig = scriptedGateway({ routing: { retries: 1, max_retry_wait_ms: 5_000 } });
 
-  /** Posts a call on a raw socket; `leave` ends it from the client's side. */
-  function raw(gateway: TestGateway, requestId: string, stream: boolean): { leave(): void; received(): string } {
-    const { socket, received } = rawSocket(gateway);
-    const body = chatBody(stream);
-    socket.write(
-      `POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${gateway.key}\r\ncontent-type: application/json\r\nx-request-id: ${requestId}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-    );
-    return { leave: () => socket.destroy(), received };
-  }
-
   /** The call's last entry once it is written: the closing one of a stream that had opened, else the only one. */
   async function lastEntry(gateway: TestGateway, requestId: string): Promise<EntryRecord> {
     await until(() => gateway.app.metrics.inFlight === 0, `${requestId} to be done`);
@@ -550,15 +550,11 @@ describe('a client that leaves a hedged call', () => {
   });
 
   it('stops both attempts once the hedge has started, recorded client_closed', async () => {
-    const { socket } = rawSocket(gateway);
-    const body = chatBody();
-    socket.write(
-      `POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${gateway.key}\r\ncontent-type: application/json\r\nx-request-id: hedge-1\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-    );
+    const call = raw(gateway, 'hedge-1');
     const primary = await first.next();
     await clock.advance(200);
     const hedge = await second.next();
-    socket.destroy();
+    call.leave();
     await bounded(primary.closed, 'the first upstream request to close');
     await bounded(hedge.closed, 'the hedged upstream request to close');
     assert.equal(primary.abandoned, true);
@@ -574,13 +570,9 @@ describe('a client that leaves a hedged call', () => {
 
   it('before the hedge starts: the first attempt stops, no second one is sent, and its attempt is recorded', async () => {
     const before = second.exchanges.length;
-    const { socket } = rawSocket(gateway);
-    const body = chatBody();
-    socket.write(
-      `POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${gateway.key}\r\ncontent-type: application/json\r\nx-request-id: hedge-2\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-    );
+    const call = raw(gateway, 'hedge-2');
     const primary = await first.next();
-    socket.destroy();
+    call.leave();
     await bounded(primary.closed, 'the first upstream request to close');
     const [entry] = await entriesEventually(gateway, 'hedge-2', 1);
     assert.equal(entry!.outcome, 'client_closed');

@@ -25,30 +25,46 @@ async function providers(gateway: TestGateway): Promise<Record<string, any>> {
   return Object.fromEntries(list.map((entry) => [entry.id, entry]));
 }
 
-describe('max_concurrent: a full provider overflows to the next allowed candidate', () => {
+/**
+ * A gateway on a ManualClock with two scripted providers: `small` (max_concurrent 1) first, then `spare`, behind the
+ * alias `default` (`alias` adds to its entry); filled in by `before`.
+ */
+function smallAndSpare(alias: Record<string, unknown>): {
+  small: ScriptedUpstream;
+  spare: ScriptedUpstream;
+  gateway: TestGateway;
+} {
+  // A clock no test moves: the wait for a slot never ends by itself, so an overflow must be immediate.
   const clock = new ManualClock();
-  let small: ScriptedUpstream;
-  let spare: ScriptedUpstream;
-  let gateway: TestGateway;
+  const rig = {} as { small: ScriptedUpstream; spare: ScriptedUpstream; gateway: TestGateway };
   before(async () => {
-    small = await startScriptedUpstream();
-    spare = await startScriptedUpstream();
-    gateway = await startTestGateway(
+    rig.small = await startScriptedUpstream();
+    rig.spare = await startScriptedUpstream();
+    rig.gateway = await startTestGateway(
       {
-        providers: [providerEntry('small', small.url, { max_concurrent: 1 }), providerEntry('spare', spare.url)],
-        models: { default: { candidates: ['small/m1', 'spare/m1'] } },
+        providers: [
+          providerEntry('small', rig.small.url, { max_concurrent: 1 }),
+          providerEntry('spare', rig.spare.url),
+        ],
+        models: { default: { candidates: ['small/m1', 'spare/m1'], ...alias } },
         routing: { retries: 0 },
       },
       { clock },
     );
   });
   after(async () => {
-    await gateway.close();
-    await small.close();
-    await spare.close();
+    await rig.gateway.close();
+    await rig.small.close();
+    await rig.spare.close();
   });
+  return rig;
+}
+
+describe('max_concurrent: a full provider overflows to the next allowed candidate', () => {
+  const rig = smallAndSpare({});
 
   it('a stream holds the slot; the next call goes to the spare at once, and /v1/providers counts it', async () => {
+    const { small, spare, gateway } = rig;
     const auth = { authorization: `Bearer ${gateway.key}` };
     const held = fetch(`${gateway.url}/v1/chat/completions`, {
       method: 'POST',
@@ -229,29 +245,10 @@ describe('limits.max_in_flight: past it a call is 429 overloaded at once', () =>
 });
 
 describe('max_concurrent on a hedged alias', () => {
-  const clock = new ManualClock();
-  let small: ScriptedUpstream;
-  let spare: ScriptedUpstream;
-  let gateway: TestGateway;
-  before(async () => {
-    small = await startScriptedUpstream();
-    spare = await startScriptedUpstream();
-    gateway = await startTestGateway(
-      {
-        providers: [providerEntry('small', small.url, { max_concurrent: 1 }), providerEntry('spare', spare.url)],
-        models: { default: { candidates: ['small/m1', 'spare/m1'], hedge_after_ms: 5_000 } },
-        routing: { retries: 0 },
-      },
-      { clock },
-    );
-  });
-  after(async () => {
-    await gateway.close();
-    await small.close();
-    await spare.close();
-  });
+  const rig = smallAndSpare({ hedge_after_ms: 5_000 });
 
   it('a full first candidate sends the call to the rest at once, not after the hedge delay or a queue wait', async () => {
+    const { small, spare, gateway } = rig;
     const auth = { authorization: `Bearer ${gateway.key}` };
     const first = postJson(`${gateway.url}/v1/chat/completions`, chat(), auth);
     const holding = await small.next();
