@@ -33,6 +33,22 @@ describe('the MCP gateway', () => {
     return client;
   }
 
+  /** An agent on a key of its own (connected once the key ring has loaded it), and the revocation of that key. */
+  async function newAgent(name: string): Promise<{ client: Client; revoke: () => Promise<void> }> {
+    const { key, record } = await createApiKey(gateway.store, { name, scopes: [], rpm: null, now: Date.now() });
+    const client = await eventually(
+      () => agent(key).catch(() => undefined) as Promise<Client | undefined>,
+      (connected) => connected !== undefined,
+      'the agent to connect with the new key',
+    );
+    return {
+      client: client!,
+      revoke: async () => {
+        await gateway.store.revokeKey(record.id, Date.now());
+      },
+    };
+  }
+
   const entryAt = async (index: number): Promise<EntryRecord> => {
     const [row] = await gateway.store.ledgerEntries(index, index + 1);
     return decodeEntry(row!.leaf);
@@ -253,22 +269,12 @@ describe('the MCP gateway', () => {
   });
 
   it("ends a revoked key's sessions at the next key reload: its call in flight is cancelled at the tool server", async () => {
-    const { key, record } = await createApiKey(gateway.store, {
-      name: 'soon-revoked-agent',
-      scopes: [],
-      rpm: null,
-      now: Date.now(),
-    });
-    const client = await eventually(
-      () => agent(key).catch(() => undefined) as Promise<Client | undefined>,
-      (connected) => connected !== undefined,
-      'the agent to connect with the new key',
-    );
+    const { client, revoke } = await newAgent('soon-revoked-agent');
     const size = await gateway.store.ledgerSize();
     const cancellations = (): number =>
       everything.received.filter((message) => message.method === 'notifications/cancelled').length;
     // A finished call of the session first: ending the session must not cancel it after the fact.
-    await client!.callTool({ name: 'everything__echo', arguments: { message: 'before' } });
+    await client.callTool({ name: 'everything__echo', arguments: { message: 'before' } });
     const cancelledBefore = cancellations();
     const call = client!
       .callTool({ name: 'everything__trigger-long-running-operation', arguments: { duration: 3, steps: 3 } })
@@ -281,7 +287,7 @@ describe('the MCP gateway', () => {
       (count) => count > 0 && everything.received.at(-1)?.params?.name === 'trigger-long-running-operation',
       'the call to reach the tool server',
     );
-    await gateway.store.revokeKey(record!.id, Date.now());
+    await revoke();
     const outcome = await eventually(
       () => Promise.race([call, Promise.resolve('pending')]),
       (value) => value !== 'pending',
@@ -309,19 +315,9 @@ describe('the MCP gateway', () => {
   });
 
   it("refuses a revoked key's call held for an approval at once, and never runs it", async () => {
-    const { key, record } = await createApiKey(gateway.store, {
-      name: 'soon-revoked-writer',
-      scopes: [],
-      rpm: null,
-      now: Date.now(),
-    });
-    const client = await eventually(
-      () => agent(key).catch(() => undefined) as Promise<Client | undefined>,
-      (connected) => connected !== undefined,
-      'the agent to connect with the new key',
-    );
+    const { client, revoke } = await newAgent('soon-revoked-writer');
     const target = join(folder, 'revoked.txt');
-    const call = client!.callTool({ name: 'files__write_file', arguments: { path: target, content: 'never' } });
+    const call = client.callTool({ name: 'files__write_file', arguments: { path: target, content: 'never' } });
     await eventually(
       async () =>
         (
@@ -330,7 +326,7 @@ describe('the MCP gateway', () => {
       (listed) => listed.actions.some((action: any) => action.agent_id === 'soon-revoked-writer'),
       'the call to be held',
     );
-    await gateway.store.revokeKey(record!.id, Date.now());
+    await revoke();
     const result = await call;
     assert.equal(result.isError, true);
     assert.match(JSON.stringify(result.content), /revoked/);
